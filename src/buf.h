@@ -1,0 +1,24 @@
+/*
+ * buf: a growable byte buffer that allocates nothing until it is first used
+ * and can give its memory back, so an idle SMTP session costs a few bytes.
+ */
+#ifndef SPAMPOT_BUF_H
+#define SPAMPOT_BUF_H
+
+#include <stddef.h>
+
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+
+int	 buf_reserve(struct buf *, size_t extra);
+int	 buf_append(struct buf *, const void *, size_t);
+int	 buf_appendf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 buf_consume(struct buf *, size_t);
+void	 buf_release(struct buf *);
+void	 buf_trim(struct buf *, size_t keep_cap);
+
+#endif

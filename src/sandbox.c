@@ -1,0 +1,218 @@
+/*
+ * sandbox: confines a worker, last thing before it serves clients, after
+ * every fd it needs is open. Order: no_new_privs, Landlock (file access
+ * limited to creating and writing files in spool/tmp and moving them to
+ * spool/new; no TCP bind or connect; no signals or abstract sockets out of
+ * the sandbox, where the kernel knows those), then the seccomp allow-list
+ * of sandbox_rules.c with the default action "kill the process".
+ *
+ * Without Landlock (kernels before 5.13, or disabled), seccomp still holds:
+ * no socket, no exec, openat only with O_WRONLY|O_CREAT|O_EXCL (a new file,
+ * never an existing one), but such a file could then be created anywhere
+ * the spampot user may write. The worker logs which case applies.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sandbox.h"
+
+/* The kernel ABI, defined here so older headers do not limit what the
+ * running kernel can enforce. */
+struct sandbox_ruleset_attr {
+	uint64_t	handled_access_fs;
+	uint64_t	handled_access_net;	/* ABI 4 */
+	uint64_t	scoped;			/* ABI 6 */
+};
+
+struct sandbox_path_beneath {
+	uint64_t	allowed_access;
+	int32_t		parent_fd;
+} __attribute__((packed));
+
+#define LL_RULE_PATH_BENEATH	1
+#define LL_VERSION		(1U << 0)
+#define LL_FS_ABI1		((1ULL << 13) - 1)	/* EXECUTE..MAKE_SYM */
+#define LL_FS_WRITE_FILE	(1ULL << 1)
+#define LL_FS_REMOVE_FILE	(1ULL << 5)
+#define LL_FS_MAKE_REG		(1ULL << 8)
+#define LL_FS_REFER		(1ULL << 13)		/* ABI 2 */
+#define LL_FS_TRUNCATE		(1ULL << 14)		/* ABI 3 */
+#define LL_FS_IOCTL_DEV		(1ULL << 15)		/* ABI 5 */
+#define LL_NET_ALL		((1ULL << 0) | (1ULL << 1))	/* bind, connect */
+#define LL_SCOPE_ALL		((1ULL << 0) | (1ULL << 1))	/* unix, signal */
+
+/* The only openat a worker makes: a new spool file in tmp/. */
+#define SANDBOX_OPEN_FLAGS	(O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC)
+
+int
+sandbox_landlock_abi(void)
+{
+	long abi;
+
+	abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LL_VERSION);
+	return abi < 0 ? 0 : (int)abi;
+}
+
+static uint64_t
+sandbox_fs_handled(int abi)
+{
+	uint64_t fs = LL_FS_ABI1;
+
+	if (abi >= 2)
+		fs |= LL_FS_REFER;
+	if (abi >= 3)
+		fs |= LL_FS_TRUNCATE;
+	if (abi >= 5)
+		fs |= LL_FS_IOCTL_DEV;
+	return fs;
+}
+
+static int
+sandbox_landlock_rule(int ruleset, int spool_fd, const char *dir,
+    uint64_t access)
+{
+	struct sandbox_path_beneath pb;
+	int fd, rc;
+
+	if ((fd = openat(spool_fd, dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	pb.allowed_access = access;
+	pb.parent_fd = fd;
+	rc = (int)syscall(SYS_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH,
+	    &pb, 0);
+	close(fd);
+	return rc;
+}
+
+/* Returns the ABI enforced, 0 when Landlock is not available. */
+static int
+sandbox_landlock(int spool_fd)
+{
+	struct sandbox_ruleset_attr attr;
+	size_t size = sizeof(uint64_t);
+	uint64_t refer;
+	int abi, rs;
+
+	if ((abi = sandbox_landlock_abi()) <= 0)
+		return 0;
+	/* Without REFER (ABI 1) a rename between directories is denied. */
+	if (abi < 2)
+		return 0;
+	memset(&attr, 0, sizeof(attr));
+	attr.handled_access_fs = sandbox_fs_handled(abi);
+	if (abi >= 4) {
+		attr.handled_access_net = LL_NET_ALL;
+		size = 2 * sizeof(uint64_t);
+	}
+	if (abi >= 6) {
+		attr.scoped = LL_SCOPE_ALL;
+		size = sizeof(attr);
+	}
+	rs = (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
+	if (rs == -1)
+		fatal("landlock_create_ruleset");
+	refer = LL_FS_REFER;
+	if (sandbox_landlock_rule(rs, spool_fd, "tmp", LL_FS_WRITE_FILE |
+	    LL_FS_MAKE_REG | LL_FS_REMOVE_FILE | refer) == -1 ||
+	    sandbox_landlock_rule(rs, spool_fd, "new", LL_FS_MAKE_REG |
+	    refer) == -1)
+		fatal("landlock_add_rule");
+	if (syscall(SYS_landlock_restrict_self, rs, 0) == -1)
+		fatal("landlock_restrict_self");
+	close(rs);
+	return abi;
+}
+
+static int sandbox_trap_log_fd = -1;
+
+/* sandbox_debug: name the forbidden call before dying. Async-signal-safe. */
+static void
+sandbox_on_sigsys(int sig, siginfo_t *si, void *uc)
+{
+	char msg[64] = "4sandbox: forbidden system call ";
+	size_t n = strlen(msg);
+	int nr = si->si_syscall, div;
+
+	for (div = 1000; div > 1 && nr / div == 0; div /= 10)
+		;
+	for (; div >= 1; div /= 10)
+		msg[n++] = (char)('0' + (nr / div) % 10);
+	msg[n++] = '\n';
+	if (sandbox_trap_log_fd != -1 &&
+	    write(sandbox_trap_log_fd, msg, n) == -1) {
+		/* nothing left to do */
+	}
+	signal(SIGSYS, SIG_DFL);
+	raise(SIGSYS);
+}
+
+static void
+sandbox_trap_setup(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = sandbox_on_sigsys;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGSYS, &sa, NULL);
+}
+
+static void
+sandbox_seccomp_add(scmp_filter_ctx ctx, const char *name)
+{
+	int nr, rc;
+
+	if ((nr = seccomp_syscall_resolve_name(name)) == __NR_SCMP_ERROR)
+		return;		/* not on this architecture */
+	if (strcmp(name, "openat") == 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+		    SCMP_A2(SCMP_CMP_EQ, SANDBOX_OPEN_FLAGS));
+	else
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+	if (rc < 0)
+		fatalx("seccomp_rule_add %s: %s", name, strerror(-rc));
+}
+
+/* trap_log_fd >= 0: sandbox_debug, report a forbidden call on that fd. */
+void
+sandbox_worker(int spool_fd, int trap_log_fd)
+{
+	int trap = trap_log_fd >= 0;
+	scmp_filter_ctx ctx;
+	size_t i;
+	int abi, rc;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
+	abi = sandbox_landlock(spool_fd);
+	if (trap) {
+		sandbox_trap_log_fd = trap_log_fd;
+		sandbox_trap_setup();
+	}
+	ctx = seccomp_init(trap ? SCMP_ACT_TRAP : SCMP_ACT_KILL_PROCESS);
+	if (ctx == NULL)
+		fatalx("seccomp_init failed");
+	for (i = 0; i < sandbox_worker_nallow; i++)
+		sandbox_seccomp_add(ctx, sandbox_worker_allow[i].name);
+	if ((rc = seccomp_load(ctx)) < 0)
+		fatalx("seccomp_load: %s", strerror(-rc));
+	seccomp_release(ctx);
+	if (abi > 0)
+		log_info("sandbox: seccomp allow-list of %zu calls, Landlock "
+		    "ABI %d: spool/tmp and spool/new only", sandbox_worker_nallow,
+		    abi);
+	else
+		log_warnx("sandbox: seccomp allow-list of %zu calls; Landlock "
+		    "not available: file creation not confined to the spool",
+		    sandbox_worker_nallow);
+}

@@ -1,0 +1,22 @@
+/*
+ * sandbox: confine a process role. Two functions: apply the worker's
+ * filters, and (for tests) say whether Landlock is there.
+ */
+#ifndef SPAMPOT_SANDBOX_H
+#define SPAMPOT_SANDBOX_H
+
+#include <stddef.h>
+
+struct sandbox_syscall {
+	const char	*name;
+	const char	*why;
+};
+
+/* sandbox_rules.c: the worker's allow-list */
+extern const struct sandbox_syscall sandbox_worker_allow[];
+extern const size_t sandbox_worker_nallow;
+
+void	sandbox_worker(int spool_fd, int trap_log_fd);
+int	sandbox_landlock_abi(void);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * sandbox_rules: the system calls a worker may make, in one place. Anything
+ * else kills the worker (the parent logs the signal and respawns it). A
+ * change here comes with the test that exercises the code needing it.
+ *
+ * Not here, on purpose: socket, connect, bind, listen (no network of its
+ * own: it only accepts on the listeners it inherited), execve, fork, clone,
+ * ptrace, kill, open without O_CREAT|O_EXCL (see sandbox.c: openat is
+ * allowed only to create new files), unlink outside the spool (Landlock).
+ */
+#include "autoconf.h"
+
+#include <stddef.h>
+
+#include "sandbox.h"
+
+const struct sandbox_syscall sandbox_worker_allow[] = {
+	/* memory */
+	{ "brk", "malloc" },
+	{ "mmap", "malloc of large blocks" },
+	{ "munmap", "free of large blocks" },
+	{ "mremap", "realloc of large blocks" },
+	{ "madvise", "free returning memory to the kernel" },
+
+	/* time and randomness */
+	{ "clock_gettime", "timeouts, transcript timings (vDSO fallback)" },
+	{ "gettimeofday", "vDSO fallback" },
+	{ "getrandom", "session ids" },
+
+	/* network, on inherited listeners and accepted sockets only */
+	{ "epoll_wait", "the event loop" },
+	{ "epoll_pwait", "the event loop (some libc/arch)" },
+	{ "epoll_ctl", "register sessions" },
+	{ "accept4", "new sessions on the inherited listeners" },
+	{ "getsockname", "the server address a client connected to" },
+	{ "recvfrom", "read from a client (recv)" },
+	{ "sendto", "answer a client (send)" },
+	{ "read", "read from a client" },
+	{ "write", "spool records; log lines to the parent" },
+	{ "close", "end of a session" },
+
+	/* spool files, relative to the spool directory fd */
+	{ "openat", "create tmp/ files (flags limited in sandbox.c)" },
+	{ "renameat", "move a finished file from tmp/ to new/" },
+	{ "renameat2", "rename(3) of newer libc" },
+	{ "unlinkat", "drop a file that could not be written" },
+	{ "fsync", "spool_fsync = yes" },
+	{ "fstatfs", "free space of the spool (spool_min_free)" },
+
+	/* process */
+	{ "getpid", "spool tmp/ names carry the worker pid" },
+	{ "rt_sigreturn", "return from the SIGTERM/SIGUSR1 handler" },
+	{ "exit_group", "exit" },
+	{ "exit", "exit" },
+};
+
+const size_t sandbox_worker_nallow =
+    sizeof(sandbox_worker_allow) / sizeof(sandbox_worker_allow[0]);

@@ -1,0 +1,112 @@
+/*
+ * smtp_int: what smtp.c, smtp_cmd.c, smtp_auth.c and smtp_line.c share.
+ * Not for other modules: they use smtp.h.
+ */
+#ifndef SPAMPOT_SMTP_INT_H
+#define SPAMPOT_SMTP_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "smtp.h"
+
+/* Where the dialogue stands; a command lists the states it is valid in. */
+enum smtp_state {
+	SS_CONNECTED	= 1 << 0,	/* greeted, no HELO/EHLO yet */
+	SS_READY	= 1 << 1,	/* after HELO/EHLO, no transaction */
+	SS_MAIL		= 1 << 2,	/* MAIL accepted */
+	SS_RCPT		= 1 << 3,	/* at least one RCPT accepted */
+};
+#define SS_ANY	(SS_CONNECTED | SS_READY | SS_MAIL | SS_RCPT)
+
+/* How the next input is read: as commands, as message text, or as an
+ * answer to an AUTH challenge. */
+enum smtp_input {
+	SI_COMMAND,
+	SI_DATA,
+	SI_AUTH_PLAIN,
+	SI_AUTH_LOGIN_USER,
+	SI_AUTH_LOGIN_PASS,
+};
+
+/* Dot-unstuffing state of the DATA reader at a line start. */
+enum smtp_dot {
+	SD_NONE,	/* inside a line */
+	SD_BOL,		/* at the start of a line */
+	SD_DOT,		/* line began with '.' */
+	SD_DOTCR,	/* line began with ".\r" */
+};
+
+struct smtp_data {
+	enum smtp_dot	 dot;
+	int		 last_cr;	/* previous byte was '\r' */
+	uint64_t	 size;		/* bytes received, unstuffed */
+	uint64_t	 stored;	/* bytes kept */
+	uint64_t	 line_len;
+	unsigned	 bare_lf;
+	int		 too_big;
+	int		 line_cut;
+};
+
+struct smtp_session {
+	const struct config	*cf;
+	struct spool_file	*spool;
+	char			 id[32];
+	enum smtp_state		 state;
+	enum smtp_input		 input;
+	enum smtp_end		 ended;
+	struct buf		 in;
+	struct buf		 out;
+	uint64_t		 held_until;
+	int			 discarding;	/* skipping a too long line */
+	int			 authenticated;
+	unsigned		 errors;
+	unsigned		 messages;
+	unsigned		 rcpts;
+	char			*auth_user;	/* AUTH LOGIN, between steps */
+	size_t			 auth_user_len;
+	struct smtp_data	 data;
+};
+
+struct smtp_line {
+	char		*text;		/* NUL-terminated copy */
+	size_t		 len;
+	const char	*eol;		/* "crlf", "lf" */
+};
+
+/* smtp.c */
+void	smtp_reply(struct smtp_session *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	smtp_error(struct smtp_session *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	smtp_set_state(struct smtp_session *, enum smtp_state);
+void	smtp_set_input(struct smtp_session *, enum smtp_input);
+void	smtp_end_session(struct smtp_session *, enum smtp_end);
+void	smtp_dispatch(struct smtp_session *, struct smtp_line *);
+void	smtp_reset_transaction(struct smtp_session *);
+char	*smtp_escape(const char *, size_t, int);
+
+/* smtp_cmd.c */
+struct smtp_command {
+	const char	*verb;
+	unsigned	 states;
+	const char	*out_of_sequence;	/* 503 text, or NULL */
+	int		(*check)(struct smtp_session *, char *arg);
+	void		(*act)(struct smtp_session *, char *arg);
+};
+const struct smtp_command *smtp_command_find(const char *verb);
+void	smtp_data_done(struct smtp_session *);
+
+/* smtp_auth.c */
+int	smtp_auth_check(struct smtp_session *, char *arg);
+void	smtp_auth_act(struct smtp_session *, char *arg);
+void	smtp_auth_answer(struct smtp_session *, struct smtp_line *);
+
+/* smtp_line.c */
+int	smtp_line_next(struct smtp_session *, struct smtp_line *,
+	    size_t *used);
+size_t	smtp_data_feed(struct smtp_session *, const char *, size_t,
+	    int *done);
+
+#endif

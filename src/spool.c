@@ -1,0 +1,269 @@
+/*
+ * spool: the session file writer, run by the workers inside their sandbox
+ * (openat/write/fsync/renameat relative to the spool directory fd, nothing
+ * else), and the start-up preparation and crash recovery, run by the parent.
+ *
+ * A file is created as tmp/<worker pid>-<name> and written as the session
+ * goes, so a session cut off mid-DATA is on disk. When the session ends it
+ * gets its "end" record, is fsync'd (spool_fsync) and renamed to new/<name>.
+ * Records are buffered and written once per batch of input; body bytes go
+ * into "body" records whose length has a fixed width, so that recovery can
+ * patch the length of a body a crash cut short.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "log.h"
+#include "spool.h"
+#include "util.h"
+
+struct spool_file {
+	int		 dirfd;
+	int		 fd;
+	int		 failed;
+	uint64_t	 start_ms;
+	struct buf	 out;
+	size_t		 body_hdr;	/* offset of the open body record + 1 */
+	char		 tmpname[SPOOL_NAME_MAX + 32];
+	char		 name[SPOOL_NAME_MAX];
+};
+
+#define SPOOL_KEEP_CAP	16384	/* keep this much buffer between flushes */
+#define SPOOL_FLUSH_AT	65536	/* flush when this much is buffered */
+
+static void
+spool_make_name(char *dst, size_t len, const struct spool_meta *m)
+{
+	char stamp[40], ip[64];
+	size_t i;
+
+	util_utc_stamp(stamp, sizeof(stamp), 1);
+	/* ':' of IPv6 becomes '-', kinder to tools that read ':' as host:path */
+	snprintf(ip, sizeof(ip), "%s", m->client_ip);
+	for (i = 0; ip[i]; i++)
+		if (ip[i] == ':')
+			ip[i] = '-';
+	snprintf(dst, len, "%s_%s_%s", stamp, ip, m->session_id);
+}
+
+struct spool_file *
+spool_create(int dirfd, const struct spool_meta *m)
+{
+	struct spool_file *sf;
+	char stamp[40], sensor[256];
+
+	if ((sf = calloc(1, sizeof(*sf))) == NULL)
+		return NULL;
+	sf->dirfd = dirfd;
+	sf->start_ms = util_now_ms();
+	spool_make_name(sf->name, sizeof(sf->name), m);
+	snprintf(sf->tmpname, sizeof(sf->tmpname), "tmp/%d-%s", (int)getpid(),
+	    sf->name);
+	sf->fd = openat(dirfd, sf->tmpname,
+	    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (sf->fd == -1) {
+		free(sf);
+		return NULL;
+	}
+	util_utc_stamp(stamp, sizeof(stamp), 0);
+	util_escape(sensor, sizeof(sensor), m->sensor, strlen(m->sensor),
+	    UTIL_ESC_SPACE);
+	spool_record(sf, "%s %d", SPOOL_MAGIC, SPOOL_VERSION);
+	spool_record(sf, "session %s", m->session_id);
+	spool_record(sf, "sensor %s", sensor);
+	spool_record(sf, "client %s %u", m->client_ip, m->client_port);
+	spool_record(sf, "server %s %u", m->server_ip, m->server_port);
+	spool_record(sf, "start %s", stamp);
+	return sf;
+}
+
+const char *
+spool_name(const struct spool_file *sf)
+{
+	return sf->name;
+}
+
+int
+spool_failed(const struct spool_file *sf)
+{
+	return sf->failed;
+}
+
+/* Close an open body record: fix its length, end it with a newline. */
+static void
+spool_close_body(struct spool_file *sf)
+{
+	char digits[24];
+	size_t start, hdrlen = strlen("body ") + SPOOL_BODY_DIGITS + 1;
+
+	if (sf->body_hdr == 0)
+		return;
+	start = sf->body_hdr - 1;
+	snprintf(digits, sizeof(digits), "%0*zu", SPOOL_BODY_DIGITS,
+	    sf->out.len - start - hdrlen);
+	memcpy(sf->out.data + start + strlen("body "), digits,
+	    SPOOL_BODY_DIGITS);
+	sf->body_hdr = 0;
+	if (buf_append(&sf->out, "\n", 1) == -1)
+		sf->failed = 1;
+}
+
+void
+spool_record(struct spool_file *sf, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (sf == NULL || sf->failed)
+		return;
+	spool_close_body(sf);
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || buf_reserve(&sf->out, (size_t)n + 2) == -1) {
+		sf->failed = 1;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(sf->out.data + sf->out.len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	sf->out.len += (size_t)n;
+	sf->out.data[sf->out.len++] = '\n';
+}
+
+/* One line of the dialogue: 'C' from the client, 'S' from us. */
+void
+spool_transcript(struct spool_file *sf, char dir, const char *eol,
+    const char *line, size_t len)
+{
+	char *esc;
+	uint64_t t;
+
+	if (sf == NULL || sf->failed)
+		return;
+	if ((esc = malloc(UTIL_ESCAPED_MAX(len))) == NULL) {
+		sf->failed = 1;
+		return;
+	}
+	util_escape(esc, UTIL_ESCAPED_MAX(len), line, len, 0);
+	t = util_now_ms() - sf->start_ms;
+	if (dir == 'C')
+		spool_record(sf, "C %llu.%03llu %s %s",
+		    (unsigned long long)(t / 1000),
+		    (unsigned long long)(t % 1000), eol, esc);
+	else
+		spool_record(sf, "S %llu.%03llu %s",
+		    (unsigned long long)(t / 1000),
+		    (unsigned long long)(t % 1000), esc);
+	free(esc);
+}
+
+/* Message bytes, binary-safe; consecutive calls share one body record. */
+void
+spool_body(struct spool_file *sf, const char *p, size_t n)
+{
+	if (sf == NULL || sf->failed || n == 0)
+		return;
+	if (sf->body_hdr == 0) {
+		sf->body_hdr = sf->out.len + 1;
+		if (buf_appendf(&sf->out, "body %0*d\n", SPOOL_BODY_DIGITS,
+		    0) == -1) {
+			sf->failed = 1;
+			return;
+		}
+	}
+	if (buf_append(&sf->out, p, n) == -1)
+		sf->failed = 1;
+	else if (sf->out.len >= SPOOL_FLUSH_AT)
+		spool_flush(sf);
+}
+
+static int
+spool_write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Write what is buffered. Returns -1 (errno set) once writing failed. */
+int
+spool_flush(struct spool_file *sf)
+{
+	if (sf->failed) {
+		errno = EIO;
+		return -1;
+	}
+	spool_close_body(sf);
+	if (sf->out.len > 0 &&
+	    spool_write_all(sf->fd, sf->out.data, sf->out.len) == -1) {
+		sf->failed = 1;
+		return -1;
+	}
+	sf->out.len = 0;
+	buf_trim(&sf->out, SPOOL_KEEP_CAP);
+	return 0;
+}
+
+static void
+spool_free(struct spool_file *sf)
+{
+	if (sf->fd != -1)
+		close(sf->fd);
+	buf_release(&sf->out);
+	free(sf);
+}
+
+/* Drop a file that could not be written: better no file than a lie. */
+void
+spool_abandon(struct spool_file *sf)
+{
+	unlinkat(sf->dirfd, sf->tmpname, 0);
+	spool_free(sf);
+}
+
+/*
+ * End the session's file: the end record, fsync, rename into new/.
+ * Returns 0, or -1 when the file could not be completed (it is removed).
+ */
+int
+spool_finish(struct spool_file *sf, const char *reason, int do_fsync)
+{
+	char stamp[40], newname[SPOOL_NAME_MAX + 8];
+	int saved;
+
+	util_utc_stamp(stamp, sizeof(stamp), 0);
+	spool_record(sf, "end %s reason=%s", stamp, reason);
+	snprintf(newname, sizeof(newname), "new/%s", sf->name);
+	if (spool_flush(sf) == -1 || (do_fsync && fsync(sf->fd) == -1) ||
+	    renameat(sf->dirfd, sf->tmpname, sf->dirfd, newname) == -1) {
+		saved = errno;
+		spool_abandon(sf);
+		errno = saved;
+		return -1;
+	}
+	spool_free(sf);
+	return 0;
+}

@@ -1,0 +1,104 @@
+/*
+ * util: clocks, UTC time stamps and escaping of bytes a peer sent, so that
+ * nothing an attacker sends can forge a log line or a spool record.
+ * Used by every process; no privileges needed.
+ */
+#include "autoconf.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+uint64_t
+util_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * UTC time with microseconds: "2026-11-26T16:11:16.123456Z", or the compact
+ * form "20261126T161116.123456Z" used in spool file names.
+ */
+void
+util_utc_stamp(char *dst, size_t len, int compact)
+{
+	struct timespec ts;
+	struct tm tm;
+	char date[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(date, sizeof(date),
+	    compact ? "%Y%m%dT%H%M%S" : "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(dst, len, "%s.%06ldZ", date, ts.tv_nsec / 1000);
+}
+
+/*
+ * Copy src to dst with every byte outside printable ASCII, and the
+ * backslash, written as \xHH; with UTIL_ESC_SPACE the space too, so the
+ * result is one whitespace-free token. The result is always NUL-terminated
+ * and is cut at a whole escape when dst is too small. Returns its length.
+ */
+size_t
+util_escape(char *dst, size_t dstlen, const char *src, size_t srclen,
+    int flags)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, o = 0;
+	unsigned char c;
+
+	if (dstlen == 0)
+		return 0;
+	for (i = 0; i < srclen; i++) {
+		c = (unsigned char)src[i];
+		if (c > 0x20 && c < 0x7f && c != '\\') {
+			if (o + 1 >= dstlen)
+				break;
+			dst[o++] = (char)c;
+		} else if (c == ' ' && !(flags & UTIL_ESC_SPACE)) {
+			if (o + 1 >= dstlen)
+				break;
+			dst[o++] = (char)c;
+		} else {
+			if (o + 4 >= dstlen)
+				break;
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 15];
+		}
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+/* Numeric address text and port of an IPv4 or IPv6 socket address. */
+int
+util_addr_text(const struct sockaddr *sa, char *dst, size_t len,
+    unsigned *port)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+	struct in_addr v4;
+
+	if (sa->sa_family == AF_INET) {
+		*port = ntohs(sin->sin_port);
+		return inet_ntop(AF_INET, &sin->sin_addr, dst, len) ? 0 : -1;
+	}
+	if (sa->sa_family != AF_INET6)
+		return -1;
+	*port = ntohs(sin6->sin6_port);
+	/* A v4-mapped peer on a dual-stack socket is shown as plain IPv4. */
+	if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+		memcpy(&v4, &sin6->sin6_addr.s6_addr[12], sizeof(v4));
+		return inet_ntop(AF_INET, &v4, dst, len) ? 0 : -1;
+	}
+	return inet_ntop(AF_INET6, &sin6->sin6_addr, dst, len) ? 0 : -1;
+}

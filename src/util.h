@@ -1,0 +1,23 @@
+/*
+ * util: clocks, time stamps and escaping of peer bytes, shared by every
+ * process.
+ */
+#ifndef SPAMPOT_UTIL_H
+#define SPAMPOT_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+uint64_t	 util_now_ms(void);		/* monotonic */
+void		 util_utc_stamp(char *, size_t, int compact);
+size_t		 util_escape(char *, size_t, const char *, size_t, int);
+int		 util_addr_text(const struct sockaddr *, char *, size_t,
+		    unsigned *);
+
+#define UTIL_ESC_SPACE	1	/* escape ' ' too: one token */
+
+/* Longest escaped form of n bytes, plus the terminating NUL. */
+#define UTIL_ESCAPED_MAX(n)	((n) * 4 + 1)
+
+#endif

@@ -1,0 +1,622 @@
+/*
+ * worker: the only code an attacker reaches. Runs unprivileged, under the
+ * seccomp allow-list of sandbox_rules.c and, where the kernel has it,
+ * Landlock confined to the spool tree. It accepts on the listeners the
+ * parent bound, serves thousands of sessions in one epoll loop with
+ * non-blocking sockets, applies the timeouts and the per-worker, per-IP and
+ * spool-space limits, and writes one spool file per session. It has no way
+ * to open a socket or run a program, and it never relays anything.
+ *
+ * SIGTERM: stop accepting, let sessions finish for shutdown_grace, then
+ * close the rest with reason "shutdown". SIGUSR1 (config reload): stop
+ * accepting and let sessions finish on their own. Parent gone (lifeline
+ * EOF): close every session now and exit.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "iptable.h"
+#include "log.h"
+#include "sandbox.h"
+#include "smtp.h"
+#include "spool.h"
+#include "util.h"
+#include "worker.h"
+
+#define WORKER_READ_SIZE	65536
+#define WORKER_MAX_EVENTS	256
+#define WORKER_TICK_MS		1000
+#define WORKER_OUT_KEEP		1024
+
+enum worker_tag { WT_LISTENER, WT_LIFELINE, WT_CONN };
+
+struct worker_listener {
+	enum worker_tag	 tag;
+	int		 fd;
+};
+
+struct worker_conn {
+	enum worker_tag		 tag;
+	int			 fd;
+	uint32_t		 events;	/* registered with epoll */
+	int			 held;		/* waiting out a delay */
+	struct smtp_session	*smtp;
+	struct spool_file	*spool;
+	uint32_t		 ip_slot;
+	uint64_t		 started;
+	uint64_t		 last_input;
+	char			 id[17];
+	char			 addr[64];
+	unsigned		 port;
+	struct worker_conn	*prev, *next;
+};
+
+struct worker {
+	const struct worker_ctx	*ctx;
+	const struct config	*cf;
+	int			 epfd;
+	struct worker_listener	*listeners;
+	enum worker_tag		 lifeline_tag;
+	struct worker_conn	*conns;
+	unsigned		 nconns;
+	unsigned		 nheld;
+	int			 accepting;
+	uint64_t		 drain_deadline;	/* 0: none */
+	uint64_t		 next_tick;
+	uint64_t		 space_checked;
+	int			 space_low;
+	char			*rbuf;
+};
+
+static volatile sig_atomic_t worker_sigterm;
+static volatile sig_atomic_t worker_sigretire;
+
+static void
+worker_on_signal(int sig)
+{
+	if (sig == SIGTERM)
+		worker_sigterm = 1;
+	else
+		worker_sigretire = 1;
+}
+
+static void
+worker_epoll_set(struct worker *w, struct worker_conn *c, uint32_t events)
+{
+	struct epoll_event ev;
+
+	if (c->events == events)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = events;
+	ev.data.ptr = c;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->fd, &ev) == -1)
+		log_warn("%s epoll_ctl", c->id);
+	c->events = events;
+}
+
+/* Is the spool below its free-space mark? Checked at most once a second. */
+static int
+worker_space_low(struct worker *w, uint64_t now)
+{
+	struct statvfs sv;
+	uint64_t avail;
+	int low;
+
+	if (now - w->space_checked < 1000 && w->space_checked != 0)
+		return w->space_low;
+	w->space_checked = now;
+	if (fstatvfs(w->ctx->spool_fd, &sv) == -1)
+		return w->space_low;
+	avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+	low = avail < w->cf->spool_min_free;
+	if (low && !w->space_low)
+		log_warnx("spool space low: %llu bytes free, below "
+		    "spool_min_free %llu; answering 421 until space returns",
+		    (unsigned long long)avail,
+		    (unsigned long long)w->cf->spool_min_free);
+	else if (!low && w->space_low)
+		log_info("spool space back: %llu bytes free; accepting "
+		    "sessions again", (unsigned long long)avail);
+	w->space_low = low;
+	return low;
+}
+
+static void
+worker_session_id(char *dst, size_t len)
+{
+	unsigned char r[8];
+	size_t i;
+
+	if (getrandom(r, sizeof(r), 0) != sizeof(r))
+		memset(r, 0, sizeof(r));
+	for (i = 0; i < sizeof(r) && 2 * i + 2 < len; i++)
+		snprintf(dst + 2 * i, 3, "%02x", r[i]);
+}
+
+/* Refuse without a file: the spool cannot take one. */
+static void
+worker_refuse_raw(struct worker *w, int fd, const char *addr)
+{
+	char line[300];
+	int n;
+
+	n = snprintf(line, sizeof(line), "421 4.3.2 %s Service not "
+	    "available, try again later\r\n", w->cf->hostname);
+	if (n > 0 && write(fd, line, (size_t)n) == -1) {
+		/* the client is gone already */
+	}
+	close(fd);
+	log_info("- smtp refused addr=%s reason=spool", addr);
+}
+
+static void
+worker_conn_link(struct worker *w, struct worker_conn *c)
+{
+	c->next = w->conns;
+	if (w->conns != NULL)
+		w->conns->prev = c;
+	w->conns = c;
+	w->nconns++;
+}
+
+static void
+worker_conn_unlink(struct worker *w, struct worker_conn *c)
+{
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		w->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	w->nconns--;
+}
+
+static const void *
+worker_ip_key(const struct sockaddr_storage *ss, size_t *len)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+	if (ss->ss_family == AF_INET) {
+		*len = sizeof(sin->sin_addr);
+		return &sin->sin_addr;
+	}
+	if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+		*len = 4;
+		return &sin6->sin6_addr.s6_addr[12];
+	}
+	*len = sizeof(sin6->sin6_addr);
+	return &sin6->sin6_addr;
+}
+
+static void worker_conn_io(struct worker *, struct worker_conn *, uint32_t);
+
+/* A new connection: its spool file, its session, the limits. */
+static void
+worker_conn_open(struct worker *w, int fd, const struct sockaddr_storage *ss,
+    uint64_t now)
+{
+	struct sockaddr_storage local;
+	socklen_t llen = sizeof(local);
+	struct spool_meta meta;
+	struct worker_conn *c;
+	struct epoll_event ev;
+	char server[64] = "-";
+	unsigned sport = 0, per_ip;
+	const void *key;
+	size_t keylen;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
+		return;
+	}
+	c->tag = WT_CONN;
+	c->fd = fd;
+	c->started = c->last_input = now;
+	if (util_addr_text((const struct sockaddr *)ss, c->addr,
+	    sizeof(c->addr), &c->port) == -1)
+		snprintf(c->addr, sizeof(c->addr), "unknown");
+	if (getsockname(fd, (struct sockaddr *)&local, &llen) == 0)
+		util_addr_text((struct sockaddr *)&local, server,
+		    sizeof(server), &sport);
+	worker_session_id(c->id, sizeof(c->id));
+	if (worker_space_low(w, now)) {
+		worker_refuse_raw(w, fd, c->addr);
+		free(c);
+		return;
+	}
+	meta = (struct spool_meta){ c->id, w->cf->sensor, c->addr, c->port,
+	    server, sport };
+	if ((c->spool = spool_create(w->ctx->spool_fd, &meta)) == NULL) {
+		log_warn("%s spool create", c->id);
+		worker_refuse_raw(w, fd, c->addr);
+		free(c);
+		return;
+	}
+	if ((c->smtp = smtp_new(w->cf, c->id, c->spool)) == NULL) {
+		spool_abandon(c->spool);
+		worker_refuse_raw(w, fd, c->addr);
+		free(c);
+		return;
+	}
+	key = worker_ip_key(ss, &keylen);
+	per_ip = iptable_acquire(w->ctx->iptable, w->ctx->row, key, keylen,
+	    &c->ip_slot);
+	worker_conn_link(w, c);
+	log_info("%s smtp connect addr=%s port=%u spool=%s", c->id, c->addr,
+	    c->port, spool_name(c->spool));
+	if (per_ip > w->cf->max_sessions_per_ip) {
+		log_info("%s smtp limit sessions_per_ip=%u", c->id, per_ip - 1);
+		smtp_refuse(c->smtp, "421 4.7.0", "Error: too many "
+		    "connections from your address", SMTP_END_LIMIT);
+	} else if (w->nconns > w->cf->max_sessions_per_worker) {
+		log_info("%s smtp limit sessions_per_worker=%u", c->id,
+		    w->nconns - 1);
+		smtp_refuse(c->smtp, "421 4.7.0", "Error: too many "
+		    "connections, try again later", SMTP_END_LIMIT);
+	} else
+		smtp_greet(c->smtp);
+	memset(&ev, 0, sizeof(ev));
+	ev.events = c->events = EPOLLIN;
+	ev.data.ptr = c;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
+		log_warn("%s epoll_ctl add", c->id);
+	worker_conn_io(w, c, 0);
+}
+
+static void
+worker_conn_finish(struct worker *w, struct worker_conn *c, enum smtp_end why)
+{
+	enum smtp_end end;
+	uint64_t ms = util_now_ms() - c->started;
+
+	smtp_close(c->smtp, why);
+	end = smtp_ended(c->smtp);
+	if (spool_finish(c->spool, smtp_end_name(end),
+	    w->cf->spool_fsync) == -1)
+		log_warn("%s spool: capture lost, cannot complete %s", c->id,
+		    spool_name(c->spool));
+	log_info("%s smtp end reason=%s msgs=%u duration=%llu.%03llu "
+	    "spool=%s", c->id, smtp_end_name(end), smtp_messages(c->smtp),
+	    (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000),
+	    spool_name(c->spool));
+	epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	if (c->held)
+		w->nheld--;
+	iptable_release(w->ctx->iptable, w->ctx->row, c->ip_slot);
+	worker_conn_unlink(w, c);
+	smtp_free(c->smtp);
+	free(c);
+}
+
+/* Send what the session has to say. Returns -1 when the client is gone. */
+static int
+worker_conn_flush(struct worker_conn *c)
+{
+	struct buf *out = smtp_output(c->smtp);
+	ssize_t n;
+
+	while (out->len > 0) {
+		n = send(c->fd, out->data, out->len, MSG_NOSIGNAL);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+		}
+		buf_consume(out, (size_t)n);
+	}
+	buf_trim(out, WORKER_OUT_KEEP);
+	return 0;
+}
+
+/* Read what the client sent and hand it to the session. */
+static int
+worker_conn_read(struct worker *w, struct worker_conn *c)
+{
+	ssize_t n;
+	int reads = 0;
+
+	/* A few reads, then others get their turn. */
+	while (reads++ < 4 && smtp_ended(c->smtp) == SMTP_END_NONE) {
+		n = recv(c->fd, w->rbuf, WORKER_READ_SIZE, 0);
+		if (n == 0)
+			return -1;
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+		}
+		c->last_input = util_now_ms();
+		smtp_feed(c->smtp, w->rbuf, (size_t)n);
+		if (smtp_output(c->smtp)->len > 0 ||
+		    smtp_held_until(c->smtp) > c->last_input)
+			break;	/* answer before reading more */
+	}
+	return 0;
+}
+
+/*
+ * Drive one connection: read, answer, close. The session is not read while
+ * it has unsent output or waits out a tarpit delay, so a client that does
+ * not read cannot make us buffer without bound.
+ */
+static void
+worker_conn_io(struct worker *w, struct worker_conn *c, uint32_t events)
+{
+	uint64_t now = util_now_ms();
+	int held;
+
+	if ((events & EPOLLIN) && worker_conn_read(w, c) == -1) {
+		worker_conn_finish(w, c, SMTP_END_RESET);
+		return;
+	}
+	if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN)) {
+		worker_conn_finish(w, c, SMTP_END_RESET);
+		return;
+	}
+	held = smtp_held_until(c->smtp) > now;
+	if (!held && worker_conn_flush(c) == -1) {
+		worker_conn_finish(w, c, SMTP_END_RESET);
+		return;
+	}
+	if (smtp_output(c->smtp)->len == 0 && !held &&
+	    smtp_ended(c->smtp) != SMTP_END_NONE) {
+		worker_conn_finish(w, c, SMTP_END_NONE);
+		return;
+	}
+	if (held != c->held) {
+		c->held = held;
+		w->nheld += held ? 1 : -1;
+	}
+	if (held)
+		worker_epoll_set(w, c, 0);
+	else if (smtp_output(c->smtp)->len > 0)
+		worker_epoll_set(w, c, EPOLLOUT);
+	else
+		worker_epoll_set(w, c, EPOLLIN);
+}
+
+static void
+worker_accept(struct worker *w, int lfd, uint64_t now)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, n;
+
+	for (n = 0; n < 64 && w->accepting; n++) {
+		len = sizeof(ss);
+		fd = accept4(lfd, (struct sockaddr *)&ss, &len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE)
+				log_warn("accept: out of file descriptors");
+			else if (errno != EAGAIN && errno != EWOULDBLOCK)
+				log_warn("accept");
+			return;
+		}
+		worker_conn_open(w, fd, &ss, now);
+	}
+}
+
+/* A tarpit delay is over: send the held reply, go on with buffered input. */
+static void
+worker_conn_wake(struct worker *w, struct worker_conn *c)
+{
+	if (worker_conn_flush(c) == -1) {
+		worker_conn_finish(w, c, SMTP_END_RESET);
+		return;
+	}
+	smtp_resume(c->smtp);
+	worker_conn_io(w, c, 0);
+}
+
+/* Sessions waiting out a delay, idle too long or over their time. */
+static void
+worker_tick(struct worker *w, uint64_t now)
+{
+	struct worker_conn *c, *next;
+	uint64_t idle;
+	int tick = now >= w->next_tick;
+
+	if (!tick && w->nheld == 0)
+		return;
+	for (c = w->conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->held && smtp_held_until(c->smtp) <= now) {
+			worker_conn_wake(w, c);
+			continue;
+		}
+		if (!tick)
+			continue;
+		idle = smtp_in_data(c->smtp) ? w->cf->data_timeout :
+		    w->cf->command_timeout;
+		if (now - c->last_input >= idle) {
+			log_info("%s smtp limit timeout idle=%llums", c->id,
+			    (unsigned long long)(now - c->last_input));
+			smtp_close(c->smtp, SMTP_END_TIMEOUT);
+			worker_conn_io(w, c, 0);
+		} else if (now - c->started >= w->cf->max_session_time) {
+			log_info("%s smtp limit session_time", c->id);
+			smtp_close(c->smtp, SMTP_END_LIMIT);
+			worker_conn_io(w, c, 0);
+		}
+	}
+	if (tick)
+		w->next_tick = now + WORKER_TICK_MS;
+}
+
+static void
+worker_stop_accepting(struct worker *w)
+{
+	size_t i;
+
+	if (!w->accepting)
+		return;
+	w->accepting = 0;
+	for (i = 0; i < w->ctx->nlisten; i++) {
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->listeners[i].fd, NULL);
+		close(w->listeners[i].fd);
+	}
+}
+
+/* Close every session now, as "shutdown". */
+static void
+worker_close_all(struct worker *w)
+{
+	struct worker_conn *c;
+
+	while ((c = w->conns) != NULL) {
+		smtp_close(c->smtp, SMTP_END_SHUTDOWN);
+		worker_conn_flush(c);
+		worker_conn_finish(w, c, SMTP_END_SHUTDOWN);
+	}
+}
+
+static void
+worker_check_signals(struct worker *w, uint64_t now)
+{
+	if (worker_sigterm) {
+		worker_sigterm = 0;
+		log_info("worker stopping: %u sessions, grace %llums",
+		    w->nconns, (unsigned long long)w->cf->shutdown_grace);
+		worker_stop_accepting(w);
+		w->drain_deadline = now + w->cf->shutdown_grace;
+		if (w->drain_deadline == 0)
+			w->drain_deadline = 1;
+	}
+	if (worker_sigretire) {
+		worker_sigretire = 0;
+		log_info("worker retiring: %u sessions finish on their own",
+		    w->nconns);
+		worker_stop_accepting(w);
+	}
+	if (w->drain_deadline != 0 && now >= w->drain_deadline)
+		worker_close_all(w);
+}
+
+static int
+worker_timeout(struct worker *w, uint64_t now)
+{
+	struct worker_conn *c;
+	uint64_t next = w->next_tick, h;
+
+	for (c = w->conns; w->nheld > 0 && c != NULL; c = c->next) {
+		h = smtp_held_until(c->smtp);
+		if (c->held && h < next)
+			next = h;
+	}
+	if (w->drain_deadline != 0 && w->drain_deadline < next)
+		next = w->drain_deadline;
+	return next <= now ? 0 : (int)(next - now);
+}
+
+static void
+worker_setup(struct worker *w, const struct worker_ctx *ctx)
+{
+	struct epoll_event ev;
+	struct sigaction sa;
+	size_t i;
+
+	memset(w, 0, sizeof(*w));
+	w->ctx = ctx;
+	w->cf = ctx->cf;
+	w->accepting = 1;
+	w->lifeline_tag = WT_LIFELINE;
+	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		fatal("epoll_create1");
+	if ((w->rbuf = malloc(WORKER_READ_SIZE)) == NULL ||
+	    (w->listeners = calloc(ctx->nlisten, sizeof(*w->listeners))) ==
+	    NULL)
+		fatal("malloc");
+	for (i = 0; i < ctx->nlisten; i++) {
+		w->listeners[i].tag = WT_LISTENER;
+		w->listeners[i].fd = ctx->listen_fds[i];
+		memset(&ev, 0, sizeof(ev));
+		/* One worker wakes per connection, not all of them. */
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+		ev.data.ptr = &w->listeners[i];
+		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, ctx->listen_fds[i],
+		    &ev) == -1)
+			fatal("epoll_ctl listener");
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.ptr = &w->lifeline_tag;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, ctx->lifeline_fd, &ev) == -1)
+		fatal("epoll_ctl lifeline");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = worker_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void
+worker_dispatch(struct worker *w, struct epoll_event *ev, uint64_t now)
+{
+	enum worker_tag *tag = ev->data.ptr;
+
+	switch (*tag) {
+	case WT_LISTENER:
+		worker_accept(w, ((struct worker_listener *)tag)->fd, now);
+		break;
+	case WT_LIFELINE:
+		log_warnx("worker: parent gone, closing %u sessions",
+		    w->nconns);
+		worker_stop_accepting(w);
+		worker_close_all(w);
+		_exit(0);
+	case WT_CONN:
+		worker_conn_io(w, (struct worker_conn *)tag, ev->events);
+		break;
+	}
+}
+
+void
+worker_main(const struct worker_ctx *ctx)
+{
+	struct epoll_event events[WORKER_MAX_EVENTS];
+	struct worker w;
+	uint64_t now;
+	int i, n;
+
+	worker_setup(&w, ctx);
+	sandbox_worker(ctx->spool_fd, ctx->sandbox_trap ? ctx->log_fd : -1);
+	log_info("worker ready: sandboxed, %zu listeners", ctx->nlisten);
+	for (;;) {
+		now = util_now_ms();
+		worker_check_signals(&w, now);
+		if (!w.accepting && w.nconns == 0)
+			break;
+		n = epoll_wait(w.epfd, events, WORKER_MAX_EVENTS,
+		    worker_timeout(&w, now));
+		if (n == -1 && errno != EINTR)
+			fatal("epoll_wait");
+		now = util_now_ms();
+		for (i = 0; i < n; i++)
+			worker_dispatch(&w, &events[i], now);
+		worker_tick(&w, now);
+	}
+	log_info("worker done");
+	exit(0);
+}

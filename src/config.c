@@ -108,7 +108,7 @@ struct config_parse {
 	char		*err;
 	size_t		 errlen;
 	int		 nerrors;
-	unsigned char	 seen[CONFIG_NKEYS];
+	int		 seen[CONFIG_NKEYS];	/* line a key was set on */
 };
 
 static void config_error(struct config_parse *, const char *, ...)
@@ -499,7 +499,7 @@ config_set_key(struct config_parse *cp, const char *key, char *value)
 			config_error(cp, "'%s' is set twice", key);
 			return;
 		}
-		cp->seen[i] = 1;
+		cp->seen[i] = cp->line;
 		if (config_apply(cp->cf, &config_keys[i], value) == -1) {
 			if (config_keys[i].type == CT_NUMBER ||
 			    config_keys[i].type == CT_WORKERS)
@@ -552,6 +552,18 @@ config_set_defaults(struct config *cf)
 	return 0;
 }
 
+/* The line a key was set on, 0 when the file does not set it. */
+static int
+config_key_line(const struct config_parse *cp, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < CONFIG_NKEYS; i++)
+		if (strcmp(config_keys[i].name, name) == 0)
+			return cp->seen[i];
+	return 0;
+}
+
 /* Fill in what "auto" and "" mean on this machine. */
 static int
 config_resolve(struct config_parse *cp)
@@ -577,7 +589,8 @@ config_resolve(struct config_parse *cp)
 	    config_set_string(&cf->sensor, cf->hostname) == -1)
 		return -1;
 	if (cf->user[0] == '\0') {
-		cp->line = 0;
+		/* Only the file can empty it: name the line that did. */
+		cp->line = config_key_line(cp, "user");
 		config_error(cp, "user must not be empty");
 	}
 	return 0;

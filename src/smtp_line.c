@@ -42,7 +42,8 @@ smtp_line_next(struct smtp_session *s, struct smtp_line *line, size_t *used)
 		return -1;
 	}
 	if (nl == NULL) {
-		if (n <= max)
+		/* Room for the CR of a max-long line whose LF is to come. */
+		if (n <= max + 1)
 			return 0;
 		spool_transcript(s->spool, 'C', "long", p, max);
 		s->discarding = 1;
@@ -103,22 +104,28 @@ smtp_data_emit(struct smtp_session *s, const char *p, size_t n, int ends_line)
 		return;
 	d->size += n;
 	room = d->line_len >= max ? 0 : (size_t)smtp_min(text, max - d->line_len);
-	if (room == text) {
-		smtp_data_keep(s, p, n);
-	} else {
+	if (room < text)
 		d->line_cut = 1;
+	if (!ends_line) {
 		smtp_data_keep(s, p, room);
-	}
-	if (ends_line) {
-		cr = n >= 2 ? p[n - 2] == '\r' : d->last_cr;
-		if (!cr)
-			d->bare_lf++;
-		/* A cut line still ends as it ended. */
-		if (room < text)
-			smtp_data_keep(s, cr ? "\r\n" : "\n", cr ? 2 : 1);
-		d->line_len = 0;
-	} else
 		d->line_len += text;
+		d->last_cr = p[n - 1] == '\r';
+		return;
+	}
+	cr = n >= 2 ? p[n - 2] == '\r' : d->last_cr;
+	if (!cr)
+		d->bare_lf++;
+	/*
+	 * A cut line still ends as it ended, also when its CR came in an
+	 * earlier read and was cut with the rest: judged on the whole line,
+	 * so the bytes kept do not depend on how the input was split.
+	 */
+	if (d->line_len + text > max) {
+		smtp_data_keep(s, p, room);
+		smtp_data_keep(s, cr ? "\r\n" : "\n", cr ? 2 : 1);
+	} else
+		smtp_data_keep(s, p, n);
+	d->line_len = 0;
 	d->last_cr = p[n - 1] == '\r';
 }
 

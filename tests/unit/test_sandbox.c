@@ -1,0 +1,371 @@
+/*
+ * test_sandbox: the worker's confinement (src/sandbox.c, the allow-list in
+ * src/sandbox_rules.c). The sandbox holds for the calling process for
+ * good, so each case runs in a child of its own: it sets up as a worker
+ * does (spool tree, log lines to a pipe), enters the sandbox, makes one
+ * call, and the parent checks how the child ended.
+ */
+#include "autoconf.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "log.h"
+#include "sandbox.h"
+#include "spool.h"
+
+#define OPEN_FLAGS	(O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC)
+
+/* Exit codes of a child that was not killed. */
+#define CHILD_OK	0	/* did what was expected */
+#define CHILD_SETUP	90	/* could not set up before the sandbox */
+#define CHILD_ALLOWED	91	/* a call that must kill it returned */
+#define CHILD_WRONG	92	/* an allowed step failed, or the wrong error */
+
+static char top[64];		/* mkdtemp: spool/ and outside/ in it */
+static char spool_path[96];
+static char outside[96];
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static int
+setup(void **state)
+{
+	int fd;
+
+	snprintf(top, sizeof(top), "/tmp/spampot-test-sandbox-XXXXXX");
+	if (mkdtemp(top) == NULL)
+		return -1;
+	snprintf(spool_path, sizeof(spool_path), "%s/spool", top);
+	snprintf(outside, sizeof(outside), "%s/outside", top);
+	if (mkdir(outside, 0700) == -1)
+		return -1;
+	if ((fd = spool_prepare(spool_path, getuid(), getgid())) == -1)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	nftw(top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return 0;
+}
+
+enum action {
+	A_NOTHING,		/* baseline: the sandbox alone kills nothing */
+	A_SPOOL_FILE,		/* the one thing a worker writes */
+	A_SOCKET,
+	A_CONNECT,		/* on a socket made before the sandbox */
+	A_EXECVE,
+	A_FORK,
+	A_KILL,
+	A_OPEN_READ,		/* an existing file, for reading */
+	A_OPEN_SPOOL_READ,	/* an existing spool file, for reading */
+	A_OPEN_NO_EXCL,		/* for writing, without O_EXCL */
+	A_CREATE_OUTSIDE,	/* allowed flags, outside the spool */
+	A_CREATE_DONE,		/* allowed flags, in spool/done */
+};
+
+/* After the sandbox: only calls of the allow-list, then _exit(). */
+static void
+child_act(enum action a, int spool_fd, int sock)
+{
+	static char *const argv[] = { "/bin/true", NULL };
+	static char *const envp[] = { NULL };
+	struct sockaddr_in sin;
+	char path[160];
+	int fd;
+
+	switch (a) {
+	case A_NOTHING:
+		_exit(CHILD_OK);
+	case A_SPOOL_FILE:
+		if ((fd = openat(spool_fd, "tmp/x", OPEN_FLAGS, 0640)) == -1 ||
+		    write(fd, "spampot-spool 1\n", 16) != 16 ||
+		    fsync(fd) == -1 || close(fd) == -1 ||
+		    renameat(spool_fd, "tmp/x", spool_fd, "new/x") == -1)
+			_exit(CHILD_WRONG);
+		_exit(CHILD_OK);
+	case A_SOCKET:
+		socket(AF_INET, SOCK_STREAM, 0);
+		break;
+	case A_CONNECT:
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons(25);
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		connect(sock, (struct sockaddr *)&sin, sizeof(sin));
+		break;
+	case A_EXECVE:
+		execve(argv[0], argv, envp);
+		break;
+	case A_FORK:
+		if (fork() == 0)
+			_exit(CHILD_ALLOWED);
+		break;
+	case A_KILL:
+		kill(getppid(), 0);
+		break;
+	case A_OPEN_READ:
+		openat(AT_FDCWD, "/etc/passwd", O_RDONLY | O_CLOEXEC);
+		break;
+	case A_OPEN_SPOOL_READ:
+		openat(spool_fd, "tmp/existing", O_RDONLY | O_CLOEXEC);
+		break;
+	case A_OPEN_NO_EXCL:
+		openat(spool_fd, "tmp/existing", O_WRONLY | O_CREAT | O_CLOEXEC,
+		    0640);
+		break;
+	case A_CREATE_OUTSIDE:
+		snprintf(path, sizeof(path), "%s/escaped", outside);
+		if (openat(AT_FDCWD, path, OPEN_FLAGS, 0640) == -1 &&
+		    errno == EACCES)
+			_exit(CHILD_OK);
+		_exit(CHILD_WRONG);
+	case A_CREATE_DONE:
+		if (openat(spool_fd, "done/x", OPEN_FLAGS, 0640) == -1 &&
+		    errno == EACCES)
+			_exit(CHILD_OK);
+		_exit(CHILD_WRONG);
+	}
+	_exit(CHILD_ALLOWED);
+}
+
+struct outcome {
+	int	status;		/* from waitpid */
+	char	log[1024];	/* what the child logged through the pipe */
+};
+
+/*
+ * Fork; the child sets up as a worker does and enters the sandbox, then
+ * acts. Returns how it ended and what it logged.
+ */
+static void
+run_child(enum action a, struct outcome *o)
+{
+	int logp[2], spool_fd, sock = -1;
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+
+	memset(o, 0, sizeof(*o));
+	assert_int_equal(pipe(logp), 0);
+	assert_true((pid = fork()) != -1);
+	if (pid == 0) {
+		close(logp[0]);
+		if ((spool_fd = spool_prepare(spool_path, getuid(),
+		    getgid())) == -1)
+			_exit(CHILD_SETUP);
+		if (a == A_CONNECT &&
+		    (sock = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+			_exit(CHILD_SETUP);
+		/* As a worker: no syslog(3), log lines go to the parent. */
+		log_to_pipe(logp[1]);
+		sandbox_worker(spool_fd, -1);
+		child_act(a, spool_fd, sock);
+		_exit(CHILD_ALLOWED);
+	}
+	close(logp[1]);
+	while (len < sizeof(o->log) - 1 &&
+	    (n = read(logp[0], o->log + len, sizeof(o->log) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(logp[0]);
+	assert_int_equal(waitpid(pid, &o->status, 0), pid);
+}
+
+static const char *
+status_text(int st, char *buf, size_t len)
+{
+	if (WIFSIGNALED(st))
+		snprintf(buf, len, "killed by signal %d", WTERMSIG(st));
+	else if (WIFEXITED(st))
+		snprintf(buf, len, "exit %d%s", WEXITSTATUS(st),
+		    WEXITSTATUS(st) == CHILD_ALLOWED ? " (call allowed)" :
+		    WEXITSTATUS(st) == CHILD_SETUP ? " (setup failed)" :
+		    WEXITSTATUS(st) == CHILD_WRONG ? " (wrong result)" : "");
+	else
+		snprintf(buf, len, "status %#x", st);
+	return buf;
+}
+
+static void
+assert_killed(enum action a, const char *what)
+{
+	struct outcome o;
+	char st[64];
+
+	run_child(a, &o);
+	if (!WIFSIGNALED(o.status) || WTERMSIG(o.status) != SIGSYS)
+		fail_msg("%s: want killed by SIGSYS, got %s", what,
+		    status_text(o.status, st, sizeof(st)));
+}
+
+static void
+assert_exit_ok(enum action a, const char *what, struct outcome *o)
+{
+	char st[64];
+
+	run_child(a, o);
+	if (!WIFEXITED(o->status) || WEXITSTATUS(o->status) != CHILD_OK)
+		fail_msg("%s: want exit 0, got %s", what,
+		    status_text(o->status, st, sizeof(st)));
+}
+
+/* --- what a worker may do ------------------------------------------------ */
+
+static void
+test_baseline(void **state)
+{
+	struct outcome o;
+	char want[128];
+	int abi = sandbox_landlock_abi();
+
+	assert_exit_ok(A_NOTHING, "sandbox, then exit", &o);
+	/* the worker says which confinement it got, through the pipe */
+	if (abi >= 2)
+		snprintf(want, sizeof(want), "6sandbox: seccomp allow-list of "
+		    "%zu calls, Landlock ABI %d: spool/tmp and spool/new "
+		    "only\n", sandbox_worker_nallow, abi);
+	else
+		snprintf(want, sizeof(want), "4sandbox: seccomp allow-list of "
+		    "%zu calls; Landlock not available", sandbox_worker_nallow);
+	if (strncmp(o.log, want, strlen(want)) != 0)
+		fail_msg("log: got '%s', want '%s'", o.log, want);
+}
+
+static void
+test_spool_file(void **state)
+{
+	struct outcome o;
+	char path[160], buf[32];
+	struct stat st;
+	int fd;
+
+	assert_exit_ok(A_SPOOL_FILE, "create, write, fsync, rename", &o);
+	snprintf(path, sizeof(path), "%s/tmp/x", spool_path);
+	assert_int_equal(stat(path, &st), -1);
+	snprintf(path, sizeof(path), "%s/new/x", spool_path);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_true((fd = open(path, O_RDONLY)) != -1);
+	assert_int_equal(read(fd, buf, sizeof(buf)), 16);
+	assert_memory_equal(buf, "spampot-spool 1\n", 16);
+	close(fd);
+}
+
+/* --- what kills it ------------------------------------------------------- */
+
+static void
+test_no_socket(void **state)
+{
+	assert_killed(A_SOCKET, "socket(AF_INET, SOCK_STREAM)");
+}
+
+static void
+test_no_connect(void **state)
+{
+	assert_killed(A_CONNECT, "connect on an inherited socket");
+}
+
+static void
+test_no_execve(void **state)
+{
+	assert_killed(A_EXECVE, "execve(/bin/true)");
+}
+
+static void
+test_no_fork(void **state)
+{
+	assert_killed(A_FORK, "fork");
+}
+
+static void
+test_no_kill(void **state)
+{
+	assert_killed(A_KILL, "kill");
+}
+
+static void
+test_no_open_read(void **state)
+{
+	char path[160];
+	int fd;
+
+	assert_killed(A_OPEN_READ, "open /etc/passwd for reading");
+	snprintf(path, sizeof(path), "%s/tmp/existing", spool_path);
+	assert_true((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0640)) != -1);
+	assert_int_equal(write(fd, "keep\n", 5), 5);
+	close(fd);
+	assert_killed(A_OPEN_SPOOL_READ, "open a spool file for reading");
+	assert_killed(A_OPEN_NO_EXCL, "open a spool file without O_EXCL");
+}
+
+/* --- Landlock: file creation confined to the spool ------------------------ */
+
+static void
+test_landlock(void **state)
+{
+	struct outcome o;
+	char path[160];
+	struct stat st;
+
+	if (sandbox_landlock_abi() < 2) {
+		print_message("Landlock ABI %d: not enforced here\n",
+		    sandbox_landlock_abi());
+		skip();
+	}
+	assert_exit_ok(A_CREATE_OUTSIDE, "create a file outside the spool", &o);
+	snprintf(path, sizeof(path), "%s/escaped", outside);
+	assert_int_equal(stat(path, &st), -1);
+	assert_int_equal(errno, ENOENT);
+
+	assert_exit_ok(A_CREATE_DONE, "create a file in spool/done", &o);
+	snprintf(path, sizeof(path), "%s/done/x", spool_path);
+	assert_int_equal(stat(path, &st), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_baseline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spool_file, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_no_socket, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_no_connect, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_no_execve, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_no_fork, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_kill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_open_read, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_landlock, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -479,6 +479,55 @@ config_trim(char *s)
 	return s;
 }
 
+/* A limit in the unit a person would write: 1s, 24h, 4G, 512. */
+static void
+config_unit(char *dst, size_t len, enum config_type t, uint64_t v)
+{
+	static const struct { uint64_t mult; const char *suffix; }
+	    sizes[] = { { GiB, "G" }, { 1024 * 1024, "M" }, { 1024, "K" } },
+	    times[] = { { 3600000, "h" }, { 60000, "m" }, { 1000, "s" } };
+	const size_t n = 3;
+	size_t i;
+
+	for (i = 0; i < n && v != 0 &&
+	    (t == CT_SIZE || t == CT_DURATION); i++) {
+		uint64_t m = t == CT_SIZE ? sizes[i].mult : times[i].mult;
+
+		if (v % m == 0) {
+			snprintf(dst, len, "%llu%s", (unsigned long long)(v / m),
+			    t == CT_SIZE ? sizes[i].suffix : times[i].suffix);
+			return;
+		}
+	}
+	snprintf(dst, len, "%llu%s", (unsigned long long)v,
+	    t == CT_DURATION && v != 0 ? "ms" : "");
+}
+
+static void
+config_bad_value(struct config_parse *cp, const struct config_key *k,
+    const char *value)
+{
+	char lo[32], hi[32];
+
+	switch (k->type) {
+	case CT_NUMBER:
+	case CT_WORKERS:
+	case CT_SIZE:
+	case CT_DURATION:
+		config_unit(lo, sizeof(lo), k->type, k->min);
+		config_unit(hi, sizeof(hi), k->type, k->max);
+		config_error(cp, "bad value for %s: '%s' (expected %s%s from "
+		    "%s to %s)", k->name, value, config_expected(k),
+		    k->type == CT_SIZE || k->type == CT_DURATION ? "," : "",
+		    lo, hi);
+		break;
+	default:
+		config_error(cp, "bad value for %s: '%s' (expected %s)",
+		    k->name, value, config_expected(k));
+		break;
+	}
+}
+
 static void
 config_set_key(struct config_parse *cp, const char *key, char *value)
 {
@@ -500,19 +549,8 @@ config_set_key(struct config_parse *cp, const char *key, char *value)
 			return;
 		}
 		cp->seen[i] = cp->line;
-		if (config_apply(cp->cf, &config_keys[i], value) == -1) {
-			if (config_keys[i].type == CT_NUMBER ||
-			    config_keys[i].type == CT_WORKERS)
-				config_error(cp, "bad value for %s: '%s' "
-				    "(expected %s from %llu to %llu)", key,
-				    value, config_expected(&config_keys[i]),
-				    (unsigned long long)config_keys[i].min,
-				    (unsigned long long)config_keys[i].max);
-			else
-				config_error(cp, "bad value for %s: '%s' "
-				    "(expected %s)", key, value,
-				    config_expected(&config_keys[i]));
-		}
+		if (config_apply(cp->cf, &config_keys[i], value) == -1)
+			config_bad_value(cp, &config_keys[i], value);
 		return;
 	}
 	config_error(cp, "unknown key '%s'", key);

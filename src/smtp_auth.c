@@ -226,9 +226,12 @@ smtp_auth_act(struct smtp_session *s, char *arg)
 	} else {
 		char *esc = smtp_escape(arg, strlen(arg), UTIL_ESC_SPACE);
 
-		if (esc != NULL)
+		if (esc != NULL) {
 			spool_record(s->spool, "auth mech=%s status=unsupported "
 			    "user= pass= authzid=", esc);
+			log_info("%s smtp auth mech=%s status=unsupported", s->id,
+			    esc);
+		}
 		free(esc);
 		smtp_error(s, "504 5.5.4 Unrecognized authentication type");
 	}

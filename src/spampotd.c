@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -35,7 +36,8 @@ spampotd_usage(void)
 {
 	fprintf(stderr, "usage: spampotd [-dfhtV] [-c file]\n"
 	    "  -c file  configuration (default %s)\n"
-	    "  -d       debug: more log lines; a sandbox violation is named\n"
+	    "  -d       debug: more log lines; a forbidden system call is\n"
+	    "           reported by number before the worker dies\n"
 	    "  -f       stay in the foreground, log to stderr as well\n"
 	    "  -t       check the configuration and exit\n"
 	    "  -V       print the version and exit\n", SPAMPOT_CONFIG_FILE);
@@ -173,6 +175,8 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		spampotd_usage();
+	/* Spool files are created 0640 whatever umask we inherited. */
+	umask(027);
 	memset(&su, 0, sizeof(su));
 	su.config_path = path;
 	su.cf = spampotd_config(path, check, &pu);
@@ -198,5 +202,9 @@ main(int argc, char *argv[])
 		    "new/", n);
 	else if (n == -1)
 		log_warn("spool: cannot scan %s/tmp", su.cf->spool_dir);
-	return supervise_run(&su);
+	n = supervise_run(&su);
+	config_free(su.cf);
+	free(su.cf);
+	free(su.listen_fds);
+	return n;
 }

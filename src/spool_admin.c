@@ -27,7 +27,7 @@ static const struct {
 	const char	*name;
 	mode_t		 mode;
 } spool_dirs[] = {
-	{ "tmp", 0700 },
+	{ "tmp", 02700 },	/* setgid: files get the spool group */
 	{ "new", 02770 },
 	{ "done", 02770 },
 	{ "bad", 02770 },

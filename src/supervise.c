@@ -227,6 +227,15 @@ supervise_keep_fixed(struct config *next, const struct config *cur)
 		    "they are until a restart");
 	memcpy(next->listen, cur->listen, sizeof(cur->listen));
 	next->nlisten = cur->nlisten;
+	if (next->log_facility != cur->log_facility) {
+		log_warnx("reload: 'log_facility' takes effect at a restart");
+		next->log_facility = cur->log_facility;
+	}
+	if (next->max_sessions_per_worker > cur->max_sessions_per_worker)
+		log_warnx("reload: max_sessions_per_worker raised to %llu; "
+		    "the open-file limit set at start may not allow that many "
+		    "until a restart",
+		    (unsigned long long)next->max_sessions_per_worker);
 	if (strcmp(next->user, cur->user) != 0 ||
 	    strcmp(next->spool_dir, cur->spool_dir) != 0 ||
 	    strcmp(next->spool_group, cur->spool_group) != 0) {

@@ -443,8 +443,8 @@ worker_tick(struct worker *w, uint64_t now)
 			worker_conn_wake(w, c);
 			continue;
 		}
-		if (!tick)
-			continue;
+		if (!tick || c->held)
+			continue;	/* a held session waits for us, not idle */
 		idle = smtp_in_data(c->smtp) ? w->cf->data_timeout :
 		    w->cf->command_timeout;
 		if (now - c->last_input >= idle) {
@@ -494,8 +494,8 @@ worker_check_signals(struct worker *w, uint64_t now)
 {
 	if (worker_sigterm) {
 		worker_sigterm = 0;
-		log_info("worker stopping: %u sessions, grace %llums",
-		    w->nconns, (unsigned long long)w->cf->shutdown_grace);
+		log_info("worker %d stopping: %u sessions, grace %llums",
+		    (int)getpid(), w->nconns, (unsigned long long)w->cf->shutdown_grace);
 		worker_stop_accepting(w);
 		w->drain_deadline = now + w->cf->shutdown_grace;
 		if (w->drain_deadline == 0)
@@ -503,8 +503,8 @@ worker_check_signals(struct worker *w, uint64_t now)
 	}
 	if (worker_sigretire) {
 		worker_sigretire = 0;
-		log_info("worker retiring: %u sessions finish on their own",
-		    w->nconns);
+		log_info("worker %d retiring: %u sessions finish on their "
+		    "own", (int)getpid(), w->nconns);
 		worker_stop_accepting(w);
 	}
 	if (w->drain_deadline != 0 && now >= w->drain_deadline)
@@ -581,8 +581,8 @@ worker_dispatch(struct worker *w, struct epoll_event *ev, uint64_t now)
 		worker_accept(w, ((struct worker_listener *)tag)->fd, now);
 		break;
 	case WT_LIFELINE:
-		log_warnx("worker: parent gone, closing %u sessions",
-		    w->nconns);
+		log_warnx("worker %d: parent gone, closing %u sessions",
+		    (int)getpid(), w->nconns);
 		worker_stop_accepting(w);
 		worker_close_all(w);
 		_exit(0);
@@ -602,7 +602,7 @@ worker_main(const struct worker_ctx *ctx)
 
 	worker_setup(&w, ctx);
 	sandbox_worker(ctx->spool_fd, ctx->sandbox_trap ? ctx->log_fd : -1);
-	log_info("worker ready: sandboxed, %zu listeners", ctx->nlisten);
+	log_info("worker %d ready: %zu listeners", (int)getpid(), ctx->nlisten);
 	for (;;) {
 		now = util_now_ms();
 		worker_check_signals(&w, now);
@@ -617,6 +617,8 @@ worker_main(const struct worker_ctx *ctx)
 			worker_dispatch(&w, &events[i], now);
 		worker_tick(&w, now);
 	}
-	log_info("worker done");
-	exit(0);
+	log_info("worker %d done", (int)getpid());
+	/* _exit: nothing to flush, and exit handlers (a sanitizer's leak
+	 * check among them) would make calls the sandbox forbids. */
+	_exit(0);
 }

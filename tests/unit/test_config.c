@@ -473,40 +473,40 @@ static const struct error_case error_cases[] = {
 	    "(expected auto or a number of workers from 1 to 64)" },
 	/* sizes */
 	{ "max_message_size = 10T", "test.conf:1: bad value for "
-	    "max_message_size: '10T' (expected " SIZE_EXP ")" },
+	    "max_message_size: '10T' (expected " SIZE_EXP ", from 1K to 4G)" },
 	{ "max_message_size = 1023", "test.conf:1: bad value for "
-	    "max_message_size: '1023' (expected " SIZE_EXP ")" },
+	    "max_message_size: '1023' (expected " SIZE_EXP ", from 1K to 4G)" },
 	{ "max_message_size = 5G", "test.conf:1: bad value for "
-	    "max_message_size: '5G' (expected " SIZE_EXP ")" },
+	    "max_message_size: '5G' (expected " SIZE_EXP ", from 1K to 4G)" },
 	{ "max_message_size = 1.5M", "test.conf:1: bad value for "
-	    "max_message_size: '1.5M' (expected " SIZE_EXP ")" },
+	    "max_message_size: '1.5M' (expected " SIZE_EXP ", from 1K to 4G)" },
 	{ "max_message_size = M", "test.conf:1: bad value for "
-	    "max_message_size: 'M' (expected " SIZE_EXP ")" },
+	    "max_message_size: 'M' (expected " SIZE_EXP ", from 1K to 4G)" },
 	{ "max_command_line = 511", "test.conf:1: bad value for "
-	    "max_command_line: '511' (expected " SIZE_EXP ")" },
+	    "max_command_line: '511' (expected " SIZE_EXP ", from 512 to 1M)" },
 	{ "max_command_line = 2M", "test.conf:1: bad value for "
-	    "max_command_line: '2M' (expected " SIZE_EXP ")" },
+	    "max_command_line: '2M' (expected " SIZE_EXP ", from 512 to 1M)" },
 	{ "max_data_line = 999", "test.conf:1: bad value for "
-	    "max_data_line: '999' (expected " SIZE_EXP ")" },
+	    "max_data_line: '999' (expected " SIZE_EXP ", from 1000 to 1G)" },
 	{ "spool_min_free = 18014398509481984G", "test.conf:1: bad value "
 	    "for spool_min_free: '18014398509481984G' (expected " SIZE_EXP
-	    ")" },
+	    ", from 0 to 1024G)" },
 	/* durations */
 	{ "command_timeout = 5x", "test.conf:1: bad value for "
-	    "command_timeout: '5x' (expected " DUR_EXP ")" },
+	    "command_timeout: '5x' (expected " DUR_EXP ", from 1s to 24h)" },
 	{ "command_timeout = 999ms", "test.conf:1: bad value for "
-	    "command_timeout: '999ms' (expected " DUR_EXP ")" },
+	    "command_timeout: '999ms' (expected " DUR_EXP ", from 1s to 24h)" },
 	{ "command_timeout = 25h", "test.conf:1: bad value for "
-	    "command_timeout: '25h' (expected " DUR_EXP ")" },
+	    "command_timeout: '25h' (expected " DUR_EXP ", from 1s to 24h)" },
 	{ "greeting_delay = 11m", "test.conf:1: bad value for "
-	    "greeting_delay: '11m' (expected " DUR_EXP ")" },
+	    "greeting_delay: '11m' (expected " DUR_EXP ", from 0 to 10m)" },
 	{ "data_timeout = 1 s", "test.conf:1: bad value for "
-	    "data_timeout: '1 s' (expected " DUR_EXP ")" },
+	    "data_timeout: '1 s' (expected " DUR_EXP ", from 1s to 24h)" },
 	{ "data_timeout = -30s", "test.conf:1: bad value for "
-	    "data_timeout: '-30s' (expected " DUR_EXP ")" },
+	    "data_timeout: '-30s' (expected " DUR_EXP ", from 1s to 24h)" },
 	{ "shutdown_grace = 5000000000000000h", "test.conf:1: bad value "
 	    "for shutdown_grace: '5000000000000000h' (expected " DUR_EXP
-	    ")" },
+	    ", from 0 to 1h)" },
 	/* booleans */
 	{ "spool_fsync = maybe", "test.conf:1: bad value for spool_fsync: "
 	    "'maybe' (expected yes or no)" },
@@ -706,9 +706,9 @@ test_many_errors(void **state)
 	    "test.conf:4: bad value for workers: 'lots' (expected auto or a "
 	    "number of workers from 1 to 64)",
 	    "test.conf:6: bad value for max_message_size: '10P' (expected "
-	    SIZE_EXP ")",
+	    SIZE_EXP ", from 1K to 4G)",
 	    "test.conf:7: bad value for command_timeout: '10 minutes' "
-	    "(expected " DUR_EXP ")",
+	    "(expected " DUR_EXP ", from 1s to 24h)",
 	    "test.conf:8: bad value for spool_fsync: 'perhaps' (expected yes "
 	    "or no)",
 	    "test.conf:9: bad value for spool_dir: 'spool' (expected an "

@@ -317,7 +317,7 @@ test_prepare_modes(void **state)
 	int fd;
 
 	assert_dir_mode(AT_FDCWD, fx->path, 0750);
-	assert_dir_mode(fx->fd, "tmp", 0700);
+	assert_dir_mode(fx->fd, "tmp", 02700);
 	assert_dir_mode(fx->fd, "new", 02770);
 	assert_dir_mode(fx->fd, "done", 02770);
 	assert_dir_mode(fx->fd, "bad", 02770);
@@ -329,7 +329,7 @@ test_prepare_modes(void **state)
 	assert_int_equal(unlinkat(fx->fd, "bad", AT_REMOVEDIR), 0);
 	assert_true((fd = spool_prepare(fx->path, getuid(), getgid())) != -1);
 	assert_dir_mode(AT_FDCWD, fx->path, 0750);
-	assert_dir_mode(fd, "tmp", 0700);
+	assert_dir_mode(fd, "tmp", 02700);
 	assert_dir_mode(fd, "new", 02770);
 	assert_dir_mode(fd, "bad", 02770);
 	close(fd);

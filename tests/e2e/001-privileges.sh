@@ -1,0 +1,53 @@
+#!/bin/bash
+# The daemon started as root binds, drops to "spampot" for good and runs
+# sandboxed workers: checked in /proc, in the spool tree and in the log.
+. "$(dirname "$0")/lib.sh"
+
+write_config
+start_daemon
+
+uid=$(id -u spampot)
+status_field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+
+check_eq "parent runs as spampot" "$uid" "$(status_field "$DAEMON_PID" Uid)"
+check_eq "parent holds no capability" "0000000000000000" "$(status_field "$DAEMON_PID" CapEff)"
+check_eq "parent has an empty bounding set" "0000000000000000" "$(status_field "$DAEMON_PID" CapBnd)"
+check_eq "parent has no_new_privs" "1" "$(status_field "$DAEMON_PID" NoNewPrivs)"
+check_eq "two workers" "2" "$(worker_pids | wc -l)"
+for w in $(worker_pids); do
+	check_eq "worker $w: uid spampot (real, effective, saved)" \
+	    "$uid $uid $uid $uid" "$(awk '$1 == "Uid:" { print $2, $3, $4, $5 }' /proc/$w/status)"
+	check_eq "worker $w: CapEff 0" "0000000000000000" "$(status_field "$w" CapEff)"
+	check_eq "worker $w: seccomp filter mode" "2" "$(status_field "$w" Seccomp)"
+	check_eq "worker $w: no_new_privs" "1" "$(status_field "$w" NoNewPrivs)"
+	check "worker $w: no socket but its listener" test \
+	    "$(ls -l /proc/$w/fd | grep -c 'socket:')" -eq 1
+done
+
+for step in "capability bounding set cleared" "supplementary groups set" \
+    "privdrop: gid" "privdrop: uid $uid (spampot)" "all capabilities cleared" \
+    "no_new_privs set" "verified, root cannot be regained"; do
+	check "log: $step" log_has "$step"
+done
+check "log: listening line" log_has "listening on 127.0.0.1:$PORT"
+check_eq "log: a spawn line per worker" 2 "$(count_lines 'spawned')"
+check "log: sandbox line" log_has "sandbox: seccomp allow-list"
+
+mode() { stat -c '%a %U' "$1"; }
+check_eq "spool top 0750" "750 spampot" "$(mode "$SPOOL")"
+check_eq "spool/tmp 2700" "2700 spampot" "$(mode "$SPOOL/tmp")"
+check_eq "spool/new 2770" "2770 spampot" "$(mode "$SPOOL/new")"
+check_eq "spool/done 2770" "2770 spampot" "$(mode "$SPOOL/done")"
+check_eq "spool/bad 2770" "2770 spampot" "$(mode "$SPOOL/bad")"
+
+swaks --server "127.0.0.1:$PORT" --to a@example.com --from b@example.org \
+    --silent 2 >/dev/null
+check "a session became one file" wait_for 5 spool_count_is new 1
+f=$(spool_files new)
+check_eq "spool file mode 0640, owned by spampot" "640 spampot" "$(mode "$f")"
+
+stop_daemon TERM
+check_eq "SIGTERM: exit status 0" 0 "$DAEMON_RC"
+check "log: stopped" log_has "stopped"
+check_no_crash
+e2e_done

@@ -1,0 +1,173 @@
+# lib.sh: set-up and clean-up for spampot's end-to-end tests, so that each
+# case reads like its scenario. Sourced by tests/e2e/NNN-*.sh.
+#
+# Each case gets a private directory, a free loopback port, a config and a
+# real spampotd started as root that drops to the user "spampot". Every
+# wait is bounded; every process started here is stopped on exit.
+
+set -u
+
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SPAMPOT_SRCDIR=${SPAMPOT_SRCDIR:-$(cd "$E2E_DIR/../.." && pwd)}
+SPAMPOT_BUILDDIR=${SPAMPOT_BUILDDIR:-$SPAMPOT_SRCDIR}
+SPAMPOTD="$SPAMPOT_BUILDDIR/src/spampotd"
+E2E_NAME=$(basename "$0" .sh)
+E2E_PASS=0
+E2E_FAIL=0
+DAEMON_PID=
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP: $E2E_NAME needs root (the daemon binds, then drops to spampot)"
+	exit 77
+fi
+for tool in swaks python3 pgrep; do
+	command -v "$tool" >/dev/null || { echo "FAIL: $tool missing"; exit 99; }
+done
+id spampot >/dev/null 2>&1 ||
+	useradd --system --no-create-home --home-dir /nonexistent \
+	    --shell /usr/sbin/nologin spampot
+
+T=$(mktemp -d /tmp/spampot-e2e.XXXXXX)
+chmod 755 "$T"
+SPOOL="$T/spool"
+LOG="$T/daemon.log"
+CONF="$T/spampot.conf"
+
+e2e_cleanup() {
+	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+		kill -TERM "$DAEMON_PID" 2>/dev/null
+		for _ in $(seq 50); do
+			kill -0 "$DAEMON_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$DAEMON_PID" 2>/dev/null
+		pkill -KILL -P "$DAEMON_PID" 2>/dev/null
+	fi
+	if [ "$E2E_FAIL" -gt 0 ] && [ -f "$LOG" ]; then
+		echo "--- daemon log (last 60 lines) ---"
+		tail -n 60 "$LOG"
+	fi
+	mountpoint -q "$SPOOL" 2>/dev/null && umount "$SPOOL"
+	rm -rf "$T"
+}
+trap e2e_cleanup EXIT
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+PORT=$(free_port)
+
+# write_config ["KEY = VALUE"...]: a config for this case; the given lines
+# replace the defaults of the same keys.
+write_config() {
+	local line key
+	{
+		echo "listen = 127.0.0.1:$PORT"
+		echo "spool_dir = $SPOOL"
+		echo "workers = 2"
+		echo "hostname = mx.e2e.test"
+		echo "sensor = e2e"
+		echo "shutdown_grace = 3s"
+		echo "spool_min_free = 0"
+	} > "$CONF"
+	for line in "$@"; do
+		key=${line%% =*}
+		sed -i "/^$key = /d" "$CONF"
+		echo "$line" >> "$CONF"
+	done
+	chmod 644 "$CONF"
+}
+
+# Replace one key's line in the config (for reload tests).
+set_config() {
+	local key=$1 value=$2
+	if grep -q "^$key = " "$CONF"; then
+		sed -i "s|^$key = .*|$key = $value|" "$CONF"
+	else
+		echo "$key = $value" >> "$CONF"
+	fi
+}
+
+# wait_for SECONDS CMD...: poll until CMD succeeds; 1 if it never does.
+wait_for() {
+	local limit=$1 i
+	shift
+	for i in $(seq $((limit * 10))); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+count_lines() { grep -c -- "$1" "$LOG" 2>/dev/null || true; }
+log_has() { grep -q -- "$1" "$LOG"; }
+ready_workers() { [ "$(count_lines 'ready: ')" -ge "$1" ]; }
+worker_pids() { pgrep -P "$DAEMON_PID" | sort; }
+spool_files() { find "$SPOOL/$1" -type f | sort; }
+spool_count() { find "$SPOOL/$1" -type f | wc -l; }
+spool_count_is() { [ "$(spool_count "$1")" -eq "$2" ]; }
+port_open() { python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 1).close()"; }
+
+# start_daemon [ARGS...]: run spampotd -f and wait until its workers serve.
+start_daemon() {
+	local want
+	want=$(sed -n 's/^workers = \([0-9]*\)$/\1/p' "$CONF" | tail -n 1)
+	"$SPAMPOTD" -f -c "$CONF" "$@" >> "$LOG" 2>&1 &
+	DAEMON_PID=$!
+	if ! wait_for 10 ready_workers "${want:-1}"; then
+		fail "spampotd did not start"
+		exit 1
+	fi
+}
+
+# stop_daemon [SIGNAL]: signal the daemon (TERM) and wait for it; the exit
+# status is left in DAEMON_RC.
+stop_daemon() {
+	kill "-${1:-TERM}" "$DAEMON_PID"
+	wait "$DAEMON_PID"
+	DAEMON_RC=$?
+	DAEMON_PID=
+}
+
+spool_json() { python3 "$E2E_DIR/spool.py" "$1"; }
+spool_body() { python3 "$E2E_DIR/spool.py" "$1" body "$2"; }
+# jq-like access without jq: spool_get FILE PYTHON-EXPR-ON-r
+spool_get() {
+	python3 - "$1" "$2" <<'PY'
+import importlib.util, sys, os
+spec = importlib.util.spec_from_file_location("spool", os.path.join(os.environ["E2E_DIR"], "spool.py"))
+m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+r = m.parse(sys.argv[1])
+print(eval(sys.argv[2]))
+PY
+}
+export E2E_DIR
+
+ok() { E2E_PASS=$((E2E_PASS + 1)); echo "ok - $1"; }
+fail() { E2E_FAIL=$((E2E_FAIL + 1)); echo "not ok - $1"; }
+
+# check DESCRIPTION CMD...: one assertion.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else fail "$desc"; fi
+}
+
+# check_eq DESCRIPTION EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		fail "$1 (expected '$2', got '$3')"
+	fi
+}
+
+# No worker may have crashed unless the case made it crash.
+check_no_crash() {
+	check "no worker crashed" test "$(count_lines 'crashed:')" -eq 0
+}
+
+e2e_done() {
+	echo "# $E2E_NAME: $E2E_PASS passed, $E2E_FAIL failed"
+	[ "$E2E_FAIL" -eq 0 ]
+}

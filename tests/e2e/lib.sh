@@ -171,3 +171,28 @@ e2e_done() {
 	echo "# $E2E_NAME: $E2E_PASS passed, $E2E_FAIL failed"
 	[ "$E2E_FAIL" -eq 0 ]
 }
+
+# hold_session NAME: a client that stops half-way through DATA until
+# release_session NAME; its output goes to $T/NAME.out, its status to
+# $T/NAME.rc.
+hold_session() {
+	( python3 "$E2E_DIR/client.py" hold "$PORT" "$T/$1.ready" "$T/$1.go" \
+	    > "$T/$1.out" 2>&1; echo $? > "$T/$1.rc" ) &
+	wait_for 10 test -f "$T/$1.ready" || fail "session $1 did not start"
+}
+release_session() { touch "$T/$1.go"; }
+session_done() { test -f "$T/$1.rc"; }
+session_rc() { cat "$T/$1.rc" 2>/dev/null; }
+
+# The worker serving sessions: the one with more sockets than listeners.
+busy_worker() {
+	local w n
+	for w in $(worker_pids); do
+		n=$(ls -l "/proc/$w/fd" 2>/dev/null | grep -c 'socket:')
+		[ "$n" -gt "${1:-1}" ] && echo "$w"
+	done
+}
+
+# Spool file whose client port or content matches: the newest in new/.
+newest_file() { ls -t "$SPOOL/new"/* 2>/dev/null | head -n 1; }
+worker_count_is() { [ "$(worker_pids | wc -l)" -eq "$1" ]; }

@@ -1,0 +1,18 @@
+#!/bin/bash
+# install-deps.sh [--tests]: the Debian 12 packages spampot needs to build
+# and run (and, with --tests, to run its test suite). Run as root.
+set -eu
+
+pkgs="build-essential autoconf automake pkgconf libseccomp-dev libcap-dev
+      passwd procps"
+if [ "${1:-}" = "--tests" ]; then
+	pkgs="$pkgs libcmocka-dev swaks python3 util-linux"
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps.sh: run as root (it calls apt-get)" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $pkgs

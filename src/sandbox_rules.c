@@ -52,6 +52,23 @@ const struct sandbox_syscall sandbox_worker_allow[] = {
 	{ "rt_sigreturn", "return from the SIGTERM/SIGUSR1 handler" },
 	{ "exit_group", "exit" },
 	{ "exit", "exit" },
+
+#ifdef SPAMPOT_SANITIZERS
+	/* Test builds with AddressSanitizer/UBSan only (--enable-sanitizers),
+	 * never in a packaged build: what their runtime calls at exit and
+	 * to print a report (which is cut short where it would read
+	 * /proc/self/maps: a finding still kills the worker, and the parent
+	 * logs that as a crash). */
+	{ "sigaltstack", "sanitizer runtime: alternate signal stack" },
+	{ "ioctl", "sanitizer report: is stderr a terminal" },
+	{ "readlink", "sanitizer report: the binary's path" },
+	{ "gettid", "sanitizer report" },
+	{ "tgkill", "sanitizer report: abort()" },
+	{ "rt_sigaction", "sanitizer report: abort()" },
+	{ "rt_sigprocmask", "sanitizer report: abort()" },
+	{ "sched_yield", "sanitizer runtime: spin locks" },
+	{ "prctl", "sanitizer runtime" },
+#endif
 };
 
 const size_t sandbox_worker_nallow =

@@ -283,17 +283,21 @@ worker_conn_finish(struct worker *w, struct worker_conn *c, enum smtp_end why)
 {
 	enum smtp_end end;
 	uint64_t ms = util_now_ms() - c->started;
+	char name[SPOOL_NAME_MAX];
 
 	smtp_close(c->smtp, why);
 	end = smtp_ended(c->smtp);
+	snprintf(name, sizeof(name), "%s", spool_name(c->spool));
+	/* spool_finish frees the spool file, whatever happens */
 	if (spool_finish(c->spool, smtp_end_name(end),
 	    w->cf->spool_fsync) == -1)
 		log_warn("%s spool: capture lost, cannot complete %s", c->id,
-		    spool_name(c->spool));
+		    name);
+	c->spool = NULL;
 	log_info("%s smtp end reason=%s msgs=%u duration=%llu.%03llu "
 	    "spool=%s", c->id, smtp_end_name(end), smtp_messages(c->smtp),
 	    (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000),
-	    spool_name(c->spool));
+	    name);
 	epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	if (c->held)

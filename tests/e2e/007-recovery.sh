@@ -46,7 +46,7 @@ check_eq "nothing left in tmp/" 0 "$(spool_count tmp)"
 start_daemon
 swaks --server "127.0.0.1:$PORT" --to a@example.com --silent 2 >/dev/null
 check "restarted daemon serves" test $? -eq 0
-check_eq "every session is in new/: recovered, orphaned, new" 3 "$(spool_count new)"
+check "every session is in new/: recovered, orphaned, new" wait_for 5 spool_count_is new 3
 stop_daemon TERM
 check_eq "exit status 0" 0 "$DAEMON_RC"
 check_no_crash

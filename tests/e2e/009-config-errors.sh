@@ -22,7 +22,7 @@ has_error() {
 }
 error_count() { grep -c -- "$1:[0-9]*: " "$T/run.err"; }
 no_spool() { test ! -e "$SPOOL"; }
-port_closed() { ! port_open; }
+port_closed() { ! port_open 2>/dev/null; }
 
 BAD="$T/bad.conf"
 cat > "$BAD" <<EOF

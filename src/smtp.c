@@ -173,6 +173,15 @@ void
 smtp_close(struct smtp_session *s, enum smtp_end why)
 {
 	if (s->input == SI_DATA) {
+		/* A line start that was waiting to tell "." from ".\r\n":
+		 * what the client sent is kept as sent. */
+		if (s->data.dot == SD_DOT || s->data.dot == SD_DOTCR) {
+			size_t held = s->data.dot == SD_DOT ? 1 : 2;
+
+			spool_body(s->spool, ".\r", held);
+			s->data.size += held;
+			s->data.stored += held;
+		}
 		spool_record(s->spool, "message n=%u size=%llu stored=%llu "
 		    "truncated=1 bare_lf=%u incomplete=1", s->messages + 1,
 		    (unsigned long long)s->data.size,

@@ -3,10 +3,12 @@
 # and run (and, with --tests, to run its test suite). Run as root.
 set -eu
 
-pkgs="build-essential autoconf automake pkgconf libseccomp-dev libcap-dev
+pkgs="build-essential autoconf automake pkgconf libseccomp-dev libcap-dev swaks
+      libmariadb-dev libgmime-3.0-dev libpcre2-dev libpsl-dev libssl-dev
+      mariadb-server mariadb-client
       passwd procps"
 if [ "${1:-}" = "--tests" ]; then
-	pkgs="$pkgs libcmocka-dev swaks python3 util-linux"
+	pkgs="$pkgs libcmocka-dev python3 util-linux"
 fi
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps.sh: run as root (it calls apt-get)" >&2

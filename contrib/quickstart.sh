@@ -1,8 +1,9 @@
 #!/bin/bash
 # quickstart.sh [--port N]: install what spampot needs, build it, and run
-# the sensor in the foreground on port 2525 (or N; 25 is the real thing),
-# with its state in /var/lib/spampot-quickstart. Ctrl-C stops it; sessions
-# that are still open get the grace period, then everything it started ends.
+# it all in the foreground: a private MariaDB server (unix socket only),
+# the sensor spampotd on port 2525 (or N; 25 is the real thing) and
+# spampot-analyzer, which imports every session into that database. State
+# lives in /var/lib/spampot-quickstart. Ctrl-C stops everything it started.
 set -eu
 
 port=2525
@@ -10,7 +11,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--port) port=${2:?--port needs a number}; shift 2 ;;
 	--port=*) port=${1#--port=}; shift ;;
-	-h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,6p' "$0"; exit 0 ;;
 	*) echo "quickstart.sh: unknown argument '$1' (try --port N)" >&2; exit 1 ;;
 	esac
 done
@@ -21,6 +22,8 @@ esac
 src=$(cd "$(dirname "$0")/.." && pwd)
 state=${SPAMPOT_QUICKSTART_DIR:-/var/lib/spampot-quickstart}
 build="$src/build/quickstart"
+db="$state/mysql"
+socket="$state/mysqld.sock"
 
 "$src/contrib/install-deps.sh"
 
@@ -33,12 +36,49 @@ mkdir -p "$build"
 (cd "$build" && "$src/configure" --prefix=/usr/local --sysconfdir=/etc \
     --localstatedir=/var --disable-tests -q && make -j"$(nproc)" -s)
 
-id spampot >/dev/null 2>&1 ||
-	useradd --system --no-create-home --home-dir /nonexistent \
-	    --shell /usr/sbin/nologin spampot
+mkuser() {
+	id "$1" >/dev/null 2>&1 ||
+		useradd --system --no-create-home --home-dir /nonexistent \
+		    --shell /usr/sbin/nologin --user-group "$1"
+}
+mkuser spampot
+mkuser spampot-analyzer
+usermod -aG spampot spampot-analyzer	# reads the sensor's spool
 
 mkdir -p "$state"
 chmod 755 "$state"
+
+pids=
+stop_all() {
+	trap - INT TERM EXIT
+	echo "== stopping"
+	# shellcheck disable=SC2086
+	[ -n "$pids" ] && kill -TERM $pids 2>/dev/null
+	wait
+	echo "== stopped; captures stay in $state"
+}
+trap stop_all INT TERM EXIT
+
+echo "== starting a private MariaDB server on $socket (no TCP)"
+if [ ! -d "$db/mysql" ]; then
+	mkdir -p "$db"
+	chown mysql:mysql "$db"
+	mariadb-install-db --no-defaults --user=mysql --datadir="$db" \
+	    --auth-root-authentication-method=socket --skip-test-db \
+	    > "$state/mariadb-install.log" 2>&1
+fi
+mariadbd --no-defaults --user=mysql --datadir="$db" --socket="$socket" \
+    --skip-networking --pid-file="$state/mysqld.pid" \
+    --log-error="$state/mariadb.log" &
+pids="$pids $!"
+for _ in $(seq 300); do
+	mariadb --no-defaults --socket="$socket" -u root -e 'SELECT 1' \
+	    >/dev/null 2>&1 && break
+	sleep 0.1
+done
+"$src/contrib/spampot-dbsetup" --socket "$socket" \
+    --password-file "$state/mysql.password" --password-group spampot-analyzer
+
 listen="0.0.0.0:$port"
 [ -e /proc/net/if_inet6 ] && listen="$listen [::]:$port"
 cat > "$state/spampot.conf" <<CONF
@@ -46,14 +86,30 @@ cat > "$state/spampot.conf" <<CONF
 listen = $listen
 spool_dir = $state/spool
 workers = auto
+mysql_socket = $socket
+mysql_password_file = $state/mysql.password
 CONF
 chmod 644 "$state/spampot.conf"
 
+"$build/src/spampotd" -f -c "$state/spampot.conf" &
+pids="$pids $!"
+sleep 1
+"$build/src/spampot-analyzer" -f -c "$state/spampot.conf" &
+pids="$pids $!"
+
+sql="mariadb --socket=$socket spampot"
 cat <<MSG
-== spampot is starting on port $port
-   config:   $state/spampot.conf (edit it, then: kill -HUP <parent pid>)
-   captures: $state/spool/new/ (one file per SMTP session, see spampot-spool(5))
-   try it:   swaks --server 127.0.0.1:$port --to someone@example.com
-   stop:     Ctrl-C
+
+== spampot runs on port $port
+   config:    $state/spampot.conf
+   captures:  $state/spool/done/ (one file per session, spampot-spool(5))
+   database:  $sql
+   try it:    swaks --server 127.0.0.1:$port --to someone@example.com \\
+                  --auth-user admin --auth-password secret
+   look:      $sql -e 'SELECT started_at, client_ip, helo, end_reason FROM sessions ORDER BY id DESC LIMIT 10'
+              $sql -e 'SELECT username, password FROM auth_attempts'
+              $sql -e "SELECT kind, value, total FROM patterns ORDER BY total DESC LIMIT 20"
+   stop:      Ctrl-C
+
 MSG
-exec "$build/src/spampotd" -f -c "$state/spampot.conf"
+wait

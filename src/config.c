@@ -39,6 +39,7 @@ enum config_type {
 	CT_STRING,	/* any text */
 	CT_NAME,	/* user or group name */
 	CT_PATH,	/* absolute path */
+	CT_OPTPATH,	/* absolute path, or empty for "none" */
 	CT_NUMBER,	/* unsigned integer within [min, max] */
 	CT_SIZE,	/* bytes, suffix K, M or G */
 	CT_DURATION,	/* milliseconds; suffix ms, s, m or h (default s) */
@@ -93,6 +94,10 @@ static const struct config_key config_keys[] = {
 	{ "mysql_user", CT_NAME, OFF(mysql_user), "spampot", 0, 0 },
 	{ "mysql_password_file", CT_PATH, OFF(mysql_password_file),
 	    SPAMPOT_SYSCONF_DIR "/mysql.password", 0, 0 },
+	{ "mysql_tls_ca", CT_OPTPATH, OFF(mysql_tls_ca), "", 0, 0 },
+	{ "analyzer_user", CT_NAME, OFF(analyzer_user), "spampot-analyzer", 0, 0 },
+	{ "spool_keep", CT_BOOL, OFF(spool_keep), "yes", 0, 0 },
+	{ "attachments_dir", CT_OPTPATH, OFF(attachments_dir), "", 0, 0 },
 };
 #define CONFIG_NKEYS	(sizeof(config_keys) / sizeof(config_keys[0]))
 
@@ -339,6 +344,8 @@ config_expected(const struct config_key *k)
 		return "a name of letters, digits, '.', '_' or '-'";
 	case CT_PATH:
 		return "an absolute path";
+	case CT_OPTPATH:
+		return "an absolute path, or nothing";
 	case CT_NUMBER:
 		return "a whole number";
 	case CT_SIZE:
@@ -377,7 +384,8 @@ config_apply(struct config *cf, const struct config_key *k, const char *v)
 			return -1;
 		return config_set_string((char **)(base + k->offset), v);
 	case CT_PATH:
-		if (v[0] != '/')
+	case CT_OPTPATH:
+		if (v[0] != '/' && !(k->type == CT_OPTPATH && v[0] == '\0'))
 			return -1;
 		return config_set_string((char **)(base + k->offset), v);
 	case CT_NUMBER:
@@ -720,6 +728,7 @@ config_free(struct config *cf)
 		case CT_STRING:
 		case CT_NAME:
 		case CT_PATH:
+		case CT_OPTPATH:
 			free(*(char **)((char *)cf + config_keys[i].offset));
 			break;
 		default:

@@ -63,6 +63,10 @@ struct config {
 	char			*mysql_database;
 	char			*mysql_user;
 	char			*mysql_password_file;
+	char			*mysql_tls_ca;		/* "" = system CAs */
+	char			*analyzer_user;
+	int			 spool_keep;		/* no: delete */
+	char			*attachments_dir;	/* "" = off */
 	struct config_pattern	*patterns;
 	size_t			 npatterns;
 };

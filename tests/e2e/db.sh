@@ -159,7 +159,8 @@ db_cleanup() {
 		db_show_log
 	fi
 }
-trap 'db_cleanup; e2e_cleanup' EXIT
+# the analyzer goes first: it would only log the server's absence
+trap 'stop_analyzer KILL; db_cleanup; e2e_cleanup' EXIT
 
 # db_run_setup [ARGS...]: run spampot-dbsetup against the private server;
 # its output goes to $T/dbsetup.out, its exit status is returned.

@@ -34,6 +34,14 @@ LOG="$T/daemon.log"
 CONF="$T/spampot.conf"
 
 e2e_cleanup() {
+	if [ -n "${ANALYZER_PID:-}" ]; then
+		kill -KILL "$ANALYZER_PID" 2>/dev/null
+		wait "$ANALYZER_PID" 2>/dev/null
+	fi
+	if [ "$E2E_FAIL" -gt 0 ] && [ -f "${ANALYZER_LOG:-}" ]; then
+		echo "--- analyzer log (last 40 lines) ---"
+		tail -n 40 "$ANALYZER_LOG"
+	fi
 	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
 		kill -TERM "$DAEMON_PID" 2>/dev/null
 		for _ in $(seq 50); do
@@ -196,3 +204,27 @@ busy_worker() {
 # Spool file whose client port or content matches: the newest in new/.
 newest_file() { ls -t "$SPOOL/new"/* 2>/dev/null | head -n 1; }
 worker_count_is() { [ "$(worker_pids | wc -l)" -eq "$1" ]; }
+
+# start_analyzer [ARGS...]: spampot-analyzer -f with this case's config;
+# waits until it has scanned new/ once.
+SPAMPOT_ANALYZER="$SPAMPOT_BUILDDIR/src/spampot-analyzer"
+ANALYZER_LOG="$T/analyzer.log"
+ANALYZER_PID=
+start_analyzer() {
+	local before
+	before=$(grep -c 'starting spampot-analyzer' "$ANALYZER_LOG" 2>/dev/null)
+	"$SPAMPOT_ANALYZER" -f -c "$CONF" "$@" >> "$ANALYZER_LOG" 2>&1 &
+	ANALYZER_PID=$!
+	wait_for 10 analyzer_started "$before" || fail "spampot-analyzer did not start"
+}
+analyzer_started() {
+	[ "$(grep -c 'starting spampot-analyzer' "$ANALYZER_LOG" 2>/dev/null)" -gt "${1:-0}" ]
+}
+stop_analyzer() {
+	[ -n "$ANALYZER_PID" ] || return 0
+	kill "-${1:-TERM}" "$ANALYZER_PID" 2>/dev/null
+	wait "$ANALYZER_PID" 2>/dev/null
+	ANALYZER_RC=$?
+	ANALYZER_PID=
+}
+analyzer_log_has() { grep -q -- "$1" "$ANALYZER_LOG"; }

@@ -1,0 +1,597 @@
+/*
+ * spampot-analyzer: turns the sensor's spool files into rows in MySQL. Runs
+ * unprivileged (started as root it drops to analyzer_user, with the spool
+ * group), never listens on the network, reads files the sensor wrote from
+ * attacker input: parse (spool_read.c) → MIME (mime.c) → extract
+ * (extract.c) → one transaction (store.c) → the file moves from new/ to
+ * done/ (or is deleted with spool_keep = no) only after COMMIT. A file that
+ * does not parse goes to bad/ with a log line saying why.
+ *
+ * At start it imports the backlog in new/, oldest first, then waits on
+ * inotify. When the database is away, files stay in new/ and the analyzer
+ * retries with a back-off, one log line per change of state.
+ */
+#include "autoconf.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "extract.h"
+#include "log.h"
+#include "mime.h"
+#include "privdrop.h"
+#include "quarantine.h"
+#include "spool.h"
+#include "spool_read.h"
+#include "store.h"
+#include "util.h"
+
+#ifndef SPAMPOT_CONFIG_FILE
+#define SPAMPOT_CONFIG_FILE	"/etc/spampot/spampot.conf"
+#endif
+
+#define ANALYZER_FILE_MAX	((off_t)4 << 30)	/* larger: bad/ */
+#define ANALYZER_BACKOFF_MIN	1000
+#define ANALYZER_BACKOFF_MAX	30000
+
+enum analyzer_outcome { AO_DONE, AO_RETRY, AO_FAILED };
+
+struct analyzer {
+	struct config		*cf;
+	const char		*config_path;
+	struct extract_patterns	*patterns;
+	char			*password;
+	struct store		*store;
+	int			 spool_fd;
+	int			 new_fd;
+	int			 inotify_fd;
+	int			 signal_fd;
+	int			 db_down;
+	uint64_t		 retry_at;	/* 0: no retry pending */
+	uint64_t		 backoff;
+	int			 stop;
+	unsigned long		 imported, failed;
+};
+
+static void
+analyzer_usage(void)
+{
+	fprintf(stderr, "usage: spampot-analyzer [-dfhtV] [-c file] "
+	    "[--once [file ...]]\n"
+	    "  -c file  configuration (default %s)\n"
+	    "  -d       debug: more log lines\n"
+	    "  -f       stay in the foreground, log to stderr as well\n"
+	    "  -t       check the configuration and patterns, then exit\n"
+	    "  -V       print the version and exit\n"
+	    "  --once   import what is in new/ (or the files named), then "
+	    "exit\n", SPAMPOT_CONFIG_FILE);
+	exit(1);
+}
+
+/* The database password: first line of a file others may not read. */
+static char *
+analyzer_password(const char *path, char *err, size_t errlen)
+{
+	char line[1024];
+	struct stat st;
+	FILE *fp;
+
+	if ((fp = fopen(path, "re")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(fp), &st) == 0 && (st.st_mode & S_IROTH))
+		log_warnx("%s is readable by every user: chmod 0640 it",
+		    path);
+	if (fgets(line, sizeof(line), fp) == NULL)
+		line[0] = '\0';
+	fclose(fp);
+	line[strcspn(line, "\r\n")] = '\0';
+	return strdup(line);
+}
+
+/* Started as root: become analyzer_user, in the spool group. */
+static void
+analyzer_drop(const struct config *cf)
+{
+	struct privdrop_user pu, sensor;
+	char err[256];
+	const char *group = cf->spool_group;
+
+	if (geteuid() != 0)
+		return;
+	if (privdrop_lookup(cf->analyzer_user, NULL, &pu, err,
+	    sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (group[0] == '\0') {
+		/* the spool's group is the sensor user's own */
+		if (privdrop_lookup(cf->user, NULL, &sensor, err,
+		    sizeof(err)) == -1)
+			fatalx("%s", err);
+		pu.spool_gid = sensor.gid;
+	} else if (privdrop_lookup(cf->analyzer_user, group, &pu, err,
+	    sizeof(err)) == -1)
+		fatalx("%s", err);
+	privdrop_drop(cf->analyzer_user, &pu);
+}
+
+static int
+analyzer_move(struct analyzer *a, const char *name, const char *dir)
+{
+	char to[SPOOL_NAME_MAX + 16];
+
+	snprintf(to, sizeof(to), "%s/%s", dir, name);
+	if (renameat(a->new_fd, name, a->spool_fd, to) == -1) {
+		log_warn("cannot move new/%s to %s/", name, dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* Read a whole spool file; NULL and errno/err on failure. */
+static char *
+analyzer_slurp(int dirfd, const char *name, size_t *len, char *err,
+    size_t errlen)
+{
+	struct stat st;
+	char *data = NULL;
+	size_t got = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) ==
+	    -1) {
+		snprintf(err, errlen, "open: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size > ANALYZER_FILE_MAX) {
+		snprintf(err, errlen, "not a regular file of at most 4 GiB");
+		goto fail;
+	}
+	if ((data = malloc((size_t)st.st_size + 1)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	while (got < (size_t)st.st_size &&
+	    (n = read(fd, data + got, (size_t)st.st_size - got)) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "read: %s", strerror(errno));
+			goto fail;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	*len = got;
+	return data;
+fail:
+	free(data);
+	close(fd);
+	return NULL;
+}
+
+static void
+analyzer_quarantine(const struct analyzer *a, const struct mime_message *m)
+{
+	size_t i;
+
+	for (i = 0; a->cf->attachments_dir[0] && i < m->natts; i++)
+		if (quarantine_save(a->cf->attachments_dir, m->atts[i].sha256,
+		    m->atts[i].data, m->atts[i].size) == -1)
+			log_warn("quarantine of %s in %s", m->atts[i].sha256,
+			    a->cf->attachments_dir);
+}
+
+/* MIME and extraction for every message, then the transaction. */
+static enum store_result
+analyzer_store(struct analyzer *a, const char *name,
+    const struct spool_session *s, char *err, size_t errlen)
+{
+	struct mime_message *mime;
+	struct extract_result *found;
+	struct store_message *sm;
+	enum store_result rc = STORE_RETRY;
+	size_t i, n = s->nmsgs;
+
+	mime = calloc(n + 1, sizeof(*mime));
+	found = calloc(n + 1, sizeof(*found));
+	sm = calloc(n + 1, sizeof(*sm));
+	if (mime == NULL || found == NULL || sm == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		if (mime_parse(s->msgs[i].body, s->msgs[i].body_len,
+		    &mime[i]) == -1 ||
+		    extract_message(&mime[i], a->patterns, &found[i]) == -1) {
+			snprintf(err, errlen, "out of memory");
+			goto done;
+		}
+		analyzer_quarantine(a, &mime[i]);
+		sm[i].mime = &mime[i];
+		sm[i].found = &found[i];
+	}
+	rc = store_import(a->store, name, s, sm, err, errlen);
+done:
+	for (i = 0; mime != NULL && found != NULL && i < n; i++) {
+		mime_message_free(&mime[i]);
+		extract_result_free(&found[i]);
+	}
+	free(mime);
+	free(found);
+	free(sm);
+	return rc;
+}
+
+static void
+analyzer_db_state(struct analyzer *a, int down, const char *why)
+{
+	uint64_t now = util_now_ms();
+
+	if (down) {
+		a->backoff = a->backoff == 0 ? ANALYZER_BACKOFF_MIN :
+		    a->backoff * 2 > ANALYZER_BACKOFF_MAX ?
+		    ANALYZER_BACKOFF_MAX : a->backoff * 2;
+		a->retry_at = now + a->backoff;
+		if (!a->db_down)
+			log_warnx("database unavailable: %s; files wait in "
+			    "new/, retrying", why);
+		else
+			log_debug("database still unavailable: %s", why);
+		store_close(a->store);
+		a->store = NULL;
+	} else if (a->db_down) {
+		log_info("database available again");
+		a->backoff = 0;
+	}
+	a->db_down = down;
+}
+
+static int
+analyzer_connect(struct analyzer *a)
+{
+	char err[512];
+
+	if (a->store != NULL)
+		return 0;
+	if ((a->store = store_open(a->cf, a->password, err,
+	    sizeof(err))) == NULL) {
+		analyzer_db_state(a, 1, err);
+		return -1;
+	}
+	analyzer_db_state(a, 0, NULL);
+	return 0;
+}
+
+/* Import new/NAME. */
+static enum analyzer_outcome
+analyzer_import(struct analyzer *a, const char *name)
+{
+	struct spool_session s;
+	enum store_result rc;
+	char err[512];
+	size_t len;
+	char *data;
+
+	if (analyzer_connect(a) == -1)
+		return AO_RETRY;
+	if ((data = analyzer_slurp(a->new_fd, name, &len, err,
+	    sizeof(err))) == NULL) {
+		if (errno == ENOENT)
+			return AO_DONE;		/* already taken care of */
+		log_warnx("bad spool file %s: %s; moved to bad/", name, err);
+		analyzer_move(a, name, "bad");
+		return AO_FAILED;
+	}
+	if (spool_read(data, len, &s, err, sizeof(err)) == -1) {
+		free(data);
+		log_warnx("bad spool file %s: %s; moved to bad/", name, err);
+		analyzer_move(a, name, "bad");
+		a->failed++;
+		return AO_FAILED;
+	}
+	free(data);
+	rc = analyzer_store(a, name, &s, err, sizeof(err));
+	switch (rc) {
+	case STORE_RETRY:
+		spool_session_free(&s);
+		analyzer_db_state(a, 1, err);
+		return AO_RETRY;
+	case STORE_REJECTED:
+		log_warnx("database refused %s: %s; moved to bad/", name, err);
+		spool_session_free(&s);
+		analyzer_move(a, name, "bad");
+		a->failed++;
+		return AO_FAILED;
+	case STORE_DUPLICATE:
+		log_info("%s imported before; not again", name);
+		break;
+	case STORE_OK:
+		log_info("imported %s: session=%s client=%s messages=%zu "
+		    "auth=%zu", name, s.session_id, s.client_ip, s.nmsgs,
+		    s.nauths);
+		a->imported++;
+		break;
+	}
+	spool_session_free(&s);
+	if (a->cf->spool_keep)
+		analyzer_move(a, name, "done");
+	else if (unlinkat(a->new_fd, name, 0) == -1)
+		log_warn("cannot remove new/%s", name);
+	return AO_DONE;
+}
+
+static int
+analyzer_spool_name(const struct dirent *de)
+{
+	return de->d_name[0] != '.';
+}
+
+/* Everything in new/, oldest first (names begin with the UTC time). */
+static int
+analyzer_scan(struct analyzer *a)
+{
+	struct dirent **list;
+	int i, n, rc = 0;
+	int fd;
+
+	if ((fd = dup(a->new_fd)) == -1)
+		return -1;
+	if ((n = scandirat(fd, ".", &list, analyzer_spool_name,
+	    alphasort)) == -1) {
+		close(fd);
+		log_warn("scan of new/");
+		return -1;
+	}
+	close(fd);
+	for (i = 0; i < n; i++) {
+		if (rc == 0 && !a->stop &&
+		    analyzer_import(a, list[i]->d_name) == AO_RETRY)
+			rc = -1;
+		free(list[i]);
+	}
+	free(list);
+	return rc;
+}
+
+static void
+analyzer_signals(struct analyzer *a)
+{
+	struct signalfd_siginfo si;
+
+	while (read(a->signal_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			log_info("SIGHUP: the configuration is read at start; "
+			    "restart to change it");
+		else {
+			log_info("stopping on signal %u", si.ssi_signo);
+			a->stop = 1;
+		}
+	}
+}
+
+/* inotify: names moved into new/; on overflow, scan everything. */
+static int
+analyzer_events(struct analyzer *a)
+{
+	char buf[64 * 1024] __attribute__((aligned(8)));
+	const struct inotify_event *ev;
+	ssize_t n;
+	char *p;
+	int rescan = 0;
+
+	while ((n = read(a->inotify_fd, buf, sizeof(buf))) > 0) {
+		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)p;
+			if (ev->mask & IN_Q_OVERFLOW) {
+				log_warnx("inotify queue overflow: scanning "
+				    "new/");
+				rescan = 1;
+			} else if (ev->len > 0 && ev->name[0] != '.' &&
+			    !rescan && a->retry_at == 0 && !a->stop &&
+			    analyzer_import(a, ev->name) == AO_RETRY)
+				rescan = 1;	/* after the back-off */
+		}
+	}
+	return rescan;
+}
+
+static void
+analyzer_loop(struct analyzer *a)
+{
+	struct pollfd pfd[2];
+	uint64_t now;
+	int timeout;
+
+	if (analyzer_scan(a) == 0)
+		a->retry_at = 0;
+	while (!a->stop) {
+		now = util_now_ms();
+		timeout = a->retry_at == 0 ? -1 :
+		    a->retry_at <= now ? 0 : (int)(a->retry_at - now);
+		pfd[0] = (struct pollfd){ .fd = a->inotify_fd, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = a->signal_fd, .events = POLLIN };
+		if (poll(pfd, 2, timeout) == -1 && errno != EINTR)
+			fatal("poll");
+		analyzer_signals(a);
+		if (a->stop)
+			break;
+		if (analyzer_events(a) && a->retry_at == 0)
+			a->retry_at = util_now_ms();
+		if (a->retry_at != 0 && util_now_ms() >= a->retry_at) {
+			a->retry_at = 0;
+			if (analyzer_scan(a) == -1 && a->retry_at == 0)
+				a->retry_at = util_now_ms() + 1000;
+		}
+	}
+}
+
+static void
+analyzer_open(struct analyzer *a)
+{
+	char path[4096];
+	sigset_t set;
+
+	if ((a->spool_fd = open(a->cf->spool_dir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		fatal("spool %s", a->cf->spool_dir);
+	if ((a->new_fd = openat(a->spool_fd, "new", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		fatal("spool %s/new", a->cf->spool_dir);
+	if ((a->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1)
+		fatal("inotify_init1");
+	/* The sensor renames finished files into new/: IN_MOVED_TO. A file
+	 * copied in by hand shows up as IN_CLOSE_WRITE. */
+	snprintf(path, sizeof(path), "%s/new", a->cf->spool_dir);
+	if (inotify_add_watch(a->inotify_fd, path, IN_MOVED_TO |
+	    IN_CLOSE_WRITE) == -1)
+		fatal("inotify_add_watch %s", path);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	if ((a->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) ==
+	    -1)
+		fatal("signalfd");
+}
+
+/* --once with file names: import each from where it is. */
+static int
+analyzer_once_files(struct analyzer *a, char **files, int n)
+{
+	struct spool_session s;
+	enum store_result rc;
+	char err[512], *data;
+	size_t len;
+	int i, failed = 0;
+
+	for (i = 0; i < n; i++) {
+		if (analyzer_connect(a) == -1)
+			return 1;
+		if ((data = analyzer_slurp(AT_FDCWD, files[i], &len, err,
+		    sizeof(err))) == NULL ||
+		    spool_read(data, len, &s, err, sizeof(err)) == -1) {
+			log_warnx("bad spool file %s: %s", files[i], err);
+			free(data);
+			failed = 1;
+			continue;
+		}
+		free(data);
+		rc = analyzer_store(a, strrchr(files[i], '/') ?
+		    strrchr(files[i], '/') + 1 : files[i], &s, err, sizeof(err));
+		spool_session_free(&s);
+		if (rc == STORE_RETRY || rc == STORE_REJECTED) {
+			log_warnx("%s not imported: %s", files[i], err);
+			failed = 1;
+		} else
+			log_info("%s %s", rc == STORE_OK ? "imported" :
+			    "imported before, not again:", files[i]);
+	}
+	return failed;
+}
+
+static struct config *
+analyzer_config(const char *path, struct extract_patterns **patterns)
+{
+	struct config *cf;
+	char err[CONFIG_ERR_MAX];
+
+	if ((cf = calloc(1, sizeof(*cf))) == NULL)
+		exit(1);
+	if (config_load(cf, path, err, sizeof(err)) == -1 ||
+	    (*patterns = extract_patterns_compile(cf, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "spampot-analyzer: %s\n", err);
+		exit(1);
+	}
+	return cf;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "once", no_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct analyzer a;
+	char err[512];
+	int ch, foreground = 0, check = 0, debug = 0, once = 0, rc = 0;
+
+	memset(&a, 0, sizeof(a));
+	a.config_path = SPAMPOT_CONFIG_FILE;
+	while ((ch = getopt_long(argc, argv, "c:dfhtV", longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 'c':
+			a.config_path = optarg;
+			break;
+		case 'd':
+			debug = 1;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 't':
+			check = 1;
+			break;
+		case 'o':
+			once = 1;
+			break;
+		case 'V':
+			printf("spampot-analyzer %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			analyzer_usage();
+		}
+	}
+	if (optind != argc && !once)
+		analyzer_usage();
+	a.cf = analyzer_config(a.config_path, &a.patterns);
+	if (check) {
+		printf("spampot-analyzer: %s: configuration OK (%zu patterns)\n",
+		    a.config_path, a.cf->npatterns);
+		return 0;
+	}
+	log_init("spampot-analyzer", foreground || once, a.cf->log_facility);
+	log_set_debug(debug);
+	if ((a.password = analyzer_password(a.cf->mysql_password_file, err,
+	    sizeof(err))) == NULL)
+		fatalx("database password: %s", err);
+	analyzer_drop(a.cf);
+	mime_init();
+	log_info("starting spampot-analyzer %s, config %s, spool %s",
+	    PACKAGE_VERSION, a.config_path, a.cf->spool_dir);
+	if (once && optind < argc)
+		rc = analyzer_once_files(&a, argv + optind, argc - optind);
+	else {
+		analyzer_open(&a);
+		if (once)
+			rc = analyzer_scan(&a) == -1 || a.failed > 0;
+		else
+			analyzer_loop(&a);
+	}
+	log_info("%s: %lu files imported, %lu moved to bad/",
+	    once ? "done" : "stopped", a.imported, a.failed);
+	store_close(a.store);
+	extract_patterns_free(a.patterns);
+	config_free(a.cf);
+	free(a.cf);
+	free(a.password);
+	return rc;
+}

@@ -1,0 +1,12 @@
+/*
+ * quarantine: attachments kept on disk by content (attachments_dir).
+ */
+#ifndef SPAMPOT_QUARANTINE_H
+#define SPAMPOT_QUARANTINE_H
+
+#include <stddef.h>
+
+int	quarantine_save(const char *dir, const char *sha256,
+	    const unsigned char *, size_t);
+
+#endif

@@ -1,0 +1,594 @@
+/*
+ * store: the analyzer's writer to MySQL/MariaDB (MariaDB Connector/C), over
+ * the local unix socket by default, or TCP with TLS required when
+ * mysql_host is set. One transaction per spool file, prepared statements
+ * only. spool_name is unique: a file imported before is recognised and
+ * nothing is written twice. Every text goes through utf8_sanitize and is
+ * cut to its column's size at a character boundary, so the database never
+ * refuses a row for its bytes.
+ */
+#include "autoconf.h"
+
+#include <mysql.h>
+#include <mysqld_error.h>
+#include <errmsg.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "extract.h"
+#include "log.h"
+#include "mime.h"
+#include "spool_read.h"
+#include "store.h"
+#include "utf8.h"
+
+/* Column sizes in bytes (utf8mb4 VARCHAR(n) holds n characters: n bytes
+ * is always safe). */
+#define COL_SHORT	255
+#define COL_LONG	1024
+#define COL_TEXT	65535
+#define COL_MEDIUM	(16 * 1024 * 1024 - 1)
+
+enum store_stmt {
+	ST_FIND, ST_SESSION, ST_TRANSCRIPT, ST_AUTH, ST_MESSAGE, ST_RCPT,
+	ST_URL, ST_ATT, ST_PATTERN, ST_MSG_PATTERN, ST_SESS_PATTERN, ST_COUNT
+};
+
+static const char *const store_sql[ST_COUNT] = {
+	[ST_FIND] = "SELECT id FROM sessions WHERE spool_name = ?",
+	[ST_SESSION] = "INSERT INTO sessions (sensor, spool_name, "
+	    "session_key, client_ip, client_port, server_ip, server_port, "
+	    "started_at, ended_at, helo, helo_verb, end_reason, messages) "
+	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_TRANSCRIPT] = "INSERT INTO transcripts (session_id, transcript) "
+	    "VALUES (?,?)",
+	[ST_AUTH] = "INSERT INTO auth_attempts (session_id, mechanism, "
+	    "status, username, password, authzid) VALUES (?,?,?,?,?,?)",
+	[ST_MESSAGE] = "INSERT INTO messages (session_id, seq, mail_from, "
+	    "mail_from_domain, size, stored_size, truncated, incomplete, "
+	    "subject, sha256, queue_id, received_at) "
+	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_RCPT] = "INSERT INTO recipients (message_id, address, domain) "
+	    "VALUES (?,?,?)",
+	[ST_URL] = "INSERT INTO urls (message_id, url, host, count) "
+	    "VALUES (?,?,?,?)",
+	[ST_ATT] = "INSERT INTO attachments (message_id, filename, "
+	    "content_type, size, md5, sha1, sha256) VALUES (?,?,?,?,?,?,?)",
+	/* LAST_INSERT_ID(id): the id of the row, new or not */
+	[ST_PATTERN] = "INSERT INTO patterns (kind, value, value_sha256, "
+	    "total, first_seen, last_seen) VALUES (?,?,?,?,?,?) "
+	    "ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), "
+	    "total = total + VALUES(total), "
+	    "first_seen = LEAST(first_seen, VALUES(first_seen)), "
+	    "last_seen = GREATEST(last_seen, VALUES(last_seen))",
+	[ST_MSG_PATTERN] = "INSERT INTO message_patterns (message_id, "
+	    "pattern_id, count) VALUES (?,?,?) "
+	    "ON DUPLICATE KEY UPDATE count = count + VALUES(count)",
+	[ST_SESS_PATTERN] = "INSERT INTO session_patterns (session_id, "
+	    "pattern_id, count) VALUES (?,?,?) "
+	    "ON DUPLICATE KEY UPDATE count = count + VALUES(count)",
+};
+
+struct store {
+	const struct config	*cf;
+	MYSQL			*db;
+	MYSQL_STMT		*st[ST_COUNT];
+};
+
+#define STORE_MAX_PARAMS	16
+
+/* The parameters of one statement, and the memory they point to. */
+struct store_params {
+	MYSQL_BIND		 b[STORE_MAX_PARAMS];
+	unsigned long		 len[STORE_MAX_PARAMS];
+	unsigned long long	 num[STORE_MAX_PARAMS];
+	char			*owned[STORE_MAX_PARAMS];
+	unsigned		 n;
+	int			 oom;
+};
+
+/* A failed call: which errors mean "try again later". */
+static int
+store_transient(unsigned int code)
+{
+	switch (code) {
+	case ER_CON_COUNT_ERROR:
+	case ER_SERVER_SHUTDOWN:
+	case ER_LOCK_WAIT_TIMEOUT:
+	case ER_LOCK_DEADLOCK:
+	case ER_OPTION_PREVENTS_STATEMENT:	/* read-only */
+	case ER_CONNECTION_KILLED:
+	case ER_NO_SUCH_TABLE:			/* schema not loaded yet */
+	case ER_ACCESS_DENIED_ERROR:
+	case ER_TABLEACCESS_DENIED_ERROR:
+		return 1;
+	default:
+		return code >= CR_MIN_ERROR && code <= CR_MAX_ERROR;
+	}
+}
+
+static void
+sp_reset(struct store_params *sp)
+{
+	unsigned i;
+
+	for (i = 0; i < sp->n; i++)
+		free(sp->owned[i]);
+	memset(sp, 0, sizeof(*sp));
+}
+
+static MYSQL_BIND *
+sp_next(struct store_params *sp)
+{
+	if (sp->n == STORE_MAX_PARAMS)
+		fatalx("store: too many parameters");
+	return &sp->b[sp->n];
+}
+
+/* Text of any bytes: made valid UTF-8, cut to max bytes. */
+static void
+sp_text(struct store_params *sp, const char *p, size_t n, size_t max)
+{
+	MYSQL_BIND *b = sp_next(sp);
+	char *t;
+
+	if ((t = utf8_sanitize(p ? p : "", p ? n : 0)) == NULL) {
+		sp->oom = 1;
+		t = NULL;
+	}
+	sp->owned[sp->n] = t;
+	sp->len[sp->n] = t ? (unsigned long)utf8_prefix(t, max) : 0;
+	b->buffer_type = MYSQL_TYPE_STRING;
+	b->buffer = t;
+	b->buffer_length = sp->len[sp->n];
+	b->length = &sp->len[sp->n];
+	sp->n++;
+}
+
+static void
+sp_str(struct store_params *sp, const char *s, size_t max)
+{
+	sp_text(sp, s, s ? strlen(s) : 0, max);
+}
+
+static void
+sp_null(struct store_params *sp)
+{
+	MYSQL_BIND *b = sp_next(sp);
+
+	b->buffer_type = MYSQL_TYPE_NULL;
+	sp->n++;
+}
+
+static void
+sp_u64(struct store_params *sp, unsigned long long v)
+{
+	MYSQL_BIND *b = sp_next(sp);
+
+	sp->num[sp->n] = v;
+	b->buffer_type = MYSQL_TYPE_LONGLONG;
+	b->buffer = &sp->num[sp->n];
+	b->is_unsigned = 1;
+	sp->n++;
+}
+
+static void
+sp_blob(struct store_params *sp, const void *p, size_t n)
+{
+	MYSQL_BIND *b = sp_next(sp);
+
+	sp->len[sp->n] = (unsigned long)n;
+	b->buffer_type = MYSQL_TYPE_BLOB;
+	b->buffer = (void *)p;
+	b->buffer_length = (unsigned long)n;
+	b->length = &sp->len[sp->n];
+	sp->n++;
+}
+
+/* "2026-11-26T16:11:16.123456Z" as MySQL reads it. */
+static void
+sp_time(struct store_params *sp, const char *iso)
+{
+	char t[32];
+
+	snprintf(t, sizeof(t), "%.10s %.15s", iso, iso + 11);
+	sp_str(sp, t, sizeof(t));
+}
+
+/* Execute with sp's parameters (then cleared); the new row's id. */
+static int
+store_exec(struct store *st, enum store_stmt which, struct store_params *sp,
+    unsigned long long *id)
+{
+	MYSQL_STMT *s = st->st[which];
+	int rc = -1;
+
+	if (sp->oom)
+		log_warnx("store: out of memory");
+	else if (mysql_stmt_bind_param(s, sp->b) == 0 &&
+	    mysql_stmt_execute(s) == 0) {
+		if (id != NULL)
+			*id = mysql_stmt_insert_id(s);
+		rc = 0;
+	}
+	sp_reset(sp);
+	return rc;
+}
+
+static void
+store_sha256(const void *p, size_t n, unsigned char out[32])
+{
+	unsigned int len = 32;
+
+	EVP_Digest(p, n, out, &len, EVP_sha256(), NULL);
+}
+
+static void
+store_hex(const unsigned char *p, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hex[p[i] >> 4];
+		out[2 * i + 1] = hex[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* The domain of an address: after the last '@', lower case. */
+static void
+store_domain(const char *addr, size_t len, char *dst, size_t dstlen)
+{
+	const char *at = memrchr(addr, '@', len);
+	size_t i, n = 0;
+
+	if (at != NULL)
+		for (i = (size_t)(at + 1 - addr); i < len && n + 1 < dstlen;
+		    i++)
+			dst[n++] = (char)((addr[i] >= 'A' && addr[i] <= 'Z') ?
+			    addr[i] + 32 : addr[i]);
+	dst[n] = '\0';
+}
+
+static int
+store_prepare(struct store *st, char *err, size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < ST_COUNT; i++) {
+		if ((st->st[i] = mysql_stmt_init(st->db)) == NULL ||
+		    mysql_stmt_prepare(st->st[i], store_sql[i],
+		    strlen(store_sql[i])) != 0) {
+			snprintf(err, errlen, "preparing statement %d: %s", i,
+			    st->st[i] ? mysql_stmt_error(st->st[i]) :
+			    "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+store_tls(struct store *st)
+{
+	my_bool on = 1;
+
+	/* A remote server is reached over TLS, with its certificate
+	 * checked, or not at all. */
+	mysql_optionsv(st->db, MYSQL_OPT_SSL_ENFORCE, &on);
+	mysql_optionsv(st->db, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
+	if (st->cf->mysql_tls_ca[0] != '\0')
+		mysql_optionsv(st->db, MYSQL_OPT_SSL_CA, st->cf->mysql_tls_ca);
+}
+
+struct store *
+store_open(const struct config *cf, const char *password, char *err,
+    size_t errlen)
+{
+	struct store *st;
+	unsigned int timeout = 10;
+	const char *host = cf->mysql_host[0] ? cf->mysql_host : NULL;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL ||
+	    (st->db = mysql_init(NULL)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		free(st);
+		return NULL;
+	}
+	st->cf = cf;
+	mysql_optionsv(st->db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_optionsv(st->db, MYSQL_OPT_READ_TIMEOUT, &timeout);
+	mysql_optionsv(st->db, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
+	mysql_optionsv(st->db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	if (host != NULL)
+		store_tls(st);
+	if (mysql_real_connect(st->db, host, cf->mysql_user, password,
+	    cf->mysql_database, (unsigned)cf->mysql_port,
+	    host ? NULL : cf->mysql_socket, 0) == NULL) {
+		snprintf(err, errlen, "%s", mysql_error(st->db));
+		store_close(st);
+		return NULL;
+	}
+	/* Times in the spool are UTC; so is every DATETIME we write or
+	 * default. */
+	if (mysql_query(st->db, "SET time_zone = '+00:00'") != 0 ||
+	    mysql_autocommit(st->db, 0) != 0 ||
+	    store_prepare(st, err, errlen) == -1) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "%s", mysql_error(st->db));
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+void
+store_close(struct store *st)
+{
+	int i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < ST_COUNT; i++)
+		if (st->st[i] != NULL)
+			mysql_stmt_close(st->st[i]);
+	mysql_close(st->db);
+	free(st);
+}
+
+int
+store_ping(struct store *st)
+{
+	return mysql_ping(st->db) == 0 ? 0 : -1;
+}
+
+/* Was this spool file imported before? 1 yes, 0 no, -1 error. */
+static int
+store_seen(struct store *st, const char *name)
+{
+	struct store_params sp;
+	MYSQL_STMT *s = st->st[ST_FIND];
+	MYSQL_BIND out;
+	unsigned long long id;
+	int rc;
+
+	memset(&sp, 0, sizeof(sp));
+	memset(&out, 0, sizeof(out));
+	sp_str(&sp, name, COL_SHORT);
+	out.buffer_type = MYSQL_TYPE_LONGLONG;
+	out.buffer = &id;
+	out.is_unsigned = 1;
+	if (mysql_stmt_bind_param(s, sp.b) != 0 ||
+	    mysql_stmt_execute(s) != 0 ||
+	    mysql_stmt_bind_result(s, &out) != 0 ||
+	    mysql_stmt_store_result(s) != 0) {
+		sp_reset(&sp);
+		return -1;
+	}
+	rc = mysql_stmt_num_rows(s) > 0;
+	mysql_stmt_free_result(s);
+	sp_reset(&sp);
+	return rc;
+}
+
+/* One counted value: its patterns row, then the link to its owner. */
+static int
+store_count(struct store *st, enum store_stmt link, unsigned long long owner,
+    const char *kind, const char *value, unsigned count, const char *when)
+{
+	struct store_params sp;
+	unsigned char sha[32];
+	unsigned long long pid;
+	char *clean;
+	size_t n;
+
+	if ((clean = utf8_sanitize(value, strlen(value))) == NULL)
+		return -1;
+	n = utf8_prefix(clean, COL_TEXT);
+	store_sha256(clean, n, sha);
+	memset(&sp, 0, sizeof(sp));
+	sp_str(&sp, kind, 64);
+	sp_text(&sp, clean, n, COL_TEXT);
+	sp_blob(&sp, sha, sizeof(sha));
+	sp_u64(&sp, count);
+	sp_time(&sp, when);
+	sp_time(&sp, when);
+	free(clean);
+	if (store_exec(st, ST_PATTERN, &sp, &pid) == -1)
+		return -1;
+	sp_u64(&sp, owner);
+	sp_u64(&sp, pid);
+	sp_u64(&sp, count);
+	return store_exec(st, link, &sp, NULL);
+}
+
+static int
+store_session(struct store *st, const char *name,
+    const struct spool_session *s, unsigned long long *sid)
+{
+	struct store_params sp;
+	size_t i;
+
+	memset(&sp, 0, sizeof(sp));
+	sp_text(&sp, s->sensor.p, s->sensor.len, COL_SHORT);
+	sp_str(&sp, name, COL_SHORT);
+	sp_str(&sp, s->session_id, 16);
+	sp_str(&sp, s->client_ip, 45);
+	sp_u64(&sp, s->client_port);
+	sp_str(&sp, s->server_ip, 45);
+	sp_u64(&sp, s->server_port);
+	sp_time(&sp, s->start);
+	sp_time(&sp, s->end);
+	if (s->helo.p != NULL) {
+		sp_text(&sp, s->helo.p, s->helo.len, COL_SHORT);
+		sp_str(&sp, s->helo_verb, 4);
+	} else {
+		sp_null(&sp);
+		sp_null(&sp);
+	}
+	sp_str(&sp, s->end_reason, 16);
+	sp_u64(&sp, s->nmsgs);
+	if (store_exec(st, ST_SESSION, &sp, sid) == -1)
+		return -1;
+	sp_u64(&sp, *sid);
+	sp_text(&sp, s->transcript, s->transcript_len, COL_MEDIUM);
+	if (store_exec(st, ST_TRANSCRIPT, &sp, NULL) == -1)
+		return -1;
+	for (i = 0; i < s->nauths; i++) {
+		const struct spool_auth *a = &s->auths[i];
+
+		sp_u64(&sp, *sid);
+		sp_text(&sp, a->mech.p, a->mech.len, 32);
+		sp_str(&sp, a->status, 16);
+		sp_text(&sp, a->user.p, a->user.len, COL_LONG);
+		sp_text(&sp, a->pass.p, a->pass.len, COL_LONG);
+		sp_text(&sp, a->authzid.p, a->authzid.len, COL_LONG);
+		if (store_exec(st, ST_AUTH, &sp, NULL) == -1)
+			return -1;
+		if (a->user.len > 0 && store_count(st, ST_SESS_PATTERN, *sid,
+		    "username", a->user.p, 1, s->start) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+store_message_rows(struct store *st, unsigned long long mid,
+    const struct spool_message *m, const struct store_message *sm,
+    const char *when)
+{
+	struct store_params sp;
+	char domain[COL_SHORT + 1];
+	size_t i;
+
+	memset(&sp, 0, sizeof(sp));
+	for (i = 0; i < m->nrcpts; i++) {
+		store_domain(m->rcpts[i].p, m->rcpts[i].len, domain,
+		    sizeof(domain));
+		sp_u64(&sp, mid);
+		sp_text(&sp, m->rcpts[i].p, m->rcpts[i].len, COL_LONG);
+		sp_str(&sp, domain, COL_SHORT);
+		if (store_exec(st, ST_RCPT, &sp, NULL) == -1)
+			return -1;
+	}
+	for (i = 0; sm->found && i < sm->found->nurls; i++) {
+		sp_u64(&sp, mid);
+		sp_str(&sp, sm->found->urls[i].url, COL_TEXT);
+		sp_str(&sp, sm->found->urls[i].host, COL_SHORT);
+		sp_u64(&sp, sm->found->urls[i].count);
+		if (store_exec(st, ST_URL, &sp, NULL) == -1)
+			return -1;
+	}
+	for (i = 0; sm->mime && i < sm->mime->natts; i++) {
+		const struct mime_attachment *a = &sm->mime->atts[i];
+
+		sp_u64(&sp, mid);
+		if (a->filename != NULL)
+			sp_str(&sp, a->filename, COL_LONG);
+		else
+			sp_null(&sp);
+		sp_str(&sp, a->content_type, COL_SHORT);
+		sp_u64(&sp, a->size);
+		sp_str(&sp, a->md5, 32);
+		sp_str(&sp, a->sha1, 40);
+		sp_str(&sp, a->sha256, 64);
+		if (store_exec(st, ST_ATT, &sp, NULL) == -1)
+			return -1;
+	}
+	for (i = 0; sm->found && i < sm->found->ncounts; i++)
+		if (store_count(st, ST_MSG_PATTERN, mid,
+		    sm->found->counts[i].kind, sm->found->counts[i].value,
+		    sm->found->counts[i].count, when) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+store_message(struct store *st, unsigned long long sid,
+    const struct spool_message *m, const struct store_message *sm,
+    const char *when)
+{
+	struct store_params sp;
+	unsigned char sha[32];
+	char hex[65], domain[COL_SHORT + 1];
+	unsigned long long mid;
+
+	store_sha256(m->body ? (const void *)m->body : "", m->body_len, sha);
+	store_hex(sha, sizeof(sha), hex);
+	store_domain(m->from.p, m->from.len, domain, sizeof(domain));
+	memset(&sp, 0, sizeof(sp));
+	sp_u64(&sp, sid);
+	sp_u64(&sp, m->n);
+	sp_text(&sp, m->from.p, m->from.len, COL_LONG);
+	sp_str(&sp, domain, COL_SHORT);
+	sp_u64(&sp, m->size);
+	sp_u64(&sp, m->body_len);
+	sp_u64(&sp, (unsigned long long)m->truncated);
+	sp_u64(&sp, (unsigned long long)m->incomplete);
+	if (sm->mime && sm->mime->subject)
+		sp_str(&sp, sm->mime->subject, COL_TEXT);
+	else
+		sp_null(&sp);
+	sp_str(&sp, hex, 64);
+	sp_str(&sp, m->queue_id, 16);
+	sp_time(&sp, when);
+	if (store_exec(st, ST_MESSAGE, &sp, &mid) == -1)
+		return -1;
+	return store_message_rows(st, mid, m, sm, when);
+}
+
+static enum store_result
+store_failed(struct store *st, const char *what, char *err, size_t errlen)
+{
+	unsigned int code = mysql_errno(st->db);
+	const char *msg = mysql_error(st->db);
+	int i;
+
+	for (i = 0; i < ST_COUNT && code == 0; i++) {
+		code = mysql_stmt_errno(st->st[i]);
+		msg = mysql_stmt_error(st->st[i]);
+	}
+	snprintf(err, errlen, "%s: %s (%u)", what, msg, code);
+	mysql_rollback(st->db);
+	return store_transient(code) ? STORE_RETRY : STORE_REJECTED;
+}
+
+/* Import one parsed spool file in one transaction. */
+enum store_result
+store_import(struct store *st, const char *name,
+    const struct spool_session *s, const struct store_message *msgs,
+    char *err, size_t errlen)
+{
+	unsigned long long sid;
+	size_t i;
+	int seen;
+
+	err[0] = '\0';
+	if ((seen = store_seen(st, name)) == -1)
+		return store_failed(st, "looking up the spool file", err,
+		    errlen);
+	if (seen) {
+		mysql_rollback(st->db);
+		return STORE_DUPLICATE;
+	}
+	if (store_session(st, name, s, &sid) == -1) {
+		if (mysql_stmt_errno(st->st[ST_SESSION]) == ER_DUP_ENTRY) {
+			/* another analyzer imported it meanwhile */
+			mysql_rollback(st->db);
+			return STORE_DUPLICATE;
+		}
+		return store_failed(st, "session", err, errlen);
+	}
+	for (i = 0; i < s->nmsgs; i++)
+		if (store_message(st, sid, &s->msgs[i], &msgs[i],
+		    s->start) == -1)
+			return store_failed(st, "message", err, errlen);
+	if (mysql_commit(st->db) != 0)
+		return store_failed(st, "commit", err, errlen);
+	return STORE_OK;
+}

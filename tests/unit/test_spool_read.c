@@ -1,0 +1,297 @@
+/*
+ * test_spool_read: the analyzer's strict parser of spool files. A file the
+ * sensor's own writer produced parses back to what went in; every kind of
+ * damage is refused with the line it is on.
+ */
+#include "autoconf.h"
+
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "smtp.h"
+#include "spool.h"
+#include "spool_read.h"
+
+#define HEAD \
+	"spampot-spool 1\n" \
+	"session 0123456789abcdef\n" \
+	"sensor sensor\\x201\n" \
+	"client 203.0.113.7 41234\n" \
+	"server 192.0.2.1 25\n" \
+	"start 2026-11-26T16:11:16.123456Z\n"
+#define END "end 2026-11-26T16:11:17.000001Z reason=quit\n"
+
+static int
+parse(const char *text, size_t len, struct spool_session *s, char *err)
+{
+	return spool_read(text, len, s, err, 256);
+}
+
+static void
+test_minimal(void **state)
+{
+	static const char f[] = HEAD END;
+	struct spool_session s;
+	char err[256];
+
+	assert_int_equal(parse(f, sizeof(f) - 1, &s, err), 0);
+	assert_string_equal(s.session_id, "0123456789abcdef");
+	assert_string_equal(s.sensor.p, "sensor 1");
+	assert_string_equal(s.client_ip, "203.0.113.7");
+	assert_int_equal(s.client_port, 41234);
+	assert_string_equal(s.server_ip, "192.0.2.1");
+	assert_int_equal(s.server_port, 25);
+	assert_string_equal(s.start, "2026-11-26T16:11:16.123456Z");
+	assert_string_equal(s.end, "2026-11-26T16:11:17.000001Z");
+	assert_string_equal(s.end_reason, "quit");
+	assert_int_equal(s.nmsgs, 0);
+	assert_null(s.helo.p);
+	spool_session_free(&s);
+}
+
+static void
+test_full(void **state)
+{
+	static const char f[] = HEAD
+	    "S 0.001 220 mx ESMTP\n"
+	    "C 0.002 crlf EHLO a\\x00b\n"
+	    "helo verb=EHLO name=a\\x00b\n"
+	    "auth mech=PLAIN status=ok user=bob pass=se\\x20cret authzid=\n"
+	    "auth mech=X\\x20Y status=unsupported user= pass= authzid=\n"
+	    "mail from=a@b.example params=SIZE=10\n"
+	    "rcpt to=c@d.example\n"
+	    "rset\n"
+	    "mail from=x@y.example\n"
+	    "rcpt to=p@q.example\n"
+	    "rcpt to=r@s.example\n"
+	    "data n=1\n"
+	    "body 0000000005\nab\ncd\n"
+	    "body 0000000003\n\0\n.\n"
+	    "message n=1 size=8 stored=8 truncated=0 bare_lf=2 "
+	    "queue_id=4F2A1B3C9D\n"
+	    "mail from= \n"
+	    "rcpt to=z@z.example\n"
+	    "data n=2\n"
+	    "body 0000000004\nhalf\n"
+	    END;
+	struct spool_session s;
+	char err[256];
+
+	assert_int_equal(parse(f, sizeof(f) - 1, &s, err), 0);
+	assert_string_equal(s.helo_verb, "EHLO");
+	assert_int_equal(s.helo.len, 3);
+	assert_memory_equal(s.helo.p, "a\0b", 3);
+	assert_int_equal(s.nauths, 2);
+	assert_string_equal(s.auths[0].user.p, "bob");
+	assert_string_equal(s.auths[0].pass.p, "se cret");
+	assert_string_equal(s.auths[1].mech.p, "X Y");
+	assert_string_equal(s.auths[1].status, "unsupported");
+	assert_int_equal(s.nmsgs, 2);
+	assert_string_equal(s.msgs[0].from.p, "x@y.example");
+	assert_int_equal(s.msgs[0].nrcpts, 2);
+	assert_string_equal(s.msgs[0].rcpts[1].p, "r@s.example");
+	assert_int_equal(s.msgs[0].body_len, 8);
+	assert_memory_equal(s.msgs[0].body, "ab\ncd\0\n.", 8);
+	assert_int_equal(s.msgs[0].bare_lf, 2);
+	assert_string_equal(s.msgs[0].queue_id, "4F2A1B3C9D");
+	assert_int_equal(s.msgs[0].incomplete, 0);
+	/* an empty sender, and a message the session ended inside */
+	assert_string_equal(s.msgs[1].from.p, "");
+	assert_int_equal(s.msgs[1].incomplete, 1);
+	assert_memory_equal(s.msgs[1].body, "half", 4);
+	assert_non_null(strstr(s.transcript, "C 0.002 crlf EHLO a\\x00b\n"));
+	assert_non_null(strstr(s.transcript, "S 0.001 220 mx ESMTP\n"));
+	spool_session_free(&s);
+}
+
+/* Damaged files: each refused, naming the line. */
+static const struct {
+	const char	*text;
+	const char	*error;
+} damaged[] = {
+	{ "", "line 0: empty file" },
+	{ "hello\n", "line 1: not a spampot spool file" },
+	{ "spampot-spool 2\n", "line 1: unsupported version '2'" },
+	{ HEAD, "line 6: no end record" },
+	{ HEAD "end 2026-11-26T16:11:17.000001Z reason=quit",
+	    "line 7: last record not ended by a newline" },
+	{ HEAD "bogus x\n" END, "line 7: unknown record 'bogus'" },
+	{ HEAD END "rset\n", "line 8: record after the end record" },
+	{ "spampot-spool 1\nsession 0123\n" END, "line 2: bad session id" },
+	{ "spampot-spool 1\nsession 0123456789abcdef\n" END,
+	    "line 3: a header record is missing" },
+	{ HEAD "start 2026-11-26 16:11:16\n" END, "line 7: bad time" },
+	{ HEAD "client 999.1.1.1 25\n" END, "line 7: bad address" },
+	{ HEAD "client 10.0.0.1 70000\n" END, "line 7: bad port" },
+	{ HEAD "helo verb=FOO name=x\n" END, "line 7: bad helo verb" },
+	{ HEAD "mail from=a\\q\n" END, "line 7: bad escape" },
+	{ HEAD "mail from=a\\x4\n" END, "line 7: bad escape" },
+	{ HEAD "mail from=a\x01" "b\n" END, "line 7: unescaped byte 0x01" },
+	{ HEAD "mail to=x\n" END, "line 7: missing from=" },
+	{ HEAD "body 0000000001\nx\n" END, "line 7: body outside data" },
+	{ HEAD "data n=2\n" END, "line 7: data n=2 out of order" },
+	{ HEAD "data n=1\ndata n=2\n" END, "line 8: data inside data" },
+	{ HEAD "data n=1\nrcpt to=x\n" END, "line 8: rcpt inside data" },
+	{ HEAD "data n=1\nbody 0000000100\nshort\n" END,
+	    "line 8: body of 100 bytes runs past the end of the file or is "
+	    "not ended by a newline" },
+	{ HEAD "data n=1\nbody 000000001\nx\n" END,
+	    "line 8: bad body length" },
+	{ HEAD "data n=1\nbody 0000000002\nxyz\n" END,
+	    "line 8: body of 2 bytes runs past the end of the file or is "
+	    "not ended by a newline" },
+	{ HEAD "data n=1\nbody 0000000001\nx\nmessage n=1 size=5 stored=4 "
+	    "truncated=0 bare_lf=0 queue_id=A\n" END,
+	    "line 10: stored=4 but the body holds 1 bytes" },
+	{ HEAD "data n=1\nmessage n=2 size=0 stored=0 truncated=0 bare_lf=0 "
+	    "queue_id=A\n" END,
+	    "line 8: message n=2 does not match data n=1" },
+	{ HEAD "data n=1\nmessage n=1 size=x stored=0 truncated=0 "
+	    "bare_lf=0\n" END, "line 8: bad number for size" },
+	{ HEAD "message n=1 size=0 stored=0 truncated=0 bare_lf=0\n" END,
+	    "line 7: message without data" },
+	{ HEAD "C x crlf EHLO\n" END, "line 7: bad time in dialogue line" },
+	{ HEAD "C 0.1 weird EHLO\n" END, "line 7: bad line end in C record" },
+	{ HEAD "end 2026-11-26T16:11:17.000001Z\n",
+	    "line 7: missing reason=" },
+	{ HEAD "rset now\n" END, "line 7: rset takes nothing" },
+};
+
+static void
+test_damaged(void **state)
+{
+	struct spool_session s;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(damaged) / sizeof(damaged[0]); i++) {
+		memset(err, 0, sizeof(err));
+		if (parse(damaged[i].text, strlen(damaged[i].text), &s,
+		    err) != -1 || strcmp(err, damaged[i].error) != 0)
+			fail_msg("case %zu: want '%s', got '%s'", i,
+			    damaged[i].error, err);
+	}
+}
+
+/* A NUL in a text record (not in a body) is damage too. */
+static void
+test_nul_in_record(void **state)
+{
+	static const char f[] = HEAD "rset\0x\n" END;
+	struct spool_session s;
+	char err[256];
+
+	assert_int_equal(parse(f, sizeof(f) - 1, &s, err), -1);
+	assert_string_equal(err, "line 7: NUL byte in a record");
+}
+
+/* Every prefix of a good file is refused, never read past its end. */
+static void
+test_every_prefix(void **state)
+{
+	static const char f[] = HEAD "data n=1\nbody 0000000004\nabcd\n"
+	    "message n=1 size=4 stored=4 truncated=0 bare_lf=0 queue_id=Q\n"
+	    END;
+	struct spool_session s;
+	char err[256], *copy;
+	size_t n;
+
+	for (n = 0; n < sizeof(f) - 1; n++) {
+		/* an exact-size heap copy, so ASan sees any overread */
+		copy = malloc(n ? n : 1);
+		memcpy(copy, f, n);
+		assert_int_equal(parse(copy, n, &s, err), -1);
+		free(copy);
+	}
+	assert_int_equal(parse(f, sizeof(f) - 1, &s, err), 0);
+	spool_session_free(&s);
+}
+
+/* What the sensor's writer produces, the analyzer reads back. */
+static void
+test_writer_round_trip(void **state)
+{
+	static const char conf[] = "hostname = mx.test\n";
+	static const char dialogue[] =
+	    "EHLO client.example\r\n"
+	    "AUTH PLAIN AGJvYgBzZSBjcmV0\r\n"
+	    "MAIL FROM:<a@b.example>\r\n"
+	    "RCPT TO:<c@d.example>\r\n"
+	    "DATA\r\n"
+	    "Subject: x\r\n\r\n..dot\r\nbin\x00\xff\r\n.\r\n"
+	    "QUIT\r\n";
+	struct spool_meta meta = { "00112233aabbccdd", "sensor", "::1", 4444,
+	    "::1", 25 };
+	char dir[] = "/tmp/spampot-test-spool-read-XXXXXX", err[CONFIG_ERR_MAX];
+	char path[512], *data;
+	struct spool_session s;
+	struct smtp_session *sm;
+	struct spool_file *sf;
+	struct config cf;
+	FILE *fp;
+	size_t len;
+	int fd;
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(config_parse_buffer(&cf, "t.conf", conf,
+	    strlen(conf), err, sizeof(err)), 0);
+	assert_true((fd = spool_prepare(dir, getuid(), getgid())) != -1);
+	assert_non_null(sf = spool_create(fd, &meta));
+	snprintf(path, sizeof(path), "%s/new/%s", dir, spool_name(sf));
+	assert_non_null(sm = smtp_new(&cf, meta.session_id, sf));
+	smtp_greet(sm);
+	smtp_feed(sm, dialogue, sizeof(dialogue) - 1);
+	smtp_close(sm, SMTP_END_QUIT);
+	assert_int_equal(spool_finish(sf, "quit", 0), 0);
+	smtp_free(sm);
+
+	assert_non_null(fp = fopen(path, "r"));
+	data = malloc(1 << 20);
+	len = fread(data, 1, 1 << 20, fp);
+	fclose(fp);
+	if (spool_read(data, len, &s, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_string_equal(s.client_ip, "::1");
+	assert_string_equal(s.helo.p, "client.example");
+	assert_int_equal(s.nauths, 1);
+	assert_string_equal(s.auths[0].user.p, "bob");
+	assert_string_equal(s.auths[0].pass.p, "se cret");
+	assert_int_equal(s.nmsgs, 1);
+	assert_string_equal(s.msgs[0].from.p, "a@b.example");
+	assert_string_equal(s.msgs[0].rcpts[0].p, "c@d.example");
+	assert_int_equal(s.msgs[0].body_len, 27);
+	assert_memory_equal(s.msgs[0].body,
+	    "Subject: x\r\n\r\n.dot\r\nbin\x00\xff\r\n", 27);
+	assert_string_equal(s.end_reason, "quit");
+	spool_session_free(&s);
+	free(data);
+	config_free(&cf);
+	unlink(path);
+	close(fd);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_nul_in_record),
+		cmocka_unit_test(test_every_prefix),
+		cmocka_unit_test(test_writer_round_trip),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

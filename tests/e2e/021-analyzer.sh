@@ -9,7 +9,9 @@
 
 db_start
 db_setup
-write_config "pattern btc = \\b[13][a-km-zA-HJ-NP-Z1-9]{25,34}\\b"
+install -d -o spampot-analyzer -m 0750 "$T/quarantine"
+write_config "pattern btc = \\b[13][a-km-zA-HJ-NP-Z1-9]{25,34}\\b" \
+    "attachments_dir = $T/quarantine"
 cat "$DB_CONF" >> "$CONF"
 start_daemon
 start_analyzer
@@ -96,6 +98,10 @@ check_eq "message_patterns link the message" \
     "$(db_scalar 'SELECT COUNT(*) FROM message_patterns')"
 check_eq "top usernames is one query on patterns" "admin	1" \
     "$(db_query "SELECT value, total FROM patterns WHERE kind = 'username' ORDER BY total DESC LIMIT 10")"
+q="$T/quarantine/$(exp att_sha256 | cut -c1-2)/$(exp att_sha256)"
+check "attachment quarantined under its SHA-256" test -f "$q"
+check_eq "quarantined file: mode 0400" 400 "$(stat -c %a "$q")"
+check_eq "quarantined file: its content" "$(exp att_sha256)" "$(sha256sum < "$q" | cut -d' ' -f1)"
 check "transcript stored" grep -q "AUTH PLAIN" <<< "$(db_scalar 'SELECT transcript FROM transcripts')"
 
 # The same session again (a copy of the file put back into new/): not doubled.
@@ -114,5 +120,41 @@ check "it goes on importing" wait_for 10 imported 2
 
 stop_analyzer TERM
 check_eq "analyzer exits 0 on SIGTERM" 0 "$ANALYZER_RC"
+
+# --once: import what waits in new/, then exit.
+swaks --server "127.0.0.1:$PORT" --to once@example.com --silent 2 >/dev/null
+wait_for 5 spool_count_is new 1
+"$SPAMPOT_ANALYZER" -c "$CONF" --once >> "$ANALYZER_LOG" 2>&1
+check_eq "--once exits 0" 0 "$?"
+check_eq "--once imported the waiting file" 1 \
+    "$(db_scalar "SELECT COUNT(*) FROM recipients WHERE address = 'once@example.com'")"
+check_eq "--once left new/ empty" 0 "$(spool_count new)"
+# --once FILE: a named file, from wherever it is; imported before: not again
+"$SPAMPOT_ANALYZER" -c "$CONF" --once "$(spool_files done | head -n 1)" >> "$ANALYZER_LOG" 2>&1
+check_eq "--once FILE on a file imported before exits 0" 0 "$?"
+check_eq "and adds nothing" 3 "$(db_scalar 'SELECT COUNT(*) FROM sessions')"
+"$SPAMPOT_ANALYZER" -c "$CONF" --once "$SPOOL/bad/"* >> "$ANALYZER_LOG" 2>&1
+check_eq "--once FILE on a damaged file exits 1" 1 "$?"
+
+# -t compiles the patterns: a bad regex names its line.
+cp "$CONF" "$T/bad.conf"
+echo 'pattern broken = (unclosed' >> "$T/bad.conf"
+out=$("$SPAMPOT_ANALYZER" -t -c "$T/bad.conf" 2>&1)
+check_eq "-t on a bad regex exits 1" 1 "$?"
+line=$(grep -c '' "$T/bad.conf")
+check "-t names the file, line and pattern" grep -q "^spampot-analyzer: $T/bad.conf:$line: pattern broken: .* at offset [0-9]*" <<< "$out"
+out=$("$SPAMPOT_ANALYZER" -t -c "$CONF" 2>&1)
+check "-t on the good config" grep -q "configuration OK (1 patterns)" <<< "$out"
+
+# spool_keep = no: imported files are deleted, not kept in done/.
+echo "spool_keep = no" >> "$CONF"
+before=$(spool_count done)
+swaks --server "127.0.0.1:$PORT" --to nokeep@example.com --silent 2 >/dev/null
+wait_for 5 spool_count_is new 1
+"$SPAMPOT_ANALYZER" -c "$CONF" --once >> "$ANALYZER_LOG" 2>&1
+check_eq "spool_keep = no: imported" 1 \
+    "$(db_scalar "SELECT COUNT(*) FROM recipients WHERE address = 'nokeep@example.com'")"
+check_eq "spool_keep = no: the file is gone, done/ unchanged" "0 $before" \
+    "$(spool_count new) $(spool_count done)"
 check_no_crash
 e2e_done

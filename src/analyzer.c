@@ -566,6 +566,9 @@ main(int argc, char *argv[])
 	if (check) {
 		printf("spampot-analyzer: %s: configuration OK (%zu patterns)\n",
 		    a.config_path, a.cf->npatterns);
+		extract_patterns_free(a.patterns);
+		config_free(a.cf);
+		free(a.cf);
 		return 0;
 	}
 	log_init("spampot-analyzer", foreground || once, a.cf->log_facility);

@@ -1,0 +1,106 @@
+/*
+ * utf8: turn any bytes into text MySQL's utf8mb4 accepts, and cut such text
+ * to a column's size without splitting a character. Used by the analyzer
+ * (MIME walk, extraction, store); plain memory only.
+ *
+ * Well-formed sequences are those of Unicode's table 3-7: no overlong forms,
+ * no surrogates, nothing above U+10FFFF. Each maximal ill-formed subpart
+ * becomes one U+FFFD, as the Unicode standard recommends, and so does NUL,
+ * which C strings and some clients cannot carry.
+ */
+#include "autoconf.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "utf8.h"
+
+#define UTF8_REPLACEMENT	"\xef\xbf\xbd"
+#define UTF8_REPLACEMENT_LEN	3
+
+/*
+ * Look at the sequence that starts p (n > 0 bytes left). Returns 1 when it is
+ * a well-formed character other than NUL, 0 when not; *len is the number of
+ * bytes to step over either way: the character's, or the ill-formed part's.
+ */
+static int
+utf8_scan(const unsigned char *p, size_t n, size_t *len)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t need, i;
+
+	*len = 1;
+	if (p[0] < 0x80)
+		return p[0] != '\0';
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		need = 1;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		need = 2;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		need = 3;
+	else
+		return 0;
+	/* The second byte's range rules out overlongs, surrogates, > 10FFFF. */
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	for (i = 1; i <= need; i++) {
+		if (i >= n)
+			return 0;
+		if (i == 1 ? p[i] < lo || p[i] > hi : (p[i] & 0xc0) != 0x80)
+			return 0;
+		*len = i + 1;
+	}
+	return 1;
+}
+
+char *
+utf8_sanitize(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, o = 0, len;
+	char *out, *shrunk;
+
+	if (n > (SIZE_MAX - 1) / UTF8_REPLACEMENT_LEN)
+		return NULL;
+	if ((out = malloc(n * UTF8_REPLACEMENT_LEN + 1)) == NULL)
+		return NULL;
+	while (i < n) {
+		if (utf8_scan(p + i, n - i, &len)) {
+			memcpy(out + o, p + i, len);
+			o += len;
+		} else {
+			memcpy(out + o, UTF8_REPLACEMENT, UTF8_REPLACEMENT_LEN);
+			o += UTF8_REPLACEMENT_LEN;
+		}
+		i += len;
+	}
+	out[o] = '\0';
+	/* Give back what the worst case reserved; keeping it is no error. */
+	if ((shrunk = realloc(out, o + 1)) != NULL)
+		out = shrunk;
+	return out;
+}
+
+/*
+ * Stops at the end of s, at the last whole character within max bytes, or
+ * at the first ill-formed sequence, so utf8_prefix(s, strlen(s)) ==
+ * strlen(s) also tells that s is valid.
+ */
+size_t
+utf8_prefix(const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n, len;
+
+	n = strnlen(s, max);
+	while (i < n && utf8_scan(p + i, n - i, &len))
+		i += len;
+	return i;
+}

@@ -1,0 +1,579 @@
+/*
+ * test_mime: the MIME walk (src/mime.c). Each golden message
+ * tests/data/mail/NAME.eml is parsed and held against NAME.expect (format
+ * in tests/data/mail/README), once as written and once with CRLF line
+ * ends, as SMTP delivers it. Made here: subjects in many charsets, the
+ * empty message, huge headers, deep nesting and random bytes.
+ */
+#include "autoconf.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <gmime/gmime.h>
+#include <openssl/evp.h>
+
+#include "buf.h"
+#include "mime.h"
+#include "utf8.h"
+
+/* --- files ------------------------------------------------------------- */
+
+static char *
+read_file(const char *name, const char *ext, size_t *len)
+{
+	const char *dir = getenv("SPAMPOT_TEST_DATA");
+	char path[4096];
+	struct buf b = { NULL, 0, 0 };
+	char chunk[8192];
+	size_t n;
+	FILE *fp;
+
+	if (dir == NULL)
+		fail_msg("SPAMPOT_TEST_DATA is not set (make check sets it)");
+	snprintf(path, sizeof(path), "%s/mail/%s%s", dir, name, ext);
+	if ((fp = fopen(path, "rb")) == NULL)
+		fail_msg("cannot open %s", path);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		assert_int_equal(buf_append(&b, chunk, n), 0);
+	fclose(fp);
+	assert_int_equal(buf_append(&b, "", 1), 0);
+	*len = b.len - 1;
+	return b.data;
+}
+
+/* Every bare LF becomes CRLF. */
+static unsigned char *
+to_crlf(const char *p, size_t n, size_t *outlen)
+{
+	struct buf b = { NULL, 0, 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\n' && (i == 0 || p[i - 1] != '\r'))
+			assert_int_equal(buf_append(&b, "\r", 1), 0);
+		assert_int_equal(buf_append(&b, p + i, 1), 0);
+	}
+	assert_int_equal(buf_append(&b, "", 1), 0);
+	*outlen = b.len - 1;
+	return (unsigned char *)b.data;
+}
+
+/* \n \r \t \\ and \xHH, in place. */
+static char *
+unescape(char *s)
+{
+	char *o = s, *start = s, hex[3] = { 0, 0, 0 };
+
+	for (; *s != '\0'; s++) {
+		if (*s != '\\' || s[1] == '\0') {
+			*o++ = *s;
+			continue;
+		}
+		s++;
+		if (*s == 'n')
+			*o++ = '\n';
+		else if (*s == 'r')
+			*o++ = '\r';
+		else if (*s == 't')
+			*o++ = '\t';
+		else if (*s == 'x' && s[1] != '\0' && s[2] != '\0') {
+			hex[0] = s[1];
+			hex[1] = s[2];
+			*o++ = (char)strtoul(hex, NULL, 16);
+			s += 2;
+		} else
+			*o++ = *s;
+	}
+	*o = '\0';
+	return start;
+}
+
+static int
+is_utf8(const char *s)
+{
+	return s != NULL && utf8_prefix(s, strlen(s)) == strlen(s);
+}
+
+/* --- checks ------------------------------------------------------------ */
+
+struct golden {
+	const char		*name;
+	int			 crlf;
+	struct mime_message	 m;
+	size_t			 natt;		/* attachment lines seen */
+};
+
+static void
+check_valid(const struct mime_message *m)
+{
+	size_t i;
+
+	assert_true(m->subject == NULL || is_utf8(m->subject));
+	assert_true(is_utf8(m->headers));
+	for (i = 0; i < m->ntexts; i++)
+		assert_true(is_utf8(m->texts[i]));
+	for (i = 0; i < m->nhtmls; i++)
+		assert_true(is_utf8(m->htmls[i]));
+	for (i = 0; i < m->natts; i++) {
+		assert_true(m->atts[i].filename == NULL ||
+		    is_utf8(m->atts[i].filename));
+		assert_true(is_utf8(m->atts[i].content_type));
+		assert_true(m->atts[i].size == 0 ||
+		    m->atts[i].data != NULL);
+	}
+}
+
+static int
+any_has(char **list, size_t n, const char *needle)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strstr(list[i], needle) != NULL)
+			return 1;
+	return 0;
+}
+
+static void
+sha256_hex(const void *data, size_t len, char hex[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen, i;
+
+	assert_int_equal(EVP_Digest(data, len, md, &mdlen, EVP_sha256(),
+	    NULL), 1);
+	for (i = 0; i < mdlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+/* "attachment SHA256 MD5 SHA1 SIZE TYPE NAME" */
+static void
+check_attachment(struct golden *g, char *args)
+{
+	char sha256[65], md5[33], sha1[41], type[256], data_sha256[65];
+	const struct mime_attachment *a;
+	unsigned long size;
+	int off = 0;
+
+	if (sscanf(args, "%64s %32s %40s %lu %255s %n", sha256, md5, sha1,
+	    &size, type, &off) != 5 || off == 0)
+		fail_msg("%s: bad attachment line: %s", g->name, args);
+	if (g->natt >= g->m.natts)
+		fail_msg("%s: attachment %zu missing (%s)", g->name, g->natt,
+		    args + off);
+	a = &g->m.atts[g->natt++];
+	assert_string_equal(a->content_type, type);
+	if (strcmp(args + off, "-") == 0)
+		assert_null(a->filename);
+	else {
+		assert_non_null(a->filename);
+		assert_string_equal(a->filename, unescape(args + off));
+	}
+	/* Text's line ends are the transport's: see crlf-sha256. */
+	if (g->crlf && (strncmp(type, "text/", 5) == 0 ||
+	    strncmp(type, "message/", 8) == 0))
+		return;
+	assert_int_equal(a->size, size);
+	assert_string_equal(a->sha256, sha256);
+	assert_string_equal(a->md5, md5);
+	assert_string_equal(a->sha1, sha1);
+	sha256_hex(a->data, a->size, data_sha256);
+	assert_string_equal(data_sha256, sha256);
+}
+
+static void
+check_crlf_sha256(struct golden *g, char *args)
+{
+	char sha256[65];
+	unsigned long i;
+
+	if (sscanf(args, "%lu %64s", &i, sha256) != 2)
+		fail_msg("%s: bad crlf-sha256 line: %s", g->name, args);
+	if (!g->crlf)
+		return;
+	assert_true(i < g->m.natts);
+	assert_string_equal(g->m.atts[i].sha256, sha256);
+}
+
+static void
+check_text(struct golden *g, char *args)
+{
+	char *end;
+	unsigned long i;
+
+	i = strtoul(args, &end, 10);
+	if (end == args || *end != ' ')
+		fail_msg("%s: bad text line: %s", g->name, args);
+	assert_true(i < g->m.ntexts);
+	assert_string_equal(g->m.texts[i], unescape(end + 1));
+}
+
+/* One line of NAME.expect; "count" and "url" are test_extract's. */
+static void
+check_line(struct golden *g, char *line)
+{
+	struct mime_message *m = &g->m;
+	char *args = strchr(line, ' ');
+
+	if (*line == '#' || *line == '\0')
+		return;
+	if (args != NULL)
+		*args++ = '\0';
+	else
+		args = line + strlen(line);
+	if (strcmp(line, "subject") == 0) {
+		assert_non_null(m->subject);
+		assert_string_equal(m->subject, unescape(args));
+	} else if (strcmp(line, "no-subject") == 0)
+		assert_null(m->subject);
+	else if (strcmp(line, "texts") == 0)
+		assert_int_equal(m->ntexts, strtoul(args, NULL, 10));
+	else if (strcmp(line, "htmls") == 0)
+		assert_int_equal(m->nhtmls, strtoul(args, NULL, 10));
+	else if (strcmp(line, "text") == 0)
+		check_text(g, args);
+	else if (strcmp(line, "text-has") == 0) {
+		if (!any_has(m->texts, m->ntexts, unescape(args)))
+			fail_msg("%s: no text has \"%s\"", g->name, args);
+	} else if (strcmp(line, "text-lacks") == 0) {
+		if (any_has(m->texts, m->ntexts, unescape(args)))
+			fail_msg("%s: a text has \"%s\"", g->name, args);
+	} else if (strcmp(line, "html-has") == 0) {
+		if (!any_has(m->htmls, m->nhtmls, unescape(args)))
+			fail_msg("%s: no HTML has \"%s\"", g->name, args);
+	} else if (strcmp(line, "header-has") == 0) {
+		if (strstr(m->headers, unescape(args)) == NULL)
+			fail_msg("%s: headers lack \"%s\":\n%s", g->name, args,
+			    m->headers);
+	} else if (strcmp(line, "header-lacks") == 0) {
+		if (strstr(m->headers, unescape(args)) != NULL)
+			fail_msg("%s: headers have \"%s\"", g->name, args);
+	} else if (strcmp(line, "attachment") == 0)
+		check_attachment(g, args);
+	else if (strcmp(line, "crlf-sha256") == 0)
+		check_crlf_sha256(g, args);
+	else if (strcmp(line, "count") != 0 && strcmp(line, "url") != 0)
+		fail_msg("%s.expect: unknown line \"%s\"", g->name, line);
+}
+
+static void
+run_golden(const char *name, int crlf)
+{
+	struct golden g;
+	unsigned char *raw;
+	char *eml, *expect, *line, *next;
+	size_t len, elen;
+
+	memset(&g, 0, sizeof(g));
+	g.name = name;
+	g.crlf = crlf;
+	eml = read_file(name, ".eml", &len);
+	raw = crlf ? to_crlf(eml, len, &len) : (unsigned char *)eml;
+	assert_int_equal(mime_parse(raw, len, &g.m), 0);
+	check_valid(&g.m);
+	expect = read_file(name, ".expect", &elen);
+	for (line = expect; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		check_line(&g, line);
+	}
+	if (g.natt != g.m.natts)
+		fail_msg("%s: %zu attachments, %zu expected", name, g.m.natts,
+		    g.natt);
+	mime_message_free(&g.m);
+	free(expect);
+	if (crlf)
+		free(raw);
+	free(eml);
+}
+
+static void
+test_golden(void **state)
+{
+	run_golden(*state, 0);
+}
+
+static void
+test_golden_crlf(void **state)
+{
+	run_golden(*state, 1);
+}
+
+/* --- messages made here ------------------------------------------------ */
+
+static void
+parse_string(const char *s, size_t len, struct mime_message *m)
+{
+	assert_int_equal(mime_parse((const unsigned char *)s, len, m), 0);
+	check_valid(m);
+}
+
+/* Encoded words computed with Python's codecs, not with GMime. */
+static const struct {
+	const char	*raw;
+	const char	*want;
+} subjects[] = {
+	{ "=?UTF-8?B?R2V3aW5uZW4gU2llIDEwMDAg4oKs?=",
+	    "Gewinnen Sie 1000 \u20ac" },
+	{ "=?utf-8?Q?Gro=C3=9Fe_Rabatte_=F0=9F=92=B0?=",
+	    "Gro\u00dfe Rabatte \U0001F4B0" },
+	{ "=?ISO-8859-1?Q?Sch=F6ne_Gr=FC=DFe?=",
+	    "Sch\u00f6ne Gr\u00fc\u00dfe" },
+	{ "=?KOI8-R?B?8NLJ18XU?=", "\u041f\u0440\u0438\u0432\u0435\u0442" },
+	{ "=?Shift_JIS?B?jaGCt4Kuk2+YXg==?=",
+	    "\u4eca\u3059\u3050\u767b\u9332" },
+	{ "=?ISO-2022-JP?B?GyRCOiMkOSQwRVBPPxsoQg==?=",
+	    "\u4eca\u3059\u3050\u767b\u9332" },
+	{ "=?GB2312?B?w+K30cHsyKE=?=", "\u514d\u8d39\u9886\u53d6" },
+	{ "=?Big5?B?p0u2T7viqPo=?=", "\u514d\u8cbb\u9818\u53d6" },
+	{ "=?EUC-KR?B?uau34SC788ew?=", "\ubb34\ub8cc \uc0c1\ud488" },
+	{ "=?windows-1251?B?0ero5OrgIDUwJQ==?=",
+	    "\u0421\u043a\u0438\u0434\u043a\u0430 50%" },
+	{ "=?utf-8?q?Hello_?= =?iso-8859-1?q?W=F6rld?=", "Hello W\u00f6rld" },
+	{ "Plain ASCII subject", "Plain ASCII subject" },
+	{ "Gr\xfc\xdf" "e", "Gr\u00fc\u00dfe" },	/* raw 8-bit Latin-1 */
+	{ "Gr\xc3\xbc\xc3\x9f" "e", "Gr\u00fc\u00dfe" },	/* raw UTF-8 */
+	{ "=?x-no-such-charset?Q?abc?=", NULL },	/* valid UTF-8 only */
+	{ "=?utf-8?B?!!!not base64?=", NULL },
+	{ "", "" },
+};
+
+static void
+test_subjects(void **state)
+{
+	struct mime_message m;
+	char msg[512];
+	size_t i;
+	int n;
+
+	for (i = 0; i < sizeof(subjects) / sizeof(subjects[0]); i++) {
+		n = snprintf(msg, sizeof(msg), "From: a@example.com\n"
+		    "Subject: %s\n\nbody\n", subjects[i].raw);
+		parse_string(msg, (size_t)n, &m);
+		assert_non_null(m.subject);
+		if (subjects[i].want != NULL &&
+		    strcmp(m.subject, subjects[i].want) != 0)
+			fail_msg("subject %zu \"%s\": got \"%s\", want \"%s\"",
+			    i, subjects[i].raw, m.subject, subjects[i].want);
+		mime_message_free(&m);
+	}
+}
+
+static void
+test_no_subject(void **state)
+{
+	static const char msg[] = "From: a@example.com\n\nbody\n";
+	struct mime_message m;
+
+	parse_string(msg, sizeof(msg) - 1, &m);
+	assert_null(m.subject);
+	assert_int_equal(m.ntexts, 1);
+	assert_string_equal(m.texts[0], "body\n");
+	mime_message_free(&m);
+}
+
+static void
+test_empty(void **state)
+{
+	struct mime_message m;
+
+	parse_string("", 0, &m);
+	assert_null(m.subject);
+	assert_non_null(m.headers);
+	assert_string_equal(m.headers, "");
+	assert_int_equal(m.ntexts, 0);
+	assert_int_equal(m.nhtmls, 0);
+	assert_int_equal(m.natts, 0);
+	mime_message_free(&m);
+	/* Freed twice is harmless: the first free empties it. */
+	mime_message_free(&m);
+}
+
+/* A 100 KB subject, whole. */
+static void
+test_huge_subject(void **state)
+{
+	struct buf b = { NULL, 0, 0 };
+	struct mime_message m;
+	size_t i, n = 100 * 1024;
+
+	assert_int_equal(buf_appendf(&b, "Subject: "), 0);
+	for (i = 0; i < n; i++)
+		assert_int_equal(buf_append(&b, i % 10 ? "a" : " ", 1), 0);
+	assert_int_equal(buf_appendf(&b, "Z\n\nbody\n"), 0);
+	parse_string(b.data, b.len, &m);
+	assert_non_null(m.subject);
+	/* The leading space of the value is not part of it. */
+	assert_int_equal(strlen(m.subject), n);
+	assert_int_equal(m.subject[n - 1], 'Z');
+	assert_int_equal(m.ntexts, 1);
+	mime_message_free(&m);
+	buf_release(&b);
+}
+
+/* 2,000 Received lines, every one kept, in order. */
+static void
+test_many_received(void **state)
+{
+	struct buf b = { NULL, 0, 0 };
+	struct mime_message m;
+	char want[128];
+	const char *p;
+	int i;
+
+	for (i = 0; i < 2000; i++)
+		assert_int_equal(buf_appendf(&b, "Received: from h%d "
+		    "([10.%d.%d.1])\n\tby mx.honeypot.test; Tue, 26 Nov 2024 "
+		    "19:00:00 +0000\n", i, i / 256, i % 256), 0);
+	assert_int_equal(buf_appendf(&b, "Subject: hops\n\nbody\n"), 0);
+	parse_string(b.data, b.len, &m);
+	p = m.headers;
+	for (i = 0; i < 2000; i++) {
+		snprintf(want, sizeof(want), "Received: from h%d ([10.%d.%d.1])"
+		    "\tby mx.honeypot.test; Tue, 26 Nov 2024 19:00:00 +0000\n",
+		    i, i / 256, i % 256);
+		assert_memory_equal(p, want, strlen(want));
+		p += strlen(want);
+	}
+	assert_string_equal(p, "Subject: hops\n");
+	assert_string_equal(m.subject, "hops");
+	mime_message_free(&m);
+	buf_release(&b);
+}
+
+/* One header line of 1 MB, and the body after it still found. */
+static void
+test_long_header_line(void **state)
+{
+	struct buf b = { NULL, 0, 0 };
+	struct mime_message m;
+	size_t n = 1024 * 1024;
+	char *line;
+
+	line = malloc(n + 1);
+	assert_non_null(line);
+	memset(line, 'x', n);
+	line[n] = '\0';
+	assert_int_equal(buf_appendf(&b, "X-Junk: %s\nSubject: long\n\n"
+	    "the text\n", line), 0);
+	parse_string(b.data, b.len, &m);
+	assert_int_equal(strncmp(m.headers, "X-Junk: ", 8), 0);
+	assert_memory_equal(m.headers + 8, line, n);
+	assert_string_equal(m.headers + 8 + n, "\nSubject: long\n");
+	assert_int_equal(m.ntexts, 1);
+	assert_string_equal(m.texts[0], "the text\n");
+	mime_message_free(&m);
+	buf_release(&b);
+	free(line);
+}
+
+/* Multiparts inside multiparts, the text at the bottom. */
+static void
+nested(int levels, struct mime_message *m)
+{
+	struct buf b = { NULL, 0, 0 };
+	int i;
+
+	assert_int_equal(buf_appendf(&b, "Subject: deep\nContent-Type: "
+	    "multipart/mixed; boundary=b0\n\n"), 0);
+	for (i = 0; i < levels; i++)
+		assert_int_equal(buf_appendf(&b, "--b%d\nContent-Type: "
+		    "multipart/mixed; boundary=b%d\n\n", i, i + 1), 0);
+	assert_int_equal(buf_appendf(&b, "--b%d\nContent-Type: text/plain\n\n"
+	    "deep text http://deep.example.com/\n", levels), 0);
+	parse_string(b.data, b.len, m);
+	buf_release(&b);
+}
+
+static void
+test_deep_nesting(void **state)
+{
+	struct mime_message m;
+
+	nested(100, &m);
+	assert_int_equal(m.ntexts, 1);
+	assert_string_equal(m.texts[0], "deep text http://deep.example.com/\n");
+	mime_message_free(&m);
+	/* Deeper than GMime goes: the rest is parsed again, not lost. */
+	nested(1500, &m);
+	assert_true(any_has(m.texts, m.ntexts, "deep text"));
+	mime_message_free(&m);
+	/* Deeper than anything walks: no crash, no unbounded recursion. */
+	nested(5000, &m);
+	mime_message_free(&m);
+}
+
+/* Random bytes and random damage to a real message never crash it. */
+static void
+test_random_bytes(void **state)
+{
+	struct mime_message m;
+	unsigned char buf[4096];
+	uint32_t seed = 4242;
+	size_t round, i, n, len;
+	char *eml;
+
+	eml = read_file("nested", ".eml", &len);
+	for (round = 0; round < 300; round++) {
+		n = round < 150 ? round * 27 % sizeof(buf) :
+		    (len < sizeof(buf) ? len : sizeof(buf));
+		if (round >= 150)
+			memcpy(buf, eml, n);
+		for (i = 0; i < (round < 150 ? n : 40); i++) {
+			seed = seed * 1103515245 + 12345;
+			buf[round < 150 ? i : (seed >> 4) % n] =
+			    (unsigned char)(seed >> 16);
+		}
+		parse_string((const char *)buf, n, &m);
+		mime_message_free(&m);
+	}
+	free(eml);
+}
+
+#define GOLDEN(name) \
+	{ name, test_golden, NULL, NULL, (void *)name }, \
+	{ name " (CRLF)", test_golden_crlf, NULL, NULL, (void *)name }
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		GOLDEN("plain"),
+		GOLDEN("html"),
+		GOLDEN("alternative"),
+		GOLDEN("nested"),
+		GOLDEN("forward"),
+		GOLDEN("encodings"),
+		GOLDEN("uuencode"),
+		GOLDEN("nocharset"),
+		GOLDEN("oddnames"),
+		GOLDEN("noclose"),
+		GOLDEN("badcte"),
+		GOLDEN("noboundary"),
+		GOLDEN("garbage"),
+		GOLDEN("headersonly"),
+		GOLDEN("received"),
+		GOLDEN("patterns"),
+		cmocka_unit_test(test_subjects),
+		cmocka_unit_test(test_no_subject),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_huge_subject),
+		cmocka_unit_test(test_many_received),
+		cmocka_unit_test(test_long_header_line),
+		cmocka_unit_test(test_deep_nesting),
+		cmocka_unit_test(test_random_bytes),
+	};
+	int rc;
+
+	mime_init();
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	g_mime_shutdown();
+	return rc;
+}

@@ -651,11 +651,14 @@ extract_html_text(const char *h)
 			goto fail;
 		if (*h == '\0')
 			break;
-		if (strncmp(h, "<!--", 4) == 0 &&
-		    (end = strstr(h + 4, "-->")) != NULL)
-			h = end + 3;
-		else
-			h += strcspn(h, ">") + (h[strcspn(h, ">")] == '>');
+		if (strncmp(h, "<!--", 4) == 0) {
+			/* Unclosed, it hides the rest, as in a browser. */
+			end = strstr(h + 4, "-->");
+			h = end != NULL ? end + 3 : h + strlen(h);
+		} else {
+			h += strcspn(h, ">");
+			h += *h == '>';
+		}
 		if (buf_append(&b, " ", 1) == -1)
 			goto fail;
 	}

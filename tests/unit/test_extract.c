@@ -349,6 +349,12 @@ static const struct text_case text_cases[] = {
 	    "count domain 3 example.com\n"
 	    "url 1 shop.example.com http://shop.example.com/?a=1&b=2\n"
 	    "url 1 js.example.com http://js.example.com/x\n" },
+	/* A comment never closed hides the rest, as in a browser. */
+	{ 1, "<p>http://seen.example.com/</p>"
+	    "<!-- <p>http://hidden.example.com/",
+	    "count url 1 http://seen.example.com/\n"
+	    "count domain 1 example.com\n"
+	    "url 1 seen.example.com http://seen.example.com/\n" },
 };
 
 static void

@@ -23,7 +23,8 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 state=${SPAMPOT_QUICKSTART_DIR:-/var/lib/spampot-quickstart}
 build="$src/build/quickstart"
 db="$state/mysql"
-socket="$state/mysqld.sock"
+run="$state/run"		# the server's own: socket, pid file, log
+socket="$run/mysqld.sock"
 
 "$src/contrib/install-deps.sh"
 
@@ -60,20 +61,23 @@ stop_all() {
 trap stop_all INT TERM EXIT
 
 echo "== starting a private MariaDB server on $socket (no TCP)"
+install -d -o mysql -g mysql -m 0755 "$db" "$run"
 if [ ! -d "$db/mysql" ]; then
-	mkdir -p "$db"
-	chown mysql:mysql "$db"
 	mariadb-install-db --no-defaults --user=mysql --datadir="$db" \
 	    --auth-root-authentication-method=socket --skip-test-db \
-	    > "$state/mariadb-install.log" 2>&1
+	    > "$state/mariadb-install.log" 2>&1 ||
+		{ echo "mariadb-install-db failed: see $state/mariadb-install.log" >&2; exit 1; }
 fi
 mariadbd --no-defaults --user=mysql --datadir="$db" --socket="$socket" \
-    --skip-networking --pid-file="$state/mysqld.pid" \
-    --log-error="$state/mariadb.log" &
-pids="$pids $!"
+    --skip-networking --pid-file="$run/mysqld.pid" \
+    --log-error="$run/mariadb.log" &
+dbpid=$!
+pids="$pids $dbpid"
 for _ in $(seq 300); do
 	mariadb --no-defaults --socket="$socket" -u root -e 'SELECT 1' \
 	    >/dev/null 2>&1 && break
+	kill -0 "$dbpid" 2>/dev/null ||
+		{ echo "MariaDB did not start: see $run/mariadb.log" >&2; exit 1; }
 	sleep 0.1
 done
 "$src/contrib/spampot-dbsetup" --socket "$socket" \
@@ -93,7 +97,11 @@ chmod 644 "$state/spampot.conf"
 
 "$build/src/spampotd" -f -c "$state/spampot.conf" &
 pids="$pids $!"
-sleep 1
+# the analyzer watches spool/new, which the sensor creates
+for _ in $(seq 100); do
+	[ -d "$state/spool/new" ] && break
+	sleep 0.1
+done
 "$build/src/spampot-analyzer" -f -c "$state/spampot.conf" &
 pids="$pids $!"
 

@@ -102,7 +102,8 @@ analyzer_password(const char *path, char *err, size_t errlen)
 	return strdup(line);
 }
 
-/* Started as root: become analyzer_user, in the spool group. */
+/* Started as root: become analyzer_user, in the spool group. Started as
+ * another user: only analyzer_user itself may run it (privdrop refuses). */
 static void
 analyzer_drop(const struct config *cf)
 {
@@ -110,8 +111,6 @@ analyzer_drop(const struct config *cf)
 	char err[256];
 	const char *group = cf->spool_group;
 
-	if (geteuid() != 0)
-		return;
 	if (privdrop_lookup(cf->analyzer_user, NULL, &pu, err,
 	    sizeof(err)) == -1)
 		fatalx("%s", err);
@@ -149,20 +148,23 @@ analyzer_slurp(int dirfd, const char *name, size_t *len, char *err,
 	char *data = NULL;
 	size_t got = 0;
 	ssize_t n;
-	int fd;
+	int fd, saved;
 
-	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) ==
-	    -1) {
+	/* O_NONBLOCK: a FIFO dropped into new/ must not hang us */
+	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "open: %s", strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    st.st_size > ANALYZER_FILE_MAX) {
 		snprintf(err, errlen, "not a regular file of at most 4 GiB");
+		errno = EINVAL;
 		goto fail;
 	}
 	if ((data = malloc((size_t)st.st_size + 1)) == NULL) {
 		snprintf(err, errlen, "out of memory");
+		errno = ENOMEM;
 		goto fail;
 	}
 	while (got < (size_t)st.st_size &&
@@ -171,6 +173,7 @@ analyzer_slurp(int dirfd, const char *name, size_t *len, char *err,
 			if (errno == EINTR)
 				continue;
 			snprintf(err, errlen, "read: %s", strerror(errno));
+			errno = EIO;
 			goto fail;
 		}
 		got += (size_t)n;
@@ -179,8 +182,10 @@ analyzer_slurp(int dirfd, const char *name, size_t *len, char *err,
 	*len = got;
 	return data;
 fail:
+	saved = errno;
 	free(data);
 	close(fd);
+	errno = saved;
 	return NULL;
 }
 
@@ -293,8 +298,16 @@ analyzer_import(struct analyzer *a, const char *name)
 	    sizeof(err))) == NULL) {
 		if (errno == ENOENT)
 			return AO_DONE;		/* already taken care of */
+		if (errno == EACCES || errno == EPERM || errno == EMFILE ||
+		    errno == ENFILE || errno == ENOMEM) {
+			/* our problem, not the file's: it waits in new/ */
+			log_warnx("cannot read new/%s: %s; it stays in new/",
+			    name, err);
+			return AO_RETRY;
+		}
 		log_warnx("bad spool file %s: %s; moved to bad/", name, err);
 		analyzer_move(a, name, "bad");
+		a->failed++;
 		return AO_FAILED;
 	}
 	if (spool_read(data, len, &s, err, sizeof(err)) == -1) {
@@ -335,6 +348,8 @@ analyzer_import(struct analyzer *a, const char *name)
 	return AO_DONE;
 }
 
+static void analyzer_signals(struct analyzer *);
+
 static int
 analyzer_spool_name(const struct dirent *de)
 {
@@ -359,6 +374,8 @@ analyzer_scan(struct analyzer *a)
 	}
 	close(fd);
 	for (i = 0; i < n; i++) {
+		/* a long backlog still stops between two files on SIGTERM */
+		analyzer_signals(a);
 		if (rc == 0 && !a->stop &&
 		    analyzer_import(a, list[i]->d_name) == AO_RETRY)
 			rc = -1;
@@ -397,6 +414,7 @@ analyzer_events(struct analyzer *a)
 	while ((n = read(a->inotify_fd, buf, sizeof(buf))) > 0) {
 		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)p;
+			analyzer_signals(a);
 			if (ev->mask & IN_Q_OVERFLOW) {
 				log_warnx("inotify queue overflow: scanning "
 				    "new/");
@@ -564,6 +582,14 @@ main(int argc, char *argv[])
 		analyzer_usage();
 	a.cf = analyzer_config(a.config_path, &a.patterns);
 	if (check) {
+		struct privdrop_user pu;
+
+		if (privdrop_lookup(a.cf->analyzer_user, NULL, &pu, err,
+		    sizeof(err)) == -1) {
+			fprintf(stderr, "spampot-analyzer: %s: %s\n",
+			    a.config_path, err);
+			return 1;
+		}
 		printf("spampot-analyzer: %s: configuration OK (%zu patterns)\n",
 		    a.config_path, a.cf->npatterns);
 		extract_patterns_free(a.patterns);

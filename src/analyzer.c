@@ -33,6 +33,7 @@
 #include "mime.h"
 #include "privdrop.h"
 #include "quarantine.h"
+#include "sandbox.h"
 #include "spool.h"
 #include "spool_read.h"
 #include "store.h"
@@ -604,6 +605,8 @@ main(int argc, char *argv[])
 		fatalx("database password: %s", err);
 	analyzer_drop(a.cf);
 	mime_init();
+	sandbox_no_dumps(0);
+	sandbox_analyzer();
 	log_info("starting spampot-analyzer %s, config %s, spool %s",
 	    PACKAGE_VERSION, a.config_path, a.cf->spool_dir);
 	if (once && optind < argc)

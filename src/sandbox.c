@@ -15,11 +15,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -181,6 +183,68 @@ sandbox_seccomp_add(scmp_filter_ctx ctx, const char *name)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 	if (rc < 0)
 		fatalx("seccomp_rule_add %s: %s", name, strerror(-rc));
+}
+
+/*
+ * Captured data never lands in a core file, the process cannot be traced
+ * by another of the same user, and (workers) cannot make a process even if
+ * the filter let it: RLIMIT_CORE 0, PR_SET_DUMPABLE 0, RLIMIT_NPROC 0.
+ */
+void
+sandbox_no_dumps(int no_processes)
+{
+	struct rlimit zero = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &zero) == -1)
+		fatal("setrlimit(RLIMIT_CORE)");
+	if (no_processes && setrlimit(RLIMIT_NPROC, &zero) == -1)
+		fatal("setrlimit(RLIMIT_NPROC)");
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		fatal("prctl(PR_SET_DUMPABLE)");
+}
+
+/*
+ * The analyzer: everything but the deny-list of sandbox_rules.c. Process
+ * creation is refused whatever the libc uses: fork and vfork are listed,
+ * clone is allowed only with CLONE_THREAD, clone3 fails with ENOSYS.
+ */
+void
+sandbox_analyzer(void)
+{
+	scmp_filter_ctx ctx;
+	size_t i;
+	int nr, rc;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
+	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL)
+		fatalx("seccomp_init failed");
+	for (i = 0; i < sandbox_analyzer_ndeny; i++) {
+		nr = seccomp_syscall_resolve_name(sandbox_analyzer_deny[i].name);
+		if (nr == __NR_SCMP_ERROR)
+			continue;	/* not on this architecture */
+		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, nr,
+		    0)) < 0)
+			fatalx("seccomp_rule_add %s: %s",
+			    sandbox_analyzer_deny[i].name, strerror(-rc));
+	}
+#ifndef SPAMPOT_SANITIZERS
+	/* (test builds: a sanitizer's leak check at exit clones) */
+	rc = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(clone), 1,
+	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0));
+#else
+	rc = 0;
+#endif
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
+		    SCMP_SYS(clone3), 0);
+	if (rc < 0)
+		fatalx("seccomp_rule_add clone: %s", strerror(-rc));
+	if ((rc = seccomp_load(ctx)) < 0)
+		fatalx("seccomp_load: %s", strerror(-rc));
+	seccomp_release(ctx);
+	log_info("sandbox: seccomp deny-list of %zu calls: no exec, no new "
+	    "process, no listening socket", sandbox_analyzer_ndeny);
 }
 
 /* trap_log_fd >= 0: sandbox_debug, report a forbidden call on that fd. */

@@ -16,7 +16,12 @@ struct sandbox_syscall {
 extern const struct sandbox_syscall sandbox_worker_allow[];
 extern const size_t sandbox_worker_nallow;
 
+extern const struct sandbox_syscall sandbox_analyzer_deny[];
+extern const size_t sandbox_analyzer_ndeny;
+
 void	sandbox_worker(int spool_fd, int trap_log_fd);
+void	sandbox_analyzer(void);
+void	sandbox_no_dumps(int no_processes);
 int	sandbox_landlock_abi(void);
 
 #endif

@@ -605,6 +605,7 @@ worker_main(const struct worker_ctx *ctx)
 	int i, n;
 
 	worker_setup(&w, ctx);
+	sandbox_no_dumps(1);
 	sandbox_worker(ctx->spool_fd, ctx->sandbox_trap ? ctx->log_fd : -1);
 	log_info("worker %d ready: %zu listeners", (int)getpid(), ctx->nlisten);
 	for (;;) {

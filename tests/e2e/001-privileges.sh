@@ -22,6 +22,12 @@ for w in $(worker_pids); do
 	check_eq "worker $w: no_new_privs" "1" "$(status_field "$w" NoNewPrivs)"
 	check "worker $w: no socket but its listener" test \
 	    "$(ls -l /proc/$w/fd | grep -c 'socket:')" -eq 1
+	check_eq "worker $w: RLIMIT_NPROC 0" "0 0" \
+	    "$(awk '/^Max processes/ { print $3, $4 }' /proc/$w/limits)"
+	check_eq "worker $w: no core dumps (RLIMIT_CORE 0)" "0 0" \
+	    "$(awk '/^Max core file size/ { print $5, $6 }' /proc/$w/limits)"
+	# a process that is not dumpable has its /proc files owned by root
+	check_eq "worker $w: not dumpable" root "$(stat -c %U /proc/$w/status)"
 done
 
 for step in "capability bounding set cleared" "supplementary groups set" \

@@ -31,6 +31,14 @@ check_eq "the half of the body that was sent is kept" 633 \
 
 swaks --server "127.0.0.1:$PORT" --to a@example.com --silent 2 >/dev/null
 check "service goes on after the crash" test $? -eq 0
+
+# What the sandbox does to a worker making a forbidden call (tests/unit/
+# test_sandbox proves the filter sends it): SIGSYS, logged, respawned.
+w=$(worker_pids | head -n 1)
+kill -SYS "$w"
+check "log: killed by SIGSYS, named" wait_for 5 log_has "worker $w crashed: killed by signal 31 (Bad system call)"
+check "respawned after SIGSYS" wait_for 10 worker_count_is 2
+check "the killed worker is gone" test -z "$(worker_pids | grep -x "$w")"
 stop_daemon TERM
 check_eq "exit status 0" 0 "$DAEMON_RC"
 e2e_done

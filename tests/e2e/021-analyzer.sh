@@ -17,6 +17,10 @@ start_daemon
 start_analyzer
 check "analyzer dropped to its user" wait_for 5 analyzer_log_has "privdrop: uid $(id -u spampot-analyzer) (spampot-analyzer)"
 check "analyzer runs as spampot-analyzer" test "$(ps -o user= -p "$ANALYZER_PID")" = spampot-analyzer
+check_eq "analyzer: seccomp filter" 2 "$(awk '$1 == "Seccomp:" { print $2 }' /proc/$ANALYZER_PID/status)"
+check_eq "analyzer: no capabilities" 0000000000000000 "$(awk '$1 == "CapEff:" { print $2 }' /proc/$ANALYZER_PID/status)"
+check_eq "analyzer: no core dumps" "0 0" "$(awk '/^Max core file size/ { print $5, $6 }' /proc/$ANALYZER_PID/limits)"
+check "analyzer log: its filter" analyzer_log_has "sandbox: seccomp deny-list"
 
 # A realistic spam: HTML with links, an RFC 2047 subject, an attachment.
 python3 - "$PORT" "$T" <<'PY'

@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -347,6 +349,127 @@ test_landlock(void **state)
 	assert_int_equal(stat(path, &st), -1);
 }
 
+/* --- the analyzer's filter: a deny-list ------------------------------------ */
+
+enum analyzer_action {
+	AA_WORK,	/* what it does: files, a unix socket, a thread */
+	AA_EXECVE,
+	AA_FORK,
+	AA_BIND,
+	AA_LISTEN,
+};
+
+static void *
+thread_main(void *arg)
+{
+	return arg;
+}
+
+static void
+analyzer_act(enum analyzer_action a)
+{
+	static char *const argv[] = { "/bin/true", NULL };
+	static char *const envp[] = { NULL };
+	struct sockaddr_un sun;
+	pthread_t t;
+	char buf[16];
+	int fd, sv[2];
+
+	switch (a) {
+	case AA_WORK:
+		if ((fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC)) == -1 ||
+		    read(fd, buf, sizeof(buf)) < 0 || close(fd) == -1 ||
+		    socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1 ||
+		    write(sv[0], "x", 1) != 1 || read(sv[1], buf, 1) != 1)
+			_exit(CHILD_WRONG);
+		/* a client socket, connecting (to nowhere) is allowed */
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/no.sock",
+		    outside);
+		if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+		    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != -1 ||
+		    errno != ENOENT)
+			_exit(CHILD_WRONG);
+		if (pthread_create(&t, NULL, thread_main, NULL) != 0 ||
+		    pthread_join(t, NULL) != 0)
+			_exit(CHILD_WRONG);
+		_exit(CHILD_OK);
+	case AA_EXECVE:
+		execve(argv[0], argv, envp);
+		break;
+	case AA_FORK:
+		if (fork() == 0)
+			_exit(CHILD_ALLOWED);
+		break;
+	case AA_BIND:
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/l.sock",
+		    outside);
+		if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) != -1)
+			bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+		break;
+	case AA_LISTEN:
+		if ((fd = socket(AF_INET, SOCK_STREAM, 0)) != -1)
+			listen(fd, 1);
+		break;
+	}
+	_exit(CHILD_ALLOWED);
+}
+
+static int
+run_analyzer_child(enum analyzer_action a)
+{
+	int logp[2], status;
+	char buf[512];
+	pid_t pid;
+
+	assert_int_equal(pipe(logp), 0);
+	assert_true((pid = fork()) != -1);
+	if (pid == 0) {
+		close(logp[0]);
+		log_to_pipe(logp[1]);
+		sandbox_analyzer();
+		analyzer_act(a);
+	}
+	close(logp[1]);
+	while (read(logp[0], buf, sizeof(buf)) > 0)
+		;
+	close(logp[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+static void
+assert_analyzer_killed(enum analyzer_action a, const char *what)
+{
+	char st[64];
+	int status = run_analyzer_child(a);
+
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGSYS)
+		fail_msg("analyzer, %s: want killed by SIGSYS, got %s", what,
+		    status_text(status, st, sizeof(st)));
+}
+
+static void
+test_analyzer(void **state)
+{
+	char st[64];
+	int status = run_analyzer_child(AA_WORK);
+
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != CHILD_OK)
+		fail_msg("analyzer, its own work: want exit 0, got %s",
+		    status_text(status, st, sizeof(st)));
+	assert_analyzer_killed(AA_EXECVE, "execve");
+	assert_analyzer_killed(AA_BIND, "bind");
+	assert_analyzer_killed(AA_LISTEN, "listen");
+#ifndef SPAMPOT_SANITIZERS
+	/* test builds with sanitizers let clone through for the leak check */
+	assert_analyzer_killed(AA_FORK, "fork");
+#endif
+}
+
 int
 main(void)
 {
@@ -365,6 +488,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_no_open_read, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_landlock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_analyzer, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

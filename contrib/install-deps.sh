@@ -8,7 +8,7 @@ pkgs="build-essential autoconf automake pkgconf libseccomp-dev libcap-dev swaks
       mariadb-server mariadb-client
       passwd procps"
 if [ "${1:-}" = "--tests" ]; then
-	pkgs="$pkgs libcmocka-dev python3 util-linux"
+	pkgs="$pkgs libcmocka-dev python3 util-linux clang libclang-rt-14-dev"
 fi
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps.sh: run as root (it calls apt-get)" >&2

@@ -1,0 +1,237 @@
+/*
+ * fuzz_smtp: libFuzzer entry point for the worker's SMTP session
+ * (src/smtp*.c) and the spool writer behind it (src/spool.c). The input is
+ * what a client sends. It is fed in four pieces cut at points derived from
+ * the input, so the line and DATA readers see split packets, then the
+ * client goes away and the spool file is finished in a spool tree that a
+ * temporary directory holds for the whole process.
+ *
+ * Checked on every input: each reply is one CRLF-ended line of printable
+ * ASCII that starts with three digits and a space or a '-', a multi-line
+ * reply is never left open, and the file the writer produced parses with
+ * the analyzer's reader (src/spool_read.c) with the same number of
+ * complete messages as the session counted.
+ */
+#include "autoconf.h"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "log.h"
+#include "smtp.h"
+#include "spool.h"
+#include "spool_read.h"
+
+#define FUZZ_REPLY_MAX	512	/* smtp.c's SMTP_REPLY_MAX, CRLF included */
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* The defaults, and the smallest limits the config allows, so the limit
+ * paths are reached with short inputs. */
+static const char fuzz_conf_default[] = "hostname = mx.test\n";
+static const char fuzz_conf_tight[] =
+    "hostname = mx.test\n"
+    "max_command_line = 512\n"
+    "max_data_line = 1000\n"
+    "max_message_size = 1K\n"
+    "max_recipients = 3\n"
+    "max_messages = 2\n"
+    "max_errors = 5\n";
+
+static struct config	fuzz_cf[2];
+static char		fuzz_top[4096];
+static int		fuzz_spool = -1;
+static unsigned long	fuzz_seq;
+
+static void
+fuzz_die(const char *what, const char *detail)
+{
+	fprintf(stderr, "fuzz_smtp: %s%s%s\n", what, detail ? ": " : "",
+	    detail ? detail : "");
+	abort();
+}
+
+static int
+fuzz_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void
+fuzz_cleanup(void)
+{
+	if (fuzz_spool != -1)
+		close(fuzz_spool);
+	if (fuzz_top[0] != '\0')
+		nftw(fuzz_top, fuzz_rm, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void
+fuzz_setup(void)
+{
+	static const char *const conf[2] = { fuzz_conf_default,
+	    fuzz_conf_tight };
+	const char *tmp = getenv("TMPDIR");
+	char err[CONFIG_ERR_MAX], path[4200];
+	int i, devnull;
+
+	snprintf(fuzz_top, sizeof(fuzz_top), "%s/spampot-fuzz-smtp-XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	if (mkdtemp(fuzz_top) == NULL)
+		fuzz_die("mkdtemp", fuzz_top);
+	atexit(fuzz_cleanup);
+	snprintf(path, sizeof(path), "%s/spool", fuzz_top);
+	if ((fuzz_spool = spool_prepare(path, getuid(), getgid())) == -1)
+		fuzz_die("spool_prepare", path);
+	for (i = 0; i < 2; i++)
+		if (config_parse_buffer(&fuzz_cf[i], "fuzz.conf", conf[i],
+		    strlen(conf[i]), err, sizeof(err)) == -1)
+			fuzz_die("config", err);
+	/* Session log lines go nowhere, as a worker's would go to its parent. */
+	if ((devnull = open("/dev/null", O_WRONLY | O_CLOEXEC)) == -1)
+		fuzz_die("open /dev/null", NULL);
+	log_to_pipe(devnull);
+}
+
+static uint32_t
+fuzz_hash(const uint8_t *p, size_t n)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+/* Take the replies out, as the worker would send them, and check them. */
+static void
+fuzz_drain(struct smtp_session *s, int final)
+{
+	struct buf *b = smtp_output(s);
+	const char *p = b->data, *end = b->data + b->len, *nl;
+	size_t i, len;
+	int open = 0;
+
+	while (p < end) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			fuzz_die("reply without a line end", NULL);
+		len = (size_t)(nl - p) + 1;
+		if (len < 6 || len > FUZZ_REPLY_MAX || nl[-1] != '\r')
+			fuzz_die("reply line of a bad length or without CR",
+			    NULL);
+		for (i = 0; i < 3; i++)
+			if (p[i] < '0' || p[i] > '9')
+				fuzz_die("reply without a code", NULL);
+		if (p[3] != ' ' && p[3] != '-')
+			fuzz_die("reply code not followed by ' ' or '-'", NULL);
+		for (i = 0; i < len - 2; i++)
+			if ((unsigned char)p[i] < 0x20 ||
+			    (unsigned char)p[i] > 0x7e)
+				fuzz_die("unescaped byte in a reply", NULL);
+		open = p[3] == '-';
+		p = nl + 1;
+	}
+	if (open)
+		fuzz_die("multi-line reply left open", NULL);
+	buf_consume(b, b->len);
+	if (final && smtp_ended(s) == SMTP_END_NONE)
+		fuzz_die("session not ended after smtp_close", NULL);
+}
+
+/* The finished file must parse; it is removed afterwards. */
+static void
+fuzz_check_spool(const char *name, unsigned messages)
+{
+	struct spool_session ss;
+	char path[SPOOL_NAME_MAX + 8], err[256], *data;
+	unsigned complete = 0;
+	struct stat st;
+	size_t i;
+	int fd;
+
+	snprintf(path, sizeof(path), "new/%s", name);
+	if ((fd = openat(fuzz_spool, path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1)
+		fuzz_die("spool file not in new/", path);
+	if ((data = malloc((size_t)st.st_size + 1)) == NULL ||
+	    read(fd, data, (size_t)st.st_size) != st.st_size)
+		fuzz_die("reading the spool file", path);
+	close(fd);
+	if (unlinkat(fuzz_spool, path, 0) == -1)
+		fuzz_die("unlink", path);
+	if (spool_read(data, (size_t)st.st_size, &ss, err, sizeof(err)) == -1)
+		fuzz_die("the writer's file does not parse", err);
+	for (i = 0; i < ss.nmsgs; i++)
+		complete += !ss.msgs[i].incomplete;
+	if (complete != messages)
+		fuzz_die("messages in the file and in the session differ",
+		    NULL);
+	spool_session_free(&ss);
+	free(data);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct spool_meta meta;
+	struct spool_file *sf;
+	struct smtp_session *s;
+	char sid[17], name[SPOOL_NAME_MAX];
+	size_t cut[5], i, k, t;
+	uint32_t h;
+
+	if (fuzz_spool == -1)
+		fuzz_setup();
+	h = fuzz_hash(data, size);
+	/* Four pieces, cut where the input's hash says. */
+	cut[0] = 0;
+	cut[1] = size == 0 ? 0 : (h & 0x3ff) % (size + 1);
+	cut[2] = size == 0 ? 0 : (h >> 10 & 0x3ff) % (size + 1);
+	cut[3] = size == 0 ? 0 : (h >> 20 & 0x3ff) % (size + 1);
+	cut[4] = size;
+	for (i = 1; i < 4; i++)
+		for (k = i + 1; k < 4; k++)
+			if (cut[k] < cut[i]) {
+				t = cut[i];
+				cut[i] = cut[k];
+				cut[k] = t;
+			}
+
+	snprintf(sid, sizeof(sid), "%016lx", ++fuzz_seq);
+	memset(&meta, 0, sizeof(meta));
+	meta.session_id = sid;
+	meta.sensor = "fuzz";
+	meta.client_ip = "192.0.2.1";
+	meta.client_port = 40000;
+	meta.server_ip = "192.0.2.25";
+	meta.server_port = 25;
+	if ((sf = spool_create(fuzz_spool, &meta)) == NULL)
+		fuzz_die("spool_create", NULL);
+	snprintf(name, sizeof(name), "%s", spool_name(sf));
+	if ((s = smtp_new(&fuzz_cf[h >> 31], sid, sf)) == NULL)
+		fuzz_die("smtp_new", NULL);
+	smtp_greet(s);
+	fuzz_drain(s, 0);
+	for (i = 0; i < 4; i++) {
+		if (smtp_feed(s, (const char *)data + cut[i],
+		    cut[i + 1] - cut[i]) == -1)
+			fuzz_die("smtp_feed", NULL);
+		fuzz_drain(s, 0);
+	}
+	smtp_close(s, SMTP_END_RESET);
+	fuzz_drain(s, 1);
+	if (spool_finish(sf, smtp_end_name(smtp_ended(s)), 0) == -1)
+		fuzz_die("spool_finish", name);
+	fuzz_check_spool(name, smtp_messages(s));
+	smtp_free(s);
+	return 0;
+}

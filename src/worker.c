@@ -451,7 +451,8 @@ worker_tick(struct worker *w, uint64_t now)
 			continue;	/* a held session waits for us, not idle */
 		idle = smtp_in_data(c->smtp) ? w->cf->data_timeout :
 		    w->cf->command_timeout;
-		if (now - c->last_input >= idle) {
+		/* input read after "now" was taken is not idle time */
+		if (now > c->last_input && now - c->last_input >= idle) {
 			log_info("%s smtp limit timeout idle=%llums", c->id,
 			    (unsigned long long)(now - c->last_input));
 			smtp_close(c->smtp, SMTP_END_TIMEOUT);

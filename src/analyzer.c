@@ -3,9 +3,12 @@
  * unprivileged (started as root it drops to analyzer_user, with the spool
  * group), never listens on the network, reads files the sensor wrote from
  * attacker input: parse (spool_read.c) → MIME (mime.c) → extract
- * (extract.c) → one transaction (store.c) → the file moves from new/ to
- * done/ (or is deleted with spool_keep = no) only after COMMIT. A file that
- * does not parse goes to bad/ with a log line saying why.
+ * (extract.c) → store.c → the file moves from new/ to done/ (or is deleted
+ * with spool_keep = no) only after the COMMIT that holds its rows. Files
+ * are committed in batches of what is there to import, at most
+ * ANALYZER_BATCH_FILES at a time: one commit (one flush of the database's
+ * log) per file would cap the import at the disk's rate of flushes. A file
+ * that does not parse goes to bad/ with a log line saying why.
  *
  * At start it imports the backlog in new/, oldest first, then waits on
  * inotify. When the database is away, files stay in new/ and the analyzer
@@ -46,6 +49,14 @@
 #define ANALYZER_FILE_MAX	((off_t)4 << 30)	/* larger: bad/ */
 #define ANALYZER_BACKOFF_MIN	1000
 #define ANALYZER_BACKOFF_MAX	30000
+#define ANALYZER_BATCH_FILES	100
+
+/* A file whose rows are in the open transaction, not yet committed. */
+struct analyzer_pending {
+	char		 name[SPOOL_NAME_MAX];
+	char		 line[SPOOL_NAME_MAX + 192];	/* its log line */
+	int		 imported;	/* 0: imported before */
+};
 
 enum analyzer_outcome { AO_DONE, AO_RETRY, AO_FAILED };
 
@@ -64,6 +75,8 @@ struct analyzer {
 	uint64_t		 backoff;
 	int			 stop;
 	unsigned long		 imported, failed;
+	struct analyzer_pending	 batch[ANALYZER_BATCH_FILES];
+	size_t			 nbatch;
 };
 
 static void
@@ -260,6 +273,7 @@ analyzer_db_state(struct analyzer *a, int down, const char *why)
 			log_debug("database still unavailable: %s", why);
 		store_close(a->store);
 		a->store = NULL;
+		a->nbatch = 0;	/* rolled back with the connection */
 	} else if (a->db_down) {
 		log_info("database available again");
 		a->backoff = 0;
@@ -283,10 +297,42 @@ analyzer_connect(struct analyzer *a)
 	return 0;
 }
 
-/* Import new/NAME. */
+/*
+ * Commit the batch, then move its files out of new/. Returns -1 when the
+ * commit failed: the batch's files wait in new/ for the next scan.
+ */
+static int
+analyzer_commit(struct analyzer *a)
+{
+	struct analyzer_pending *p;
+	char err[512];
+	size_t i, n = a->nbatch;
+
+	if (n == 0)
+		return 0;
+	a->nbatch = 0;
+	if (store_commit(a->store, err, sizeof(err)) != STORE_OK) {
+		analyzer_db_state(a, 1, err);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		p = &a->batch[i];
+		log_info("%s", p->line);
+		if (p->imported)
+			a->imported++;
+		if (a->cf->spool_keep)
+			analyzer_move(a, p->name, "done");
+		else if (unlinkat(a->new_fd, p->name, 0) == -1)
+			log_warn("cannot remove new/%s", p->name);
+	}
+	return 0;
+}
+
+/* Import new/NAME into the open transaction; commit a full batch. */
 static enum analyzer_outcome
 analyzer_import(struct analyzer *a, const char *name)
 {
+	struct analyzer_pending *p;
 	struct spool_session s;
 	enum store_result rc;
 	char err[512];
@@ -320,8 +366,11 @@ analyzer_import(struct analyzer *a, const char *name)
 	}
 	free(data);
 	rc = analyzer_store(a, name, &s, err, sizeof(err));
+	p = &a->batch[a->nbatch];
 	switch (rc) {
 	case STORE_RETRY:
+		/* rolled back, the batch with it: all wait in new/ */
+		a->nbatch = 0;
 		spool_session_free(&s);
 		analyzer_db_state(a, 1, err);
 		return AO_RETRY;
@@ -332,20 +381,21 @@ analyzer_import(struct analyzer *a, const char *name)
 		a->failed++;
 		return AO_FAILED;
 	case STORE_DUPLICATE:
-		log_info("%s imported before; not again", name);
+		snprintf(p->line, sizeof(p->line), "%s imported before; not "
+		    "again", name);
 		break;
 	case STORE_OK:
-		log_info("imported %s: session=%s client=%s messages=%zu "
-		    "auth=%zu", name, s.session_id, s.client_ip, s.nmsgs,
-		    s.nauths);
-		a->imported++;
+		snprintf(p->line, sizeof(p->line), "imported %s: session=%s "
+		    "client=%s messages=%zu auth=%zu", name, s.session_id,
+		    s.client_ip, s.nmsgs, s.nauths);
 		break;
 	}
+	p->imported = rc == STORE_OK;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	a->nbatch++;
 	spool_session_free(&s);
-	if (a->cf->spool_keep)
-		analyzer_move(a, name, "done");
-	else if (unlinkat(a->new_fd, name, 0) == -1)
-		log_warn("cannot remove new/%s", name);
+	if (a->nbatch == ANALYZER_BATCH_FILES && analyzer_commit(a) == -1)
+		return AO_RETRY;
 	return AO_DONE;
 }
 
@@ -383,6 +433,8 @@ analyzer_scan(struct analyzer *a)
 		free(list[i]);
 	}
 	free(list);
+	if (rc == 0 && analyzer_commit(a) == -1)
+		rc = -1;
 	return rc;
 }
 
@@ -426,6 +478,9 @@ analyzer_events(struct analyzer *a)
 				rescan = 1;	/* after the back-off */
 		}
 	}
+	/* what arrived together is committed together */
+	if (analyzer_commit(a) == -1)
+		rescan = 1;
 	return rescan;
 }
 
@@ -513,6 +568,9 @@ analyzer_once_files(struct analyzer *a, char **files, int n)
 		free(data);
 		rc = analyzer_store(a, strrchr(files[i], '/') ?
 		    strrchr(files[i], '/') + 1 : files[i], &s, err, sizeof(err));
+		if (rc == STORE_OK || rc == STORE_DUPLICATE)
+			rc = store_commit(a->store, err, sizeof(err)) ==
+			    STORE_OK ? rc : STORE_RETRY;
 		spool_session_free(&s);
 		if (rc == STORE_RETRY || rc == STORE_REJECTED) {
 			log_warnx("%s not imported: %s", files[i], err);

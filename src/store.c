@@ -1,11 +1,11 @@
 /*
  * store: the analyzer's writer to MySQL/MariaDB (MariaDB Connector/C), over
  * the local unix socket by default, or TCP with TLS required when
- * mysql_host is set. One transaction per spool file, prepared statements
- * only. spool_name is unique: a file imported before is recognised and
- * nothing is written twice. Every text goes through utf8_sanitize and is
- * cut to its column's size at a character boundary, so the database never
- * refuses a row for its bytes.
+ * mysql_host is set. One transaction per batch of spool files (a savepoint
+ * per file), prepared statements only. spool_name is unique: a file
+ * imported before is recognised and nothing is written twice. Every text
+ * goes through utf8_sanitize and is cut to its column's size at a
+ * character boundary, so the database never refuses a row for its bytes.
  */
 #include "autoconf.h"
 
@@ -554,11 +554,24 @@ store_failed(struct store *st, const char *what, char *err, size_t errlen)
 		msg = mysql_stmt_error(st->st[i]);
 	}
 	snprintf(err, errlen, "%s: %s (%u)", what, msg, code);
-	mysql_rollback(st->db);
-	return store_transient(code) ? STORE_RETRY : STORE_REJECTED;
+	if (store_transient(code)) {
+		/* the whole batch waits for the database to come back */
+		mysql_rollback(st->db);
+		return STORE_RETRY;
+	}
+	/* this file's rows only: those of the batch before it stay */
+	if (mysql_query(st->db, "ROLLBACK TO SAVEPOINT spool_file") != 0) {
+		mysql_rollback(st->db);
+		return STORE_RETRY;
+	}
+	return STORE_REJECTED;
 }
 
-/* Import one parsed spool file in one transaction. */
+/*
+ * Import one parsed spool file into the open transaction, which may hold
+ * other files already: nothing is committed here (store_commit). A file
+ * the database refuses takes back its own rows only.
+ */
 enum store_result
 store_import(struct store *st, const char *name,
     const struct spool_session *s, const struct store_message *msgs,
@@ -569,26 +582,40 @@ store_import(struct store *st, const char *name,
 	int seen;
 
 	err[0] = '\0';
+	if (mysql_query(st->db, "SAVEPOINT spool_file") != 0)
+		return store_failed(st, "savepoint", err, errlen);
 	if ((seen = store_seen(st, name)) == -1)
 		return store_failed(st, "looking up the spool file", err,
 		    errlen);
-	if (seen) {
-		mysql_rollback(st->db);
+	if (seen)
 		return STORE_DUPLICATE;
-	}
 	if (store_session(st, name, s, &sid) == -1) {
-		if (mysql_stmt_errno(st->st[ST_SESSION]) == ER_DUP_ENTRY) {
-			/* another analyzer imported it meanwhile */
-			mysql_rollback(st->db);
-			return STORE_DUPLICATE;
-		}
+		if (mysql_stmt_errno(st->st[ST_SESSION]) == ER_DUP_ENTRY &&
+		    mysql_query(st->db, "ROLLBACK TO SAVEPOINT spool_file") ==
+		    0)
+			return STORE_DUPLICATE;	/* another analyzer's */
 		return store_failed(st, "session", err, errlen);
 	}
 	for (i = 0; i < s->nmsgs; i++)
 		if (store_message(st, sid, &s->msgs[i], &msgs[i],
 		    s->start) == -1)
 			return store_failed(st, "message", err, errlen);
-	if (mysql_commit(st->db) != 0)
-		return store_failed(st, "commit", err, errlen);
+	return STORE_OK;
+}
+
+/*
+ * Commit the files imported since the last commit. A failed commit cannot
+ * be laid at one file's door: the whole batch is tried again later.
+ */
+enum store_result
+store_commit(struct store *st, char *err, size_t errlen)
+{
+	err[0] = '\0';
+	if (mysql_commit(st->db) != 0) {
+		snprintf(err, errlen, "commit: %s (%u)", mysql_error(st->db),
+		    mysql_errno(st->db));
+		mysql_rollback(st->db);
+		return STORE_RETRY;
+	}
 	return STORE_OK;
 }

@@ -1,6 +1,6 @@
 /*
- * store: the analyzer's MySQL side: one transaction per spool file,
- * prepared statements only, idempotent by spool file name.
+ * store: the analyzer's MySQL side: one transaction per batch of spool
+ * files, prepared statements only, idempotent by spool file name.
  */
 #ifndef SPAMPOT_STORE_H
 #define SPAMPOT_STORE_H
@@ -19,7 +19,7 @@ struct store_message {
 };
 
 enum store_result {
-	STORE_OK,		/* committed */
+	STORE_OK,		/* in the transaction (store_commit: committed) */
 	STORE_DUPLICATE,	/* this spool file was imported before */
 	STORE_RETRY,		/* the database is unavailable: try later */
 	STORE_REJECTED,		/* the database refused this file's rows */
@@ -33,6 +33,7 @@ void		 store_close(struct store *);
 enum store_result store_import(struct store *, const char *spool_name,
 		    const struct spool_session *, const struct store_message *,
 		    char *err, size_t errlen);
+enum store_result store_commit(struct store *, char *err, size_t errlen);
 int		 store_ping(struct store *);
 
 #endif

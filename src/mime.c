@@ -33,12 +33,22 @@
 #define MIME_META_WINDOW	4096
 /* What unlabelled 8-bit text is taken to be when it is not UTF-8. */
 #define MIME_FALLBACK_CHARSET	"windows-1252"
+/*
+ * Nesting copies bytes: an attached message is listed as an attachment of
+ * its own bytes, a multipart that lost its boundary is parsed again. Each
+ * level copies all it holds, so n bytes nested d deep would cost n * d in
+ * memory and time. What one message may copy that way: this many times its
+ * size, and a little more.
+ */
+#define MIME_COPY_FACTOR	4
+#define MIME_COPY_MIN		(1024 * 1024)
 
 struct mime_walk {
 	struct mime_message	*out;
 	struct buf		 headers;
 	GMimeParserOptions	*options;
 	GMimeFormatOptions	*format;	/* the input's newlines */
+	size_t			 copy_left;	/* see MIME_COPY_FACTOR */
 };
 
 static int	mime_walk(struct mime_walk *, GMimeObject *, int);
@@ -461,6 +471,18 @@ mime_uudecode(struct mime_walk *w, const char *text)
 
 /* --- parts ----------------------------------------------------------- */
 
+/* Take n bytes from what nesting may still copy; 0 when they are not there. */
+static int
+mime_copy_take(struct mime_walk *w, size_t n)
+{
+	if (n > w->copy_left) {
+		w->copy_left = 0;
+		return 0;
+	}
+	w->copy_left -= n;
+	return 1;
+}
+
 /* Text (from a part, or bytes GMime could not place) into texts/htmls. */
 static int
 mime_add_text(struct mime_walk *w, const char *charset, const char *p,
@@ -540,40 +562,48 @@ mime_walk_part(struct mime_walk *w, GMimeObject *obj)
 
 /*
  * An attached message: listed as an attachment of its own bytes (GMime
- * writes back what it parsed, with the input's newlines), then walked.
+ * writes back what it parsed, with the input's newlines) while the copies
+ * nesting may make last, then walked.
  */
 static int
-mime_walk_message_part(struct mime_walk *w, GMimeObject *obj, int depth)
+mime_list_message(struct mime_walk *w, GMimeObject *obj, GMimeMessage *inner)
 {
-	GMimeMessage *inner;
 	struct buf b = { NULL, 0, 0 };
 	GMimeStream *mem;
 	GByteArray *ba;
 	const char *filename;
 	char *type;
-	int rc;
+	int rc = 0;
 
-	if ((inner = g_mime_message_part_get_message(
-	    GMIME_MESSAGE_PART(obj))) == NULL)
-		return 0;
 	mem = g_mime_stream_mem_new();
 	g_mime_object_write_to_stream(GMIME_OBJECT(inner), w->format, mem);
 	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	rc = buf_append(&b, ba->data, ba->len);
+	if (mime_copy_take(w, ba->len))
+		rc = buf_append(&b, ba->data, ba->len) == -1 ? -1 : 1;
 	g_object_unref(mem);
+	if (rc != 1)
+		return rc;
 	filename = g_mime_object_get_content_disposition_parameter(obj,
 	    "filename");
 	if (filename == NULL)
 		filename = g_mime_object_get_content_type_parameter(obj,
 		    "name");
 	type = mime_type(obj);
-	if (rc == 0)
-		rc = mime_add_att(w, filename, filename ? strlen(filename) : 0,
-		    type, (unsigned char *)b.data, b.len);
-	else
-		buf_release(&b);
+	rc = mime_add_att(w, filename, filename ? strlen(filename) : 0,
+	    type, (unsigned char *)b.data, b.len);
 	g_free(type);
-	if (rc == -1)
+	return rc;
+}
+
+static int
+mime_walk_message_part(struct mime_walk *w, GMimeObject *obj, int depth)
+{
+	GMimeMessage *inner;
+
+	if ((inner = g_mime_message_part_get_message(
+	    GMIME_MESSAGE_PART(obj))) == NULL)
+		return 0;
+	if (w->copy_left > 0 && mime_list_message(w, obj, inner) == -1)
 		return -1;
 	return mime_walk_message(w, inner, depth + 1);
 }
@@ -603,7 +633,8 @@ mime_guess_boundary(const char *p, char *dst, size_t dstlen)
 /*
  * A multipart with no parts: GMime put the whole body in the prologue
  * because the boundary parameter is missing or wrong. Parse the body again
- * with the boundary it uses; failing that, keep it as text.
+ * with the boundary it uses; failing that, or when nesting has copied
+ * enough, keep it as text.
  */
 static int
 mime_recover_multipart(struct mime_walk *w, GMimeMultipart *mp, int depth)
@@ -617,7 +648,9 @@ mime_recover_multipart(struct mime_walk *w, GMimeMultipart *mp, int depth)
 
 	if (body == NULL || *body == '\0')
 		return 0;
-	if (mime_guess_boundary(body, boundary, sizeof(boundary)) == 0) {
+	/* the document below, and the prologues GMime keeps of it */
+	if (mime_guess_boundary(body, boundary, sizeof(boundary)) == 0 &&
+	    mime_copy_take(w, 2 * strlen(body))) {
 		doc = g_strdup_printf("Content-Type: multipart/mixed; "
 		    "boundary=\"%s\"\n\n%s", boundary, body);
 		stream = g_mime_stream_mem_new_with_buffer(doc, strlen(doc));
@@ -769,6 +802,8 @@ mime_parse(const unsigned char *raw, size_t len, struct mime_message *out)
 	memset(out, 0, sizeof(*out));
 	memset(&w, 0, sizeof(w));
 	w.out = out;
+	w.copy_left = len > (SIZE_MAX - MIME_COPY_MIN) / MIME_COPY_FACTOR ?
+	    SIZE_MAX : len * MIME_COPY_FACTOR + MIME_COPY_MIN;
 	mime_init();
 	mime_setup(&w, raw, len);
 	stream = g_mime_stream_mem_new_with_buffer(len ? (const char *)raw : "",

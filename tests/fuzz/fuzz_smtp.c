@@ -10,7 +10,10 @@
  * ASCII that starts with three digits and a space or a '-', a multi-line
  * reply is never left open, and the file the writer produced parses with
  * the analyzer's reader (src/spool_read.c) with the same number of
- * complete messages as the session counted.
+ * complete messages as the session counted. The same input is also fed
+ * whole to a second session: how the input was split must change nothing,
+ * neither a reply nor a byte of what the file records (as the unit tests
+ * demand of the golden dialogues).
  */
 #include "autoconf.h"
 
@@ -112,9 +115,15 @@ fuzz_hash(const uint8_t *p, size_t n)
 	return h;
 }
 
+/* What a session produced. */
+struct fuzz_run {
+	struct buf		replies;
+	struct spool_session	spool;
+};
+
 /* Take the replies out, as the worker would send them, and check them. */
 static void
-fuzz_drain(struct smtp_session *s, int final)
+fuzz_drain(struct smtp_session *s, struct buf *replies, int final)
 {
 	struct buf *b = smtp_output(s);
 	const char *p = b->data, *end = b->data + b->len, *nl;
@@ -142,6 +151,8 @@ fuzz_drain(struct smtp_session *s, int final)
 	}
 	if (open)
 		fuzz_die("multi-line reply left open", NULL);
+	if (buf_append(replies, b->data, b->len) == -1)
+		fuzz_die("out of memory", NULL);
 	buf_consume(b, b->len);
 	if (final && smtp_ended(s) == SMTP_END_NONE)
 		fuzz_die("session not ended after smtp_close", NULL);
@@ -149,9 +160,8 @@ fuzz_drain(struct smtp_session *s, int final)
 
 /* The finished file must parse; it is removed afterwards. */
 static void
-fuzz_check_spool(const char *name, unsigned messages)
+fuzz_read_spool(const char *name, unsigned messages, struct spool_session *ss)
 {
-	struct spool_session ss;
 	char path[SPOOL_NAME_MAX + 8], err[256], *data;
 	unsigned complete = 0;
 	struct stat st;
@@ -168,43 +178,26 @@ fuzz_check_spool(const char *name, unsigned messages)
 	close(fd);
 	if (unlinkat(fuzz_spool, path, 0) == -1)
 		fuzz_die("unlink", path);
-	if (spool_read(data, (size_t)st.st_size, &ss, err, sizeof(err)) == -1)
+	if (spool_read(data, (size_t)st.st_size, ss, err, sizeof(err)) == -1)
 		fuzz_die("the writer's file does not parse", err);
-	for (i = 0; i < ss.nmsgs; i++)
-		complete += !ss.msgs[i].incomplete;
+	free(data);
+	for (i = 0; i < ss->nmsgs; i++)
+		complete += !ss->msgs[i].incomplete;
 	if (complete != messages)
 		fuzz_die("messages in the file and in the session differ",
 		    NULL);
-	spool_session_free(&ss);
-	free(data);
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* One session fed the pieces between cut[0], cut[1], ... cut[ncut]. */
+static void
+fuzz_session(const struct config *cf, const uint8_t *data,
+    const size_t *cut, size_t ncut, struct fuzz_run *run)
 {
 	struct spool_meta meta;
 	struct spool_file *sf;
 	struct smtp_session *s;
 	char sid[17], name[SPOOL_NAME_MAX];
-	size_t cut[5], i, k, t;
-	uint32_t h;
-
-	if (fuzz_spool == -1)
-		fuzz_setup();
-	h = fuzz_hash(data, size);
-	/* Four pieces, cut where the input's hash says. */
-	cut[0] = 0;
-	cut[1] = size == 0 ? 0 : (h & 0x3ff) % (size + 1);
-	cut[2] = size == 0 ? 0 : (h >> 10 & 0x3ff) % (size + 1);
-	cut[3] = size == 0 ? 0 : (h >> 20 & 0x3ff) % (size + 1);
-	cut[4] = size;
-	for (i = 1; i < 4; i++)
-		for (k = i + 1; k < 4; k++)
-			if (cut[k] < cut[i]) {
-				t = cut[i];
-				cut[i] = cut[k];
-				cut[k] = t;
-			}
+	size_t i;
 
 	snprintf(sid, sizeof(sid), "%016lx", ++fuzz_seq);
 	memset(&meta, 0, sizeof(meta));
@@ -217,21 +210,139 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((sf = spool_create(fuzz_spool, &meta)) == NULL)
 		fuzz_die("spool_create", NULL);
 	snprintf(name, sizeof(name), "%s", spool_name(sf));
-	if ((s = smtp_new(&fuzz_cf[h >> 31], sid, sf)) == NULL)
+	if ((s = smtp_new(cf, "0123456789abcdef", sf)) == NULL)
 		fuzz_die("smtp_new", NULL);
 	smtp_greet(s);
-	fuzz_drain(s, 0);
-	for (i = 0; i < 4; i++) {
+	fuzz_drain(s, &run->replies, 0);
+	for (i = 0; i < ncut; i++) {
 		if (smtp_feed(s, (const char *)data + cut[i],
 		    cut[i + 1] - cut[i]) == -1)
 			fuzz_die("smtp_feed", NULL);
-		fuzz_drain(s, 0);
+		fuzz_drain(s, &run->replies, 0);
 	}
 	smtp_close(s, SMTP_END_RESET);
-	fuzz_drain(s, 1);
+	fuzz_drain(s, &run->replies, 1);
 	if (spool_finish(sf, smtp_end_name(smtp_ended(s)), 0) == -1)
 		fuzz_die("spool_finish", name);
-	fuzz_check_spool(name, smtp_messages(s));
+	fuzz_read_spool(name, smtp_messages(s), &run->spool);
 	smtp_free(s);
+}
+
+static void
+fuzz_run_free(struct fuzz_run *run)
+{
+	buf_release(&run->replies);
+	spool_session_free(&run->spool);
+}
+
+static int
+fuzz_same_str(const struct spool_str *a, const struct spool_str *b)
+{
+	return a->len == b->len && (a->len == 0 ||
+	    memcmp(a->p, b->p, a->len) == 0);
+}
+
+/* The transcripts without their timings: "C 1.234 crlf TEXT". */
+static int
+fuzz_same_transcript(const char *a, const char *b)
+{
+	size_t la, lb;
+
+	for (;;) {
+		if (*a == '\0' || *b == '\0')
+			return *a == *b;
+		if (a[0] != b[0])
+			return 0;
+		a += strcspn(a, " ");
+		b += strcspn(b, " ");
+		if (*a == ' ')
+			a += 1 + strcspn(a + 1, " \n");
+		if (*b == ' ')
+			b += 1 + strcspn(b + 1, " \n");
+		la = strcspn(a, "\n");
+		lb = strcspn(b, "\n");
+		if (la != lb || memcmp(a, b, la) != 0)
+			return 0;
+		a += la + (a[la] == '\n');
+		b += lb + (b[lb] == '\n');
+	}
+}
+
+static void
+fuzz_compare(const struct fuzz_run *x, const struct fuzz_run *y)
+{
+	const struct spool_session *a = &x->spool, *b = &y->spool;
+	const struct spool_message *ma, *mb;
+	size_t i, k;
+
+	if (x->replies.len != y->replies.len || (x->replies.len > 0 &&
+	    memcmp(x->replies.data, y->replies.data, x->replies.len) != 0))
+		fuzz_die("split input, other replies", NULL);
+	if (strcmp(a->end_reason, b->end_reason) != 0 ||
+	    strcmp(a->helo_verb, b->helo_verb) != 0 ||
+	    !fuzz_same_str(&a->helo, &b->helo) || a->nauths != b->nauths ||
+	    a->nmsgs != b->nmsgs)
+		fuzz_die("split input, another session recorded", NULL);
+	for (i = 0; i < a->nauths; i++)
+		if (strcmp(a->auths[i].status, b->auths[i].status) != 0 ||
+		    !fuzz_same_str(&a->auths[i].mech, &b->auths[i].mech) ||
+		    !fuzz_same_str(&a->auths[i].user, &b->auths[i].user) ||
+		    !fuzz_same_str(&a->auths[i].pass, &b->auths[i].pass) ||
+		    !fuzz_same_str(&a->auths[i].authzid, &b->auths[i].authzid))
+			fuzz_die("split input, another AUTH recorded", NULL);
+	for (i = 0; i < a->nmsgs; i++) {
+		ma = &a->msgs[i];
+		mb = &b->msgs[i];
+		if (ma->body_len != mb->body_len || (ma->body_len > 0 &&
+		    memcmp(ma->body, mb->body, ma->body_len) != 0))
+			fuzz_die("split input, another message body", NULL);
+		if (ma->size != mb->size || ma->truncated != mb->truncated ||
+		    ma->incomplete != mb->incomplete ||
+		    ma->bare_lf != mb->bare_lf ||
+		    strcmp(ma->queue_id, mb->queue_id) != 0 ||
+		    !fuzz_same_str(&ma->from, &mb->from) ||
+		    ma->nrcpts != mb->nrcpts)
+			fuzz_die("split input, another message recorded", NULL);
+		for (k = 0; k < ma->nrcpts; k++)
+			if (!fuzz_same_str(&ma->rcpts[k], &mb->rcpts[k]))
+				fuzz_die("split input, another recipient",
+				    NULL);
+	}
+	if (!fuzz_same_transcript(a->transcript ? a->transcript : "",
+	    b->transcript ? b->transcript : ""))
+		fuzz_die("split input, another transcript", NULL);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_run split, whole;
+	size_t cut[5], i, k, t;
+	uint32_t h;
+
+	if (fuzz_spool == -1)
+		fuzz_setup();
+	h = fuzz_hash(data, size);
+	/* Four pieces, cut where the input's hash says. */
+	cut[0] = 0;
+	cut[1] = (h & 0x3ff) % (size + 1);
+	cut[2] = (h >> 10 & 0x3ff) % (size + 1);
+	cut[3] = (h >> 20 & 0x3ff) % (size + 1);
+	cut[4] = size;
+	for (i = 1; i < 4; i++)
+		for (k = i + 1; k < 4; k++)
+			if (cut[k] < cut[i]) {
+				t = cut[i];
+				cut[i] = cut[k];
+				cut[k] = t;
+			}
+	memset(&split, 0, sizeof(split));
+	memset(&whole, 0, sizeof(whole));
+	fuzz_session(&fuzz_cf[h >> 31], data, cut, 4, &split);
+	cut[1] = size;
+	fuzz_session(&fuzz_cf[h >> 31], data, cut, 1, &whole);
+	fuzz_compare(&split, &whole);
+	fuzz_run_free(&split);
+	fuzz_run_free(&whole);
 	return 0;
 }

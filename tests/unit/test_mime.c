@@ -3,7 +3,8 @@
  * tests/data/mail/NAME.eml is parsed and held against NAME.expect (format
  * in tests/data/mail/README), once as written and once with CRLF line
  * ends, as SMTP delivers it. Made here: subjects in many charsets, the
- * empty message, huge headers, deep nesting and random bytes.
+ * empty message, huge headers, deep nesting, what nesting may cost and
+ * random bytes.
  */
 #include "autoconf.h"
 
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <cmocka.h>
 #include <gmime/gmime.h>
@@ -510,6 +512,73 @@ test_deep_nesting(void **state)
 	mime_message_free(&m);
 }
 
+/* 1 MB of text inside attached messages or multiparts that lost their
+ * boundaries, levels deep. */
+static char *
+nested_around(int multipart, int levels, size_t *len)
+{
+	struct buf b = { NULL, 0, 0 };
+	int i;
+
+	assert_int_equal(buf_appendf(&b, "%s", multipart ? "Content-Type: "
+	    "multipart/mixed; boundary=top\n\n" : "Subject: outer\n"), 0);
+	for (i = 0; i < levels; i++)
+		assert_int_equal(multipart ? buf_appendf(&b, "--b%d\n"
+		    "Content-Type: multipart/mixed; boundary=n%d\n\n", i, i) :
+		    buf_appendf(&b, "Content-Type: message/rfc822\n\n"
+		    "Subject: level %d\n", i), 0);
+	assert_int_equal(buf_append(&b, "\n", multipart ? 0 : 1), 0);
+	for (i = 0; i < 15000; i++)
+		assert_int_equal(buf_appendf(&b, "filler line %05d of the "
+		    "innermost text, some seventy bytes\n", i), 0);
+	assert_int_equal(buf_append(&b, "", 1), 0);
+	*len = b.len - 1;
+	return b.data;
+}
+
+static long
+peak_rss_kb(void)
+{
+	struct rusage ru;
+
+	assert_int_equal(getrusage(RUSAGE_SELF, &ru), 0);
+	return ru.ru_maxrss;
+}
+
+/*
+ * Each level of nesting holds all the levels below it. Listing every
+ * attached message as an attachment, or parsing every multipart that lost
+ * its boundary again, made 1 MB nested 600 deep cost 600 MB (and a
+ * message of 10 MB gigabytes). GMime stops at fewer attached messages. Now it costs a few times the message, and
+ * the text at the bottom is still found.
+ */
+static void
+test_nesting_cost(void **state)
+{
+	struct mime_message m;
+	size_t i, len, total = 0;
+	long before = peak_rss_kb();
+	char *eml;
+
+	eml = nested_around(0, 300, &len);
+	parse_string(eml, len, &m);
+	assert_true(any_has(m.texts, m.ntexts, "filler line 14999 "));
+	assert_true(m.natts > 0);
+	for (i = 0; i < m.natts; i++)
+		total += m.atts[i].size;
+	assert_true(total <= 4 * len + 1024 * 1024);
+	mime_message_free(&m);
+	free(eml);
+
+	eml = nested_around(1, 600, &len);
+	parse_string(eml, len, &m);
+	assert_true(any_has(m.texts, m.ntexts, "filler line 14999 "));
+	mime_message_free(&m);
+	free(eml);
+	/* Far below the 600 MB it was, above what ASan's quarantine keeps. */
+	assert_true(peak_rss_kb() - before < 400 * 1024);
+}
+
 /* Random bytes and random damage to a real message never crash it. */
 static void
 test_random_bytes(void **state)
@@ -568,6 +637,7 @@ main(void)
 		cmocka_unit_test(test_many_received),
 		cmocka_unit_test(test_long_header_line),
 		cmocka_unit_test(test_deep_nesting),
+		cmocka_unit_test(test_nesting_cost),
 		cmocka_unit_test(test_random_bytes),
 	};
 	int rc;

@@ -67,6 +67,19 @@ export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 suite sanitizers --enable-werror --enable-sanitizers
 
+# The packages, last: the install test adds and removes the package (and
+# puts back the users and directories it found).
+for t in units rpm install; do
+	echo "=== packages: tests/pkg/$t-test.sh"
+	bash "$src/tests/pkg/$t-test.sh" > "$src/build/pkg-$t.log" 2>&1
+	case $? in
+	0|77) passed=$((passed + 1)); echo "PASS: tests/pkg/$t-test.sh" ;;
+	*) failed=$((failed + 1)); failures="$failures pkg-$t"
+		echo "FAIL: tests/pkg/$t-test.sh"
+		tail -n 60 "$src/build/pkg-$t.log" ;;
+	esac
+done
+
 [ -n "$failures" ] && echo "failed:$failures"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -10,7 +10,7 @@ pkgs="build-essential autoconf automake pkgconf libseccomp-dev libcap-dev swaks
 if [ "${1:-}" = "--tests" ]; then
 	pkgs="$pkgs libcmocka-dev python3 util-linux clang libclang-rt-14-dev"
 	# tests/pkg: the Debian package, the RPM, the systemd units
-	pkgs="$pkgs debhelper lintian rpm systemd"
+	pkgs="$pkgs debhelper lintian rpm systemd strace"
 fi
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps.sh: run as root (it calls apt-get)" >&2

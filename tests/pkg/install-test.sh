@@ -100,6 +100,17 @@ stop_pid() {
 	wait "$1" 2>/dev/null
 }
 
+# stop_traced PID: stop the daemon PID is, or that PID (strace) traces.
+stop_traced() {
+	[ -n "$1" ] || return 0
+	local child
+	child=$(pgrep -P "$1" 2>/dev/null | head -n 1)
+	if [ -n "$child" ] && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = strace ]; then
+		kill -TERM "$child" 2>/dev/null
+	fi
+	stop_pid "$1"
+}
+
 restore_accounts() {
 	local line name
 	# users and groups the package made that were not here before
@@ -130,8 +141,8 @@ restore_accounts() {
 }
 
 cleanup() {
-	stop_pid "$ANALYZER_PID"
-	stop_pid "$SENSOR_PID"
+	stop_traced "$ANALYZER_PID"
+	stop_traced "$SENSOR_PID"
 	stop_pid "$DB_PID"
 	if [ "$failed" -gt 0 ]; then
 		for f in "$SENSOR_LOG" "$ANALYZER_LOG" "$T/db/error.log"; do
@@ -287,6 +298,18 @@ for line in User=spampot-analyzer SupplementaryGroups=spampot \
 	    unit_has spampot-analyzer.service "$line"
 done
 
+# With strace, both daemons run traced, and every system call they made
+# is checked against their unit's SystemCallFilter= below.
+TRACE_SENSOR=()
+TRACE_ANALYZER=()
+if command -v strace >/dev/null; then
+	install -d -m 1777 "$T/trace"
+	TRACE_SENSOR=(strace -f -qq -o "$T/trace/spampotd")
+	TRACE_ANALYZER=(strace -f -qq -o "$T/trace/spampot-analyzer")
+else
+	echo "# strace missing: the system calls are not checked against the units"
+fi
+
 # python3 -c "$W_X_DENIED" CMD...: exec CMD with memory that is writable
 # and executable refused (PR_SET_MDWE, kept across execve), as
 # MemoryDenyWriteExecute=yes does.
@@ -301,7 +324,7 @@ python3 -c "$W_X_DENIED" \
     setpriv --reuid=spampot --regid=spampot --init-groups \
     --inh-caps=-all,+net_bind_service --ambient-caps=-all,+net_bind_service \
     --bounding-set=-all,+net_bind_service --no-new-privs \
-    /usr/sbin/spampotd -f -c "$CONF" > "$SENSOR_LOG" 2>&1 &
+    "${TRACE_SENSOR[@]}" /usr/sbin/spampotd -f -c "$CONF" > "$SENSOR_LOG" 2>&1 &
 SENSOR_PID=$!
 ready() { [ "$(grep -c 'ready: ' "$SENSOR_LOG")" -ge "$1" ]; }
 if wait_for 15 ready 2; then
@@ -309,6 +332,10 @@ if wait_for 15 ready 2; then
 else
 	fail "spampotd (installed) serves as user spampot with the unit's confinement"
 fi
+# the daemon itself, under strace or not: the signals are for it
+SENSOR_MAIN=$SENSOR_PID
+[ ${#TRACE_SENSOR[@]} -eq 0 ] ||
+	SENSOR_MAIN=$(pgrep -P "$SENSOR_PID" -x spampotd | head -n 1)
 check "spampotd cleared its capabilities" \
     grep -q 'privdrop: verified, root cannot be regained' "$SENSOR_LOG"
 
@@ -318,7 +345,8 @@ check "spampotd cleared its capabilities" \
 unshare --net -- python3 -c "$W_X_DENIED" \
     setpriv --reuid=spampot-analyzer --regid=spampot-analyzer --init-groups \
     --inh-caps=-all --ambient-caps=-all --bounding-set=-all --no-new-privs \
-    /usr/sbin/spampot-analyzer -f -c "$CONF" > "$ANALYZER_LOG" 2>&1 &
+    "${TRACE_ANALYZER[@]}" /usr/sbin/spampot-analyzer -f -c "$CONF" \
+    > "$ANALYZER_LOG" 2>&1 &
 ANALYZER_PID=$!
 if wait_for 15 grep -q 'starting spampot-analyzer' "$ANALYZER_LOG"; then
 	ok "spampot-analyzer (installed) runs with the unit's confinement"
@@ -353,16 +381,62 @@ check "its spool file moved to done/" \
 
 # systemctl reload spampot: SIGHUP (ExecReload) with a new worker count.
 sed -i 's/^workers = 2$/workers = 3/' "$CONF"
-kill -HUP "$SENSOR_PID"
+kill -HUP "$SENSOR_MAIN"
 check "reload (SIGHUP) starts 3 workers" \
     wait_for 15 grep -q 'reload: .* 3 workers' "$SENSOR_LOG"
 
-stop_pid "$ANALYZER_PID"
+stop_traced "$ANALYZER_PID"
 ANALYZER_PID=
-stop_pid "$SENSOR_PID"
+stop_traced "$SENSOR_PID"
 SENSOR_PID=
 check "spampotd stopped cleanly" grep -q 'stopped' "$SENSOR_LOG"
 check "no worker crashed" sh -c "! grep -q 'crashed' '$SENSOR_LOG'"
+# allowed_by UNIT TRACE: the system calls in TRACE that UNIT's
+# SystemCallFilter= lines (expanded by systemd-analyze) refuse, except
+# setuid and its kin: the daemons try them to prove that they fail.
+allowed_by() {
+	python3 - "$1" "$2" <<'PY'
+import re, subprocess, sys
+groups = {}
+def expand(name):
+	if not name.startswith("@"):
+		return {name}
+	if name not in groups:
+		out = subprocess.run(["systemd-analyze", "syscall-filter", name],
+		    capture_output=True, text=True, check=True).stdout
+		calls = set()
+		for line in out.splitlines()[1:]:
+			word = line.strip()
+			if word and not word.startswith("#"):
+				calls |= expand(word)
+		groups[name] = calls
+	return groups[name]
+allowed = set()
+for line in open(sys.argv[1]):
+	m = re.match(r"SystemCallFilter=(~?)(.*)", line.strip())
+	if m:
+		calls = set().union(*(expand(w) for w in m.group(2).split()))
+		allowed = allowed - calls if m.group(1) else allowed | calls
+used = set()
+for f in sys.argv[2:]:
+	for line in open(f):
+		m = re.match(r"\d+\s+([a-z0-9_]+)\(", line)
+		if m:
+			used.add(m.group(1))
+refused = used - allowed - {"setuid", "setresuid", "setgid", "setresgid"}
+print("# %d system calls made; refused by the unit: %s"
+    % (len(used), " ".join(sorted(refused)) or "none"))
+sys.exit(1 if refused or not used else 0)
+PY
+}
+if [ ${#TRACE_SENSOR[@]} -gt 0 ]; then
+	check "spampotd made no system call that spampot.service refuses" \
+	    allowed_by /lib/systemd/system/spampot.service "$T"/trace/spampotd*
+	check "spampot-analyzer made no system call that its unit refuses" \
+	    allowed_by /lib/systemd/system/spampot-analyzer.service \
+	    "$T"/trace/spampot-analyzer*
+fi
+
 check_eq "dpkg --verify: every file as shipped, the conffile pristine" "" \
     "$(dpkg --verify spampot 2>&1)"
 

@@ -328,6 +328,19 @@ analyzer_commit(struct analyzer *a)
 	return 0;
 }
 
+/* Is new/NAME in the batch already? A file the sensor closes after the
+ * rename comes twice: IN_MOVED_TO, then IN_CLOSE_WRITE. */
+static int
+analyzer_pending(const struct analyzer *a, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < a->nbatch; i++)
+		if (strcmp(a->batch[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
 /* Import new/NAME into the open transaction; commit a full batch. */
 static enum analyzer_outcome
 analyzer_import(struct analyzer *a, const char *name)
@@ -339,6 +352,8 @@ analyzer_import(struct analyzer *a, const char *name)
 	size_t len;
 	char *data;
 
+	if (analyzer_pending(a, name))
+		return AO_DONE;
 	if (analyzer_connect(a) == -1)
 		return AO_RETRY;
 	if ((data = analyzer_slurp(a->new_fd, name, &len, err,

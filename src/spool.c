@@ -252,18 +252,25 @@ int
 spool_finish(struct spool_file *sf, const char *reason, int do_fsync)
 {
 	char stamp[40], newname[SPOOL_NAME_MAX + 8];
-	int saved;
+	int saved, rc;
 
 	util_utc_stamp(stamp, sizeof(stamp), 0);
 	spool_record(sf, "end %s reason=%s", stamp, reason);
 	snprintf(newname, sizeof(newname), "new/%s", sf->name);
-	if (spool_flush(sf) == -1 || (do_fsync && fsync(sf->fd) == -1) ||
-	    renameat(sf->dirfd, sf->tmpname, sf->dirfd, newname) == -1) {
-		saved = errno;
-		spool_abandon(sf);
-		errno = saved;
-		return -1;
-	}
+	if (spool_flush(sf) == -1 || (do_fsync && fsync(sf->fd) == -1))
+		goto fail;
+	/* Closed before the rename: new/ sees one event per file (the
+	 * analyzer's IN_MOVED_TO), not a second IN_CLOSE_WRITE after it. */
+	rc = close(sf->fd);
+	sf->fd = -1;
+	if (rc == -1 ||
+	    renameat(sf->dirfd, sf->tmpname, sf->dirfd, newname) == -1)
+		goto fail;
 	spool_free(sf);
 	return 0;
+fail:
+	saved = errno;
+	spool_abandon(sf);
+	errno = saved;
+	return -1;
 }

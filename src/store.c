@@ -376,10 +376,14 @@ store_seen(struct store *st, const char *name)
 	return rc;
 }
 
-/* One counted value: its patterns row, then the link to its owner. */
+/*
+ * One counted value: its patterns row, then the link to its owner. len:
+ * a user name may hold NUL bytes, which become U+FFFD as in its own row.
+ */
 static int
 store_count(struct store *st, enum store_stmt link, unsigned long long owner,
-    const char *kind, const char *value, unsigned count, const char *when)
+    const char *kind, const char *value, size_t len, unsigned count,
+    const char *when)
 {
 	struct store_params sp;
 	unsigned char sha[32];
@@ -387,7 +391,7 @@ store_count(struct store *st, enum store_stmt link, unsigned long long owner,
 	char *clean;
 	size_t n;
 
-	if ((clean = utf8_sanitize(value, strlen(value))) == NULL)
+	if ((clean = utf8_sanitize(value, len)) == NULL)
 		return -1;
 	n = utf8_prefix(clean, COL_TEXT);
 	store_sha256(clean, n, sha);
@@ -451,7 +455,7 @@ store_session(struct store *st, const char *name,
 		if (store_exec(st, ST_AUTH, &sp, NULL) == -1)
 			return -1;
 		if (a->user.len > 0 && store_count(st, ST_SESS_PATTERN, *sid,
-		    "username", a->user.p, 1, s->start) == -1)
+		    "username", a->user.p, a->user.len, 1, s->start) == -1)
 			return -1;
 	}
 	return 0;
@@ -503,6 +507,7 @@ store_message_rows(struct store *st, unsigned long long mid,
 	for (i = 0; sm->found && i < sm->found->ncounts; i++)
 		if (store_count(st, ST_MSG_PATTERN, mid,
 		    sm->found->counts[i].kind, sm->found->counts[i].value,
+		    strlen(sm->found->counts[i].value),
 		    sm->found->counts[i].count, when) == -1)
 			return -1;
 	return 0;

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "log.h"
 #include "privdrop.h"
+#include "selfcheck.h"
 #include "spool.h"
 #include "supervise.h"
 
@@ -137,6 +138,8 @@ spampotd_config(const char *path, int check_only, struct privdrop_user *pu)
 		exit(1);
 	}
 	if (check_only) {
+		if (selfcheck_sensor(cf, pu) > 0)
+			exit(1);
 		printf("spampotd: %s: configuration OK\n", path);
 		exit(0);
 	}

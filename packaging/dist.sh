@@ -3,7 +3,8 @@
 # into OUTDIR and print its path. It is made from the last commit (git
 # archive HEAD), or with -w from the working tree (the files git tracks and
 # new ones it does not ignore), in a temporary copy: a source tree that is
-# configured in place, or being built, is left alone.
+# configured in place, or being built, is left alone. Needs a git checkout
+# (from an unpacked tarball, give build-deb.sh that tarball instead).
 set -eu
 
 worktree=0

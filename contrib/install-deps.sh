@@ -5,12 +5,15 @@ set -eu
 
 pkgs="build-essential autoconf automake pkgconf libseccomp-dev libcap-dev swaks
       libmariadb-dev libgmime-3.0-dev libpcre2-dev libpsl-dev libssl-dev
+      libmaxminddb-dev
       mariadb-server mariadb-client
       passwd procps"
 if [ "${1:-}" = "--tests" ]; then
 	pkgs="$pkgs libcmocka-dev python3 util-linux clang libclang-rt-14-dev"
 	# tests/pkg: the Debian package, the RPM, the systemd units
 	pkgs="$pkgs debhelper lintian rpm systemd strace"
+	# GeoIP test files read back
+	pkgs="$pkgs mmdb-bin"
 fi
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps.sh: run as root (it calls apt-get)" >&2

@@ -1,4 +1,4 @@
--- spampot database schema, version 1.
+-- spampot database schema, version 2 (sql/upgrade/ takes older ones here).
 --
 -- Written by spampot-analyzer, read by analysts and spampot-report. Every
 -- text column is utf8mb4 and holds valid UTF-8 (the analyzer replaces bad
@@ -26,11 +26,23 @@ CREATE TABLE IF NOT EXISTS sessions (
 	end_reason	VARCHAR(16) NOT NULL,
 	messages	INT UNSIGNED NOT NULL DEFAULT 0,
 	imported_at	DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+	-- the client address as 16 bytes (IPv4 as ::ffff:a.b.c.d): a network
+	-- is one index range
+	client_ip_bin	VARBINARY(16) AS (INET6_ATON(IF(IS_IPV4(client_ip),
+			    CONCAT('::ffff:', client_ip), client_ip))) VIRTUAL,
+	-- from MaxMind-format databases when the analyzer has them
+	country		CHAR(2) NULL,
+	asn		INT UNSIGNED NULL,
+	as_org		VARCHAR(255) NULL,
 	UNIQUE KEY uq_sessions_spool_name (spool_name),
 	KEY ix_sessions_started (started_at),
 	KEY ix_sessions_client_ip (client_ip, started_at),
 	KEY ix_sessions_sensor (sensor, started_at),
-	KEY ix_sessions_helo (helo)
+	KEY ix_sessions_client_net (client_ip_bin, started_at),
+	KEY ix_sessions_key (session_key),
+	KEY ix_sessions_helo_time (helo, started_at),
+	KEY ix_sessions_country (country, started_at),
+	KEY ix_sessions_asn (asn, started_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- The whole command transcript of a session, as spampot-spool(5) records it.
@@ -49,9 +61,13 @@ CREATE TABLE IF NOT EXISTS auth_attempts (
 	username	VARCHAR(1024) NOT NULL,
 	password	VARCHAR(1024) NOT NULL,
 	authzid		VARCHAR(1024) NOT NULL,
+	tried_at	DATETIME(6) NULL,	-- the session's start
+	-- the first 255 characters, indexed whole for GROUP BY
+	username_key	VARCHAR(255) AS (LEFT(username, 255)) VIRTUAL,
+	password_key	VARCHAR(255) AS (LEFT(password, 255)) VIRTUAL,
 	KEY ix_auth_session (session_id),
-	KEY ix_auth_username (username(191)),
-	KEY ix_auth_password (password(191)),
+	KEY ix_auth_user_pass (username_key, password_key, tried_at),
+	KEY ix_auth_pass_time (password_key, tried_at),
 	CONSTRAINT fk_auth_session FOREIGN KEY (session_id)
 	    REFERENCES sessions (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
@@ -70,11 +86,12 @@ CREATE TABLE IF NOT EXISTS messages (
 	sha256		CHAR(64) NOT NULL,
 	queue_id	VARCHAR(16) NOT NULL,
 	received_at	DATETIME(6) NOT NULL,
+	mail_from_key	VARCHAR(255) AS (LEFT(mail_from, 255)) VIRTUAL,
 	UNIQUE KEY uq_messages_session_seq (session_id, seq),
 	KEY ix_messages_received (received_at),
 	KEY ix_messages_sha256 (sha256),
-	KEY ix_messages_from (mail_from(191)),
 	KEY ix_messages_from_domain (mail_from_domain),
+	KEY ix_messages_from_key (mail_from_key, received_at),
 	CONSTRAINT fk_messages_session FOREIGN KEY (session_id)
 	    REFERENCES sessions (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
@@ -84,9 +101,10 @@ CREATE TABLE IF NOT EXISTS recipients (
 	message_id	BIGINT UNSIGNED NOT NULL,
 	address		VARCHAR(1024) NOT NULL,
 	domain		VARCHAR(255) NOT NULL,
+	received_at	DATETIME(6) NULL,	-- the message's
 	KEY ix_recipients_message (message_id),
-	KEY ix_recipients_domain (domain),
 	KEY ix_recipients_address (address(191)),
+	KEY ix_recipients_domain_time (domain, received_at),
 	CONSTRAINT fk_recipients_message FOREIGN KEY (message_id)
 	    REFERENCES messages (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
@@ -97,8 +115,9 @@ CREATE TABLE IF NOT EXISTS urls (
 	url		TEXT NOT NULL,
 	host		VARCHAR(255) NOT NULL,
 	count		INT UNSIGNED NOT NULL,
+	received_at	DATETIME(6) NULL,	-- the message's
 	KEY ix_urls_message (message_id),
-	KEY ix_urls_host (host),
+	KEY ix_urls_host_time (host, received_at, message_id),
 	CONSTRAINT fk_urls_message FOREIGN KEY (message_id)
 	    REFERENCES messages (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
@@ -112,10 +131,11 @@ CREATE TABLE IF NOT EXISTS attachments (
 	md5		CHAR(32) NOT NULL,
 	sha1		CHAR(40) NOT NULL,
 	sha256		CHAR(64) NOT NULL,
+	received_at	DATETIME(6) NULL,	-- the message's
 	KEY ix_attachments_message (message_id),
-	KEY ix_attachments_sha256 (sha256),
 	KEY ix_attachments_md5 (md5),
 	KEY ix_attachments_sha1 (sha1),
+	KEY ix_attachments_sha256_time (sha256, received_at),
 	CONSTRAINT fk_attachments_message FOREIGN KEY (message_id)
 	    REFERENCES messages (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
@@ -135,9 +155,9 @@ CREATE TABLE IF NOT EXISTS patterns (
 	first_seen	DATETIME(6) NOT NULL,
 	last_seen	DATETIME(6) NOT NULL,
 	UNIQUE KEY uq_patterns_kind_value (kind, value_sha256),
-	KEY ix_patterns_kind_total (kind, total),
 	KEY ix_patterns_kind_last (kind, last_seen),
-	KEY ix_patterns_value (value(191))
+	KEY ix_patterns_value (value(191)),
+	KEY ix_patterns_kind_rank (kind, total, last_seen)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 CREATE TABLE IF NOT EXISTS message_patterns (
@@ -166,4 +186,4 @@ CREATE TABLE IF NOT EXISTS session_patterns (
 	    REFERENCES patterns (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
-INSERT IGNORE INTO schema_version (version) VALUES (1);
+INSERT IGNORE INTO schema_version (version) VALUES (2);

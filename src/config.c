@@ -98,6 +98,9 @@ static const struct config_key config_keys[] = {
 	{ "analyzer_user", CT_NAME, OFF(analyzer_user), "spampot-analyzer", 0, 0 },
 	{ "spool_keep", CT_BOOL, OFF(spool_keep), "yes", 0, 0 },
 	{ "attachments_dir", CT_OPTPATH, OFF(attachments_dir), "", 0, 0 },
+	{ "json_log", CT_OPTPATH, OFF(json_log), "", 0, 0 },
+	{ "geoip_country_db", CT_OPTPATH, OFF(geoip_country_db), "", 0, 0 },
+	{ "geoip_asn_db", CT_OPTPATH, OFF(geoip_asn_db), "", 0, 0 },
 };
 #define CONFIG_NKEYS	(sizeof(config_keys) / sizeof(config_keys[0]))
 

@@ -67,6 +67,9 @@ struct config {
 	char			*analyzer_user;
 	int			 spool_keep;		/* no: delete */
 	char			*attachments_dir;	/* "" = off */
+	char			*json_log;		/* "" = off */
+	char			*geoip_country_db;	/* "" = off */
+	char			*geoip_asn_db;		/* "" = off */
 	struct config_pattern	*patterns;
 	size_t			 npatterns;
 };

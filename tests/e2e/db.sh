@@ -59,7 +59,9 @@ DB_LOG_SHOWN=
 
 # Small and fast: a test database holds a few rows, and losing the last
 # second of commits in a crash of the machine does not matter here.
-DB_OPTIONS=(--user=mysql --datadir="$DB_DATA" --skip-name-resolve
+# Its temporary tables go under $T/db too, away from whatever else uses /tmp.
+DB_OPTIONS=(--user=mysql --datadir="$DB_DATA" --tmpdir="$DB_DIR/tmp"
+	--skip-name-resolve
 	--innodb-buffer-pool-size=32M --innodb-log-file-size=16M
 	--innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0)
 
@@ -82,7 +84,7 @@ db_start() {
 	local t0
 	t0=$(date +%s%N)
 	if [ ! -d "$DB_DATA/mysql" ]; then
-		install -d -o mysql -g mysql -m 0755 "$DB_DIR"
+		install -d -o mysql -g mysql -m 0755 "$DB_DIR" "$DB_DIR/tmp"
 		if ! mariadb-install-db --no-defaults "${DB_OPTIONS[@]}" \
 		    --auth-root-authentication-method=socket --skip-test-db \
 		    > "$DB_DIR/install.log" 2>&1; then

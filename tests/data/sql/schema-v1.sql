@@ -1,0 +1,169 @@
+-- spampot database schema, version 1.
+--
+-- Written by spampot-analyzer, read by analysts and spampot-report. Every
+-- text column is utf8mb4 and holds valid UTF-8 (the analyzer replaces bad
+-- bytes). Loaded by spampot-dbsetup; upgrades live in sql/upgrade/.
+
+CREATE TABLE IF NOT EXISTS schema_version (
+	version		INT UNSIGNED NOT NULL PRIMARY KEY,
+	applied_at	DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- One row per SMTP session (one spool file).
+CREATE TABLE IF NOT EXISTS sessions (
+	id		BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+	sensor		VARCHAR(255) NOT NULL,
+	spool_name	VARCHAR(191) NOT NULL,
+	session_key	CHAR(16) NOT NULL,
+	client_ip	VARCHAR(45) NOT NULL,
+	client_port	SMALLINT UNSIGNED NOT NULL,
+	server_ip	VARCHAR(45) NOT NULL,
+	server_port	SMALLINT UNSIGNED NOT NULL,
+	started_at	DATETIME(6) NOT NULL,
+	ended_at	DATETIME(6) NOT NULL,
+	helo		VARCHAR(255) NULL,
+	helo_verb	VARCHAR(4) NULL,
+	end_reason	VARCHAR(16) NOT NULL,
+	messages	INT UNSIGNED NOT NULL DEFAULT 0,
+	imported_at	DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+	UNIQUE KEY uq_sessions_spool_name (spool_name),
+	KEY ix_sessions_started (started_at),
+	KEY ix_sessions_client_ip (client_ip, started_at),
+	KEY ix_sessions_sensor (sensor, started_at),
+	KEY ix_sessions_helo (helo)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- The whole command transcript of a session, as spampot-spool(5) records it.
+CREATE TABLE IF NOT EXISTS transcripts (
+	session_id	BIGINT UNSIGNED NOT NULL PRIMARY KEY,
+	transcript	MEDIUMTEXT NOT NULL,
+	CONSTRAINT fk_transcripts_session FOREIGN KEY (session_id)
+	    REFERENCES sessions (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS auth_attempts (
+	id		BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+	session_id	BIGINT UNSIGNED NOT NULL,
+	mechanism	VARCHAR(32) NOT NULL,
+	status		VARCHAR(16) NOT NULL,
+	username	VARCHAR(1024) NOT NULL,
+	password	VARCHAR(1024) NOT NULL,
+	authzid		VARCHAR(1024) NOT NULL,
+	KEY ix_auth_session (session_id),
+	KEY ix_auth_username (username(191)),
+	KEY ix_auth_password (password(191)),
+	CONSTRAINT fk_auth_session FOREIGN KEY (session_id)
+	    REFERENCES sessions (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS messages (
+	id		BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+	session_id	BIGINT UNSIGNED NOT NULL,
+	seq		INT UNSIGNED NOT NULL,
+	mail_from	VARCHAR(1024) NOT NULL,
+	mail_from_domain VARCHAR(255) NOT NULL,
+	size		BIGINT UNSIGNED NOT NULL,
+	stored_size	BIGINT UNSIGNED NOT NULL,
+	truncated	TINYINT(1) NOT NULL,
+	incomplete	TINYINT(1) NOT NULL,
+	subject		TEXT NULL,
+	sha256		CHAR(64) NOT NULL,
+	queue_id	VARCHAR(16) NOT NULL,
+	received_at	DATETIME(6) NOT NULL,
+	UNIQUE KEY uq_messages_session_seq (session_id, seq),
+	KEY ix_messages_received (received_at),
+	KEY ix_messages_sha256 (sha256),
+	KEY ix_messages_from (mail_from(191)),
+	KEY ix_messages_from_domain (mail_from_domain),
+	CONSTRAINT fk_messages_session FOREIGN KEY (session_id)
+	    REFERENCES sessions (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS recipients (
+	id		BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+	message_id	BIGINT UNSIGNED NOT NULL,
+	address		VARCHAR(1024) NOT NULL,
+	domain		VARCHAR(255) NOT NULL,
+	KEY ix_recipients_message (message_id),
+	KEY ix_recipients_domain (domain),
+	KEY ix_recipients_address (address(191)),
+	CONSTRAINT fk_recipients_message FOREIGN KEY (message_id)
+	    REFERENCES messages (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS urls (
+	id		BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+	message_id	BIGINT UNSIGNED NOT NULL,
+	url		TEXT NOT NULL,
+	host		VARCHAR(255) NOT NULL,
+	count		INT UNSIGNED NOT NULL,
+	KEY ix_urls_message (message_id),
+	KEY ix_urls_host (host),
+	CONSTRAINT fk_urls_message FOREIGN KEY (message_id)
+	    REFERENCES messages (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS attachments (
+	id		BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+	message_id	BIGINT UNSIGNED NOT NULL,
+	filename	VARCHAR(1024) NULL,
+	content_type	VARCHAR(255) NOT NULL,
+	size		BIGINT UNSIGNED NOT NULL,
+	md5		CHAR(32) NOT NULL,
+	sha1		CHAR(40) NOT NULL,
+	sha256		CHAR(64) NOT NULL,
+	KEY ix_attachments_message (message_id),
+	KEY ix_attachments_sha256 (sha256),
+	KEY ix_attachments_md5 (md5),
+	KEY ix_attachments_sha1 (sha1),
+	CONSTRAINT fk_attachments_message FOREIGN KEY (message_id)
+	    REFERENCES messages (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Every counted value: kinds email, url, domain, ip, subject, username and
+-- each custom pattern's name. value_sha256 makes (kind, value) unique
+-- whatever the length of value. total/first_seen/last_seen are kept by the
+-- analyzer, so "top N of a kind" is one indexed query:
+--   SELECT value, total FROM patterns WHERE kind = 'url'
+--   ORDER BY total DESC LIMIT 10;
+CREATE TABLE IF NOT EXISTS patterns (
+	id		BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+	kind		VARCHAR(64) NOT NULL,
+	value		TEXT NOT NULL,
+	value_sha256	BINARY(32) NOT NULL,
+	total		BIGINT UNSIGNED NOT NULL DEFAULT 0,
+	first_seen	DATETIME(6) NOT NULL,
+	last_seen	DATETIME(6) NOT NULL,
+	UNIQUE KEY uq_patterns_kind_value (kind, value_sha256),
+	KEY ix_patterns_kind_total (kind, total),
+	KEY ix_patterns_kind_last (kind, last_seen),
+	KEY ix_patterns_value (value(191))
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS message_patterns (
+	message_id	BIGINT UNSIGNED NOT NULL,
+	pattern_id	BIGINT UNSIGNED NOT NULL,
+	count		INT UNSIGNED NOT NULL,
+	PRIMARY KEY (message_id, pattern_id),
+	KEY ix_message_patterns_pattern (pattern_id),
+	CONSTRAINT fk_mp_message FOREIGN KEY (message_id)
+	    REFERENCES messages (id) ON DELETE CASCADE,
+	CONSTRAINT fk_mp_pattern FOREIGN KEY (pattern_id)
+	    REFERENCES patterns (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Values that belong to a session rather than a message (kind username:
+-- the AUTH user names tried).
+CREATE TABLE IF NOT EXISTS session_patterns (
+	session_id	BIGINT UNSIGNED NOT NULL,
+	pattern_id	BIGINT UNSIGNED NOT NULL,
+	count		INT UNSIGNED NOT NULL,
+	PRIMARY KEY (session_id, pattern_id),
+	KEY ix_session_patterns_pattern (pattern_id),
+	CONSTRAINT fk_sp_session FOREIGN KEY (session_id)
+	    REFERENCES sessions (id) ON DELETE CASCADE,
+	CONSTRAINT fk_sp_pattern FOREIGN KEY (pattern_id)
+	    REFERENCES patterns (id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+INSERT IGNORE INTO schema_version (version) VALUES (1);

@@ -114,8 +114,9 @@ privdrop_drop(const char *user, const struct privdrop_user *pu)
 		fatalx("privdrop: started as uid %u, not root and not '%s'",
 		    (unsigned)geteuid(), user);
 	else
-		log_warnx("privdrop: not started as root; running as '%s' "
-		    "without a change of user", user);
+		/* a service manager started us as the user (User=) */
+		log_info("privdrop: started as '%s' itself; no change of "
+		    "user needed", user);
 	privdrop_clear_caps();
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl(PR_SET_NO_NEW_PRIVS)");

@@ -12,8 +12,8 @@ if [ "${1:-}" = "--tests" ]; then
 	pkgs="$pkgs libcmocka-dev python3 util-linux clang libclang-rt-14-dev"
 	# tests/pkg: the Debian package, the RPM, the systemd units
 	pkgs="$pkgs debhelper lintian rpm systemd strace"
-	# GeoIP test files read back
-	pkgs="$pkgs mmdb-bin"
+	# spampot-report's HTML page rendered headless; GeoIP test files read back
+	pkgs="$pkgs chromium mmdb-bin"
 fi
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps.sh: run as root (it calls apt-get)" >&2

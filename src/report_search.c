@@ -1,0 +1,289 @@
+/*
+ * report_search: `spampot-report search`, the sessions and messages that
+ * match every criterion given (and --since/--until/--sensor), newest
+ * first:
+ *
+ *   --ip ADDR|CIDR     client address or network, IPv4 or IPv6 (sessions)
+ *   --address ADDR     envelope sender or recipient, or an address in a
+ *                      message's headers or text (exact)
+ *   --domain DOMAIN    sender or recipient domain, URL host, or a
+ *                      registrable domain found in a message
+ *   --url TEXT         a URL that contains TEXT
+ *   --hash HEX         SHA-256 of a message, or MD5/SHA-1/SHA-256 of an
+ *                      attachment
+ *   --subject TEXT     a subject that contains TEXT
+ *
+ * With a message criterion each row is a message (with its session's
+ * columns); with --ip alone, or nothing but a time window, each row is a
+ * session. Each message criterion is a UNION of index lookups that yields
+ * message ids; substrings are searched in the distinct values the analyzer
+ * keeps in patterns (kind url or subject), not in every message.
+ */
+#include "autoconf.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+/* The same keys whatever the rows are; text shows what matters. */
+static const struct rout_col rsearch_msg_cols[] = {
+	{ "started_at", "STARTED (UTC)", RC_TIME, 0, 0 },
+	{ "client_ip", "CLIENT", RC_TEXT, 39, 0 },
+	{ "country", "CC", RC_TEXT, 2, RC_NOTEXT },
+	{ "session", "SESSION", RC_TEXT, 16, 0 },
+	{ "spool_name", "SPOOL FILE", RC_TEXT, 0, RC_NOTEXT },
+	{ "sensor", "SENSOR", RC_TEXT, 0, RC_NOTEXT },
+	{ "helo", "HELO", RC_TEXT, 0, RC_NOTEXT },
+	{ "end_reason", "END", RC_TEXT, 0, RC_NOTEXT },
+	{ "messages", "MSGS", RC_INT, 0, RC_NOTEXT },
+	{ "message", "MSG", RC_INT, 4, RC_RIGHT },
+	{ "mail_from", "FROM", RC_TEXT, 0, RC_FLEX },
+	{ "subject", "subject", RC_TEXT, 0, RC_LINE },
+}, rsearch_session_cols[] = {
+	{ "started_at", "STARTED (UTC)", RC_TIME, 0, 0 },
+	{ "client_ip", "CLIENT", RC_TEXT, 39, 0 },
+	{ "country", "CC", RC_TEXT, 2, RC_NOTEXT },
+	{ "session", "SESSION", RC_TEXT, 16, 0 },
+	{ "spool_name", "SPOOL FILE", RC_TEXT, 0, RC_NOTEXT },
+	{ "sensor", "SENSOR", RC_TEXT, 0, RC_NOTEXT },
+	{ "helo", "HELO", RC_TEXT, 0, RC_FLEX },
+	{ "end_reason", "END", RC_TEXT, 0, RC_NOTEXT },
+	{ "messages", "MSGS", RC_INT, 0, RC_RIGHT },
+	{ "message", "MSG", RC_INT, 0, RC_NOTEXT },
+	{ "mail_from", "FROM", RC_TEXT, 0, RC_NOTEXT },
+	{ "subject", "subject", RC_TEXT, 0, RC_NOTEXT },
+};
+#define RSEARCH_NCOLS	(sizeof(rsearch_msg_cols) / sizeof(rsearch_msg_cols[0]))
+
+static int
+rsearch_messages(const struct report_search *s)
+{
+	return s->address || s->domain || s->url || s->subject || s->hash;
+}
+
+/* Kept alive until the query runs: values derived from the options. */
+struct rsearch_vals {
+	char	domain[256];
+	char	hash[65];
+	char	like_url[1024], like_subject[1024];
+};
+
+/* TEXT as a LIKE pattern that matches it anywhere, literally. */
+static void
+rsearch_like(const char *s, char *dst, size_t len, const char *what)
+{
+	size_t n = 0;
+
+	if (strlen(s) * 2 + 3 > len)
+		rout_fail("--%s: longer than %zu bytes", what, len / 2 - 2);
+	dst[n++] = '%';
+	for (; *s; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			dst[n++] = '\\';
+		dst[n++] = *s;
+	}
+	dst[n++] = '%';
+	dst[n] = '\0';
+}
+
+static void
+rsearch_check(const struct report_search *s, struct rsearch_vals *v)
+{
+	size_t i, n;
+
+	if (s->domain != NULL) {
+		if ((n = strlen(s->domain)) == 0 || n >= sizeof(v->domain))
+			rout_fail("--domain: expected a domain name");
+		for (i = 0; i <= n; i++)
+			v->domain[i] = (char)tolower((unsigned char)s->domain[i]);
+	}
+	if (s->hash != NULL) {
+		n = strlen(s->hash);
+		if ((n != 32 && n != 40 && n != 64) ||
+		    strspn(s->hash, "0123456789abcdefABCDEF") != n)
+			rout_fail("--hash '%s': expected an MD5, SHA-1 or "
+			    "SHA-256 in hex (32, 40 or 64 digits)", s->hash);
+		for (i = 0; i <= n; i++)
+			v->hash[i] = (char)tolower((unsigned char)s->hash[i]);
+	}
+	if (s->address != NULL && strlen(s->address) > 1024)
+		rout_fail("--address: longer than 1024 bytes");
+	if (s->url != NULL)
+		rsearch_like(s->url, v->like_url, sizeof(v->like_url), "url");
+	if (s->subject != NULL)
+		rsearch_like(s->subject, v->like_subject,
+		    sizeof(v->like_subject), "subject");
+}
+
+/* The messages that hold a counted value of the kind: exact, by its
+ * SHA-256 (the unique key of patterns), or LIKE a pattern. */
+static void
+rsearch_pattern(struct rdb_query *q, const char *kind, const char *value,
+    int like)
+{
+	rdb_sql(q, "SELECT l.message_id FROM patterns p JOIN "
+	    "message_patterns l ON l.pattern_id = p.id WHERE p.kind = ?");
+	rdb_text(q, kind);
+	rdb_sql(q, like ? " AND p.value LIKE ?" :
+	    " AND p.value_sha256 = UNHEX(SHA2(?, 256))");
+	rdb_text(q, value);
+}
+
+static void
+rsearch_hits(struct rdb_query *q, const struct report_search *s,
+    const struct rsearch_vals *v, int *n)
+{
+	char alias[32];
+
+	if (s->address != NULL) {
+		rdb_sql(q, " JOIN (SELECT message_id AS id FROM recipients "
+		    "WHERE address = ? UNION SELECT id FROM messages WHERE "
+		    "mail_from_key = LEFT(?, 255) AND mail_from = ? UNION ");
+		rdb_text(q, s->address);
+		rdb_text(q, s->address);
+		rdb_text(q, s->address);
+		rsearch_pattern(q, "email", s->address, 0);
+		snprintf(alias, sizeof(alias), ") h%d ON h%d.id = m.id", *n, *n);
+		rdb_sql(q, alias);
+		(*n)++;
+	}
+	if (s->domain != NULL) {
+		rdb_sql(q, " JOIN (SELECT message_id AS id FROM recipients "
+		    "WHERE domain = ? UNION SELECT id FROM messages WHERE "
+		    "mail_from_domain = ? UNION SELECT message_id FROM urls "
+		    "WHERE host = ? UNION ");
+		rdb_text(q, v->domain);
+		rdb_text(q, v->domain);
+		rdb_text(q, v->domain);
+		rsearch_pattern(q, "domain", v->domain, 0);
+		snprintf(alias, sizeof(alias), ") h%d ON h%d.id = m.id", *n, *n);
+		rdb_sql(q, alias);
+		(*n)++;
+	}
+	if (s->url != NULL) {
+		rdb_sql(q, " JOIN (SELECT DISTINCT l.message_id AS id FROM (");
+		rsearch_pattern(q, "url", v->like_url, 1);
+		snprintf(alias, sizeof(alias), ") l) h%d ON h%d.id = m.id", *n,
+		    *n);
+		rdb_sql(q, alias);
+		(*n)++;
+	}
+	if (s->subject != NULL) {
+		rdb_sql(q, " JOIN (SELECT DISTINCT l.message_id AS id FROM (");
+		rsearch_pattern(q, "subject", v->like_subject, 1);
+		snprintf(alias, sizeof(alias), ") l) h%d ON h%d.id = m.id", *n,
+		    *n);
+		rdb_sql(q, alias);
+		(*n)++;
+	}
+	if (s->hash != NULL) {
+		size_t len = strlen(v->hash);
+
+		rdb_sql(q, len == 64 ? " JOIN (SELECT id FROM messages WHERE "
+		    "sha256 = ? UNION SELECT message_id FROM attachments WHERE "
+		    "sha256 = ?" : len == 40 ? " JOIN (SELECT message_id AS id "
+		    "FROM attachments WHERE sha1 = ?" : " JOIN (SELECT "
+		    "message_id AS id FROM attachments WHERE md5 = ?");
+		rdb_text(q, v->hash);
+		if (len == 64)
+			rdb_text(q, v->hash);
+		snprintf(alias, sizeof(alias), ") h%d ON h%d.id = m.id", *n, *n);
+		rdb_sql(q, alias);
+		(*n)++;
+	}
+}
+
+static void rsearch_bad_ip(const char *) __attribute__((noreturn));
+
+static void
+rsearch_bad_ip(const char *ip)
+{
+	rout_fail("--ip '%s': expected an IPv4 or IPv6 address or network "
+	    "(198.51.100.7, 198.51.100.0/24, 2001:db8::/32)", ip);
+}
+
+static void
+rsearch_ip(struct rdb_query *q, const char *ip)
+{
+	unsigned char lo[16], hi[16];
+
+	if (rnet_range(ip, lo, hi) == -1)
+		rsearch_bad_ip(ip);
+	rdb_sql(q, " AND s.client_ip_bin BETWEEN ? AND ?");
+	rdb_blob(q, lo, 16);
+	rdb_blob(q, hi, 16);
+}
+
+static void
+rsearch_query(struct rdb_query *q, const struct report_opts *o,
+    const struct rsearch_vals *v)
+{
+	const struct report_search *s = &o->search;
+	int messages = rsearch_messages(s), n = 0;
+
+	rdb_sql(q, "SELECT s.started_at, s.client_ip, s.country, "
+	    "s.session_key, s.spool_name, s.sensor, s.helo, s.end_reason, "
+	    "s.messages, ");
+	if (messages) {
+		rdb_sql(q, "m.seq, m.mail_from, m.subject FROM messages m");
+		rsearch_hits(q, s, v, &n);
+		rdb_sql(q, " JOIN sessions s ON s.id = m.session_id WHERE 1=1");
+		rdb_window(q, "m.received_at", o);
+	} else {
+		rdb_sql(q, "NULL, NULL, NULL FROM sessions s WHERE 1=1");
+		rdb_window(q, "s.started_at", o);
+	}
+	if (s->ip != NULL)
+		rsearch_ip(q, s->ip);
+	if (o->sensor != NULL) {
+		rdb_sql(q, " AND s.sensor = ?");
+		rdb_text(q, o->sensor);
+	}
+	rdb_sql(q, messages ? " ORDER BY m.received_at DESC, m.id DESC" :
+	    " ORDER BY s.started_at DESC, s.id DESC");
+	rdb_sql(q, " LIMIT ?");
+	rdb_u64(q, o->limit);
+}
+
+void
+rsearch_check_opts(const struct report_opts *o)
+{
+	struct rsearch_vals v;
+	unsigned char lo[16], hi[16];
+
+	memset(&v, 0, sizeof(v));
+	rsearch_check(&o->search, &v);
+	if (o->search.ip != NULL && rnet_range(o->search.ip, lo, hi) == -1)
+		rsearch_bad_ip(o->search.ip);
+}
+
+int
+rsearch_run(struct rdb *db, const struct report_opts *o)
+{
+	struct rsearch_vals v;
+	struct rdb_query q;
+	struct rdb_rows rows;
+	struct rout_table t;
+	int found;
+
+	memset(&v, 0, sizeof(v));
+	rsearch_check(&o->search, &v);
+	rdb_init(&q);
+	rsearch_query(&q, o, &v);
+	rdb_run(db, &q, &rows);
+	memset(&t, 0, sizeof(t));
+	t.report = "search";
+	t.cols = rsearch_messages(&o->search) ? rsearch_msg_cols :
+	    rsearch_session_cols;
+	t.ncols = RSEARCH_NCOLS;
+	t.rows = &rows;
+	rout_table(o, &t);
+	found = rows.nrows > 0;
+	if (!found && o->format == RF_TEXT)
+		fprintf(stderr, "spampot-report: nothing found\n");
+	rdb_rows_free(&rows);
+	return found ? REPORT_FOUND : REPORT_NONE;
+}

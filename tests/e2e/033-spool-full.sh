@@ -1,0 +1,108 @@
+#!/bin/bash
+# The spool's file system fills up while large messages keep arriving
+# (spool on a small tmpfs, spool_min_free = 0: the sensor meets ENOSPC
+# itself). A client is never told 250 for a message that was not kept:
+# what the sensor cannot write is answered 4xx; no partial file ever
+# reaches new/; the trouble is logged; every message answered 250 is in
+# MySQL, intact. Once space is freed, service is whole again by itself.
+. "$(dirname "$0")/lib.sh"
+. "$E2E_DIR/db.sh"
+. "$E2E_DIR/fault.sh"
+
+SIZE=200000		# bytes of message text per session
+mkdir -p "$SPOOL"
+mount -t tmpfs -o size=16m,mode=0750 tmpfs "$SPOOL"
+db_start
+db_setup
+write_config "workers = 2" "max_sessions_per_ip = 1000" "spool_min_free = 0"
+cat "$DB_CONF" >> "$CONF"
+start_daemon
+start_analyzer
+EIO0=0
+avail() { df -B1 --output=avail "$SPOOL" | tail -n 1 | tr -d ' '; }
+
+# Sessions not answered 250 for their message: the replies they saw.
+not_acked_replies() {
+	python3 -c 'import json, sys
+for ln in open(sys.argv[1]):
+    r = json.loads(ln)
+    if r["greeted"] and not r["acked"]:
+        print(r["reply"])' "$FAULT_LOG" | sort | uniq -c | xargs
+}
+all_4xx() {
+	python3 -c 'import json, sys
+sys.exit(any(r["greeted"] and not r["acked"] and not r["reply"].startswith("4")
+             for r in map(json.loads, open(sys.argv[1]))))' "$FAULT_LOG"
+}
+
+# The counts of a fault that filled the spool: no message answered 250 is
+# missing; the sessions that could not be kept were told so (4xx) and left
+# no file, partial or not; what is in the spool is in MySQL, once.
+check_full_counts() {
+	check "$FAULT: sessions not answered 250 got a 4xx reply ($(not_acked_replies))" all_4xx
+	check_eq "$FAULT: every message answered 250 is in MySQL once, intact (SHA-256)" 0 "$t_lost_msg"
+	check_eq "$FAULT: no partial file: every file parses, has its end record; none in bad/" \
+	    "0 0" "$t_unparsable $t_bad_dir"
+	check_eq "$FAULT: every file in the spool is in MySQL, once" "$t_files" "$t_rows"
+	check_eq "$FAULT: no file or row twice, none stray" "0 0 0 0" \
+	    "$t_file_twice $t_row_twice $t_stray_file $t_stray_row"
+	check_eq "$FAULT: cut messages are prefixes of what was sent" 0 "$t_bad_part"
+	check_eq "$FAULT: nothing left in tmp/" 0 "$(spool_count tmp)"
+	check_eq "$FAULT: log: every failed spool write names its cause (none says EIO)" \
+	    "$EIO0" "$(count_lines 'spool write .*: Input/output error')"
+	EIO0=$(count_lines 'spool write .*: Input/output error')
+	check_no_duplicates
+	check_no_crash
+}
+
+fault_begin spool-full-ENOSPC
+# Leave room for about a third of the messages: 30 of 200 kB and 30 of 20 kB
+# at the same time.
+dd if=/dev/zero of="$SPOOL/filler" bs=64K count=$(( ($(avail) - 2 * 1024 * 1024) / 65536 )) 2>/dev/null
+echo "# $(avail) bytes free for $((33 * SIZE)) bytes of messages"
+stream_start 1000 30 --parallel 2 --size "$SIZE"
+stream_send 1100 30 --parallel 1 --size "$((SIZE / 10))"
+stream_wait
+stream_settle 30
+tally
+check "$FAULT: some messages were answered 250 ($t_acked)" test "$t_acked" -gt 0
+check "$FAULT: the spool filled up: not every session was answered 250" \
+    test "$t_acked" -lt "$t_sent"
+check "$FAULT: log: a warning for the failed spool write" log_has "warning: .* spool write "
+check_full_counts
+fault_result
+
+# The spool fills up while sessions wait between MAIL and RCPT; their
+# messages (6 kB, each arriving in one piece) then find no room at all.
+fault_begin spool-full-at-end-of-DATA
+rm -f "$SPOOL/filler"
+for i in 1 2 3 4; do
+	stream_hold "held$i" "$((1200 + i))" mail --size 6000
+done
+dd if=/dev/zero of="$SPOOL/filler" bs=64K 2>/dev/null
+echo "# $(avail) bytes free"
+for i in 1 2 3 4; do
+	stream_release "held$i"
+done
+stream_settle 30
+tally
+check_eq "$FAULT: four sessions sent" 4 "$t_sent"
+check_full_counts
+fault_result
+
+fault_begin spool-space-freed
+rm -f "$SPOOL/filler"
+echo "# $(avail) bytes free"
+stream_send 2000 20 --parallel 2 --size "$SIZE"
+check_eq "$FAULT: service whole again: every message answered 250" \
+    "20 20" "$(python3 -c 'import json, sys
+rs = [json.loads(ln) for ln in open(sys.argv[1])]
+print(len(rs), sum(r["acked"] and r["stage"] == "done" for r in rs))' "$FAULT_LOG")"
+fault_end
+check_no_crash
+
+stop_analyzer TERM
+check_eq "analyzer exits 0" 0 "$ANALYZER_RC"
+stop_daemon TERM
+check_eq "daemon exits 0" 0 "$DAEMON_RC"
+e2e_done

@@ -31,9 +31,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "eventlog.h"
 #include "extract.h"
-#include "geoip.h"
 #include "log.h"
 #include "mime.h"
 #include "privdrop.h"
@@ -68,8 +66,6 @@ struct analyzer {
 	struct extract_patterns	*patterns;
 	char			*password;
 	struct store		*store;
-	struct geoip		*geoip;		/* geoip_*_db, or NULL */
-	struct eventlog		*events;	/* json_log, or NULL */
 	int			 spool_fd;
 	int			 new_fd;
 	int			 inotify_fd;
@@ -81,6 +77,7 @@ struct analyzer {
 	unsigned long		 imported, failed;
 	struct analyzer_pending	 batch[ANALYZER_BATCH_FILES];
 	size_t			 nbatch;
+	int			 single;	/* a batch failed: one at a time */
 };
 
 static void
@@ -249,8 +246,6 @@ analyzer_store(struct analyzer *a, const char *name,
 		sm[i].found = &found[i];
 	}
 	rc = store_import(a->store, name, s, sm, err, errlen);
-	if (rc == STORE_OK)
-		eventlog_session(a->events, name, s, sm);
 done:
 	for (i = 0; mime != NULL && found != NULL && i < n; i++) {
 		mime_message_free(&mime[i]);
@@ -280,7 +275,6 @@ analyzer_db_state(struct analyzer *a, int down, const char *why)
 		store_close(a->store);
 		a->store = NULL;
 		a->nbatch = 0;	/* rolled back with the connection */
-		eventlog_flush(a->events, 0);
 	} else if (a->db_down) {
 		log_info("database available again");
 		a->backoff = 0;
@@ -300,7 +294,6 @@ analyzer_connect(struct analyzer *a)
 		analyzer_db_state(a, 1, err);
 		return -1;
 	}
-	store_set_geoip(a->store, a->geoip);
 	analyzer_db_state(a, 0, NULL);
 	return 0;
 }
@@ -313,17 +306,31 @@ static int
 analyzer_commit(struct analyzer *a)
 {
 	struct analyzer_pending *p;
+	enum store_result rc;
 	char err[512];
 	size_t i, n = a->nbatch;
 
 	if (n == 0)
 		return 0;
 	a->nbatch = 0;
-	if (store_commit(a->store, err, sizeof(err)) != STORE_OK) {
+	if ((rc = store_commit(a->store, err, sizeof(err))) == STORE_RETRY) {
 		analyzer_db_state(a, 1, err);
 		return -1;
 	}
-	eventlog_flush(a->events, 1);
+	if (rc == STORE_REJECTED) {
+		if (n > 1) {
+			/* whose rows? Try them again one by one. */
+			log_warnx("database refused a batch of %zu files: %s; "
+			    "importing them one at a time", n, err);
+			a->single = 1;
+			return -1;
+		}
+		log_warnx("database refused %s: %s; moved to bad/",
+		    a->batch[0].name, err);
+		analyzer_move(a, a->batch[0].name, "bad");
+		a->failed++;
+		return 0;
+	}
 	for (i = 0; i < n; i++) {
 		p = &a->batch[i];
 		log_info("%s", p->line);
@@ -403,7 +410,11 @@ analyzer_import(struct analyzer *a, const char *name)
 		spool_session_free(&s);
 		analyzer_move(a, name, "bad");
 		a->failed++;
-		return AO_FAILED;
+		if (a->nbatch == 0)
+			return AO_FAILED;
+		/* the batch was rolled back with it: scan again */
+		a->nbatch = 0;
+		return AO_RETRY;
 	case STORE_DUPLICATE:
 		snprintf(p->line, sizeof(p->line), "%s imported before; not "
 		    "again", name);
@@ -418,7 +429,8 @@ analyzer_import(struct analyzer *a, const char *name)
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	a->nbatch++;
 	spool_session_free(&s);
-	if (a->nbatch == ANALYZER_BATCH_FILES && analyzer_commit(a) == -1)
+	if ((a->nbatch == ANALYZER_BATCH_FILES || a->single) &&
+	    analyzer_commit(a) == -1)
 		return AO_RETRY;
 	return AO_DONE;
 }
@@ -459,6 +471,8 @@ analyzer_scan(struct analyzer *a)
 	free(list);
 	if (rc == 0 && analyzer_commit(a) == -1)
 		rc = -1;
+	if (rc == 0)
+		a->single = 0;	/* whatever failed is in bad/ now */
 	return rc;
 }
 
@@ -468,11 +482,10 @@ analyzer_signals(struct analyzer *a)
 	struct signalfd_siginfo si;
 
 	while (read(a->signal_fd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGHUP) {
-			eventlog_reopen(a->events);
+		if (si.ssi_signo == SIGHUP)
 			log_info("SIGHUP: the configuration is read at start; "
 			    "restart to change it");
-		} else {
+		else {
 			log_info("stopping on signal %u", si.ssi_signo);
 			a->stop = 1;
 		}
@@ -596,7 +609,6 @@ analyzer_once_files(struct analyzer *a, char **files, int n)
 		if (rc == STORE_OK || rc == STORE_DUPLICATE)
 			rc = store_commit(a->store, err, sizeof(err)) ==
 			    STORE_OK ? rc : STORE_RETRY;
-		eventlog_flush(a->events, rc == STORE_OK);
 		spool_session_free(&s);
 		if (rc == STORE_RETRY || rc == STORE_REJECTED) {
 			log_warnx("%s not imported: %s", files[i], err);
@@ -687,9 +699,7 @@ main(int argc, char *argv[])
 	if ((a.password = analyzer_password(a.cf->mysql_password_file, err,
 	    sizeof(err))) == NULL)
 		fatalx("database password: %s", err);
-	a.geoip = geoip_open(a.cf);
 	analyzer_drop(a.cf);
-	a.events = eventlog_open(a.cf->json_log, a.geoip);
 	mime_init();
 	sandbox_no_dumps(0);
 	sandbox_analyzer();
@@ -707,8 +717,6 @@ main(int argc, char *argv[])
 	log_info("%s: %lu files imported, %lu moved to bad/",
 	    once ? "done" : "stopped", a.imported, a.failed);
 	store_close(a.store);
-	eventlog_close(a.events);
-	geoip_close(a.geoip);
 	extract_patterns_free(a.patterns);
 	config_free(a.cf);
 	free(a.cf);

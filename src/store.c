@@ -1,11 +1,21 @@
 /*
  * store: the analyzer's writer to MySQL/MariaDB (MariaDB Connector/C), over
  * the local unix socket by default, or TCP with TLS required when
- * mysql_host is set. One transaction per batch of spool files (a savepoint
- * per file), prepared statements only. spool_name is unique: a file
+ * mysql_host is set. One transaction per batch of spool files, prepared
+ * statements only. spool_name is unique: a file
  * imported before is recognised and nothing is written twice. Every text
  * goes through utf8_sanitize and is cut to its column's size at a
  * character boundary, so the database never refuses a row for its bytes.
+ *
+ * Round trips, not rows, are what an import costs: a file's own rows
+ * (session, messages) are inserted as it comes, for their ids; the rows
+ * that hang off them (transcript, AUTH attempts, recipients, URLs,
+ * attachments, pattern counts) wait in a queue per statement and go at
+ * commit, each queue in one execution of its statement with an array of
+ * parameter sets (MariaDB's bulk protocol; row by row with other servers).
+ * The id of a counted value (patterns) is remembered once committed, so a
+ * value seen before costs no round trip either: its running total waits in
+ * the patterns queue.
  */
 #include "autoconf.h"
 
@@ -20,7 +30,6 @@
 
 #include "config.h"
 #include "extract.h"
-#include "geoip.h"
 #include "log.h"
 #include "mime.h"
 #include "spool_read.h"
@@ -35,32 +44,29 @@
 #define COL_MEDIUM	(16 * 1024 * 1024 - 1)
 
 enum store_stmt {
-	ST_FIND, ST_SESSION, ST_TRANSCRIPT, ST_AUTH, ST_MESSAGE, ST_RCPT,
+	ST_SESSION, ST_TRANSCRIPT, ST_AUTH, ST_MESSAGE, ST_RCPT,
 	ST_URL, ST_ATT, ST_PATTERN, ST_MSG_PATTERN, ST_SESS_PATTERN, ST_COUNT
 };
 
 static const char *const store_sql[ST_COUNT] = {
-	[ST_FIND] = "SELECT id FROM sessions WHERE spool_name = ?",
 	[ST_SESSION] = "INSERT INTO sessions (sensor, spool_name, "
 	    "session_key, client_ip, client_port, server_ip, server_port, "
-	    "started_at, ended_at, helo, helo_verb, end_reason, messages, "
-	    "country, asn, as_org) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    "started_at, ended_at, helo, helo_verb, end_reason, messages) "
+	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_TRANSCRIPT] = "INSERT INTO transcripts (session_id, transcript) "
 	    "VALUES (?,?)",
 	[ST_AUTH] = "INSERT INTO auth_attempts (session_id, mechanism, "
-	    "status, username, password, authzid, tried_at) "
-	    "VALUES (?,?,?,?,?,?,?)",
+	    "status, username, password, authzid) VALUES (?,?,?,?,?,?)",
 	[ST_MESSAGE] = "INSERT INTO messages (session_id, seq, mail_from, "
 	    "mail_from_domain, size, stored_size, truncated, incomplete, "
 	    "subject, sha256, queue_id, received_at) "
 	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_RCPT] = "INSERT INTO recipients (message_id, address, domain, "
-	    "received_at) VALUES (?,?,?,?)",
-	[ST_URL] = "INSERT INTO urls (message_id, url, host, count, "
-	    "received_at) VALUES (?,?,?,?,?)",
+	[ST_RCPT] = "INSERT INTO recipients (message_id, address, domain) "
+	    "VALUES (?,?,?)",
+	[ST_URL] = "INSERT INTO urls (message_id, url, host, count) "
+	    "VALUES (?,?,?,?)",
 	[ST_ATT] = "INSERT INTO attachments (message_id, filename, "
-	    "content_type, size, md5, sha1, sha256, received_at) "
-	    "VALUES (?,?,?,?,?,?,?,?)",
+	    "content_type, size, md5, sha1, sha256) VALUES (?,?,?,?,?,?,?)",
 	/* LAST_INSERT_ID(id): the id of the row, new or not */
 	[ST_PATTERN] = "INSERT INTO patterns (kind, value, value_sha256, "
 	    "total, first_seen, last_seen) VALUES (?,?,?,?,?,?) "
@@ -76,14 +82,10 @@ static const char *const store_sql[ST_COUNT] = {
 	    "ON DUPLICATE KEY UPDATE count = count + VALUES(count)",
 };
 
-struct store {
-	const struct config	*cf;
-	MYSQL			*db;
-	MYSQL_STMT		*st[ST_COUNT];
-	const struct geoip	*geoip;		/* NULL: no lookups */
-};
-
 #define STORE_MAX_PARAMS	16
+#define STORE_BULK_ROWS		1000		/* rows per execution */
+#define STORE_BULK_BYTES	(4 << 20)	/* text per execution */
+#define STORE_PCACHE_SIZE	16384		/* pattern ids remembered */
 
 /* The parameters of one statement, and the memory they point to. */
 struct store_params {
@@ -93,6 +95,32 @@ struct store_params {
 	char			*owned[STORE_MAX_PARAMS];
 	unsigned		 n;
 	int			 oom;
+};
+
+/* Rows of one statement waiting for the commit. */
+struct store_queue {
+	struct store_params	*rows;
+	size_t			 n, cap;
+};
+
+/* A pattern's id by kind and value_sha256: open addressing, emptied when
+ * three quarters full or when a transaction rolls back (its ids may not
+ * exist). */
+struct store_pentry {
+	unsigned long long	 id;
+	unsigned char		 sha[32];
+	char			 kind[65];
+	unsigned char		 used;
+};
+
+struct store {
+	const struct config	*cf;
+	MYSQL			*db;
+	MYSQL_STMT		*st[ST_COUNT];
+	int			 bulk;		/* server takes arrays */
+	struct store_queue	 q[ST_COUNT];
+	struct store_pentry	*pcache;
+	size_t			 pcount;
 };
 
 /* A failed call: which errors mean "try again later". */
@@ -180,14 +208,21 @@ sp_u64(struct store_params *sp, unsigned long long v)
 	sp->n++;
 }
 
+/* Bytes, copied: the row may wait in a queue. */
 static void
 sp_blob(struct store_params *sp, const void *p, size_t n)
 {
 	MYSQL_BIND *b = sp_next(sp);
+	char *copy;
 
-	sp->len[sp->n] = (unsigned long)n;
+	if ((copy = malloc(n ? n : 1)) == NULL)
+		sp->oom = 1;
+	else
+		memcpy(copy, p, n);
+	sp->owned[sp->n] = copy;
+	sp->len[sp->n] = copy ? (unsigned long)n : 0;
 	b->buffer_type = MYSQL_TYPE_BLOB;
-	b->buffer = (void *)p;
+	b->buffer = copy;
 	b->buffer_length = (unsigned long)n;
 	b->length = &sp->len[sp->n];
 	sp->n++;
@@ -221,6 +256,204 @@ store_exec(struct store *st, enum store_stmt which, struct store_params *sp,
 	}
 	sp_reset(sp);
 	return rc;
+}
+
+/* Queue sp's row (sp is cleared; the queue owns its memory now). */
+static int
+store_queue(struct store *st, enum store_stmt which, struct store_params *sp)
+{
+	struct store_queue *q = &st->q[which];
+	struct store_params *rows;
+	size_t cap;
+
+	if (sp->oom || (q->n == q->cap &&
+	    (rows = reallocarray(q->rows, cap = q->cap ? q->cap * 2 : 64,
+	    sizeof(*rows))) == NULL)) {
+		log_warnx("store: out of memory");
+		sp_reset(sp);
+		return -1;
+	}
+	if (q->n == q->cap) {
+		q->rows = rows;
+		q->cap = cap;
+	}
+	q->rows[q->n++] = *sp;
+	memset(sp, 0, sizeof(*sp));
+	return 0;
+}
+
+/* Drop the queued rows from the n-th of statement which on. */
+static void
+store_queue_cut(struct store *st, enum store_stmt which, size_t n)
+{
+	struct store_queue *q = &st->q[which];
+
+	while (q->n > n)
+		sp_reset(&q->rows[--q->n]);
+	if (n == 0) {
+		free(q->rows);
+		q->rows = NULL;
+		q->cap = 0;
+	}
+}
+
+/* One row's parameters point into its own store_params again (the queue
+ * may have moved it). */
+static void
+store_rebind(struct store_params *sp)
+{
+	unsigned i;
+
+	for (i = 0; i < sp->n; i++)
+		if (sp->b[i].buffer_type == MYSQL_TYPE_LONGLONG)
+			sp->b[i].buffer = &sp->num[i];
+		else if (sp->b[i].buffer_type != MYSQL_TYPE_NULL)
+			sp->b[i].length = &sp->len[i];
+}
+
+/* Rows [from, to) of a queue in one execution: each column an array. */
+static int
+store_bulk(struct store *st, enum store_stmt which, size_t from, size_t to)
+{
+	struct store_params *rows = st->q[which].rows;
+	MYSQL_STMT *s = st->st[which];
+	MYSQL_BIND b[STORE_MAX_PARAMS];
+	unsigned int n = (unsigned int)(to - from), c, ncols = rows[from].n;
+	unsigned long long *num = NULL;
+	unsigned long *len = NULL;
+	char **ptr = NULL, *ind = NULL;
+	size_t r;
+	int rc = -1;
+
+	memset(b, 0, sizeof(b));
+	num = calloc((size_t)n * ncols, sizeof(*num));
+	len = calloc((size_t)n * ncols, sizeof(*len));
+	ptr = calloc((size_t)n * ncols, sizeof(*ptr));
+	ind = calloc((size_t)n * ncols, 1);
+	if (num == NULL || len == NULL || ptr == NULL || ind == NULL)
+		goto done;
+	for (c = 0; c < ncols; c++) {
+		b[c].buffer_type = MYSQL_TYPE_NULL;
+		for (r = from; r < to; r++) {
+			const MYSQL_BIND *rb = &rows[r].b[c];
+			size_t k = (size_t)c * n + (r - from);
+
+			if (rb->buffer_type == MYSQL_TYPE_NULL) {
+				ind[k] = STMT_INDICATOR_NULL;
+				continue;
+			}
+			b[c].buffer_type = rb->buffer_type;
+			num[k] = rows[r].num[c];
+			len[k] = rows[r].len[c];
+			ptr[k] = rb->buffer;
+		}
+		if (b[c].buffer_type == MYSQL_TYPE_LONGLONG) {
+			b[c].buffer = &num[(size_t)c * n];
+			b[c].is_unsigned = 1;
+		} else {
+			b[c].buffer = &ptr[(size_t)c * n];
+			b[c].length = &len[(size_t)c * n];
+		}
+		b[c].u.indicator = &ind[(size_t)c * n];
+	}
+	if (mysql_stmt_attr_set(s, STMT_ATTR_ARRAY_SIZE, &n) == 0 &&
+	    mysql_stmt_bind_param(s, b) == 0 && mysql_stmt_execute(s) == 0)
+		rc = 0;
+	n = 0;
+	mysql_stmt_attr_set(s, STMT_ATTR_ARRAY_SIZE, &n);
+done:
+	free(num);
+	free(len);
+	free(ptr);
+	free(ind);
+	return rc;
+}
+
+/* Send a queue: in arrays of bounded size, or row by row. */
+static int
+store_queue_send(struct store *st, enum store_stmt which)
+{
+	struct store_queue *q = &st->q[which];
+	size_t from = 0, to, bytes;
+	unsigned c;
+
+	while (from < q->n) {
+		if (!st->bulk) {
+			store_rebind(&q->rows[from]);
+			if (mysql_stmt_bind_param(st->st[which],
+			    q->rows[from].b) != 0 ||
+			    mysql_stmt_execute(st->st[which]) != 0)
+				return -1;
+			from++;
+			continue;
+		}
+		for (to = from, bytes = 0; to < q->n && to - from <
+		    STORE_BULK_ROWS && (to == from ||
+		    bytes < STORE_BULK_BYTES); to++)
+			for (c = 0; c < q->rows[to].n; c++)
+				bytes += q->rows[to].len[c];
+		if (store_bulk(st, which, from, to) == -1)
+			return -1;
+		from = to;
+	}
+	return 0;
+}
+
+/* The pattern cache's slot for (kind, sha): its own, or the empty one
+ * where it would go. */
+static struct store_pentry *
+store_pslot(struct store *st, const char *kind, const unsigned char *sha)
+{
+	struct store_pentry *e;
+	size_t i;
+
+	memcpy(&i, sha, sizeof(i));
+	for (i %= STORE_PCACHE_SIZE;; i = (i + 1) % STORE_PCACHE_SIZE) {
+		e = &st->pcache[i];
+		if (!e->used || (memcmp(e->sha, sha, 32) == 0 &&
+		    strcmp(e->kind, kind) == 0))
+			return e;
+	}
+}
+
+/* Forget the ids a rolled-back transaction taught us (all, for brevity:
+ * a rollback is rare). */
+static void
+store_pforget(struct store *st)
+{
+	if (st->pcache != NULL)
+		memset(st->pcache, 0, STORE_PCACHE_SIZE * sizeof(*st->pcache));
+	st->pcount = 0;
+}
+
+static void
+store_premember(struct store *st, const char *kind, const unsigned char *sha,
+    unsigned long long id)
+{
+	struct store_pentry *e;
+
+	if (st->pcache == NULL)
+		return;
+	if (st->pcount >= STORE_PCACHE_SIZE / 4 * 3)
+		store_pforget(st);
+	e = store_pslot(st, kind, sha);
+	if (!e->used)
+		st->pcount++;
+	e->used = 1;
+	e->id = id;
+	memcpy(e->sha, sha, 32);
+	snprintf(e->kind, sizeof(e->kind), "%s", kind);
+}
+
+/* Rolled back: queued rows and new ids go with it. */
+static void
+store_rolled_back(struct store *st)
+{
+	int i;
+
+	for (i = 0; i < ST_COUNT; i++)
+		store_queue_cut(st, i, 0);
+	store_pforget(st);
 }
 
 static void
@@ -290,6 +523,20 @@ store_tls(struct store *st)
 		mysql_optionsv(st->db, MYSQL_OPT_SSL_CA, st->cf->mysql_tls_ca);
 }
 
+/* Does the server take arrays of parameters (MariaDB 10.2 and later)? */
+static int
+store_bulk_supported(MYSQL *db)
+{
+	unsigned long caps = 0, ext = 0;
+
+	if (mariadb_get_infov(db, MARIADB_CONNECTION_SERVER_CAPABILITIES,
+	    &caps) != 0 || mariadb_get_infov(db,
+	    MARIADB_CONNECTION_EXTENDED_SERVER_CAPABILITIES, &ext) != 0)
+		return 0;
+	return !(caps & CLIENT_MYSQL) &&
+	    (ext & (MARIADB_CLIENT_STMT_BULK_OPERATIONS >> 32)) != 0;
+}
+
 struct store *
 store_open(const struct config *cf, const char *password, char *err,
     size_t errlen)
@@ -328,6 +575,9 @@ store_open(const struct config *cf, const char *password, char *err,
 		store_close(st);
 		return NULL;
 	}
+	st->bulk = store_bulk_supported(st->db);
+	/* without the cache, every value costs a round trip: no worse */
+	st->pcache = calloc(STORE_PCACHE_SIZE, sizeof(*st->pcache));
 	return st;
 }
 
@@ -338,52 +588,20 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
-	for (i = 0; i < ST_COUNT; i++)
+	for (i = 0; i < ST_COUNT; i++) {
 		if (st->st[i] != NULL)
 			mysql_stmt_close(st->st[i]);
+		store_queue_cut(st, i, 0);
+	}
 	mysql_close(st->db);
+	free(st->pcache);
 	free(st);
-}
-
-void
-store_set_geoip(struct store *st, const struct geoip *geoip)
-{
-	st->geoip = geoip;
 }
 
 int
 store_ping(struct store *st)
 {
 	return mysql_ping(st->db) == 0 ? 0 : -1;
-}
-
-/* Was this spool file imported before? 1 yes, 0 no, -1 error. */
-static int
-store_seen(struct store *st, const char *name)
-{
-	struct store_params sp;
-	MYSQL_STMT *s = st->st[ST_FIND];
-	MYSQL_BIND out;
-	unsigned long long id;
-	int rc;
-
-	memset(&sp, 0, sizeof(sp));
-	memset(&out, 0, sizeof(out));
-	sp_str(&sp, name, COL_SHORT);
-	out.buffer_type = MYSQL_TYPE_LONGLONG;
-	out.buffer = &id;
-	out.is_unsigned = 1;
-	if (mysql_stmt_bind_param(s, sp.b) != 0 ||
-	    mysql_stmt_execute(s) != 0 ||
-	    mysql_stmt_bind_result(s, &out) != 0 ||
-	    mysql_stmt_store_result(s) != 0) {
-		sp_reset(&sp);
-		return -1;
-	}
-	rc = mysql_stmt_num_rows(s) > 0;
-	mysql_stmt_free_result(s);
-	sp_reset(&sp);
-	return rc;
 }
 
 /*
@@ -401,6 +619,9 @@ store_count(struct store *st, enum store_stmt link, unsigned long long owner,
 	char *clean;
 	size_t n;
 
+	struct store_pentry *e = NULL;
+	int rc;
+
 	if ((clean = utf8_sanitize(value, len)) == NULL)
 		return -1;
 	n = utf8_prefix(clean, COL_TEXT);
@@ -413,12 +634,20 @@ store_count(struct store *st, enum store_stmt link, unsigned long long owner,
 	sp_time(&sp, when);
 	sp_time(&sp, when);
 	free(clean);
-	if (store_exec(st, ST_PATTERN, &sp, &pid) == -1)
+	if (st->pcache != NULL)
+		e = store_pslot(st, kind, sha);
+	if (e != NULL && e->used) {
+		/* known: its total goes with the commit */
+		pid = e->id;
+		rc = store_queue(st, ST_PATTERN, &sp);
+	} else if ((rc = store_exec(st, ST_PATTERN, &sp, &pid)) == 0)
+		store_premember(st, kind, sha, pid);
+	if (rc == -1)
 		return -1;
 	sp_u64(&sp, owner);
 	sp_u64(&sp, pid);
 	sp_u64(&sp, count);
-	return store_exec(st, link, &sp, NULL);
+	return store_queue(st, link, &sp);
 }
 
 static int
@@ -426,10 +655,8 @@ store_session(struct store *st, const char *name,
     const struct spool_session *s, unsigned long long *sid)
 {
 	struct store_params sp;
-	struct geoip_info gi;
 	size_t i;
 
-	geoip_lookup(st->geoip, s->client_ip, &gi);
 	memset(&sp, 0, sizeof(sp));
 	sp_text(&sp, s->sensor.p, s->sensor.len, COL_SHORT);
 	sp_str(&sp, name, COL_SHORT);
@@ -449,23 +676,11 @@ store_session(struct store *st, const char *name,
 	}
 	sp_str(&sp, s->end_reason, 16);
 	sp_u64(&sp, s->nmsgs);
-	if (gi.country[0] != '\0')
-		sp_str(&sp, gi.country, 2);
-	else
-		sp_null(&sp);
-	if (gi.asn != 0)
-		sp_u64(&sp, gi.asn);
-	else
-		sp_null(&sp);
-	if (gi.as_org[0] != '\0')
-		sp_str(&sp, gi.as_org, COL_SHORT);
-	else
-		sp_null(&sp);
 	if (store_exec(st, ST_SESSION, &sp, sid) == -1)
 		return -1;
 	sp_u64(&sp, *sid);
 	sp_text(&sp, s->transcript, s->transcript_len, COL_MEDIUM);
-	if (store_exec(st, ST_TRANSCRIPT, &sp, NULL) == -1)
+	if (store_queue(st, ST_TRANSCRIPT, &sp) == -1)
 		return -1;
 	for (i = 0; i < s->nauths; i++) {
 		const struct spool_auth *a = &s->auths[i];
@@ -476,8 +691,7 @@ store_session(struct store *st, const char *name,
 		sp_text(&sp, a->user.p, a->user.len, COL_LONG);
 		sp_text(&sp, a->pass.p, a->pass.len, COL_LONG);
 		sp_text(&sp, a->authzid.p, a->authzid.len, COL_LONG);
-		sp_time(&sp, s->start);
-		if (store_exec(st, ST_AUTH, &sp, NULL) == -1)
+		if (store_queue(st, ST_AUTH, &sp) == -1)
 			return -1;
 		if (a->user.len > 0 && store_count(st, ST_SESS_PATTERN, *sid,
 		    "username", a->user.p, a->user.len, 1, s->start) == -1)
@@ -502,8 +716,7 @@ store_message_rows(struct store *st, unsigned long long mid,
 		sp_u64(&sp, mid);
 		sp_text(&sp, m->rcpts[i].p, m->rcpts[i].len, COL_LONG);
 		sp_str(&sp, domain, COL_SHORT);
-		sp_time(&sp, when);
-		if (store_exec(st, ST_RCPT, &sp, NULL) == -1)
+		if (store_queue(st, ST_RCPT, &sp) == -1)
 			return -1;
 	}
 	for (i = 0; sm->found && i < sm->found->nurls; i++) {
@@ -511,8 +724,7 @@ store_message_rows(struct store *st, unsigned long long mid,
 		sp_str(&sp, sm->found->urls[i].url, COL_TEXT);
 		sp_str(&sp, sm->found->urls[i].host, COL_SHORT);
 		sp_u64(&sp, sm->found->urls[i].count);
-		sp_time(&sp, when);
-		if (store_exec(st, ST_URL, &sp, NULL) == -1)
+		if (store_queue(st, ST_URL, &sp) == -1)
 			return -1;
 	}
 	for (i = 0; sm->mime && i < sm->mime->natts; i++) {
@@ -528,8 +740,7 @@ store_message_rows(struct store *st, unsigned long long mid,
 		sp_str(&sp, a->md5, 32);
 		sp_str(&sp, a->sha1, 40);
 		sp_str(&sp, a->sha256, 64);
-		sp_time(&sp, when);
-		if (store_exec(st, ST_ATT, &sp, NULL) == -1)
+		if (store_queue(st, ST_ATT, &sp) == -1)
 			return -1;
 	}
 	for (i = 0; sm->found && i < sm->found->ncounts; i++)
@@ -587,23 +798,17 @@ store_failed(struct store *st, const char *what, char *err, size_t errlen)
 		msg = mysql_stmt_error(st->st[i]);
 	}
 	snprintf(err, errlen, "%s: %s (%u)", what, msg, code);
-	if (store_transient(code)) {
-		/* the whole batch waits for the database to come back */
-		mysql_rollback(st->db);
-		return STORE_RETRY;
-	}
-	/* this file's rows only: those of the batch before it stay */
-	if (mysql_query(st->db, "ROLLBACK TO SAVEPOINT spool_file") != 0) {
-		mysql_rollback(st->db);
-		return STORE_RETRY;
-	}
-	return STORE_REJECTED;
+	/* the batch goes with it: its other files wait in new/ */
+	mysql_rollback(st->db);
+	store_rolled_back(st);
+	return store_transient(code) ? STORE_RETRY : STORE_REJECTED;
 }
 
 /*
  * Import one parsed spool file into the open transaction, which may hold
  * other files already: nothing is committed here (store_commit). A file
- * the database refuses takes back its own rows only.
+ * the database refuses (STORE_REJECTED) or an unavailable database
+ * (STORE_RETRY) rolls the whole transaction back.
  */
 enum store_result
 store_import(struct store *st, const char *name,
@@ -612,21 +817,13 @@ store_import(struct store *st, const char *name,
 {
 	unsigned long long sid;
 	size_t i;
-	int seen;
 
 	err[0] = '\0';
-	if (mysql_query(st->db, "SAVEPOINT spool_file") != 0)
-		return store_failed(st, "savepoint", err, errlen);
-	if ((seen = store_seen(st, name)) == -1)
-		return store_failed(st, "looking up the spool file", err,
-		    errlen);
-	if (seen)
-		return STORE_DUPLICATE;
+	/* spool_name is unique: a file imported before stops at its first
+	 * statement, which alone is undone */
 	if (store_session(st, name, s, &sid) == -1) {
-		if (mysql_stmt_errno(st->st[ST_SESSION]) == ER_DUP_ENTRY &&
-		    mysql_query(st->db, "ROLLBACK TO SAVEPOINT spool_file") ==
-		    0)
-			return STORE_DUPLICATE;	/* another analyzer's */
+		if (mysql_stmt_errno(st->st[ST_SESSION]) == ER_DUP_ENTRY)
+			return STORE_DUPLICATE;
 		return store_failed(st, "session", err, errlen);
 	}
 	for (i = 0; i < s->nmsgs; i++)
@@ -643,11 +840,33 @@ store_import(struct store *st, const char *name,
 enum store_result
 store_commit(struct store *st, char *err, size_t errlen)
 {
+	static const enum store_stmt order[] = {
+		ST_TRANSCRIPT, ST_AUTH, ST_RCPT, ST_URL, ST_ATT, ST_PATTERN,
+		ST_MSG_PATTERN, ST_SESS_PATTERN,
+	};
+	unsigned int code;
+	size_t i;
+
 	err[0] = '\0';
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (store_queue_send(st, order[i]) == -1) {
+			code = mysql_stmt_errno(st->st[order[i]]);
+			snprintf(err, errlen, "statement %d: %s (%u)",
+			    (int)order[i], mysql_stmt_error(st->st[order[i]]),
+			    code);
+			mysql_rollback(st->db);
+			store_rolled_back(st);
+			/* a batch of one: that file's rows are refused */
+			return store_transient(code) ? STORE_RETRY :
+			    STORE_REJECTED;
+		}
+	for (i = 0; i < ST_COUNT; i++)
+		store_queue_cut(st, i, 0);
 	if (mysql_commit(st->db) != 0) {
 		snprintf(err, errlen, "commit: %s (%u)", mysql_error(st->db),
 		    mysql_errno(st->db));
 		mysql_rollback(st->db);
+		store_pforget(st);
 		return STORE_RETRY;
 	}
 	return STORE_OK;

@@ -11,7 +11,6 @@ struct config;
 struct spool_session;
 struct mime_message;
 struct extract_result;
-struct geoip;
 
 /* What the analyzer made of one message of a session. */
 struct store_message {
@@ -23,7 +22,8 @@ enum store_result {
 	STORE_OK,		/* in the transaction (store_commit: committed) */
 	STORE_DUPLICATE,	/* this spool file was imported before */
 	STORE_RETRY,		/* the database is unavailable: try later */
-	STORE_REJECTED,		/* the database refused this file's rows */
+	STORE_REJECTED,		/* the database refused this file's rows;
+				 * the open batch was rolled back */
 };
 
 struct store;
@@ -36,8 +36,5 @@ enum store_result store_import(struct store *, const char *spool_name,
 		    char *err, size_t errlen);
 enum store_result store_commit(struct store *, char *err, size_t errlen);
 int		 store_ping(struct store *);
-/* Look up each session's client address (country, AS) before it is
- * stored; NULL: none. */
-void		 store_set_geoip(struct store *, const struct geoip *);
 
 #endif

@@ -1,0 +1,435 @@
+#!/bin/bash
+# bench.sh: spampot's benchmarks (make bench). Every figure is set beside a
+# reference measured in the same run on the same machine, the runs
+# interleaved (reference, spampot, reference, spampot, ...), at least three
+# of each; the table gives the median with the min and max. Only loopback
+# addresses; every run bounded in time. Needs root (spampotd binds and
+# drops to its user, the private MariaDB runs as mysql) and, the first
+# time, Debian's package archive (bench/postfix.sh).
+#
+#   ingest    smtp-source against smtp-sink (in memory), smtp-sink -d (a
+#             file per message) and spampotd (2 workers, spool_fsync = no),
+#             all on one tmpfs; 1 KiB and 100 KiB, 1, 10, 100 in parallel
+#   disk      spampotd's spool on the real filesystem against the
+#             filesystem's own create/write/rename rate (bench/fsrate.c),
+#             spool_fsync = no and yes
+#   idle      10,000 connections from 127.0.x.y that send EHLO and sit:
+#             RSS of every spampotd process, a normal session meanwhile;
+#             smtp-sink holding the same
+#   analyzer  a backlog of 20,000 realistic spool files imported into
+#             MariaDB (innodb_flush_log_at_trx_commit = 1); the reference
+#             is the same rows loaded as a plain multi-row INSERT script
+#   latency   QUIT to rows visible in MySQL with an idle analyzer, 200
+#             sessions a run; the reference is one INSERT + COMMIT
+#   memory    RSS of each worker at rest and after 100,000 sessions;
+#             smtp-sink's beside it
+#
+# Environment: BENCH_ONLY="ingest idle ..." (default: all), BENCH_RUNS (at
+# least 3), BENCH_SCALE (multiplies message and file counts; 1).
+# Results: build/bench/results.tsv and results.json, the table on stdout
+# and in build/bench/results.md.
+
+set -u
+BENCH_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SPAMPOT_SRCDIR=${SPAMPOT_SRCDIR:-$(cd "$BENCH_SRC/.." && pwd)}
+SPAMPOT_BUILDDIR=${SPAMPOT_BUILDDIR:-$SPAMPOT_SRCDIR}
+export SPAMPOT_SRCDIR SPAMPOT_BUILDDIR
+OUT="$SPAMPOT_BUILDDIR/build/bench"
+RUNS=${BENCH_RUNS:-3}
+[ "$RUNS" -ge 3 ] 2>/dev/null || RUNS=3
+SCALE=${BENCH_SCALE:-1}
+SECTIONS=${BENCH_ONLY:-ingest disk idle analyzer latency memory}
+IDLE_CONNS=${BENCH_IDLE_CONNS:-10000}
+ANALYZER_FILES=$((20000 * SCALE))
+[ "$ANALYZER_FILES" -ge 1000 ] || ANALYZER_FILES=1000
+
+mkdir -p "$OUT" || exit 1
+RAW="$OUT/raw.tsv"
+: > "$RAW"
+
+# The end-to-end helpers: a private temporary directory, spampotd started
+# the way the tests start it, a private MariaDB; all stopped on exit.
+# shellcheck source=/dev/null
+. "$SPAMPOT_SRCDIR/tests/e2e/lib.sh"
+# shellcheck source=/dev/null
+. "$SPAMPOT_SRCDIR/tests/e2e/db.sh"
+
+mapfile -t PF < <("$BENCH_SRC/postfix.sh" "$OUT/postfix")
+[ "${#PF[@]}" -eq 2 ] || exit 1
+PF_SBIN=${PF[0]} PF_LIBS=${PF[1]}
+SMTP_SOURCE="$PF_SBIN/smtp-source"
+SMTP_SINK="$PF_SBIN/smtp-sink"
+FSRATE="$OUT/fsrate"
+${CC:-cc} -O2 -o "$FSRATE" "$BENCH_SRC/fsrate.c" || exit 1
+
+ulimit -n "$(ulimit -Hn)"
+SHM="$T/shm"
+mkdir -p "$SHM" && mount -t tmpfs -o size=8g,mode=755 bench "$SHM" || exit 1
+SINK_PID=
+bench_cleanup() {
+	[ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null
+	mountpoint -q "$SHM" && umount -l "$SHM"
+}
+trap 'bench_cleanup; stop_analyzer KILL; db_cleanup; e2e_cleanup' EXIT
+
+now_ns() { date +%s%N; }
+# rec SECTION CASE METRIC RUN VALUE: one measurement.
+rec() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >> "$RAW"; }
+say() { echo "# $*" >&2; }
+rate() { awk -v n="$1" -v ns="$2" 'BEGIN { printf "%.1f", n / (ns / 1e9) }'; }
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+
+# --- the servers ---------------------------------------------------------
+
+# sink_start [-d DIR] [-m MAX]: smtp-sink on its own port, as user nobody.
+sink_start() {
+	local dump= max=2000
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-d) dump=$2; shift 2 ;;
+		-m) max=$2; shift 2 ;;
+		esac
+	done
+	SINK_PORT=$(free_port)
+	LD_LIBRARY_PATH="$PF_LIBS" "$SMTP_SINK" -u nobody -m "$max" \
+	    ${dump:+-d "$dump/m."} "127.0.0.1:$SINK_PORT" 4096 \
+	    >> "$T/sink.log" 2>&1 &
+	SINK_PID=$!
+	wait_for 10 python3 -c "import socket; socket.create_connection(('127.0.0.1', $SINK_PORT), 1).close()" ||
+		{ echo "smtp-sink did not start" >&2; exit 1; }
+}
+sink_stop() {
+	[ -n "$SINK_PID" ] || return 0
+	kill "$SINK_PID" 2>/dev/null
+	wait "$SINK_PID" 2>/dev/null
+	SINK_PID=
+}
+
+# spampot_start SPOOL [KEY = VALUE...]: spampotd, 2 workers, on $PORT.
+spampot_start() {
+	local spool=$1
+	shift
+	SPOOL=$spool
+	write_config "workers = 2" "max_sessions_per_ip = 1000" \
+	    "spool_fsync = no" "$@"
+	: > "$LOG"
+	start_daemon
+}
+spampot_stop() { [ -n "$DAEMON_PID" ] && stop_daemon; }
+
+# source_run PORT SIZE PARALLEL COUNT: smtp-source, one session per
+# message; prints the messages per second, or nothing when it failed.
+source_run() {
+	local t0 t1
+	t0=$(now_ns)
+	if ! LD_LIBRARY_PATH="$PF_LIBS" timeout 300 "$SMTP_SOURCE" -s "$3" \
+	    -m "$4" -l "$2" -M bench.test -f sender@client.bench.test \
+	    -t rcpt@sink.bench.test "127.0.0.1:$1" >> "$T/source.log" 2>&1; then
+		echo "smtp-source to port $1 failed: $(tail -n 1 "$T/source.log")" >&2
+		return 1
+	fi
+	t1=$(now_ns)
+	rate "$4" $((t1 - t0))
+}
+
+files_in() { find "$1" -type f | wc -l; }
+clear_dir() { find "$1" -type f -delete; }
+
+# --- ingest: software ----------------------------------------------------
+
+# ingest_one SECTION CASE RUN TARGET PORT SIZE PAR COUNT [DIR]: one
+# measurement, checked: every message accepted and, with DIR, one file
+# each (then removed).
+ingest_one() {
+	local sec=$1 case=$2 run=$3 target=$4 port=$5 size=$6 par=$7 n=$8 dir=${9:-} r got
+	r=$(source_run "$port" "$size" "$par" "$n") || { rec "$sec" "$case" "$target" "$run" fail; return; }
+	if [ -n "$dir" ]; then
+		got=$(files_in "$dir")
+		[ "$got" -eq "$n" ] || say "$sec $case $target: $got files for $n messages"
+		clear_dir "$dir"
+	fi
+	rec "$sec" "$case" "$target" "$run" "$r"
+}
+
+bench_ingest() {
+	local size par n run case sizes="1024 102400" pars="1 10 100"
+	say "ingest: smtp-sink, smtp-sink -d, spampotd on tmpfs, $RUNS runs"
+	mkdir -p "$SHM/sink-d" "$SHM/sink-m"
+	chown nobody "$SHM/sink-d" "$SHM/sink-m"
+	sink_start; local mem_pid=$SINK_PID mem_port=$SINK_PORT
+	SINK_PID=
+	sink_start -d "$SHM/sink-d"; local dump_pid=$SINK_PID dump_port=$SINK_PORT
+	SINK_PID=
+	spampot_start "$SHM/spool"
+	for size in $sizes; do
+		for par in $pars; do
+			case=$((size / 1024))k-x$par
+			if [ "$size" -eq 1024 ]; then
+				n=$((par == 1 ? 1500 : 4000))
+			else
+				n=$((par == 1 ? 300 : 800))
+			fi
+			n=$((n * SCALE))
+			for run in $(seq "$RUNS"); do
+				# spampot right after each reference: the ratio
+				# to each is of neighbouring runs
+				ingest_one ingest "$case" "$run" sink "$mem_port" "$size" "$par" "$n"
+				ingest_one ingest "$case" "$run" spampot.a "$PORT" "$size" "$par" "$n" "$SHM/spool/new"
+				ingest_one ingest "$case" "$run" sink-d "$dump_port" "$size" "$par" "$n" "$SHM/sink-d"
+				ingest_one ingest "$case" "$run" spampot.b "$PORT" "$size" "$par" "$n" "$SHM/spool/new"
+			done
+			say "ingest $case done"
+		done
+	done
+	local timeouts
+	timeouts=$(count_lines 'reason=timeout')
+	[ "$timeouts" -eq 0 ] || say "ingest: $timeouts sessions ended by a timeout"
+	spampot_stop
+	kill "$mem_pid" "$dump_pid" 2>/dev/null
+	wait "$mem_pid" "$dump_pid" 2>/dev/null
+	clear_dir "$SHM"
+}
+
+# --- ingest: the disk ----------------------------------------------------
+
+bench_disk() {
+	local run n=$((3000 * SCALE)) nf=$((600 * SCALE)) fs="$T/fsrate" r
+	say "disk: spool on $(df -T "$T" | awk 'NR == 2 { print $2 }') against the filesystem's own rate, $RUNS runs"
+	mkdir -p "$fs/tmp" "$fs/new"
+	for run in $(seq "$RUNS"); do
+		# each measurement starts with the previous one's deletions
+		# written out
+		sync -f "$T"
+		r=$("$FSRATE" "$fs" "$n" 2 1024 0) && rec disk 1k-x10 fs "$run" "$r"
+		clear_dir "$fs/new"
+		sync -f "$T"
+		spampot_start "$T/disk"
+		ingest_one disk 1k-x10 "$run" spampot "$PORT" 1024 10 "$n" "$T/disk/new"
+		spampot_stop
+		sync -f "$T"
+		r=$("$FSRATE" "$fs" "$nf" 2 1024 1) && rec disk 1k-x10 fs-fsync "$run" "$r"
+		clear_dir "$fs/new"
+		sync -f "$T"
+		spampot_start "$T/disk" "spool_fsync = yes"
+		ingest_one disk 1k-x10 "$run" spampot-fsync "$PORT" 1024 10 "$nf" "$T/disk/new"
+		spampot_stop
+		say "disk run $run: $(grep -c "^disk" "$RAW") measurements"
+	done
+}
+
+# --- idle connections ----------------------------------------------------
+
+# idle_rec RUN TARGET JSON
+idle_rec() {
+	local k
+	for k in greeted held rss_rest_kib rss_held_kib unloaded_ms loaded_ms; do
+		rec idle "${IDLE_CONNS}-idle" "$2.$k" "$1" \
+		    "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$3" "$k")"
+	done
+}
+
+bench_idle() {
+	local run j
+	say "idle: $IDLE_CONNS connections held by smtp-sink and by spampotd, $RUNS runs"
+	for run in $(seq "$RUNS"); do
+		sink_start -m $((IDLE_CONNS + 100))
+		j=$(timeout 300 python3 "$BENCH_SRC/clients.py" idle "$SINK_PORT" "$IDLE_CONNS" 30 "$SINK_PID") &&
+			idle_rec "$run" sink "$j"
+		sink_stop
+		spampot_start "$SHM/spool"
+		j=$(timeout 300 python3 "$BENCH_SRC/clients.py" idle "$PORT" "$IDLE_CONNS" 30 "$DAEMON_PID") &&
+			idle_rec "$run" spampot "$j"
+		spampot_stop
+		clear_dir "$SHM/spool"
+		say "idle run $run: $j"
+	done
+}
+
+# --- the analyzer --------------------------------------------------------
+
+DB_TABLES="sessions transcripts auth_attempts messages recipients urls attachments patterns message_patterns session_patterns"
+# A server set up as a packaged one would be, commits flushed to disk.
+DB_OPTIONS=(--user=mysql --datadir="$DB_DATA" --skip-name-resolve
+	--innodb-buffer-pool-size=512M --innodb-log-file-size=256M
+	--innodb-flush-log-at-trx-commit=1)
+
+db_truncate() {
+	local t sql="SET FOREIGN_KEY_CHECKS = 0;"
+	for t in $DB_TABLES; do sql="$sql TRUNCATE TABLE $t;"; done
+	db_query "$sql SET FOREIGN_KEY_CHECKS = 1;"
+}
+
+db_ready() {
+	[ -n "$DB_PID" ] && return 0
+	db_start >&2 && db_setup >&2 || exit 1
+}
+
+# The spool files: the test messages sent through spampotd, then copied
+# under fresh names into AN/new.
+analyzer_backlog() {
+	local an=$1 j
+	spampot_start "$an"
+	j=$(timeout 120 python3 "$BENCH_SRC/clients.py" send "$PORT" \
+	    "$SPAMPOT_SRCDIR/tests/data/mail" 64) || exit 1
+	spampot_stop
+	mkdir -p "$T/base"
+	find "$an/new" -type f -exec mv -t "$T/base" {} +
+	python3 "$BENCH_SRC/spoolgen.py" "$T/base" "$an/new" "$ANALYZER_FILES" || exit 1
+	chown spampot:spampot "$an/new"/*
+	say "analyzer: $ANALYZER_FILES spool files from $j"
+}
+
+# analyzer_once RUN: import new/ with --once, RSS sampled; files/s.
+analyzer_once() {
+	local run=$1 t0 t1 pid n
+	: > "$ANALYZER_LOG"
+	t0=$(now_ns)
+	"$SPAMPOT_ANALYZER" -f --once -c "$CONF" >> "$ANALYZER_LOG" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		rss_kib "$pid"
+		sleep 0.2
+	done > "$T/analyzer.rss"
+	wait "$pid"
+	t1=$(now_ns)
+	n=$(grep -c '] imported \|: imported ' "$ANALYZER_LOG")
+	if [ "$n" -ne "$ANALYZER_FILES" ]; then
+		say "analyzer: $n files imported of $ANALYZER_FILES: $(grep -v imported "$ANALYZER_LOG" | tail -n 2)"
+		return 1
+	fi
+	[ -n "$run" ] || return 0
+	rec analyzer "${ANALYZER_FILES}-files" spampot "$run" "$(rate "$n" $((t1 - t0)))"
+	# RSS early (a tenth of the way) and at the end of the backlog
+	awk '{ r[NR] = $1 } END { e = int(NR / 10) + 1; m = 0;
+	    for (i = int(NR * 3 / 4) + 1; i <= NR; i++) if (r[i] > m) m = r[i];
+	    print r[e], m }' "$T/analyzer.rss" | {
+		read -r early late
+		rec analyzer "${ANALYZER_FILES}-files" rss_early_kib "$run" "$early"
+		rec analyzer "${ANALYZER_FILES}-files" rss_late_kib "$run" "$late"
+	}
+}
+
+analyzer_reset() {
+	db_truncate
+	find "$1/done" -type f -exec mv -t "$1/new" {} +
+}
+
+bench_analyzer() {
+	local an="$T/an" run t0 t1
+	say "analyzer: $ANALYZER_FILES files into MariaDB (flush at commit), $RUNS runs"
+	db_ready
+	analyzer_backlog "$an"
+	sed -i '/^spool_dir = /d' "$CONF"
+	echo "spool_dir = $an" >> "$CONF"
+	cat "$DB_CONF" >> "$CONF"
+	# warm-up, and the rows for the reference script
+	analyzer_once "" || return 1
+	# the rows as multi-row INSERTs, tables in the order their foreign
+	# keys need, without the dump's settings (no checks turned off)
+	# shellcheck disable=SC2086
+	mariadb-dump --no-defaults --socket="$DB_SOCKET" -u root --compact \
+	    --hex-blob --no-create-info --skip-triggers --skip-add-locks \
+	    --skip-disable-keys "$DB_NAME" $DB_TABLES |
+		grep -v '^/\*!' > "$T/ref.sql"
+	say "analyzer: reference script of $(wc -c < "$T/ref.sql") bytes, $(grep -c '^INSERT' "$T/ref.sql") INSERT statements"
+	for run in $(seq "$RUNS"); do
+		db_query "DROP DATABASE IF EXISTS bench_ref; CREATE DATABASE bench_ref"
+		mariadb --no-defaults --socket="$DB_SOCKET" -u root bench_ref \
+		    < "$SPAMPOT_SRCDIR/sql/schema.sql"
+		t0=$(now_ns)
+		mariadb --no-defaults --socket="$DB_SOCKET" -u root \
+		    --default-character-set=utf8mb4 bench_ref < "$T/ref.sql" ||
+			say "analyzer: the reference script failed"
+		t1=$(now_ns)
+		rec analyzer "${ANALYZER_FILES}-files" insert-script "$run" \
+		    "$(rate "$ANALYZER_FILES" $((t1 - t0)))"
+		analyzer_reset "$an"
+		analyzer_once "$run"
+	done
+	db_query "DROP DATABASE IF EXISTS bench_ref"
+	analyzer_reset "$an"
+	find "$an/new" -type f -delete
+}
+
+# --- latency -------------------------------------------------------------
+
+bench_latency() {
+	local run j k lat="$T/lat"
+	say "latency: QUIT to rows in MySQL, 200 sessions a run, $RUNS runs"
+	db_ready
+	db_truncate
+	spampot_start "$lat" "spool_fsync = yes"
+	cat "$DB_CONF" >> "$CONF"
+	: > "$ANALYZER_LOG"
+	start_analyzer
+	for run in $(seq "$RUNS"); do
+		j=$(timeout 300 python3 "$BENCH_SRC/clients.py" latency "$PORT" \
+		    200 20 "$SPAMPOT_SRCDIR/tests/data/mail/html.eml" \
+		    "$DB_SOCKET" "$DB_NAME") || continue
+		for k in median_ms p99_ms floor_ms missed; do
+			rec latency 200-sessions "$k" "$run" \
+			    "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$j" "$k")"
+		done
+		say "latency run $run: $j"
+	done
+	stop_analyzer
+	spampot_stop
+}
+
+# --- memory --------------------------------------------------------------
+
+worker_rss() {
+	local w
+	for w in $(worker_pids); do rss_kib "$w"; done |
+		awk '{ if ($1 > m) m = $1 } END { print m }'
+}
+
+bench_memory() {
+	local run chunk=$((100000 * SCALE / RUNS)) sink_pid sink_port
+	say "memory: RSS per worker at rest and after $((chunk * RUNS)) sessions, smtp-sink beside"
+	sink_start
+	sink_pid=$SINK_PID sink_port=$SINK_PORT
+	SINK_PID=
+	spampot_start "$SHM/spool"
+	sleep 1
+	rec memory sessions sink.rss_rest_kib 0 "$(rss_kib "$sink_pid")"
+	rec memory sessions spampot.rss_rest_kib 0 "$(worker_rss)"
+	for run in $(seq "$RUNS"); do
+		source_run "$sink_port" 1024 10 "$chunk" > /dev/null
+		rec memory sessions sink.rss_kib "$run" "$(rss_kib "$sink_pid")"
+		source_run "$PORT" 1024 10 "$chunk" > /dev/null
+		sleep 0.5
+		rec memory sessions spampot.rss_kib "$run" "$(worker_rss)"
+		clear_dir "$SHM/spool/new"
+		: > "$LOG"
+	done
+	rec memory sessions sessions "$RUNS" $((chunk * RUNS))
+	spampot_stop
+	kill "$sink_pid"
+	wait "$sink_pid" 2>/dev/null
+	clear_dir "$SHM"
+}
+
+# --- the machine and the table -------------------------------------------
+
+machine() {
+	printf 'nproc\t%s\n' "$(nproc)"
+	printf 'cpu\t%s\n' "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+	printf 'kernel\t%s\n' "$(uname -r)"
+	printf 'filesystem\t%s\n' "$(df -T "$T" | awk 'NR == 2 { print $2 }')"
+	printf 'memory_mib\t%s\n' "$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo)"
+	printf 'mariadb\t%s\n' "$(mariadbd --version | sed 's/^.*Ver //;s/ .*//')"
+	printf 'postfix\t%s\n' "$(ls "$OUT"/postfix/deb/postfix_*.deb 2>/dev/null | sed 's/.*postfix_//;s/_.*//' | tail -n 1)"
+	printf 'date\t%s\n' "$(date -u +%Y-%m-%dT%H:%MZ)"
+	printf 'runs\t%s\n' "$RUNS"
+	printf 'scale\t%s\n' "$SCALE"
+}
+
+machine > "$OUT/machine.tsv"
+for section in $SECTIONS; do
+	case $section in
+	ingest|disk|idle|analyzer|latency|memory) "bench_$section" ;;
+	*) echo "bench.sh: unknown section $section" >&2; exit 2 ;;
+	esac
+done
+python3 "$BENCH_SRC/stats.py" "$RAW" "$OUT/machine.tsv" "$OUT"

@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""spoolgen.py SRC DST COUNT: a backlog of COUNT spool files in DST, made
+from the real spool files in SRC (written by spampotd from the test
+messages) by copying them round robin under fresh names: a new session id
+and a new client address (198.18.x.y, the benchmarking range) in both the
+file and its name, everything else byte for byte. The files are made with
+mode 0640; the caller gives them to the spool's owner.
+"""
+import os
+import random
+import sys
+
+
+def main():
+    src, dst, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    names = sorted(n for n in os.listdir(src) if not n.startswith("."))
+    if not names:
+        sys.exit("spoolgen.py: no spool files in %s" % src)
+    files = []
+    for n in names:
+        with open(os.path.join(src, n), "rb") as f:
+            data = f.read()
+        head, sep, rest = data.partition(b"\nstart ")
+        lines = head.split(b"\n")
+        files.append((n.split("_")[0], lines, sep + rest))
+    rnd = random.Random(5)
+    for i in range(count):
+        stamp, lines, rest = files[i % len(files)]
+        sid = "%016x" % rnd.getrandbits(64)
+        ip = "198.18.%d.%d" % (i // 250 % 256, 1 + i % 250)
+        out = []
+        for ln in lines:
+            if ln.startswith(b"session "):
+                ln = b"session " + sid.encode()
+            elif ln.startswith(b"client "):
+                ln = b"client %s %s" % (ip.encode(), ln.split()[2])
+            out.append(ln)
+        name = "%s_%s_%s" % (stamp, ip, sid)
+        fd = os.open(os.path.join(dst, name),
+                     os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+        os.write(fd, b"\n".join(out) + rest)
+        os.close(fd)
+
+
+if __name__ == "__main__":
+    main()

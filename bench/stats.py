@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""stats.py RAW MACHINE OUTDIR: the benchmark's table from its raw
+measurements (bench/bench.sh writes RAW: section, case, metric, run,
+value). Each figure is the median over the runs with the min and max;
+each ratio is taken run by run between neighbouring measurements of
+spampot and its reference, then summarised the same way. Writes
+OUTDIR/results.tsv, results.json and results.md, and prints the table.
+"""
+import json
+import os
+import statistics
+import sys
+
+
+def load(path):
+    raw = {}
+    with open(path) as f:
+        for line in f:
+            sec, case, metric, run, value = line.rstrip("\n").split("\t")
+            try:
+                v = float(value)
+            except ValueError:
+                continue    # "fail": counted out
+            raw.setdefault((sec, case, metric), {})[run] = v
+    return raw
+
+
+def summary(vals):
+    if not vals:
+        return None
+    return {"median": statistics.median(vals), "min": min(vals),
+            "max": max(vals), "n": len(vals)}
+
+
+def series(raw, sec, case, *metrics):
+    """Values of one or more metrics (pooled), by run."""
+    out = {}
+    for m in metrics:
+        for run, v in raw.get((sec, case, m), {}).items():
+            out.setdefault(run, []).append(v)
+    return out
+
+
+def values(raw, sec, case, *metrics):
+    return [v for vs in series(raw, sec, case, *metrics).values() for v in vs]
+
+
+def ratio(raw, sec, case, num, den, invert=False):
+    n, d = raw.get((sec, case, num), {}), raw.get((sec, case, den), {})
+    r = [(d[k] / n[k] if invert else n[k] / d[k])
+         for k in n if k in d and n[k] and d[k]]
+    return summary(r)
+
+
+def fmt(s, unit="", digits=0):
+    if s is None:
+        return "n/a"
+    f = "%%.%df" % digits
+    med = f % s["median"]
+    if s["min"] == s["max"]:
+        return med + unit
+    return "%s%s (%s–%s)" % (med, unit, f % s["min"], f % s["max"])
+
+
+def rows(raw):
+    """(what, spampot, reference, ratio, target, met, data) per line."""
+    out = []
+
+    def add(what, sp, ref, r, target, met, unit="", digits=0, rdigits=2):
+        out.append({
+            "what": what,
+            "spampot": fmt(sp, unit, digits), "reference": ref[0],
+            "reference_value": fmt(ref[1], unit, digits) if ref[1] else "",
+            "ratio": fmt(r, "×", rdigits) if r else "",
+            "target": target, "met": met,
+            "data": {"spampot": sp, "reference": ref[1], "ratio": r},
+        })
+
+    for case in ("1k-x1", "1k-x10", "1k-x100", "100k-x1", "100k-x10",
+                 "100k-x100"):
+        if ("ingest", case, "sink") not in raw:
+            continue
+        sp = summary(values(raw, "ingest", case, "spampot.a", "spampot.b"))
+        label = "ingest %s KiB × %s parallel, msg/s" % tuple(
+            case.replace("k", "").split("-x"))
+        for ref, name, metric, tgt in (
+                ("sink-d", "smtp-sink -d", "spampot.b", 1.0),
+                ("sink", "smtp-sink", "spampot.a", 0.8)):
+            r = ratio(raw, "ingest", case, metric, ref)
+            target = "≥ %.1f×" % tgt if case == "1k-x10" else ""
+            met = "" if not target or r is None else \
+                ("yes" if r["median"] >= tgt else "no")
+            add(label, sp, (name, summary(values(raw, "ingest", case, ref))),
+                r, target, met)
+    if ("disk", "1k-x10", "fs") in raw:
+        r = ratio(raw, "disk", "1k-x10", "spampot", "fs")
+        add("spool on disk, fsync no, 1 KiB × 10, msg/s",
+            summary(values(raw, "disk", "1k-x10", "spampot")),
+            ("files created+written+renamed/s",
+             summary(values(raw, "disk", "1k-x10", "fs"))), r, "≥ 0.8×",
+            "" if r is None else ("yes" if r["median"] >= 0.8 else "no"))
+        add("spool on disk, fsync yes, 1 KiB × 10, msg/s",
+            summary(values(raw, "disk", "1k-x10", "spampot-fsync")),
+            ("the same with fsync/s",
+             summary(values(raw, "disk", "1k-x10", "fs-fsync"))),
+            ratio(raw, "disk", "1k-x10", "spampot-fsync", "fs-fsync"), "",
+            "")
+    for case in sorted({c for s, c, m in raw if s == "idle"}):
+        n = int(case.split("-")[0])
+        g = summary(values(raw, "idle", case, "spampot.held"))
+        gs = summary(values(raw, "idle", case, "sink.held"))
+        add("idle: %d connections greeted and held" % n,
+            g, ("smtp-sink", gs), None, "all",
+            "" if g is None else ("yes" if g["min"] >= n else "no"))
+        mib = {k: {r: v / 1024 for r, v in d.items()}
+               for k, d in raw.items() if k[0] == "idle"}
+        sp = summary(list(mib.get(("idle", case, "spampot.rss_held_kib"),
+                                  {}).values()))
+        add("idle: RSS of all processes, MiB", sp,
+            ("smtp-sink", summary(list(mib.get(
+                ("idle", case, "sink.rss_held_kib"), {}).values()))),
+            ratio(raw, "idle", case, "spampot.rss_held_kib",
+                  "sink.rss_held_kib"), "≤ 64 MiB",
+            "" if sp is None else ("yes" if sp["max"] <= 64 else "no"),
+            digits=1, rdigits=3)
+        sp = ratio(raw, "idle", case, "spampot.loaded_ms",
+                   "spampot.unloaded_ms")
+        out.append({
+            "what": "idle: a normal session during the hold, × unloaded",
+            "spampot": fmt(sp, "×", 2), "reference": "smtp-sink",
+            "reference_value": fmt(ratio(raw, "idle", case, "sink.loaded_ms",
+                                         "sink.unloaded_ms"), "×", 2),
+            "ratio": "", "target": "≤ 2×",
+            "met": "" if sp is None else
+            ("yes" if sp["median"] <= 2 else "no"),
+            "data": {"spampot": sp}})
+        add("idle: a normal session, unloaded / during the hold, ms",
+            summary(values(raw, "idle", case, "spampot.unloaded_ms")),
+            ("during the hold", summary(values(raw, "idle", case,
+                                               "spampot.loaded_ms"))),
+            None, "", "", digits=1)
+    for case in sorted({c for s, c, m in raw if s == "analyzer"}):
+        sp = summary(values(raw, "analyzer", case, "spampot"))
+        add("analyzer: %s spool files, files/s" % case.split("-")[0], sp,
+            ("multi-row INSERT script", summary(values(
+                raw, "analyzer", case, "insert-script"))),
+            ratio(raw, "analyzer", case, "spampot", "insert-script"),
+            "≥ 3000/s",
+            "" if sp is None else ("yes" if sp["median"] >= 3000 else "no"),
+            rdigits=3)
+        e = summary(values(raw, "analyzer", case, "rss_early_kib"))
+        r = ratio(raw, "analyzer", case, "rss_late_kib", "rss_early_kib")
+        add("analyzer: RSS at the end of the backlog, KiB",
+            summary(values(raw, "analyzer", case, "rss_late_kib")),
+            ("a tenth of the way", e), r, "flat (≤ 1.1×)",
+            "" if r is None else ("yes" if r["median"] <= 1.1 else "no"))
+    if ("latency", "200-sessions", "median_ms") in raw:
+        sp = summary(values(raw, "latency", "200-sessions", "median_ms"))
+        fl = summary(values(raw, "latency", "200-sessions", "floor_ms"))
+        add("latency: QUIT to rows in MySQL, median, ms", sp,
+            ("one INSERT + COMMIT", fl),
+            ratio(raw, "latency", "200-sessions", "median_ms", "floor_ms"),
+            "< 200 ms",
+            "" if sp is None else ("yes" if sp["median"] < 200 else "no"),
+            digits=1, rdigits=1)
+        add("latency: QUIT to rows in MySQL, p99, ms",
+            summary(values(raw, "latency", "200-sessions", "p99_ms")),
+            ("one INSERT + COMMIT", fl),
+            ratio(raw, "latency", "200-sessions", "p99_ms", "floor_ms"),
+            "", "", digits=1, rdigits=1)
+    if ("memory", "sessions", "spampot.rss_kib") in raw:
+        n = int(values(raw, "memory", "sessions", "sessions")[0])
+        rest = summary(values(raw, "memory", "sessions",
+                              "spampot.rss_rest_kib"))
+        srest = summary(values(raw, "memory", "sessions",
+                               "sink.rss_rest_kib"))
+        add("memory: RSS per worker at rest, KiB", rest,
+            ("smtp-sink", srest), None, "", "")
+        after = raw[("memory", "sessions", "spampot.rss_kib")]
+        safter = raw[("memory", "sessions", "sink.rss_kib")]
+        last = max(after, key=int)
+        first = min(after, key=int)
+        grow = after[last] / after[first] if after[first] else None
+        add("memory: RSS per worker after %d sessions, KiB" % n,
+            summary([after[last]]), ("smtp-sink", summary([safter[last]])),
+            None, "no growth",
+            "" if grow is None else ("yes" if grow <= 1.05 else "no"))
+        out[-1]["data"]["growth"] = grow
+        out[-1]["ratio"] = "%.3f× of the first %d" % (
+            grow, n // len(after)) if grow else ""
+    return out
+
+
+def table(out):
+    lines = ["| measurement | spampot | reference | reference value | "
+             "ratio | target | met |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for r in out:
+        lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+            r["what"], r["spampot"], r["reference"], r["reference_value"],
+            r["ratio"], r["target"], r["met"]))
+    return "\n".join(lines)
+
+
+def main():
+    raw = load(sys.argv[1])
+    machine = {}
+    with open(sys.argv[2]) as f:
+        for line in f:
+            k, _, v = line.rstrip("\n").partition("\t")
+            machine[k] = v
+    outdir = sys.argv[3]
+    out = rows(raw)
+    md = table(out)
+    head = ("%s CPU (nproc %s), kernel %s, %s, %s MiB; MariaDB %s, "
+            "Postfix %s; %s runs; %s" % (
+                machine.get("cpu"), machine.get("nproc"),
+                machine.get("kernel"), machine.get("filesystem"),
+                machine.get("memory_mib"), machine.get("mariadb"),
+                machine.get("postfix"), machine.get("runs"),
+                machine.get("date")))
+    with open(os.path.join(outdir, "results.md"), "w") as f:
+        f.write(head + "\n\n" + md + "\n")
+    with open(os.path.join(outdir, "results.json"), "w") as f:
+        json.dump({"machine": machine, "results": out,
+                   "raw": [{"section": k[0], "case": k[1], "metric": k[2],
+                            "runs": v} for k, v in sorted(raw.items())]},
+                  f, indent=1, ensure_ascii=False)
+    with open(os.path.join(outdir, "results.tsv"), "w") as f:
+        f.write("measurement\tspampot\treference\treference_value\tratio"
+                "\ttarget\tmet\n")
+        for r in out:
+            f.write("\t".join(r[k] for k in (
+                "what", "spampot", "reference", "reference_value", "ratio",
+                "target", "met")) + "\n")
+    print(head)
+    print()
+    print(md)
+
+
+if __name__ == "__main__":
+    main()

@@ -266,6 +266,12 @@ smtp_data_done(struct smtp_session *s)
 	    d->line_cut ? " truncated=line" : "");
 	smtp_set_input(s, SI_COMMAND);
 	smtp_reset_transaction(s);
+	/* Never "queued" for a message that is not on disk. */
+	if (s->spool != NULL && spool_flush(s->spool) == -1) {
+		log_warn("%s spool write %s", s->id, spool_name(s->spool));
+		smtp_close(s, SMTP_END_ERROR);
+		return;
+	}
 	if (d->too_big)
 		smtp_error(s, "552 5.3.4 Message size exceeds fixed limit");
 	else

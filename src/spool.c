@@ -34,6 +34,8 @@ struct spool_file {
 	int		 dirfd;
 	int		 fd;
 	int		 failed;
+	int		 err;		/* errno of the failed write: retry */
+	int		 ending;	/* the end record is in */
 	uint64_t	 start_ms;
 	struct buf	 out;
 	size_t		 body_hdr;	/* offset of the open body record + 1 */
@@ -87,6 +89,15 @@ spool_create(int dirfd, const struct spool_meta *m)
 	spool_record(sf, "client %s %u", m->client_ip, m->client_port);
 	spool_record(sf, "server %s %u", m->server_ip, m->server_port);
 	spool_record(sf, "start %s", stamp);
+	/* On disk at once: a worker killed before the client says a word
+	 * still leaves a file that recovery can complete. */
+	if (spool_flush(sf) == -1) {
+		int saved = errno;
+
+		spool_abandon(sf);
+		errno = saved;
+		return NULL;
+	}
 	return sf;
 }
 
@@ -191,19 +202,20 @@ spool_body(struct spool_file *sf, const char *p, size_t n)
 		spool_flush(sf);
 }
 
+/* Write out the buffer. What was written leaves it, so that a retry after
+ * a failure (ENOSPC) writes exactly what is missing. */
 static int
-spool_write_all(int fd, const char *p, size_t n)
+spool_write_out(struct spool_file *sf)
 {
 	ssize_t w;
 
-	while (n > 0) {
-		if ((w = write(fd, p, n)) == -1) {
+	while (sf->out.len > 0) {
+		if ((w = write(sf->fd, sf->out.data, sf->out.len)) == -1) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
-		p += w;
-		n -= (size_t)w;
+		buf_consume(&sf->out, (size_t)w);
 	}
 	return 0;
 }
@@ -213,16 +225,15 @@ int
 spool_flush(struct spool_file *sf)
 {
 	if (sf->failed) {
-		errno = EIO;
+		errno = sf->err ? sf->err : ENOMEM;
 		return -1;
 	}
 	spool_close_body(sf);
-	if (sf->out.len > 0 &&
-	    spool_write_all(sf->fd, sf->out.data, sf->out.len) == -1) {
+	if (spool_write_out(sf) == -1) {
 		sf->failed = 1;
+		sf->err = errno;
 		return -1;
 	}
-	sf->out.len = 0;
 	buf_trim(&sf->out, SPOOL_KEEP_CAP);
 	return 0;
 }
@@ -245,32 +256,45 @@ spool_abandon(struct spool_file *sf)
 }
 
 /*
- * End the session's file: the end record, fsync, rename into new/.
- * Returns 0, or -1 when the file could not be completed (it is removed).
+ * End the session's file: the end record, fsync, rename into new/, free.
+ * Returns 0, or -1 when the file could not be completed (no space, say):
+ * sf is then still the caller's, to call this again later (the reason is
+ * recorded once) or to let go with spool_release(), which leaves the file
+ * in tmp/ for the parent to recover when this worker exits.
  */
 int
 spool_finish(struct spool_file *sf, const char *reason, int do_fsync)
 {
 	char stamp[40], newname[SPOOL_NAME_MAX + 8];
-	int saved, rc;
+	int rc;
 
-	util_utc_stamp(stamp, sizeof(stamp), 0);
-	spool_record(sf, "end %s reason=%s", stamp, reason);
+	if (sf->failed && sf->err != 0)
+		sf->failed = 0;		/* a write failed: try it again */
+	if (!sf->ending) {
+		util_utc_stamp(stamp, sizeof(stamp), 0);
+		spool_record(sf, "end %s reason=%s", stamp, reason);
+		sf->ending = !sf->failed;
+	}
+	if (sf->fd != -1) {
+		if (spool_flush(sf) == -1 || (do_fsync && fsync(sf->fd) == -1))
+			return -1;
+		/* Closed before the rename: new/ sees one event per file
+		 * (IN_MOVED_TO), not a second IN_CLOSE_WRITE after it. */
+		rc = close(sf->fd);
+		sf->fd = -1;
+		if (rc == -1)
+			return -1;
+	}
 	snprintf(newname, sizeof(newname), "new/%s", sf->name);
-	if (spool_flush(sf) == -1 || (do_fsync && fsync(sf->fd) == -1))
-		goto fail;
-	/* Closed before the rename: new/ sees one event per file (the
-	 * analyzer's IN_MOVED_TO), not a second IN_CLOSE_WRITE after it. */
-	rc = close(sf->fd);
-	sf->fd = -1;
-	if (rc == -1 ||
-	    renameat(sf->dirfd, sf->tmpname, sf->dirfd, newname) == -1)
-		goto fail;
+	if (renameat(sf->dirfd, sf->tmpname, sf->dirfd, newname) == -1)
+		return -1;
 	spool_free(sf);
 	return 0;
-fail:
-	saved = errno;
-	spool_abandon(sf);
-	errno = saved;
-	return -1;
+}
+
+/* Let go of a file that could not be completed; it stays in tmp/. */
+void
+spool_release(struct spool_file *sf)
+{
+	spool_free(sf);
 }

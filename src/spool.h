@@ -37,6 +37,7 @@ int		 spool_failed(const struct spool_file *);
 int		 spool_finish(struct spool_file *, const char *reason,
 		    int do_fsync);
 void		 spool_abandon(struct spool_file *);
+void		 spool_release(struct spool_file *);
 /* spool_admin.c: the parent's side */
 int		 spool_prepare(const char *path, uid_t, gid_t);
 int		 spool_recover(int dirfd, pid_t only_pid);

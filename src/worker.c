@@ -79,7 +79,11 @@ struct worker {
 	uint64_t		 space_checked;
 	int			 space_low;
 	char			*rbuf;
+	struct spool_file	**unfinished;	/* could not be completed yet */
+	size_t			 nunfinished;
 };
+
+#define WORKER_UNFINISHED_MAX	1024
 
 static volatile sig_atomic_t worker_sigterm;
 static volatile sig_atomic_t worker_sigretire;
@@ -278,6 +282,46 @@ worker_conn_open(struct worker *w, int fd, const struct sockaddr_storage *ss,
 	worker_conn_io(w, c, 0);
 }
 
+/*
+ * A file that could not be completed (no space on the spool): tried again
+ * every tick until it is, so nothing captured is lost; at exit the parent
+ * recovers what is left in tmp/.
+ */
+static void
+worker_unfinished(struct worker *w, struct spool_file *sf, const char *id)
+{
+	struct spool_file **p;
+
+	log_warn("%s spool: cannot complete %s; trying again", id,
+	    spool_name(sf));
+	if (errno == ENOMEM || w->nunfinished == WORKER_UNFINISHED_MAX ||
+	    (p = realloc(w->unfinished, (w->nunfinished + 1) *
+	    sizeof(*p))) == NULL) {
+		log_warnx("%s spool: %s left in tmp/ until this worker exits",
+		    id, spool_name(sf));
+		spool_release(sf);
+		return;
+	}
+	w->unfinished = p;
+	w->unfinished[w->nunfinished++] = sf;
+}
+
+static void
+worker_retry_unfinished(struct worker *w)
+{
+	size_t i = 0;
+
+	while (i < w->nunfinished) {
+		if (spool_finish(w->unfinished[i], NULL,
+		    w->cf->spool_fsync) == 0) {
+			log_info("spool: a file left unfinished is complete "
+			    "now");
+			w->unfinished[i] = w->unfinished[--w->nunfinished];
+		} else
+			i++;
+	}
+}
+
 static void
 worker_conn_finish(struct worker *w, struct worker_conn *c, enum smtp_end why)
 {
@@ -288,11 +332,9 @@ worker_conn_finish(struct worker *w, struct worker_conn *c, enum smtp_end why)
 	smtp_close(c->smtp, why);
 	end = smtp_ended(c->smtp);
 	snprintf(name, sizeof(name), "%s", spool_name(c->spool));
-	/* spool_finish frees the spool file, whatever happens */
 	if (spool_finish(c->spool, smtp_end_name(end),
 	    w->cf->spool_fsync) == -1)
-		log_warn("%s spool: capture lost, cannot complete %s", c->id,
-		    name);
+		worker_unfinished(w, c->spool, c->id);
 	c->spool = NULL;
 	log_info("%s smtp end reason=%s msgs=%u duration=%llu.%03llu "
 	    "spool=%s", c->id, smtp_end_name(end), smtp_messages(c->smtp),
@@ -463,8 +505,10 @@ worker_tick(struct worker *w, uint64_t now)
 			worker_conn_io(w, c, 0);
 		}
 	}
-	if (tick)
+	if (tick) {
+		worker_retry_unfinished(w);
 		w->next_tick = now + WORKER_TICK_MS;
+	}
 }
 
 static void
@@ -623,6 +667,8 @@ worker_main(const struct worker_ctx *ctx)
 			worker_dispatch(&w, &events[i], now);
 		worker_tick(&w, now);
 	}
+	while (w.nunfinished > 0)
+		spool_release(w.unfinished[--w.nunfinished]);
 	log_info("worker %d done", (int)getpid());
 	/* _exit: nothing to flush, and exit handlers (a sanitizer's leak
 	 * check among them) would make calls the sandbox forbids. */

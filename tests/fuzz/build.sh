@@ -26,11 +26,15 @@ self="$srcdir/tests/fuzz/build.sh"
 
 # The targets and the project files each one needs (src/NAME.c).
 targets="smtp spool_read mime config"
-files_smtp="smtp smtp_cmd smtp_auth smtp_line spool spool_admin spool_read
-	buf util log config"
-files_spool_read="spool_read"
-files_mime="mime extract utf8 buf config"
-files_config="config"
+files_of() {
+	case $1 in
+	smtp) echo smtp smtp_cmd smtp_auth smtp_line spool spool_admin \
+	    spool_read buf util log config ;;
+	spool_read) echo spool_read ;;
+	mime) echo mime extract utf8 buf config ;;
+	config) echo config ;;
+	esac
+}
 pkgs="gmime-3.0 libpcre2-8 libpsl libcrypto"
 
 skip() {
@@ -57,8 +61,9 @@ libfuzzer)
 				break
 		done
 	fi
-	[ -n "$FUZZ_CC" ] && command -v "$FUZZ_CC" >/dev/null ||
+	if [ -z "$FUZZ_CC" ] || ! command -v "$FUZZ_CC" >/dev/null; then
 		skip "no clang to build the fuzzers (Debian: apt-get install clang libclang-rt-14-dev)"
+	fi
 	san_cc="-fsanitize=fuzzer-no-link,address,undefined"
 	san_ld="-fsanitize=fuzzer,address,undefined"
 	main=
@@ -77,11 +82,13 @@ afl)
 esac
 cc=$FUZZ_CC
 
+# shellcheck disable=SC2086
 pkg-config --exists $pkgs || die "pkg-config does not find: $pkgs"
-# shellcheck disable=SC2046
+# shellcheck disable=SC2046,SC2086
 cflags="-g -O1 -fno-omit-frame-pointer $san_cc -fno-sanitize-recover=undefined
 	-Wall -Wextra -Wno-unused-parameter -I$hdrdir -I$srcdir/src
 	$(pkg-config --cflags $pkgs) ${FUZZ_CFLAGS:-}"
+# shellcheck disable=SC2086
 libs="$(pkg-config --libs $pkgs)"
 
 mkdir -p "$outdir/obj" || die "cannot create $outdir/obj"
@@ -119,8 +126,9 @@ compile() {	# SRC OBJ
 # Each needed file once, FUZZ_JOBS at a time.
 all=
 for t in $targets; do
-	eval "all=\"\$all \$files_$t\""
+	all="$all $(files_of "$t")"
 done
+# shellcheck disable=SC2086
 all=$(printf '%s\n' $all $main | sort -u)
 running=0
 failed=0
@@ -152,9 +160,8 @@ done
 [ "$failed" -eq 0 ] || die "compilation failed"
 
 for t in $targets; do
-	eval "files=\$files_$t"
 	objs="$outdir/obj/fuzz_$t.o"
-	for f in $files $main; do
+	for f in $(files_of "$t") $main; do
 		objs="$objs $outdir/obj/$f.o"
 	done
 	relink=0

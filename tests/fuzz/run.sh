@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2317  # functions are called as run_$mode
 # run.sh MODE SRCDIR BUILDDIR [SECONDS]: build the fuzzers (build.sh) into
 # BUILDDIR/build/fuzz/bin and run them.
 #
@@ -12,7 +13,8 @@
 #          executions, default 20000, at most 30 s), in a temporary
 #          directory; what it finds is kept in BUILDDIR/build/fuzz/crashes.
 #
-# FUZZ_TARGETS picks fuzzers (default: smtp spool_read mime config). Temporary
+# FUZZ_TARGETS picks fuzzers (default: smtp spool_read mime config), FUZZ_ARGS
+# adds libFuzzer options (e.g. -len_control=0: long inputs at once). Temporary
 # files (and fuzz_smtp's spool tree) go to /dev/shm when it is writable, else
 # to TMPDIR: creating files on a disk slows fuzz_smtp tenfold. Exit 0 when
 # nothing was found, 1 when something was, 77 when clang or its fuzzing
@@ -56,7 +58,7 @@ max_len() {
 # libFuzzer exits 77, which the test harness would take for SKIP.
 opts() {
 	echo "-timeout=10 -rss_limit_mb=2048 -error_exitcode=1" \
-	    "-timeout_exitcode=1 -print_final_stats=1"
+	    "-timeout_exitcode=1 -print_final_stats=1 ${FUZZ_ARGS:-}"
 }
 
 # A limit around libFuzzer's own, in case a run does not stop.

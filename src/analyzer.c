@@ -31,7 +31,9 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "eventlog.h"
 #include "extract.h"
+#include "geoip.h"
 #include "log.h"
 #include "mime.h"
 #include "privdrop.h"
@@ -66,6 +68,8 @@ struct analyzer {
 	struct extract_patterns	*patterns;
 	char			*password;
 	struct store		*store;
+	struct geoip		*geoip;		/* geoip_*_db, or NULL */
+	struct eventlog		*events;	/* json_log, or NULL */
 	int			 spool_fd;
 	int			 new_fd;
 	int			 inotify_fd;
@@ -245,7 +249,12 @@ analyzer_store(struct analyzer *a, const char *name,
 		sm[i].mime = &mime[i];
 		sm[i].found = &found[i];
 	}
+	/* the first file of a batch: events still waiting were rolled back */
+	if (a->nbatch == 0)
+		eventlog_flush(a->events, 0);
 	rc = store_import(a->store, name, s, sm, err, errlen);
+	if (rc == STORE_OK)
+		eventlog_session(a->events, name, s, sm);
 done:
 	for (i = 0; mime != NULL && found != NULL && i < n; i++) {
 		mime_message_free(&mime[i]);
@@ -294,6 +303,7 @@ analyzer_connect(struct analyzer *a)
 		analyzer_db_state(a, 1, err);
 		return -1;
 	}
+	store_set_geoip(a->store, a->geoip);
 	analyzer_db_state(a, 0, NULL);
 	return 0;
 }
@@ -331,6 +341,7 @@ analyzer_commit(struct analyzer *a)
 		a->failed++;
 		return 0;
 	}
+	eventlog_flush(a->events, 1);
 	for (i = 0; i < n; i++) {
 		p = &a->batch[i];
 		log_info("%s", p->line);
@@ -482,10 +493,11 @@ analyzer_signals(struct analyzer *a)
 	struct signalfd_siginfo si;
 
 	while (read(a->signal_fd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGHUP)
+		if (si.ssi_signo == SIGHUP) {
+			eventlog_reopen(a->events);
 			log_info("SIGHUP: the configuration is read at start; "
 			    "restart to change it");
-		else {
+		} else {
 			log_info("stopping on signal %u", si.ssi_signo);
 			a->stop = 1;
 		}
@@ -609,6 +621,7 @@ analyzer_once_files(struct analyzer *a, char **files, int n)
 		if (rc == STORE_OK || rc == STORE_DUPLICATE)
 			rc = store_commit(a->store, err, sizeof(err)) ==
 			    STORE_OK ? rc : STORE_RETRY;
+		eventlog_flush(a->events, rc == STORE_OK);
 		spool_session_free(&s);
 		if (rc == STORE_RETRY || rc == STORE_REJECTED) {
 			log_warnx("%s not imported: %s", files[i], err);
@@ -699,7 +712,9 @@ main(int argc, char *argv[])
 	if ((a.password = analyzer_password(a.cf->mysql_password_file, err,
 	    sizeof(err))) == NULL)
 		fatalx("database password: %s", err);
+	a.geoip = geoip_open(a.cf);
 	analyzer_drop(a.cf);
+	a.events = eventlog_open(a.cf->json_log, a.geoip);
 	mime_init();
 	sandbox_no_dumps(0);
 	sandbox_analyzer();
@@ -717,6 +732,8 @@ main(int argc, char *argv[])
 	log_info("%s: %lu files imported, %lu moved to bad/",
 	    once ? "done" : "stopped", a.imported, a.failed);
 	store_close(a.store);
+	eventlog_close(a.events);
+	geoip_close(a.geoip);
 	extract_patterns_free(a.patterns);
 	config_free(a.cf);
 	free(a.cf);

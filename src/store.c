@@ -30,6 +30,7 @@
 
 #include "config.h"
 #include "extract.h"
+#include "geoip.h"
 #include "log.h"
 #include "mime.h"
 #include "spool_read.h"
@@ -51,22 +52,24 @@ enum store_stmt {
 static const char *const store_sql[ST_COUNT] = {
 	[ST_SESSION] = "INSERT INTO sessions (sensor, spool_name, "
 	    "session_key, client_ip, client_port, server_ip, server_port, "
-	    "started_at, ended_at, helo, helo_verb, end_reason, messages) "
-	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    "started_at, ended_at, helo, helo_verb, end_reason, messages, "
+	    "country, asn, as_org) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_TRANSCRIPT] = "INSERT INTO transcripts (session_id, transcript) "
 	    "VALUES (?,?)",
 	[ST_AUTH] = "INSERT INTO auth_attempts (session_id, mechanism, "
-	    "status, username, password, authzid) VALUES (?,?,?,?,?,?)",
+	    "status, username, password, authzid, tried_at) "
+	    "VALUES (?,?,?,?,?,?,?)",
 	[ST_MESSAGE] = "INSERT INTO messages (session_id, seq, mail_from, "
 	    "mail_from_domain, size, stored_size, truncated, incomplete, "
 	    "subject, sha256, queue_id, received_at) "
 	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_RCPT] = "INSERT INTO recipients (message_id, address, domain) "
-	    "VALUES (?,?,?)",
-	[ST_URL] = "INSERT INTO urls (message_id, url, host, count) "
-	    "VALUES (?,?,?,?)",
+	[ST_RCPT] = "INSERT INTO recipients (message_id, address, domain, "
+	    "received_at) VALUES (?,?,?,?)",
+	[ST_URL] = "INSERT INTO urls (message_id, url, host, count, "
+	    "received_at) VALUES (?,?,?,?,?)",
 	[ST_ATT] = "INSERT INTO attachments (message_id, filename, "
-	    "content_type, size, md5, sha1, sha256) VALUES (?,?,?,?,?,?,?)",
+	    "content_type, size, md5, sha1, sha256, received_at) "
+	    "VALUES (?,?,?,?,?,?,?,?)",
 	/* LAST_INSERT_ID(id): the id of the row, new or not */
 	[ST_PATTERN] = "INSERT INTO patterns (kind, value, value_sha256, "
 	    "total, first_seen, last_seen) VALUES (?,?,?,?,?,?) "
@@ -121,6 +124,7 @@ struct store {
 	struct store_queue	 q[ST_COUNT];
 	struct store_pentry	*pcache;
 	size_t			 pcount;
+	const struct geoip	*geoip;		/* NULL: no lookups */
 };
 
 /* A failed call: which errors mean "try again later". */
@@ -598,6 +602,12 @@ store_close(struct store *st)
 	free(st);
 }
 
+void
+store_set_geoip(struct store *st, const struct geoip *geoip)
+{
+	st->geoip = geoip;
+}
+
 int
 store_ping(struct store *st)
 {
@@ -655,8 +665,10 @@ store_session(struct store *st, const char *name,
     const struct spool_session *s, unsigned long long *sid)
 {
 	struct store_params sp;
+	struct geoip_info gi;
 	size_t i;
 
+	geoip_lookup(st->geoip, s->client_ip, &gi);
 	memset(&sp, 0, sizeof(sp));
 	sp_text(&sp, s->sensor.p, s->sensor.len, COL_SHORT);
 	sp_str(&sp, name, COL_SHORT);
@@ -676,6 +688,18 @@ store_session(struct store *st, const char *name,
 	}
 	sp_str(&sp, s->end_reason, 16);
 	sp_u64(&sp, s->nmsgs);
+	if (gi.country[0] != '\0')
+		sp_str(&sp, gi.country, 2);
+	else
+		sp_null(&sp);
+	if (gi.asn != 0)
+		sp_u64(&sp, gi.asn);
+	else
+		sp_null(&sp);
+	if (gi.as_org[0] != '\0')
+		sp_str(&sp, gi.as_org, COL_SHORT);
+	else
+		sp_null(&sp);
 	if (store_exec(st, ST_SESSION, &sp, sid) == -1)
 		return -1;
 	sp_u64(&sp, *sid);
@@ -691,6 +715,7 @@ store_session(struct store *st, const char *name,
 		sp_text(&sp, a->user.p, a->user.len, COL_LONG);
 		sp_text(&sp, a->pass.p, a->pass.len, COL_LONG);
 		sp_text(&sp, a->authzid.p, a->authzid.len, COL_LONG);
+		sp_time(&sp, s->start);
 		if (store_queue(st, ST_AUTH, &sp) == -1)
 			return -1;
 		if (a->user.len > 0 && store_count(st, ST_SESS_PATTERN, *sid,
@@ -716,6 +741,7 @@ store_message_rows(struct store *st, unsigned long long mid,
 		sp_u64(&sp, mid);
 		sp_text(&sp, m->rcpts[i].p, m->rcpts[i].len, COL_LONG);
 		sp_str(&sp, domain, COL_SHORT);
+		sp_time(&sp, when);
 		if (store_queue(st, ST_RCPT, &sp) == -1)
 			return -1;
 	}
@@ -724,6 +750,7 @@ store_message_rows(struct store *st, unsigned long long mid,
 		sp_str(&sp, sm->found->urls[i].url, COL_TEXT);
 		sp_str(&sp, sm->found->urls[i].host, COL_SHORT);
 		sp_u64(&sp, sm->found->urls[i].count);
+		sp_time(&sp, when);
 		if (store_queue(st, ST_URL, &sp) == -1)
 			return -1;
 	}
@@ -740,6 +767,7 @@ store_message_rows(struct store *st, unsigned long long mid,
 		sp_str(&sp, a->md5, 32);
 		sp_str(&sp, a->sha1, 40);
 		sp_str(&sp, a->sha256, 64);
+		sp_time(&sp, when);
 		if (store_queue(st, ST_ATT, &sp) == -1)
 			return -1;
 	}

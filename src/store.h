@@ -11,6 +11,7 @@ struct config;
 struct spool_session;
 struct mime_message;
 struct extract_result;
+struct geoip;
 
 /* What the analyzer made of one message of a session. */
 struct store_message {
@@ -36,5 +37,8 @@ enum store_result store_import(struct store *, const char *spool_name,
 		    char *err, size_t errlen);
 enum store_result store_commit(struct store *, char *err, size_t errlen);
 int		 store_ping(struct store *);
+/* Look up each session's client address (country, AS) before it is
+ * stored; NULL: none. */
+void		 store_set_geoip(struct store *, const struct geoip *);
 
 #endif

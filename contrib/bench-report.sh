@@ -31,6 +31,8 @@ ip6=$(rep "$@" top client-ip --limit 1000 --format csv | cut -d, -f5 | grep -m 1
 sender=$(nth sender 50 4 "$@")
 domain=$(nth rcpt-domain 100 4 "$@")
 host=$(nth url-host 30 4 "$@")
+label=${host#*.}	# cdn.login712.org: login712
+label=${label%%.*}
 hash=$(nth attachment 1 5 "$@")
 subject=$(nth subject 10 4 "$@")
 subject=${subject##* }	# its last word
@@ -71,7 +73,8 @@ time_it "search --ip ${ip%.*.*}.0.0/16" search --ip "${ip%.*.*}.0.0/16" "$@"
 time_it "search --address $sender" search --address "$sender" "$@"
 time_it "search --domain $domain" search --domain "$domain" "$@"
 time_it "search --domain $domain --since 24h" search --domain "$domain" --since 24h "$@"
-time_it "search --url ${host%%.*}" search --url "${host%%.*}" "$@"
+time_it "search --url $label" search --url "$label" "$@"
+time_it "search --url no-such-text" search --url no-such-text "$@"
 time_it "search --hash (attachment)" search --hash "$hash" "$@"
 time_it "search --hash (message)" search --hash "$msgsha" "$@"
 time_it "search --subject '$subject'" search --subject "$subject" "$@"

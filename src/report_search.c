@@ -15,9 +15,17 @@
  *
  * With a message criterion each row is a message (with its session's
  * columns); with --ip alone, or nothing but a time window, each row is a
- * session. Each message criterion is a UNION of index lookups that yields
- * message ids; substrings are searched in the distinct values the analyzer
- * keeps in patterns (kind url or subject), not in every message.
+ * session.
+ *
+ * Messages are found in two steps, so that neither a common value nor a
+ * rare one costs a scan of everything. First the newest messages of the
+ * window (at most RSEARCH_RECENT, newest first, by index) are checked one
+ * by one, each criterion an EXISTS on the message's own rows: a common
+ * value fills the rows asked for there, and that is the answer. Otherwise
+ * every match is collected: each criterion a UNION of index lookups that
+ * yields message ids (substrings searched in the distinct values the
+ * analyzer keeps in patterns, kind url or subject, not in every message),
+ * joined, sorted, cut to --limit.
  */
 #include "autoconf.h"
 
@@ -63,6 +71,10 @@ rsearch_messages(const struct report_search *s)
 {
 	return s->address || s->domain || s->url || s->subject || s->hash;
 }
+
+/* The first step checks at most this many of the newest messages (plus
+ * 50 per row asked for). */
+#define RSEARCH_RECENT	5000
 
 /* Kept alive until the query runs: values derived from the options. */
 struct rsearch_vals {
@@ -132,26 +144,41 @@ rsearch_pattern(struct rdb_query *q, const char *kind, const char *value,
 	rdb_text(q, value);
 }
 
+/* Each criterion's message ids, a derived table: the first drives the
+ * join (STRAIGHT_JOIN: from the matches to their messages, never the other
+ * way), the others are joined to it. */
+static void
+rsearch_end(struct rdb_query *q, int *n)
+{
+	char alias[64];
+
+	if (*n == 0)
+		snprintf(alias, sizeof(alias), ") h0 STRAIGHT_JOIN messages m "
+		    "ON m.id = h0.id");
+	else
+		snprintf(alias, sizeof(alias), ") h%d ON h%d.id = m.id", *n, *n);
+	rdb_sql(q, alias);
+	(*n)++;
+}
+
 static void
 rsearch_hits(struct rdb_query *q, const struct report_search *s,
     const struct rsearch_vals *v, int *n)
 {
-	char alias[32];
-
 	if (s->address != NULL) {
-		rdb_sql(q, " JOIN (SELECT message_id AS id FROM recipients "
+		rdb_sql(q, *n ? " JOIN (" : "(");
+		rdb_sql(q, "SELECT message_id AS id FROM recipients "
 		    "WHERE address = ? UNION SELECT id FROM messages WHERE "
 		    "mail_from_key = LEFT(?, 255) AND mail_from = ? UNION ");
 		rdb_text(q, s->address);
 		rdb_text(q, s->address);
 		rdb_text(q, s->address);
 		rsearch_pattern(q, "email", s->address, 0);
-		snprintf(alias, sizeof(alias), ") h%d ON h%d.id = m.id", *n, *n);
-		rdb_sql(q, alias);
-		(*n)++;
+		rsearch_end(q, n);
 	}
 	if (s->domain != NULL) {
-		rdb_sql(q, " JOIN (SELECT message_id AS id FROM recipients "
+		rdb_sql(q, *n ? " JOIN (" : "(");
+		rdb_sql(q, "SELECT message_id AS id FROM recipients "
 		    "WHERE domain = ? UNION SELECT id FROM messages WHERE "
 		    "mail_from_domain = ? UNION SELECT message_id FROM urls "
 		    "WHERE host = ? UNION ");
@@ -159,40 +186,100 @@ rsearch_hits(struct rdb_query *q, const struct report_search *s,
 		rdb_text(q, v->domain);
 		rdb_text(q, v->domain);
 		rsearch_pattern(q, "domain", v->domain, 0);
-		snprintf(alias, sizeof(alias), ") h%d ON h%d.id = m.id", *n, *n);
-		rdb_sql(q, alias);
-		(*n)++;
+		rsearch_end(q, n);
 	}
 	if (s->url != NULL) {
-		rdb_sql(q, " JOIN (SELECT DISTINCT l.message_id AS id FROM (");
+		rdb_sql(q, *n ? " JOIN (" : "(");
+		rdb_sql(q, "SELECT DISTINCT l.message_id AS id FROM (");
 		rsearch_pattern(q, "url", v->like_url, 1);
-		snprintf(alias, sizeof(alias), ") l) h%d ON h%d.id = m.id", *n,
-		    *n);
-		rdb_sql(q, alias);
-		(*n)++;
+		rdb_sql(q, ") l");
+		rsearch_end(q, n);
 	}
 	if (s->subject != NULL) {
-		rdb_sql(q, " JOIN (SELECT DISTINCT l.message_id AS id FROM (");
+		rdb_sql(q, *n ? " JOIN (" : "(");
+		rdb_sql(q, "SELECT DISTINCT l.message_id AS id FROM (");
 		rsearch_pattern(q, "subject", v->like_subject, 1);
-		snprintf(alias, sizeof(alias), ") l) h%d ON h%d.id = m.id", *n,
-		    *n);
-		rdb_sql(q, alias);
-		(*n)++;
+		rdb_sql(q, ") l");
+		rsearch_end(q, n);
 	}
 	if (s->hash != NULL) {
 		size_t len = strlen(v->hash);
 
-		rdb_sql(q, len == 64 ? " JOIN (SELECT id FROM messages WHERE "
+		rdb_sql(q, *n ? " JOIN (" : "(");
+		rdb_sql(q, len == 64 ? "SELECT id FROM messages WHERE "
 		    "sha256 = ? UNION SELECT message_id FROM attachments WHERE "
-		    "sha256 = ?" : len == 40 ? " JOIN (SELECT message_id AS id "
-		    "FROM attachments WHERE sha1 = ?" : " JOIN (SELECT "
+		    "sha256 = ?" : len == 40 ? "SELECT message_id AS id "
+		    "FROM attachments WHERE sha1 = ?" : "SELECT "
 		    "message_id AS id FROM attachments WHERE md5 = ?");
 		rdb_text(q, v->hash);
 		if (len == 64)
 			rdb_text(q, v->hash);
-		snprintf(alias, sizeof(alias), ") h%d ON h%d.id = m.id", *n, *n);
-		rdb_sql(q, alias);
-		(*n)++;
+		rsearch_end(q, n);
+	}
+}
+
+/* The id of a counted value, once, by the unique key of patterns. */
+#define PATTERN_ID	"(SELECT p.id FROM patterns p WHERE p.kind = ? AND " \
+			"p.value_sha256 = UNHEX(SHA2(?, 256)))"
+
+static void
+rsearch_exists_pattern(struct rdb_query *q, const char *kind,
+    const char *value)
+{
+	rdb_sql(q, "EXISTS (SELECT 1 FROM message_patterns l WHERE "
+	    "l.message_id = m.id AND l.pattern_id = " PATTERN_ID ")");
+	rdb_text(q, kind);
+	rdb_text(q, value);
+}
+
+/* The criteria as conditions on one message m (the first step). */
+static void
+rsearch_exists(struct rdb_query *q, const struct report_search *s,
+    const struct rsearch_vals *v)
+{
+	if (s->address != NULL) {
+		rdb_sql(q, " AND (EXISTS (SELECT 1 FROM recipients e WHERE "
+		    "e.message_id = m.id AND e.address = ?) OR "
+		    "(m.mail_from_key = LEFT(?, 255) AND m.mail_from = ?) OR ");
+		rdb_text(q, s->address);
+		rdb_text(q, s->address);
+		rdb_text(q, s->address);
+		rsearch_exists_pattern(q, "email", s->address);
+		rdb_sql(q, ")");
+	}
+	if (s->domain != NULL) {
+		rdb_sql(q, " AND (EXISTS (SELECT 1 FROM recipients e WHERE "
+		    "e.message_id = m.id AND e.domain = ?) OR "
+		    "m.mail_from_domain = ? OR EXISTS (SELECT 1 FROM urls u "
+		    "WHERE u.message_id = m.id AND u.host = ?) OR ");
+		rdb_text(q, v->domain);
+		rdb_text(q, v->domain);
+		rdb_text(q, v->domain);
+		rsearch_exists_pattern(q, "domain", v->domain);
+		rdb_sql(q, ")");
+	}
+	if (s->url != NULL) {
+		rdb_sql(q, " AND EXISTS (SELECT 1 FROM message_patterns l JOIN "
+		    "patterns p ON p.id = l.pattern_id WHERE l.message_id = "
+		    "m.id AND p.kind = 'url' AND p.value LIKE ?)");
+		rdb_text(q, v->like_url);
+	}
+	if (s->subject != NULL) {
+		rdb_sql(q, " AND m.subject LIKE ?");
+		rdb_text(q, v->like_subject);
+	}
+	if (s->hash != NULL) {
+		size_t len = strlen(v->hash);
+
+		rdb_sql(q, len == 64 ? " AND (m.sha256 = ? OR EXISTS (SELECT 1 "
+		    "FROM attachments a WHERE a.message_id = m.id AND "
+		    "a.sha256 = ?))" : len == 40 ? " AND EXISTS (SELECT 1 FROM "
+		    "attachments a WHERE a.message_id = m.id AND a.sha1 = ?)" :
+		    " AND EXISTS (SELECT 1 FROM attachments a WHERE "
+		    "a.message_id = m.id AND a.md5 = ?)");
+		rdb_text(q, v->hash);
+		if (len == 64)
+			rdb_text(q, v->hash);
 	}
 }
 
@@ -217,27 +304,15 @@ rsearch_ip(struct rdb_query *q, const char *ip)
 	rdb_blob(q, hi, 16);
 }
 
-static void
-rsearch_query(struct rdb_query *q, const struct report_opts *o,
-    const struct rsearch_vals *v)
-{
-	const struct report_search *s = &o->search;
-	int messages = rsearch_messages(s), n = 0;
+#define RSEARCH_COLUMNS	"SELECT s.started_at, s.client_ip, s.country, " \
+	"s.session_key, s.spool_name, s.sensor, s.helo, s.end_reason, " \
+	"s.messages, "
 
-	rdb_sql(q, "SELECT s.started_at, s.client_ip, s.country, "
-	    "s.session_key, s.spool_name, s.sensor, s.helo, s.end_reason, "
-	    "s.messages, ");
-	if (messages) {
-		rdb_sql(q, "m.seq, m.mail_from, m.subject FROM messages m");
-		rsearch_hits(q, s, v, &n);
-		rdb_sql(q, " JOIN sessions s ON s.id = m.session_id WHERE 1=1");
-		rdb_window(q, "m.received_at", o);
-	} else {
-		rdb_sql(q, "NULL, NULL, NULL FROM sessions s WHERE 1=1");
-		rdb_window(q, "s.started_at", o);
-	}
-	if (s->ip != NULL)
-		rsearch_ip(q, s->ip);
+static void
+rsearch_tail(struct rdb_query *q, const struct report_opts *o, int messages)
+{
+	if (o->search.ip != NULL)
+		rsearch_ip(q, o->search.ip);
 	if (o->sensor != NULL) {
 		rdb_sql(q, " AND s.sensor = ?");
 		rdb_text(q, o->sensor);
@@ -246,6 +321,49 @@ rsearch_query(struct rdb_query *q, const struct report_opts *o,
 	    " ORDER BY s.started_at DESC, s.id DESC");
 	rdb_sql(q, " LIMIT ?");
 	rdb_u64(q, o->limit);
+}
+
+/* Sessions: by time, or by network (index on client_ip_bin). */
+static void
+rsearch_sessions(struct rdb_query *q, const struct report_opts *o)
+{
+	rdb_sql(q, RSEARCH_COLUMNS "NULL, NULL, NULL FROM sessions s "
+	    "WHERE 1=1");
+	rdb_window(q, "s.started_at", o);
+	rsearch_tail(q, o, 0);
+}
+
+/* Messages, first step: the newest of the window, checked one by one. */
+static void
+rsearch_recent(struct rdb_query *q, const struct report_opts *o,
+    const struct rsearch_vals *v)
+{
+	unsigned long long recent = RSEARCH_RECENT + 50ULL * o->limit;
+
+	rdb_sql(q, RSEARCH_COLUMNS "m.seq, m.mail_from, m.subject FROM "
+	    "(SELECT id FROM messages WHERE 1=1");
+	rdb_window(q, "received_at", o);
+	rdb_sql(q, " ORDER BY received_at DESC, id DESC LIMIT ?) r "
+	    "STRAIGHT_JOIN messages m ON m.id = r.id "
+	    "STRAIGHT_JOIN sessions s ON s.id = m.session_id WHERE 1=1");
+	rdb_u64(q, recent > 1000000 ? 1000000 : recent);
+	rsearch_exists(q, &o->search, v);
+	rsearch_tail(q, o, 1);
+}
+
+/* Messages, second step: every match, from the criteria's indexes. */
+static void
+rsearch_all(struct rdb_query *q, const struct report_opts *o,
+    const struct rsearch_vals *v)
+{
+	int n = 0;
+
+	rdb_sql(q, RSEARCH_COLUMNS "m.seq, m.mail_from, m.subject FROM ");
+	rsearch_hits(q, &o->search, v, &n);
+	rdb_sql(q, " STRAIGHT_JOIN sessions s ON s.id = m.session_id "
+	    "WHERE 1=1");
+	rdb_window(q, "m.received_at", o);
+	rsearch_tail(q, o, 1);
 }
 
 void
@@ -272,8 +390,18 @@ rsearch_run(struct rdb *db, const struct report_opts *o)
 	memset(&v, 0, sizeof(v));
 	rsearch_check(&o->search, &v);
 	rdb_init(&q);
-	rsearch_query(&q, o, &v);
-	rdb_run(db, &q, &rows);
+	if (!rsearch_messages(&o->search)) {
+		rsearch_sessions(&q, o);
+		rdb_run(db, &q, &rows);
+	} else {
+		rsearch_recent(&q, o, &v);
+		rdb_run(db, &q, &rows);
+		if (rows.nrows < o->limit) {
+			rdb_rows_free(&rows);
+			rsearch_all(&q, o, &v);
+			rdb_run(db, &q, &rows);
+		}
+	}
 	memset(&t, 0, sizeof(t));
 	t.report = "search";
 	t.cols = rsearch_messages(&o->search) ? rsearch_msg_cols :

@@ -73,10 +73,13 @@ struct rtop_kind {
 	const char		*help;
 	rtop_query_fn		*query;
 	const char		*pattern;	/* kind in patterns */
-	/* GROUP BY kinds: table alias, value and time column */
+	/* GROUP BY kinds: the table (with its alias, and bare), what is
+	 * grouped, the time column, the columns shown (of the table as x) */
 	const char		*from;
-	const char		*value;
+	const char		*table;
+	const char		*group;
 	const char		*time;
+	const char		*show;
 	const char		*where;		/* extra condition, or NULL */
 	const char		*to_session;	/* join from the table to s */
 	const struct rout_col	*cols;
@@ -99,26 +102,30 @@ rtop_limit(struct rdb_query *q, const struct report_opts *o)
 	rdb_u64(q, o->limit);
 }
 
-/* SELECT COUNT(*), MIN(time), MAX(time), value FROM ... GROUP BY value.
- * The GROUP BY is a derived table of its own, so that it runs in the
- * order of the index that holds the value (no temporary table); only the
- * groups are sorted by count. */
+/*
+ * COUNT(*), MIN(time), MAX(time) per value, from an index that holds the
+ * value and its time, read in its order (no temporary table for the
+ * GROUP BY). The groups keep only numbers and the id of their first row
+ * (rid), so that sorting them by count is cheap however long the values;
+ * the values of the top rows are then read by that id (as x).
+ */
 static void
-rtop_grouped(struct rdb_query *q, const struct report_opts *o,
-    const struct rtop_kind *k, const char *count, const char *extra,
-    const char *group)
+rtop_q_group(struct rdb_query *q, const struct report_opts *o,
+    const struct rtop_kind *k)
 {
-	rdb_sql(q, "SELECT * FROM (SELECT ");
-	rdb_sql(q, count);
-	rdb_sql(q, " AS n, MIN(");
+	const char *alias = k->from + strlen(k->table) + 1;
+	char rid[32];
+
+	snprintf(rid, sizeof(rid), "MIN(%s.id)", alias);
+	rdb_sql(q, "SELECT t.n, t.first, t.last, ");
+	rdb_sql(q, k->show);
+	rdb_sql(q, " FROM (SELECT * FROM (SELECT COUNT(*) AS n, MIN(");
 	rdb_sql(q, k->time);
 	rdb_sql(q, ") AS first, MAX(");
 	rdb_sql(q, k->time);
 	rdb_sql(q, ") AS last, ");
-	rdb_sql(q, k->value);
-	rdb_sql(q, " AS v");
-	rdb_sql(q, extra);
-	rdb_sql(q, " FROM ");
+	rdb_sql(q, rid);
+	rdb_sql(q, " AS rid FROM ");
 	rdb_sql(q, k->from);
 	if (o->sensor != NULL && k->to_session != NULL)
 		rdb_sql(q, k->to_session);
@@ -128,73 +135,12 @@ rtop_grouped(struct rdb_query *q, const struct report_opts *o,
 	rdb_window(q, k->time, o);
 	rtop_sensor(q, o);
 	rdb_sql(q, " GROUP BY ");
-	rdb_sql(q, group);
-	rdb_sql(q, ") g ORDER BY n DESC, last DESC, v");
+	rdb_sql(q, k->group);
+	rdb_sql(q, ") g ORDER BY n DESC, last DESC, rid");
 	rtop_limit(q, o);
-}
-
-static void
-rtop_q_group(struct rdb_query *q, const struct report_opts *o,
-    const struct rtop_kind *k)
-{
-	rtop_grouped(q, o, k, "COUNT(*)", "", k->value);
-}
-
-static void
-rtop_q_url_host(struct rdb_query *q, const struct report_opts *o,
-    const struct rtop_kind *k)
-{
-	/* the messages that link to the host */
-	rtop_grouped(q, o, k, "COUNT(DISTINCT u.message_id)", "", k->value);
-}
-
-static void
-rtop_q_credential(struct rdb_query *q, const struct report_opts *o,
-    const struct rtop_kind *k)
-{
-	rtop_grouped(q, o, k, "COUNT(*)",
-	    ", a.username_key, a.password_key",
-	    "a.username_key, a.password_key");
-}
-
-/* The newest session of the client: its country and AS. */
-static void
-rtop_q_client(struct rdb_query *q, const struct report_opts *o,
-    const struct rtop_kind *k)
-{
-	rdb_sql(q, "SELECT t.n, t.first, t.last, "
-	    "(SELECT x.country FROM sessions x WHERE x.client_ip = t.v "
-	    "ORDER BY x.started_at DESC LIMIT 1), t.v, "
-	    "(SELECT x.asn FROM sessions x WHERE x.client_ip = t.v "
-	    "ORDER BY x.started_at DESC LIMIT 1), "
-	    "(SELECT x.as_org FROM sessions x WHERE x.client_ip = t.v "
-	    "ORDER BY x.started_at DESC LIMIT 1) FROM (");
-	rtop_q_group(q, o, k);
-	rdb_sql(q, ") t ORDER BY t.n DESC, t.last DESC, t.v");
-}
-
-static void
-rtop_q_asn(struct rdb_query *q, const struct report_opts *o,
-    const struct rtop_kind *k)
-{
-	rdb_sql(q, "SELECT t.n, t.first, t.last, t.v, (SELECT x.as_org FROM "
-	    "sessions x WHERE x.asn = t.v ORDER BY x.started_at DESC LIMIT 1) "
-	    "FROM (");
-	rtop_q_group(q, o, k);
-	rdb_sql(q, ") t ORDER BY t.n DESC, t.last DESC, t.v");
-}
-
-/* The last attachment with the hash gives its name, size and type. */
-static void
-rtop_q_attachment(struct rdb_query *q, const struct report_opts *o,
-    const struct rtop_kind *k)
-{
-	rdb_sql(q, "SELECT t.n, t.first, t.last, x.filename, t.v, x.size, "
-	    "x.content_type, x.md5, x.sha1 FROM (");
-	rtop_q_group(q, o, k);
-	rdb_sql(q, ") t JOIN attachments x ON x.id = (SELECT y.id FROM "
-	    "attachments y WHERE y.sha256 = t.v ORDER BY y.received_at DESC, "
-	    "y.id DESC LIMIT 1) ORDER BY t.n DESC, t.last DESC, t.v");
+	rdb_sql(q, ") t JOIN ");
+	rdb_sql(q, k->table);
+	rdb_sql(q, " x ON x.id = t.rid ORDER BY t.n DESC, t.last DESC, t.rid");
 }
 
 static void
@@ -242,65 +188,80 @@ rtop_q_pattern(struct rdb_query *q, const struct report_opts *o,
 	rtop_limit(q, o);
 }
 
+/* The newest session of a client, or of an AS: its country, AS, name. */
+#define LATEST(col, by)	"(SELECT l." col " FROM sessions l WHERE l." by \
+			" = x." by " ORDER BY l.started_at DESC LIMIT 1)"
+/* The last attachment with a hash gives its name, size and type. */
+#define LAST_ATT(col)	"(SELECT l." col " FROM attachments l WHERE " \
+			"l.sha256 = x.sha256 ORDER BY l.received_at DESC, " \
+			"l.id DESC LIMIT 1)"
+#define TO_S(alias)	" JOIN messages m ON m.id = " alias ".message_id " \
+			"JOIN sessions s ON s.id = m.session_id"
+
 static const struct rtop_kind rtop_kinds[] = {
-	{ "client-ip", "client addresses, by sessions", rtop_q_client, NULL,
-	    "sessions s", "s.client_ip", "s.started_at", NULL, NULL,
-	    rtop_cols_client, NCOLS(rtop_cols_client) },
+	{ "client-ip", "client addresses, by sessions", rtop_q_group, NULL,
+	    "sessions s", "sessions", "s.client_ip", "s.started_at",
+	    LATEST("country", "client_ip") ", x.client_ip, "
+	    LATEST("asn", "client_ip") ", " LATEST("as_org", "client_ip"),
+	    NULL, NULL, rtop_cols_client, NCOLS(rtop_cols_client) },
 	{ "helo", "HELO/EHLO names, by sessions", rtop_q_group, NULL,
-	    "sessions s", "s.helo", "s.started_at", " AND s.helo IS NOT NULL",
-	    NULL, rtop_cols_value, NCOLS(rtop_cols_value) },
+	    "sessions s", "sessions", "s.helo", "s.started_at", "x.helo",
+	    " AND s.helo IS NOT NULL", NULL,
+	    rtop_cols_value, NCOLS(rtop_cols_value) },
 	{ "sender", "envelope senders (MAIL FROM), by messages",
-	    rtop_q_group, NULL, "messages m", "m.mail_from_key",
-	    "m.received_at", NULL, " JOIN sessions s ON s.id = m.session_id",
+	    rtop_q_group, NULL, "messages m", "messages", "m.mail_from_key",
+	    "m.received_at", "x.mail_from_key", NULL,
+	    " JOIN sessions s ON s.id = m.session_id",
 	    rtop_cols_value, NCOLS(rtop_cols_value) },
 	{ "rcpt-domain", "recipient domains (RCPT TO), by recipients",
-	    rtop_q_group, NULL, "recipients r", "r.domain", "r.received_at",
-	    NULL, " JOIN messages m ON m.id = r.message_id "
-	    "JOIN sessions s ON s.id = m.session_id",
+	    rtop_q_group, NULL, "recipients r", "recipients", "r.domain",
+	    "r.received_at", "x.domain", NULL, TO_S("r"),
 	    rtop_cols_value, NCOLS(rtop_cols_value) },
 	{ "subject", "decoded subjects, by messages", rtop_q_pattern,
-	    "subject", NULL, NULL, NULL, NULL, NULL,
+	    "subject", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 	    rtop_cols_value, NCOLS(rtop_cols_value) },
 	{ "url", "URLs in messages, by occurrences", rtop_q_pattern, "url",
-	    NULL, NULL, NULL, NULL, NULL,
+	    NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 	    rtop_cols_value, NCOLS(rtop_cols_value) },
-	{ "url-host", "hosts of those URLs, by messages linking to them",
-	    rtop_q_url_host, NULL, "urls u", "u.host", "u.received_at", NULL,
-	    " JOIN messages m ON m.id = u.message_id "
-	    "JOIN sessions s ON s.id = m.session_id",
+	{ "url-host", "hosts of those URLs, by URLs (one a message and URL)",
+	    rtop_q_group, NULL, "urls u", "urls", "u.host", "u.received_at",
+	    "x.host", NULL, TO_S("u"),
 	    rtop_cols_value, NCOLS(rtop_cols_value) },
 	{ "domain", "registrable domains in messages (URL hosts, addresses)",
-	    rtop_q_pattern, "domain", NULL, NULL, NULL, NULL, NULL,
+	    rtop_q_pattern, "domain", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 	    rtop_cols_value, NCOLS(rtop_cols_value) },
 	{ "msg-ip", "IP addresses seen in messages", rtop_q_pattern, "ip",
-	    NULL, NULL, NULL, NULL, NULL,
+	    NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 	    rtop_cols_value, NCOLS(rtop_cols_value) },
 	{ "email", "e-mail addresses in messages (headers, text)",
-	    rtop_q_pattern, "email", NULL, NULL, NULL, NULL, NULL,
+	    rtop_q_pattern, "email", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 	    rtop_cols_value, NCOLS(rtop_cols_value) },
 	{ "username", "AUTH user names, by attempts", rtop_q_pattern,
-	    "username", NULL, NULL, NULL, NULL, NULL,
+	    "username", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 	    rtop_cols_value, NCOLS(rtop_cols_value) },
 	{ "password", "AUTH passwords, by attempts", rtop_q_group, NULL,
-	    "auth_attempts a", "a.password_key", "a.tried_at", NULL,
-	    " JOIN sessions s ON s.id = a.session_id",
+	    "auth_attempts a", "auth_attempts", "a.password_key", "a.tried_at",
+	    "x.password_key", NULL, " JOIN sessions s ON s.id = a.session_id",
 	    rtop_cols_value, NCOLS(rtop_cols_value) },
 	{ "credential", "AUTH username:password pairs, by attempts",
-	    rtop_q_credential, NULL, "auth_attempts a",
-	    "CONCAT(a.username_key, ':', a.password_key)", "a.tried_at", NULL,
-	    " JOIN sessions s ON s.id = a.session_id",
+	    rtop_q_group, NULL, "auth_attempts a", "auth_attempts",
+	    "a.username_key, a.password_key", "a.tried_at",
+	    "CONCAT(x.username_key, ':', x.password_key), x.username_key, "
+	    "x.password_key", NULL, " JOIN sessions s ON s.id = a.session_id",
 	    rtop_cols_credential, NCOLS(rtop_cols_credential) },
 	{ "attachment", "attachments by SHA-256, with the last file name",
-	    rtop_q_attachment, NULL, "attachments a", "a.sha256",
-	    "a.received_at", NULL, " JOIN messages m ON m.id = a.message_id "
-	    "JOIN sessions s ON s.id = m.session_id",
+	    rtop_q_group, NULL, "attachments a", "attachments", "a.sha256",
+	    "a.received_at", LAST_ATT("filename") ", x.sha256, "
+	    LAST_ATT("size") ", " LAST_ATT("content_type") ", x.md5, x.sha1",
+	    NULL, TO_S("a"),
 	    rtop_cols_attachment, NCOLS(rtop_cols_attachment) },
 	{ "country", "client countries (GeoIP), by sessions", rtop_q_group,
-	    NULL, "sessions s", "s.country", "s.started_at",
-	    " AND s.country IS NOT NULL", NULL,
+	    NULL, "sessions s", "sessions", "s.country", "s.started_at",
+	    "x.country", " AND s.country IS NOT NULL", NULL,
 	    rtop_cols_value, NCOLS(rtop_cols_value) },
 	{ "asn", "client autonomous systems (GeoIP), by sessions",
-	    rtop_q_asn, NULL, "sessions s", "s.asn", "s.started_at",
+	    rtop_q_group, NULL, "sessions s", "sessions", "s.asn",
+	    "s.started_at", "x.asn, " LATEST("as_org", "asn"),
 	    " AND s.asn IS NOT NULL", NULL,
 	    rtop_cols_asn, NCOLS(rtop_cols_asn) },
 };

@@ -349,6 +349,17 @@ check_eq "search --subject, its values" "Invoice 42 spam@bulk.example.org" \
 check_eq "search --since D: sessions D, E" "$KE -;$KD -" "$(srch --since "$SPLIT")"
 check_eq "search --address --until D" "$KB 1;$KA 2;$KA 1" "$(srch --address victim@example.net --until "$SPLIT")"
 check_eq "search --limit 1" "$KE -" "$(srch --limit 1)"
+# enough rows among the newest messages: the first of the two steps answers
+check_eq "search --address --limit 2 (newest first)" "$KE 1;$KB 1" "$(srch --address victim@example.net --limit 2)"
+check_eq "search --domain --limit 1" "$KB 1" "$(srch --domain example.co.uk --limit 1)"
+check_eq "search --url --limit 1" "$KA 1" "$(srch --url claim --limit 1)"
+check_eq "search --url --limit 1, no wildcard" "" "$(srch --url 'cl_im' --limit 1)"
+check_eq "search --hash --limit 1" "$KB 1" "$(srch --hash "$ATT_SHA" --limit 1)"
+check_eq "search --hash (MD5) --limit 1" "$KB 1" "$(srch --hash "$ATT_MD5" --limit 1)"
+check_eq "search --hash (message) --limit 1" "$KD 1" "$(srch --hash "$D_SHA" --limit 1)"
+check_eq "search --subject --limit 1" "$KB 1" "$(srch --subject Invoice --limit 1)"
+check_eq "search --subject --limit 1, % is literal" "" "$(srch --subject 'In%ce' --limit 1)"
+check_eq "search --address (the sender) --limit 1" "$KA 2" "$(srch --address winner@lucky-prize.example.com --limit 1)"
 rep s-none search --subject 'no such subject'
 check_eq "search: nothing found, exit 1" "1 spampot-report: nothing found" "$(rc s-none) $(err s-none)"
 rep s-json-none search --subject 'no such subject' --format json

@@ -278,11 +278,14 @@ smtp_process(struct smtp_session *s)
 	size_t used;
 	int done, rc;
 
-	while (s->in.len > 0 && s->ended == SMTP_END_NONE &&
+	/* What is processed is consumed once at the end, not line by line:
+	 * a burst of pipelined commands costs one memmove, not one each. */
+	while (s->in.len > s->in_off && s->ended == SMTP_END_NONE &&
 	    s->held_until <= util_now_ms()) {
 		if (s->input == SI_DATA) {
-			used = smtp_data_feed(s, s->in.data, s->in.len, &done);
-			buf_consume(&s->in, used);
+			used = smtp_data_feed(s, s->in.data + s->in_off,
+			    s->in.len - s->in_off, &done);
+			s->in_off += used;
 			if (done)
 				smtp_data_done(s);
 			continue;
@@ -290,10 +293,12 @@ smtp_process(struct smtp_session *s)
 		rc = smtp_line_next(s, &line, &used);
 		if (rc == 1)
 			smtp_take_line(s, &line);
-		buf_consume(&s->in, used);
+		s->in_off += used;
 		if (rc == 0)
 			break;
 	}
+	buf_consume(&s->in, s->in_off);
+	s->in_off = 0;
 	buf_trim(&s->in, 0);
 	if (s->spool != NULL && spool_flush(s->spool) == -1 &&
 	    s->ended == SMTP_END_NONE) {

@@ -57,6 +57,7 @@ struct smtp_session {
 	enum smtp_input		 input;
 	enum smtp_end		 ended;
 	struct buf		 in;
+	size_t			 in_off;	/* processed, consumed at the end */
 	struct buf		 out;
 	uint64_t		 held_until;
 	int			 discarding;	/* skipping a too long line */

@@ -24,8 +24,8 @@
 int
 smtp_line_next(struct smtp_session *s, struct smtp_line *line, size_t *used)
 {
-	char *p = s->in.data, *nl;
-	size_t n = s->in.len, len, max = s->cf->max_command_line;
+	char *p = s->in.data + s->in_off, *nl;
+	size_t n = s->in.len - s->in_off, len, max = s->cf->max_command_line;
 
 	*used = 0;
 	if (n == 0)

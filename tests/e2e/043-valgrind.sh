@@ -88,7 +88,12 @@ if ! ready_workers 1; then
 	else
 		fail "spampotd under valgrind did not start"
 	fi
+	# the parent ran under valgrind all the same: from the configuration
+	# to the respawns and SIGTERM
+	vg_parent=$DAEMON_PID
 	stop_daemon TERM
+	check_eq "spampotd's parent under valgrind: SIGTERM, exit status 0" 0 "$DAEMON_RC"
+	vg_check "spampotd's parent" "$VGDIR/spampotd.$vg_parent.log"
 	mv "$LOG" "$T/valgrind-daemon.log"
 	# the analyzer's part gets its sessions from a sensor as it runs
 	start_daemon
@@ -197,8 +202,9 @@ if grep -Eq "$SANDBOX_FAILED" "$ANALYZER_LOG"; then
 	analyzer_skip=$(grep -Em 1 "$SANDBOX_FAILED" "$ANALYZER_LOG" | cut -d' ' -f2-)
 	stop_analyzer KILL
 	echo "# SKIP: spampot-analyzer under valgrind: it cannot set up its sandbox there ($analyzer_skip); src/sandbox.c must leave its seccomp filter out when RUNNING_ON_VALGRIND, in a test build"
-	if [ -n "$daemon_skip" ]; then
-		echo "SKIP: $E2E_NAME: neither process can run under valgrind yet (their sandboxes)"
+	if [ -n "$daemon_skip" ] && [ "$E2E_FAIL" -eq 0 ]; then
+		echo "# $E2E_NAME: $E2E_PASS passed, $E2E_FAIL failed (only spampotd's parent under valgrind)"
+		echo "SKIP: $E2E_NAME: neither the workers nor the analyzer can run under valgrind yet (their sandboxes)"
 		exit 77
 	fi
 else

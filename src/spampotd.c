@@ -68,30 +68,35 @@ spampotd_bind(const struct config_listen *l)
 	return fd;
 }
 
-/* Room for every session a worker may hold; raised while still root. */
+/*
+ * Room for every session a worker may hold (its socket and its spool
+ * file), raised while still root; where the hard limit cannot be raised,
+ * at least up to it.
+ */
 static void
 spampotd_fd_limit(const struct config *cf)
 {
-	struct rlimit rl;
-	rlim_t want = (rlim_t)cf->max_sessions_per_worker + SPAMPOTD_FD_MARGIN;
+	struct rlimit rl, up;
+	rlim_t want = 2 * (rlim_t)cf->max_sessions_per_worker +
+	    SPAMPOTD_FD_MARGIN;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		fatal("getrlimit");
 	if (rl.rlim_cur >= want)
 		return;
-	if (rl.rlim_max < want) {
-		rl.rlim_max = want;
-		if (geteuid() != 0)
-			rl.rlim_max = rl.rlim_cur;
+	up.rlim_cur = up.rlim_max = want > rl.rlim_max ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &up) == -1) {
+		up.rlim_cur = up.rlim_max = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &up) == -1)
+			up.rlim_cur = rl.rlim_cur;
 	}
-	rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-		log_warn("setrlimit(RLIMIT_NOFILE, %llu)",
-		    (unsigned long long)want);
-	if (rl.rlim_cur < want)
-		log_warnx("only %llu file descriptors per worker: fewer "
-		    "sessions than max_sessions_per_worker",
-		    (unsigned long long)rl.rlim_cur);
+	if (up.rlim_cur < want)
+		log_warnx("only %llu file descriptors per worker: room for "
+		    "%llu sessions, fewer than max_sessions_per_worker %llu",
+		    (unsigned long long)up.rlim_cur,
+		    (unsigned long long)(up.rlim_cur > SPAMPOTD_FD_MARGIN ?
+		    (up.rlim_cur - SPAMPOTD_FD_MARGIN) / 2 : 0),
+		    (unsigned long long)cf->max_sessions_per_worker);
 }
 
 static void

@@ -74,6 +74,7 @@ struct worker {
 	unsigned		 nconns;
 	unsigned		 nheld;
 	int			 accepting;
+	int			 fd_paused;	/* out of fds: listeners off */
 	uint64_t		 drain_deadline;	/* 0: none */
 	uint64_t		 next_tick;
 	uint64_t		 space_checked;
@@ -208,6 +209,7 @@ worker_ip_key(const struct sockaddr_storage *ss, size_t *len)
 }
 
 static void worker_conn_io(struct worker *, struct worker_conn *, uint32_t);
+static void worker_resume_listeners(struct worker *);
 
 /* A new connection: its spool file, its session, the limits. */
 static void
@@ -346,6 +348,7 @@ worker_conn_finish(struct worker *w, struct worker_conn *c, enum smtp_end why)
 		w->nheld--;
 	iptable_release(w->ctx->iptable, w->ctx->row, c->ip_slot);
 	worker_conn_unlink(w, c);
+	worker_resume_listeners(w);
 	smtp_free(c->smtp);
 	free(c);
 }
@@ -438,6 +441,46 @@ worker_conn_io(struct worker *w, struct worker_conn *c, uint32_t events)
 }
 
 static void
+worker_listeners_ctl(struct worker *w, int op)
+{
+	struct epoll_event ev;
+	size_t i;
+
+	for (i = 0; i < w->ctx->nlisten; i++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+		ev.data.ptr = &w->listeners[i];
+		if (epoll_ctl(w->epfd, op, w->listeners[i].fd, &ev) == -1)
+			log_warn("epoll_ctl listener");
+	}
+}
+
+/*
+ * Out of file descriptors: a readable listener would wake us for nothing,
+ * again and again. Stop watching the listeners (the kernel's backlog holds
+ * new clients) until a session ends or the next tick.
+ */
+static void
+worker_pause_listeners(struct worker *w)
+{
+	if (w->fd_paused)
+		return;
+	log_warnx("worker %d: out of file descriptors with %u sessions; "
+	    "not accepting until one ends", (int)getpid(), w->nconns);
+	worker_listeners_ctl(w, EPOLL_CTL_DEL);
+	w->fd_paused = 1;
+}
+
+static void
+worker_resume_listeners(struct worker *w)
+{
+	if (!w->fd_paused || !w->accepting)
+		return;
+	worker_listeners_ctl(w, EPOLL_CTL_ADD);
+	w->fd_paused = 0;
+}
+
+static void
 worker_accept(struct worker *w, int lfd, uint64_t now)
 {
 	struct sockaddr_storage ss;
@@ -452,7 +495,7 @@ worker_accept(struct worker *w, int lfd, uint64_t now)
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
 			if (errno == EMFILE || errno == ENFILE)
-				log_warn("accept: out of file descriptors");
+				worker_pause_listeners(w);
 			else if (errno != EAGAIN && errno != EWOULDBLOCK)
 				log_warn("accept");
 			return;
@@ -506,6 +549,7 @@ worker_tick(struct worker *w, uint64_t now)
 		}
 	}
 	if (tick) {
+		worker_resume_listeners(w);
 		worker_retry_unfinished(w);
 		w->next_tick = now + WORKER_TICK_MS;
 	}
@@ -520,7 +564,9 @@ worker_stop_accepting(struct worker *w)
 		return;
 	w->accepting = 0;
 	for (i = 0; i < w->ctx->nlisten; i++) {
-		epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->listeners[i].fd, NULL);
+		if (!w->fd_paused)
+			epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->listeners[i].fd,
+			    NULL);
 		close(w->listeners[i].fd);
 	}
 }

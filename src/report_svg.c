@@ -113,24 +113,22 @@ rsvg_bars(struct buf *b, const char *title, const char *const *labels,
 	buf_appendf(b, "</svg>\n");
 }
 
-/* The step of a four-step axis that reaches v: 1, 2, 5, 10, 20, 25, 50,
- * 100 ... */
+/* The step of a four-step axis that reaches v: 1, 2, 3, 4, 5, 6, 8, 10,
+ * 20, 25, 30, 40, 50, 60, 75, 80, 100 ... */
 static unsigned long long
 rsvg_step(unsigned long long v)
 {
-	unsigned long long want = (v + 3) / 4, p = 1;
+	static const unsigned tenths[] = { 10, 20, 25, 30, 40, 50, 60, 75, 80 };
+	unsigned long long want = (v + 3) / 4, d;
+	size_t i;
 
-	for (;;) {
-		if (want <= p)
-			return p;
-		if (want <= p * 2)
-			return p * 2;
-		if (p >= 10 && want <= p * 5 / 2)
-			return p * 5 / 2;
-		if (want <= p * 5)
-			return p * 5;
-		p *= 10;
-	}
+	for (d = 1;; d *= 10)
+		for (i = 0; i < sizeof(tenths) / sizeof(tenths[0]); i++) {
+			if (d == 1 && tenths[i] % 10 != 0)
+				continue;
+			if (want <= tenths[i] * d / 10)
+				return tenths[i] * d / 10;
+		}
 }
 
 #define TL_H		260

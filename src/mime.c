@@ -25,6 +25,7 @@
 
 #include "buf.h"
 #include "mime.h"
+#include "mime_words.h"
 #include "utf8.h"
 
 /* Deeper than GMime's own limit on nesting, so only a safety net. */
@@ -523,17 +524,21 @@ mime_type(GMimeObject *obj)
 	return type;
 }
 
+static char *mime_filename_2231(GMimeObject *);
+
 static int
 mime_walk_part(struct mime_walk *w, GMimeObject *obj)
 {
 	GMimeContentDisposition *disp;
 	struct buf b = { NULL, 0, 0 };
 	const char *filename, *charset;
-	char *type;
+	char *type, *name2231;
 	int rc, att, html = 0;
 
 	type = mime_type(obj);
-	filename = g_mime_part_get_filename(GMIME_PART(obj));
+	name2231 = mime_filename_2231(obj);
+	filename = name2231 ? name2231 :
+	    g_mime_part_get_filename(GMIME_PART(obj));
 	disp = g_mime_object_get_content_disposition(obj);
 	att = filename != NULL ||
 	    (disp != NULL && g_mime_content_disposition_is_attachment(disp));
@@ -557,6 +562,7 @@ mime_walk_part(struct mime_walk *w, GMimeObject *obj)
 			buf_release(&b);
 	}
 	g_free(type);
+	free(name2231);
 	return rc;
 }
 
@@ -763,17 +769,49 @@ mime_walk_message(struct mime_walk *w, GMimeMessage *msg, int depth)
 	return mime_walk(w, body, depth + 1);
 }
 
+/* A header of obj as it was sent (folded, encoded words and all). */
+static const char *
+mime_raw_header(GMimeObject *obj, const char *name)
+{
+	GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
+	GMimeHeader *h;
+
+	if (hl == NULL || (h = g_mime_header_list_get_header(hl, name)) == NULL)
+		return NULL;
+	return g_mime_header_get_raw_value(h);
+}
+
+/* The subject, its encoded words decoded by us (mime_words.c). */
 static int
 mime_subject(struct mime_message *m, GMimeMessage *msg)
 {
-	const char *subject;
+	const char *raw, *subject;
 
-	if ((subject = g_mime_message_get_subject(msg)) == NULL)
+	if ((raw = mime_raw_header(GMIME_OBJECT(msg), "Subject")) != NULL)
+		m->subject = mime_words_header(raw, mime_to_utf8);
+	else if ((subject = g_mime_message_get_subject(msg)) != NULL)
+		m->subject = utf8_sanitize(subject, strlen(subject));
+	else
 		return 0;
-	if ((m->subject = utf8_sanitize(subject, strlen(subject))) == NULL)
+	if (m->subject == NULL)
 		return -1;
 	mime_strip_cr(m->subject);
 	return 0;
+}
+
+/* A file name given with RFC 2231, decoded by us; NULL: none such. */
+static char *
+mime_filename_2231(GMimeObject *obj)
+{
+	const char *raw;
+	char *name = NULL;
+
+	if ((raw = mime_raw_header(obj, "Content-Disposition")) != NULL)
+		name = mime_words_param(raw, "filename", mime_to_utf8);
+	if (name == NULL && (raw = mime_raw_header(obj,
+	    "Content-Type")) != NULL)
+		name = mime_words_param(raw, "name", mime_to_utf8);
+	return name;
 }
 
 static void

@@ -31,7 +31,7 @@ files_of() {
 	smtp) echo smtp smtp_cmd smtp_auth smtp_line spool spool_admin \
 	    spool_read buf util log config ;;
 	spool_read) echo spool_read ;;
-	mime) echo mime extract utf8 buf config ;;
+	mime) echo mime mime_words extract utf8 buf config ;;
 	config) echo config ;;
 	esac
 }

@@ -50,7 +50,7 @@ suite() {
 	done
 }
 
-suite normal --enable-werror
+suite normal --enable-werror --enable-valgrind
 echo "=== distcheck"
 if (cd "$src/build/normal" && make -j2 distcheck \
     DISTCHECK_CONFIGURE_FLAGS=--enable-werror >distcheck.log 2>&1); then

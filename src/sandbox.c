@@ -28,6 +28,23 @@
 #include "log.h"
 #include "sandbox.h"
 
+#ifdef SPAMPOT_VALGRIND
+#include <valgrind/valgrind.h>
+/* --enable-valgrind test builds only: valgrind emulates neither seccomp
+ * nor Landlock, and a filter would judge valgrind's own calls. */
+#define SANDBOX_UNDER_VALGRIND(role)					\
+	do {								\
+		if (RUNNING_ON_VALGRIND) {				\
+			log_warnx("sandbox: %s under valgrind (test "	\
+			    "build): no seccomp filter, no Landlock",	\
+			    role);					\
+			return;						\
+		}							\
+	} while (0)
+#else
+#define SANDBOX_UNDER_VALGRIND(role)	do { } while (0)
+#endif
+
 /* The kernel ABI, defined here so older headers do not limit what the
  * running kernel can enforce. */
 struct sandbox_ruleset_attr {
@@ -217,6 +234,7 @@ sandbox_analyzer(void)
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
+	SANDBOX_UNDER_VALGRIND("analyzer");
 	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL)
 		fatalx("seccomp_init failed");
 	for (i = 0; i < sandbox_analyzer_ndeny; i++) {
@@ -258,6 +276,7 @@ sandbox_worker(int spool_fd, int trap_log_fd)
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
+	SANDBOX_UNDER_VALGRIND("worker");
 	abi = sandbox_landlock(spool_fd);
 	if (trap) {
 		sandbox_trap_log_fd = trap_log_fd;

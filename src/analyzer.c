@@ -633,6 +633,43 @@ analyzer_once_files(struct analyzer *a, char **files, int n)
 	return failed;
 }
 
+/* -t: the database is reachable and holds the schema this analyzer
+ * writes. */
+static int
+analyzer_check_database(struct analyzer *a)
+{
+	struct store *st;
+	char err[512], *password;
+	long v;
+
+	if ((password = analyzer_password(a->cf->mysql_password_file, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "spampot-analyzer: database password: %s\n",
+		    err);
+		return 1;
+	}
+	st = store_open(a->cf, password, err, sizeof(err));
+	free(password);
+	if (st == NULL) {
+		fprintf(stderr, "spampot-analyzer: database: %s\n", err);
+		return 1;
+	}
+	v = store_schema_version(st, err, sizeof(err));
+	store_close(st);
+	if (v != STORE_SCHEMA_VERSION) {
+		if (v == -1)
+			fprintf(stderr, "spampot-analyzer: database: %s (run "
+			    "spampot-dbsetup)\n", err);
+		else
+			fprintf(stderr, "spampot-analyzer: database: schema "
+			    "version %ld, this analyzer needs %d (run "
+			    "spampot-dbsetup)\n", v, STORE_SCHEMA_VERSION);
+		return 1;
+	}
+	printf("spampot-analyzer: database OK, schema version %ld\n", v);
+	return 0;
+}
+
 static struct config *
 analyzer_config(const char *path, struct extract_patterns **patterns)
 {
@@ -702,10 +739,11 @@ main(int argc, char *argv[])
 		}
 		printf("spampot-analyzer: %s: configuration OK (%zu patterns)\n",
 		    a.config_path, a.cf->npatterns);
+		rc = analyzer_check_database(&a);
 		extract_patterns_free(a.patterns);
 		config_free(a.cf);
 		free(a.cf);
-		return 0;
+		return rc;
 	}
 	log_init("spampot-analyzer", foreground || once, a.cf->log_facility);
 	log_set_debug(debug);

@@ -614,6 +614,28 @@ store_ping(struct store *st)
 	return mysql_ping(st->db) == 0 ? 0 : -1;
 }
 
+/* The schema version the database records (schema_version), or -1. */
+long
+store_schema_version(struct store *st, char *err, size_t errlen)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	long v = -1;
+
+	if (mysql_query(st->db, "SELECT MAX(version) FROM schema_version") !=
+	    0 || (res = mysql_store_result(st->db)) == NULL) {
+		snprintf(err, errlen, "%s", mysql_error(st->db));
+		return -1;
+	}
+	if ((row = mysql_fetch_row(res)) != NULL && row[0] != NULL)
+		v = strtol(row[0], NULL, 10);
+	else
+		snprintf(err, errlen, "no schema version recorded");
+	mysql_free_result(res);
+	mysql_rollback(st->db);
+	return v;
+}
+
 /*
  * One counted value: its patterns row, then the link to its owner. len:
  * a user name may hold NUL bytes, which become U+FFFD as in its own row.

@@ -37,6 +37,10 @@ enum store_result store_import(struct store *, const char *spool_name,
 		    char *err, size_t errlen);
 enum store_result store_commit(struct store *, char *err, size_t errlen);
 int		 store_ping(struct store *);
+long		 store_schema_version(struct store *, char *err, size_t);
+
+/* The schema this analyzer writes: sql/schema.sql's version. */
+#define STORE_SCHEMA_VERSION	2
 /* Look up each session's client address (country, AS) before it is
  * stored; NULL: none. */
 void		 store_set_geoip(struct store *, const struct geoip *);

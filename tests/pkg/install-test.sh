@@ -222,7 +222,10 @@ check "password file holds a password" \
 check_eq "rsyslog snippet" "644 root:root" "$(mode /etc/rsyslog.d/spampot.conf)"
 check_eq "logrotate file" "644 root:root" "$(mode /etc/logrotate.d/spampot)"
 check "spampotd -t accepts the installed configuration" /usr/sbin/spampotd -t
-check "spampot-analyzer -t accepts it" /usr/sbin/spampot-analyzer -t
+out=$(/usr/sbin/spampot-analyzer -t 2>&1)
+check_eq "spampot-analyzer -t: no database yet, exit 1" 1 "$?"
+check "spampot-analyzer -t accepts the configuration" grep -q "configuration OK" <<< "$out"
+check "spampot-analyzer -t says the database is not there" grep -q "^spampot-analyzer: database: " <<< "$out"
 
 echo "# the installed systemd units (tests/pkg/units-test.sh)"
 if "$src/tests/pkg/units-test.sh" /lib/systemd/system > "$T/units.log" 2>&1; then
@@ -284,6 +287,9 @@ cp /etc/spampot/spampot.conf "$CONF"
 	echo "pattern pkg_token = \\b(tok-[0-9]{5})\\b"
 } >> "$CONF"
 chmod 644 "$CONF"
+out=$(/usr/sbin/spampot-analyzer -t -c "$CONF" 2>&1)
+check_eq "spampot-analyzer -t reaches the database, schema version 2" \
+    "0 spampot-analyzer: database OK, schema version 2" "$? $(tail -n 1 <<< "$out")"
 
 unit_has() { grep -qx "$2" "/lib/systemd/system/$1"; }
 for line in User=spampot AmbientCapabilities=CAP_NET_BIND_SERVICE \

@@ -327,21 +327,31 @@ analyzer_commit(struct analyzer *a)
 		analyzer_db_state(a, 1, err);
 		return -1;
 	}
-	if (rc == STORE_REJECTED) {
-		if (n > 1) {
-			/* whose rows? Try them again one by one. */
+	if ((rc == STORE_REJECTED || rc == STORE_DUPLICATE) && n > 1) {
+		/* which file? Try them again one by one. */
+		if (rc == STORE_REJECTED)
 			log_warnx("database refused a batch of %zu files: %s; "
 			    "importing them one at a time", n, err);
-			a->single = 1;
-			return -1;
-		}
+		else
+			log_info("a batch of %zu files holds one imported "
+			    "before; importing them one at a time", n);
+		a->single = 1;
+		return -1;
+	}
+	if (rc == STORE_REJECTED) {
 		log_warnx("database refused %s: %s; moved to bad/",
 		    a->batch[0].name, err);
 		analyzer_move(a, a->batch[0].name, "bad");
 		a->failed++;
 		return 0;
 	}
-	eventlog_flush(a->events, 1);
+	if (rc == STORE_DUPLICATE) {
+		snprintf(a->batch[0].line, sizeof(a->batch[0].line),
+		    "%s imported before; not again", a->batch[0].name);
+		a->batch[0].imported = 0;
+	}
+	/* a file imported before has no event this time */
+	eventlog_flush(a->events, rc == STORE_OK);
 	for (i = 0; i < n; i++) {
 		p = &a->batch[i];
 		log_info("%s", p->line);
@@ -425,6 +435,7 @@ analyzer_import(struct analyzer *a, const char *name)
 			return AO_FAILED;
 		/* the batch was rolled back with it: scan again */
 		a->nbatch = 0;
+		a->single = 1;
 		return AO_RETRY;
 	case STORE_DUPLICATE:
 		snprintf(p->line, sizeof(p->line), "%s imported before; not "
@@ -456,7 +467,7 @@ analyzer_spool_name(const struct dirent *de)
 
 /* Everything in new/, oldest first (names begin with the UTC time). */
 static int
-analyzer_scan(struct analyzer *a)
+analyzer_scan_once(struct analyzer *a)
 {
 	struct dirent **list;
 	int i, n, rc = 0;
@@ -484,6 +495,17 @@ analyzer_scan(struct analyzer *a)
 		rc = -1;
 	if (rc == 0)
 		a->single = 0;	/* whatever failed is in bad/ now */
+	return rc;
+}
+
+static int
+analyzer_scan(struct analyzer *a)
+{
+	int rc = analyzer_scan_once(a);
+
+	/* a batch to take again one file at a time: at once */
+	if (rc == -1 && a->single && !a->db_down && !a->stop)
+		rc = analyzer_scan_once(a);
 	return rc;
 }
 
@@ -618,9 +640,9 @@ analyzer_once_files(struct analyzer *a, char **files, int n)
 		free(data);
 		rc = analyzer_store(a, strrchr(files[i], '/') ?
 		    strrchr(files[i], '/') + 1 : files[i], &s, err, sizeof(err));
-		if (rc == STORE_OK || rc == STORE_DUPLICATE)
-			rc = store_commit(a->store, err, sizeof(err)) ==
-			    STORE_OK ? rc : STORE_RETRY;
+		/* a batch of one: the commit says what became of it */
+		if (rc == STORE_OK)
+			rc = store_commit(a->store, err, sizeof(err));
 		eventlog_flush(a->events, rc == STORE_OK);
 		spool_session_free(&s);
 		if (rc == STORE_RETRY || rc == STORE_REJECTED) {

@@ -2,20 +2,22 @@
  * store: the analyzer's writer to MySQL/MariaDB (MariaDB Connector/C), over
  * the local unix socket by default, or TCP with TLS required when
  * mysql_host is set. One transaction per batch of spool files, prepared
- * statements only. spool_name is unique: a file
- * imported before is recognised and nothing is written twice. Every text
- * goes through utf8_sanitize and is cut to its column's size at a
- * character boundary, so the database never refuses a row for its bytes.
+ * statements only. spool_name is unique: a file imported before is
+ * recognised and nothing is written twice. Every text goes through
+ * utf8_sanitize and is cut to its column's size at a character boundary,
+ * so the database never refuses a row for its bytes.
  *
- * Round trips, not rows, are what an import costs: a file's own rows
- * (session, messages) are inserted as it comes, for their ids; the rows
- * that hang off them (transcript, AUTH attempts, recipients, URLs,
- * attachments, pattern counts) wait in a queue per statement and go at
- * commit, each queue in one execution of its statement with an array of
- * parameter sets (MariaDB's bulk protocol; row by row with other servers).
- * The id of a counted value (patterns) is remembered once committed, so a
- * value seen before costs no round trip either: its running total waits in
- * the patterns queue.
+ * Round trips, not rows, are what an import costs. Every row of a batch
+ * waits in a queue per statement and goes at commit, each queue in one
+ * execution of its statement with an array of parameter sets (MariaDB's
+ * bulk protocol; row by row with other servers). A row that needs the id
+ * of a session or message of the batch names it by its place in the
+ * queue; the ids are read back once the sessions (then the messages) are
+ * in: those of the rows from the first id the insert gave, matched by
+ * spool name (then session and number), so another analyzer's rows in
+ * between do no harm. The id of a counted value (patterns) is remembered,
+ * so a value seen before costs no round trip either: only a new one is
+ * inserted as it comes, for its id.
  */
 #include "autoconf.h"
 
@@ -46,7 +48,8 @@
 
 enum store_stmt {
 	ST_SESSION, ST_TRANSCRIPT, ST_AUTH, ST_MESSAGE, ST_RCPT,
-	ST_URL, ST_ATT, ST_PATTERN, ST_MSG_PATTERN, ST_SESS_PATTERN, ST_COUNT
+	ST_URL, ST_ATT, ST_PATTERN, ST_PATTERN_ADD, ST_MSG_PATTERN,
+	ST_SESS_PATTERN, ST_SESSION_IDS, ST_MESSAGE_IDS, ST_COUNT
 };
 
 static const char *const store_sql[ST_COUNT] = {
@@ -77,13 +80,24 @@ static const char *const store_sql[ST_COUNT] = {
 	    "total = total + VALUES(total), "
 	    "first_seen = LEAST(first_seen, VALUES(first_seen)), "
 	    "last_seen = GREATEST(last_seen, VALUES(last_seen))",
+	/* a known value's counts of a batch, added up */
+	[ST_PATTERN_ADD] = "UPDATE patterns SET total = total + ?, "
+	    "first_seen = LEAST(first_seen, ?), "
+	    "last_seen = GREATEST(last_seen, ?) WHERE id = ?",
 	[ST_MSG_PATTERN] = "INSERT INTO message_patterns (message_id, "
 	    "pattern_id, count) VALUES (?,?,?) "
 	    "ON DUPLICATE KEY UPDATE count = count + VALUES(count)",
 	[ST_SESS_PATTERN] = "INSERT INTO session_patterns (session_id, "
 	    "pattern_id, count) VALUES (?,?,?) "
 	    "ON DUPLICATE KEY UPDATE count = count + VALUES(count)",
+	/* the ids of the rows a batch inserted, and maybe others' */
+	[ST_SESSION_IDS] = "SELECT id, spool_name FROM sessions WHERE id >= ?",
+	[ST_MESSAGE_IDS] = "SELECT id, session_id, seq FROM messages "
+	    "WHERE id >= ?",
 };
+
+/* A parameter that is the id of the n-th queued session or message. */
+enum store_ref { REF_NONE, REF_SESSION, REF_MESSAGE };
 
 #define STORE_MAX_PARAMS	16
 #define STORE_BULK_ROWS		1000		/* rows per execution */
@@ -96,6 +110,7 @@ struct store_params {
 	unsigned long		 len[STORE_MAX_PARAMS];
 	unsigned long long	 num[STORE_MAX_PARAMS];
 	char			*owned[STORE_MAX_PARAMS];
+	unsigned char		 ref[STORE_MAX_PARAMS];	/* enum store_ref */
 	unsigned		 n;
 	int			 oom;
 };
@@ -106,14 +121,17 @@ struct store_queue {
 	size_t			 n, cap;
 };
 
-/* A pattern's id by kind and value_sha256: open addressing, emptied when
- * three quarters full or when a transaction rolls back (its ids may not
- * exist). */
+/* A pattern's id by kind and value_sha256: open addressing, emptied after
+ * a commit that leaves it three quarters full, or when a transaction rolls
+ * back (its ids may not exist). add, first, last: what the open batch
+ * counted of it (dirty), for one ST_PATTERN_ADD at commit. */
 struct store_pentry {
 	unsigned long long	 id;
+	unsigned long long	 add;
 	unsigned char		 sha[32];
 	char			 kind[65];
-	unsigned char		 used;
+	char			 first[32], last[32];
+	unsigned char		 used, dirty;
 };
 
 struct store {
@@ -122,8 +140,11 @@ struct store {
 	MYSQL_STMT		*st[ST_COUNT];
 	int			 bulk;		/* server takes arrays */
 	struct store_queue	 q[ST_COUNT];
+	unsigned long long	*ids[REF_MESSAGE + 1];	/* by queue place */
 	struct store_pentry	*pcache;
 	size_t			 pcount;
+	size_t			*dirty;		/* pcache slots */
+	size_t			 ndirty, capdirty;
 	const struct geoip	*geoip;		/* NULL: no lookups */
 };
 
@@ -213,6 +234,14 @@ sp_u64(struct store_params *sp, unsigned long long v)
 }
 
 /* Bytes, copied: the row may wait in a queue. */
+/* The id of the n-th session or message of the batch, known at commit. */
+static void
+sp_ref(struct store_params *sp, enum store_ref ref, size_t n)
+{
+	sp->ref[sp->n] = (unsigned char)ref;
+	sp_u64(sp, n);
+}
+
 static void
 sp_blob(struct store_params *sp, const void *p, size_t n)
 {
@@ -373,14 +402,20 @@ done:
 	return rc;
 }
 
-/* Send a queue: in arrays of bounded size, or row by row. */
+/*
+ * Send a queue: in arrays of bounded size, or row by row. *first: the
+ * first id the inserts gave (the arrays run one after the other, each
+ * giving its first row's id).
+ */
 static int
-store_queue_send(struct store *st, enum store_stmt which)
+store_queue_send(struct store *st, enum store_stmt which,
+    unsigned long long *first)
 {
 	struct store_queue *q = &st->q[which];
 	size_t from = 0, to, bytes;
 	unsigned c;
 
+	*first = 0;
 	while (from < q->n) {
 		if (!st->bulk) {
 			store_rebind(&q->rows[from]);
@@ -388,19 +423,143 @@ store_queue_send(struct store *st, enum store_stmt which)
 			    q->rows[from].b) != 0 ||
 			    mysql_stmt_execute(st->st[which]) != 0)
 				return -1;
-			from++;
-			continue;
+			to = from + 1;
+		} else {
+			for (to = from, bytes = 0; to < q->n && to - from <
+			    STORE_BULK_ROWS && (to == from ||
+			    bytes < STORE_BULK_BYTES); to++)
+				for (c = 0; c < q->rows[to].n; c++)
+					bytes += q->rows[to].len[c];
+			if (store_bulk(st, which, from, to) == -1)
+				return -1;
 		}
-		for (to = from, bytes = 0; to < q->n && to - from <
-		    STORE_BULK_ROWS && (to == from ||
-		    bytes < STORE_BULK_BYTES); to++)
-			for (c = 0; c < q->rows[to].n; c++)
-				bytes += q->rows[to].len[c];
-		if (store_bulk(st, which, from, to) == -1)
-			return -1;
+		if (from == 0)
+			*first = mysql_stmt_insert_id(st->st[which]);
 		from = to;
 	}
 	return 0;
+}
+
+/* The queued rows' references to the batch's sessions or messages
+ * become their ids. */
+static void
+store_resolve(struct store *st, enum store_ref ref)
+{
+	struct store_params *sp;
+	size_t i;
+	int w;
+	unsigned c;
+
+	for (w = 0; w < ST_COUNT; w++)
+		for (i = 0; i < st->q[w].n; i++) {
+			sp = &st->q[w].rows[i];
+			for (c = 0; c < sp->n; c++)
+				if (sp->ref[c] == ref) {
+					sp->num[c] = st->ids[ref][sp->num[c]];
+					sp->ref[c] = REF_NONE;
+				}
+		}
+}
+
+/* Where the queued row with this key is: the key of a session is its
+ * spool name, that of a message its session's id and number. */
+struct store_key {
+	const char		*name;
+	unsigned long long	 sid, seq;
+	size_t			 place;
+};
+
+static int
+store_key_cmp(const void *a, const void *b)
+{
+	const struct store_key *x = a, *y = b;
+
+	if (x->name != NULL)
+		return strcmp(x->name, y->name);
+	if (x->sid != y->sid)
+		return x->sid < y->sid ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * Read back the ids of the queued sessions (ref REF_SESSION) or messages
+ * (REF_MESSAGE) from the first id their insert gave: every row must be
+ * found.
+ */
+static int
+store_read_ids(struct store *st, enum store_ref ref, unsigned long long first)
+{
+	enum store_stmt ins = ref == REF_SESSION ? ST_SESSION : ST_MESSAGE;
+	MYSQL_STMT *s = st->st[ref == REF_SESSION ? ST_SESSION_IDS :
+	    ST_MESSAGE_IDS];
+	struct store_queue *q = &st->q[ins];
+	struct store_key *keys = NULL, k, *hit;
+	MYSQL_BIND in, out[3];
+	unsigned long long id, a = 0, b = 0;
+	unsigned long namelen = 0;
+	char name[COL_SHORT + 1];
+	size_t i, found = 0;
+	int rc = -1;
+
+	free(st->ids[ref]);
+	st->ids[ref] = calloc(q->n ? q->n : 1, sizeof(*st->ids[ref]));
+	keys = calloc(q->n ? q->n : 1, sizeof(*keys));
+	if (st->ids[ref] == NULL || keys == NULL)
+		goto done;
+	for (i = 0; i < q->n; i++) {
+		keys[i].place = i;
+		if (ref == REF_SESSION)
+			keys[i].name = q->rows[i].owned[1];
+		else {
+			keys[i].sid = q->rows[i].num[0];
+			keys[i].seq = q->rows[i].num[1];
+		}
+	}
+	qsort(keys, q->n, sizeof(*keys), store_key_cmp);
+	memset(&in, 0, sizeof(in));
+	memset(out, 0, sizeof(out));
+	in.buffer_type = MYSQL_TYPE_LONGLONG;
+	in.buffer = &first;
+	in.is_unsigned = 1;
+	out[0].buffer_type = MYSQL_TYPE_LONGLONG;
+	out[0].buffer = &id;
+	out[0].is_unsigned = 1;
+	if (ref == REF_SESSION) {
+		out[1].buffer_type = MYSQL_TYPE_STRING;
+		out[1].buffer = name;
+		out[1].buffer_length = sizeof(name) - 1;
+		out[1].length = &namelen;
+	} else {
+		out[1].buffer_type = out[2].buffer_type = MYSQL_TYPE_LONGLONG;
+		out[1].buffer = &a;
+		out[2].buffer = &b;
+		out[1].is_unsigned = out[2].is_unsigned = 1;
+	}
+	if (mysql_stmt_bind_param(s, &in) != 0 ||
+	    mysql_stmt_execute(s) != 0 ||
+	    mysql_stmt_bind_result(s, out) != 0)
+		goto done;
+	while ((rc = mysql_stmt_fetch(s)) == 0 || rc == MYSQL_DATA_TRUNCATED) {
+		memset(&k, 0, sizeof(k));
+		if (ref == REF_SESSION) {
+			name[namelen < sizeof(name) ? namelen :
+			    sizeof(name) - 1] = '\0';
+			k.name = name;
+		} else {
+			k.sid = a;
+			k.seq = b;
+		}
+		if ((hit = bsearch(&k, keys, q->n, sizeof(*keys),
+		    store_key_cmp)) != NULL && st->ids[ref][hit->place] == 0) {
+			st->ids[ref][hit->place] = id;
+			found++;
+		}
+	}
+	mysql_stmt_free_result(s);
+	rc = rc == MYSQL_NO_DATA && found == q->n ? 0 : -1;
+done:
+	free(keys);
+	return rc;
 }
 
 /* The pattern cache's slot for (kind, sha): its own, or the empty one
@@ -428,6 +587,60 @@ store_pforget(struct store *st)
 	if (st->pcache != NULL)
 		memset(st->pcache, 0, STORE_PCACHE_SIZE * sizeof(*st->pcache));
 	st->pcount = 0;
+	st->ndirty = 0;
+}
+
+/* Count a known value in the batch; -1 if that cannot be remembered. */
+static int
+store_padd(struct store *st, struct store_pentry *e, unsigned count,
+    const char *t)
+{
+	size_t *d, cap;
+
+	if (!e->dirty) {
+		if (st->ndirty == st->capdirty) {
+			cap = st->capdirty ? st->capdirty * 2 : 256;
+			if ((d = reallocarray(st->dirty, cap,
+			    sizeof(*d))) == NULL)
+				return -1;
+			st->dirty = d;
+			st->capdirty = cap;
+		}
+		st->dirty[st->ndirty++] = (size_t)(e - st->pcache);
+		e->dirty = 1;
+		e->add = 0;
+		snprintf(e->first, sizeof(e->first), "%s", t);
+		snprintf(e->last, sizeof(e->last), "%s", t);
+	}
+	e->add += count;
+	if (strcmp(t, e->first) < 0)
+		snprintf(e->first, sizeof(e->first), "%s", t);
+	if (strcmp(t, e->last) > 0)
+		snprintf(e->last, sizeof(e->last), "%s", t);
+	return 0;
+}
+
+/* The batch's counts of known values, one row each, into their queue. */
+static int
+store_padd_queue(struct store *st)
+{
+	struct store_params sp;
+	struct store_pentry *e;
+	size_t i;
+
+	memset(&sp, 0, sizeof(sp));
+	for (i = 0; i < st->ndirty; i++) {
+		e = &st->pcache[st->dirty[i]];
+		sp_u64(&sp, e->add);
+		sp_str(&sp, e->first, sizeof(e->first));
+		sp_str(&sp, e->last, sizeof(e->last));
+		sp_u64(&sp, e->id);
+		e->dirty = 0;
+		if (store_queue(st, ST_PATTERN_ADD, &sp) == -1)
+			return -1;
+	}
+	st->ndirty = 0;
+	return 0;
 }
 
 static void
@@ -436,10 +649,10 @@ store_premember(struct store *st, const char *kind, const unsigned char *sha,
 {
 	struct store_pentry *e;
 
-	if (st->pcache == NULL)
+	/* full: not remembered (emptied after the commit, not in a batch
+	 * whose counts it holds) */
+	if (st->pcache == NULL || st->pcount >= STORE_PCACHE_SIZE / 4 * 3)
 		return;
-	if (st->pcount >= STORE_PCACHE_SIZE / 4 * 3)
-		store_pforget(st);
 	e = store_pslot(st, kind, sha);
 	if (!e->used)
 		st->pcount++;
@@ -449,14 +662,25 @@ store_premember(struct store *st, const char *kind, const unsigned char *sha,
 	snprintf(e->kind, sizeof(e->kind), "%s", kind);
 }
 
-/* Rolled back: queued rows and new ids go with it. */
+/* The queues emptied, the batch's ids forgotten. */
 static void
-store_rolled_back(struct store *st)
+store_queues_clear(struct store *st)
 {
 	int i;
 
 	for (i = 0; i < ST_COUNT; i++)
 		store_queue_cut(st, i, 0);
+	for (i = 0; i <= REF_MESSAGE; i++) {
+		free(st->ids[i]);
+		st->ids[i] = NULL;
+	}
+}
+
+/* Rolled back: queued rows and new pattern ids go with it. */
+static void
+store_rolled_back(struct store *st)
+{
+	store_queues_clear(st);
 	store_pforget(st);
 }
 
@@ -592,13 +816,13 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
-	for (i = 0; i < ST_COUNT; i++) {
+	for (i = 0; i < ST_COUNT; i++)
 		if (st->st[i] != NULL)
 			mysql_stmt_close(st->st[i]);
-		store_queue_cut(st, i, 0);
-	}
+	store_queues_clear(st);
 	mysql_close(st->db);
 	free(st->pcache);
+	free(st->dirty);
 	free(st);
 }
 
@@ -641,7 +865,7 @@ store_schema_version(struct store *st, char *err, size_t errlen)
  * a user name may hold NUL bytes, which become U+FFFD as in its own row.
  */
 static int
-store_count(struct store *st, enum store_stmt link, unsigned long long owner,
+store_count(struct store *st, enum store_stmt link, size_t owner,
     const char *kind, const char *value, size_t len, unsigned count,
     const char *when)
 {
@@ -669,14 +893,17 @@ store_count(struct store *st, enum store_stmt link, unsigned long long owner,
 	if (st->pcache != NULL)
 		e = store_pslot(st, kind, sha);
 	if (e != NULL && e->used) {
-		/* known: its total goes with the commit */
+		/* known: its count goes with the commit, added up */
 		pid = e->id;
-		rc = store_queue(st, ST_PATTERN, &sp);
+		rc = store_padd(st, e, count, sp.owned[4]) == 0 ? 0 :
+		    store_queue(st, ST_PATTERN, &sp);
+		sp_reset(&sp);
 	} else if ((rc = store_exec(st, ST_PATTERN, &sp, &pid)) == 0)
 		store_premember(st, kind, sha, pid);
 	if (rc == -1)
 		return -1;
-	sp_u64(&sp, owner);
+	sp_ref(&sp, link == ST_MSG_PATTERN ? REF_MESSAGE : REF_SESSION,
+	    owner);
 	sp_u64(&sp, pid);
 	sp_u64(&sp, count);
 	return store_queue(st, link, &sp);
@@ -684,7 +911,7 @@ store_count(struct store *st, enum store_stmt link, unsigned long long owner,
 
 static int
 store_session(struct store *st, const char *name,
-    const struct spool_session *s, unsigned long long *sid)
+    const struct spool_session *s, size_t *sid)
 {
 	struct store_params sp;
 	struct geoip_info gi;
@@ -722,16 +949,17 @@ store_session(struct store *st, const char *name,
 		sp_str(&sp, gi.as_org, COL_SHORT);
 	else
 		sp_null(&sp);
-	if (store_exec(st, ST_SESSION, &sp, sid) == -1)
+	*sid = st->q[ST_SESSION].n;
+	if (store_queue(st, ST_SESSION, &sp) == -1)
 		return -1;
-	sp_u64(&sp, *sid);
+	sp_ref(&sp, REF_SESSION, *sid);
 	sp_text(&sp, s->transcript, s->transcript_len, COL_MEDIUM);
 	if (store_queue(st, ST_TRANSCRIPT, &sp) == -1)
 		return -1;
 	for (i = 0; i < s->nauths; i++) {
 		const struct spool_auth *a = &s->auths[i];
 
-		sp_u64(&sp, *sid);
+		sp_ref(&sp, REF_SESSION, *sid);
 		sp_text(&sp, a->mech.p, a->mech.len, 32);
 		sp_str(&sp, a->status, 16);
 		sp_text(&sp, a->user.p, a->user.len, COL_LONG);
@@ -748,7 +976,7 @@ store_session(struct store *st, const char *name,
 }
 
 static int
-store_message_rows(struct store *st, unsigned long long mid,
+store_message_rows(struct store *st, size_t mid,
     const struct spool_message *m, const struct store_message *sm,
     const char *when)
 {
@@ -760,7 +988,7 @@ store_message_rows(struct store *st, unsigned long long mid,
 	for (i = 0; i < m->nrcpts; i++) {
 		store_domain(m->rcpts[i].p, m->rcpts[i].len, domain,
 		    sizeof(domain));
-		sp_u64(&sp, mid);
+		sp_ref(&sp, REF_MESSAGE, mid);
 		sp_text(&sp, m->rcpts[i].p, m->rcpts[i].len, COL_LONG);
 		sp_str(&sp, domain, COL_SHORT);
 		sp_time(&sp, when);
@@ -768,7 +996,7 @@ store_message_rows(struct store *st, unsigned long long mid,
 			return -1;
 	}
 	for (i = 0; sm->found && i < sm->found->nurls; i++) {
-		sp_u64(&sp, mid);
+		sp_ref(&sp, REF_MESSAGE, mid);
 		sp_str(&sp, sm->found->urls[i].url, COL_TEXT);
 		sp_str(&sp, sm->found->urls[i].host, COL_SHORT);
 		sp_u64(&sp, sm->found->urls[i].count);
@@ -779,7 +1007,7 @@ store_message_rows(struct store *st, unsigned long long mid,
 	for (i = 0; sm->mime && i < sm->mime->natts; i++) {
 		const struct mime_attachment *a = &sm->mime->atts[i];
 
-		sp_u64(&sp, mid);
+		sp_ref(&sp, REF_MESSAGE, mid);
 		if (a->filename != NULL)
 			sp_str(&sp, a->filename, COL_LONG);
 		else
@@ -803,20 +1031,20 @@ store_message_rows(struct store *st, unsigned long long mid,
 }
 
 static int
-store_message(struct store *st, unsigned long long sid,
+store_message(struct store *st, size_t sid,
     const struct spool_message *m, const struct store_message *sm,
     const char *when)
 {
 	struct store_params sp;
 	unsigned char sha[32];
 	char hex[65], domain[COL_SHORT + 1];
-	unsigned long long mid;
+	size_t mid;
 
 	store_sha256(m->body ? (const void *)m->body : "", m->body_len, sha);
 	store_hex(sha, sizeof(sha), hex);
 	store_domain(m->from.p, m->from.len, domain, sizeof(domain));
 	memset(&sp, 0, sizeof(sp));
-	sp_u64(&sp, sid);
+	sp_ref(&sp, REF_SESSION, sid);
 	sp_u64(&sp, m->n);
 	sp_text(&sp, m->from.p, m->from.len, COL_LONG);
 	sp_str(&sp, domain, COL_SHORT);
@@ -831,7 +1059,8 @@ store_message(struct store *st, unsigned long long sid,
 	sp_str(&sp, hex, 64);
 	sp_str(&sp, m->queue_id, 16);
 	sp_time(&sp, when);
-	if (store_exec(st, ST_MESSAGE, &sp, &mid) == -1)
+	mid = st->q[ST_MESSAGE].n;
+	if (store_queue(st, ST_MESSAGE, &sp) == -1)
 		return -1;
 	return store_message_rows(st, mid, m, sm, when);
 }
@@ -865,17 +1094,11 @@ store_import(struct store *st, const char *name,
     const struct spool_session *s, const struct store_message *msgs,
     char *err, size_t errlen)
 {
-	unsigned long long sid;
-	size_t i;
+	size_t i, sid;
 
 	err[0] = '\0';
-	/* spool_name is unique: a file imported before stops at its first
-	 * statement, which alone is undone */
-	if (store_session(st, name, s, &sid) == -1) {
-		if (mysql_stmt_errno(st->st[ST_SESSION]) == ER_DUP_ENTRY)
-			return STORE_DUPLICATE;
+	if (store_session(st, name, s, &sid) == -1)
 		return store_failed(st, "session", err, errlen);
-	}
 	for (i = 0; i < s->nmsgs; i++)
 		if (store_message(st, sid, &s->msgs[i], &msgs[i],
 		    s->start) == -1)
@@ -884,34 +1107,47 @@ store_import(struct store *st, const char *name,
 }
 
 /*
- * Commit the files imported since the last commit. A failed commit cannot
- * be laid at one file's door: the whole batch is tried again later.
+ * Commit the files imported since the last commit: their queued rows
+ * first, sessions and messages before what refers to them. Nothing can be
+ * laid at one file's door in a batch of several: STORE_DUPLICATE (one was
+ * imported before) and STORE_REJECTED (the database refused a row) mean
+ * "try them one at a time", where they say which file it is.
  */
 enum store_result
 store_commit(struct store *st, char *err, size_t errlen)
 {
 	static const enum store_stmt order[] = {
-		ST_TRANSCRIPT, ST_AUTH, ST_RCPT, ST_URL, ST_ATT, ST_PATTERN,
-		ST_MSG_PATTERN, ST_SESS_PATTERN,
+		ST_SESSION, ST_MESSAGE, ST_TRANSCRIPT, ST_AUTH, ST_RCPT,
+		ST_URL, ST_ATT, ST_PATTERN, ST_PATTERN_ADD, ST_MSG_PATTERN,
+		ST_SESS_PATTERN,
 	};
+	enum store_stmt w = ST_SESSION;
+	unsigned long long first;
 	unsigned int code;
 	size_t i;
 
 	err[0] = '\0';
-	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if (store_queue_send(st, order[i]) == -1) {
-			code = mysql_stmt_errno(st->st[order[i]]);
-			snprintf(err, errlen, "statement %d: %s (%u)",
-			    (int)order[i], mysql_stmt_error(st->st[order[i]]),
-			    code);
-			mysql_rollback(st->db);
-			store_rolled_back(st);
-			/* a batch of one: that file's rows are refused */
-			return store_transient(code) ? STORE_RETRY :
-			    STORE_REJECTED;
+	if (store_padd_queue(st) == -1) {
+		w = ST_PATTERN_ADD;
+		goto fail;
+	}
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		w = order[i];
+		if (store_queue_send(st, w, &first) == -1)
+			goto fail;
+		if ((w == ST_SESSION || w == ST_MESSAGE) && st->q[w].n > 0) {
+			enum store_ref ref = w == ST_SESSION ? REF_SESSION :
+			    REF_MESSAGE;
+
+			if (store_read_ids(st, ref, first) == -1) {
+				w = ref == REF_SESSION ? ST_SESSION_IDS :
+				    ST_MESSAGE_IDS;
+				goto fail;
+			}
+			store_resolve(st, ref);
 		}
-	for (i = 0; i < ST_COUNT; i++)
-		store_queue_cut(st, i, 0);
+	}
+	store_queues_clear(st);
 	if (mysql_commit(st->db) != 0) {
 		snprintf(err, errlen, "commit: %s (%u)", mysql_error(st->db),
 		    mysql_errno(st->db));
@@ -919,5 +1155,16 @@ store_commit(struct store *st, char *err, size_t errlen)
 		store_pforget(st);
 		return STORE_RETRY;
 	}
+	if (st->pcount >= STORE_PCACHE_SIZE / 4 * 3)
+		store_pforget(st);
 	return STORE_OK;
+fail:
+	code = mysql_stmt_errno(st->st[w]);
+	snprintf(err, errlen, "statement %d: %s (%u)", (int)w,
+	    code ? mysql_stmt_error(st->st[w]) : "ids not found", code);
+	mysql_rollback(st->db);
+	store_rolled_back(st);
+	if (code == ER_DUP_ENTRY && w == ST_SESSION)
+		return STORE_DUPLICATE;
+	return store_transient(code) ? STORE_RETRY : STORE_REJECTED;
 }

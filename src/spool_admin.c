@@ -179,6 +179,14 @@ spool_recover_file(int tmpfd, int dirfd, const char *tmpname,
 		return -1;
 	if (fstat(fd, &st) == -1)
 		goto done;
+	if (st.st_size == 0) {
+		/* the worker died between creating it and its first write:
+		 * no client byte was read, nothing to keep */
+		rc = unlinkat(tmpfd, tmpname, 0) == -1 ? -1 : 1;
+		log_info("spool: tmp/%s is empty (no session began); removed",
+		    tmpname);
+		goto done;
+	}
 	if ((good = spool_valid_prefix(fd, st.st_size, &ended, &patched,
 	    start, sizeof(start))) == -1)
 		goto done;
@@ -217,7 +225,7 @@ spool_recover(int dirfd, pid_t only_pid)
 	DIR *dir;
 	char *dash, *end;
 	long pid;
-	int tmpfd, n = 0;
+	int tmpfd, n = 0, rc;
 
 	if ((tmpfd = openat(dirfd, "tmp", O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) == -1)
@@ -238,11 +246,13 @@ spool_recover(int dirfd, pid_t only_pid)
 		}
 		if (only_pid ? pid != only_pid : spool_writer_alive(pid))
 			continue;
-		if (spool_recover_file(tmpfd, dirfd, de->d_name,
-		    dash + 1) == -1) {
+		if ((rc = spool_recover_file(tmpfd, dirfd, de->d_name,
+		    dash + 1)) == -1) {
 			log_warn("spool: cannot recover tmp/%s", de->d_name);
 			continue;
 		}
+		if (rc == 1)
+			continue;	/* empty: removed */
 		log_info("spool: recovered %s (worker %ld ended before "
 		    "the session)", dash + 1, pid);
 		n++;

@@ -296,8 +296,8 @@ static int
 store_queue(struct store *st, enum store_stmt which, struct store_params *sp)
 {
 	struct store_queue *q = &st->q[which];
-	struct store_params *rows;
-	size_t cap;
+	struct store_params *rows = NULL;
+	size_t cap = 0;
 
 	if (sp->oom || (q->n == q->cap &&
 	    (rows = reallocarray(q->rows, cap = q->cap ? q->cap * 2 : 64,

@@ -22,6 +22,9 @@ start_analyzer
 gone() { local p; for p in "$@"; do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
 # kill_daemon PIDS...: kill -9, and no "Killed" line from bash.
 kill_daemon() {
+	# all at once, as a crash of the machine's OOM killer would: stopped
+	# first, so that no worker sees its parent go before its own end
+	kill -STOP "$@"
 	kill -KILL "$@"
 	{ wait "$DAEMON_PID"; } 2>/dev/null
 	DAEMON_PID=

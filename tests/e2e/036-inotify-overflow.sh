@@ -36,7 +36,10 @@ check_eq "max_queued_events restored" "$(cat "$queued")" "$(sysctl -n fs.inotify
 check "the real sessions imported" wait_for 10 spool_count_is new 0
 
 # Copies with names and session ids of their own, each written under a
-# dot name and renamed into new/, as fast as that goes.
+# dot name and renamed into new/, as fast as that goes. The analyzer is
+# held meanwhile (SIGSTOP), so that its queue overflows however fast it
+# would have read: what is tested is what it does after.
+kill -STOP "$ANALYZER_PID"
 t0=$(date +%s%N)
 python3 - "$T/models" "$SPOOL/new" "$FILES" <<'PY'
 import os, sys
@@ -55,6 +58,7 @@ for i in range(count):
     os.rename(tmp, os.path.join(new, "%s_%s_%s" % (stamp, ip, sid)))
 PY
 echo "# $FILES files renamed into new/ in $((($(date +%s%N) - t0) / 1000000)) ms"
+kill -CONT "$ANALYZER_PID"
 check "analyzer log: inotify queue overflow: scanning new/" \
     wait_for 10 analyzer_log_has "inotify queue overflow: scanning new/"
 check "every file imported within 100 s" wait_for 100 spool_count_is new 0

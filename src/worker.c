@@ -40,6 +40,7 @@
 #define WORKER_MAX_EVENTS	256
 #define WORKER_TICK_MS		1000
 #define WORKER_OUT_KEEP		1024
+#define WORKER_RANDOM_POOL	256
 
 enum worker_tag { WT_LISTENER, WT_LIFELINE, WT_CONN };
 
@@ -80,6 +81,8 @@ struct worker {
 	uint64_t		 space_checked;
 	int			 space_low;
 	char			*rbuf;
+	unsigned char		 random[WORKER_RANDOM_POOL];
+	size_t			 nrandom;	/* unused bytes in random */
 	struct spool_file	**unfinished;	/* could not be completed yet */
 	size_t			 nunfinished;
 };
@@ -140,16 +143,29 @@ worker_space_low(struct worker *w, uint64_t now)
 	return low;
 }
 
+/* 16 hex digits; the random bytes are drawn WORKER_RANDOM_POOL at a time
+ * (one getrandom for 32 sessions), each used once. */
 static void
-worker_session_id(char *dst, size_t len)
+worker_session_id(struct worker *w, char *dst, size_t len)
 {
-	unsigned char r[8];
+	static const char hex[] = "0123456789abcdef";
+	unsigned char *r;
 	size_t i;
 
-	if (getrandom(r, sizeof(r), 0) != sizeof(r))
-		memset(r, 0, sizeof(r));
-	for (i = 0; i < sizeof(r) && 2 * i + 2 < len; i++)
-		snprintf(dst + 2 * i, 3, "%02x", r[i]);
+	if (w->nrandom < 8) {
+		if (getrandom(w->random, sizeof(w->random), 0) !=
+		    (ssize_t)sizeof(w->random))
+			memset(w->random, 0, sizeof(w->random));
+		w->nrandom = sizeof(w->random);
+	}
+	w->nrandom -= 8;
+	r = w->random + w->nrandom;
+	for (i = 0; i < 8 && 2 * i + 2 < len; i++) {
+		dst[2 * i] = hex[r[i] >> 4];
+		dst[2 * i + 1] = hex[r[i] & 15];
+		dst[2 * i + 2] = '\0';
+	}
+	memset(r, 0, 8);
 }
 
 /* Refuse without a file: the spool cannot take one. */
@@ -239,7 +255,7 @@ worker_conn_open(struct worker *w, int fd, const struct sockaddr_storage *ss,
 	if (getsockname(fd, (struct sockaddr *)&local, &llen) == 0)
 		util_addr_text((struct sockaddr *)&local, server,
 		    sizeof(server), &sport);
-	worker_session_id(c->id, sizeof(c->id));
+	worker_session_id(w, c->id, sizeof(c->id));
 	if (worker_space_low(w, now)) {
 		worker_refuse_raw(w, fd, c->addr);
 		free(c);
@@ -342,7 +358,8 @@ worker_conn_finish(struct worker *w, struct worker_conn *c, enum smtp_end why)
 	    "spool=%s", c->id, smtp_end_name(end), smtp_messages(c->smtp),
 	    (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000),
 	    name);
-	epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	/* close() takes the socket out of the epoll set: this is its only
+	 * descriptor (accepted here, never duplicated) */
 	close(c->fd);
 	if (c->held)
 		w->nheld--;

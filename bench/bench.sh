@@ -299,8 +299,10 @@ analyzer_once() {
 	fi
 	[ -n "$run" ] || return 0
 	rec analyzer "${ANALYZER_FILES}-files" spampot "$run" "$(rate "$n" $((t1 - t0)))"
-	# RSS early (a tenth of the way) and at the end of the backlog
-	awk '{ r[NR] = $1 } END { e = int(NR / 10) + 1; m = 0;
+	# RSS half way through the backlog and at its end (the largest of
+	# the last quarter): memory that grows with the files shows as the
+	# second above the first; what the first batches warm up does not
+	awk '{ r[NR] = $1 } END { e = int(NR / 2) + 1; m = 0;
 	    for (i = int(NR * 3 / 4) + 1; i <= NR; i++) if (r[i] > m) m = r[i];
 	    print r[e], m }' "$T/analyzer.rss" | {
 		read -r early late

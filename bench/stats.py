@@ -152,7 +152,7 @@ def rows(raw):
         r = ratio(raw, "analyzer", case, "rss_late_kib", "rss_early_kib")
         add("analyzer: RSS at the end of the backlog, KiB",
             summary(values(raw, "analyzer", case, "rss_late_kib")),
-            ("a tenth of the way", e), r, "flat (≤ 1.1×)",
+            ("half way through", e), r, "flat (≤ 1.1×)",
             "" if r is None else ("yes" if r["median"] <= 1.1 else "no"))
     if ("latency", "200-sessions", "median_ms") in raw:
         sp = summary(values(raw, "latency", "200-sessions", "median_ms"))

@@ -88,10 +88,16 @@ rdb_connect(const struct config *cf, const char *user, const char *password)
 		rdb_tls(r->db, cf);
 	if (mysql_real_connect(r->db, host, user, password,
 	    cf->mysql_database, (unsigned)cf->mysql_port,
-	    host ? NULL : cf->mysql_socket, 0) == NULL)
+	    host ? NULL : cf->mysql_socket, 0) == NULL) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", mysql_error(r->db));
+		mysql_close(r->db);
+		free(r);
 		rout_fail("cannot connect to database %s as %s %s %s: %s",
 		    cf->mysql_database, user, host ? "at" : "over",
-		    host ? host : cf->mysql_socket, mysql_error(r->db));
+		    host ? host : cf->mysql_socket, why);
+	}
 	/* DATETIMEs are UTC; a report only reads, from one snapshot. */
 	if (mysql_query(r->db, "SET time_zone = '+00:00'") != 0 ||
 	    mysql_query(r->db, "SET SESSION TRANSACTION READ ONLY") != 0 ||

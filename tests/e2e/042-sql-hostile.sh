@@ -255,7 +255,7 @@ field auth login_user "SELECT HEX(username) FROM auth_attempts WHERE session_id 
 field auth login_password "SELECT HEX(password) FROM auth_attempts WHERE session_id = $B"
 field auth mechanism "SELECT HEX(mechanism) FROM auth_attempts WHERE session_id = $C"
 check_eq "auth: statuses" "ok ok unsupported" \
-    "$(db_query "SELECT status FROM auth_attempts WHERE session_id IN ($A, $B, $C) ORDER BY session_id" | xargs)"
+    "$(db_query "SELECT status FROM auth_attempts WHERE session_id IN ($A, $B, $C) ORDER BY FIELD(session_id, $A, $B, $C), id" | xargs)"
 field envelope mail_from "SELECT HEX(mail_from) FROM messages WHERE session_id = $A AND seq = 1"
 field envelope mail_from_domain "SELECT HEX(mail_from_domain) FROM messages WHERE session_id = $A AND seq = 1"
 field envelope rcpt1 "SELECT HEX(address) FROM recipients r JOIN messages m ON m.id = r.message_id WHERE m.session_id = $A AND m.seq = 1 ORDER BY r.id LIMIT 1"

@@ -275,7 +275,7 @@ analyzer_backlog() {
 	mkdir -p "$T/base"
 	find "$an/new" -type f -exec mv -t "$T/base" {} +
 	python3 "$BENCH_SRC/spoolgen.py" "$T/base" "$an/new" "$ANALYZER_FILES" || exit 1
-	chown spampot:spampot "$an/new"/*
+	find "$an/new" -type f -exec chown spampot:spampot {} +
 	say "analyzer: $ANALYZER_FILES spool files from $j"
 }
 
@@ -299,12 +299,13 @@ analyzer_once() {
 	fi
 	[ -n "$run" ] || return 0
 	rec analyzer "${ANALYZER_FILES}-files" spampot "$run" "$(rate "$n" $((t1 - t0)))"
-	# RSS half way through the backlog and at its end (the largest of
-	# the last quarter): memory that grows with the files shows as the
-	# second above the first; what the first batches warm up does not
-	awk '{ r[NR] = $1 } END { e = int(NR / 2) + 1; m = 0;
-	    for (i = int(NR * 3 / 4) + 1; i <= NR; i++) if (r[i] > m) m = r[i];
-	    print r[e], m }' "$T/analyzer.rss" | {
+	# The largest RSS of the first half of the backlog and of the second:
+	# memory that grows with the files shows as the second above the
+	# first; malloc's ups and downs from batch to batch do not
+	awk '{ r[NR] = $1 } END { h = int(NR / 2); a = 0; b = 0;
+	    for (i = 1; i <= NR; i++)
+		if (i <= h) { if (r[i] > a) a = r[i] } else if (r[i] > b) b = r[i];
+	    print a, b }' "$T/analyzer.rss" | {
 		read -r early late
 		rec analyzer "${ANALYZER_FILES}-files" rss_early_kib "$run" "$early"
 		rec analyzer "${ANALYZER_FILES}-files" rss_late_kib "$run" "$late"

@@ -150,9 +150,9 @@ def rows(raw):
             rdigits=3)
         e = summary(values(raw, "analyzer", case, "rss_early_kib"))
         r = ratio(raw, "analyzer", case, "rss_late_kib", "rss_early_kib")
-        add("analyzer: RSS at the end of the backlog, KiB",
+        add("analyzer: largest RSS, second half of the backlog, KiB",
             summary(values(raw, "analyzer", case, "rss_late_kib")),
-            ("half way through", e), r, "flat (≤ 1.1×)",
+            ("first half", e), r, "flat (≤ 1.1×)",
             "" if r is None else ("yes" if r["median"] <= 1.1 else "no"))
     if ("latency", "200-sessions", "median_ms") in raw:
         sp = summary(values(raw, "latency", "200-sessions", "median_ms"))

@@ -10,7 +10,9 @@ The rows look like a sensor's: a few client addresses send most sessions
 (Zipf-like), sessions carry 0 to 8 messages, some try AUTH, messages have
 1 to 3 recipients, URLs, some attachments, and every counted value is in
 patterns with totals, first and last seen that agree with message_patterns,
-as the analyzer keeps them. Times spread over --days days up to now.
+as the analyzer keeps them. Times spread over --days days up to now. The
+report's running totals are then computed from the rows by
+sql/rollups-rebuild.sql, as an upgrade to schema version 3 does.
 
 It writes tab-separated files in a temporary directory and loads them with
 LOAD DATA LOCAL INFILE through the mariadb client (as root over the unix
@@ -300,6 +302,9 @@ def load(a, d):
            "--protocol=socket", "--socket=" + a.socket, "-u", a.user,
            "--database=" + a.database]
     subprocess.run(cmd, input="\n".join(sql).encode(), check=True)
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                           "..", "sql", "rollups-rebuild.sql"), "rb") as f:
+        subprocess.run(cmd, input=f.read(), check=True)
 
 
 def main():

@@ -1,4 +1,4 @@
--- spampot database schema, version 2 (sql/upgrade/ takes older ones here).
+-- spampot database schema, version 3 (sql/upgrade/ takes older ones here).
 --
 -- Written by spampot-analyzer, read by analysts and spampot-report. Every
 -- text column is utf8mb4 and holds valid UTF-8 (the analyzer replaces bad
@@ -186,4 +186,71 @@ CREATE TABLE IF NOT EXISTS session_patterns (
 	    REFERENCES patterns (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
-INSERT IGNORE INTO schema_version (version) VALUES (2);
+-- The report's running totals, kept by the analyzer in the transaction
+-- that imports the rows they count, so that a top list or a summary reads
+-- a few thousand rows however large the tables grow. Times are UTC; hour
+-- is the start of the hour. The values of the report's kinds are counted
+-- as spampot-report counts them from the tables:
+--   client-ip	sessions.client_ip, one a session (started_at)
+--   helo		sessions.helo when not NULL, one a session
+--   sender	messages.mail_from_key, one a message (received_at)
+--   rcpt-domain	recipients.domain, one a recipient
+--   url-host	urls.host, one a message and URL
+--   attachment	attachments.sha256, one an attachment
+--   password	auth_attempts.password_key, one an attempt (tried_at)
+--   credential	auth_attempts.username_key (value) and password_key
+--		(value2), one an attempt
+-- value_sha256 is the SHA-256 of value (credential: of value, a NUL byte
+-- and value2). sql/rollups-rebuild.sql computes all of them again from the
+-- rows, after rows were deleted by hand.
+
+-- Per kind and hour: how many, the first and last time.
+CREATE TABLE IF NOT EXISTS kind_hours (
+	kind		VARCHAR(16) NOT NULL,
+	hour		DATETIME NOT NULL,
+	n		BIGINT UNSIGNED NOT NULL,
+	first_seen	DATETIME(6) NOT NULL,
+	last_seen	DATETIME(6) NOT NULL,
+	PRIMARY KEY (kind, hour)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Per kind, value and hour.
+CREATE TABLE IF NOT EXISTS value_hours (
+	kind		VARCHAR(16) NOT NULL,
+	hour		DATETIME NOT NULL,
+	value_sha256	BINARY(32) NOT NULL,
+	value		VARCHAR(255) NOT NULL,
+	value2		VARCHAR(255) NOT NULL DEFAULT '',
+	n		BIGINT UNSIGNED NOT NULL,
+	first_seen	DATETIME(6) NOT NULL,
+	last_seen	DATETIME(6) NOT NULL,
+	PRIMARY KEY (kind, hour, value_sha256)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Per kind and value, all time.
+CREATE TABLE IF NOT EXISTS value_totals (
+	kind		VARCHAR(16) NOT NULL,
+	value_sha256	BINARY(32) NOT NULL,
+	value		VARCHAR(255) NOT NULL,
+	value2		VARCHAR(255) NOT NULL DEFAULT '',
+	n		BIGINT UNSIGNED NOT NULL,
+	first_seen	DATETIME(6) NOT NULL,
+	last_seen	DATETIME(6) NOT NULL,
+	PRIMARY KEY (kind, value_sha256),
+	KEY ix_value_totals_rank (kind, n, last_seen)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Per pattern and hour: the sum of message_patterns.count (of
+-- session_patterns.count for username) over the messages (sessions) of
+-- the hour. kind is the pattern's.
+CREATE TABLE IF NOT EXISTS pattern_hours (
+	kind		VARCHAR(64) NOT NULL,
+	hour		DATETIME NOT NULL,
+	pattern_id	BIGINT UNSIGNED NOT NULL,
+	n		BIGINT UNSIGNED NOT NULL,
+	first_seen	DATETIME(6) NOT NULL,
+	last_seen	DATETIME(6) NOT NULL,
+	PRIMARY KEY (kind, hour, pattern_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+INSERT IGNORE INTO schema_version (version) VALUES (3);

@@ -68,7 +68,7 @@ struct rdb_rows {
 
 /* A statement being built: SQL from fixed fragments of this program
  * (never from input), and the values it binds, in order. */
-#define RDB_MAX_PARAMS	32
+#define RDB_MAX_PARAMS	128
 struct rdb_query {
 	struct buf	 sql;
 	struct {
@@ -87,6 +87,7 @@ void		 rdb_close(struct rdb *);
 void		 rdb_init(struct rdb_query *);
 void		 rdb_sql(struct rdb_query *, const char *fragment);
 void		 rdb_text(struct rdb_query *, const char *);
+void		 rdb_text_copy(struct rdb_query *, const char *);
 void		 rdb_blob(struct rdb_query *, const void *, size_t);
 void		 rdb_u64(struct rdb_query *, unsigned long long);
 /* " AND col >= ? AND col < ?" for the window that is set. */

@@ -21,7 +21,7 @@
 #include "config.h"
 #include "report.h"
 
-#define RDB_SCHEMA_VERSION	2	/* the one these queries are for */
+#define RDB_SCHEMA_VERSION	3	/* the one these queries are for */
 
 enum { RP_TEXT, RP_U64, RP_BLOB };
 
@@ -149,6 +149,19 @@ void
 rdb_text(struct rdb_query *q, const char *s)
 {
 	rdb_param(q, RP_TEXT, s, strlen(s), 0);
+}
+
+/* A short text copied into the query: it need not outlive the call. */
+void
+rdb_text_copy(struct rdb_query *q, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len > sizeof(q->param[0].owned))
+		rout_fail("internal error: text too long");
+	rdb_param(q, RP_TEXT, NULL, len, 0);
+	memcpy(q->param[q->nparams - 1].owned, s, len);
+	q->param[q->nparams - 1].p = q->param[q->nparams - 1].owned;
 }
 
 void

@@ -2,8 +2,10 @@
  * report_summary: `spampot-report summary`, the numbers of a time window
  * (all time by default): sessions, messages, distinct client addresses,
  * recipients, URLs, attachments, credentials tried, the first and last
- * session, the busiest hour and the newest session. Three statements, each
- * on the time index of its tables. The HTML page shows the same numbers.
+ * session, the busiest hour and the newest session. From the analyzer's
+ * running totals (report_rollup.c) unless a sensor is named; then from
+ * the rows, each statement on the time index of its tables. The HTML page
+ * shows the same numbers.
  */
 #include "autoconf.h"
 
@@ -13,6 +15,22 @@
 
 #include "json.h"
 #include "report.h"
+#include "report_rollup.h"
+
+/* What the summary counts, as the running totals count it. */
+static const struct rroll_source rsum_kinds[] = {
+	{ "client-ip", "sessions s", "s.client_ip", NULL, "s.started_at", NULL },
+	{ "sender", "messages m", "m.mail_from_key", NULL, "m.received_at",
+	    NULL },
+	{ "rcpt-domain", "recipients r", "r.domain", NULL, "r.received_at",
+	    NULL },
+	{ "url-host", "urls u", "u.host", NULL, "u.received_at", NULL },
+	{ "attachment", "attachments a", "a.sha256", NULL, "a.received_at",
+	    NULL },
+	{ "credential", "auth_attempts c", "c.username_key", NULL,
+	    "c.tried_at", NULL },
+};
+#define RSUM_NKINDS	(sizeof(rsum_kinds) / sizeof(rsum_kinds[0]))
 
 static void
 rsum_sensor(struct rdb_query *q, const struct report_opts *o)
@@ -50,13 +68,90 @@ rsum_dup(const char *s)
 	return d;
 }
 
-void
-rsum_fetch(struct rdb *db, const struct report_opts *o, struct rsum *sum)
+/* The counts of the window from the running totals. */
+static void
+rsum_rollup_counts(struct rdb *db, const struct report_opts *o,
+    struct rsum *sum)
+{
+	unsigned long long *n[RSUM_NKINDS] = { &sum->sessions, &sum->messages,
+	    &sum->recipients, &sum->urls, &sum->attachments,
+	    &sum->credentials };
+	struct rroll_window w;
+	struct rdb_query q;
+	struct rdb_rows rows;
+	size_t i, k;
+	int r;
+
+	rdb_init(&q);
+	rroll_kind_totals(&q, o, rsum_kinds, RSUM_NKINDS);
+	rdb_run(db, &q, &rows);
+	for (i = 0; i < rows.nrows; i++)
+		for (k = 0; k < RSUM_NKINDS; k++)
+			if (strcmp(rdb_cell(&rows, i, 0),
+			    rsum_kinds[k].kind) == 0)
+				*n[k] = rdb_num(&rows, i, 1);
+	for (i = 0; i < rows.nrows; i++)
+		if (strcmp(rdb_cell(&rows, i, 0), "client-ip") == 0) {
+			sum->first = rsum_dup(rdb_cell(&rows, i, 2));
+			sum->last = rsum_dup(rdb_cell(&rows, i, 3));
+		}
+	rdb_rows_free(&rows);
+
+	/* distinct client addresses */
+	rroll_split(o, &w);
+	if (o->since == 0 && o->until == 0)
+		rdb_sql(&q, "SELECT COUNT(*) FROM value_totals WHERE "
+		    "kind = 'client-ip'");
+	else {
+		rdb_sql(&q, "SELECT COUNT(DISTINCT k) FROM (SELECT NULL AS k "
+		    "FROM DUAL WHERE 0");
+		if (w.hours) {
+			rdb_sql(&q, " UNION ALL SELECT value_sha256 FROM "
+			    "value_hours WHERE kind = 'client-ip'");
+			rroll_hours(&q, &w);
+		}
+		for (r = 0; r < w.nraw; r++) {
+			rdb_sql(&q, " UNION ALL SELECT UNHEX(SHA2(s.client_ip, "
+			    "256)) FROM sessions s WHERE 1=1");
+			rroll_range(&q, "s.started_at", &w, r);
+		}
+		rdb_sql(&q, ") u");
+	}
+	rdb_run(db, &q, &rows);
+	sum->client_ips = rdb_num(&rows, 0, 0);
+	rdb_rows_free(&rows);
+
+	/* the busiest hour */
+	rdb_sql(&q, "SELECT h, SUM(n) AS n FROM (SELECT NULL AS h, 0 AS n "
+	    "FROM DUAL WHERE 0");
+	if (w.hours) {
+		rdb_sql(&q, " UNION ALL SELECT DATE_FORMAT(hour, "
+		    "'%Y-%m-%d %H:00:00'), n FROM kind_hours WHERE "
+		    "kind = 'client-ip'");
+		rroll_hours(&q, &w);
+	}
+	for (r = 0; r < w.nraw; r++) {
+		rdb_sql(&q, " UNION ALL SELECT DATE_FORMAT(s.started_at, "
+		    "'%Y-%m-%d %H:00:00') AS h, COUNT(*) FROM sessions s "
+		    "WHERE 1=1");
+		rroll_range(&q, "s.started_at", &w, r);
+		rdb_sql(&q, " GROUP BY h");
+	}
+	rdb_sql(&q, ") u GROUP BY h ORDER BY n DESC, h DESC LIMIT 1");
+	rdb_run(db, &q, &rows);
+	sum->busiest_hour = rsum_dup(rdb_cell(&rows, 0, 0));
+	sum->busiest_sessions = rdb_num(&rows, 0, 1);
+	rdb_rows_free(&rows);
+}
+
+/* The counts of the window from the rows: a sensor's. */
+static void
+rsum_row_counts(struct rdb *db, const struct report_opts *o,
+    struct rsum *sum)
 {
 	struct rdb_query q;
 	struct rdb_rows rows;
 
-	memset(sum, 0, sizeof(*sum));
 	rdb_init(&q);
 	rdb_sql(&q, "SELECT COUNT(*), COUNT(DISTINCT s.client_ip), "
 	    "COALESCE(SUM(s.messages), 0), MIN(s.started_at), "
@@ -101,7 +196,19 @@ rsum_fetch(struct rdb *db, const struct report_opts *o, struct rsum *sum)
 	sum->busiest_hour = rsum_dup(rdb_cell(&rows, 0, 0));
 	sum->busiest_sessions = rdb_num(&rows, 0, 1);
 	rdb_rows_free(&rows);
+}
 
+void
+rsum_fetch(struct rdb *db, const struct report_opts *o, struct rsum *sum)
+{
+	struct rdb_query q;
+
+	memset(sum, 0, sizeof(*sum));
+	if (rroll_usable(o))
+		rsum_rollup_counts(db, o, sum);
+	else
+		rsum_row_counts(db, o, sum);
+	rdb_init(&q);
 	rdb_sql(&q, "SELECT s.started_at, s.client_ip, s.spool_name, "
 	    "s.session_key FROM sessions s WHERE 1=1");
 	rdb_window(&q, "s.started_at", o);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "report_rollup.h"
 
 #define TOP_COLS \
 	{ "count", "COUNT", RC_INT, 0, RC_RIGHT }, \
@@ -84,6 +85,11 @@ struct rtop_kind {
 	const char		*to_session;	/* join from the table to s */
 	const struct rout_col	*cols;
 	size_t			 ncols;
+	/* the running totals (report_rollup.c): the columns shown, of t;
+	 * NULL: none are kept for this kind. value2: credential's second
+	 * column (the first is group). */
+	const char		*rshow;
+	const char		*value2;
 };
 
 static void
@@ -114,8 +120,16 @@ rtop_q_group(struct rdb_query *q, const struct report_opts *o,
     const struct rtop_kind *k)
 {
 	const char *alias = k->from + strlen(k->table) + 1;
-	char rid[32];
+	char rid[32], value[64];
 
+	if (k->rshow != NULL && rroll_usable(o)) {
+		/* credential groups two columns: the first is the value */
+		snprintf(value, sizeof(value), "%.*s",
+		    (int)strcspn(k->group, ","), k->group);
+		rroll_top_values(q, o, &(struct rroll_source){ k->name,
+		    k->from, value, k->value2, k->time, k->where }, k->rshow);
+		return;
+	}
 	snprintf(rid, sizeof(rid), "MIN(%s.id)", alias);
 	rdb_sql(q, "SELECT t.n, t.first, t.last, ");
 	rdb_sql(q, k->show);
@@ -158,6 +172,10 @@ rtop_q_pattern(struct rdb_query *q, const struct report_opts *o,
 		rtop_limit(q, o);
 		return;
 	}
+	if (rroll_usable(o)) {
+		rroll_top_patterns(q, o, k->pattern, session);
+		return;
+	}
 	/* Added up over the window, per pattern id first (a derived table:
 	 * the patterns row is read once per value, not once per message),
 	 * then only the values of the kind. */
@@ -195,6 +213,12 @@ rtop_q_pattern(struct rdb_query *q, const struct report_opts *o,
 #define LAST_ATT(col)	"(SELECT l." col " FROM attachments l WHERE " \
 			"l.sha256 = x.sha256 ORDER BY l.received_at DESC, " \
 			"l.id DESC LIMIT 1)"
+/* The same, for a value of the running totals (t.value). */
+#define LATEST_V(col)	"(SELECT l." col " FROM sessions l WHERE " \
+			"l.client_ip = t.value ORDER BY l.started_at DESC LIMIT 1)"
+#define LAST_ATT_V(col)	"(SELECT l." col " FROM attachments l WHERE " \
+			"l.sha256 = t.value ORDER BY l.received_at DESC, " \
+			"l.id DESC LIMIT 1)"
 #define TO_S(alias)	" JOIN messages m ON m.id = " alias ".message_id " \
 			"JOIN sessions s ON s.id = m.session_id"
 
@@ -203,67 +227,87 @@ static const struct rtop_kind rtop_kinds[] = {
 	    "sessions s", "sessions", "s.client_ip", "s.started_at",
 	    LATEST("country", "client_ip") ", x.client_ip, "
 	    LATEST("asn", "client_ip") ", " LATEST("as_org", "client_ip"),
-	    NULL, NULL, rtop_cols_client, NCOLS(rtop_cols_client) },
+	    NULL, NULL, rtop_cols_client, NCOLS(rtop_cols_client),
+	    LATEST_V("country") ", t.value, " LATEST_V("asn") ", "
+	    LATEST_V("as_org"), NULL },
 	{ "helo", "HELO/EHLO names, by sessions", rtop_q_group, NULL,
 	    "sessions s", "sessions", "s.helo", "s.started_at", "x.helo",
 	    " AND s.helo IS NOT NULL", NULL,
-	    rtop_cols_value, NCOLS(rtop_cols_value) },
+	    rtop_cols_value, NCOLS(rtop_cols_value),
+	    "t.value", NULL },
 	{ "sender", "envelope senders (MAIL FROM), by messages",
 	    rtop_q_group, NULL, "messages m", "messages", "m.mail_from_key",
 	    "m.received_at", "x.mail_from_key", NULL,
 	    " JOIN sessions s ON s.id = m.session_id",
-	    rtop_cols_value, NCOLS(rtop_cols_value) },
+	    rtop_cols_value, NCOLS(rtop_cols_value),
+	    "t.value", NULL },
 	{ "rcpt-domain", "recipient domains (RCPT TO), by recipients",
 	    rtop_q_group, NULL, "recipients r", "recipients", "r.domain",
 	    "r.received_at", "x.domain", NULL, TO_S("r"),
-	    rtop_cols_value, NCOLS(rtop_cols_value) },
+	    rtop_cols_value, NCOLS(rtop_cols_value),
+	    "t.value", NULL },
 	{ "subject", "decoded subjects, by messages", rtop_q_pattern,
 	    "subject", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-	    rtop_cols_value, NCOLS(rtop_cols_value) },
+	    rtop_cols_value, NCOLS(rtop_cols_value),
+	    NULL, NULL },
 	{ "url", "URLs in messages, by occurrences", rtop_q_pattern, "url",
 	    NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-	    rtop_cols_value, NCOLS(rtop_cols_value) },
+	    rtop_cols_value, NCOLS(rtop_cols_value),
+	    NULL, NULL },
 	{ "url-host", "hosts of those URLs, by URLs (one a message and URL)",
 	    rtop_q_group, NULL, "urls u", "urls", "u.host", "u.received_at",
 	    "x.host", NULL, TO_S("u"),
-	    rtop_cols_value, NCOLS(rtop_cols_value) },
+	    rtop_cols_value, NCOLS(rtop_cols_value),
+	    "t.value", NULL },
 	{ "domain", "registrable domains in messages (URL hosts, addresses)",
 	    rtop_q_pattern, "domain", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-	    rtop_cols_value, NCOLS(rtop_cols_value) },
+	    rtop_cols_value, NCOLS(rtop_cols_value),
+	    NULL, NULL },
 	{ "msg-ip", "IP addresses seen in messages", rtop_q_pattern, "ip",
 	    NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-	    rtop_cols_value, NCOLS(rtop_cols_value) },
+	    rtop_cols_value, NCOLS(rtop_cols_value),
+	    NULL, NULL },
 	{ "email", "e-mail addresses in messages (headers, text)",
 	    rtop_q_pattern, "email", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-	    rtop_cols_value, NCOLS(rtop_cols_value) },
+	    rtop_cols_value, NCOLS(rtop_cols_value),
+	    NULL, NULL },
 	{ "username", "AUTH user names, by attempts", rtop_q_pattern,
 	    "username", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-	    rtop_cols_value, NCOLS(rtop_cols_value) },
+	    rtop_cols_value, NCOLS(rtop_cols_value),
+	    NULL, NULL },
 	{ "password", "AUTH passwords, by attempts", rtop_q_group, NULL,
 	    "auth_attempts a", "auth_attempts", "a.password_key", "a.tried_at",
 	    "x.password_key", NULL, " JOIN sessions s ON s.id = a.session_id",
-	    rtop_cols_value, NCOLS(rtop_cols_value) },
+	    rtop_cols_value, NCOLS(rtop_cols_value),
+	    "t.value", NULL },
 	{ "credential", "AUTH username:password pairs, by attempts",
 	    rtop_q_group, NULL, "auth_attempts a", "auth_attempts",
 	    "a.username_key, a.password_key", "a.tried_at",
 	    "CONCAT(x.username_key, ':', x.password_key), x.username_key, "
 	    "x.password_key", NULL, " JOIN sessions s ON s.id = a.session_id",
-	    rtop_cols_credential, NCOLS(rtop_cols_credential) },
+	    rtop_cols_credential, NCOLS(rtop_cols_credential),
+	    "CONCAT(t.value, ':', t.value2), t.value, t.value2",
+	    "a.password_key" },
 	{ "attachment", "attachments by SHA-256, with the last file name",
 	    rtop_q_group, NULL, "attachments a", "attachments", "a.sha256",
 	    "a.received_at", LAST_ATT("filename") ", x.sha256, "
 	    LAST_ATT("size") ", " LAST_ATT("content_type") ", x.md5, x.sha1",
 	    NULL, TO_S("a"),
-	    rtop_cols_attachment, NCOLS(rtop_cols_attachment) },
+	    rtop_cols_attachment, NCOLS(rtop_cols_attachment),
+	    LAST_ATT_V("filename") ", t.value, " LAST_ATT_V("size") ", "
+	    LAST_ATT_V("content_type") ", " LAST_ATT_V("md5") ", "
+	    LAST_ATT_V("sha1"), NULL },
 	{ "country", "client countries (GeoIP), by sessions", rtop_q_group,
 	    NULL, "sessions s", "sessions", "s.country", "s.started_at",
 	    "x.country", " AND s.country IS NOT NULL", NULL,
-	    rtop_cols_value, NCOLS(rtop_cols_value) },
+	    rtop_cols_value, NCOLS(rtop_cols_value),
+	    NULL, NULL },
 	{ "asn", "client autonomous systems (GeoIP), by sessions",
 	    rtop_q_group, NULL, "sessions s", "sessions", "s.asn",
 	    "s.started_at", "x.asn, " LATEST("as_org", "asn"),
 	    " AND s.asn IS NOT NULL", NULL,
-	    rtop_cols_asn, NCOLS(rtop_cols_asn) },
+	    rtop_cols_asn, NCOLS(rtop_cols_asn),
+	    NULL, NULL },
 };
 
 void

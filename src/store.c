@@ -37,6 +37,7 @@
 #include "mime.h"
 #include "spool_read.h"
 #include "store.h"
+#include "store_rollup.h"
 #include "utf8.h"
 
 /* Column sizes in bytes (utf8mb4 VARCHAR(n) holds n characters: n bytes
@@ -49,8 +50,14 @@
 enum store_stmt {
 	ST_SESSION, ST_TRANSCRIPT, ST_AUTH, ST_MESSAGE, ST_RCPT,
 	ST_URL, ST_ATT, ST_PATTERN, ST_PATTERN_ADD, ST_MSG_PATTERN,
-	ST_SESS_PATTERN, ST_SESSION_IDS, ST_MESSAGE_IDS, ST_COUNT
+	ST_SESS_PATTERN, ST_KIND_HOUR, ST_VALUE_HOUR, ST_VALUE_TOTAL,
+	ST_PATTERN_HOUR, ST_SESSION_IDS, ST_MESSAGE_IDS, ST_COUNT
 };
+
+/* A running total: added to, or made. */
+#define ROLLUP_ADD	" ON DUPLICATE KEY UPDATE n = n + VALUES(n), " \
+	"first_seen = LEAST(first_seen, VALUES(first_seen)), " \
+	"last_seen = GREATEST(last_seen, VALUES(last_seen))"
 
 static const char *const store_sql[ST_COUNT] = {
 	[ST_SESSION] = "INSERT INTO sessions (sensor, spool_name, "
@@ -90,6 +97,18 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_SESS_PATTERN] = "INSERT INTO session_patterns (session_id, "
 	    "pattern_id, count) VALUES (?,?,?) "
 	    "ON DUPLICATE KEY UPDATE count = count + VALUES(count)",
+	/* the report's running totals (store_rollup.c) */
+	[ST_KIND_HOUR] = "INSERT INTO kind_hours (kind, hour, n, first_seen, "
+	    "last_seen) VALUES (?,?,?,?,?)" ROLLUP_ADD,
+	[ST_VALUE_HOUR] = "INSERT INTO value_hours (kind, hour, value_sha256, "
+	    "value, value2, n, first_seen, last_seen) "
+	    "VALUES (?,?,?,?,?,?,?,?)" ROLLUP_ADD,
+	[ST_VALUE_TOTAL] = "INSERT INTO value_totals (kind, value_sha256, "
+	    "value, value2, n, first_seen, last_seen) "
+	    "VALUES (?,?,?,?,?,?,?)" ROLLUP_ADD,
+	[ST_PATTERN_HOUR] = "INSERT INTO pattern_hours (kind, hour, "
+	    "pattern_id, n, first_seen, last_seen) VALUES (?,?,?,?,?,?)"
+	    ROLLUP_ADD,
 	/* the ids of the rows a batch inserted, and maybe others' */
 	[ST_SESSION_IDS] = "SELECT id, spool_name FROM sessions WHERE id >= ?",
 	[ST_MESSAGE_IDS] = "SELECT id, session_id, seq FROM messages "
@@ -146,6 +165,7 @@ struct store {
 	size_t			*dirty;		/* pcache slots */
 	size_t			 ndirty, capdirty;
 	const struct geoip	*geoip;		/* NULL: no lookups */
+	struct store_rollup	*rollup;	/* the batch's running totals */
 };
 
 /* A failed call: which errors mean "try again later". */
@@ -643,6 +663,59 @@ store_padd_queue(struct store *st)
 	return 0;
 }
 
+/* A value's row of value_hours (hour: 1) or of value_totals (0). */
+static int
+store_rollup_value_row(struct store *st, const struct store_rollup_entry *e,
+    int hour)
+{
+	struct store_params sp;
+
+	memset(&sp, 0, sizeof(sp));
+	sp_str(&sp, e->kind, sizeof(e->kind));
+	if (hour)
+		sp_str(&sp, e->hour, sizeof(e->hour));
+	sp_blob(&sp, e->sha, sizeof(e->sha));
+	sp_text(&sp, e->value, e->len, COL_LONG);
+	sp_text(&sp, e->value2, e->len2, COL_LONG);
+	sp_u64(&sp, e->n);
+	sp_time(&sp, e->first);
+	sp_time(&sp, e->last);
+	return store_queue(st, hour ? ST_VALUE_HOUR : ST_VALUE_TOTAL, &sp);
+}
+
+/* The batch's running totals into their queues: a row of kind_hours or
+ * pattern_hours per entry, one of value_hours and value_totals per
+ * value. */
+static int
+store_rollup_queue(struct store *st)
+{
+	const struct store_rollup_entry *e;
+	struct store_params sp;
+	size_t i;
+
+	memset(&sp, 0, sizeof(sp));
+	for (i = 0; i < store_rollup_count(st->rollup); i++) {
+		e = store_rollup_get(st->rollup, i);
+		if (e->table == SRU_VALUE) {
+			if (store_rollup_value_row(st, e, 1) == -1 ||
+			    store_rollup_value_row(st, e, 0) == -1)
+				return -1;
+			continue;
+		}
+		sp_str(&sp, e->kind, sizeof(e->kind));
+		sp_str(&sp, e->hour, sizeof(e->hour));
+		if (e->table == SRU_PATTERN)
+			sp_u64(&sp, e->pattern_id);
+		sp_u64(&sp, e->n);
+		sp_time(&sp, e->first);
+		sp_time(&sp, e->last);
+		if (store_queue(st, e->table == SRU_PATTERN ? ST_PATTERN_HOUR :
+		    ST_KIND_HOUR, &sp) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static void
 store_premember(struct store *st, const char *kind, const unsigned char *sha,
     unsigned long long id)
@@ -674,6 +747,7 @@ store_queues_clear(struct store *st)
 		free(st->ids[i]);
 		st->ids[i] = NULL;
 	}
+	store_rollup_clear(st->rollup);
 }
 
 /* Rolled back: queued rows and new pattern ids go with it. */
@@ -774,8 +848,11 @@ store_open(const struct config *cf, const char *password, char *err,
 	const char *host = cf->mysql_host[0] ? cf->mysql_host : NULL;
 
 	if ((st = calloc(1, sizeof(*st))) == NULL ||
+	    (st->rollup = store_rollup_new()) == NULL ||
 	    (st->db = mysql_init(NULL)) == NULL) {
 		snprintf(err, errlen, "out of memory");
+		if (st != NULL)
+			store_rollup_free(st->rollup);
 		free(st);
 		return NULL;
 	}
@@ -820,6 +897,7 @@ store_close(struct store *st)
 		if (st->st[i] != NULL)
 			mysql_stmt_close(st->st[i]);
 	store_queues_clear(st);
+	store_rollup_free(st->rollup);
 	mysql_close(st->db);
 	free(st->pcache);
 	free(st->dirty);
@@ -900,7 +978,8 @@ store_count(struct store *st, enum store_stmt link, size_t owner,
 		sp_reset(&sp);
 	} else if ((rc = store_exec(st, ST_PATTERN, &sp, &pid)) == 0)
 		store_premember(st, kind, sha, pid);
-	if (rc == -1)
+	if (rc == -1 || store_rollup_pattern(st->rollup, kind, pid, count,
+	    when) == -1)
 		return -1;
 	sp_ref(&sp, link == ST_MSG_PATTERN ? REF_MESSAGE : REF_SESSION,
 	    owner);
@@ -950,7 +1029,11 @@ store_session(struct store *st, const char *name,
 	else
 		sp_null(&sp);
 	*sid = st->q[ST_SESSION].n;
-	if (store_queue(st, ST_SESSION, &sp) == -1)
+	if (store_queue(st, ST_SESSION, &sp) == -1 ||
+	    store_rollup_value(st->rollup, "client-ip", s->client_ip,
+	    strlen(s->client_ip), NULL, 0, 45, s->start) == -1 ||
+	    (s->helo.p != NULL && store_rollup_value(st->rollup, "helo",
+	    s->helo.p, s->helo.len, NULL, 0, COL_SHORT, s->start) == -1))
 		return -1;
 	sp_ref(&sp, REF_SESSION, *sid);
 	sp_text(&sp, s->transcript, s->transcript_len, COL_MEDIUM);
@@ -966,7 +1049,12 @@ store_session(struct store *st, const char *name,
 		sp_text(&sp, a->pass.p, a->pass.len, COL_LONG);
 		sp_text(&sp, a->authzid.p, a->authzid.len, COL_LONG);
 		sp_time(&sp, s->start);
-		if (store_queue(st, ST_AUTH, &sp) == -1)
+		if (store_queue(st, ST_AUTH, &sp) == -1 ||
+		    store_rollup_value(st->rollup, "password", a->pass.p,
+		    a->pass.len, NULL, 0, COL_LONG, s->start) == -1 ||
+		    store_rollup_value(st->rollup, "credential", a->user.p,
+		    a->user.len, a->pass.p, a->pass.len, COL_LONG,
+		    s->start) == -1)
 			return -1;
 		if (a->user.len > 0 && store_count(st, ST_SESS_PATTERN, *sid,
 		    "username", a->user.p, a->user.len, 1, s->start) == -1)
@@ -992,7 +1080,9 @@ store_message_rows(struct store *st, size_t mid,
 		sp_text(&sp, m->rcpts[i].p, m->rcpts[i].len, COL_LONG);
 		sp_str(&sp, domain, COL_SHORT);
 		sp_time(&sp, when);
-		if (store_queue(st, ST_RCPT, &sp) == -1)
+		if (store_queue(st, ST_RCPT, &sp) == -1 ||
+		    store_rollup_value(st->rollup, "rcpt-domain", domain,
+		    strlen(domain), NULL, 0, COL_SHORT, when) == -1)
 			return -1;
 	}
 	for (i = 0; sm->found && i < sm->found->nurls; i++) {
@@ -1001,7 +1091,10 @@ store_message_rows(struct store *st, size_t mid,
 		sp_str(&sp, sm->found->urls[i].host, COL_SHORT);
 		sp_u64(&sp, sm->found->urls[i].count);
 		sp_time(&sp, when);
-		if (store_queue(st, ST_URL, &sp) == -1)
+		if (store_queue(st, ST_URL, &sp) == -1 ||
+		    store_rollup_value(st->rollup, "url-host",
+		    sm->found->urls[i].host, strlen(sm->found->urls[i].host),
+		    NULL, 0, COL_SHORT, when) == -1)
 			return -1;
 	}
 	for (i = 0; sm->mime && i < sm->mime->natts; i++) {
@@ -1018,7 +1111,9 @@ store_message_rows(struct store *st, size_t mid,
 		sp_str(&sp, a->sha1, 40);
 		sp_str(&sp, a->sha256, 64);
 		sp_time(&sp, when);
-		if (store_queue(st, ST_ATT, &sp) == -1)
+		if (store_queue(st, ST_ATT, &sp) == -1 ||
+		    store_rollup_value(st->rollup, "attachment", a->sha256,
+		    strlen(a->sha256), NULL, 0, 64, when) == -1)
 			return -1;
 	}
 	for (i = 0; sm->found && i < sm->found->ncounts; i++)
@@ -1060,7 +1155,9 @@ store_message(struct store *st, size_t sid,
 	sp_str(&sp, m->queue_id, 16);
 	sp_time(&sp, when);
 	mid = st->q[ST_MESSAGE].n;
-	if (store_queue(st, ST_MESSAGE, &sp) == -1)
+	if (store_queue(st, ST_MESSAGE, &sp) == -1 ||
+	    store_rollup_value(st->rollup, "sender", m->from.p, m->from.len,
+	    NULL, 0, COL_LONG, when) == -1)
 		return -1;
 	return store_message_rows(st, mid, m, sm, when);
 }
@@ -1119,7 +1216,8 @@ store_commit(struct store *st, char *err, size_t errlen)
 	static const enum store_stmt order[] = {
 		ST_SESSION, ST_MESSAGE, ST_TRANSCRIPT, ST_AUTH, ST_RCPT,
 		ST_URL, ST_ATT, ST_PATTERN, ST_PATTERN_ADD, ST_MSG_PATTERN,
-		ST_SESS_PATTERN,
+		ST_SESS_PATTERN, ST_KIND_HOUR, ST_VALUE_HOUR, ST_VALUE_TOTAL,
+		ST_PATTERN_HOUR,
 	};
 	enum store_stmt w = ST_SESSION;
 	unsigned long long first;
@@ -1129,6 +1227,10 @@ store_commit(struct store *st, char *err, size_t errlen)
 	err[0] = '\0';
 	if (store_padd_queue(st) == -1) {
 		w = ST_PATTERN_ADD;
+		goto fail;
+	}
+	if (store_rollup_queue(st) == -1) {
+		w = ST_KIND_HOUR;
 		goto fail;
 	}
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {

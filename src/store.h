@@ -40,7 +40,7 @@ int		 store_ping(struct store *);
 long		 store_schema_version(struct store *, char *err, size_t);
 
 /* The schema this analyzer writes: sql/schema.sql's version. */
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3
 /* Look up each session's client address (country, AS) before it is
  * stored; NULL: none. */
 void		 store_set_geoip(struct store *, const struct geoip *);

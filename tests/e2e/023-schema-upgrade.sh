@@ -1,10 +1,11 @@
 #!/bin/bash
-# Schema version 1 to 2 (sql/upgrade/002-report.sql) on a database that
-# holds rows: spampot-dbsetup applies it once, the new time columns are
-# filled from the sessions and messages, the computed columns hold what
-# they should, and the tables, columns and indexes end up exactly those of
-# a database made fresh from sql/schema.sql. The analyzer and the report
-# then work on it.
+# Schema version 1 to 2 (sql/upgrade/002-report.sql) and 2 to 3
+# (003-rollups.sql) on a database that holds rows: spampot-dbsetup applies
+# each once, the new time columns are filled from the sessions and
+# messages, the computed columns hold what they should, the report's
+# running totals are computed from the rows, and the tables, columns and
+# indexes end up exactly those of a database made fresh from
+# sql/schema.sql. The analyzer and the report then work on it.
 . "$(dirname "$0")/lib.sh"
 . "$E2E_DIR/db.sh"
 
@@ -35,9 +36,11 @@ check_eq "rows in the version 1 tables" "2 1" \
     "$(db_query 'SELECT (SELECT COUNT(*) FROM sessions), (SELECT COUNT(*) FROM attachments)' | tr '\t' ' ')"
 
 db_run_setup --database spampot --user spampot --password-file "$DB_PASSWORD_FILE"
-check_eq "dbsetup upgrades: exit 0" 0 "$?"
+rc=$?; [ "$rc" -eq 0 ] || cat "$T/dbsetup.out"
+check_eq "dbsetup upgrades: exit 0" 0 "$rc"
 check "dbsetup says 002-report.sql was applied" grep -q "schema: applied 002-report.sql, version 2" "$T/dbsetup.out"
-check_eq "schema_version: 1, then 2" "1,2" "$(db_query 'SELECT version FROM schema_version ORDER BY version' | paste -sd,)"
+check "dbsetup says 003-rollups.sql was applied" grep -q "schema: applied 003-rollups.sql, version 3" "$T/dbsetup.out"
+check_eq "schema_version: 1, then 2, then 3" "1,2,3" "$(db_query 'SELECT version FROM schema_version ORDER BY version' | paste -sd,)"
 t="2026-11-20 10:00:00.250000"
 check_eq "recipients, urls, attachments: the message's time" "$t $t $t" \
     "$(db_query 'SELECT (SELECT received_at FROM recipients), (SELECT received_at FROM urls), (SELECT received_at FROM attachments)' | tr '\t' ' ')"
@@ -48,11 +51,23 @@ check_eq "client_ip_bin: IPv4 mapped, IPv6 as is" \
 check_eq "the key columns" "a@example.org admin 123456" \
     "$(db_query 'SELECT (SELECT mail_from_key FROM messages), (SELECT username_key FROM auth_attempts), (SELECT password_key FROM auth_attempts)' | tr '\t' ' ')"
 db_run_setup --database spampot --user spampot --password-file "$DB_PASSWORD_FILE"
-check "a second run applies nothing" grep -q "schema: no upgrade above version 2" "$T/dbsetup.out"
+check "a second run applies nothing" grep -q "schema: no upgrade above version 3" "$T/dbsetup.out"
+
+# The running totals, computed from the old rows.
+check_eq "value_totals: every value of the old rows, counted" \
+    "attachment dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd  1|client-ip 198.51.100.7  1|client-ip 2001:db8::7  1|credential admin 123456 1|helo bot  1|password 123456  1|rcpt-domain example.net  1|sender a@example.org  1|url-host x.example.com  1" \
+    "$(db_query "SELECT kind, value, value2, n FROM value_totals ORDER BY kind, value" | tr '\t' ' ' | paste -sd'|')"
+check_eq "value_totals: keyed by the SHA-256 of the value (credential: user NUL password)" 0 \
+    "$(db_scalar "SELECT COUNT(*) FROM value_totals WHERE value_sha256 <> UNHEX(SHA2(IF(kind = 'credential', CONCAT(value, '\\0', value2), value), 256))")"
+check_eq "value_hours: client-ip by the hour, first and last seen" \
+    "2026-11-20 10:00:00 198.51.100.7 1 $t $t|2026-11-21 11:00:00 2001:db8::7 1 2026-11-21 11:00:00.000000 2026-11-21 11:00:00.000000" \
+    "$(db_query "SELECT hour, value, n, first_seen, last_seen FROM value_hours WHERE kind = 'client-ip' ORDER BY hour" | tr '\t' ' ' | paste -sd'|')"
+check_eq "kind_hours: sessions by the hour" "2026-11-20 10:00:00 1|2026-11-21 11:00:00 1" \
+    "$(db_query "SELECT hour, n FROM kind_hours WHERE kind = 'client-ip' ORDER BY hour" | tr '\t' ' ' | paste -sd'|')"
 
 # The same schema as a fresh database's.
 db_run_setup --database spampot_fresh --user fresh --password-file "$T/fresh.password"
-check_eq "a fresh database: version 2 from schema.sql" 2 "$(db_scalar 'SELECT MAX(version) FROM spampot_fresh.schema_version')"
+check_eq "a fresh database: version 3 from schema.sql" 3 "$(db_scalar 'SELECT MAX(version) FROM spampot_fresh.schema_version')"
 shape() {
 	db_query "SELECT TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE,
 	    IS_NULLABLE, COLUMN_DEFAULT, GENERATION_EXPRESSION, EXTRA, COLLATION_NAME

@@ -288,8 +288,8 @@ cp /etc/spampot/spampot.conf "$CONF"
 } >> "$CONF"
 chmod 644 "$CONF"
 out=$(/usr/sbin/spampot-analyzer -t -c "$CONF" 2>&1)
-check_eq "spampot-analyzer -t reaches the database, schema version 2" \
-    "0 spampot-analyzer: database OK, schema version 2" "$? $(tail -n 1 <<< "$out")"
+check_eq "spampot-analyzer -t reaches the database, schema version 3" \
+    "0 spampot-analyzer: database OK, schema version 3" "$? $(tail -n 1 <<< "$out")"
 
 unit_has() { grep -qx "$2" "/lib/systemd/system/$1"; }
 for line in User=spampot AmbientCapabilities=CAP_NET_BIND_SERVICE \

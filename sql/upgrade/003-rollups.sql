@@ -1,0 +1,146 @@
+-- Version 2 to 3: the report's running totals (kind_hours, value_hours,
+-- value_totals, pattern_hours; schema.sql says what each counts), kept by
+-- the analyzer from now on, so that `spampot-report top` and `summary`
+-- over any window read a few thousand rows however large the tables grow.
+-- They are computed here from the rows already in the database (the same
+-- statements as sql/rollups-rebuild.sql): this reads every row once and,
+-- on a large database, takes a while. Stop the analyzer first; start the
+-- new one after.
+--
+-- Every statement can run again after a failure half-way: the totals are
+-- emptied and computed whole.
+CREATE TABLE IF NOT EXISTS kind_hours (
+	kind		VARCHAR(16) NOT NULL,
+	hour		DATETIME NOT NULL,
+	n		BIGINT UNSIGNED NOT NULL,
+	first_seen	DATETIME(6) NOT NULL,
+	last_seen	DATETIME(6) NOT NULL,
+	PRIMARY KEY (kind, hour)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS value_hours (
+	kind		VARCHAR(16) NOT NULL,
+	hour		DATETIME NOT NULL,
+	value_sha256	BINARY(32) NOT NULL,
+	value		VARCHAR(255) NOT NULL,
+	value2		VARCHAR(255) NOT NULL DEFAULT '',
+	n		BIGINT UNSIGNED NOT NULL,
+	first_seen	DATETIME(6) NOT NULL,
+	last_seen	DATETIME(6) NOT NULL,
+	PRIMARY KEY (kind, hour, value_sha256)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS value_totals (
+	kind		VARCHAR(16) NOT NULL,
+	value_sha256	BINARY(32) NOT NULL,
+	value		VARCHAR(255) NOT NULL,
+	value2		VARCHAR(255) NOT NULL DEFAULT '',
+	n		BIGINT UNSIGNED NOT NULL,
+	first_seen	DATETIME(6) NOT NULL,
+	last_seen	DATETIME(6) NOT NULL,
+	PRIMARY KEY (kind, value_sha256),
+	KEY ix_value_totals_rank (kind, n, last_seen)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS pattern_hours (
+	kind		VARCHAR(64) NOT NULL,
+	hour		DATETIME NOT NULL,
+	pattern_id	BIGINT UNSIGNED NOT NULL,
+	n		BIGINT UNSIGNED NOT NULL,
+	first_seen	DATETIME(6) NOT NULL,
+	last_seen	DATETIME(6) NOT NULL,
+	PRIMARY KEY (kind, hour, pattern_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+DELETE FROM kind_hours;
+DELETE FROM value_hours;
+DELETE FROM value_totals;
+DELETE FROM pattern_hours;
+
+INSERT INTO value_hours (kind, hour, value_sha256, value, value2, n,
+    first_seen, last_seen)
+SELECT 'client-ip', h, UNHEX(SHA2(v, 256)), v, '', n, f, l FROM (
+    SELECT DATE_FORMAT(started_at, '%Y-%m-%d %H:00:00') AS h,
+	client_ip AS v, COUNT(*) AS n, MIN(started_at) AS f,
+	MAX(started_at) AS l
+    FROM sessions GROUP BY h, BINARY client_ip) t;
+INSERT INTO value_hours (kind, hour, value_sha256, value, value2, n,
+    first_seen, last_seen)
+SELECT 'helo', h, UNHEX(SHA2(v, 256)), v, '', n, f, l FROM (
+    SELECT DATE_FORMAT(started_at, '%Y-%m-%d %H:00:00') AS h,
+	helo AS v, COUNT(*) AS n, MIN(started_at) AS f, MAX(started_at) AS l
+    FROM sessions WHERE helo IS NOT NULL GROUP BY h, BINARY helo) t;
+INSERT INTO value_hours (kind, hour, value_sha256, value, value2, n,
+    first_seen, last_seen)
+SELECT 'sender', h, UNHEX(SHA2(v, 256)), v, '', n, f, l FROM (
+    SELECT DATE_FORMAT(received_at, '%Y-%m-%d %H:00:00') AS h,
+	mail_from_key AS v, COUNT(*) AS n, MIN(received_at) AS f,
+	MAX(received_at) AS l
+    FROM messages GROUP BY h, BINARY mail_from_key) t;
+INSERT INTO value_hours (kind, hour, value_sha256, value, value2, n,
+    first_seen, last_seen)
+SELECT 'rcpt-domain', h, UNHEX(SHA2(v, 256)), v, '', n, f, l FROM (
+    SELECT DATE_FORMAT(received_at, '%Y-%m-%d %H:00:00') AS h,
+	domain AS v, COUNT(*) AS n, MIN(received_at) AS f,
+	MAX(received_at) AS l
+    FROM recipients GROUP BY h, BINARY domain) t;
+INSERT INTO value_hours (kind, hour, value_sha256, value, value2, n,
+    first_seen, last_seen)
+SELECT 'url-host', h, UNHEX(SHA2(v, 256)), v, '', n, f, l FROM (
+    SELECT DATE_FORMAT(received_at, '%Y-%m-%d %H:00:00') AS h,
+	host AS v, COUNT(*) AS n, MIN(received_at) AS f,
+	MAX(received_at) AS l
+    FROM urls GROUP BY h, BINARY host) t;
+INSERT INTO value_hours (kind, hour, value_sha256, value, value2, n,
+    first_seen, last_seen)
+SELECT 'attachment', h, UNHEX(SHA2(v, 256)), v, '', n, f, l FROM (
+    SELECT DATE_FORMAT(received_at, '%Y-%m-%d %H:00:00') AS h,
+	sha256 AS v, COUNT(*) AS n, MIN(received_at) AS f,
+	MAX(received_at) AS l
+    FROM attachments GROUP BY h, BINARY sha256) t;
+INSERT INTO value_hours (kind, hour, value_sha256, value, value2, n,
+    first_seen, last_seen)
+SELECT 'password', h, UNHEX(SHA2(v, 256)), v, '', n, f, l FROM (
+    SELECT DATE_FORMAT(tried_at, '%Y-%m-%d %H:00:00') AS h,
+	password_key AS v, COUNT(*) AS n, MIN(tried_at) AS f,
+	MAX(tried_at) AS l
+    FROM auth_attempts GROUP BY h, BINARY password_key) t;
+INSERT INTO value_hours (kind, hour, value_sha256, value, value2, n,
+    first_seen, last_seen)
+SELECT 'credential', h, UNHEX(SHA2(CONCAT(v, '\0', v2), 256)), v, v2, n,
+    f, l FROM (
+    SELECT DATE_FORMAT(tried_at, '%Y-%m-%d %H:00:00') AS h,
+	username_key AS v, password_key AS v2, COUNT(*) AS n,
+	MIN(tried_at) AS f, MAX(tried_at) AS l
+    FROM auth_attempts
+    GROUP BY h, BINARY username_key, BINARY password_key) t;
+
+INSERT INTO value_totals (kind, value_sha256, value, value2, n,
+    first_seen, last_seen)
+SELECT kind, value_sha256, MIN(value), MIN(value2), SUM(n),
+    MIN(first_seen), MAX(last_seen)
+FROM value_hours GROUP BY kind, value_sha256;
+
+INSERT INTO kind_hours (kind, hour, n, first_seen, last_seen)
+SELECT kind, hour, SUM(n), MIN(first_seen), MAX(last_seen)
+FROM value_hours GROUP BY kind, hour;
+
+INSERT INTO pattern_hours (kind, hour, pattern_id, n, first_seen, last_seen)
+SELECT p.kind, t.h, t.pattern_id, t.n, t.f, t.l FROM (
+    SELECT DATE_FORMAT(m.received_at, '%Y-%m-%d %H:00:00') AS h,
+	l.pattern_id, SUM(l.count) AS n, MIN(m.received_at) AS f,
+	MAX(m.received_at) AS l
+    FROM message_patterns l JOIN messages m ON m.id = l.message_id
+    GROUP BY h, l.pattern_id) t JOIN patterns p ON p.id = t.pattern_id;
+INSERT INTO pattern_hours (kind, hour, pattern_id, n, first_seen, last_seen)
+SELECT p.kind, t.h, t.pattern_id, t.n, t.f, t.l FROM (
+    SELECT DATE_FORMAT(s.started_at, '%Y-%m-%d %H:00:00') AS h,
+	l.pattern_id, SUM(l.count) AS n, MIN(s.started_at) AS f,
+	MAX(s.started_at) AS l
+    FROM session_patterns l JOIN sessions s ON s.id = l.session_id
+    GROUP BY h, l.pattern_id) t JOIN patterns p ON p.id = t.pattern_id
+ON DUPLICATE KEY UPDATE pattern_hours.n = pattern_hours.n + VALUES(n),
+    first_seen = LEAST(pattern_hours.first_seen, VALUES(first_seen)),
+    last_seen = GREATEST(pattern_hours.last_seen, VALUES(last_seen));
+
+INSERT INTO schema_version (version) VALUES (3);

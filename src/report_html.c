@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "report.h"
+#include "report_rollup.h"
 
 #define RHTML_TOP	10
 
@@ -143,6 +144,14 @@ rhtml_per(struct rdb *db, const struct report_opts *o, enum rhtml_step step,
 	const char *col = messages ? "m.received_at" : "s.started_at";
 
 	rdb_init(&q);
+	if (rroll_usable(o)) {
+		rroll_per_bucket(&q, o, messages ? &(struct rroll_source){
+		    "sender", "messages m", NULL, NULL, col, NULL } :
+		    &(struct rroll_source){ "client-ip", "sessions s", NULL,
+		    NULL, col, NULL }, rhtml_sql_format(step));
+		rdb_run(db, &q, rows);
+		return;
+	}
 	rdb_sql(&q, "SELECT DATE_FORMAT(");
 	rdb_sql(&q, col);
 	rdb_sql(&q, ", ");

@@ -235,3 +235,34 @@ rroll_kind_totals(struct rdb_query *q, const struct report_opts *o,
 	}
 	rdb_sql(q, ") u GROUP BY kind");
 }
+
+void
+rroll_per_bucket(struct rdb_query *q, const struct report_opts *o,
+    const struct rroll_source *src, const char *format)
+{
+	struct rroll_window w;
+	int i;
+
+	rroll_split(o, &w);
+	rdb_sql(q, "SELECT b, SUM(n) FROM (SELECT NULL AS b, 0 AS n FROM DUAL "
+	    "WHERE 0");
+	if (w.hours) {
+		rdb_sql(q, " UNION ALL SELECT DATE_FORMAT(hour, ");
+		rdb_sql(q, format);
+		rdb_sql(q, "), n FROM kind_hours WHERE kind = ?");
+		rdb_text(q, src->kind);
+		rroll_hours(q, &w);
+	}
+	for (i = 0; i < w.nraw; i++) {
+		rdb_sql(q, " UNION ALL SELECT DATE_FORMAT(");
+		rdb_sql(q, src->time);
+		rdb_sql(q, ", ");
+		rdb_sql(q, format);
+		rdb_sql(q, ") AS b, COUNT(*) FROM ");
+		rdb_sql(q, src->from);
+		rdb_sql(q, " WHERE 1=1");
+		rroll_range(q, src->time, &w, i);
+		rdb_sql(q, " GROUP BY b");
+	}
+	rdb_sql(q, ") u GROUP BY b ORDER BY b");
+}

@@ -45,5 +45,8 @@ void	rroll_top_patterns(struct rdb_query *, const struct report_opts *,
  * window. */
 void	rroll_kind_totals(struct rdb_query *, const struct report_opts *,
 	    const struct rroll_source *, size_t);
+/* SELECT bucket, count of src->kind per DATE_FORMAT(format) bucket. */
+void	rroll_per_bucket(struct rdb_query *, const struct report_opts *,
+	    const struct rroll_source *, const char *format);
 
 #endif

@@ -247,7 +247,7 @@ bench_idle() {
 
 # --- the analyzer --------------------------------------------------------
 
-DB_TABLES="sessions transcripts auth_attempts messages recipients urls attachments patterns message_patterns session_patterns"
+DB_TABLES="sessions transcripts auth_attempts messages recipients urls attachments patterns message_patterns session_patterns kind_hours value_hours value_totals pattern_hours"
 # A server set up as a packaged one would be, commits flushed to disk.
 DB_OPTIONS=(--user=mysql --datadir="$DB_DATA" --skip-name-resolve
 	--innodb-buffer-pool-size=512M --innodb-log-file-size=256M

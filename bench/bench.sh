@@ -249,7 +249,7 @@ bench_idle() {
 
 DB_TABLES="sessions transcripts auth_attempts messages recipients urls attachments patterns message_patterns session_patterns kind_hours value_hours value_totals pattern_hours"
 # A server set up as a packaged one would be, commits flushed to disk.
-DB_OPTIONS=(--user=mysql --datadir="$DB_DATA" --skip-name-resolve
+DB_OPTIONS=(--user=mysql --datadir="$DB_DATA" --tmpdir="$DB_DIR/tmp" --skip-name-resolve
 	--innodb-buffer-pool-size=512M --innodb-log-file-size=256M
 	--innodb-flush-log-at-trx-commit=1)
 

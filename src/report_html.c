@@ -145,10 +145,8 @@ rhtml_per(struct rdb *db, const struct report_opts *o, enum rhtml_step step,
 
 	rdb_init(&q);
 	if (rroll_usable(o)) {
-		rroll_per_bucket(&q, o, messages ? &(struct rroll_source){
-		    "sender", "messages m", NULL, NULL, col, NULL } :
-		    &(struct rroll_source){ "client-ip", "sessions s", NULL,
-		    NULL, col, NULL }, rhtml_sql_format(step));
+		rroll_per_bucket(&q, o, rroll_source(messages ? "sender" :
+		    "client-ip"), rhtml_sql_format(step));
 		rdb_run(db, &q, rows);
 		return;
 	}

@@ -83,7 +83,7 @@ rroll_limit(struct rdb_query *q, const struct report_opts *o)
 	rdb_u64(q, o->limit);
 }
 
-/* One end of the window from the rows: k, value, value2, n, f, l. */
+/* One end of the window from the rows: k, n, f, l. */
 static void
 rroll_raw_values(struct rdb_query *q, const struct rroll_source *src,
     const struct rroll_window *w, int i)
@@ -97,11 +97,7 @@ rroll_raw_values(struct rdb_query *q, const struct rroll_source *src,
 		rdb_sql(q, ")");
 	} else
 		rdb_sql(q, src->value);
-	rdb_sql(q, ", 256)) AS k, ");
-	rdb_sql(q, src->value);
-	rdb_sql(q, " AS value, ");
-	rdb_sql(q, src->value2 != NULL ? src->value2 : "''");
-	rdb_sql(q, " AS value2, COUNT(*) AS n, MIN(");
+	rdb_sql(q, ", 256)) AS k, COUNT(*) AS n, MIN(");
 	rdb_sql(q, src->time);
 	rdb_sql(q, ") AS f, MAX(");
 	rdb_sql(q, src->time);
@@ -119,6 +115,39 @@ rroll_raw_values(struct rdb_query *q, const struct rroll_source *src,
 	}
 }
 
+/* Where each kind's rows are, reached by the time index of the sessions
+ * or the messages (a recipient's, URL's or attachment's time is its
+ * message's, an AUTH attempt's its session's start). */
+static const struct rroll_source rroll_sources[] = {
+	{ "client-ip", "sessions s", "s.client_ip", NULL, "s.started_at",
+	    NULL },
+	{ "helo", "sessions s", "s.helo", NULL, "s.started_at",
+	    " AND s.helo IS NOT NULL" },
+	{ "sender", "messages m", "m.mail_from_key", NULL, "m.received_at",
+	    NULL },
+	{ "rcpt-domain", "messages m JOIN recipients r ON r.message_id = m.id",
+	    "r.domain", NULL, "m.received_at", NULL },
+	{ "url-host", "messages m JOIN urls u ON u.message_id = m.id",
+	    "u.host", NULL, "m.received_at", NULL },
+	{ "attachment", "messages m JOIN attachments a ON a.message_id = m.id",
+	    "a.sha256", NULL, "m.received_at", NULL },
+	{ "password", "sessions s JOIN auth_attempts a ON a.session_id = s.id",
+	    "a.password_key", NULL, "s.started_at", NULL },
+	{ "credential", "sessions s JOIN auth_attempts a ON a.session_id = "
+	    "s.id", "a.username_key", "a.password_key", "s.started_at", NULL },
+};
+
+const struct rroll_source *
+rroll_source(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rroll_sources) / sizeof(rroll_sources[0]); i++)
+		if (strcmp(rroll_sources[i].kind, kind) == 0)
+			return &rroll_sources[i];
+	return NULL;
+}
+
 void
 rroll_top_values(struct rdb_query *q, const struct report_opts *o,
     const struct rroll_source *src, const char *show)
@@ -126,23 +155,30 @@ rroll_top_values(struct rdb_query *q, const struct report_opts *o,
 	struct rroll_window w;
 	int i;
 
-	rdb_sql(q, "SELECT t.n, t.first, t.last, ");
+	/* the groups hold numbers and the key only (small temporary rows);
+	 * the values of the top ones come from value_totals (as t) */
+	rdb_sql(q, "SELECT g.n, g.first, g.last, ");
 	rdb_sql(q, show);
+	rroll_split(o, &w);
 	if (o->since == 0 && o->until == 0) {
 		rdb_sql(q, " FROM (SELECT n, first_seen AS first, last_seen AS "
-		    "last, value, value2, value_sha256 AS k FROM value_totals "
-		    "WHERE kind = ? ORDER BY n DESC, last_seen DESC, "
-		    "value_sha256 DESC");
+		    "last, value_sha256 AS k FROM value_totals WHERE kind = ? "
+		    "ORDER BY n DESC, last_seen DESC, value_sha256 DESC");
 		rdb_text(q, src->kind);
+	} else if (w.nraw == 0) {
+		rdb_sql(q, " FROM (SELECT value_sha256 AS k, SUM(n) AS n, "
+		    "MIN(first_seen) AS first, MAX(last_seen) AS last FROM "
+		    "value_hours WHERE kind = ?");
+		rdb_text(q, src->kind);
+		rroll_hours(q, &w);
+		rdb_sql(q, " GROUP BY k ORDER BY n DESC, last DESC, k DESC");
 	} else {
-		rroll_split(o, &w);
-		rdb_sql(q, " FROM (SELECT k, MIN(value) AS value, MIN(value2) "
-		    "AS value2, SUM(n) AS n, MIN(f) AS first, MAX(l) AS last "
-		    "FROM (");
+		rdb_sql(q, " FROM (SELECT k, SUM(n) AS n, MIN(f) AS first, "
+		    "MAX(l) AS last FROM (");
 		if (w.hours) {
-			rdb_sql(q, "SELECT value_sha256 AS k, value, value2, "
-			    "n, first_seen AS f, last_seen AS l FROM "
-			    "value_hours WHERE kind = ?");
+			rdb_sql(q, "SELECT value_sha256 AS k, n, first_seen "
+			    "AS f, last_seen AS l FROM value_hours WHERE "
+			    "kind = ?");
 			rdb_text(q, src->kind);
 			rroll_hours(q, &w);
 		}
@@ -154,7 +190,9 @@ rroll_top_values(struct rdb_query *q, const struct report_opts *o,
 		rdb_sql(q, ") u GROUP BY k ORDER BY n DESC, last DESC, k DESC");
 	}
 	rroll_limit(q, o);
-	rdb_sql(q, ") t ORDER BY t.n DESC, t.last DESC, t.k DESC");
+	rdb_sql(q, ") g JOIN value_totals t ON t.kind = ? AND "
+	    "t.value_sha256 = g.k ORDER BY g.n DESC, g.last DESC, g.k DESC");
+	rdb_text(q, src->kind);
 }
 
 void
@@ -165,9 +203,19 @@ rroll_top_patterns(struct rdb_query *q, const struct report_opts *o,
 	int i;
 
 	rroll_split(o, &w);
-	rdb_sql(q, "SELECT t.n, t.first, t.last, p.value FROM (SELECT pid, "
-	    "SUM(n) AS n, MIN(f) AS first, MAX(l) AS last FROM (");
-	if (w.hours) {
+	rdb_sql(q, "SELECT t.n, t.first, t.last, p.value FROM (SELECT ");
+	if (w.nraw == 0) {
+		/* whole hours only: no derived table in between */
+		rdb_sql(q, "pattern_id AS pid, SUM(n) AS n, MIN(first_seen) AS "
+		    "first, MAX(last_seen) AS last FROM pattern_hours WHERE "
+		    "kind = ?");
+		rdb_text(q, kind);
+		rroll_hours(q, &w);
+		rdb_sql(q, " GROUP BY pid");
+	} else
+		rdb_sql(q, "pid, SUM(n) AS n, MIN(f) AS first, MAX(l) AS last "
+		    "FROM (");
+	if (w.nraw > 0 && w.hours) {
 		rdb_sql(q, "SELECT pattern_id AS pid, n, first_seen AS f, "
 		    "last_seen AS l FROM pattern_hours WHERE kind = ?");
 		rdb_text(q, kind);
@@ -179,23 +227,23 @@ rroll_top_patterns(struct rdb_query *q, const struct report_opts *o,
 		if (session)
 			rdb_sql(q, "SELECT l.pattern_id AS pid, SUM(l.count) AS "
 			    "n, MIN(s.started_at) AS f, MAX(s.started_at) AS l "
-			    "FROM sessions "
-			    "s JOIN session_patterns l ON l.session_id = s.id "
-			    "JOIN patterns x ON x.id = l.pattern_id WHERE "
-			    "x.kind = ?");
+			    "FROM sessions s JOIN session_patterns l ON "
+			    "l.session_id = s.id JOIN patterns x ON x.id = "
+			    "l.pattern_id WHERE x.kind = ?");
 		else
 			rdb_sql(q, "SELECT l.pattern_id AS pid, SUM(l.count) AS "
 			    "n, MIN(m.received_at) AS f, MAX(m.received_at) AS l "
-			    "FROM "
-			    "messages m JOIN message_patterns l ON l.message_id "
-			    "= m.id JOIN patterns x ON x.id = l.pattern_id "
-			    "WHERE x.kind = ?");
+			    "FROM messages m JOIN message_patterns l ON "
+			    "l.message_id = m.id JOIN patterns x ON x.id = "
+			    "l.pattern_id WHERE x.kind = ?");
 		rdb_text(q, kind);
 		rroll_range(q, session ? "s.started_at" : "m.received_at", &w,
 		    i);
 		rdb_sql(q, " GROUP BY l.pattern_id");
 	}
-	rdb_sql(q, ") u GROUP BY pid ORDER BY n DESC, last DESC, pid DESC");
+	if (w.nraw > 0)
+		rdb_sql(q, ") u GROUP BY pid");
+	rdb_sql(q, " ORDER BY n DESC, last DESC, pid DESC");
 	rroll_limit(q, o);
 	rdb_sql(q, ") t JOIN patterns p ON p.id = t.pid ORDER BY t.n DESC, "
 	    "t.last DESC, p.id DESC");
@@ -203,8 +251,9 @@ rroll_top_patterns(struct rdb_query *q, const struct report_opts *o,
 
 void
 rroll_kind_totals(struct rdb_query *q, const struct report_opts *o,
-    const struct rroll_source *src, size_t n)
+    const char *const *kinds, size_t n)
 {
+	const struct rroll_source *src;
 	struct rroll_window w;
 	size_t k;
 	int i;
@@ -213,24 +262,26 @@ rroll_kind_totals(struct rdb_query *q, const struct report_opts *o,
 	rdb_sql(q, "SELECT kind, SUM(n), MIN(f), MAX(l) FROM (SELECT '' AS "
 	    "kind, 0 AS n, NULL AS f, NULL AS l FROM DUAL WHERE 0");
 	for (k = 0; k < n; k++) {
+		if ((src = rroll_source(kinds[k])) == NULL)
+			rout_fail("internal error: no kind %s", kinds[k]);
 		if (w.hours) {
 			rdb_sql(q, " UNION ALL SELECT kind, n, first_seen, "
 			    "last_seen FROM kind_hours WHERE kind = ?");
-			rdb_text(q, src[k].kind);
+			rdb_text(q, src->kind);
 			rroll_hours(q, &w);
 		}
 		for (i = 0; i < w.nraw; i++) {
 			rdb_sql(q, " UNION ALL SELECT ?, COUNT(*), MIN(");
-			rdb_text(q, src[k].kind);
-			rdb_sql(q, src[k].time);
+			rdb_text(q, src->kind);
+			rdb_sql(q, src->time);
 			rdb_sql(q, "), MAX(");
-			rdb_sql(q, src[k].time);
+			rdb_sql(q, src->time);
 			rdb_sql(q, ") FROM ");
-			rdb_sql(q, src[k].from);
+			rdb_sql(q, src->from);
 			rdb_sql(q, " WHERE 1=1");
-			if (src[k].where != NULL)
-				rdb_sql(q, src[k].where);
-			rroll_range(q, src[k].time, &w, i);
+			if (src->where != NULL)
+				rdb_sql(q, src->where);
+			rroll_range(q, src->time, &w, i);
 		}
 	}
 	rdb_sql(q, ") u GROUP BY kind");

@@ -27,24 +27,25 @@ struct rroll_source {
 	const char	*where;		/* extra condition, or NULL */
 };
 
+/* The rows of a kind of value_totals (client-ip, ...); NULL: none. */
+const struct rroll_source *rroll_source(const char *kind);
 /* Can the totals answer? (They know nothing of sensors.) */
 int	rroll_usable(const struct report_opts *);
 void	rroll_split(const struct report_opts *, struct rroll_window *);
 void	rroll_hours(struct rdb_query *, const struct rroll_window *);
 void	rroll_range(struct rdb_query *, const char *col,
 	    const struct rroll_window *, int);
-/* SELECT n, first, last, <show over t.value, t.value2> of the top values
- * of src->kind. */
+/* SELECT n, first, last, <show> of the top values of src->kind; show
+ * reads t.value and t.value2 (value_totals). */
 void	rroll_top_values(struct rdb_query *, const struct report_opts *,
 	    const struct rroll_source *src, const char *show);
 /* SELECT n, first, last, value of the top values of a pattern kind;
  * session: counted by session (username). */
 void	rroll_top_patterns(struct rdb_query *, const struct report_opts *,
 	    const char *kind, int session);
-/* SELECT kind, n, first, last for each of the sources' kinds in the
- * window. */
+/* SELECT kind, n, first, last for each of the kinds in the window. */
 void	rroll_kind_totals(struct rdb_query *, const struct report_opts *,
-	    const struct rroll_source *, size_t);
+	    const char *const *kinds, size_t);
 /* SELECT bucket, count of src->kind per DATE_FORMAT(format) bucket. */
 void	rroll_per_bucket(struct rdb_query *, const struct report_opts *,
 	    const struct rroll_source *, const char *format);

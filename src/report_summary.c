@@ -18,17 +18,9 @@
 #include "report_rollup.h"
 
 /* What the summary counts, as the running totals count it. */
-static const struct rroll_source rsum_kinds[] = {
-	{ "client-ip", "sessions s", "s.client_ip", NULL, "s.started_at", NULL },
-	{ "sender", "messages m", "m.mail_from_key", NULL, "m.received_at",
-	    NULL },
-	{ "rcpt-domain", "recipients r", "r.domain", NULL, "r.received_at",
-	    NULL },
-	{ "url-host", "urls u", "u.host", NULL, "u.received_at", NULL },
-	{ "attachment", "attachments a", "a.sha256", NULL, "a.received_at",
-	    NULL },
-	{ "credential", "auth_attempts c", "c.username_key", NULL,
-	    "c.tried_at", NULL },
+static const char *const rsum_kinds[] = {
+	"client-ip", "sender", "rcpt-domain", "url-host", "attachment",
+	"credential",
 };
 #define RSUM_NKINDS	(sizeof(rsum_kinds) / sizeof(rsum_kinds[0]))
 
@@ -88,7 +80,7 @@ rsum_rollup_counts(struct rdb *db, const struct report_opts *o,
 	for (i = 0; i < rows.nrows; i++)
 		for (k = 0; k < RSUM_NKINDS; k++)
 			if (strcmp(rdb_cell(&rows, i, 0),
-			    rsum_kinds[k].kind) == 0)
+			    rsum_kinds[k]) == 0)
 				*n[k] = rdb_num(&rows, i, 1);
 	for (i = 0; i < rows.nrows; i++)
 		if (strcmp(rdb_cell(&rows, i, 0), "client-ip") == 0) {

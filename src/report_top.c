@@ -85,11 +85,9 @@ struct rtop_kind {
 	const char		*to_session;	/* join from the table to s */
 	const struct rout_col	*cols;
 	size_t			 ncols;
-	/* the running totals (report_rollup.c): the columns shown, of t;
-	 * NULL: none are kept for this kind. value2: credential's second
-	 * column (the first is group). */
+	/* the running totals (report_rollup.c): the columns shown, of
+	 * value_totals as t; NULL: none are kept for this kind */
 	const char		*rshow;
-	const char		*value2;
 };
 
 static void
@@ -120,14 +118,10 @@ rtop_q_group(struct rdb_query *q, const struct report_opts *o,
     const struct rtop_kind *k)
 {
 	const char *alias = k->from + strlen(k->table) + 1;
-	char rid[32], value[64];
+	char rid[32];
 
 	if (k->rshow != NULL && rroll_usable(o)) {
-		/* credential groups two columns: the first is the value */
-		snprintf(value, sizeof(value), "%.*s",
-		    (int)strcspn(k->group, ","), k->group);
-		rroll_top_values(q, o, &(struct rroll_source){ k->name,
-		    k->from, value, k->value2, k->time, k->where }, k->rshow);
+		rroll_top_values(q, o, rroll_source(k->name), k->rshow);
 		return;
 	}
 	snprintf(rid, sizeof(rid), "MIN(%s.id)", alias);
@@ -229,65 +223,64 @@ static const struct rtop_kind rtop_kinds[] = {
 	    LATEST("asn", "client_ip") ", " LATEST("as_org", "client_ip"),
 	    NULL, NULL, rtop_cols_client, NCOLS(rtop_cols_client),
 	    LATEST_V("country") ", t.value, " LATEST_V("asn") ", "
-	    LATEST_V("as_org"), NULL },
+	    LATEST_V("as_org") },
 	{ "helo", "HELO/EHLO names, by sessions", rtop_q_group, NULL,
 	    "sessions s", "sessions", "s.helo", "s.started_at", "x.helo",
 	    " AND s.helo IS NOT NULL", NULL,
 	    rtop_cols_value, NCOLS(rtop_cols_value),
-	    "t.value", NULL },
+	    "t.value" },
 	{ "sender", "envelope senders (MAIL FROM), by messages",
 	    rtop_q_group, NULL, "messages m", "messages", "m.mail_from_key",
 	    "m.received_at", "x.mail_from_key", NULL,
 	    " JOIN sessions s ON s.id = m.session_id",
 	    rtop_cols_value, NCOLS(rtop_cols_value),
-	    "t.value", NULL },
+	    "t.value" },
 	{ "rcpt-domain", "recipient domains (RCPT TO), by recipients",
 	    rtop_q_group, NULL, "recipients r", "recipients", "r.domain",
 	    "r.received_at", "x.domain", NULL, TO_S("r"),
 	    rtop_cols_value, NCOLS(rtop_cols_value),
-	    "t.value", NULL },
+	    "t.value" },
 	{ "subject", "decoded subjects, by messages", rtop_q_pattern,
 	    "subject", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 	    rtop_cols_value, NCOLS(rtop_cols_value),
-	    NULL, NULL },
+	    NULL },
 	{ "url", "URLs in messages, by occurrences", rtop_q_pattern, "url",
 	    NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 	    rtop_cols_value, NCOLS(rtop_cols_value),
-	    NULL, NULL },
+	    NULL },
 	{ "url-host", "hosts of those URLs, by URLs (one a message and URL)",
 	    rtop_q_group, NULL, "urls u", "urls", "u.host", "u.received_at",
 	    "x.host", NULL, TO_S("u"),
 	    rtop_cols_value, NCOLS(rtop_cols_value),
-	    "t.value", NULL },
+	    "t.value" },
 	{ "domain", "registrable domains in messages (URL hosts, addresses)",
 	    rtop_q_pattern, "domain", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 	    rtop_cols_value, NCOLS(rtop_cols_value),
-	    NULL, NULL },
+	    NULL },
 	{ "msg-ip", "IP addresses seen in messages", rtop_q_pattern, "ip",
 	    NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 	    rtop_cols_value, NCOLS(rtop_cols_value),
-	    NULL, NULL },
+	    NULL },
 	{ "email", "e-mail addresses in messages (headers, text)",
 	    rtop_q_pattern, "email", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 	    rtop_cols_value, NCOLS(rtop_cols_value),
-	    NULL, NULL },
+	    NULL },
 	{ "username", "AUTH user names, by attempts", rtop_q_pattern,
 	    "username", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 	    rtop_cols_value, NCOLS(rtop_cols_value),
-	    NULL, NULL },
+	    NULL },
 	{ "password", "AUTH passwords, by attempts", rtop_q_group, NULL,
 	    "auth_attempts a", "auth_attempts", "a.password_key", "a.tried_at",
 	    "x.password_key", NULL, " JOIN sessions s ON s.id = a.session_id",
 	    rtop_cols_value, NCOLS(rtop_cols_value),
-	    "t.value", NULL },
+	    "t.value" },
 	{ "credential", "AUTH username:password pairs, by attempts",
 	    rtop_q_group, NULL, "auth_attempts a", "auth_attempts",
 	    "a.username_key, a.password_key", "a.tried_at",
 	    "CONCAT(x.username_key, ':', x.password_key), x.username_key, "
 	    "x.password_key", NULL, " JOIN sessions s ON s.id = a.session_id",
 	    rtop_cols_credential, NCOLS(rtop_cols_credential),
-	    "CONCAT(t.value, ':', t.value2), t.value, t.value2",
-	    "a.password_key" },
+	    "CONCAT(t.value, ':', t.value2), t.value, t.value2" },
 	{ "attachment", "attachments by SHA-256, with the last file name",
 	    rtop_q_group, NULL, "attachments a", "attachments", "a.sha256",
 	    "a.received_at", LAST_ATT("filename") ", x.sha256, "
@@ -296,18 +289,18 @@ static const struct rtop_kind rtop_kinds[] = {
 	    rtop_cols_attachment, NCOLS(rtop_cols_attachment),
 	    LAST_ATT_V("filename") ", t.value, " LAST_ATT_V("size") ", "
 	    LAST_ATT_V("content_type") ", " LAST_ATT_V("md5") ", "
-	    LAST_ATT_V("sha1"), NULL },
+	    LAST_ATT_V("sha1") },
 	{ "country", "client countries (GeoIP), by sessions", rtop_q_group,
 	    NULL, "sessions s", "sessions", "s.country", "s.started_at",
 	    "x.country", " AND s.country IS NOT NULL", NULL,
 	    rtop_cols_value, NCOLS(rtop_cols_value),
-	    NULL, NULL },
+	    NULL },
 	{ "asn", "client autonomous systems (GeoIP), by sessions",
 	    rtop_q_group, NULL, "sessions s", "sessions", "s.asn",
 	    "s.started_at", "x.asn, " LATEST("as_org", "asn"),
 	    " AND s.asn IS NOT NULL", NULL,
 	    rtop_cols_asn, NCOLS(rtop_cols_asn),
-	    NULL, NULL },
+	    NULL },
 };
 
 void

@@ -169,6 +169,8 @@ mid=$(at '-150 minutes')
 windows=("" "--since $(at '-90 minutes')" "--since $(at '-3 hours')"
     "--since $mid" "--until $mid" "--since $(at '-5 days') --until $hour"
     "--since $mid --until $hour" "--since $(at '-4 days') --until $(at '-2 days')"
+    "--since $(date -u -d '-80 hours' +%Y-%m-%dT%H:00:00) --until $hour"
+    "--since $(date -u -d '-3 hours' +%Y-%m-%dT%H:00:00)"
     "--since $(at '-74 hours -10 minutes') --until $(at '-74 hours +10 minutes')"
     "--since $(at '-4 days') --until $(at '-4 days +20 minutes')")
 for kind in client-ip helo sender rcpt-domain url-host password credential \

@@ -9,9 +9,10 @@
  * ANALYZER_BATCH_FILES at a time: one commit (one flush of the database's
  * log) per file would cap the import at the disk's rate of flushes. A file
  * that does not parse goes to bad/ with a log line saying why. Reading,
- * parsing, MIME and extraction run a few files ahead on a thread of their
- * own (parse.c) while this one stores, commits and moves: the results are
- * taken in order, and every decision about a file is made here.
+ * parsing, MIME and extraction run some files ahead on a thread of their
+ * own (parse.c) while this one stores and commits: the results are taken
+ * in order, and every decision about a file is made here. The moves of
+ * committed files out of new/ run on a third (mover.c).
  *
  * At start it imports the backlog in new/, oldest first, then waits on
  * inotify. When the database is away, files stay in new/ and the analyzer
@@ -23,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,6 +41,7 @@
 #include "geoip.h"
 #include "log.h"
 #include "mime.h"
+#include "mover.h"
 #include "parse.h"
 #include "privdrop.h"
 #include "quarantine.h"
@@ -55,6 +58,8 @@
 #define ANALYZER_BACKOFF_MIN	1000
 #define ANALYZER_BACKOFF_MAX	30000
 #define ANALYZER_BATCH_FILES	100
+#define ANALYZER_MMAP_THRESHOLD	(8 << 20)
+#define ANALYZER_TRIM_THRESHOLD	(32 << 20)
 /* inotify events imported as one list (each name checked against the
  * others of its chunk) */
 #define ANALYZER_EVENT_CHUNK	128
@@ -76,6 +81,7 @@ struct analyzer {
 	struct store		*store;
 	struct geoip		*geoip;		/* geoip_*_db, or NULL */
 	struct parse_ahead	*parse;		/* the files of new/ */
+	struct mover		*mover;		/* committed: out of new/ */
 	struct eventlog		*events;	/* json_log, or NULL */
 	int			 spool_fd;
 	int			 new_fd;
@@ -291,10 +297,7 @@ analyzer_commit(struct analyzer *a)
 		log_info("%s", p->line);
 		if (p->imported)
 			a->imported++;
-		if (a->cf->spool_keep)
-			analyzer_move(a, p->name, "done");
-		else if (unlinkat(a->new_fd, p->name, 0) == -1)
-			log_warn("cannot remove new/%s", p->name);
+		mover_add(a->mover, p->name);
 	}
 	return 0;
 }
@@ -404,6 +407,8 @@ analyzer_import_list(struct analyzer *a, const char *const *names, size_t n)
 	size_t i;
 	int rc = 0;
 
+	/* nothing named here is still to be moved out of new/ */
+	mover_wait(a->mover);
 	parse_begin(a->parse, names, n);
 	for (i = 0; i < n && rc == 0; i++) {
 		/* a long backlog still stops between two files on SIGTERM */
@@ -429,6 +434,8 @@ analyzer_scan_once(struct analyzer *a)
 	int i, n, rc = 0;
 	int fd;
 
+	/* what is committed has left new/ before it is listed */
+	mover_wait(a->mover);
 	if ((fd = dup(a->new_fd)) == -1)
 		return -1;
 	if ((n = scandirat(fd, ".", &list, analyzer_spool_name,
@@ -710,6 +717,14 @@ main(int argc, char *argv[])
 
 	memset(&a, 0, sizeof(a));
 	a.config_path = SPAMPOT_CONFIG_FILE;
+	/*
+	 * Every file allocates and frees the same large blocks (its bytes,
+	 * the decoded parts, the batch's rows): kept by malloc rather than
+	 * handed back to the kernel and faulted in again, file after file.
+	 * Fixed thresholds: bounded, unlike glibc's dynamic ones.
+	 */
+	mallopt(M_MMAP_THRESHOLD, ANALYZER_MMAP_THRESHOLD);
+	mallopt(M_TRIM_THRESHOLD, ANALYZER_TRIM_THRESHOLD);
 	while ((ch = getopt_long(argc, argv, "c:dfhtV", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
@@ -773,12 +788,16 @@ main(int argc, char *argv[])
 	else {
 		analyzer_open(&a);
 		/* after the sandbox: its filter binds the thread too */
-		if ((a.parse = parse_start(a.new_fd, a.patterns)) == NULL)
-			fatal("parse-ahead");
+		if ((a.parse = parse_start(a.new_fd, a.patterns)) == NULL ||
+		    (a.mover = mover_start(a.spool_fd, a.new_fd,
+		    a.cf->spool_keep)) == NULL)
+			fatal("analyzer threads");
 		if (once)
 			rc = analyzer_scan(&a) == -1 || a.failed > 0;
 		else
 			analyzer_loop(&a);
+		/* the last batch's files leave new/ before we say done */
+		mover_stop(a.mover);
 	}
 	log_info("%s: %lu files imported, %lu moved to bad/",
 	    once ? "done" : "stopped", a.imported, a.failed);

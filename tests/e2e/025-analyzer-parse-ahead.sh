@@ -100,5 +100,8 @@ check_eq "each message's subject is its session's" 0 "$(db_scalar "
     WHERE m.subject <> CONCAT('ahead ', SUBSTRING_INDEX(SUBSTRING(s.helo, 7), '.', 1))")"
 stop_analyzer TERM
 check_eq "analyzer exits 0 on SIGTERM" 0 "$ANALYZER_RC"
+# (test builds with --enable-sanitizers: the threads' memory is clean)
+check "no sanitizer report" no_line "Sanitizer"
+check "no undefined behaviour" no_line "runtime error"
 check_no_crash
 e2e_done

@@ -8,7 +8,11 @@
  * are committed in batches of what is there to import, at most
  * ANALYZER_BATCH_FILES at a time: one commit (one flush of the database's
  * log) per file would cap the import at the disk's rate of flushes. A file
- * that does not parse goes to bad/ with a log line saying why.
+ * that does not parse goes to bad/ with a log line saying why. Reading,
+ * parsing, MIME and extraction run some files ahead on a thread of their
+ * own (parse.c) while this one stores and commits: the results are taken
+ * in order, and every decision about a file is made here. The moves of
+ * committed files out of new/ run on a third (mover.c).
  *
  * At start it imports the backlog in new/, oldest first, then waits on
  * inotify. When the database is away, files stay in new/ and the analyzer
@@ -20,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,6 +41,8 @@
 #include "geoip.h"
 #include "log.h"
 #include "mime.h"
+#include "mover.h"
+#include "parse.h"
 #include "privdrop.h"
 #include "quarantine.h"
 #include "sandbox.h"
@@ -48,10 +55,14 @@
 #define SPAMPOT_CONFIG_FILE	"/etc/spampot/spampot.conf"
 #endif
 
-#define ANALYZER_FILE_MAX	((off_t)4 << 30)	/* larger: bad/ */
 #define ANALYZER_BACKOFF_MIN	1000
 #define ANALYZER_BACKOFF_MAX	30000
 #define ANALYZER_BATCH_FILES	100
+#define ANALYZER_MMAP_THRESHOLD	(8 << 20)
+#define ANALYZER_TRIM_THRESHOLD	(32 << 20)
+/* inotify events imported as one list (each name checked against the
+ * others of its chunk) */
+#define ANALYZER_EVENT_CHUNK	128
 
 /* A file whose rows are in the open transaction, not yet committed. */
 struct analyzer_pending {
@@ -69,6 +80,8 @@ struct analyzer {
 	char			*password;
 	struct store		*store;
 	struct geoip		*geoip;		/* geoip_*_db, or NULL */
+	struct parse_ahead	*parse;		/* the files of new/ */
+	struct mover		*mover;		/* committed: out of new/ */
 	struct eventlog		*events;	/* json_log, or NULL */
 	int			 spool_fd;
 	int			 new_fd;
@@ -158,56 +171,6 @@ analyzer_move(struct analyzer *a, const char *name, const char *dir)
 	return 0;
 }
 
-/* Read a whole spool file; NULL and errno/err on failure. */
-static char *
-analyzer_slurp(int dirfd, const char *name, size_t *len, char *err,
-    size_t errlen)
-{
-	struct stat st;
-	char *data = NULL;
-	size_t got = 0;
-	ssize_t n;
-	int fd, saved;
-
-	/* O_NONBLOCK: a FIFO dropped into new/ must not hang us */
-	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "open: %s", strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_size > ANALYZER_FILE_MAX) {
-		snprintf(err, errlen, "not a regular file of at most 4 GiB");
-		errno = EINVAL;
-		goto fail;
-	}
-	if ((data = malloc((size_t)st.st_size + 1)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		errno = ENOMEM;
-		goto fail;
-	}
-	while (got < (size_t)st.st_size &&
-	    (n = read(fd, data + got, (size_t)st.st_size - got)) != 0) {
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			snprintf(err, errlen, "read: %s", strerror(errno));
-			errno = EIO;
-			goto fail;
-		}
-		got += (size_t)n;
-	}
-	close(fd);
-	*len = got;
-	return data;
-fail:
-	saved = errno;
-	free(data);
-	close(fd);
-	errno = saved;
-	return NULL;
-}
-
 static void
 analyzer_quarantine(const struct analyzer *a, const struct mime_message *m)
 {
@@ -220,49 +183,26 @@ analyzer_quarantine(const struct analyzer *a, const struct mime_message *m)
 			    a->cf->attachments_dir);
 }
 
-/* MIME and extraction for every message, then the transaction. */
+/* A parsed file into the open transaction. */
 static enum store_result
 analyzer_store(struct analyzer *a, const char *name,
-    const struct spool_session *s, char *err, size_t errlen)
+    const struct parse_file *f, char *err, size_t errlen)
 {
-	struct mime_message *mime;
-	struct extract_result *found;
-	struct store_message *sm;
-	enum store_result rc = STORE_RETRY;
-	size_t i, n = s->nmsgs;
+	enum store_result rc;
+	size_t i;
 
-	mime = calloc(n + 1, sizeof(*mime));
-	found = calloc(n + 1, sizeof(*found));
-	sm = calloc(n + 1, sizeof(*sm));
-	if (mime == NULL || found == NULL || sm == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto done;
+	if (f->status != PARSE_OK) {
+		snprintf(err, errlen, "%s", f->err);
+		return STORE_RETRY;	/* out of memory */
 	}
-	for (i = 0; i < n; i++) {
-		if (mime_parse(s->msgs[i].body, s->msgs[i].body_len,
-		    &mime[i]) == -1 ||
-		    extract_message(&mime[i], a->patterns, &found[i]) == -1) {
-			snprintf(err, errlen, "out of memory");
-			goto done;
-		}
-		analyzer_quarantine(a, &mime[i]);
-		sm[i].mime = &mime[i];
-		sm[i].found = &found[i];
-	}
+	for (i = 0; i < f->s.nmsgs; i++)
+		analyzer_quarantine(a, &f->mime[i]);
 	/* the first file of a batch: events still waiting were rolled back */
 	if (a->nbatch == 0)
 		eventlog_flush(a->events, 0);
-	rc = store_import(a->store, name, s, sm, err, errlen);
+	rc = store_import(a->store, name, &f->s, f->sm, err, errlen);
 	if (rc == STORE_OK)
-		eventlog_session(a->events, name, s, sm);
-done:
-	for (i = 0; mime != NULL && found != NULL && i < n; i++) {
-		mime_message_free(&mime[i]);
-		extract_result_free(&found[i]);
-	}
-	free(mime);
-	free(found);
-	free(sm);
+		eventlog_session(a->events, name, &f->s, f->sm);
 	return rc;
 }
 
@@ -357,10 +297,7 @@ analyzer_commit(struct analyzer *a)
 		log_info("%s", p->line);
 		if (p->imported)
 			a->imported++;
-		if (a->cf->spool_keep)
-			analyzer_move(a, p->name, "done");
-		else if (unlinkat(a->new_fd, p->name, 0) == -1)
-			log_warn("cannot remove new/%s", p->name);
+		mover_add(a->mover, p->name);
 	}
 	return 0;
 }
@@ -378,57 +315,49 @@ analyzer_pending(const struct analyzer *a, const char *name)
 	return 0;
 }
 
-/* Import new/NAME into the open transaction; commit a full batch. */
+/* Import new/NAME, parsed as F, into the open transaction; commit a full
+ * batch. */
 static enum analyzer_outcome
-analyzer_import(struct analyzer *a, const char *name)
+analyzer_import(struct analyzer *a, const char *name,
+    const struct parse_file *f)
 {
+	const struct spool_session *s = &f->s;
 	struct analyzer_pending *p;
-	struct spool_session s;
 	enum store_result rc;
 	char err[512];
-	size_t len;
-	char *data;
 
 	if (analyzer_pending(a, name))
 		return AO_DONE;
 	if (analyzer_connect(a) == -1)
 		return AO_RETRY;
-	if ((data = analyzer_slurp(a->new_fd, name, &len, err,
-	    sizeof(err))) == NULL) {
-		if (errno == ENOENT)
-			return AO_DONE;		/* already taken care of */
-		if (errno == EACCES || errno == EPERM || errno == EMFILE ||
-		    errno == ENFILE || errno == ENOMEM) {
-			/* our problem, not the file's: it waits in new/ */
-			log_warnx("cannot read new/%s: %s; it stays in new/",
-			    name, err);
-			return AO_RETRY;
-		}
-		log_warnx("bad spool file %s: %s; moved to bad/", name, err);
+	switch (f->status) {
+	case PARSE_GONE:
+		return AO_DONE;		/* already taken care of */
+	case PARSE_UNREADABLE:
+		/* our problem, not the file's: it waits in new/ */
+		log_warnx("cannot read new/%s: %s; it stays in new/", name,
+		    f->err);
+		return AO_RETRY;
+	case PARSE_BAD:
+		log_warnx("bad spool file %s: %s; moved to bad/", name,
+		    f->err);
 		analyzer_move(a, name, "bad");
 		a->failed++;
 		return AO_FAILED;
+	case PARSE_OK:
+	case PARSE_NOMEM:
+		break;
 	}
-	if (spool_read(data, len, &s, err, sizeof(err)) == -1) {
-		free(data);
-		log_warnx("bad spool file %s: %s; moved to bad/", name, err);
-		analyzer_move(a, name, "bad");
-		a->failed++;
-		return AO_FAILED;
-	}
-	free(data);
-	rc = analyzer_store(a, name, &s, err, sizeof(err));
+	rc = analyzer_store(a, name, f, err, sizeof(err));
 	p = &a->batch[a->nbatch];
 	switch (rc) {
 	case STORE_RETRY:
 		/* rolled back, the batch with it: all wait in new/ */
 		a->nbatch = 0;
-		spool_session_free(&s);
 		analyzer_db_state(a, 1, err);
 		return AO_RETRY;
 	case STORE_REJECTED:
 		log_warnx("database refused %s: %s; moved to bad/", name, err);
-		spool_session_free(&s);
 		analyzer_move(a, name, "bad");
 		a->failed++;
 		if (a->nbatch == 0)
@@ -443,14 +372,13 @@ analyzer_import(struct analyzer *a, const char *name)
 		break;
 	case STORE_OK:
 		snprintf(p->line, sizeof(p->line), "imported %s: session=%s "
-		    "client=%s messages=%zu auth=%zu", name, s.session_id,
-		    s.client_ip, s.nmsgs, s.nauths);
+		    "client=%s messages=%zu auth=%zu", name, s->session_id,
+		    s->client_ip, s->nmsgs, s->nauths);
 		break;
 	}
 	p->imported = rc == STORE_OK;
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	a->nbatch++;
-	spool_session_free(&s);
 	if ((a->nbatch == ANALYZER_BATCH_FILES || a->single) &&
 	    analyzer_commit(a) == -1)
 		return AO_RETRY;
@@ -465,14 +393,49 @@ analyzer_spool_name(const struct dirent *de)
 	return de->d_name[0] != '.';
 }
 
+/*
+ * Import the files of new/ named in order, the parse-ahead reading the
+ * next ones meanwhile. Both ways in, the scan and inotify, come here.
+ * Returns -1 when one of them must wait (the database is away, a file
+ * cannot be read now, a batch is to be taken again): the files from there
+ * on stay in new/ for the next scan.
+ */
+static int
+analyzer_import_list(struct analyzer *a, const char *const *names, size_t n)
+{
+	struct parse_file f;
+	size_t i;
+	int rc = 0;
+
+	/* nothing named here is still to be moved out of new/ */
+	mover_wait(a->mover);
+	parse_begin(a->parse, names, n);
+	for (i = 0; i < n && rc == 0; i++) {
+		/* a long backlog still stops between two files on SIGTERM */
+		analyzer_signals(a);
+		if (a->stop)
+			break;
+		parse_next(a->parse, &f);
+		if (analyzer_import(a, names[i], &f) == AO_RETRY)
+			rc = -1;
+		parse_file_free(&f);
+	}
+	/* what was parsed beyond is dropped: those files stay in new/ */
+	parse_end(a->parse);
+	return rc;
+}
+
 /* Everything in new/, oldest first (names begin with the UTC time). */
 static int
 analyzer_scan_once(struct analyzer *a)
 {
 	struct dirent **list;
+	const char **names;
 	int i, n, rc = 0;
 	int fd;
 
+	/* what is committed has left new/ before it is listed */
+	mover_wait(a->mover);
 	if ((fd = dup(a->new_fd)) == -1)
 		return -1;
 	if ((n = scandirat(fd, ".", &list, analyzer_spool_name,
@@ -482,15 +445,18 @@ analyzer_scan_once(struct analyzer *a)
 		return -1;
 	}
 	close(fd);
-	for (i = 0; i < n; i++) {
-		/* a long backlog still stops between two files on SIGTERM */
-		analyzer_signals(a);
-		if (rc == 0 && !a->stop &&
-		    analyzer_import(a, list[i]->d_name) == AO_RETRY)
-			rc = -1;
-		free(list[i]);
+	if ((names = calloc((size_t)n + 1, sizeof(*names))) == NULL) {
+		log_warn("scan of new/");
+		rc = -1;
 	}
+	for (i = 0; names != NULL && i < n; i++)
+		names[i] = list[i]->d_name;
+	if (rc == 0)
+		rc = analyzer_import_list(a, names, (size_t)n);
+	for (i = 0; i < n; i++)
+		free(list[i]);
 	free(list);
+	free(names);
 	if (rc == 0 && analyzer_commit(a) == -1)
 		rc = -1;
 	if (rc == 0)
@@ -526,12 +492,32 @@ analyzer_signals(struct analyzer *a)
 	}
 }
 
-/* inotify: names moved into new/; on overflow, scan everything. */
+/* Import the names of a chunk of events, unless new/ is to be scanned
+ * anyway; returns whether it is. */
+static int
+analyzer_event_names(struct analyzer *a, const char *const *names,
+    size_t n, int rescan)
+{
+	analyzer_signals(a);
+	if (n == 0 || rescan || a->retry_at != 0 || a->stop)
+		return rescan;
+	/* on failure, after the back-off */
+	return analyzer_import_list(a, names, n) == -1;
+}
+
+/*
+ * inotify: names moved into new/; on overflow, scan everything. A file
+ * the sensor closes after the rename comes twice, as IN_MOVED_TO and then
+ * IN_CLOSE_WRITE: a chunk names each file once, so that the parse-ahead
+ * does not read it again while the first is imported and moved.
+ */
 static int
 analyzer_events(struct analyzer *a)
 {
 	char buf[64 * 1024] __attribute__((aligned(8)));
+	const char *names[ANALYZER_EVENT_CHUNK];
 	const struct inotify_event *ev;
+	size_t nn = 0, i;
 	ssize_t n;
 	char *p;
 	int rescan = 0;
@@ -539,17 +525,30 @@ analyzer_events(struct analyzer *a)
 	while ((n = read(a->inotify_fd, buf, sizeof(buf))) > 0) {
 		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)p;
-			analyzer_signals(a);
 			if (ev->mask & IN_Q_OVERFLOW) {
 				log_warnx("inotify queue overflow: scanning "
 				    "new/");
 				rescan = 1;
-			} else if (ev->len > 0 && ev->name[0] != '.' &&
-			    !rescan && a->retry_at == 0 && !a->stop &&
-			    analyzer_import(a, ev->name) == AO_RETRY)
-				rescan = 1;	/* after the back-off */
+			}
+			if (ev->len == 0 || ev->name[0] == '.')
+				continue;
+			for (i = 0; i < nn; i++)
+				if (strcmp(names[i], ev->name) == 0)
+					break;
+			if (i < nn)
+				continue;
+			names[nn++] = ev->name;
+			if (nn == ANALYZER_EVENT_CHUNK) {
+				rescan = analyzer_event_names(a, names, nn,
+				    rescan);
+				nn = 0;
+			}
 		}
+		/* the names point into buf */
+		rescan = analyzer_event_names(a, names, nn, rescan);
+		nn = 0;
 	}
+	analyzer_signals(a);
 	/* what arrived together is committed together */
 	if (analyzer_commit(a) == -1)
 		rescan = 1;
@@ -620,31 +619,27 @@ analyzer_open(struct analyzer *a)
 static int
 analyzer_once_files(struct analyzer *a, char **files, int n)
 {
-	struct spool_session s;
+	struct parse_file f;
 	enum store_result rc;
-	char err[512], *data;
-	size_t len;
+	char err[512];
 	int i, failed = 0;
 
 	for (i = 0; i < n; i++) {
 		if (analyzer_connect(a) == -1)
 			return 1;
-		if ((data = analyzer_slurp(AT_FDCWD, files[i], &len, err,
-		    sizeof(err))) == NULL ||
-		    spool_read(data, len, &s, err, sizeof(err)) == -1) {
-			log_warnx("bad spool file %s: %s", files[i], err);
-			free(data);
+		if (parse_file(AT_FDCWD, files[i], a->patterns, &f) == -1 &&
+		    f.status != PARSE_NOMEM) {
+			log_warnx("bad spool file %s: %s", files[i], f.err);
 			failed = 1;
 			continue;
 		}
-		free(data);
 		rc = analyzer_store(a, strrchr(files[i], '/') ?
-		    strrchr(files[i], '/') + 1 : files[i], &s, err, sizeof(err));
+		    strrchr(files[i], '/') + 1 : files[i], &f, err, sizeof(err));
 		/* a batch of one: the commit says what became of it */
 		if (rc == STORE_OK)
 			rc = store_commit(a->store, err, sizeof(err));
 		eventlog_flush(a->events, rc == STORE_OK);
-		spool_session_free(&s);
+		parse_file_free(&f);
 		if (rc == STORE_RETRY || rc == STORE_REJECTED) {
 			log_warnx("%s not imported: %s", files[i], err);
 			failed = 1;
@@ -722,6 +717,14 @@ main(int argc, char *argv[])
 
 	memset(&a, 0, sizeof(a));
 	a.config_path = SPAMPOT_CONFIG_FILE;
+	/*
+	 * Every file allocates and frees the same large blocks (its bytes,
+	 * the decoded parts, the batch's rows): kept by malloc rather than
+	 * handed back to the kernel and faulted in again, file after file.
+	 * Fixed thresholds: bounded, unlike glibc's dynamic ones.
+	 */
+	mallopt(M_MMAP_THRESHOLD, ANALYZER_MMAP_THRESHOLD);
+	mallopt(M_TRIM_THRESHOLD, ANALYZER_TRIM_THRESHOLD);
 	while ((ch = getopt_long(argc, argv, "c:dfhtV", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
@@ -784,13 +787,21 @@ main(int argc, char *argv[])
 		rc = analyzer_once_files(&a, argv + optind, argc - optind);
 	else {
 		analyzer_open(&a);
+		/* after the sandbox: its filter binds the thread too */
+		if ((a.parse = parse_start(a.new_fd, a.patterns)) == NULL ||
+		    (a.mover = mover_start(a.spool_fd, a.new_fd,
+		    a.cf->spool_keep)) == NULL)
+			fatal("analyzer threads");
 		if (once)
 			rc = analyzer_scan(&a) == -1 || a.failed > 0;
 		else
 			analyzer_loop(&a);
+		/* the last batch's files leave new/ before we say done */
+		mover_stop(a.mover);
 	}
 	log_info("%s: %lu files imported, %lu moved to bad/",
 	    once ? "done" : "stopped", a.imported, a.failed);
+	parse_stop(a.parse);
 	store_close(a.store);
 	eventlog_close(a.events);
 	geoip_close(a.geoip);

@@ -60,17 +60,52 @@ utf8_scan(const unsigned char *p, size_t n, size_t *len)
 	return 1;
 }
 
+/*
+ * The length of the well-formed run that starts p (n bytes): up to the
+ * first ill-formed sequence or NUL, or n. Most text is ASCII: it goes
+ * eight bytes at a time while none has the high bit set or is NUL.
+ */
+static size_t
+utf8_valid(const unsigned char *p, size_t n)
+{
+	const uint64_t lo = 0x0101010101010101ULL, hi = 0x8080808080808080ULL;
+	size_t i = 0, len;
+	uint64_t w;
+
+	while (i < n) {
+		while (n - i >= 8) {
+			memcpy(&w, p + i, 8);
+			/* a byte >= 0x80, or a zero byte: look closer */
+			if ((w & hi) != 0 || ((w - lo) & ~w & hi) != 0)
+				break;
+			i += 8;
+		}
+		if (i == n || !utf8_scan(p + i, n - i, &len))
+			break;
+		i += len;
+	}
+	return i;
+}
+
 char *
 utf8_sanitize(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, o = 0, len;
+	size_t i, o, len;
 	char *out, *shrunk;
 
-	if (n > (SIZE_MAX - 1) / UTF8_REPLACEMENT_LEN)
+	i = utf8_valid(p, n);
+	if (n - i > (SIZE_MAX - 1 - i) / UTF8_REPLACEMENT_LEN)
 		return NULL;
-	if ((out = malloc(n * UTF8_REPLACEMENT_LEN + 1)) == NULL)
+	/* valid: a copy; else room for the worst case after the valid run */
+	if ((out = malloc(i + (n - i) * UTF8_REPLACEMENT_LEN + 1)) == NULL)
 		return NULL;
+	memcpy(out, s, i);
+	if (i == n) {
+		out[n] = '\0';
+		return out;
+	}
+	o = i;
 	while (i < n) {
 		if (utf8_scan(p + i, n - i, &len)) {
 			memcpy(out + o, p + i, len);
@@ -96,11 +131,5 @@ utf8_sanitize(const char *s, size_t n)
 size_t
 utf8_prefix(const char *s, size_t max)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, n, len;
-
-	n = strnlen(s, max);
-	while (i < n && utf8_scan(p + i, n - i, &len))
-		i += len;
-	return i;
+	return utf8_valid((const unsigned char *)s, strnlen(s, max));
 }

@@ -71,6 +71,18 @@ static const struct sanitize_case sanitize_cases[] = {
 	    "\x64", "a" R R R "b" R "c" R R "d"),
 	CASE("mixed", "a\xf0\x9f\x98\x80" "b\xff" "c\xc3\xa9",
 	    "a\xf0\x9f\x98\x80" "b" R "c\xc3\xa9"),
+	/* runs of ASCII long enough to be taken eight bytes at a time */
+	CASE("long ascii", "0123456789abcdefghijklmnopqrstuvwxyz",
+	    "0123456789abcdefghijklmnopqrstuvwxyz"),
+	CASE("NUL in a word", "01234567\0abcdefghijkl",
+	    "01234567" R "abcdefghijkl"),
+	CASE("NUL ends a word", "0123456\0" "89abcdef", "0123456" R "89abcdef"),
+	CASE("invalid in a word", "0123456789\xff" "bcdefghijklmnop",
+	    "0123456789" R "bcdefghijklmnop"),
+	CASE("valid 2-byte in a word", "01234567caf\xc3\xa9 89abcdefgh",
+	    "01234567caf\xc3\xa9 89abcdefgh"),
+	CASE("invalid after a long run", "0123456789abcdefghij\xc3",
+	    "0123456789abcdefghij" R),
 };
 
 static void
@@ -114,6 +126,10 @@ static const struct prefix_case prefix_cases[] = {
 	{ "\xf0\x9f\x98\x80x", 100, 5 },
 	{ "ab\xff" "cd", 10, 2 },		/* stops where it is invalid */
 	{ "ab\xed\xa0\x80", 10, 2 },
+	{ "0123456789abcdefghij", 13, 13 },
+	{ "0123456789abcdef\xc3\xa9", 17, 16 },
+	{ "0123456789abcdef\xc3\xa9", 18, 18 },
+	{ "0123456789\xff" "abcdefgh", 30, 10 },
 };
 
 static void

@@ -336,6 +336,7 @@ supervise_relay_logs(struct supervise *sv)
 	char *line, *nl;
 	int prio;
 
+	log_batch(1);
 	while ((n = read(sv->log_r, sv->logbuf + sv->loglen,
 	    sizeof(sv->logbuf) - sv->loglen - 1)) > 0) {
 		sv->loglen += (size_t)n;
@@ -353,6 +354,7 @@ supervise_relay_logs(struct supervise *sv)
 		if (sv->loglen == sizeof(sv->logbuf) - 1)
 			sv->loglen = 0;	/* a line with no end: drop it */
 	}
+	log_batch(0);
 }
 
 static int

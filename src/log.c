@@ -10,7 +10,9 @@
  * listens there, it tries again once a second instead of once a line (as
  * syslog(3) does, a socket and a failed connect each time); lines in
  * between reach stderr (-f) only, as syslog(3) would have dropped them. A
- * batch of relayed lines goes to stderr in one write (log_batch).
+ * batch of relayed lines goes to stderr in one write (log_batch); so do a
+ * worker's lines of one turn of its event loop to the pipe, in writes of
+ * whole lines no longer than PIPE_BUF (still atomic).
  *
  * Severities: fatalx = a broken invariant (bug), fatal = a setup failure,
  * log_warn/log_warnx = a peer or a file caused trouble, carry on.
@@ -18,6 +20,7 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,17 +149,20 @@ log_set_debug(int on)
 	log_debug_on = on;
 }
 
-static void
-log_flush(void)
+/* Write the held lines (also from a signal handler: write(2) only). */
+void
+log_flush_now(void)
 {
 	size_t off = 0;
 	ssize_t w;
+	int fd = log_pipe_fd != -1 ? log_pipe_fd : STDERR_FILENO;
 
 	while (off < log_outlen) {
-		if ((w = write(STDERR_FILENO, log_out + off,
-		    log_outlen - off)) == -1) {
+		if ((w = write(fd, log_out + off, log_outlen - off)) == -1) {
 			if (errno == EINTR)
 				continue;
+			/* a lagging parent (non-blocking pipe): the lines
+			 * are lost, never a session */
 			break;
 		}
 		off += (size_t)w;
@@ -181,7 +187,7 @@ log_stderr(int priority, const char *line)
 		return;
 	}
 	if (LOG_OUT_MAX - log_outlen < LOG_LINE_MAX + 128)
-		log_flush();
+		log_flush_now();
 	n = snprintf(log_out + log_outlen, LOG_OUT_MAX - log_outlen,
 	    "%s %s[%d]: %s%s\n", stamp, log_ident, (int)log_pid,
 	    priority <= LOG_WARNING ? "warning: " : "", line);
@@ -191,9 +197,9 @@ log_stderr(int priority, const char *line)
 }
 
 /*
- * Between log_batch(1) and log_batch(0), lines for stderr are held and
- * written together at the end (the parent relaying what its workers sent
- * since it last looked).
+ * Between log_batch(1) and log_batch(0), lines are held and written
+ * together at the end, or at log_flush_now(): the parent's relayed lines
+ * to stderr, a worker's lines to the pipe.
  */
 void
 log_batch(int on)
@@ -201,7 +207,7 @@ log_batch(int on)
 	log_batching = on;
 	log_pid = on ? getpid() : 0;
 	if (!on)
-		log_flush();
+		log_flush_now();
 }
 
 /* Write a line that a worker sent us, or one of our own. */
@@ -233,6 +239,13 @@ log_emit(int priority, const char *line)
 	if ((size_t)n >= sizeof(msg) - 1)
 		n = sizeof(msg) - 2;
 	msg[n++] = '\n';
+	if (log_batching) {
+		if (log_outlen + (size_t)n > PIPE_BUF)
+			log_flush_now();
+		memcpy(log_out + log_outlen, msg, (size_t)n);
+		log_outlen += (size_t)n;
+		return;
+	}
 	/* Non-blocking pipe: when the parent lags, a line is lost, never a
 	 * session. */
 	if (write(log_pipe_fd, msg, (size_t)n) == -1) {
@@ -279,6 +292,7 @@ fatal(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vformat(LOG_CRIT, 1, fmt, ap);
 	va_end(ap);
+	log_batch(0);
 	exit(1);
 }
 
@@ -290,5 +304,6 @@ fatalx(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vformat(LOG_CRIT, 0, fmt, ap);
 	va_end(ap);
+	log_batch(0);
 	exit(1);
 }

@@ -12,6 +12,7 @@ void	log_to_pipe(int fd);
 void	log_set_debug(int);
 void	log_relay(int priority, const char *line);
 void	log_batch(int on);
+void	log_flush_now(void);
 
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -6,9 +6,13 @@
  * A file is created as tmp/<worker pid>-<name> and written as the session
  * goes, so a session cut off mid-DATA is on disk. When the session ends it
  * gets its "end" record, is fsync'd (spool_fsync) and renamed to new/<name>.
- * Records are buffered and written once per batch of input; body bytes go
- * into "body" records whose length has a fixed width, so that recovery can
- * patch the length of a body a crash cut short.
+ * Records are buffered; the caller says when they are written
+ * (spool_flush): the worker does before it answers 250 to a message, when
+ * records have waited a moment, when the session ends and when it crashes
+ * (spool_write_now), so that a quick session costs two writes, not one per
+ * command. The buffer is written at SPOOL_FLUSH_AT whatever happens. Body
+ * bytes go into "body" records whose length has a fixed width, so that
+ * recovery can patch the length of a body a crash cut short.
  */
 #include "autoconf.h"
 
@@ -89,15 +93,9 @@ spool_create(int dirfd, const struct spool_meta *m)
 	spool_record(sf, "client %s %u", m->client_ip, m->client_port);
 	spool_record(sf, "server %s %u", m->server_ip, m->server_port);
 	spool_record(sf, "start %s", stamp);
-	/* On disk at once: a worker killed before the client says a word
-	 * still leaves a file that recovery can complete. */
-	if (spool_flush(sf) == -1) {
-		int saved = errno;
-
-		spool_abandon(sf);
-		errno = saved;
-		return NULL;
-	}
+	/* Written with what follows: the file exists from now on, and
+	 * recovery removes it while it is still empty (a worker killed
+	 * before it wrote any record of the session). */
 	return sf;
 }
 
@@ -111,6 +109,13 @@ int
 spool_failed(const struct spool_file *sf)
 {
 	return sf->failed;
+}
+
+/* Bytes buffered and not written yet (none once writing failed). */
+size_t
+spool_pending(const struct spool_file *sf)
+{
+	return sf == NULL || sf->failed ? 0 : sf->out.len;
 }
 
 /* Close an open body record: fix its length, end it with a newline. */
@@ -132,27 +137,53 @@ spool_close_body(struct spool_file *sf)
 		sf->failed = 1;
 }
 
+/* Append one record to the buffer. Returns 0, or -1 when it is not in. */
+static int
+spool_vrecord(struct spool_file *sf, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+
+	if (sf == NULL || sf->failed)
+		return -1;
+	spool_close_body(sf);
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0 || buf_reserve(&sf->out, (size_t)n + 2) == -1) {
+		sf->failed = 1;
+		return -1;
+	}
+	vsnprintf(sf->out.data + sf->out.len, (size_t)n + 1, fmt, ap);
+	sf->out.len += (size_t)n;
+	sf->out.data[sf->out.len++] = '\n';
+	return 0;
+}
+
 void
 spool_record(struct spool_file *sf, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	int rc;
 
-	if (sf == NULL || sf->failed)
-		return;
-	spool_close_body(sf);
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	rc = spool_vrecord(sf, fmt, ap);
 	va_end(ap);
-	if (n < 0 || buf_reserve(&sf->out, (size_t)n + 2) == -1) {
-		sf->failed = 1;
-		return;
-	}
+	/* however long the session waits between writes, a bounded buffer */
+	if (rc == 0 && sf->out.len >= SPOOL_FLUSH_AT)
+		spool_flush(sf);
+}
+
+static int
+spool_record_end(struct spool_file *sf, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
 	va_start(ap, fmt);
-	vsnprintf(sf->out.data + sf->out.len, (size_t)n + 1, fmt, ap);
+	rc = spool_vrecord(sf, fmt, ap);
 	va_end(ap);
-	sf->out.len += (size_t)n;
-	sf->out.data[sf->out.len++] = '\n';
+	return rc;
 }
 
 /* One line of the dialogue: 'C' from the client, 'S' from us. */
@@ -238,6 +269,51 @@ spool_flush(struct spool_file *sf)
 	return 0;
 }
 
+static int
+spool_write_raw(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * The worker is dying (a fault): write what is buffered, from a signal
+ * handler: write(2) only, nothing of sf changed, an open body record
+ * closed on the way out (its length and line feed written in place).
+ */
+void
+spool_write_now(const struct spool_file *sf)
+{
+	char digits[SPOOL_BODY_DIGITS];
+	size_t start, len, i;
+
+	if (sf == NULL || sf->failed || sf->fd == -1)
+		return;
+	if (sf->body_hdr == 0) {
+		spool_write_raw(sf->fd, sf->out.data, sf->out.len);
+		return;
+	}
+	start = sf->body_hdr - 1 + strlen("body ");
+	len = sf->out.len - start - SPOOL_BODY_DIGITS - 1;
+	for (i = SPOOL_BODY_DIGITS; i > 0; i--, len /= 10)
+		digits[i - 1] = (char)('0' + len % 10);
+	if (spool_write_raw(sf->fd, sf->out.data, start) == 0 &&
+	    spool_write_raw(sf->fd, digits, sizeof(digits)) == 0 &&
+	    spool_write_raw(sf->fd, sf->out.data + start + sizeof(digits),
+	    sf->out.len - start - sizeof(digits)) == 0)
+		spool_write_raw(sf->fd, "\n", 1);
+}
+
 static void
 spool_free(struct spool_file *sf)
 {
@@ -272,8 +348,9 @@ spool_finish(struct spool_file *sf, const char *reason, int do_fsync)
 		sf->failed = 0;		/* a write failed: try it again */
 	if (!sf->ending) {
 		util_utc_stamp(stamp, sizeof(stamp), 0);
-		spool_record(sf, "end %s reason=%s", stamp, reason);
-		sf->ending = !sf->failed;
+		/* in once, whatever the writes after it do */
+		sf->ending = spool_record_end(sf, "end %s reason=%s", stamp,
+		    reason) == 0;
 	}
 	if (sf->fd != -1) {
 		if (spool_flush(sf) == -1 || (do_fsync && fsync(sf->fd) == -1))

@@ -34,6 +34,8 @@ void		 spool_transcript(struct spool_file *, char dir,
 void		 spool_body(struct spool_file *, const char *, size_t);
 int		 spool_flush(struct spool_file *);
 int		 spool_failed(const struct spool_file *);
+size_t		 spool_pending(const struct spool_file *);
+void		 spool_write_now(const struct spool_file *);
 int		 spool_finish(struct spool_file *, const char *reason,
 		    int do_fsync);
 void		 spool_abandon(struct spool_file *);

@@ -103,8 +103,10 @@ struct worker {
 static volatile sig_atomic_t worker_sigterm;
 static volatile sig_atomic_t worker_sigretire;
 static struct worker *worker_self;	/* for the fault handler */
+/* abort() is not among them: it needs tgkill, which the sandbox refuses
+ * (the worker dies of SIGSYS first) */
 static const int worker_fault_signals[] = {
-	SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT,
+	SIGSEGV, SIGBUS, SIGFPE, SIGILL,
 };
 
 static void
@@ -710,20 +712,24 @@ worker_timeout(struct worker *w, uint64_t now)
 /*
  * A fault (a bug, reached by what some client sent): write every session's
  * buffered records, the input that did it among them, and die of the same
- * signal (SA_RESETHAND: the fault repeats with the default action). Only
+ * signal (SA_RESETHAND: the faulting instruction runs again, now with the
+ * default action). The same signal sent by a process cannot be sent again
+ * (no kill in the sandbox): the worker exits with 128 + its number. Only
  * where nothing else (a sanitizer) handles the signal already.
  */
 static void
-worker_on_fault(int sig)
+worker_on_fault(int sig, siginfo_t *si, void *uc)
 {
 	struct worker_conn *c;
 
-	(void)sig;
-	if (worker_self == NULL)
-		return;
-	for (c = worker_self->conns; c != NULL; c = c->next)
-		spool_write_now(c->spool);
-	log_flush_now();
+	(void)uc;
+	if (worker_self != NULL) {
+		for (c = worker_self->conns; c != NULL; c = c->next)
+			spool_write_now(c->spool);
+		log_flush_now();
+	}
+	if (si == NULL || si->si_code <= 0)
+		_exit(128 + sig);
 }
 
 static void
@@ -733,8 +739,8 @@ worker_fault_handlers(void)
 	size_t i;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = worker_on_fault;
-	sa.sa_flags = SA_RESETHAND;
+	sa.sa_sigaction = worker_on_fault;
+	sa.sa_flags = SA_RESETHAND | SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < sizeof(worker_fault_signals) /
 	    sizeof(worker_fault_signals[0]); i++)

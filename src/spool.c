@@ -7,10 +7,10 @@
  * goes, so a session cut off mid-DATA is on disk. When the session ends it
  * gets its "end" record, is fsync'd (spool_fsync) and renamed to new/<name>.
  * Records are buffered; the caller says when they are written
- * (spool_flush): the worker does before it answers 250 to a message, when
- * records have waited a moment, when the session ends and when it crashes
- * (spool_write_now), so that a quick session costs two writes, not one per
- * command. The buffer is written at SPOOL_FLUSH_AT whatever happens. Body
+ * (spool_flush): the header at once, then the worker does before it
+ * answers 250 to a message, when records have waited a moment, when the
+ * session ends and when it crashes (spool_write_now), so that a quick
+ * session costs three writes, not one per command. The buffer is written at SPOOL_FLUSH_AT whatever happens. Body
  * bytes go into "body" records whose length has a fixed width, so that
  * recovery can patch the length of a body a crash cut short.
  */
@@ -93,9 +93,16 @@ spool_create(int dirfd, const struct spool_meta *m)
 	spool_record(sf, "client %s %u", m->client_ip, m->client_port);
 	spool_record(sf, "server %s %u", m->server_ip, m->server_port);
 	spool_record(sf, "start %s", stamp);
-	/* Written with what follows: the file exists from now on, and
-	 * recovery removes it while it is still empty (a worker killed
-	 * before it wrote any record of the session). */
+	/* On disk at once: a session that is greeted has its file, which
+	 * recovery can complete, even if its worker is killed before any
+	 * other record of it is written. */
+	if (spool_flush(sf) == -1) {
+		int saved = errno;
+
+		spool_abandon(sf);
+		errno = saved;
+		return NULL;
+	}
 	return sf;
 }
 

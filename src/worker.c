@@ -7,11 +7,12 @@
  * spool-space limits, and writes one spool file per session. It has no way
  * to open a socket or run a program, and it never relays anything.
  *
- * A session's spool records are written before it is told 250 for a
+ * A session's spool file has its header on disk before the client is
+ * greeted; its other records are written before it is told 250 for a
  * message, when it ends, once they have waited WORKER_FLUSH_MS (a client
  * that pauses, or a slow one, has its words on disk a moment later), and,
  * when the worker faults, from the signal handler: a quick session costs
- * two writes, not one per command.
+ * three writes, not one per command.
  *
  * SIGTERM: stop accepting, let sessions finish for shutdown_grace, then
  * close the rest with reason "shutdown". SIGUSR1 (config reload): stop

@@ -47,6 +47,8 @@ struct spool_file {
 	char		 name[SPOOL_NAME_MAX];
 };
 
+static pid_t spool_writer;	/* the worker's pid, once it says so */
+
 #define SPOOL_KEEP_CAP	16384	/* keep this much buffer between flushes */
 #define SPOOL_FLUSH_AT	65536	/* flush when this much is buffered */
 
@@ -65,6 +67,14 @@ spool_make_name(char *dst, size_t len, const struct spool_meta *m)
 	snprintf(dst, len, "%s_%s_%s", stamp, ip, m->session_id);
 }
 
+/* The process writing files from now on (a worker): its pid is in every
+ * tmp/ name, asked once instead of once a session. */
+void
+spool_set_writer(pid_t pid)
+{
+	spool_writer = pid;
+}
+
 struct spool_file *
 spool_create(int dirfd, const struct spool_meta *m)
 {
@@ -76,8 +86,8 @@ spool_create(int dirfd, const struct spool_meta *m)
 	sf->dirfd = dirfd;
 	sf->start_ms = util_now_ms();
 	spool_make_name(sf->name, sizeof(sf->name), m);
-	snprintf(sf->tmpname, sizeof(sf->tmpname), "tmp/%d-%s", (int)getpid(),
-	    sf->name);
+	snprintf(sf->tmpname, sizeof(sf->tmpname), "tmp/%d-%s",
+	    spool_writer != 0 ? (int)spool_writer : (int)getpid(), sf->name);
 	sf->fd = openat(dirfd, sf->tmpname,
 	    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
 	if (sf->fd == -1) {

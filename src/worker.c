@@ -55,6 +55,9 @@ enum worker_tag { WT_LISTENER, WT_LIFELINE, WT_CONN };
 struct worker_listener {
 	enum worker_tag	 tag;
 	int		 fd;
+	int		 bound;		/* to one address: it is the server's */
+	char		 addr[64];
+	unsigned	 port;
 };
 
 struct worker_conn {
@@ -280,8 +283,8 @@ static void worker_resume_listeners(struct worker *);
 
 /* A new connection: its spool file, its session, the limits. */
 static void
-worker_conn_open(struct worker *w, int fd, const struct sockaddr_storage *ss,
-    uint64_t now)
+worker_conn_open(struct worker *w, const struct worker_listener *l, int fd,
+    const struct sockaddr_storage *ss, uint64_t now)
 {
 	struct sockaddr_storage local;
 	socklen_t llen = sizeof(local);
@@ -303,7 +306,10 @@ worker_conn_open(struct worker *w, int fd, const struct sockaddr_storage *ss,
 	if (util_addr_text((const struct sockaddr *)ss, c->addr,
 	    sizeof(c->addr), &c->port) == -1)
 		snprintf(c->addr, sizeof(c->addr), "unknown");
-	if (getsockname(fd, (struct sockaddr *)&local, &llen) == 0)
+	if (l->bound) {
+		snprintf(server, sizeof(server), "%s", l->addr);
+		sport = l->port;
+	} else if (getsockname(fd, (struct sockaddr *)&local, &llen) == 0)
 		util_addr_text((struct sockaddr *)&local, server,
 		    sizeof(server), &sport);
 	worker_session_id(w, c->id, sizeof(c->id));
@@ -566,7 +572,7 @@ worker_resume_listeners(struct worker *w)
 }
 
 static void
-worker_accept(struct worker *w, int lfd, uint64_t now)
+worker_accept(struct worker *w, const struct worker_listener *l, uint64_t now)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -574,7 +580,7 @@ worker_accept(struct worker *w, int lfd, uint64_t now)
 
 	for (n = 0; n < 64 && w->accepting; n++) {
 		len = sizeof(ss);
-		fd = accept4(lfd, (struct sockaddr *)&ss, &len,
+		fd = accept4(l->fd, (struct sockaddr *)&ss, &len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
@@ -585,7 +591,7 @@ worker_accept(struct worker *w, int lfd, uint64_t now)
 				log_warn("accept");
 			return;
 		}
-		worker_conn_open(w, fd, &ss, now);
+		worker_conn_open(w, l, fd, &ss, now);
 	}
 }
 
@@ -711,6 +717,33 @@ worker_timeout(struct worker *w, uint64_t now)
 }
 
 /*
+ * A listener bound to one address (not a wildcard): that is the server
+ * address of every session it accepts, no getsockname per session.
+ */
+static void
+worker_listener_addr(struct worker_listener *l)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)&ss;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&ss;
+
+	l->bound = 0;
+	if (getsockname(l->fd, (struct sockaddr *)&ss, &len) == -1)
+		return;
+	if (ss.ss_family == AF_INET && sin->sin_addr.s_addr == htonl(INADDR_ANY))
+		return;
+	if (ss.ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
+		return;
+	if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)
+		return;
+	if (util_addr_text((struct sockaddr *)&ss, l->addr, sizeof(l->addr),
+	    &l->port) == 0)
+		l->bound = 1;
+}
+
+/*
  * A fault (a bug, reached by what some client sent): write every session's
  * buffered records, the input that did it among them, and die of the same
  * signal (SA_RESETHAND: the faulting instruction runs again, now with the
@@ -768,9 +801,11 @@ worker_setup(struct worker *w, const struct worker_ctx *ctx)
 	    (w->listeners = calloc(ctx->nlisten, sizeof(*w->listeners))) ==
 	    NULL)
 		fatal("malloc");
+	spool_set_writer(getpid());
 	for (i = 0; i < ctx->nlisten; i++) {
 		w->listeners[i].tag = WT_LISTENER;
 		w->listeners[i].fd = ctx->listen_fds[i];
+		worker_listener_addr(&w->listeners[i]);
 		memset(&ev, 0, sizeof(ev));
 		/* One worker wakes per connection, not all of them. */
 		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
@@ -803,7 +838,7 @@ worker_dispatch(struct worker *w, struct epoll_event *ev, uint64_t now)
 
 	switch (*tag) {
 	case WT_LISTENER:
-		worker_accept(w, ((struct worker_listener *)tag)->fd, now);
+		worker_accept(w, (struct worker_listener *)tag, now);
 		break;
 	case WT_LIFELINE:
 		log_warnx("worker %d: parent gone, closing %u sessions",

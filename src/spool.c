@@ -51,6 +51,7 @@ static pid_t spool_writer;	/* the worker's pid, once it says so */
 
 #define SPOOL_KEEP_CAP	16384	/* keep this much buffer between flushes */
 #define SPOOL_FLUSH_AT	65536	/* flush when this much is buffered */
+#define SPOOL_RECORD_GUESS 256	/* room most records fit in */
 
 static void
 spool_make_name(char *dst, size_t len, const struct spool_meta *m)
@@ -164,14 +165,27 @@ spool_vrecord(struct spool_file *sf, const char *fmt, va_list ap)
 	if (sf == NULL || sf->failed)
 		return -1;
 	spool_close_body(sf);
-	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	if (n < 0 || buf_reserve(&sf->out, (size_t)n + 2) == -1) {
+	/* formatted once into the room there is, twice only when longer */
+	if (buf_reserve(&sf->out, SPOOL_RECORD_GUESS) == -1) {
 		sf->failed = 1;
 		return -1;
 	}
-	vsnprintf(sf->out.data + sf->out.len, (size_t)n + 1, fmt, ap);
+	va_copy(ap2, ap);
+	n = vsnprintf(sf->out.data + sf->out.len, sf->out.cap - sf->out.len,
+	    fmt, ap2);
+	va_end(ap2);
+	if (n >= 0 && (size_t)n + 2 > sf->out.cap - sf->out.len) {
+		if (buf_reserve(&sf->out, (size_t)n + 2) == -1) {
+			sf->failed = 1;
+			return -1;
+		}
+		n = vsnprintf(sf->out.data + sf->out.len, (size_t)n + 1, fmt,
+		    ap);
+	}
+	if (n < 0) {
+		sf->failed = 1;
+		return -1;
+	}
 	sf->out.len += (size_t)n;
 	sf->out.data[sf->out.len++] = '\n';
 	return 0;
@@ -191,8 +205,12 @@ spool_record(struct spool_file *sf, const char *fmt, ...)
 		spool_flush(sf);
 }
 
+/* spool_record without the flush at SPOOL_FLUSH_AT; 0 when it is in. */
+static int spool_append(struct spool_file *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static int
-spool_record_end(struct spool_file *sf, const char *fmt, ...)
+spool_append(struct spool_file *sf, const char *fmt, ...)
 {
 	va_list ap;
 	int rc;
@@ -203,31 +221,41 @@ spool_record_end(struct spool_file *sf, const char *fmt, ...)
 	return rc;
 }
 
-/* One line of the dialogue: 'C' from the client, 'S' from us. */
+/* One line of the dialogue: 'C' from the client, 'S' from us. The line is
+ * escaped straight into the buffer, after its "C <time> <eol> " head. */
 void
 spool_transcript(struct spool_file *sf, char dir, const char *eol,
     const char *line, size_t len)
 {
-	char *esc;
 	uint64_t t;
+	size_t room;
+	int n;
 
 	if (sf == NULL || sf->failed)
 		return;
-	if ((esc = malloc(UTIL_ESCAPED_MAX(len))) == NULL) {
+	t = util_now_ms() - sf->start_ms;
+	if (dir == 'C')
+		n = spool_append(sf, "C %llu.%03llu %s ",
+		    (unsigned long long)(t / 1000),
+		    (unsigned long long)(t % 1000), eol);
+	else
+		n = spool_append(sf, "S %llu.%03llu ",
+		    (unsigned long long)(t / 1000),
+		    (unsigned long long)(t % 1000));
+	if (n == -1)
+		return;
+	/* the record's newline becomes the escaped line and its own */
+	sf->out.len--;
+	room = UTIL_ESCAPED_MAX(len) + 1;
+	if (buf_reserve(&sf->out, room) == -1) {
 		sf->failed = 1;
 		return;
 	}
-	util_escape(esc, UTIL_ESCAPED_MAX(len), line, len, 0);
-	t = util_now_ms() - sf->start_ms;
-	if (dir == 'C')
-		spool_record(sf, "C %llu.%03llu %s %s",
-		    (unsigned long long)(t / 1000),
-		    (unsigned long long)(t % 1000), eol, esc);
-	else
-		spool_record(sf, "S %llu.%03llu %s",
-		    (unsigned long long)(t / 1000),
-		    (unsigned long long)(t % 1000), esc);
-	free(esc);
+	sf->out.len += util_escape(sf->out.data + sf->out.len, room, line,
+	    len, 0);
+	sf->out.data[sf->out.len++] = '\n';
+	if (sf->out.len >= SPOOL_FLUSH_AT)
+		spool_flush(sf);
 }
 
 /* Message bytes, binary-safe; consecutive calls share one body record. */
@@ -366,7 +394,7 @@ spool_finish(struct spool_file *sf, const char *reason, int do_fsync)
 	if (!sf->ending) {
 		util_utc_stamp(stamp, sizeof(stamp), 0);
 		/* in once, whatever the writes after it do */
-		sf->ending = spool_record_end(sf, "end %s reason=%s", stamp,
+		sf->ending = spool_append(sf, "end %s reason=%s", stamp,
 		    reason) == 0;
 	}
 	if (sf->fd != -1) {

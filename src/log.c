@@ -96,13 +96,34 @@ log_init(const char *ident, int foreground, int facility)
 		log_retry_at = util_now_ms() + LOG_RETRY_MS;
 }
 
+/* "Mmm dd hh:mm:ss" (syslog) and "hh:mm:ss" (stderr) of now, made once a
+ * second: the parent stamps every line its workers send. */
+static void
+log_stamps(const char **syslog_stamp, const char **stderr_stamp)
+{
+	static char ss[32], es[16];
+	static time_t last = (time_t)-1;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (now != last) {
+		localtime_r(&now, &tm);
+		strftime(ss, sizeof(ss), "%b %e %H:%M:%S", &tm);
+		strftime(es, sizeof(es), "%H:%M:%S", &tm);
+		last = now;
+	}
+	if (syslog_stamp != NULL)
+		*syslog_stamp = ss;
+	if (stderr_stamp != NULL)
+		*stderr_stamp = es;
+}
+
 /* One line to syslog: "<PRI>Mmm dd hh:mm:ss ident[pid]: text". */
 static void
 log_syslog(int priority, const char *line)
 {
-	char msg[LOG_LINE_MAX + 128], stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
+	char msg[LOG_LINE_MAX + 128];
+	const char *stamp;
 	int n, tries;
 
 	for (tries = 0; tries < 2; tries++) {
@@ -115,8 +136,7 @@ log_syslog(int priority, const char *line)
 			}
 			log_retry_at = 0;
 		}
-		localtime_r(&now, &tm);
-		strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
+		log_stamps(&stamp, NULL);
 		n = snprintf(msg, sizeof(msg), "<%d>%s %s[%d]: %s",
 		    log_facility | priority, stamp, log_ident,
 		    log_pid ? (int)log_pid : (int)getpid(), line);
@@ -173,13 +193,10 @@ log_flush_now(void)
 static void
 log_stderr(int priority, const char *line)
 {
-	char stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
+	const char *stamp;
 	int n;
 
-	localtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
+	log_stamps(NULL, &stamp);
 	if (!log_batching) {
 		fprintf(stderr, "%s %s[%d]: %s%s\n", stamp, log_ident,
 		    (int)getpid(), priority <= LOG_WARNING ? "warning: " : "",

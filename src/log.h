@@ -11,6 +11,8 @@ void	log_init(const char *ident, int foreground, int facility);
 void	log_to_pipe(int fd);
 void	log_set_debug(int);
 void	log_relay(int priority, const char *line);
+void	log_batch(int on);
+void	log_flush_now(void);
 
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));

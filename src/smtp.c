@@ -300,11 +300,23 @@ smtp_process(struct smtp_session *s)
 	buf_consume(&s->in, s->in_off);
 	s->in_off = 0;
 	buf_trim(&s->in, 0);
-	if (s->spool != NULL && spool_flush(s->spool) == -1 &&
-	    s->ended == SMTP_END_NONE) {
+}
+
+/*
+ * Write the session's buffered records (the worker decides when: see
+ * worker.c). A spool that cannot take them ends the session with a 421.
+ * Returns -1 when writing failed.
+ */
+int
+smtp_spool_sync(struct smtp_session *s)
+{
+	if (s->spool == NULL || spool_flush(s->spool) == 0)
+		return 0;
+	if (s->ended == SMTP_END_NONE) {
 		log_warn("%s spool write %s", s->id, spool_name(s->spool));
 		smtp_close(s, SMTP_END_ERROR);
 	}
+	return -1;
 }
 
 /* Bytes from the client. Returns 0, or -1 when out of memory. */

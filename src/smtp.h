@@ -33,6 +33,7 @@ void		 smtp_refuse(struct smtp_session *, const char *code,
 int		 smtp_feed(struct smtp_session *, const char *, size_t);
 void		 smtp_resume(struct smtp_session *);
 void		 smtp_close(struct smtp_session *, enum smtp_end);
+int		 smtp_spool_sync(struct smtp_session *);
 struct buf	*smtp_output(struct smtp_session *);
 enum smtp_end	 smtp_ended(const struct smtp_session *);
 int		 smtp_in_data(const struct smtp_session *);

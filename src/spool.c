@@ -6,9 +6,13 @@
  * A file is created as tmp/<worker pid>-<name> and written as the session
  * goes, so a session cut off mid-DATA is on disk. When the session ends it
  * gets its "end" record, is fsync'd (spool_fsync) and renamed to new/<name>.
- * Records are buffered and written once per batch of input; body bytes go
- * into "body" records whose length has a fixed width, so that recovery can
- * patch the length of a body a crash cut short.
+ * Records are buffered; the caller says when they are written
+ * (spool_flush): the header at once, then the worker does before it
+ * answers 250 to a message, when records have waited a moment, when the
+ * session ends and when it crashes (spool_write_now), so that a quick
+ * session costs three writes, not one per command. The buffer is written at SPOOL_FLUSH_AT whatever happens. Body
+ * bytes go into "body" records whose length has a fixed width, so that
+ * recovery can patch the length of a body a crash cut short.
  */
 #include "autoconf.h"
 
@@ -43,8 +47,11 @@ struct spool_file {
 	char		 name[SPOOL_NAME_MAX];
 };
 
+static pid_t spool_writer;	/* the worker's pid, once it says so */
+
 #define SPOOL_KEEP_CAP	16384	/* keep this much buffer between flushes */
 #define SPOOL_FLUSH_AT	65536	/* flush when this much is buffered */
+#define SPOOL_RECORD_GUESS 256	/* room most records fit in */
 
 static void
 spool_make_name(char *dst, size_t len, const struct spool_meta *m)
@@ -61,6 +68,14 @@ spool_make_name(char *dst, size_t len, const struct spool_meta *m)
 	snprintf(dst, len, "%s_%s_%s", stamp, ip, m->session_id);
 }
 
+/* The process writing files from now on (a worker): its pid is in every
+ * tmp/ name, asked once instead of once a session. */
+void
+spool_set_writer(pid_t pid)
+{
+	spool_writer = pid;
+}
+
 struct spool_file *
 spool_create(int dirfd, const struct spool_meta *m)
 {
@@ -72,8 +87,8 @@ spool_create(int dirfd, const struct spool_meta *m)
 	sf->dirfd = dirfd;
 	sf->start_ms = util_now_ms();
 	spool_make_name(sf->name, sizeof(sf->name), m);
-	snprintf(sf->tmpname, sizeof(sf->tmpname), "tmp/%d-%s", (int)getpid(),
-	    sf->name);
+	snprintf(sf->tmpname, sizeof(sf->tmpname), "tmp/%d-%s",
+	    spool_writer != 0 ? (int)spool_writer : (int)getpid(), sf->name);
 	sf->fd = openat(dirfd, sf->tmpname,
 	    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
 	if (sf->fd == -1) {
@@ -89,8 +104,9 @@ spool_create(int dirfd, const struct spool_meta *m)
 	spool_record(sf, "client %s %u", m->client_ip, m->client_port);
 	spool_record(sf, "server %s %u", m->server_ip, m->server_port);
 	spool_record(sf, "start %s", stamp);
-	/* On disk at once: a worker killed before the client says a word
-	 * still leaves a file that recovery can complete. */
+	/* On disk at once: a session that is greeted has its file, which
+	 * recovery can complete, even if its worker is killed before any
+	 * other record of it is written. */
 	if (spool_flush(sf) == -1) {
 		int saved = errno;
 
@@ -113,6 +129,13 @@ spool_failed(const struct spool_file *sf)
 	return sf->failed;
 }
 
+/* Bytes buffered and not written yet (none once writing failed). */
+size_t
+spool_pending(const struct spool_file *sf)
+{
+	return sf == NULL || sf->failed ? 0 : sf->out.len;
+}
+
 /* Close an open body record: fix its length, end it with a newline. */
 static void
 spool_close_body(struct spool_file *sf)
@@ -132,54 +155,107 @@ spool_close_body(struct spool_file *sf)
 		sf->failed = 1;
 }
 
+/* Append one record to the buffer. Returns 0, or -1 when it is not in. */
+static int
+spool_vrecord(struct spool_file *sf, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+
+	if (sf == NULL || sf->failed)
+		return -1;
+	spool_close_body(sf);
+	/* formatted once into the room there is, twice only when longer */
+	if (buf_reserve(&sf->out, SPOOL_RECORD_GUESS) == -1) {
+		sf->failed = 1;
+		return -1;
+	}
+	va_copy(ap2, ap);
+	n = vsnprintf(sf->out.data + sf->out.len, sf->out.cap - sf->out.len,
+	    fmt, ap2);
+	va_end(ap2);
+	if (n >= 0 && (size_t)n + 2 > sf->out.cap - sf->out.len) {
+		if (buf_reserve(&sf->out, (size_t)n + 2) == -1) {
+			sf->failed = 1;
+			return -1;
+		}
+		n = vsnprintf(sf->out.data + sf->out.len, (size_t)n + 1, fmt,
+		    ap);
+	}
+	if (n < 0) {
+		sf->failed = 1;
+		return -1;
+	}
+	sf->out.len += (size_t)n;
+	sf->out.data[sf->out.len++] = '\n';
+	return 0;
+}
+
 void
 spool_record(struct spool_file *sf, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	int rc;
 
-	if (sf == NULL || sf->failed)
-		return;
-	spool_close_body(sf);
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	rc = spool_vrecord(sf, fmt, ap);
 	va_end(ap);
-	if (n < 0 || buf_reserve(&sf->out, (size_t)n + 2) == -1) {
-		sf->failed = 1;
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(sf->out.data + sf->out.len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	sf->out.len += (size_t)n;
-	sf->out.data[sf->out.len++] = '\n';
+	/* however long the session waits between writes, a bounded buffer */
+	if (rc == 0 && sf->out.len >= SPOOL_FLUSH_AT)
+		spool_flush(sf);
 }
 
-/* One line of the dialogue: 'C' from the client, 'S' from us. */
+/* spool_record without the flush at SPOOL_FLUSH_AT; 0 when it is in. */
+static int spool_append(struct spool_file *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+spool_append(struct spool_file *sf, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = spool_vrecord(sf, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* One line of the dialogue: 'C' from the client, 'S' from us. The line is
+ * escaped straight into the buffer, after its "C <time> <eol> " head. */
 void
 spool_transcript(struct spool_file *sf, char dir, const char *eol,
     const char *line, size_t len)
 {
-	char *esc;
 	uint64_t t;
+	size_t room;
+	int n;
 
 	if (sf == NULL || sf->failed)
 		return;
-	if ((esc = malloc(UTIL_ESCAPED_MAX(len))) == NULL) {
+	t = util_now_ms() - sf->start_ms;
+	if (dir == 'C')
+		n = spool_append(sf, "C %llu.%03llu %s ",
+		    (unsigned long long)(t / 1000),
+		    (unsigned long long)(t % 1000), eol);
+	else
+		n = spool_append(sf, "S %llu.%03llu ",
+		    (unsigned long long)(t / 1000),
+		    (unsigned long long)(t % 1000));
+	if (n == -1)
+		return;
+	/* the record's newline becomes the escaped line and its own */
+	sf->out.len--;
+	room = UTIL_ESCAPED_MAX(len) + 1;
+	if (buf_reserve(&sf->out, room) == -1) {
 		sf->failed = 1;
 		return;
 	}
-	util_escape(esc, UTIL_ESCAPED_MAX(len), line, len, 0);
-	t = util_now_ms() - sf->start_ms;
-	if (dir == 'C')
-		spool_record(sf, "C %llu.%03llu %s %s",
-		    (unsigned long long)(t / 1000),
-		    (unsigned long long)(t % 1000), eol, esc);
-	else
-		spool_record(sf, "S %llu.%03llu %s",
-		    (unsigned long long)(t / 1000),
-		    (unsigned long long)(t % 1000), esc);
-	free(esc);
+	sf->out.len += util_escape(sf->out.data + sf->out.len, room, line,
+	    len, 0);
+	sf->out.data[sf->out.len++] = '\n';
+	if (sf->out.len >= SPOOL_FLUSH_AT)
+		spool_flush(sf);
 }
 
 /* Message bytes, binary-safe; consecutive calls share one body record. */
@@ -238,6 +314,51 @@ spool_flush(struct spool_file *sf)
 	return 0;
 }
 
+static int
+spool_write_raw(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * The worker is dying (a fault): write what is buffered, from a signal
+ * handler: write(2) only, nothing of sf changed, an open body record
+ * closed on the way out (its length and line feed written in place).
+ */
+void
+spool_write_now(const struct spool_file *sf)
+{
+	char digits[SPOOL_BODY_DIGITS];
+	size_t start, len, i;
+
+	if (sf == NULL || sf->failed || sf->fd == -1)
+		return;
+	if (sf->body_hdr == 0) {
+		spool_write_raw(sf->fd, sf->out.data, sf->out.len);
+		return;
+	}
+	start = sf->body_hdr - 1 + strlen("body ");
+	len = sf->out.len - start - SPOOL_BODY_DIGITS - 1;
+	for (i = SPOOL_BODY_DIGITS; i > 0; i--, len /= 10)
+		digits[i - 1] = (char)('0' + len % 10);
+	if (spool_write_raw(sf->fd, sf->out.data, start) == 0 &&
+	    spool_write_raw(sf->fd, digits, sizeof(digits)) == 0 &&
+	    spool_write_raw(sf->fd, sf->out.data + start + sizeof(digits),
+	    sf->out.len - start - sizeof(digits)) == 0)
+		spool_write_raw(sf->fd, "\n", 1);
+}
+
 static void
 spool_free(struct spool_file *sf)
 {
@@ -272,8 +393,9 @@ spool_finish(struct spool_file *sf, const char *reason, int do_fsync)
 		sf->failed = 0;		/* a write failed: try it again */
 	if (!sf->ending) {
 		util_utc_stamp(stamp, sizeof(stamp), 0);
-		spool_record(sf, "end %s reason=%s", stamp, reason);
-		sf->ending = !sf->failed;
+		/* in once, whatever the writes after it do */
+		sf->ending = spool_append(sf, "end %s reason=%s", stamp,
+		    reason) == 0;
 	}
 	if (sf->fd != -1) {
 		if (spool_flush(sf) == -1 || (do_fsync && fsync(sf->fd) == -1))

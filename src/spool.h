@@ -25,6 +25,7 @@ struct spool_meta {
 
 struct spool_file;
 
+void		 spool_set_writer(pid_t);
 struct spool_file *spool_create(int dirfd, const struct spool_meta *);
 const char	*spool_name(const struct spool_file *);
 void		 spool_record(struct spool_file *, const char *, ...)
@@ -34,6 +35,8 @@ void		 spool_transcript(struct spool_file *, char dir,
 void		 spool_body(struct spool_file *, const char *, size_t);
 int		 spool_flush(struct spool_file *);
 int		 spool_failed(const struct spool_file *);
+size_t		 spool_pending(const struct spool_file *);
+void		 spool_write_now(const struct spool_file *);
 int		 spool_finish(struct spool_file *, const char *reason,
 		    int do_fsync);
 void		 spool_abandon(struct spool_file *);

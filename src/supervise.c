@@ -38,6 +38,8 @@
 #define SUPERVISE_EARLY_DEATH	10000	/* died this soon: back off */
 #define SUPERVISE_BACKOFF_MAX	60000
 #define SUPERVISE_LOGBUF	8192
+#define SUPERVISE_LOG_EVERY	10	/* ms between two reads of the log pipe */
+#define SUPERVISE_LOG_PIPE	(1 << 20)	/* its size, where allowed */
 
 struct supervise_child {
 	pid_t		 pid;		/* 0: free */
@@ -57,6 +59,7 @@ struct supervise {
 	uint64_t		 kill_at;
 	int			 sfd;
 	int			 log_r, log_w;
+	uint64_t		 log_next;	/* read the log pipe from then */
 	int			 lifeline_r, lifeline_w;
 	char			 logbuf[SUPERVISE_LOGBUF];
 	size_t			 loglen;
@@ -328,16 +331,23 @@ supervise_signals(struct supervise *sv, uint64_t now)
 	}
 }
 
-/* Relay the workers' lines: "<priority digit><text>\n". */
+/*
+ * Relay the workers' lines: "<priority digit><text>\n". Read until a read
+ * comes back short (the pipe is empty), not until it fails.
+ */
 static void
 supervise_relay_logs(struct supervise *sv)
 {
 	ssize_t n;
+	size_t want;
 	char *line, *nl;
 	int prio;
 
-	while ((n = read(sv->log_r, sv->logbuf + sv->loglen,
-	    sizeof(sv->logbuf) - sv->loglen - 1)) > 0) {
+	log_batch(1);
+	for (;;) {
+		want = sizeof(sv->logbuf) - sv->loglen - 1;
+		if ((n = read(sv->log_r, sv->logbuf + sv->loglen, want)) <= 0)
+			break;
 		sv->loglen += (size_t)n;
 		sv->logbuf[sv->loglen] = '\0';
 		line = sv->logbuf;
@@ -352,7 +362,10 @@ supervise_relay_logs(struct supervise *sv)
 		memmove(sv->logbuf, line, sv->loglen);
 		if (sv->loglen == sizeof(sv->logbuf) - 1)
 			sv->loglen = 0;	/* a line with no end: drop it */
+		if ((size_t)n < want)
+			break;
 	}
+	log_batch(0);
 }
 
 static int
@@ -360,6 +373,8 @@ supervise_poll_timeout(const struct supervise *sv, uint64_t now)
 {
 	uint64_t next = now + 1000;
 
+	if (now < sv->log_next && sv->log_next < next)
+		next = sv->log_next;
 	if (sv->respawn_at != 0 && sv->respawn_at < next)
 		next = sv->respawn_at;
 	if (sv->stopping && sv->kill_at < next)
@@ -389,6 +404,8 @@ supervise_open(struct supervise *sv)
 		fatal("pipe2");
 	sv->log_r = logp[0];
 	sv->log_w = logp[1];
+	/* room for the lines of the time between two reads, and of bursts */
+	(void)fcntl(sv->log_w, F_SETPIPE_SZ, SUPERVISE_LOG_PIPE);
 	sv->lifeline_r = life[0];
 	sv->lifeline_w = life[1];
 	if ((sv->iptable = iptable_create()) == NULL)
@@ -410,14 +427,22 @@ supervise_run(struct supervise_setup *su)
 	supervise_fill(sv, util_now_ms());
 	while (!sv->stopping || supervise_count(sv, 0) > 0) {
 		now = util_now_ms();
+		/* The log pipe is read at most every SUPERVISE_LOG_EVERY ms:
+		 * under load, one wake-up relays many sessions' lines. */
 		pfd[0] = (struct pollfd){ .fd = sv->sfd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = sv->log_r, .events = POLLIN };
-		if (poll(pfd, 2, supervise_poll_timeout(sv, now)) == -1 &&
-		    errno != EINTR)
+		if (poll(pfd, now < sv->log_next ? 1 : 2,
+		    supervise_poll_timeout(sv, now)) == -1 && errno != EINTR)
 			fatal("poll");
 		now = util_now_ms();
-		supervise_relay_logs(sv);
-		supervise_signals(sv, now);
+		if (pfd[0].revents != 0 || (now >= sv->log_next &&
+		    pfd[1].revents != 0)) {
+			/* a worker's last lines before what its death says */
+			supervise_relay_logs(sv);
+			sv->log_next = now + SUPERVISE_LOG_EVERY;
+		}
+		if (pfd[0].revents != 0)
+			supervise_signals(sv, now);
 		supervise_fill(sv, now);
 		if (sv->stopping && now >= sv->kill_at) {
 			log_warnx("stopping: workers still running after the "

@@ -7,6 +7,13 @@
  * spool-space limits, and writes one spool file per session. It has no way
  * to open a socket or run a program, and it never relays anything.
  *
+ * A session's spool file has its header on disk before the client is
+ * greeted; its other records are written before it is told 250 for a
+ * message, when it ends, once they have waited WORKER_FLUSH_MS (a client
+ * that pauses, or a slow one, has its words on disk a moment later), and,
+ * when the worker faults, from the signal handler: a quick session costs
+ * three writes, not one per command.
+ *
  * SIGTERM: stop accepting, let sessions finish for shutdown_grace, then
  * close the rest with reason "shutdown". SIGUSR1 (config reload): stop
  * accepting and let sessions finish on their own. Parent gone (lifeline
@@ -41,12 +48,16 @@
 #define WORKER_TICK_MS		1000
 #define WORKER_OUT_KEEP		1024
 #define WORKER_RANDOM_POOL	256
+#define WORKER_FLUSH_MS		100	/* spool records wait at most this */
 
 enum worker_tag { WT_LISTENER, WT_LIFELINE, WT_CONN };
 
 struct worker_listener {
 	enum worker_tag	 tag;
 	int		 fd;
+	int		 bound;		/* to one address: it is the server's */
+	char		 addr[64];
+	unsigned	 port;
 };
 
 struct worker_conn {
@@ -59,10 +70,13 @@ struct worker_conn {
 	uint32_t		 ip_slot;
 	uint64_t		 started;
 	uint64_t		 last_input;
+	uint64_t		 dirty_at;	/* records waiting since */
+	int			 dirty;		/* on the worker's dirty list */
 	char			 id[17];
 	char			 addr[64];
 	unsigned		 port;
 	struct worker_conn	*prev, *next;
+	struct worker_conn	*dprev, *dnext;	/* dirty list, oldest first */
 };
 
 struct worker {
@@ -72,6 +86,7 @@ struct worker {
 	struct worker_listener	*listeners;
 	enum worker_tag		 lifeline_tag;
 	struct worker_conn	*conns;
+	struct worker_conn	*dirty_head, *dirty_tail;
 	unsigned		 nconns;
 	unsigned		 nheld;
 	int			 accepting;
@@ -91,6 +106,12 @@ struct worker {
 
 static volatile sig_atomic_t worker_sigterm;
 static volatile sig_atomic_t worker_sigretire;
+static struct worker *worker_self;	/* for the fault handler */
+/* abort() is not among them: it needs tgkill, which the sandbox refuses
+ * (the worker dies of SIGSYS first) */
+static const int worker_fault_signals[] = {
+	SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+};
 
 static void
 worker_on_signal(int sig)
@@ -206,6 +227,39 @@ worker_conn_unlink(struct worker *w, struct worker_conn *c)
 	w->nconns--;
 }
 
+/* The session has records waiting: write them within WORKER_FLUSH_MS. */
+static void
+worker_dirty_add(struct worker *w, struct worker_conn *c, uint64_t now)
+{
+	if (c->dirty || spool_pending(c->spool) == 0)
+		return;
+	c->dirty = 1;
+	c->dirty_at = now;
+	c->dnext = NULL;
+	c->dprev = w->dirty_tail;
+	if (w->dirty_tail != NULL)
+		w->dirty_tail->dnext = c;
+	else
+		w->dirty_head = c;
+	w->dirty_tail = c;
+}
+
+static void
+worker_dirty_remove(struct worker *w, struct worker_conn *c)
+{
+	if (!c->dirty)
+		return;
+	if (c->dprev != NULL)
+		c->dprev->dnext = c->dnext;
+	else
+		w->dirty_head = c->dnext;
+	if (c->dnext != NULL)
+		c->dnext->dprev = c->dprev;
+	else
+		w->dirty_tail = c->dprev;
+	c->dirty = 0;
+}
+
 static const void *
 worker_ip_key(const struct sockaddr_storage *ss, size_t *len)
 {
@@ -229,8 +283,8 @@ static void worker_resume_listeners(struct worker *);
 
 /* A new connection: its spool file, its session, the limits. */
 static void
-worker_conn_open(struct worker *w, int fd, const struct sockaddr_storage *ss,
-    uint64_t now)
+worker_conn_open(struct worker *w, const struct worker_listener *l, int fd,
+    const struct sockaddr_storage *ss, uint64_t now)
 {
 	struct sockaddr_storage local;
 	socklen_t llen = sizeof(local);
@@ -252,7 +306,10 @@ worker_conn_open(struct worker *w, int fd, const struct sockaddr_storage *ss,
 	if (util_addr_text((const struct sockaddr *)ss, c->addr,
 	    sizeof(c->addr), &c->port) == -1)
 		snprintf(c->addr, sizeof(c->addr), "unknown");
-	if (getsockname(fd, (struct sockaddr *)&local, &llen) == 0)
+	if (l->bound) {
+		snprintf(server, sizeof(server), "%s", l->addr);
+		sport = l->port;
+	} else if (getsockname(fd, (struct sockaddr *)&local, &llen) == 0)
 		util_addr_text((struct sockaddr *)&local, server,
 		    sizeof(server), &sport);
 	worker_session_id(w, c->id, sizeof(c->id));
@@ -347,13 +404,15 @@ worker_conn_finish(struct worker *w, struct worker_conn *c, enum smtp_end why)
 	uint64_t ms = util_now_ms() - c->started;
 	char name[SPOOL_NAME_MAX];
 
+	struct spool_file *sf = c->spool;
+
 	smtp_close(c->smtp, why);
 	end = smtp_ended(c->smtp);
-	snprintf(name, sizeof(name), "%s", spool_name(c->spool));
-	if (spool_finish(c->spool, smtp_end_name(end),
-	    w->cf->spool_fsync) == -1)
-		worker_unfinished(w, c->spool, c->id);
-	c->spool = NULL;
+	snprintf(name, sizeof(name), "%s", spool_name(sf));
+	worker_dirty_remove(w, c);
+	c->spool = NULL;	/* the fault handler leaves it alone now */
+	if (spool_finish(sf, smtp_end_name(end), w->cf->spool_fsync) == -1)
+		worker_unfinished(w, sf, c->id);
 	log_info("%s smtp end reason=%s msgs=%u duration=%llu.%03llu "
 	    "spool=%s", c->id, smtp_end_name(end), smtp_messages(c->smtp),
 	    (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000),
@@ -455,6 +514,21 @@ worker_conn_io(struct worker *w, struct worker_conn *c, uint32_t events)
 		worker_epoll_set(w, c, EPOLLOUT);
 	else
 		worker_epoll_set(w, c, EPOLLIN);
+	worker_dirty_add(w, c, now);
+}
+
+/* Write the records that have waited WORKER_FLUSH_MS. */
+static void
+worker_flush_due(struct worker *w, uint64_t now)
+{
+	struct worker_conn *c;
+
+	while ((c = w->dirty_head) != NULL &&
+	    now - c->dirty_at >= WORKER_FLUSH_MS) {
+		worker_dirty_remove(w, c);
+		if (smtp_spool_sync(c->smtp) == -1)
+			worker_conn_io(w, c, 0);	/* the 421, the end */
+	}
 }
 
 static void
@@ -498,7 +572,7 @@ worker_resume_listeners(struct worker *w)
 }
 
 static void
-worker_accept(struct worker *w, int lfd, uint64_t now)
+worker_accept(struct worker *w, const struct worker_listener *l, uint64_t now)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -506,7 +580,7 @@ worker_accept(struct worker *w, int lfd, uint64_t now)
 
 	for (n = 0; n < 64 && w->accepting; n++) {
 		len = sizeof(ss);
-		fd = accept4(lfd, (struct sockaddr *)&ss, &len,
+		fd = accept4(l->fd, (struct sockaddr *)&ss, &len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
@@ -517,7 +591,7 @@ worker_accept(struct worker *w, int lfd, uint64_t now)
 				log_warn("accept");
 			return;
 		}
-		worker_conn_open(w, fd, &ss, now);
+		worker_conn_open(w, l, fd, &ss, now);
 	}
 }
 
@@ -636,7 +710,77 @@ worker_timeout(struct worker *w, uint64_t now)
 	}
 	if (w->drain_deadline != 0 && w->drain_deadline < next)
 		next = w->drain_deadline;
+	if (w->dirty_head != NULL &&
+	    w->dirty_head->dirty_at + WORKER_FLUSH_MS < next)
+		next = w->dirty_head->dirty_at + WORKER_FLUSH_MS;
 	return next <= now ? 0 : (int)(next - now);
+}
+
+/*
+ * A listener bound to one address (not a wildcard): that is the server
+ * address of every session it accepts, no getsockname per session.
+ */
+static void
+worker_listener_addr(struct worker_listener *l)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)&ss;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&ss;
+
+	l->bound = 0;
+	if (getsockname(l->fd, (struct sockaddr *)&ss, &len) == -1)
+		return;
+	if (ss.ss_family == AF_INET && sin->sin_addr.s_addr == htonl(INADDR_ANY))
+		return;
+	if (ss.ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
+		return;
+	if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)
+		return;
+	if (util_addr_text((struct sockaddr *)&ss, l->addr, sizeof(l->addr),
+	    &l->port) == 0)
+		l->bound = 1;
+}
+
+/*
+ * A fault (a bug, reached by what some client sent): write every session's
+ * buffered records, the input that did it among them, and die of the same
+ * signal (SA_RESETHAND: the faulting instruction runs again, now with the
+ * default action). The same signal sent by a process cannot be sent again
+ * (no kill in the sandbox): the worker exits with 128 + its number. Only
+ * where nothing else (a sanitizer) handles the signal already.
+ */
+static void
+worker_on_fault(int sig, siginfo_t *si, void *uc)
+{
+	struct worker_conn *c;
+
+	(void)uc;
+	if (worker_self != NULL) {
+		for (c = worker_self->conns; c != NULL; c = c->next)
+			spool_write_now(c->spool);
+		log_flush_now();
+	}
+	if (si == NULL || si->si_code <= 0)
+		_exit(128 + sig);
+}
+
+static void
+worker_fault_handlers(void)
+{
+	struct sigaction sa, old;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = worker_on_fault;
+	sa.sa_flags = SA_RESETHAND | SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(worker_fault_signals) /
+	    sizeof(worker_fault_signals[0]); i++)
+		if (sigaction(worker_fault_signals[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_DFL && !(old.sa_flags & SA_SIGINFO))
+			sigaction(worker_fault_signals[i], &sa, NULL);
 }
 
 static void
@@ -657,9 +801,11 @@ worker_setup(struct worker *w, const struct worker_ctx *ctx)
 	    (w->listeners = calloc(ctx->nlisten, sizeof(*w->listeners))) ==
 	    NULL)
 		fatal("malloc");
+	spool_set_writer(getpid());
 	for (i = 0; i < ctx->nlisten; i++) {
 		w->listeners[i].tag = WT_LISTENER;
 		w->listeners[i].fd = ctx->listen_fds[i];
+		worker_listener_addr(&w->listeners[i]);
 		memset(&ev, 0, sizeof(ev));
 		/* One worker wakes per connection, not all of them. */
 		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
@@ -681,6 +827,8 @@ worker_setup(struct worker *w, const struct worker_ctx *ctx)
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	worker_self = w;
+	worker_fault_handlers();
 }
 
 static void
@@ -690,13 +838,14 @@ worker_dispatch(struct worker *w, struct epoll_event *ev, uint64_t now)
 
 	switch (*tag) {
 	case WT_LISTENER:
-		worker_accept(w, ((struct worker_listener *)tag)->fd, now);
+		worker_accept(w, (struct worker_listener *)tag, now);
 		break;
 	case WT_LIFELINE:
 		log_warnx("worker %d: parent gone, closing %u sessions",
 		    (int)getpid(), w->nconns);
 		worker_stop_accepting(w);
 		worker_close_all(w);
+		log_batch(0);
 		_exit(0);
 	case WT_CONN:
 		worker_conn_io(w, (struct worker_conn *)tag, ev->events);
@@ -716,11 +865,15 @@ worker_main(const struct worker_ctx *ctx)
 	sandbox_no_dumps(1);
 	sandbox_worker(ctx->spool_fd, ctx->sandbox_trap ? ctx->log_fd : -1);
 	log_info("worker %d ready: %zu listeners", (int)getpid(), ctx->nlisten);
+	/* The lines of a turn of the loop go to the parent together. */
+	log_batch(1);
 	for (;;) {
 		now = util_now_ms();
 		worker_check_signals(&w, now);
 		if (!w.accepting && w.nconns == 0)
 			break;
+		worker_flush_due(&w, now);
+		log_flush_now();
 		n = epoll_wait(w.epfd, events, WORKER_MAX_EVENTS,
 		    worker_timeout(&w, now));
 		if (n == -1 && errno != EINTR)
@@ -732,6 +885,7 @@ worker_main(const struct worker_ctx *ctx)
 	}
 	while (w.nunfinished > 0)
 		spool_release(w.unfinished[--w.nunfinished]);
+	log_batch(0);
 	log_info("worker %d done", (int)getpid());
 	/* _exit: nothing to flush, and exit handlers (a sanitizer's leak
 	 * check among them) would make calls the sandbox forbids. */

@@ -521,6 +521,85 @@ test_flush_mid_session(void **state)
 	free(file);
 }
 
+/* The header is on disk at once; other records when asked. */
+static void
+test_written_when_asked(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool_file *sf;
+	char tmpname[256];
+	struct stat st;
+	off_t header;
+
+	assert_non_null(sf = spool_create(fx->fd, &meta));
+	snprintf(tmpname, sizeof(tmpname), "tmp/%d-%s", (int)getpid(),
+	    spool_name(sf));
+	assert_int_equal(spool_pending(sf), 0);
+	assert_int_equal(fstatat(fx->fd, tmpname, &st, 0), 0);
+	assert_true((header = st.st_size) > 0);
+	spool_record(sf, "helo verb=EHLO name=x");
+	assert_int_equal(fstatat(fx->fd, tmpname, &st, 0), 0);
+	assert_int_equal(st.st_size, header);
+	assert_true(spool_pending(sf) > 0);
+	assert_int_equal(spool_flush(sf), 0);
+	assert_int_equal(spool_pending(sf), 0);
+	assert_int_equal(fstatat(fx->fd, tmpname, &st, 0), 0);
+	assert_true(st.st_size > header);
+	spool_abandon(sf);
+}
+
+/* What a fault handler writes (an open body record closed on the way) is
+ * complete records that recovery turns into a file in new/. */
+static void
+test_write_now(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool_file *sf;
+	struct parsed ps;
+	char tmpname[256], deadname[256], name[160];
+	char *file;
+	size_t len;
+	pid_t pid = dead_pid();
+
+	assert_non_null(sf = spool_create(fx->fd, &meta));
+	snprintf(name, sizeof(name), "%s", spool_name(sf));
+	snprintf(tmpname, sizeof(tmpname), "tmp/%d-%s", (int)getpid(), name);
+	spool_record(sf, "data n=1");
+	spool_body(sf, "first\r\n", 7);
+	assert_int_equal(spool_flush(sf), 0);
+	spool_body(sf, "second\r\n", 8);
+	spool_transcript(sf, 'C', "crlf", "boom", 4);
+	spool_body(sf, "third\r\n", 7);
+	spool_write_now(sf);
+
+	assert_non_null(file = read_at(fx->fd, tmpname, &len));
+	assert_int_equal(spool_parse(file, len, &ps), 0);
+	assert_int_equal(ps.n, 11);
+	assert_string_equal(ps.items[7].p, "first\r\n");
+	assert_string_equal(ps.items[8].p, "second\r\n");
+	assert_prefix(&ps, 9, "C ");
+	assert_true(ps.items[10].body);
+	assert_int_equal(ps.items[10].len, 7);
+	assert_memory_equal(ps.items[10].p, "third\r\n", 7);
+	parsed_free(&ps);
+
+	/* as the dead worker left it: recovered with all of it */
+	snprintf(deadname, sizeof(deadname), "tmp/%d-%s", (int)pid, name);
+	write_at(fx->fd, deadname, file, len);
+	free(file);
+	spool_abandon(sf);
+	assert_int_equal(spool_recover(fx->fd, 0), 1);
+	snprintf(tmpname, sizeof(tmpname), "new/%s", name);
+	assert_non_null(file = read_at(fx->fd, tmpname, &len));
+	assert_int_equal(spool_parse(file, len, &ps), 0);
+	assert_int_equal(ps.n, 12);
+	assert_memory_equal(ps.items[10].p, "third\r\n", 7);
+	assert_prefix(&ps, 11, "end ");
+	assert_string_equal(ps.items[11].p + 4 + 27, " reason=crash");
+	parsed_free(&ps);
+	free(file);
+}
+
 static void
 test_abandon(void **state)
 {
@@ -901,6 +980,10 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flush_mid_session, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_written_when_asked, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_write_now, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_abandon, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_fails, setup,

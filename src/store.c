@@ -17,7 +17,9 @@
  * spool name (then session and number), so another analyzer's rows in
  * between do no harm. The id of a counted value (patterns) is remembered,
  * so a value seen before costs no round trip either: only a new one is
- * inserted as it comes, for its id.
+ * inserted as it comes, for its id. The report's running totals of the
+ * batch (store_rollup.c) go last, in the same transaction, so they count
+ * exactly the rows that were committed.
  */
 #include "autoconf.h"
 

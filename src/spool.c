@@ -52,6 +52,9 @@ static pid_t spool_writer;	/* the worker's pid, once it says so */
 #define SPOOL_KEEP_CAP	16384	/* keep this much buffer between flushes */
 #define SPOOL_FLUSH_AT	65536	/* flush when this much is buffered */
 #define SPOOL_RECORD_GUESS 256	/* room most records fit in */
+#define SPOOL_BODY_HEAD	"body 0000000000\n"	/* length patched at close */
+_Static_assert(sizeof(SPOOL_BODY_HEAD) - 1 ==
+    sizeof("body ") - 1 + SPOOL_BODY_DIGITS + 1, "body head width");
 
 static void
 spool_make_name(char *dst, size_t len, const struct spool_meta *m)
@@ -287,8 +290,8 @@ spool_body(struct spool_file *sf, const char *p, size_t n)
 		return;
 	if (sf->body_hdr == 0) {
 		sf->body_hdr = sf->out.len + 1;
-		if (buf_appendf(&sf->out, "body %0*d\n", SPOOL_BODY_DIGITS,
-		    0) == -1) {
+		if (buf_append(&sf->out, SPOOL_BODY_HEAD,
+		    sizeof(SPOOL_BODY_HEAD) - 1) == -1) {
 			sf->failed = 1;
 			return;
 		}

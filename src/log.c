@@ -242,6 +242,7 @@ static void
 log_emit(int priority, const char *line)
 {
 	char msg[LOG_LINE_MAX + 2];
+	size_t len;
 	int n;
 
 	if (log_pipe_fd == -1) {
@@ -250,9 +251,12 @@ log_emit(int priority, const char *line)
 	}
 	if (priority == LOG_DEBUG && !log_debug_on)
 		return;
-	n = snprintf(msg, sizeof(msg), "%d%s", priority, line);
-	if (n < 0)
-		return;
+	len = strlen(line);
+	if (len > sizeof(msg) - 2)
+		len = sizeof(msg) - 2;
+	msg[0] = (char)('0' + (priority & 7));
+	memcpy(msg + 1, line, len);
+	n = (int)len + 1;
 	if ((size_t)n >= sizeof(msg) - 1)
 		n = sizeof(msg) - 2;
 	msg[n++] = '\n';
@@ -277,6 +281,10 @@ log_vformat(int priority, int with_errno, const char *fmt, va_list ap)
 	int saved = errno;
 	size_t n;
 
+	/* state changes are logged at debug level: not even formatted
+	 * unless debug is on */
+	if (priority == LOG_DEBUG && !log_debug_on)
+		return;
 	vsnprintf(line, sizeof(line), fmt, ap);
 	if (with_errno) {
 		n = strlen(line);

@@ -52,6 +52,9 @@ static pid_t spool_writer;	/* the worker's pid, once it says so */
 #define SPOOL_KEEP_CAP	16384	/* keep this much buffer between flushes */
 #define SPOOL_FLUSH_AT	65536	/* flush when this much is buffered */
 #define SPOOL_RECORD_GUESS 256	/* room most records fit in */
+#define SPOOL_BODY_HEAD	"body 0000000000\n"	/* length patched at close */
+_Static_assert(sizeof(SPOOL_BODY_HEAD) - 1 ==
+    sizeof("body ") - 1 + SPOOL_BODY_DIGITS + 1, "body head width");
 
 static void
 spool_make_name(char *dst, size_t len, const struct spool_meta *m)
@@ -221,39 +224,60 @@ spool_append(struct spool_file *sf, const char *fmt, ...)
 	return rc;
 }
 
-/* One line of the dialogue: 'C' from the client, 'S' from us. The line is
- * escaped straight into the buffer, after its "C <time> <eol> " head. */
+/* Decimal digits of v into dst (no terminator); returns their count. */
+static size_t
+spool_digits(char *dst, unsigned long long v)
+{
+	char tmp[24];
+	size_t n = 0, i;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	for (i = 0; i < n; i++)
+		dst[i] = tmp[n - 1 - i];
+	return n;
+}
+
+/*
+ * One line of the dialogue: 'C' from the client, 'S' from us, as
+ * "C <s>.<ms> <eol> <line>" or "S <s>.<ms> <line>". The commonest record
+ * by far: put together by hand, the line escaped straight into the buffer.
+ */
 void
 spool_transcript(struct spool_file *sf, char dir, const char *eol,
     const char *line, size_t len)
 {
 	uint64_t t;
-	size_t room;
-	int n;
+	size_t eollen = dir == 'C' && eol != NULL ? strlen(eol) : 0, room;
+	char *p;
 
 	if (sf == NULL || sf->failed)
 		return;
+	spool_close_body(sf);
 	t = util_now_ms() - sf->start_ms;
-	if (dir == 'C')
-		n = spool_append(sf, "C %llu.%03llu %s ",
-		    (unsigned long long)(t / 1000),
-		    (unsigned long long)(t % 1000), eol);
-	else
-		n = spool_append(sf, "S %llu.%03llu ",
-		    (unsigned long long)(t / 1000),
-		    (unsigned long long)(t % 1000));
-	if (n == -1)
-		return;
-	/* the record's newline becomes the escaped line and its own */
-	sf->out.len--;
-	room = UTIL_ESCAPED_MAX(len) + 1;
-	if (buf_reserve(&sf->out, room) == -1) {
+	room = 2 + 21 + 4 + eollen + 1 + UTIL_ESCAPED_MAX(len) + 1;
+	if (sf->failed || buf_reserve(&sf->out, room) == -1) {
 		sf->failed = 1;
 		return;
 	}
-	sf->out.len += util_escape(sf->out.data + sf->out.len, room, line,
-	    len, 0);
-	sf->out.data[sf->out.len++] = '\n';
+	p = sf->out.data + sf->out.len;
+	*p++ = dir;
+	*p++ = ' ';
+	p += spool_digits(p, t / 1000);
+	*p++ = '.';
+	*p++ = (char)('0' + t % 1000 / 100);
+	*p++ = (char)('0' + t % 100 / 10);
+	*p++ = (char)('0' + t % 10);
+	*p++ = ' ';
+	if (eollen > 0) {
+		memcpy(p, eol, eollen);
+		p += eollen;
+		*p++ = ' ';
+	}
+	p += util_escape(p, UTIL_ESCAPED_MAX(len), line, len, 0);
+	*p++ = '\n';
+	sf->out.len = (size_t)(p - sf->out.data);
 	if (sf->out.len >= SPOOL_FLUSH_AT)
 		spool_flush(sf);
 }
@@ -266,8 +290,8 @@ spool_body(struct spool_file *sf, const char *p, size_t n)
 		return;
 	if (sf->body_hdr == 0) {
 		sf->body_hdr = sf->out.len + 1;
-		if (buf_appendf(&sf->out, "body %0*d\n", SPOOL_BODY_DIGITS,
-		    0) == -1) {
+		if (buf_append(&sf->out, SPOOL_BODY_HEAD,
+		    sizeof(SPOOL_BODY_HEAD) - 1) == -1) {
 			sf->failed = 1;
 			return;
 		}

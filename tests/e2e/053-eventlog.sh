@@ -58,11 +58,14 @@ db_query "SELECT JSON_OBJECT('session', session_key, 'spool_name', spool_name,
     'start', DATE_FORMAT(started_at, '%Y-%m-%dT%H:%i:%s.%fZ'),
     'end', DATE_FORMAT(ended_at, '%Y-%m-%dT%H:%i:%s.%fZ'),
     'sha256', (SELECT JSON_ARRAYAGG(sha256 ORDER BY seq) FROM messages m WHERE m.session_id = s.id))
-    FROM sessions s ORDER BY id" > "$T/oracle.json"
+    FROM sessions s ORDER BY spool_name" > "$T/oracle.json"
 
 python3 - "$EVENTS" "$T/oracle.json" "$PORT" > "$T/check.out" 2>&1 <<'PY'
 import hashlib, json, re, sys
-events = [json.loads(l) for l in open(sys.argv[1])]
+# The two sessions' files may be imported in either order: their events
+# are compared session by session (a stable sort keeps each one's order).
+events = sorted((json.loads(l) for l in open(sys.argv[1])),
+                key=lambda e: e["spool_name"])
 oracle = [json.loads(l) for l in open(sys.argv[2])]
 for o in oracle:
     o["sha256"] = json.loads(o["sha256"]) if isinstance(o["sha256"], str) else (o["sha256"] or [])

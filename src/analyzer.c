@@ -10,9 +10,12 @@
  * log) per file would cap the import at the disk's rate of flushes. A file
  * that does not parse goes to bad/ with a log line saying why. Reading,
  * parsing, MIME and extraction run some files ahead on a thread of their
- * own (parse.c) while this one stores and commits: the results are taken
- * in order, and every decision about a file is made here. The moves of
- * committed files out of new/ run on a third (mover.c).
+ * own (parse.c) while this one stores: the results are taken in order,
+ * and every decision about a file is made here. A batch is committed on
+ * another (store.c) while this one fills the next; its result is taken
+ * before the next commit starts or the list of files ends, so that a
+ * file that comes alone is in the database at once. The moves of
+ * committed files out of new/ run on a fourth (mover.c).
  *
  * At start it imports the backlog in new/, oldest first, then waits on
  * inotify. When the database is away, files stay in new/ and the analyzer
@@ -93,7 +96,9 @@ struct analyzer {
 	int			 stop;
 	unsigned long		 imported, failed;
 	struct analyzer_pending	 batch[ANALYZER_BATCH_FILES];
-	size_t			 nbatch;
+	size_t			 nbatch;	/* the filling batch */
+	struct analyzer_pending	 flight[ANALYZER_BATCH_FILES];
+	size_t			 nflight;	/* the batch being committed */
 	int			 single;	/* a batch failed: one at a time */
 };
 
@@ -197,9 +202,9 @@ analyzer_store(struct analyzer *a, const char *name,
 	}
 	for (i = 0; i < f->s.nmsgs; i++)
 		analyzer_quarantine(a, &f->mime[i]);
-	/* the first file of a batch: events still waiting were rolled back */
+	/* the first file of a batch: events still waiting were dropped */
 	if (a->nbatch == 0)
-		eventlog_flush(a->events, 0);
+		eventlog_drop(a->events);
 	rc = store_import(a->store, name, &f->s, f->sm, err, errlen);
 	if (rc == STORE_OK)
 		eventlog_session(a->events, name, &f->s, f->sm);
@@ -223,7 +228,10 @@ analyzer_db_state(struct analyzer *a, int down, const char *why)
 			log_debug("database still unavailable: %s", why);
 		store_close(a->store);
 		a->store = NULL;
-		a->nbatch = 0;	/* rolled back with the connection */
+		/* rolled back with the connection */
+		a->nbatch = a->nflight = 0;
+		eventlog_drop(a->events);
+		eventlog_flush(a->events, 0);
 	} else if (a->db_down) {
 		log_info("database available again");
 		a->backoff = 0;
@@ -249,21 +257,24 @@ analyzer_connect(struct analyzer *a)
 }
 
 /*
- * Commit the batch, then move its files out of new/. Returns -1 when the
- * commit failed: the batch's files wait in new/ for the next scan.
+ * The result of the commit under way, then its files move out of new/.
+ * Returns -1 when it failed: its files wait in new/ for the next scan,
+ * and so do those of the filling batch when the database is away or the
+ * files are to be taken one at a time (the batch is dropped).
  */
 static int
-analyzer_commit(struct analyzer *a)
+analyzer_finish(struct analyzer *a)
 {
 	struct analyzer_pending *p;
 	enum store_result rc;
 	char err[512];
-	size_t i, n = a->nbatch;
+	size_t i, n = a->nflight;
 
 	if (n == 0)
 		return 0;
-	a->nbatch = 0;
-	if ((rc = store_commit(a->store, err, sizeof(err))) == STORE_RETRY) {
+	a->nflight = 0;
+	if ((rc = store_commit_wait(a->store, err, sizeof(err))) ==
+	    STORE_RETRY) {
 		analyzer_db_state(a, 1, err);
 		return -1;
 	}
@@ -276,30 +287,64 @@ analyzer_commit(struct analyzer *a)
 			log_info("a batch of %zu files holds one imported "
 			    "before; importing them one at a time", n);
 		a->single = 1;
+		store_discard(a->store);
+		a->nbatch = 0;
+		eventlog_drop(a->events);
+		eventlog_flush(a->events, 0);
 		return -1;
 	}
 	if (rc == STORE_REJECTED) {
 		log_warnx("database refused %s: %s; moved to bad/",
-		    a->batch[0].name, err);
-		analyzer_move(a, a->batch[0].name, "bad");
+		    a->flight[0].name, err);
+		analyzer_move(a, a->flight[0].name, "bad");
 		a->failed++;
+		eventlog_flush(a->events, 0);
 		return 0;
 	}
 	if (rc == STORE_DUPLICATE) {
-		snprintf(a->batch[0].line, sizeof(a->batch[0].line),
-		    "%s imported before; not again", a->batch[0].name);
-		a->batch[0].imported = 0;
+		snprintf(a->flight[0].line, sizeof(a->flight[0].line),
+		    "%s imported before; not again", a->flight[0].name);
+		a->flight[0].imported = 0;
 	}
 	/* a file imported before has no event this time */
 	eventlog_flush(a->events, rc == STORE_OK);
 	for (i = 0; i < n; i++) {
-		p = &a->batch[i];
+		p = &a->flight[i];
 		log_info("%s", p->line);
 		if (p->imported)
 			a->imported++;
 		mover_add(a->mover, p->name);
 	}
 	return 0;
+}
+
+/*
+ * Start the commit of the filling batch, once the one before is over:
+ * the next batch is imported while it runs. -1: as analyzer_finish.
+ */
+static int
+analyzer_commit_start(struct analyzer *a)
+{
+	if (analyzer_finish(a) == -1)
+		return -1;
+	if (a->nbatch == 0)
+		return 0;
+	memcpy(a->flight, a->batch, a->nbatch * sizeof(*a->batch));
+	a->nflight = a->nbatch;
+	a->nbatch = 0;
+	eventlog_seal(a->events);
+	store_commit_start(a->store);
+	return 0;
+}
+
+/* Commit the filling batch and wait for the result: nothing is left
+ * waiting. */
+static int
+analyzer_commit(struct analyzer *a)
+{
+	if (analyzer_commit_start(a) == -1)
+		return -1;
+	return analyzer_finish(a);
 }
 
 /* Is new/NAME in the batch already? A file the sensor closes after the
@@ -352,9 +397,12 @@ analyzer_import(struct analyzer *a, const char *name,
 	p = &a->batch[a->nbatch];
 	switch (rc) {
 	case STORE_RETRY:
-		/* rolled back, the batch with it: all wait in new/ */
+		/* the filling batch is dropped: all wait in new/; the one
+		 * under way is over first */
 		a->nbatch = 0;
-		analyzer_db_state(a, 1, err);
+		analyzer_finish(a);
+		if (a->store != NULL)
+			analyzer_db_state(a, 1, err);
 		return AO_RETRY;
 	case STORE_REJECTED:
 		log_warnx("database refused %s: %s; moved to bad/", name, err);
@@ -362,7 +410,7 @@ analyzer_import(struct analyzer *a, const char *name,
 		a->failed++;
 		if (a->nbatch == 0)
 			return AO_FAILED;
-		/* the batch was rolled back with it: scan again */
+		/* the filling batch was dropped with it: scan again */
 		a->nbatch = 0;
 		a->single = 1;
 		return AO_RETRY;
@@ -380,7 +428,7 @@ analyzer_import(struct analyzer *a, const char *name,
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	a->nbatch++;
 	if ((a->nbatch == ANALYZER_BATCH_FILES || a->single) &&
-	    analyzer_commit(a) == -1)
+	    analyzer_commit_start(a) == -1)
 		return AO_RETRY;
 	return AO_DONE;
 }
@@ -422,6 +470,10 @@ analyzer_import_list(struct analyzer *a, const char *const *names, size_t n)
 	}
 	/* what was parsed beyond is dropped: those files stay in new/ */
 	parse_end(a->parse);
+	/* the batch under way is over (its files out of new/ before the
+	 * next list is read); the filling one may wait for more */
+	if (analyzer_finish(a) == -1)
+		rc = -1;
 	return rc;
 }
 
@@ -636,8 +688,10 @@ analyzer_once_files(struct analyzer *a, char **files, int n)
 		rc = analyzer_store(a, strrchr(files[i], '/') ?
 		    strrchr(files[i], '/') + 1 : files[i], &f, err, sizeof(err));
 		/* a batch of one: the commit says what became of it */
-		if (rc == STORE_OK)
+		if (rc == STORE_OK) {
+			eventlog_seal(a->events);
 			rc = store_commit(a->store, err, sizeof(err));
+		}
 		eventlog_flush(a->events, rc == STORE_OK);
 		parse_file_free(&f);
 		if (rc == STORE_RETRY || rc == STORE_REJECTED) {

@@ -42,7 +42,8 @@
 struct eventlog {
 	char			*path;
 	int			 fd;
-	struct buf		 pending;	/* lines of the open batch */
+	struct buf		 pending;	/* lines of the filling batch */
+	struct buf		 sealed;	/* of the batch being committed */
 	int			 failing;	/* a write failed: warned */
 	const struct geoip	*geoip;
 };
@@ -96,6 +97,7 @@ eventlog_close(struct eventlog *el)
 		return;
 	close(el->fd);
 	buf_release(&el->pending);
+	buf_release(&el->sealed);
 	free(el->path);
 	free(el);
 }
@@ -445,7 +447,7 @@ eventlog_flush(struct eventlog *el, int committed)
 
 	if (el == NULL)
 		return;
-	b = &el->pending;
+	b = &el->sealed;
 	while (committed && off < b->len) {
 		if ((n = write(el->fd, b->data + off, b->len - off)) == -1) {
 			if (errno == EINTR)
@@ -461,4 +463,27 @@ eventlog_flush(struct eventlog *el, int committed)
 		el->failing = 0;
 	b->len = 0;
 	buf_trim(b, 64 * 1024);
+}
+
+void
+eventlog_seal(struct eventlog *el)
+{
+	struct buf t;
+
+	if (el == NULL)
+		return;
+	/* the lines of a batch not flushed were never committed */
+	t = el->sealed;
+	el->sealed = el->pending;
+	el->pending = t;
+	el->pending.len = 0;
+}
+
+void
+eventlog_drop(struct eventlog *el)
+{
+	if (el == NULL)
+		return;
+	el->pending.len = 0;
+	buf_trim(&el->pending, 64 * 1024);
 }

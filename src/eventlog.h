@@ -18,13 +18,19 @@ struct eventlog	*eventlog_open(const char *path, const struct geoip *);
  * failure go on writing to the file already open. NULL: nothing. */
 void		 eventlog_reopen(struct eventlog *);
 void		 eventlog_close(struct eventlog *);
-/* The events of one session imported into the open transaction: its
- * messages, then its end. They wait for eventlog_flush. */
+/* The events of one session imported into the filling batch: its
+ * messages, then its end. They wait for eventlog_seal, then
+ * eventlog_flush. */
 void		 eventlog_session(struct eventlog *, const char *spool_name,
 		    const struct spool_session *, const struct store_message *);
-/* The transaction was committed (1): write the waiting events; or rolled
+/* The filling batch goes to its commit: its events wait for the result
+ * apart from those of the next batch. */
+void		 eventlog_seal(struct eventlog *);
+/* The batch sealed last was committed (1): write its events; or rolled
  * back (0): drop them. */
 void		 eventlog_flush(struct eventlog *, int committed);
+/* The filling batch was dropped: its events with it. */
+void		 eventlog_drop(struct eventlog *);
 /* The same lines into a buffer (tests). */
 int		 eventlog_format(struct buf *, const struct geoip *,
 		    const char *spool_name, const struct spool_session *,

@@ -11,15 +11,20 @@
  * waits in a queue per statement and goes at commit, each queue in one
  * execution of its statement with an array of parameter sets (MariaDB's
  * bulk protocol; row by row with other servers). A row that needs the id
- * of a session or message of the batch names it by its place in the
- * queue; the ids are read back once the sessions (then the messages) are
- * in: those of the rows from the first id the insert gave, matched by
- * spool name (then session and number), so another analyzer's rows in
- * between do no harm. The id of a counted value (patterns) is remembered,
- * so a value seen before costs no round trip either: only a new one is
- * inserted as it comes, for its id. The report's running totals of the
- * batch (store_rollup.c) go last, in the same transaction, so they count
- * exactly the rows that were committed.
+ * of a session, message or new pattern of the batch names it by its place
+ * in the queue; the ids are read back once the sessions (then the
+ * messages) are in: those of the rows from the first id the insert
+ * gave, matched by spool name (then session and number), so another
+ * analyzer's rows in between do no harm. The id of a counted value
+ * (patterns) is remembered, so a value seen before costs only its count
+ * at commit; the values new to a batch go in one execution too, their
+ * ids then read back by kind and value_sha256. The report's running
+ * totals of the batch (store_rollup.c) go last, in the same transaction,
+ * so they count exactly the rows that were committed.
+ *
+ * store_import never talks to the server: while the commit thread sends
+ * and commits one batch, the main thread fills the next (two batches,
+ * one connection, used by one thread at a time).
  */
 #include "autoconf.h"
 
@@ -27,6 +32,8 @@
 #include <mysqld_error.h>
 #include <errmsg.h>
 #include <openssl/evp.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,7 +125,11 @@ static const char *const store_sql[ST_COUNT] = {
 };
 
 /* A parameter that is the id of the n-th queued session or message. */
-enum store_ref { REF_NONE, REF_SESSION, REF_MESSAGE };
+enum store_ref { REF_NONE, REF_SESSION, REF_MESSAGE, REF_PATTERN };
+
+/* A pattern id that is the place of its row in the batch's ST_PATTERN
+ * queue, its id known at commit. */
+#define STORE_PENDING	(1ULL << 63)
 
 #define STORE_MAX_PARAMS	16
 #define STORE_BULK_ROWS		1000		/* rows per execution */
@@ -147,27 +158,52 @@ struct store_queue {
  * back (its ids may not exist). add, first, last: what the open batch
  * counted of it (dirty), for one ST_PATTERN_ADD at commit. */
 struct store_pentry {
-	unsigned long long	 id;
+	unsigned long long	 id;	/* pending: its place in ST_PATTERN */
 	unsigned long long	 add;
 	unsigned char		 sha[32];
 	char			 kind[65];
 	char			 first[32], last[32];
-	unsigned char		 used, dirty;
+	unsigned		 gen;	/* pending: of the batch of this gen */
+	unsigned char		 used, dirty, pending;
 };
 
+/* One batch: its rows, waiting for the commit, and the ids read back. */
+struct store_batch {
+	struct store_queue	 q[ST_COUNT];
+	unsigned long long	*ids[REF_PATTERN + 1];	/* by queue place */
+	struct store_rollup	*rollup;	/* the batch's running totals */
+	unsigned		 gen;
+	enum store_result	 rc;		/* of its commit */
+	char			 err[512];
+};
+
+/*
+ * The connection, and two batches: the one store_import fills (main
+ * thread) and the one being committed (the commit thread, which alone
+ * uses the connection meanwhile). The pattern cache is the main thread's:
+ * an id learnt in a commit enters it once that commit is over.
+ */
 struct store {
 	const struct config	*cf;
 	MYSQL			*db;
 	MYSQL_STMT		*st[ST_COUNT];
 	int			 bulk;		/* server takes arrays */
-	struct store_queue	 q[ST_COUNT];
-	unsigned long long	*ids[REF_MESSAGE + 1];	/* by queue place */
+	struct store_batch	 batch[2];
+	struct store_batch	*fill;		/* store_import's */
+	struct store_batch	*flight;	/* committing; NULL: none */
+	unsigned		 gen;		/* fill's */
 	struct store_pentry	*pcache;
 	size_t			 pcount;
 	size_t			*dirty;		/* pcache slots */
 	size_t			 ndirty, capdirty;
 	const struct geoip	*geoip;		/* NULL: no lookups */
-	struct store_rollup	*rollup;	/* the batch's running totals */
+	/* the commit thread; under lock: job, quit */
+	int			 threaded, tried;
+	pthread_t		 thread;
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 work, done;
+	struct store_batch	*job;
+	int			 quit;
 };
 
 /* A failed call: which errors mean "try again later". */
@@ -293,31 +329,12 @@ sp_time(struct store_params *sp, const char *iso)
 	sp_str(sp, t, sizeof(t));
 }
 
-/* Execute with sp's parameters (then cleared); the new row's id. */
-static int
-store_exec(struct store *st, enum store_stmt which, struct store_params *sp,
-    unsigned long long *id)
-{
-	MYSQL_STMT *s = st->st[which];
-	int rc = -1;
-
-	if (sp->oom)
-		log_warnx("store: out of memory");
-	else if (mysql_stmt_bind_param(s, sp->b) == 0 &&
-	    mysql_stmt_execute(s) == 0) {
-		if (id != NULL)
-			*id = mysql_stmt_insert_id(s);
-		rc = 0;
-	}
-	sp_reset(sp);
-	return rc;
-}
-
 /* Queue sp's row (sp is cleared; the queue owns its memory now). */
 static int
-store_queue(struct store *st, enum store_stmt which, struct store_params *sp)
+store_queue(struct store_batch *b, enum store_stmt which,
+    struct store_params *sp)
 {
-	struct store_queue *q = &st->q[which];
+	struct store_queue *q = &b->q[which];
 	struct store_params *rows = NULL;
 	size_t cap = 0;
 
@@ -339,9 +356,9 @@ store_queue(struct store *st, enum store_stmt which, struct store_params *sp)
 
 /* Drop the queued rows from the n-th of statement which on. */
 static void
-store_queue_cut(struct store *st, enum store_stmt which, size_t n)
+store_queue_cut(struct store_batch *b, enum store_stmt which, size_t n)
 {
-	struct store_queue *q = &st->q[which];
+	struct store_queue *q = &b->q[which];
 
 	while (q->n > n)
 		sp_reset(&q->rows[--q->n]);
@@ -366,11 +383,22 @@ store_rebind(struct store_params *sp)
 			sp->b[i].length = &sp->len[i];
 }
 
+/* A row's number c: a reference to a session, message or pattern of the
+ * batch is its id, read back once that was inserted. */
+static unsigned long long
+store_num(const struct store_batch *bt, const struct store_params *sp,
+    unsigned c)
+{
+	return sp->ref[c] == REF_NONE ? sp->num[c] :
+	    bt->ids[sp->ref[c]][sp->num[c]];
+}
+
 /* Rows [from, to) of a queue in one execution: each column an array. */
 static int
-store_bulk(struct store *st, enum store_stmt which, size_t from, size_t to)
+store_bulk(struct store *st, struct store_batch *bt, enum store_stmt which,
+    size_t from, size_t to)
 {
-	struct store_params *rows = st->q[which].rows;
+	struct store_params *rows = bt->q[which].rows;
 	MYSQL_STMT *s = st->st[which];
 	MYSQL_BIND b[STORE_MAX_PARAMS];
 	unsigned int n = (unsigned int)(to - from), c, ncols = rows[from].n;
@@ -398,7 +426,7 @@ store_bulk(struct store *st, enum store_stmt which, size_t from, size_t to)
 				continue;
 			}
 			b[c].buffer_type = rb->buffer_type;
-			num[k] = rows[r].num[c];
+			num[k] = store_num(bt, &rows[r], c);
 			len[k] = rows[r].len[c];
 			ptr[k] = rb->buffer;
 		}
@@ -430,19 +458,23 @@ done:
  * giving its first row's id).
  */
 static int
-store_queue_send(struct store *st, enum store_stmt which,
-    unsigned long long *first)
+store_queue_send(struct store *st, struct store_batch *bt,
+    enum store_stmt which, unsigned long long *first)
 {
-	struct store_queue *q = &st->q[which];
+	struct store_queue *q = &bt->q[which];
+	struct store_params one;
 	size_t from = 0, to, bytes;
 	unsigned c;
 
 	*first = 0;
 	while (from < q->n) {
 		if (!st->bulk) {
-			store_rebind(&q->rows[from]);
-			if (mysql_stmt_bind_param(st->st[which],
-			    q->rows[from].b) != 0 ||
+			/* its references made ids in a copy */
+			one = q->rows[from];
+			for (c = 0; c < one.n; c++)
+				one.num[c] = store_num(bt, &one, c);
+			store_rebind(&one);
+			if (mysql_stmt_bind_param(st->st[which], one.b) != 0 ||
 			    mysql_stmt_execute(st->st[which]) != 0)
 				return -1;
 			to = from + 1;
@@ -452,7 +484,7 @@ store_queue_send(struct store *st, enum store_stmt which,
 			    bytes < STORE_BULK_BYTES); to++)
 				for (c = 0; c < q->rows[to].n; c++)
 					bytes += q->rows[to].len[c];
-			if (store_bulk(st, which, from, to) == -1)
+			if (store_bulk(st, bt, which, from, to) == -1)
 				return -1;
 		}
 		if (from == 0)
@@ -460,27 +492,6 @@ store_queue_send(struct store *st, enum store_stmt which,
 		from = to;
 	}
 	return 0;
-}
-
-/* The queued rows' references to the batch's sessions or messages
- * become their ids. */
-static void
-store_resolve(struct store *st, enum store_ref ref)
-{
-	struct store_params *sp;
-	size_t i;
-	int w;
-	unsigned c;
-
-	for (w = 0; w < ST_COUNT; w++)
-		for (i = 0; i < st->q[w].n; i++) {
-			sp = &st->q[w].rows[i];
-			for (c = 0; c < sp->n; c++)
-				if (sp->ref[c] == ref) {
-					sp->num[c] = st->ids[ref][sp->num[c]];
-					sp->ref[c] = REF_NONE;
-				}
-		}
 }
 
 /* Where the queued row with this key is: the key of a session is its
@@ -509,10 +520,11 @@ store_key_cmp(const void *a, const void *b)
  * found.
  */
 static int
-store_read_ids(struct store *st, enum store_ref ref, unsigned long long first)
+store_read_ids(struct store *store, struct store_batch *st,
+    enum store_ref ref, unsigned long long first)
 {
 	enum store_stmt ins = ref == REF_SESSION ? ST_SESSION : ST_MESSAGE;
-	MYSQL_STMT *s = st->st[ref == REF_SESSION ? ST_SESSION_IDS :
+	MYSQL_STMT *s = store->st[ref == REF_SESSION ? ST_SESSION_IDS :
 	    ST_MESSAGE_IDS];
 	struct store_queue *q = &st->q[ins];
 	struct store_key *keys = NULL, k, *hit;
@@ -533,7 +545,7 @@ store_read_ids(struct store *st, enum store_ref ref, unsigned long long first)
 		if (ref == REF_SESSION)
 			keys[i].name = q->rows[i].owned[1];
 		else {
-			keys[i].sid = q->rows[i].num[0];
+			keys[i].sid = store_num(st, &q->rows[i], 0);
 			keys[i].seq = q->rows[i].num[1];
 		}
 	}
@@ -656,9 +668,12 @@ store_padd_queue(struct store *st)
 		sp_u64(&sp, e->add);
 		sp_str(&sp, e->first, sizeof(e->first));
 		sp_str(&sp, e->last, sizeof(e->last));
-		sp_u64(&sp, e->id);
+		if (e->pending)
+			sp_ref(&sp, REF_PATTERN, e->id);
+		else
+			sp_u64(&sp, e->id);
 		e->dirty = 0;
-		if (store_queue(st, ST_PATTERN_ADD, &sp) == -1)
+		if (store_queue(st->fill, ST_PATTERN_ADD, &sp) == -1)
 			return -1;
 	}
 	st->ndirty = 0;
@@ -682,7 +697,8 @@ store_rollup_value_row(struct store *st, const struct store_rollup_entry *e,
 	sp_u64(&sp, e->n);
 	sp_time(&sp, e->first);
 	sp_time(&sp, e->last);
-	return store_queue(st, hour ? ST_VALUE_HOUR : ST_VALUE_TOTAL, &sp);
+	return store_queue(st->fill, hour ? ST_VALUE_HOUR : ST_VALUE_TOTAL,
+	    &sp);
 }
 
 /* The batch's running totals into their queues: a row of kind_hours or
@@ -696,8 +712,8 @@ store_rollup_queue(struct store *st)
 	size_t i;
 
 	memset(&sp, 0, sizeof(sp));
-	for (i = 0; i < store_rollup_count(st->rollup); i++) {
-		e = store_rollup_get(st->rollup, i);
+	for (i = 0; i < store_rollup_count(st->fill->rollup); i++) {
+		e = store_rollup_get(st->fill->rollup, i);
 		if (e->table == SRU_VALUE) {
 			if (store_rollup_value_row(st, e, 1) == -1 ||
 			    store_rollup_value_row(st, e, 0) == -1)
@@ -706,58 +722,74 @@ store_rollup_queue(struct store *st)
 		}
 		sp_str(&sp, e->kind, sizeof(e->kind));
 		sp_str(&sp, e->hour, sizeof(e->hour));
-		if (e->table == SRU_PATTERN)
+		if (e->table == SRU_PATTERN && (e->pattern_id & STORE_PENDING))
+			sp_ref(&sp, REF_PATTERN, e->pattern_id & ~STORE_PENDING);
+		else if (e->table == SRU_PATTERN)
 			sp_u64(&sp, e->pattern_id);
 		sp_u64(&sp, e->n);
 		sp_time(&sp, e->first);
 		sp_time(&sp, e->last);
-		if (store_queue(st, e->table == SRU_PATTERN ? ST_PATTERN_HOUR :
-		    ST_KIND_HOUR, &sp) == -1)
+		if (store_queue(st->fill, e->table == SRU_PATTERN ?
+		    ST_PATTERN_HOUR : ST_KIND_HOUR, &sp) == -1)
 			return -1;
 	}
 	return 0;
 }
 
+/* A value new to the filling batch, its row the place-th of its
+ * ST_PATTERN queue: the same value again in this batch is counted with
+ * it. e: its cache slot, or NULL. */
 static void
-store_premember(struct store *st, const char *kind, const unsigned char *sha,
-    unsigned long long id)
+store_ppending(struct store *st, struct store_pentry *e, const char *kind,
+    const unsigned char *sha, size_t place)
 {
-	struct store_pentry *e;
-
-	/* full: not remembered (emptied after the commit, not in a batch
-	 * whose counts it holds) */
-	if (st->pcache == NULL || st->pcount >= STORE_PCACHE_SIZE / 4 * 3)
+	/* full: not remembered (emptied at a commit, not in a batch whose
+	 * counts it holds) */
+	if (e == NULL || (!e->used && st->pcount >= STORE_PCACHE_SIZE / 4 * 3))
 		return;
-	e = store_pslot(st, kind, sha);
 	if (!e->used)
 		st->pcount++;
 	e->used = 1;
-	e->id = id;
+	e->pending = 1;
+	e->gen = st->gen;
+	e->id = place;
 	memcpy(e->sha, sha, 32);
 	snprintf(e->kind, sizeof(e->kind), "%s", kind);
 }
 
+/* The ids of the values new to a committed batch: known from now on,
+ * unless a later batch has taken the slot over. */
+static void
+store_plearn(struct store *st, const struct store_batch *b)
+{
+	const struct store_queue *q = &b->q[ST_PATTERN];
+	struct store_pentry *e;
+	size_t i;
+
+	for (i = 0; st->pcache != NULL && b->ids[REF_PATTERN] != NULL &&
+	    i < q->n; i++) {
+		e = store_pslot(st, q->rows[i].owned[0],
+		    (const unsigned char *)q->rows[i].owned[2]);
+		if (e->used && e->pending && e->gen == b->gen && e->id == i) {
+			e->pending = 0;
+			e->id = b->ids[REF_PATTERN][i];
+		}
+	}
+}
+
 /* The queues emptied, the batch's ids forgotten. */
 static void
-store_queues_clear(struct store *st)
+store_queues_clear(struct store_batch *b)
 {
 	int i;
 
 	for (i = 0; i < ST_COUNT; i++)
-		store_queue_cut(st, i, 0);
-	for (i = 0; i <= REF_MESSAGE; i++) {
-		free(st->ids[i]);
-		st->ids[i] = NULL;
+		store_queue_cut(b, i, 0);
+	for (i = 0; i <= REF_PATTERN; i++) {
+		free(b->ids[i]);
+		b->ids[i] = NULL;
 	}
-	store_rollup_clear(st->rollup);
-}
-
-/* Rolled back: queued rows and new pattern ids go with it. */
-static void
-store_rolled_back(struct store *st)
-{
-	store_queues_clear(st);
-	store_pforget(st);
+	store_rollup_clear(b->rollup);
 }
 
 static void
@@ -850,15 +882,22 @@ store_open(const struct config *cf, const char *password, char *err,
 	const char *host = cf->mysql_host[0] ? cf->mysql_host : NULL;
 
 	if ((st = calloc(1, sizeof(*st))) == NULL ||
-	    (st->rollup = store_rollup_new()) == NULL ||
+	    (st->batch[0].rollup = store_rollup_new()) == NULL ||
+	    (st->batch[1].rollup = store_rollup_new()) == NULL ||
 	    (st->db = mysql_init(NULL)) == NULL) {
 		snprintf(err, errlen, "out of memory");
-		if (st != NULL)
-			store_rollup_free(st->rollup);
+		if (st != NULL) {
+			store_rollup_free(st->batch[0].rollup);
+			store_rollup_free(st->batch[1].rollup);
+		}
 		free(st);
 		return NULL;
 	}
 	st->cf = cf;
+	st->fill = &st->batch[0];
+	pthread_mutex_init(&st->lock, NULL);
+	pthread_cond_init(&st->work, NULL);
+	pthread_cond_init(&st->done, NULL);
 	mysql_optionsv(st->db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
 	mysql_optionsv(st->db, MYSQL_OPT_READ_TIMEOUT, &timeout);
 	mysql_optionsv(st->db, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
@@ -895,11 +934,24 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
+	if (st->threaded) {
+		/* a commit under way ends first: the connection is its */
+		pthread_mutex_lock(&st->lock);
+		st->quit = 1;
+		pthread_cond_signal(&st->work);
+		pthread_mutex_unlock(&st->lock);
+		pthread_join(st->thread, NULL);
+	}
+	pthread_cond_destroy(&st->done);
+	pthread_cond_destroy(&st->work);
+	pthread_mutex_destroy(&st->lock);
 	for (i = 0; i < ST_COUNT; i++)
 		if (st->st[i] != NULL)
 			mysql_stmt_close(st->st[i]);
-	store_queues_clear(st);
-	store_rollup_free(st->rollup);
+	for (i = 0; i < 2; i++) {
+		store_queues_clear(&st->batch[i]);
+		store_rollup_free(st->batch[i].rollup);
+	}
 	mysql_close(st->db);
 	free(st->pcache);
 	free(st->dirty);
@@ -972,22 +1024,30 @@ store_count(struct store *st, enum store_stmt link, size_t owner,
 	free(clean);
 	if (st->pcache != NULL)
 		e = store_pslot(st, kind, sha);
-	if (e != NULL && e->used) {
-		/* known: its count goes with the commit, added up */
-		pid = e->id;
+	if (e != NULL && e->used && (!e->pending || e->gen == st->gen)) {
+		/* known, or new earlier in this batch: its count goes with
+		 * the commit, added up */
+		pid = e->pending ? e->id | STORE_PENDING : e->id;
 		rc = store_padd(st, e, count, sp.owned[4]) == 0 ? 0 :
-		    store_queue(st, ST_PATTERN, &sp);
+		    store_queue(st->fill, ST_PATTERN, &sp);
 		sp_reset(&sp);
-	} else if ((rc = store_exec(st, ST_PATTERN, &sp, &pid)) == 0)
-		store_premember(st, kind, sha, pid);
-	if (rc == -1 || store_rollup_pattern(st->rollup, kind, pid, count,
-	    when) == -1)
+	} else {
+		/* new: its row goes with the commit, which learns its id */
+		pid = st->fill->q[ST_PATTERN].n | STORE_PENDING;
+		if ((rc = store_queue(st->fill, ST_PATTERN, &sp)) == 0)
+			store_ppending(st, e, kind, sha, pid & ~STORE_PENDING);
+	}
+	if (rc == -1 || store_rollup_pattern(st->fill->rollup, kind, pid,
+	    count, when) == -1)
 		return -1;
 	sp_ref(&sp, link == ST_MSG_PATTERN ? REF_MESSAGE : REF_SESSION,
 	    owner);
-	sp_u64(&sp, pid);
+	if (pid & STORE_PENDING)
+		sp_ref(&sp, REF_PATTERN, pid & ~STORE_PENDING);
+	else
+		sp_u64(&sp, pid);
 	sp_u64(&sp, count);
-	return store_queue(st, link, &sp);
+	return store_queue(st->fill, link, &sp);
 }
 
 static int
@@ -1030,16 +1090,16 @@ store_session(struct store *st, const char *name,
 		sp_str(&sp, gi.as_org, COL_SHORT);
 	else
 		sp_null(&sp);
-	*sid = st->q[ST_SESSION].n;
-	if (store_queue(st, ST_SESSION, &sp) == -1 ||
-	    store_rollup_value(st->rollup, "client-ip", s->client_ip,
+	*sid = st->fill->q[ST_SESSION].n;
+	if (store_queue(st->fill, ST_SESSION, &sp) == -1 ||
+	    store_rollup_value(st->fill->rollup, "client-ip", s->client_ip,
 	    strlen(s->client_ip), NULL, 0, 45, s->start) == -1 ||
-	    (s->helo.p != NULL && store_rollup_value(st->rollup, "helo",
+	    (s->helo.p != NULL && store_rollup_value(st->fill->rollup, "helo",
 	    s->helo.p, s->helo.len, NULL, 0, COL_SHORT, s->start) == -1))
 		return -1;
 	sp_ref(&sp, REF_SESSION, *sid);
 	sp_text(&sp, s->transcript, s->transcript_len, COL_MEDIUM);
-	if (store_queue(st, ST_TRANSCRIPT, &sp) == -1)
+	if (store_queue(st->fill, ST_TRANSCRIPT, &sp) == -1)
 		return -1;
 	for (i = 0; i < s->nauths; i++) {
 		const struct spool_auth *a = &s->auths[i];
@@ -1051,10 +1111,10 @@ store_session(struct store *st, const char *name,
 		sp_text(&sp, a->pass.p, a->pass.len, COL_LONG);
 		sp_text(&sp, a->authzid.p, a->authzid.len, COL_LONG);
 		sp_time(&sp, s->start);
-		if (store_queue(st, ST_AUTH, &sp) == -1 ||
-		    store_rollup_value(st->rollup, "password", a->pass.p,
+		if (store_queue(st->fill, ST_AUTH, &sp) == -1 ||
+		    store_rollup_value(st->fill->rollup, "password", a->pass.p,
 		    a->pass.len, NULL, 0, COL_LONG, s->start) == -1 ||
-		    store_rollup_value(st->rollup, "credential", a->user.p,
+		    store_rollup_value(st->fill->rollup, "credential", a->user.p,
 		    a->user.len, a->pass.p, a->pass.len, COL_LONG,
 		    s->start) == -1)
 			return -1;
@@ -1082,8 +1142,8 @@ store_message_rows(struct store *st, size_t mid,
 		sp_text(&sp, m->rcpts[i].p, m->rcpts[i].len, COL_LONG);
 		sp_str(&sp, domain, COL_SHORT);
 		sp_time(&sp, when);
-		if (store_queue(st, ST_RCPT, &sp) == -1 ||
-		    store_rollup_value(st->rollup, "rcpt-domain", domain,
+		if (store_queue(st->fill, ST_RCPT, &sp) == -1 ||
+		    store_rollup_value(st->fill->rollup, "rcpt-domain", domain,
 		    strlen(domain), NULL, 0, COL_SHORT, when) == -1)
 			return -1;
 	}
@@ -1093,8 +1153,8 @@ store_message_rows(struct store *st, size_t mid,
 		sp_str(&sp, sm->found->urls[i].host, COL_SHORT);
 		sp_u64(&sp, sm->found->urls[i].count);
 		sp_time(&sp, when);
-		if (store_queue(st, ST_URL, &sp) == -1 ||
-		    store_rollup_value(st->rollup, "url-host",
+		if (store_queue(st->fill, ST_URL, &sp) == -1 ||
+		    store_rollup_value(st->fill->rollup, "url-host",
 		    sm->found->urls[i].host, strlen(sm->found->urls[i].host),
 		    NULL, 0, COL_SHORT, when) == -1)
 			return -1;
@@ -1113,8 +1173,8 @@ store_message_rows(struct store *st, size_t mid,
 		sp_str(&sp, a->sha1, 40);
 		sp_str(&sp, a->sha256, 64);
 		sp_time(&sp, when);
-		if (store_queue(st, ST_ATT, &sp) == -1 ||
-		    store_rollup_value(st->rollup, "attachment", a->sha256,
+		if (store_queue(st->fill, ST_ATT, &sp) == -1 ||
+		    store_rollup_value(st->fill->rollup, "attachment", a->sha256,
 		    strlen(a->sha256), NULL, 0, 64, when) == -1)
 			return -1;
 	}
@@ -1156,37 +1216,29 @@ store_message(struct store *st, size_t sid,
 	sp_str(&sp, hex, 64);
 	sp_str(&sp, m->queue_id, 16);
 	sp_time(&sp, when);
-	mid = st->q[ST_MESSAGE].n;
-	if (store_queue(st, ST_MESSAGE, &sp) == -1 ||
-	    store_rollup_value(st->rollup, "sender", m->from.p, m->from.len,
+	mid = st->fill->q[ST_MESSAGE].n;
+	if (store_queue(st->fill, ST_MESSAGE, &sp) == -1 ||
+	    store_rollup_value(st->fill->rollup, "sender", m->from.p, m->from.len,
 	    NULL, 0, COL_LONG, when) == -1)
 		return -1;
 	return store_message_rows(st, mid, m, sm, when);
 }
 
-static enum store_result
-store_failed(struct store *st, const char *what, char *err, size_t errlen)
+/* The filling batch dropped: nothing of it reached the server. */
+void
+store_discard(struct store *st)
 {
-	unsigned int code = mysql_errno(st->db);
-	const char *msg = mysql_error(st->db);
-	int i;
-
-	for (i = 0; i < ST_COUNT && code == 0; i++) {
-		code = mysql_stmt_errno(st->st[i]);
-		msg = mysql_stmt_error(st->st[i]);
-	}
-	snprintf(err, errlen, "%s: %s (%u)", what, msg, code);
-	/* the batch goes with it: its other files wait in new/ */
-	mysql_rollback(st->db);
-	store_rolled_back(st);
-	return store_transient(code) ? STORE_RETRY : STORE_REJECTED;
+	store_queues_clear(st->fill);
+	/* its dirty counts and pending values go with it (all, for brevity:
+	 * this is rare) */
+	store_pforget(st);
 }
 
 /*
- * Import one parsed spool file into the open transaction, which may hold
- * other files already: nothing is committed here (store_commit). A file
- * the database refuses (STORE_REJECTED) or an unavailable database
- * (STORE_RETRY) rolls the whole transaction back.
+ * Import one parsed spool file into the filling batch, which may hold
+ * other files already: nothing is sent to the server here (the commit
+ * does it all), so this may run while another batch is being committed.
+ * STORE_REJECTED (out of memory) drops the whole filling batch.
  */
 enum store_result
 store_import(struct store *st, const char *name,
@@ -1197,78 +1249,322 @@ store_import(struct store *st, const char *name,
 
 	err[0] = '\0';
 	if (store_session(st, name, s, &sid) == -1)
-		return store_failed(st, "session", err, errlen);
+		goto fail;
 	for (i = 0; i < s->nmsgs; i++)
 		if (store_message(st, sid, &s->msgs[i], &msgs[i],
 		    s->start) == -1)
-			return store_failed(st, "message", err, errlen);
+			goto fail;
 	return STORE_OK;
+fail:
+	snprintf(err, errlen, "out of memory");
+	store_discard(st);
+	return STORE_REJECTED;
+}
+
+struct store_pkey {
+	const char		*kind;
+	const unsigned char	*sha;
+	size_t			 place;
+};
+
+static int
+store_pkey_cmp(const void *a, const void *b)
+{
+	const struct store_pkey *x = a, *y = b;
+	int c = strcmp(x->kind, y->kind);
+
+	return c != 0 ? c : memcmp(x->sha, y->sha, 32);
+}
+
+/* One query for the ids of the patterns keys[from, to) name, all of one
+ * kind (the unique key's first column), matched to them by value_sha256;
+ * a value may be queued more than once (the cache full). */
+static int
+store_read_pattern_chunk(struct store *st, struct store_batch *b,
+    const struct store_pkey *keys, size_t from, size_t to)
+{
+	static const char head[] = "SELECT id, value_sha256 FROM patterns "
+	    "WHERE kind = '";
+	static const char mid[] = "' AND value_sha256 IN (";
+	size_t kl = strlen(keys[from].kind), i;
+	const struct store_pkey *hit;
+	struct store_pkey k;
+	unsigned long *lens;
+	unsigned long long id;
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	char *sql, *p;
+
+	if ((sql = malloc(sizeof(head) + 2 * kl + 1 + sizeof(mid) +
+	    (to - from) * 68 + 2)) == NULL)
+		return -1;
+	memcpy(sql, head, sizeof(head) - 1);
+	p = sql + sizeof(head) - 1;
+	p += mysql_real_escape_string(st->db, p, keys[from].kind,
+	    (unsigned long)kl);
+	memcpy(p, mid, sizeof(mid) - 1);
+	p += sizeof(mid) - 1;
+	/* the values as hex digits only */
+	for (i = from; i < to; i++) {
+		if (i != from)
+			*p++ = ',';
+		*p++ = 'X';
+		*p++ = '\'';
+		store_hex(keys[i].sha, 32, p);
+		p += 64;
+		*p++ = '\'';
+	}
+	*p++ = ')';
+	if (mysql_real_query(st->db, sql, (unsigned long)(p - sql)) != 0 ||
+	    (res = mysql_store_result(st->db)) == NULL) {
+		free(sql);
+		return -1;
+	}
+	free(sql);
+	k.kind = keys[from].kind;
+	while ((row = mysql_fetch_row(res)) != NULL) {
+		lens = mysql_fetch_lengths(res);
+		if (row[0] == NULL || row[1] == NULL || lens[1] != 32)
+			continue;
+		k.sha = (const unsigned char *)row[1];
+		if ((hit = bsearch(&k, keys + from, to - from, sizeof(*keys),
+		    store_pkey_cmp)) == NULL)
+			continue;
+		id = strtoull(row[0], NULL, 10);
+		while (hit > keys + from && store_pkey_cmp(hit - 1, &k) == 0)
+			hit--;
+		for (; hit < keys + to && store_pkey_cmp(hit, &k) == 0; hit++)
+			b->ids[REF_PATTERN][hit->place] = id;
+	}
+	mysql_free_result(res);
+	return 0;
+}
+
+/* The ids of the batch's patterns rows, new or not: every one must be
+ * found. */
+static int
+store_read_pattern_ids(struct store *st, struct store_batch *b)
+{
+	const struct store_queue *q = &b->q[ST_PATTERN];
+	struct store_pkey *keys;
+	size_t i, to;
+	int rc = -1;
+
+	free(b->ids[REF_PATTERN]);
+	b->ids[REF_PATTERN] = calloc(q->n ? q->n : 1, sizeof(**b->ids));
+	keys = calloc(q->n ? q->n : 1, sizeof(*keys));
+	if (b->ids[REF_PATTERN] == NULL || keys == NULL)
+		goto done;
+	for (i = 0; i < q->n; i++) {
+		keys[i].kind = q->rows[i].owned[0] ? q->rows[i].owned[0] : "";
+		keys[i].sha = (const unsigned char *)q->rows[i].owned[2];
+		keys[i].place = i;
+	}
+	qsort(keys, q->n, sizeof(*keys), store_pkey_cmp);
+	for (i = 0; i < q->n; i = to) {
+		for (to = i + 1; to < q->n && to - i < STORE_BULK_ROWS &&
+		    strcmp(keys[to].kind, keys[i].kind) == 0; to++)
+			;
+		if (store_read_pattern_chunk(st, b, keys, i, to) == -1)
+			goto done;
+	}
+	for (i = 0; i < q->n && b->ids[REF_PATTERN][i] != 0; i++)
+		;
+	rc = i == q->n ? 0 : -1;
+done:
+	free(keys);
+	return rc;
 }
 
 /*
- * Commit the files imported since the last commit: their queued rows
- * first, sessions and messages before what refers to them. Nothing can be
- * laid at one file's door in a batch of several: STORE_DUPLICATE (one was
- * imported before) and STORE_REJECTED (the database refused a row) mean
- * "try them one at a time", where they say which file it is.
+ * Send a batch and commit it (the commit thread, or the caller's): its
+ * queued rows, sessions, messages and new values before what refers to
+ * them, whose references become the ids read back as they are sent. On
+ * failure the transaction is rolled back.
  */
-enum store_result
-store_commit(struct store *st, char *err, size_t errlen)
+static enum store_result
+store_send(struct store *st, struct store_batch *b, char *err, size_t errlen)
 {
 	static const enum store_stmt order[] = {
-		ST_SESSION, ST_MESSAGE, ST_TRANSCRIPT, ST_AUTH, ST_RCPT,
-		ST_URL, ST_ATT, ST_PATTERN, ST_PATTERN_ADD, ST_MSG_PATTERN,
+		ST_SESSION, ST_MESSAGE, ST_PATTERN, ST_TRANSCRIPT, ST_AUTH,
+		ST_RCPT, ST_URL, ST_ATT, ST_PATTERN_ADD, ST_MSG_PATTERN,
 		ST_SESS_PATTERN, ST_KIND_HOUR, ST_VALUE_HOUR, ST_VALUE_TOTAL,
 		ST_PATTERN_HOUR,
 	};
 	enum store_stmt w = ST_SESSION;
 	unsigned long long first;
 	unsigned int code;
+	const char *msg;
 	size_t i;
 
 	err[0] = '\0';
-	if (store_padd_queue(st) == -1) {
-		w = ST_PATTERN_ADD;
-		goto fail;
-	}
-	if (store_rollup_queue(st) == -1) {
-		w = ST_KIND_HOUR;
-		goto fail;
-	}
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		w = order[i];
-		if (store_queue_send(st, w, &first) == -1)
+		if (store_queue_send(st, b, w, &first) == -1)
 			goto fail;
-		if ((w == ST_SESSION || w == ST_MESSAGE) && st->q[w].n > 0) {
+		if (b->q[w].n == 0)
+			continue;
+		if (w == ST_SESSION || w == ST_MESSAGE) {
 			enum store_ref ref = w == ST_SESSION ? REF_SESSION :
 			    REF_MESSAGE;
 
-			if (store_read_ids(st, ref, first) == -1) {
+			if (store_read_ids(st, b, ref, first) == -1) {
 				w = ref == REF_SESSION ? ST_SESSION_IDS :
 				    ST_MESSAGE_IDS;
 				goto fail;
 			}
-			store_resolve(st, ref);
+		} else if (w == ST_PATTERN) {
+			if (store_read_pattern_ids(st, b) == -1) {
+				code = mysql_errno(st->db);
+				msg = code ? mysql_error(st->db) :
+				    "ids not found";
+				goto failed;
+			}
 		}
 	}
-	store_queues_clear(st);
 	if (mysql_commit(st->db) != 0) {
 		snprintf(err, errlen, "commit: %s (%u)", mysql_error(st->db),
 		    mysql_errno(st->db));
 		mysql_rollback(st->db);
-		store_pforget(st);
 		return STORE_RETRY;
 	}
-	if (st->pcount >= STORE_PCACHE_SIZE / 4 * 3)
-		store_pforget(st);
 	return STORE_OK;
 fail:
 	code = mysql_stmt_errno(st->st[w]);
-	snprintf(err, errlen, "statement %d: %s (%u)", (int)w,
-	    code ? mysql_stmt_error(st->st[w]) : "ids not found", code);
+	msg = code ? mysql_stmt_error(st->st[w]) : "ids not found";
+failed:
+	snprintf(err, errlen, "statement %d: %s (%u)", (int)w, msg, code);
 	mysql_rollback(st->db);
-	store_rolled_back(st);
 	if (code == ER_DUP_ENTRY && w == ST_SESSION)
 		return STORE_DUPLICATE;
 	return store_transient(code) ? STORE_RETRY : STORE_REJECTED;
+}
+
+static void *
+store_thread(void *arg)
+{
+	struct store *st = arg;
+	struct store_batch *b;
+
+	pthread_mutex_lock(&st->lock);
+	for (;;) {
+		while (!st->quit && st->job == NULL)
+			pthread_cond_wait(&st->work, &st->lock);
+		if (st->job == NULL)
+			break;		/* quit, and nothing under way */
+		b = st->job;
+		pthread_mutex_unlock(&st->lock);
+
+		b->rc = store_send(st, b, b->err, sizeof(b->err));
+
+		pthread_mutex_lock(&st->lock);
+		st->job = NULL;
+		pthread_cond_signal(&st->done);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return NULL;
+}
+
+/* The commit thread, made at the first commit (after the sandbox is in
+ * place, so that its filter binds the thread); without it, commits run
+ * in the caller. */
+static void
+store_thread_start(struct store *st)
+{
+	sigset_t all, old;
+	int rc;
+
+	st->tried = 1;
+	/* signals are the main thread's (signalfd): none for this one */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&st->thread, NULL, store_thread, st);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
+		log_warnx("no thread for commits: %s; committed in turn",
+		    strerror(rc));
+	st->threaded = rc == 0;
+}
+
+/*
+ * Start the commit of the filling batch (the files imported since the
+ * last commit); store_import fills a new one meanwhile. At most one
+ * commit is under way: store_commit_wait first.
+ */
+void
+store_commit_start(struct store *st)
+{
+	struct store_batch *b = st->fill;
+
+	if (st->flight != NULL)
+		fatalx("store: a commit is under way");
+	if (!st->tried)
+		store_thread_start(st);
+	b->gen = st->gen++;
+	b->err[0] = '\0';
+	b->rc = STORE_OK;
+	if (store_padd_queue(st) == -1 || store_rollup_queue(st) == -1) {
+		snprintf(b->err, sizeof(b->err), "out of memory");
+		b->rc = STORE_REJECTED;
+		store_pforget(st);
+	}
+	/* the cache of a long run is emptied now, its batch's counts just
+	 * queued */
+	if (st->pcount >= STORE_PCACHE_SIZE / 4 * 3)
+		store_pforget(st);
+	st->flight = b;
+	st->fill = b == &st->batch[0] ? &st->batch[1] : &st->batch[0];
+	if (b->rc != STORE_OK)
+		return;
+	if (!st->threaded) {
+		b->rc = store_send(st, b, b->err, sizeof(b->err));
+		return;
+	}
+	pthread_mutex_lock(&st->lock);
+	st->job = b;
+	pthread_cond_signal(&st->work);
+	pthread_mutex_unlock(&st->lock);
+}
+
+/*
+ * The result of the commit under way (STORE_OK if none). Nothing can be
+ * laid at one file's door in a batch of several: STORE_DUPLICATE (one
+ * was imported before) and STORE_REJECTED (the database refused a row)
+ * mean "try them one at a time", where they say which file it is. The
+ * filling batch is not touched: store_discard drops it.
+ */
+enum store_result
+store_commit_wait(struct store *st, char *err, size_t errlen)
+{
+	struct store_batch *b = st->flight;
+	enum store_result rc;
+
+	err[0] = '\0';
+	if (b == NULL)
+		return STORE_OK;
+	if (st->threaded) {
+		pthread_mutex_lock(&st->lock);
+		while (st->job != NULL)
+			pthread_cond_wait(&st->done, &st->lock);
+		pthread_mutex_unlock(&st->lock);
+	}
+	rc = b->rc;
+	snprintf(err, errlen, "%s", b->err);
+	if (rc == STORE_OK)
+		store_plearn(st, b);
+	store_queues_clear(b);
+	st->flight = NULL;
+	return rc;
+}
+
+/* Commit the filling batch and wait for it. */
+enum store_result
+store_commit(struct store *st, char *err, size_t errlen)
+{
+	enum store_result rc;
+
+	if ((rc = store_commit_wait(st, err, errlen)) != STORE_OK)
+		return rc;
+	store_commit_start(st);
+	return store_commit_wait(st, err, errlen);
 }

@@ -23,8 +23,9 @@ enum store_result {
 	STORE_OK,		/* in the transaction (store_commit: committed) */
 	STORE_DUPLICATE,	/* this spool file was imported before */
 	STORE_RETRY,		/* the database is unavailable: try later */
-	STORE_REJECTED,		/* the database refused this file's rows;
-				 * the open batch was rolled back */
+	STORE_REJECTED,		/* the database refused the batch's rows
+				 * (store_import: out of memory; the
+				 * filling batch was dropped) */
 };
 
 struct store;
@@ -35,7 +36,14 @@ void		 store_close(struct store *);
 enum store_result store_import(struct store *, const char *spool_name,
 		    const struct spool_session *, const struct store_message *,
 		    char *err, size_t errlen);
+/* A batch is committed while the next one is filled: store_commit_start
+ * hands the filling batch to the commit thread, store_commit_wait gives
+ * its result (one commit at a time). store_commit: both. */
+void		 store_commit_start(struct store *);
+enum store_result store_commit_wait(struct store *, char *err, size_t errlen);
 enum store_result store_commit(struct store *, char *err, size_t errlen);
+/* Drop the filling batch (its files are to be imported again). */
+void		 store_discard(struct store *);
 int		 store_ping(struct store *);
 long		 store_schema_version(struct store *, char *err, size_t);
 

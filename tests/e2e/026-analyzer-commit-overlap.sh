@@ -1,0 +1,61 @@
+#!/bin/bash
+# The analyzer commits one batch while it imports the next. MariaDB is
+# killed (kill -9) in the middle of a backlog, a batch's transaction open
+# and the next batch being filled: both wait in new/ and, once the server
+# is back from its crash recovery, everything is imported once: every
+# session one row, every message once and intact, the counted values and
+# the report's running totals not doubled, no value left without counts.
+. "$(dirname "$0")/lib.sh"
+. "$E2E_DIR/db.sh"
+. "$E2E_DIR/fault.sh"
+
+db_start
+db_setup
+write_config "workers = 2" "max_sessions_per_ip = 10000"
+cat "$DB_CONF" >> "$CONF"
+start_daemon
+
+fault_begin mariadb-killed-mid-commit
+# A backlog first, the analyzer not running: messages with 100 URLs each,
+# so that a batch is some ten thousand rows.
+stream_send 1 1500 --parallel 2 --links 100
+in_transaction() {
+	[ "$(db_scalar 'SELECT COUNT(*) FROM information_schema.innodb_trx
+	    WHERE trx_rows_modified > 0')" -gt 0 ]
+}
+# a batch committed already: the next ones are under way
+mid_backlog() {
+	[ "$(db_scalar 'SELECT COUNT(*) FROM sessions')" -gt 0 ] && in_transaction
+}
+start_analyzer
+check "$FAULT: caught the analyzer in a transaction, the backlog begun" \
+    wait_for 30 mid_backlog
+db_kill
+check "$FAULT: the analyzer notices the database is gone" \
+    wait_for 15 analyzer_log_has "database unavailable"
+waiting=$(spool_count new)
+check "$FAULT: files wait in new/ ($waiting)" test "$waiting" -gt 0
+db_start
+# the analyzer's next attempt may be some seconds away (its back-off)
+fault_end 60
+check "$FAULT: analyzer log: database available again" \
+    analyzer_log_has "database available again"
+
+counts='SELECT (SELECT COALESCE(SUM(count), 0) FROM message_patterns) +
+    (SELECT COALESCE(SUM(count), 0) FROM session_patterns)'
+check_eq "pattern totals are the sum of their counts" \
+    "$(db_scalar "$counts")" "$(db_scalar 'SELECT SUM(total) FROM patterns')"
+check_eq "no value without counts" 0 \
+    "$(db_scalar 'SELECT COUNT(*) FROM patterns WHERE total = 0')"
+check_eq "pattern_hours add up to the same counts" \
+    "$(db_scalar "$counts")" "$(db_scalar 'SELECT SUM(n) FROM pattern_hours')"
+check_eq "client addresses counted once per session" \
+    "$(db_scalar 'SELECT COUNT(*) FROM sessions')" \
+    "$(db_scalar "SELECT SUM(n) FROM value_totals WHERE kind = 'client-ip'")"
+
+stop_analyzer TERM
+check_eq "analyzer exits 0" 0 "$ANALYZER_RC"
+stop_daemon TERM
+check_eq "daemon exits 0" 0 "$DAEMON_RC"
+check_no_crash
+e2e_done

@@ -91,6 +91,8 @@ void		 rdb_text_copy(struct rdb_query *, const char *);
 void		 rdb_blob(struct rdb_query *, const void *, size_t);
 void		 rdb_u64(struct rdb_query *, unsigned long long);
 /* " AND col >= ? AND col < ?" for the window that is set. */
+void		 rdb_sensor(struct rdb_query *, const struct report_opts *);
+void		 rdb_limit(struct rdb_query *, const struct report_opts *);
 void		 rdb_window(struct rdb_query *, const char *col,
 		    const struct report_opts *);
 /* Run it (the query is then reset); on a database error: exit 2. */

@@ -180,6 +180,23 @@ rdb_u64(struct rdb_query *q, unsigned long long v)
 	rdb_param(q, RP_U64, NULL, 0, v);
 }
 
+/* AND s.sensor = ? when --sensor is given (the query names sessions s). */
+void
+rdb_sensor(struct rdb_query *q, const struct report_opts *o)
+{
+	if (o->sensor != NULL) {
+		rdb_sql(q, " AND s.sensor = ?");
+		rdb_text(q, o->sensor);
+	}
+}
+
+void
+rdb_limit(struct rdb_query *q, const struct report_opts *o)
+{
+	rdb_sql(q, " LIMIT ?");
+	rdb_u64(q, o->limit);
+}
+
 void
 rdb_window(struct rdb_query *q, const char *col,
     const struct report_opts *o)

@@ -162,10 +162,7 @@ rhtml_per(struct rdb *db, const struct report_opts *o, enum rhtml_step step,
 		rdb_sql(&q, "sessions s");
 	rdb_sql(&q, " WHERE 1=1");
 	rdb_window(&q, col, o);
-	if (o->sensor != NULL) {
-		rdb_sql(&q, " AND s.sensor = ?");
-		rdb_text(&q, o->sensor);
-	}
+	rdb_sensor(&q, o);
 	rdb_sql(&q, " GROUP BY b ORDER BY b");
 	rdb_run(db, &q, rows);
 }

@@ -76,11 +76,17 @@ rroll_range(struct rdb_query *q, const char *col, const struct rroll_window *w,
 	rdb_text_copy(q, w->rto[i]);
 }
 
+/* " FROM" the rows of src in the i-th end of the window. */
 static void
-rroll_limit(struct rdb_query *q, const struct report_opts *o)
+rroll_rows(struct rdb_query *q, const struct rroll_source *src,
+    const struct rroll_window *w, int i)
 {
-	rdb_sql(q, " LIMIT ?");
-	rdb_u64(q, o->limit);
+	rdb_sql(q, " FROM ");
+	rdb_sql(q, src->from);
+	rdb_sql(q, " WHERE 1=1");
+	if (src->where != NULL)
+		rdb_sql(q, src->where);
+	rroll_range(q, src->time, w, i);
 }
 
 /* One end of the window from the rows: k, n, f, l. */
@@ -101,12 +107,8 @@ rroll_raw_values(struct rdb_query *q, const struct rroll_source *src,
 	rdb_sql(q, src->time);
 	rdb_sql(q, ") AS f, MAX(");
 	rdb_sql(q, src->time);
-	rdb_sql(q, ") AS l FROM ");
-	rdb_sql(q, src->from);
-	rdb_sql(q, " WHERE 1=1");
-	if (src->where != NULL)
-		rdb_sql(q, src->where);
-	rroll_range(q, src->time, w, i);
+	rdb_sql(q, ") AS l");
+	rroll_rows(q, src, w, i);
 	rdb_sql(q, " GROUP BY BINARY ");
 	rdb_sql(q, src->value);
 	if (src->value2 != NULL) {
@@ -189,7 +191,7 @@ rroll_top_values(struct rdb_query *q, const struct report_opts *o,
 		}
 		rdb_sql(q, ") u GROUP BY k ORDER BY n DESC, last DESC, k DESC");
 	}
-	rroll_limit(q, o);
+	rdb_limit(q, o);
 	rdb_sql(q, ") g JOIN value_totals t ON t.kind = ? AND "
 	    "t.value_sha256 = g.k ORDER BY g.n DESC, g.last DESC, g.k DESC");
 	rdb_text(q, src->kind);
@@ -244,7 +246,7 @@ rroll_top_patterns(struct rdb_query *q, const struct report_opts *o,
 	if (w.nraw > 0)
 		rdb_sql(q, ") u GROUP BY pid");
 	rdb_sql(q, " ORDER BY n DESC, last DESC, pid DESC");
-	rroll_limit(q, o);
+	rdb_limit(q, o);
 	rdb_sql(q, ") t JOIN patterns p ON p.id = t.pid ORDER BY t.n DESC, "
 	    "t.last DESC, p.id DESC");
 }
@@ -276,12 +278,8 @@ rroll_kind_totals(struct rdb_query *q, const struct report_opts *o,
 			rdb_sql(q, src->time);
 			rdb_sql(q, "), MAX(");
 			rdb_sql(q, src->time);
-			rdb_sql(q, ") FROM ");
-			rdb_sql(q, src->from);
-			rdb_sql(q, " WHERE 1=1");
-			if (src->where != NULL)
-				rdb_sql(q, src->where);
-			rroll_range(q, src->time, &w, i);
+			rdb_sql(q, ")");
+			rroll_rows(q, src, &w, i);
 		}
 	}
 	rdb_sql(q, ") u GROUP BY kind");
@@ -309,10 +307,8 @@ rroll_per_bucket(struct rdb_query *q, const struct report_opts *o,
 		rdb_sql(q, src->time);
 		rdb_sql(q, ", ");
 		rdb_sql(q, format);
-		rdb_sql(q, ") AS b, COUNT(*) FROM ");
-		rdb_sql(q, src->from);
-		rdb_sql(q, " WHERE 1=1");
-		rroll_range(q, src->time, &w, i);
+		rdb_sql(q, ") AS b, COUNT(*)");
+		rroll_rows(q, src, &w, i);
 		rdb_sql(q, " GROUP BY b");
 	}
 	rdb_sql(q, ") u GROUP BY b ORDER BY b");

@@ -313,14 +313,10 @@ rsearch_tail(struct rdb_query *q, const struct report_opts *o, int messages)
 {
 	if (o->search.ip != NULL)
 		rsearch_ip(q, o->search.ip);
-	if (o->sensor != NULL) {
-		rdb_sql(q, " AND s.sensor = ?");
-		rdb_text(q, o->sensor);
-	}
+	rdb_sensor(q, o);
 	rdb_sql(q, messages ? " ORDER BY m.received_at DESC, m.id DESC" :
 	    " ORDER BY s.started_at DESC, s.id DESC");
-	rdb_sql(q, " LIMIT ?");
-	rdb_u64(q, o->limit);
+	rdb_limit(q, o);
 }
 
 /* Sessions: by time, or by network (index on client_ip_bin). */

@@ -92,10 +92,7 @@ rsess_find(struct rdb *db, const struct report_opts *o, const char *id,
 	    "t.session_id = s.id WHERE ");
 	rdb_sql(&q, where[rsess_by(id)]);
 	rdb_text(&q, id);
-	if (o->sensor != NULL) {
-		rdb_sql(&q, " AND s.sensor = ?");
-		rdb_text(&q, o->sensor);
-	}
+	rdb_sensor(&q, o);
 	rdb_window(&q, "s.started_at", o);
 	rdb_sql(&q, " ORDER BY s.started_at, s.id LIMIT ?");
 	rdb_u64(&q, o->limit);

@@ -24,15 +24,6 @@ static const char *const rsum_kinds[] = {
 };
 #define RSUM_NKINDS	(sizeof(rsum_kinds) / sizeof(rsum_kinds[0]))
 
-static void
-rsum_sensor(struct rdb_query *q, const struct report_opts *o)
-{
-	if (o->sensor != NULL) {
-		rdb_sql(q, " AND s.sensor = ?");
-		rdb_text(q, o->sensor);
-	}
-}
-
 /* (SELECT COUNT(*) FROM table alias [joins to s] WHERE window) */
 static void
 rsum_count(struct rdb_query *q, const struct report_opts *o,
@@ -44,7 +35,7 @@ rsum_count(struct rdb_query *q, const struct report_opts *o,
 		rdb_sql(q, to_session);
 	rdb_sql(q, " WHERE 1=1");
 	rdb_window(q, time, o);
-	rsum_sensor(q, o);
+	rdb_sensor(q, o);
 	rdb_sql(q, ")");
 }
 
@@ -78,14 +69,14 @@ rsum_rollup_counts(struct rdb *db, const struct report_opts *o,
 	rroll_kind_totals(&q, o, rsum_kinds, RSUM_NKINDS);
 	rdb_run(db, &q, &rows);
 	for (i = 0; i < rows.nrows; i++)
-		for (k = 0; k < RSUM_NKINDS; k++)
-			if (strcmp(rdb_cell(&rows, i, 0),
-			    rsum_kinds[k]) == 0)
-				*n[k] = rdb_num(&rows, i, 1);
-	for (i = 0; i < rows.nrows; i++)
-		if (strcmp(rdb_cell(&rows, i, 0), "client-ip") == 0) {
-			sum->first = rsum_dup(rdb_cell(&rows, i, 2));
-			sum->last = rsum_dup(rdb_cell(&rows, i, 3));
+		for (k = 0; k < RSUM_NKINDS; k++) {
+			if (strcmp(rdb_cell(&rows, i, 0), rsum_kinds[k]) != 0)
+				continue;
+			*n[k] = rdb_num(&rows, i, 1);
+			if (k == 0) {	/* client-ip: the sessions' times */
+				sum->first = rsum_dup(rdb_cell(&rows, i, 2));
+				sum->last = rsum_dup(rdb_cell(&rows, i, 3));
+			}
 		}
 	rdb_rows_free(&rows);
 
@@ -149,7 +140,7 @@ rsum_row_counts(struct rdb *db, const struct report_opts *o,
 	    "COALESCE(SUM(s.messages), 0), MIN(s.started_at), "
 	    "MAX(s.started_at) FROM sessions s WHERE 1=1");
 	rdb_window(&q, "s.started_at", o);
-	rsum_sensor(&q, o);
+	rdb_sensor(&q, o);
 	rdb_run(db, &q, &rows);
 	sum->sessions = rdb_num(&rows, 0, 0);
 	sum->client_ips = rdb_num(&rows, 0, 1);
@@ -182,7 +173,7 @@ rsum_row_counts(struct rdb *db, const struct report_opts *o,
 	rdb_sql(&q, "SELECT DATE_FORMAT(s.started_at, '%Y-%m-%d %H:00:00') "
 	    "AS h, COUNT(*) AS n FROM sessions s WHERE 1=1");
 	rdb_window(&q, "s.started_at", o);
-	rsum_sensor(&q, o);
+	rdb_sensor(&q, o);
 	rdb_sql(&q, " GROUP BY h ORDER BY n DESC, h DESC LIMIT 1");
 	rdb_run(db, &q, &rows);
 	sum->busiest_hour = rsum_dup(rdb_cell(&rows, 0, 0));
@@ -204,7 +195,7 @@ rsum_fetch(struct rdb *db, const struct report_opts *o, struct rsum *sum)
 	rdb_sql(&q, "SELECT s.started_at, s.client_ip, s.spool_name, "
 	    "s.session_key FROM sessions s WHERE 1=1");
 	rdb_window(&q, "s.started_at", o);
-	rsum_sensor(&q, o);
+	rdb_sensor(&q, o);
 	rdb_sql(&q, " ORDER BY s.started_at DESC, s.id DESC LIMIT 1");
 	rdb_run(db, &q, &sum->newest);
 }

@@ -90,22 +90,6 @@ struct rtop_kind {
 	const char		*rshow;
 };
 
-static void
-rtop_sensor(struct rdb_query *q, const struct report_opts *o)
-{
-	if (o->sensor != NULL) {
-		rdb_sql(q, " AND s.sensor = ?");
-		rdb_text(q, o->sensor);
-	}
-}
-
-static void
-rtop_limit(struct rdb_query *q, const struct report_opts *o)
-{
-	rdb_sql(q, " LIMIT ?");
-	rdb_u64(q, o->limit);
-}
-
 /*
  * COUNT(*), MIN(time), MAX(time) per value, from an index that holds the
  * value and its time, read in its order (no temporary table for the
@@ -141,11 +125,11 @@ rtop_q_group(struct rdb_query *q, const struct report_opts *o,
 	if (k->where != NULL)
 		rdb_sql(q, k->where);
 	rdb_window(q, k->time, o);
-	rtop_sensor(q, o);
+	rdb_sensor(q, o);
 	rdb_sql(q, " GROUP BY ");
 	rdb_sql(q, k->group);
 	rdb_sql(q, ") g ORDER BY n DESC, last DESC, rid");
-	rtop_limit(q, o);
+	rdb_limit(q, o);
 	rdb_sql(q, ") t JOIN ");
 	rdb_sql(q, k->table);
 	rdb_sql(q, " x ON x.id = t.rid ORDER BY t.n DESC, t.last DESC, t.rid");
@@ -163,7 +147,7 @@ rtop_q_pattern(struct rdb_query *q, const struct report_opts *o,
 		    "patterns WHERE kind = ? ORDER BY total DESC, "
 		    "last_seen DESC, id DESC");
 		rdb_text(q, k->pattern);
-		rtop_limit(q, o);
+		rdb_limit(q, o);
 		return;
 	}
 	if (rroll_usable(o)) {
@@ -192,12 +176,12 @@ rtop_q_pattern(struct rdb_query *q, const struct report_opts *o,
 		    "l.message_id = m.id WHERE 1=1");
 	rdb_window(q, session || o->sensor ? "s.started_at" : "m.received_at",
 	    o);
-	rtop_sensor(q, o);
+	rdb_sensor(q, o);
 	rdb_sql(q, " GROUP BY l.pattern_id) t JOIN patterns p ON "
 	    "p.id = t.pattern_id WHERE p.kind = ? ORDER BY t.n DESC, "
 	    "t.last DESC, p.id DESC");
 	rdb_text(q, k->pattern);
-	rtop_limit(q, o);
+	rdb_limit(q, o);
 }
 
 /* The newest session of a client, or of an AS: its country, AS, name. */

@@ -21,6 +21,7 @@ struct store_rollup {
 	size_t				 n, cap;
 	size_t				*slot;	/* index + 1; 0: empty */
 	size_t				 nslots;	/* a power of two */
+	EVP_MD_CTX			*md;	/* reused for every value */
 };
 
 struct store_rollup *
@@ -51,6 +52,7 @@ store_rollup_free(struct store_rollup *ru)
 	if (ru == NULL)
 		return;
 	store_rollup_clear(ru);
+	EVP_MD_CTX_free(ru->md);
 	free(ru->e);
 	free(ru->slot);
 	free(ru);
@@ -209,7 +211,6 @@ store_rollup_value(struct store_rollup *ru, const char *kind,
 	char *v = NULL, *v2 = NULL;
 	size_t n = 0, n2 = 0;
 	unsigned int shalen = sizeof(k.sha);
-	EVP_MD_CTX *md;
 	int ok;
 
 	store_rollup_key(&k, SRU_KIND, kind, when);
@@ -221,14 +222,13 @@ store_rollup_value(struct store_rollup *ru, const char *kind,
 	if ((v = store_rollup_text(value, len, max, &n)) == NULL ||
 	    (value2 != NULL &&
 	    (v2 = store_rollup_text(value2, len2, max, &n2)) == NULL) ||
-	    (md = EVP_MD_CTX_new()) == NULL)
+	    (ru->md == NULL && (ru->md = EVP_MD_CTX_new()) == NULL))
 		goto fail;
-	ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) &&
-	    EVP_DigestUpdate(md, v, n) &&
-	    (v2 == NULL || (EVP_DigestUpdate(md, "", 1) &&
-	    EVP_DigestUpdate(md, v2, n2))) &&
-	    EVP_DigestFinal_ex(md, k.sha, &shalen);
-	EVP_MD_CTX_free(md);
+	ok = EVP_DigestInit_ex(ru->md, EVP_sha256(), NULL) &&
+	    EVP_DigestUpdate(ru->md, v, n) &&
+	    (v2 == NULL || (EVP_DigestUpdate(ru->md, "", 1) &&
+	    EVP_DigestUpdate(ru->md, v2, n2))) &&
+	    EVP_DigestFinal_ex(ru->md, k.sha, &shalen);
 	if (!ok || (e = store_rollup_find(ru, &k)) == NULL)
 		goto fail;
 	if (e->value == NULL) {

@@ -192,29 +192,83 @@ bench_ingest() {
 
 # --- ingest: the disk ----------------------------------------------------
 
+# spampotd against the filesystem's own rate for the same files
+# (bench/fsrate.c: two processes creating, writing and renaming 1 KiB
+# files, in one tmp/ and, beside it, each in a directory of its own as
+# spampotd's workers do) and against smtp-sink -d writing into the same
+# filesystem. All in the spool's directories, tmp/ and new/ (smtp-sink's
+# files in spool/sink), while spampotd runs idle between its turns. A run
+# is DISK_CHUNKS turns of each, in an order that rotates from turn to
+# turn, and each turn's files are deleted after it (as the analyzer does
+# with spool_keep = no), so that all meet the filesystem in the same state:
+# without a journal, ext4 skips every inode freed in the last minutes when
+# it allocates one (a look-up each), so how fast files are created depends
+# on what was deleted just before, and the state drifts.
+
+# disk_turn SIDE COUNT FSYNC: one turn; adds its nanoseconds to
+# DISK_NS[SIDE] and checks that COUNT files arrived.
+disk_turn() {
+	local side=$1 n=$2 t0 t1 got dir="$SPOOL/new"
+	t0=$(now_ns)
+	case $side in
+	fs) "$FSRATE" "$SPOOL" "$n" 2 1024 "$3" > /dev/null ;;
+	fs-dirs) "$FSRATE" -d "$SPOOL" "$n" 2 1024 "$3" > /dev/null ;;
+	sink-d) source_run "$SINK_PORT" 1024 10 "$n" > /dev/null
+		dir="$SPOOL/sink" ;;
+	spampot) source_run "$PORT" 1024 10 "$n" > /dev/null ;;
+	esac || DISK_FAILED=1
+	t1=$(now_ns)
+	DISK_NS[$side]=$((DISK_NS[$side] + t1 - t0))
+	got=$(files_in "$dir")
+	[ "$got" -eq "$n" ] || { say "disk $side: $got files for $n"; DISK_FAILED=1; }
+	clear_dir "$dir"
+}
+
+# disk_run RUN COUNT FSYNC SUFFIX SIDE...: one run, spampotd (and
+# smtp-sink, when a side) started; a figure per side.
+disk_run() {
+	local run=$1 n=$2 fsync=$3 suffix=$4 chunk i j side
+	shift 4
+	local sides=("$@")
+	declare -gA DISK_NS=()
+	DISK_FAILED=0
+	chunk=$((n / DISK_CHUNKS))
+	sync -f "$T"
+	for i in $(seq "$DISK_CHUNKS"); do
+		for j in "${!sides[@]}"; do
+			side=${sides[$(((i + run + j) % ${#sides[@]}))]}
+			disk_turn "$side" "$chunk" "$fsync"
+		done
+	done
+	for side in "${sides[@]}"; do
+		if [ "$DISK_FAILED" -eq 0 ]; then
+			rec disk 1k-x10 "$side$suffix" "$run" \
+			    "$(rate $((chunk * DISK_CHUNKS)) "${DISK_NS[$side]}")"
+		else
+			rec disk 1k-x10 "$side$suffix" "$run" fail
+		fi
+	done
+}
+
 bench_disk() {
-	local run n=$((3000 * SCALE)) nf=$((600 * SCALE)) fs="$T/fsrate" r
+	local run n=$((3000 * SCALE)) nf=$((600 * SCALE))
+	DISK_CHUNKS=6
 	say "disk: spool on $(df -T "$T" | awk 'NR == 2 { print $2 }') against the filesystem's own rate, $RUNS runs"
-	mkdir -p "$fs/tmp" "$fs/new"
 	for run in $(seq "$RUNS"); do
-		# each measurement starts with the previous one's deletions
-		# written out
-		sync -f "$T"
-		r=$("$FSRATE" "$fs" "$n" 2 1024 0) && rec disk 1k-x10 fs "$run" "$r"
-		clear_dir "$fs/new"
-		sync -f "$T"
 		spampot_start "$T/disk"
-		ingest_one disk 1k-x10 "$run" spampot "$PORT" 1024 10 "$n" "$T/disk/new"
+		mkdir -p "$SPOOL/sink"
+		chown nobody "$SPOOL/sink"
+		chmod 755 "$SPOOL"
+		sink_start -d "$SPOOL/sink"
+		disk_run "$run" "$n" 0 "" fs fs-dirs sink-d spampot
+		sink_stop
 		spampot_stop
-		sync -f "$T"
-		r=$("$FSRATE" "$fs" "$nf" 2 1024 1) && rec disk 1k-x10 fs-fsync "$run" "$r"
-		clear_dir "$fs/new"
-		sync -f "$T"
 		spampot_start "$T/disk" "spool_fsync = yes"
-		ingest_one disk 1k-x10 "$run" spampot-fsync "$PORT" 1024 10 "$nf" "$T/disk/new"
+		disk_run "$run" "$nf" 1 -fsync fs fs-dirs spampot
 		spampot_stop
 		say "disk run $run: $(grep -c "^disk" "$RAW") measurements"
 	done
+	rm -rf "$T/disk/tmp/fsrate-"*
 }
 
 # --- idle connections ----------------------------------------------------

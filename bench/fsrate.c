@@ -5,19 +5,33 @@
  * measured by the benchmark (bench/bench.sh) beside the sensor's spool on
  * the same filesystem.
  *
- *   fsrate DIR COUNT PROCS SIZE FSYNC
+ *   fsrate [-d] DIR COUNT PROCS SIZE FSYNC [NEW]
  *
- * PROCS processes (as many as spampotd has workers) share COUNT files.
- * Prints the files per second. DIR/tmp and DIR/new must exist.
+ * PROCS processes (as many as spampotd has workers) share COUNT files,
+ * created in DIR/tmp, or with -d each in a directory of its own,
+ * DIR/tmp/fsrate-<n> (made when missing, kept for the next run), as
+ * spampotd's workers do. Prints the files per second.
+ * DIR/tmp and DIR/NEW (DIR/new by default) must exist. File names carry
+ * the process id, so that runs into the same NEW do not meet.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+struct fsrate {
+	int		 dirfd;
+	const char	*dest;		/* NEW */
+	const char	*buf;
+	size_t		 size;
+	int		 do_fsync;
+	char		 tmp[32];	/* "tmp" or "tmp/<pid>" */
+};
 
 static double
 fsrate_now(void)
@@ -29,47 +43,73 @@ fsrate_now(void)
 }
 
 static int
-fsrate_one(int dirfd, const char *buf, size_t size, int do_fsync, int proc,
-    long i)
+fsrate_one(const struct fsrate *f, long i)
 {
-	char tmp[64], new[64];
+	char tmp[96], new[320];
 	int fd;
 
-	snprintf(tmp, sizeof(tmp), "tmp/%d-%ld", proc, i);
-	snprintf(new, sizeof(new), "new/%d-%ld", proc, i);
-	if ((fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0640)) == -1)
+	snprintf(tmp, sizeof(tmp), "%s/%d-%ld", f->tmp, (int)getpid(), i);
+	snprintf(new, sizeof(new), "%s/%d-%ld", f->dest, (int)getpid(), i);
+	if ((fd = openat(f->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
+	    O_CLOEXEC, 0640)) == -1)
 		return -1;
-	if (write(fd, buf, size) != (ssize_t)size ||
-	    (do_fsync && fsync(fd) == -1)) {
+	if (write(fd, f->buf, f->size) != (ssize_t)f->size ||
+	    (f->do_fsync && fsync(fd) == -1)) {
 		close(fd);
 		return -1;
 	}
 	close(fd);
-	return renameat(dirfd, tmp, dirfd, new);
+	return renameat(f->dirfd, tmp, f->dirfd, new);
+}
+
+/* Process n's share; with own_dir, in a directory of its own. */
+static int
+fsrate_proc(struct fsrate *f, long count, int own_dir, int n)
+{
+	long i;
+	int rc = 0;
+
+	snprintf(f->tmp, sizeof(f->tmp), "tmp");
+	if (own_dir) {
+		snprintf(f->tmp, sizeof(f->tmp), "tmp/fsrate-%d", n);
+		if (mkdirat(f->dirfd, f->tmp, 0700) == -1 && errno != EEXIST)
+			return -1;
+	}
+	for (i = 0; i < count && rc == 0; i++)
+		rc = fsrate_one(f, i);
+	return rc;
 }
 
 int
 main(int argc, char *argv[])
 {
-	long count, i, per;
-	int procs, p, dirfd, status, do_fsync, failed = 0;
-	size_t size;
+	struct fsrate f;
+	long count, per;
+	int procs, p, status, own_dir = 0, failed = 0;
 	char *buf;
 	double t0;
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: fsrate DIR COUNT PROCS SIZE FSYNC\n");
+	if (argc > 1 && strcmp(argv[1], "-d") == 0) {
+		own_dir = 1;
+		argc--;
+		argv++;
+	}
+	if (argc != 6 && argc != 7) {
+		fprintf(stderr,
+		    "usage: fsrate [-d] DIR COUNT PROCS SIZE FSYNC [NEW]\n");
 		return 2;
 	}
+	memset(&f, 0, sizeof(f));
 	count = atol(argv[2]);
 	procs = atoi(argv[3]);
-	size = (size_t)atol(argv[4]);
-	do_fsync = atoi(argv[5]);
-	if (count < 1 || procs < 1 || (buf = malloc(size)) == NULL)
+	f.size = (size_t)atol(argv[4]);
+	f.do_fsync = atoi(argv[5]);
+	f.dest = argc == 7 ? argv[6] : "new";
+	if (count < 1 || procs < 1 || (buf = malloc(f.size)) == NULL)
 		return 2;
-	memset(buf, 'x', size);
-	if ((dirfd = open(argv[1], O_RDONLY | O_DIRECTORY)) == -1) {
+	memset(buf, 'x', f.size);
+	f.buf = buf;
+	if ((f.dirfd = open(argv[1], O_RDONLY | O_DIRECTORY)) == -1) {
 		perror(argv[1]);
 		return 1;
 	}
@@ -77,12 +117,10 @@ main(int argc, char *argv[])
 	t0 = fsrate_now();
 	for (p = 0; p < procs; p++) {
 		if (fork() == 0) {
-			for (i = 0; i < per; i++)
-				if (fsrate_one(dirfd, buf, size, do_fsync, p,
-				    i) == -1) {
-					perror("fsrate");
-					_exit(1);
-				}
+			if (fsrate_proc(&f, per, own_dir, p) == -1) {
+				perror("fsrate");
+				_exit(1);
+			}
 			_exit(0);
 		}
 	}

@@ -93,18 +93,23 @@ def rows(raw):
             add(label, sp, (name, summary(values(raw, "ingest", case, ref))),
                 r, target, met)
     if ("disk", "1k-x10", "fs") in raw:
-        r = ratio(raw, "disk", "1k-x10", "spampot", "fs")
-        add("spool on disk, fsync no, 1 KiB × 10, msg/s",
-            summary(values(raw, "disk", "1k-x10", "spampot")),
-            ("files created+written+renamed/s",
-             summary(values(raw, "disk", "1k-x10", "fs"))), r, "≥ 0.8×",
-            "" if r is None else ("yes" if r["median"] >= 0.8 else "no"))
-        add("spool on disk, fsync yes, 1 KiB × 10, msg/s",
-            summary(values(raw, "disk", "1k-x10", "spampot-fsync")),
-            ("the same with fsync/s",
-             summary(values(raw, "disk", "1k-x10", "fs-fsync"))),
-            ratio(raw, "disk", "1k-x10", "spampot-fsync", "fs-fsync"), "",
-            "")
+        refs = (("fs", "files created+written+renamed/s, one tmp/"),
+                ("fs-dirs", "the same, a tmp/ directory per process"),
+                ("sink-d", "smtp-sink -d on the same filesystem"))
+        for suffix, what, target in (("", "fsync no", 0.8),
+                                     ("-fsync", "fsync yes", None)):
+            sp = summary(values(raw, "disk", "1k-x10", "spampot" + suffix))
+            for ref, name in refs:
+                if ("disk", "1k-x10", ref + suffix) not in raw:
+                    continue
+                r = ratio(raw, "disk", "1k-x10", "spampot" + suffix,
+                          ref + suffix)
+                tgt = "≥ %.1f×" % target if target and ref == "fs" else ""
+                met = "" if not tgt or r is None else \
+                    ("yes" if r["median"] >= target else "no")
+                add("spool on disk, %s, 1 KiB × 10, msg/s" % what, sp,
+                    (name, summary(values(raw, "disk", "1k-x10",
+                                          ref + suffix))), r, tgt, met)
     for case in sorted({c for s, c, m in raw if s == "idle"}):
         n = int(case.split("-")[0])
         g = summary(values(raw, "idle", case, "spampot.held"))

@@ -1,8 +1,8 @@
 /*
  * sandbox: confines a worker, last thing before it serves clients, after
  * every fd it needs is open. Order: no_new_privs, Landlock (file access
- * limited to creating and writing files in spool/tmp and moving them to
- * spool/new; no TCP bind or connect; no signals or abstract sockets out of
+ * limited to creating and writing files in its own spool/tmp/<pid> and
+ * moving them to spool/new; no TCP bind or connect; no signals or abstract sockets out of
  * the sandbox, where the kernel knows those), then the seccomp allow-list
  * of sandbox_rules.c with the default action "kill the process".
  *
@@ -27,6 +27,7 @@
 
 #include "log.h"
 #include "sandbox.h"
+#include "spool.h"
 
 #ifdef SPAMPOT_VALGRIND
 #include <valgrind/valgrind.h>
@@ -113,10 +114,14 @@ sandbox_landlock_rule(int ruleset, int spool_fd, const char *dir,
 	return rc;
 }
 
-/* Returns the ABI enforced, 0 when Landlock is not available. */
+/* Returns the ABI enforced, 0 when Landlock is not available. The worker
+ * creates, writes and removes files in its own directory, tmp/<pid>
+ * (spool_writer_dir), and moves them into new/, nothing else. */
 static int
 sandbox_landlock(int spool_fd)
 {
+	char tmp[32];
+
 	struct sandbox_ruleset_attr attr;
 	size_t size = sizeof(uint64_t);
 	uint64_t refer;
@@ -141,7 +146,8 @@ sandbox_landlock(int spool_fd)
 	if (rs == -1)
 		fatal("landlock_create_ruleset");
 	refer = LL_FS_REFER;
-	if (sandbox_landlock_rule(rs, spool_fd, "tmp", LL_FS_WRITE_FILE |
+	spool_writer_dir(tmp, sizeof(tmp));
+	if (sandbox_landlock_rule(rs, spool_fd, tmp, LL_FS_WRITE_FILE |
 	    LL_FS_MAKE_REG | LL_FS_REMOVE_FILE | refer) == -1 ||
 	    sandbox_landlock_rule(rs, spool_fd, "new", LL_FS_MAKE_REG |
 	    refer) == -1)
@@ -270,6 +276,7 @@ void
 sandbox_worker(int spool_fd, int trap_log_fd)
 {
 	int trap = trap_log_fd >= 0;
+	char tmp[32];
 	scmp_filter_ctx ctx;
 	size_t i;
 	int abi, rc;
@@ -277,6 +284,7 @@ sandbox_worker(int spool_fd, int trap_log_fd)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
 	SANDBOX_UNDER_VALGRIND("worker");
+	spool_writer_dir(tmp, sizeof(tmp));
 	abi = sandbox_landlock(spool_fd);
 	if (trap) {
 		sandbox_trap_log_fd = trap_log_fd;
@@ -292,8 +300,8 @@ sandbox_worker(int spool_fd, int trap_log_fd)
 	seccomp_release(ctx);
 	if (abi > 0)
 		log_info("sandbox: seccomp allow-list of %zu calls, Landlock "
-		    "ABI %d: spool/tmp and spool/new only", sandbox_worker_nallow,
-		    abi);
+		    "ABI %d: spool/%s and spool/new only",
+		    sandbox_worker_nallow, abi, tmp);
 	else
 		log_warnx("sandbox: seccomp allow-list of %zu calls; Landlock "
 		    "not available: file creation not confined to the spool",

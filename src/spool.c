@@ -3,8 +3,12 @@
  * (openat/write/fsync/renameat relative to the spool directory fd, nothing
  * else), and the start-up preparation and crash recovery, run by the parent.
  *
- * A file is created as tmp/<worker pid>-<name> and written as the session
- * goes, so a session cut off mid-DATA is on disk. When the session ends it
+ * A file is created as tmp/<worker pid>/<name> and written as the session
+ * goes, so a session cut off mid-DATA is on disk. Each worker creates its
+ * files in a directory of its own: creating a file locks its directory
+ * while the filesystem picks an inode, which on a busy spool the workers
+ * would otherwise take in turns (and, with Landlock, a worker can touch
+ * no other worker's files). When the session ends it
  * gets its "end" record, is fsync'd (spool_fsync) and renamed to new/<name>.
  * Records are buffered; the caller says when they are written
  * (spool_flush): the header at once, then the worker does before it
@@ -47,7 +51,9 @@ struct spool_file {
 	char		 name[SPOOL_NAME_MAX];
 };
 
-static pid_t spool_writer;	/* the worker's pid, once it says so */
+/* Where this process creates its files: "tmp/<pid>/" (a worker), or the
+ * "tmp/<pid>-" of a single directory when its own could not be made. */
+static char spool_writer_prefix[32];
 
 #define SPOOL_KEEP_CAP	16384	/* keep this much buffer between flushes */
 #define SPOOL_FLUSH_AT	65536	/* flush when this much is buffered */
@@ -71,12 +77,38 @@ spool_make_name(char *dst, size_t len, const struct spool_meta *m)
 	snprintf(dst, len, "%s_%s_%s", stamp, ip, m->session_id);
 }
 
-/* The process writing files from now on (a worker): its pid is in every
- * tmp/ name, asked once instead of once a session. */
-void
-spool_set_writer(pid_t pid)
+/*
+ * The process writing files from now on (a worker, before its sandbox):
+ * makes its directory, tmp/<pid>/. Returns -1 (errno set) when it cannot;
+ * its files are then named tmp/<pid>-<name>, which recovery knows too.
+ */
+int
+spool_set_writer(int dirfd, pid_t pid)
 {
-	spool_writer = pid;
+	char dir[24];
+	int rc = 0;
+
+	snprintf(dir, sizeof(dir), "tmp/%d", (int)pid);
+	if (mkdirat(dirfd, dir, 0700) == -1 && errno != EEXIST)
+		rc = -1;
+	snprintf(spool_writer_prefix, sizeof(spool_writer_prefix),
+	    rc == 0 ? "tmp/%d/" : "tmp/%d-", (int)pid);
+	return rc;
+}
+
+/* The directory this process creates its files in: tmp/<pid> or tmp. */
+void
+spool_writer_dir(char *dst, size_t len)
+{
+	const char *p = spool_writer_prefix;
+	size_t n = strlen(p);
+
+	/* "tmp/<pid>/" less its slash; "tmp/<pid>-" less "<pid>-" */
+	if (n > 0 && p[n - 1] == '/')
+		n--;
+	else
+		n = sizeof("tmp") - 1;
+	snprintf(dst, len, "%.*s", (int)n, p);
 }
 
 struct spool_file *
@@ -90,8 +122,10 @@ spool_create(int dirfd, const struct spool_meta *m)
 	sf->dirfd = dirfd;
 	sf->start_ms = util_now_ms();
 	spool_make_name(sf->name, sizeof(sf->name), m);
-	snprintf(sf->tmpname, sizeof(sf->tmpname), "tmp/%d-%s",
-	    spool_writer != 0 ? (int)spool_writer : (int)getpid(), sf->name);
+	if (spool_writer_prefix[0] == '\0')
+		(void)spool_set_writer(dirfd, getpid());
+	snprintf(sf->tmpname, sizeof(sf->tmpname), "%s%s",
+	    spool_writer_prefix, sf->name);
 	sf->fd = openat(dirfd, sf->tmpname,
 	    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
 	if (sf->fd == -1) {

@@ -25,7 +25,8 @@ struct spool_meta {
 
 struct spool_file;
 
-void		 spool_set_writer(pid_t);
+int		 spool_set_writer(int dirfd, pid_t);
+void		 spool_writer_dir(char *, size_t);
 struct spool_file *spool_create(int dirfd, const struct spool_meta *);
 const char	*spool_name(const struct spool_file *);
 void		 spool_record(struct spool_file *, const char *, ...)

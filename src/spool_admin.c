@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,9 +165,11 @@ spool_valid_prefix(int fd, off_t size, int *ended, int *patched,
 	return good;
 }
 
+/* Completes tmp/<where><tmpname> (tmpfd is its directory) as new/<name>.
+ * Returns 0, 1 when it was empty and removed, -1 on error. */
 static int
-spool_recover_file(int tmpfd, int dirfd, const char *tmpname,
-    const char *name)
+spool_recover_file(int tmpfd, int dirfd, const char *where,
+    const char *tmpname, const char *name)
 {
 	char stamp[64], date[32], newname[SPOOL_NAME_MAX + 8], end[128];
 	char start[64] = "";
@@ -183,8 +186,8 @@ spool_recover_file(int tmpfd, int dirfd, const char *tmpname,
 		/* the worker died between creating it and its first write:
 		 * no client byte was read, nothing to keep */
 		rc = unlinkat(tmpfd, tmpname, 0) == -1 ? -1 : 1;
-		log_info("spool: tmp/%s is empty (no session began); removed",
-		    tmpname);
+		log_info("spool: tmp/%s%s is empty (no session began); "
+		    "removed", where, tmpname);
 		goto done;
 	}
 	if ((good = spool_valid_prefix(fd, st.st_size, &ended, &patched,
@@ -214,18 +217,67 @@ done:
 	return rc;
 }
 
+/* Recovers one file; returns 1 when a session went to new/, else 0. */
+static int
+spool_recover_one(int tmpfd, int dirfd, const char *where,
+    const char *tmpname, const char *name, long pid)
+{
+	int rc;
+
+	if ((rc = spool_recover_file(tmpfd, dirfd, where, tmpname,
+	    name)) == -1) {
+		log_warn("spool: cannot recover tmp/%s%s", where, tmpname);
+		return 0;
+	}
+	if (rc == 1)
+		return 0;	/* empty: removed */
+	log_info("spool: recovered %s (worker %ld ended before the session)",
+	    name, pid);
+	return 1;
+}
+
+/* A worker's directory, tmp/<pid>/: every file in it, then the directory
+ * itself, unless something could not be recovered. */
+static int
+spool_recover_dir(int tmpfd, int dirfd, const char *dname, long pid)
+{
+	struct dirent *de;
+	char where[NAME_MAX + 2];
+	DIR *dir;
+	int fd, n = 0;
+
+	if ((fd = openat(tmpfd, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1 || (dir = fdopendir(fd)) == NULL) {
+		log_warn("spool: cannot read tmp/%s/", dname);
+		if (fd != -1)
+			close(fd);
+		return 0;
+	}
+	snprintf(where, sizeof(where), "%s/", dname);
+	while ((de = readdir(dir)) != NULL)
+		if (de->d_name[0] != '.')
+			n += spool_recover_one(fd, dirfd, where, de->d_name,
+			    de->d_name, pid);
+	closedir(dir);
+	if (unlinkat(tmpfd, dname, AT_REMOVEDIR) == -1 && errno != ENOENT)
+		log_warn("spool: tmp/%s/ left in place", dname);
+	return n;
+}
+
 /*
- * Move what crashed workers left in tmp/ to new/. With only_pid, just that
- * worker's files; with 0, every file whose worker is gone.
+ * Move what ended workers left in tmp/ to new/: their directories,
+ * tmp/<pid>/, and the tmp/<pid>-<name> files of a worker that could not
+ * make one (or of an earlier spampotd). With only_pid, just that worker's;
+ * with 0, those of every worker that is gone.
  */
 int
 spool_recover(int dirfd, pid_t only_pid)
 {
 	struct dirent *de;
 	DIR *dir;
-	char *dash, *end;
+	char *end;
 	long pid;
-	int tmpfd, n = 0, rc;
+	int tmpfd, n = 0;
 
 	if ((tmpfd = openat(dirfd, "tmp", O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) == -1)
@@ -238,24 +290,19 @@ spool_recover(int dirfd, pid_t only_pid)
 		if (de->d_name[0] == '.')
 			continue;
 		pid = strtol(de->d_name, &end, 10);
-		dash = end;
-		if (*dash != '-' || pid <= 0 || dash[1] == '\0') {
+		if (pid <= 0 || (*end != '\0' && (*end != '-' ||
+		    end[1] == '\0'))) {
 			log_warnx("spool: tmp/%s is not a spool file name, "
 			    "left alone", de->d_name);
 			continue;
 		}
 		if (only_pid ? pid != only_pid : spool_writer_alive(pid))
 			continue;
-		if ((rc = spool_recover_file(tmpfd, dirfd, de->d_name,
-		    dash + 1)) == -1) {
-			log_warn("spool: cannot recover tmp/%s", de->d_name);
-			continue;
-		}
-		if (rc == 1)
-			continue;	/* empty: removed */
-		log_info("spool: recovered %s (worker %ld ended before "
-		    "the session)", dash + 1, pid);
-		n++;
+		if (*end == '\0')
+			n += spool_recover_dir(tmpfd, dirfd, de->d_name, pid);
+		else
+			n += spool_recover_one(tmpfd, dirfd, "", de->d_name,
+			    end + 1, pid);
 	}
 	closedir(dir);
 	return n;

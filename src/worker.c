@@ -801,7 +801,9 @@ worker_setup(struct worker *w, const struct worker_ctx *ctx)
 	    (w->listeners = calloc(ctx->nlisten, sizeof(*w->listeners))) ==
 	    NULL)
 		fatal("malloc");
-	spool_set_writer(getpid());
+	if (spool_set_writer(ctx->spool_fd, getpid()) == -1)
+		log_warn("worker %d: cannot make spool/tmp/%d/, writing in "
+		    "spool/tmp/", (int)getpid(), (int)getpid());
 	for (i = 0; i < ctx->nlisten; i++) {
 		w->listeners[i].tag = WT_LISTENER;
 		w->listeners[i].fd = ctx->listen_fds[i];

@@ -45,6 +45,13 @@ check_eq "spool/tmp 2700" "2700 spampot" "$(mode "$SPOOL/tmp")"
 check_eq "spool/new 2770" "2770 spampot" "$(mode "$SPOOL/new")"
 check_eq "spool/done 2770" "2770 spampot" "$(mode "$SPOOL/done")"
 check_eq "spool/bad 2770" "2770 spampot" "$(mode "$SPOOL/bad")"
+# each worker creates its files in a directory of its own, and its sandbox
+# lets it write there and in new/, nowhere else
+for w in $(worker_pids); do
+	check_eq "worker $w: spool/tmp/$w 2700" "2700 spampot" "$(mode "$SPOOL/tmp/$w")"
+	check "worker $w: sandbox line names its directory" \
+	    log_has "spool/tmp/$w and spool/new only"
+done
 
 swaks --server "127.0.0.1:$PORT" --to a@example.com --from b@example.org \
     --silent 2 >/dev/null

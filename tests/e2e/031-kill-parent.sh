@@ -65,7 +65,7 @@ workers=$(worker_pids | xargs)
 kill_daemon "$DAEMON_PID" $workers
 check "$FAULT: all gone" wait_for 5 gone $workers
 left=$(spool_count tmp)
-unfinished=$(cd "$SPOOL/tmp" && ls)
+unfinished=$(cd "$SPOOL/tmp" && find . -type f)
 check "$FAULT: their unfinished sessions are in tmp/ ($left)" test "$left" -ge 1
 recovered=$(count_lines 'spool: recovered ')
 stream_release victim
@@ -76,6 +76,8 @@ check_eq "$FAULT: the restart recovers each of them into new/" "$left" \
 # sessions: what must be gone from it are the files the crash left there.
 still_in_tmp() { local n; for n in $unfinished; do [ -e "$SPOOL/tmp/$n" ] && echo "$n"; done; }
 check_eq "$FAULT: none of them is left in tmp/" "" "$(still_in_tmp)"
+gone_dirs() { local w; for w in $workers; do [ -e "$SPOOL/tmp/$w" ] && echo "$w"; done; }
+check_eq "$FAULT: nor the directories of the killed workers" "" "$(gone_dirs)"
 stream_wait
 fault_end
 f=$(session_file 2)

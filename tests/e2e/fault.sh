@@ -151,17 +151,18 @@ for k, v in sorted(c.items(), key=str):
 	    "${t_files:--}" "${t_rows:--}" "$verdict" >> "$HOSTILE_RESULTS"
 }
 
-# held_on_disk NAME [TEXT]: the held session's file in tmp/ holds TEXT (a
-# line of it), or else the half of its message it sent before it stopped.
+# held_on_disk NAME [TEXT]: the held session's file in tmp/<worker>/ holds
+# TEXT (a line of it), or else the half of its message it sent before it
+# stopped.
 held_on_disk() {
 	if [ -n "${2:-}" ]; then
-		grep -aqxF -- "$2" "$SPOOL"/tmp/* 2>/dev/null
+		grep -aqxF -- "$2" "$SPOOL"/tmp/*/* 2>/dev/null
 		return
 	fi
 	python3 - "$SPOOL/tmp" "$T/$1.ready.half" <<'PY'
 import glob, sys
 want = open(sys.argv[2], "rb").read()
-sys.exit(not any(want in open(f, "rb").read() for f in glob.glob(sys.argv[1] + "/*")))
+sys.exit(not any(want in open(f, "rb").read() for f in glob.glob(sys.argv[1] + "/*/*")))
 PY
 }
 

@@ -89,7 +89,14 @@ enum action {
 	A_OPEN_NO_EXCL,		/* for writing, without O_EXCL */
 	A_CREATE_OUTSIDE,	/* allowed flags, outside the spool */
 	A_CREATE_DONE,		/* allowed flags, in spool/done */
+	A_CREATE_TMP,		/* allowed flags, in spool/tmp itself */
+	A_CREATE_OTHER,		/* allowed flags, in another worker's dir */
+	A_REMOVE_OTHER,		/* another worker's file */
 };
+
+/* Another worker's directory in spool/tmp, and a file in it. */
+#define OTHER_DIR	"tmp/1"
+#define OTHER_FILE	"tmp/1/other"
 
 /* After the sandbox: only calls of the allow-list, then _exit(). */
 static void
@@ -98,17 +105,18 @@ child_act(enum action a, int spool_fd, int sock)
 	static char *const argv[] = { "/bin/true", NULL };
 	static char *const envp[] = { NULL };
 	struct sockaddr_in sin;
-	char path[160];
+	char path[160], mine[64];
 	int fd;
 
+	snprintf(mine, sizeof(mine), "tmp/%d/x", (int)getpid());
 	switch (a) {
 	case A_NOTHING:
 		_exit(CHILD_OK);
 	case A_SPOOL_FILE:
-		if ((fd = openat(spool_fd, "tmp/x", OPEN_FLAGS, 0640)) == -1 ||
+		if ((fd = openat(spool_fd, mine, OPEN_FLAGS, 0640)) == -1 ||
 		    write(fd, "spampot-spool 1\n", 16) != 16 ||
 		    fsync(fd) == -1 || close(fd) == -1 ||
-		    renameat(spool_fd, "tmp/x", spool_fd, "new/x") == -1)
+		    renameat(spool_fd, mine, spool_fd, "new/x") == -1)
 			_exit(CHILD_WRONG);
 		_exit(CHILD_OK);
 	case A_SOCKET:
@@ -152,11 +160,27 @@ child_act(enum action a, int spool_fd, int sock)
 		    errno == EACCES)
 			_exit(CHILD_OK);
 		_exit(CHILD_WRONG);
+	case A_CREATE_TMP:
+		if (openat(spool_fd, "tmp/x", OPEN_FLAGS, 0640) == -1 &&
+		    errno == EACCES)
+			_exit(CHILD_OK);
+		_exit(CHILD_WRONG);
+	case A_CREATE_OTHER:
+		if (openat(spool_fd, OTHER_DIR "/x", OPEN_FLAGS, 0640) == -1 &&
+		    errno == EACCES)
+			_exit(CHILD_OK);
+		_exit(CHILD_WRONG);
+	case A_REMOVE_OTHER:
+		if (renameat(spool_fd, OTHER_FILE, spool_fd, "new/other") ==
+		    -1 && errno == EACCES)
+			_exit(CHILD_OK);
+		_exit(CHILD_WRONG);
 	}
 	_exit(CHILD_ALLOWED);
 }
 
 struct outcome {
+	pid_t	pid;		/* the child's */
 	int	status;		/* from waitpid */
 	char	log[1024];	/* what the child logged through the pipe */
 };
@@ -184,8 +208,11 @@ run_child(enum action a, struct outcome *o)
 		if (a == A_CONNECT &&
 		    (sock = socket(AF_INET, SOCK_STREAM, 0)) == -1)
 			_exit(CHILD_SETUP);
-		/* As a worker: no syslog(3), log lines go to the parent. */
+		/* As a worker: no syslog(3), log lines go to the parent;
+		 * files in a directory of its own. */
 		log_to_pipe(logp[1]);
+		if (spool_set_writer(spool_fd, getpid()) == -1)
+			_exit(CHILD_SETUP);
 		sandbox_worker(spool_fd, -1);
 		child_act(a, spool_fd, sock);
 		_exit(CHILD_ALLOWED);
@@ -196,6 +223,7 @@ run_child(enum action a, struct outcome *o)
 		len += (size_t)n;
 	close(logp[0]);
 	assert_int_equal(waitpid(pid, &o->status, 0), pid);
+	o->pid = pid;
 }
 
 static const char *
@@ -236,6 +264,16 @@ assert_exit_ok(enum action a, const char *what, struct outcome *o)
 		    status_text(o->status, st, sizeof(st)));
 }
 
+static void
+write_file(const char *path, const char *text)
+{
+	int fd;
+
+	assert_true((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0640)) != -1);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
 /* --- what a worker may do ------------------------------------------------ */
 
 static void
@@ -249,8 +287,8 @@ test_baseline(void **state)
 	/* the worker says which confinement it got, through the pipe */
 	if (abi >= 2)
 		snprintf(want, sizeof(want), "6sandbox: seccomp allow-list of "
-		    "%zu calls, Landlock ABI %d: spool/tmp and spool/new "
-		    "only\n", sandbox_worker_nallow, abi);
+		    "%zu calls, Landlock ABI %d: spool/tmp/%d and spool/new "
+		    "only\n", sandbox_worker_nallow, abi, (int)o.pid);
 	else
 		snprintf(want, sizeof(want), "4sandbox: seccomp allow-list of "
 		    "%zu calls; Landlock not available", sandbox_worker_nallow);
@@ -267,7 +305,7 @@ test_spool_file(void **state)
 	int fd;
 
 	assert_exit_ok(A_SPOOL_FILE, "create, write, fsync, rename", &o);
-	snprintf(path, sizeof(path), "%s/tmp/x", spool_path);
+	snprintf(path, sizeof(path), "%s/tmp/%d/x", spool_path, (int)o.pid);
 	assert_int_equal(stat(path, &st), -1);
 	snprintf(path, sizeof(path), "%s/new/x", spool_path);
 	assert_int_equal(stat(path, &st), 0);
@@ -314,13 +352,10 @@ static void
 test_no_open_read(void **state)
 {
 	char path[160];
-	int fd;
 
 	assert_killed(A_OPEN_READ, "open /etc/passwd for reading");
 	snprintf(path, sizeof(path), "%s/tmp/existing", spool_path);
-	assert_true((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0640)) != -1);
-	assert_int_equal(write(fd, "keep\n", 5), 5);
-	close(fd);
+	write_file(path, "keep\n");
 	assert_killed(A_OPEN_SPOOL_READ, "open a spool file for reading");
 	assert_killed(A_OPEN_NO_EXCL, "open a spool file without O_EXCL");
 }
@@ -347,6 +382,21 @@ test_landlock(void **state)
 	assert_exit_ok(A_CREATE_DONE, "create a file in spool/done", &o);
 	snprintf(path, sizeof(path), "%s/done/x", spool_path);
 	assert_int_equal(stat(path, &st), -1);
+
+	/* a worker's files are in its own directory, not beside others' */
+	assert_exit_ok(A_CREATE_TMP, "create a file in spool/tmp itself", &o);
+	snprintf(path, sizeof(path), "%s/tmp/x", spool_path);
+	assert_int_equal(stat(path, &st), -1);
+	snprintf(path, sizeof(path), "%s/" OTHER_DIR, spool_path);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/" OTHER_FILE, spool_path);
+	write_file(path, "spampot-spool 1\n");
+	assert_exit_ok(A_CREATE_OTHER, "create in another worker's dir", &o);
+	snprintf(path, sizeof(path), "%s/" OTHER_DIR "/x", spool_path);
+	assert_int_equal(stat(path, &st), -1);
+	assert_exit_ok(A_REMOVE_OTHER, "move another worker's file", &o);
+	snprintf(path, sizeof(path), "%s/" OTHER_FILE, spool_path);
+	assert_int_equal(stat(path, &st), 0);
 }
 
 /* --- the analyzer's filter: a deny-list ------------------------------------ */

@@ -31,6 +31,7 @@ struct fixture {
 	char	 top[64];	/* the mkdtemp directory */
 	char	 path[96];	/* top/spool */
 	int	 fd;		/* spool_prepare()'s fd */
+	char	 mine[32];	/* tmp/<pid>: this process's files */
 };
 
 static int
@@ -52,8 +53,24 @@ setup(void **state)
 	snprintf(fx->path, sizeof(fx->path), "%s/spool", fx->top);
 	if ((fx->fd = spool_prepare(fx->path, getuid(), getgid())) == -1)
 		return -1;
+	/* as a worker does: its files in tmp/<pid>/ */
+	if (spool_set_writer(fx->fd, getpid()) == -1)
+		return -1;
+	snprintf(fx->mine, sizeof(fx->mine), "tmp/%d", (int)getpid());
 	*state = fx;
 	return 0;
+}
+
+/* Recovery alone: no writer's directory in tmp/. */
+static int
+setup_recover(void **state)
+{
+	struct fixture *fx;
+
+	if (setup(state) == -1)
+		return -1;
+	fx = *state;
+	return unlinkat(fx->fd, fx->mine, AT_REMOVEDIR);
 }
 
 static int
@@ -383,10 +400,12 @@ test_write(void **state)
 	assert_int_equal(name[22], 'Z');
 	assert_string_equal(name + 23, "_2001-db8--7_0123456789abcdef");
 
-	/* written in tmp/ under the writer's pid while the session runs */
-	snprintf(tmpname, sizeof(tmpname), "%d-%s", (int)getpid(), name);
+	/* written in the writer's tmp/<pid>/ while the session runs */
+	snprintf(tmpname, sizeof(tmpname), "%d", (int)getpid());
 	list_dir(fx->fd, "tmp", listing, sizeof(listing));
 	assert_string_equal(listing, tmpname);
+	list_dir(fx->fd, fx->mine, listing, sizeof(listing));
+	assert_string_equal(listing, name);
 	list_dir(fx->fd, "new", listing, sizeof(listing));
 	assert_string_equal(listing, "");
 
@@ -414,7 +433,7 @@ test_write(void **state)
 	assert_int_equal(spool_finish(sf, "quit", 1), 0);
 
 	/* moved to new/, nothing left in tmp/ */
-	list_dir(fx->fd, "tmp", listing, sizeof(listing));
+	list_dir(fx->fd, fx->mine, listing, sizeof(listing));
 	assert_string_equal(listing, "");
 	list_dir(fx->fd, "new", listing, sizeof(listing));
 	assert_string_equal(listing, name);
@@ -490,7 +509,7 @@ test_flush_mid_session(void **state)
 	size_t len;
 
 	assert_non_null(sf = spool_create(fx->fd, &meta));
-	snprintf(tmpname, sizeof(tmpname), "tmp/%d-%s", (int)getpid(),
+	snprintf(tmpname, sizeof(tmpname), "%s/%s", fx->mine,
 	    spool_name(sf));
 	snprintf(newname, sizeof(newname), "new/%s", spool_name(sf));
 	spool_record(sf, "data n=1");
@@ -532,7 +551,7 @@ test_written_when_asked(void **state)
 	off_t header;
 
 	assert_non_null(sf = spool_create(fx->fd, &meta));
-	snprintf(tmpname, sizeof(tmpname), "tmp/%d-%s", (int)getpid(),
+	snprintf(tmpname, sizeof(tmpname), "%s/%s", fx->mine,
 	    spool_name(sf));
 	assert_int_equal(spool_pending(sf), 0);
 	assert_int_equal(fstatat(fx->fd, tmpname, &st, 0), 0);
@@ -563,7 +582,7 @@ test_write_now(void **state)
 
 	assert_non_null(sf = spool_create(fx->fd, &meta));
 	snprintf(name, sizeof(name), "%s", spool_name(sf));
-	snprintf(tmpname, sizeof(tmpname), "tmp/%d-%s", (int)getpid(), name);
+	snprintf(tmpname, sizeof(tmpname), "%s/%s", fx->mine, name);
 	spool_record(sf, "data n=1");
 	spool_body(sf, "first\r\n", 7);
 	assert_int_equal(spool_flush(sf), 0);
@@ -584,7 +603,9 @@ test_write_now(void **state)
 	parsed_free(&ps);
 
 	/* as the dead worker left it: recovered with all of it */
-	snprintf(deadname, sizeof(deadname), "tmp/%d-%s", (int)pid, name);
+	snprintf(deadname, sizeof(deadname), "tmp/%d", (int)pid);
+	assert_int_equal(mkdirat(fx->fd, deadname, 0700), 0);
+	snprintf(deadname, sizeof(deadname), "tmp/%d/%s", (int)pid, name);
 	write_at(fx->fd, deadname, file, len);
 	free(file);
 	spool_abandon(sf);
@@ -610,7 +631,7 @@ test_abandon(void **state)
 	assert_non_null(sf = spool_create(fx->fd, &meta));
 	spool_body(sf, "x", 1);
 	spool_abandon(sf);
-	list_dir(fx->fd, "tmp", listing, sizeof(listing));
+	list_dir(fx->fd, fx->mine, listing, sizeof(listing));
 	assert_string_equal(listing, "");
 	list_dir(fx->fd, "new", listing, sizeof(listing));
 	assert_string_equal(listing, "");
@@ -622,6 +643,7 @@ test_create_fails(void **state)
 {
 	struct fixture *fx = *state;
 
+	assert_int_equal(unlinkat(fx->fd, fx->mine, AT_REMOVEDIR), 0);
 	assert_int_equal(unlinkat(fx->fd, "tmp", AT_REMOVEDIR), 0);
 	assert_null(spool_create(fx->fd, &meta));
 }
@@ -650,6 +672,22 @@ put_tmp(int dirfd, pid_t pid, const char *name, const char *p, size_t n)
 	char path[256];
 
 	snprintf(path, sizeof(path), "tmp/%d-%s", (int)pid, name);
+	write_at(dirfd, path, p, n);
+	assert_int_equal(utimensat(dirfd, path, ts, 0), 0);
+}
+
+/* As a worker that made its directory leaves a file: tmp/<pid>/<name>. */
+static void
+put_worker(int dirfd, pid_t pid, const char *name, const char *p, size_t n)
+{
+	struct timespec ts[2] = {
+		{ MTIME_SEC, MTIME_NSEC }, { MTIME_SEC, MTIME_NSEC },
+	};
+	char path[256];
+
+	snprintf(path, sizeof(path), "tmp/%d", (int)pid);
+	assert_true(mkdirat(dirfd, path, 0700) == 0 || errno == EEXIST);
+	snprintf(path, sizeof(path), "tmp/%d/%s", (int)pid, name);
 	write_at(dirfd, path, p, n);
 	assert_int_equal(utimensat(dirfd, path, ts, 0), 0);
 }
@@ -772,7 +810,7 @@ test_recover(void **state)
 	for (i = 0; i < ncases; i++) {
 		snprintf(name, sizeof(name), "20260102T030400.00000%zuZ_"
 		    "192.0.2.1_%s", i, cases[i].name);
-		put_tmp(fx->fd, pid, name, cases[i].in, cases[i].inlen);
+		put_worker(fx->fd, pid, name, cases[i].in, cases[i].inlen);
 	}
 	assert_int_equal(spool_recover(fx->fd, 0), (int)ncases);
 	list_dir(fx->fd, "tmp", listing, sizeof(listing));
@@ -874,17 +912,25 @@ test_recover_live(void **state)
 	put_tmp(fx->fd, other, "reused-pid", in, sizeof(in) - 1);
 	put_tmp(fx->fd, getpid(), "mine", in, sizeof(in) - 1);
 	put_tmp(fx->fd, dead, "dead", in, sizeof(in) - 1);
+	/* the same in the workers' own directories */
+	put_worker(fx->fd, spampotd, "live-dir", in, sizeof(in) - 1);
+	put_worker(fx->fd, other, "reused-pid-dir", in, sizeof(in) - 1);
+	put_worker(fx->fd, dead, "dead-dir", in, sizeof(in) - 1);
 	/* not spool file names: left alone */
 	put_tmp(fx->fd, dead, "", "", 0);			/* "N-" */
 	write_at(fx->fd, "tmp/garbage", "x", 1);
 	write_at(fx->fd, "tmp/0-zero", "x", 1);
 	write_at(fx->fd, "tmp/-5-neg", "x", 1);
+	write_at(fx->fd, "tmp/0", "x", 1);
+	/* a name of a worker's directory that is not one: left alone */
+	write_at(fx->fd, "tmp/999999999", "x", 1);
 
-	assert_int_equal(spool_recover(fx->fd, 0), 3);
-	snprintf(want, sizeof(want), "%d- %d-live -5-neg 0-zero garbage",
-	    (int)dead, (int)spampotd);
+	assert_int_equal(spool_recover(fx->fd, 0), 5);
+	snprintf(want, sizeof(want), "%d- %d-live %d -5-neg 0-zero 0 "
+	    "999999999 garbage", (int)dead, (int)spampotd, (int)spampotd);
 	assert_listing(fx->fd, "tmp", want);
-	assert_listing(fx->fd, "new", "dead mine reused-pid");
+	assert_listing(fx->fd, "new", "dead mine reused-pid dead-dir "
+	    "reused-pid-dir");
 	got = get_new(fx->fd, "reused-pid", &len);
 	assert_bytes(got, len, out, sizeof(out) - 1);
 	free(got);
@@ -892,11 +938,15 @@ test_recover_live(void **state)
 	/* once the writer is gone, its file is recovered too */
 	stop_child(spampotd);
 	stop_child(other);
-	assert_int_equal(spool_recover(fx->fd, 0), 1);
+	assert_int_equal(spool_recover(fx->fd, 0), 2);
 	got = get_new(fx->fd, "live", &len);
 	assert_bytes(got, len, out, sizeof(out) - 1);
 	free(got);
-	snprintf(want, sizeof(want), "%d- -5-neg 0-zero garbage", (int)dead);
+	got = get_new(fx->fd, "live-dir", &len);
+	assert_bytes(got, len, out, sizeof(out) - 1);
+	free(got);
+	snprintf(want, sizeof(want), "%d- -5-neg 0-zero 0 999999999 garbage",
+	    (int)dead);
 	assert_listing(fx->fd, "tmp", want);
 }
 
@@ -909,18 +959,20 @@ test_recover_one_pid(void **state)
 	pid_t a = dead_pid(), b = dead_pid();
 	char listing[1024], want[512];
 
-	put_tmp(fx->fd, a, "a1", in, sizeof(in) - 1);
-	put_tmp(fx->fd, a, "a2", in, sizeof(in) - 1);
-	put_tmp(fx->fd, b, "b1", in, sizeof(in) - 1);
-	assert_int_equal(spool_recover(fx->fd, a), 2);
-	snprintf(want, sizeof(want), "%d-b1", (int)b);
-	list_dir(fx->fd, "tmp", listing, sizeof(listing));
-	assert_string_equal(listing, want);
-	list_dir(fx->fd, "new", listing, sizeof(listing));
-	assert_string_equal(listing, "a1 a2");
+	put_worker(fx->fd, a, "a1", in, sizeof(in) - 1);
+	put_worker(fx->fd, a, "a2", in, sizeof(in) - 1);
+	put_tmp(fx->fd, a, "a3", in, sizeof(in) - 1);	/* no dir of its own */
+	put_worker(fx->fd, b, "b1", in, sizeof(in) - 1);
+	put_tmp(fx->fd, b, "b2", in, sizeof(in) - 1);
+	assert_int_equal(spool_recover(fx->fd, a), 3);
+	assert_listing(fx->fd, "new", "a1 a2 a3");
+	snprintf(want, sizeof(want), "%d %d-b2", (int)b, (int)b);
+	assert_listing(fx->fd, "tmp", want);
+	snprintf(want, sizeof(want), "tmp/%d", (int)b);
+	assert_listing(fx->fd, want, "b1");
 
 	assert_int_equal(spool_recover(fx->fd, a), 0);
-	assert_int_equal(spool_recover(fx->fd, b), 1);
+	assert_int_equal(spool_recover(fx->fd, b), 2);
 	list_dir(fx->fd, "tmp", listing, sizeof(listing));
 	assert_string_equal(listing, "");
 }
@@ -946,7 +998,7 @@ test_recover_real_file(void **state)
 	assert_int_equal(spool_flush(sf), 0);
 
 	/* keep what is on disk under a dead worker's name, cut mid-body */
-	snprintf(tmpname, sizeof(tmpname), "tmp/%d-%s", (int)getpid(), name);
+	snprintf(tmpname, sizeof(tmpname), "%s/%s", fx->mine, name);
 	assert_non_null(file = read_at(fx->fd, tmpname, &len));
 	spool_abandon(sf);
 	snprintf(tmpname, sizeof(tmpname), "tmp/%d-%s", (int)pid, name);
@@ -988,13 +1040,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_abandon, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_fails, setup,
 		    teardown),
-		cmocka_unit_test_setup_teardown(test_recover, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_recover_clock, setup,
+		cmocka_unit_test_setup_teardown(test_recover, setup_recover,
 		    teardown),
-		cmocka_unit_test_setup_teardown(test_recover_live, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_recover_one_pid, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_recover_clock,
+		    setup_recover, teardown),
+		cmocka_unit_test_setup_teardown(test_recover_live,
+		    setup_recover, teardown),
+		cmocka_unit_test_setup_teardown(test_recover_one_pid,
+		    setup_recover, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_real_file, setup,
 		    teardown),
 	};

@@ -48,7 +48,7 @@ const struct sandbox_syscall sandbox_worker_allow[] = {
 	{ "fstatfs", "free space of the spool (spool_min_free)" },
 
 	/* process */
-	{ "getpid", "spool tmp/ names carry the worker pid" },
+	{ "getpid", "log lines name the worker by its pid" },
 	{ "rt_sigreturn", "return from the SIGTERM/SIGUSR1 handler" },
 	{ "exit_group", "exit" },
 	{ "exit", "exit" },

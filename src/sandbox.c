@@ -2,9 +2,10 @@
  * sandbox: confines a worker, last thing before it serves clients, after
  * every fd it needs is open. Order: no_new_privs, Landlock (file access
  * limited to creating and writing files in its own spool/tmp/<pid> and
- * moving them to spool/new; no TCP bind or connect; no signals or abstract sockets out of
- * the sandbox, where the kernel knows those), then the seccomp allow-list
- * of sandbox_rules.c with the default action "kill the process".
+ * moving them to spool/new; no TCP bind or connect; no signals or
+ * abstract sockets out of the sandbox, where the kernel knows those), then
+ * the seccomp allow-list of sandbox_rules.c with the default action "kill
+ * the process".
  *
  * Without Landlock (kernels before 5.13, or disabled), seccomp still holds:
  * no socket, no exec, openat only with O_WRONLY|O_CREAT|O_EXCL (a new file,
@@ -115,13 +116,11 @@ sandbox_landlock_rule(int ruleset, int spool_fd, const char *dir,
 }
 
 /* Returns the ABI enforced, 0 when Landlock is not available. The worker
- * creates, writes and removes files in its own directory, tmp/<pid>
- * (spool_writer_dir), and moves them into new/, nothing else. */
+ * creates, writes and removes files in its own directory, tmp (tmp/<pid>,
+ * from spool_writer_dir), and moves them into new/, nothing else. */
 static int
-sandbox_landlock(int spool_fd)
+sandbox_landlock(int spool_fd, const char *tmp)
 {
-	char tmp[32];
-
 	struct sandbox_ruleset_attr attr;
 	size_t size = sizeof(uint64_t);
 	uint64_t refer;
@@ -146,7 +145,6 @@ sandbox_landlock(int spool_fd)
 	if (rs == -1)
 		fatal("landlock_create_ruleset");
 	refer = LL_FS_REFER;
-	spool_writer_dir(tmp, sizeof(tmp));
 	if (sandbox_landlock_rule(rs, spool_fd, tmp, LL_FS_WRITE_FILE |
 	    LL_FS_MAKE_REG | LL_FS_REMOVE_FILE | refer) == -1 ||
 	    sandbox_landlock_rule(rs, spool_fd, "new", LL_FS_MAKE_REG |
@@ -285,7 +283,7 @@ sandbox_worker(int spool_fd, int trap_log_fd)
 		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
 	SANDBOX_UNDER_VALGRIND("worker");
 	spool_writer_dir(tmp, sizeof(tmp));
-	abi = sandbox_landlock(spool_fd);
+	abi = sandbox_landlock(spool_fd, tmp);
 	if (trap) {
 		sandbox_trap_log_fd = trap_log_fd;
 		sandbox_trap_setup();

@@ -8,15 +8,16 @@
  * files in a directory of its own: creating a file locks its directory
  * while the filesystem picks an inode, which on a busy spool the workers
  * would otherwise take in turns (and, with Landlock, a worker can touch
- * no other worker's files). When the session ends it
- * gets its "end" record, is fsync'd (spool_fsync) and renamed to new/<name>.
+ * no other worker's files). When the session ends the file gets its "end"
+ * record, is fsync'd (spool_fsync) and renamed to new/<name>.
  * Records are buffered; the caller says when they are written
  * (spool_flush): the header at once, then the worker does before it
  * answers 250 to a message, when records have waited a moment, when the
  * session ends and when it crashes (spool_write_now), so that a quick
- * session costs three writes, not one per command. The buffer is written at SPOOL_FLUSH_AT whatever happens. Body
- * bytes go into "body" records whose length has a fixed width, so that
- * recovery can patch the length of a body a crash cut short.
+ * session costs three writes, not one per command. The buffer is written
+ * at SPOOL_FLUSH_AT whatever happens. Body bytes go into "body" records
+ * whose length has a fixed width, so that recovery can patch the length
+ * of a body a crash cut short.
  */
 #include "autoconf.h"
 

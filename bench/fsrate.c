@@ -30,7 +30,7 @@ struct fsrate {
 	const char	*buf;
 	size_t		 size;
 	int		 do_fsync;
-	char		 tmp[32];	/* "tmp" or "tmp/<pid>" */
+	char		 tmp[32];	/* "tmp" or "tmp/fsrate-<n>" */
 };
 
 static double

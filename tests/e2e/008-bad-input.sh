@@ -8,10 +8,6 @@
 # A Python client with rawsmtp.py importable; its key=value lines in $out.
 py() { out=$(cd "$E2E_DIR" && timeout 60 python3 - "$PORT" "$T" 2>&1); }
 got() { sed -n "s/^$1=//p" <<< "$out" | head -n 1; }
-# The spool file of the session from our client port $1.
-file_of() { grep -l "^client 127.0.0.1 $1\$" "$SPOOL"/new/* 2>/dev/null | head -n 1; }
-has_file() { [ -n "$(file_of "$1")" ]; }
-end_of() { spool_get "$(file_of "$1")" 'r["end"]["reason"]'; }
 # between LO HI X: LO <= X <= HI
 between() { awk -v lo="$1" -v hi="$2" -v x="$3" 'BEGIN { exit !(x != "" && x >= lo && x <= hi) }'; }
 sessions=0

@@ -9,10 +9,6 @@
 # A Python client with rawsmtp.py importable; its key=value lines in $out.
 py() { out=$(cd "$E2E_DIR" && timeout 60 python3 - "$PORT" "$T" 2>&1); }
 got() { sed -n "s/^$1=//p" <<< "$out" | head -n 1; }
-# The spool file of the session from client address $2 (127.0.0.1) port $1.
-file_of() { grep -l "^client ${2:-127.0.0.1} $1\$" "$SPOOL"/new/* 2>/dev/null | head -n 1; }
-has_file() { [ -n "$(file_of "$@")" ]; }
-end_of() { spool_get "$(file_of "$@")" 'r["end"]["reason"]'; }
 between() { awk -v lo="$1" -v hi="$2" -v x="$3" 'BEGIN { exit !(x != "" && x >= lo && x <= hi) }'; }
 # next_run NAME: end this daemon run cleanly, its log kept aside (and shown
 # if something failed), so that the next run starts with an empty log.

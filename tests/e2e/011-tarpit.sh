@@ -6,8 +6,6 @@
 
 py() { out=$(cd "$E2E_DIR" && timeout 60 python3 - "$PORT" "$T" 2>&1); }
 got() { sed -n "s/^$1=//p" <<< "$out" | head -n 1; }
-file_of() { grep -l "^client 127.0.0.1 $1\$" "$SPOOL"/new/* 2>/dev/null | head -n 1; }
-has_file() { [ -n "$(file_of "$1")" ]; }
 between() { awk -v lo="$1" -v hi="$2" -v x="$3" 'BEGIN { exit !(x != "" && x >= lo && x <= hi) }'; }
 
 write_config "greeting_delay = 1s" "reply_delay = 500ms"

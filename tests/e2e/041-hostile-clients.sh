@@ -12,10 +12,6 @@
 py() { out=$(cd "$E2E_DIR" && timeout 90 python3 - "$PORT" "$T" 2>&1); }
 got() { sed -n "s/^$1=//p" <<< "$out" | head -n 1; }
 gots() { sed -n "s/^$1=//p" <<< "$out"; }
-# The spool file of the session from our client port $1.
-file_of() { grep -l "^client 127.0.0.1 $1\$" "$SPOOL"/new/* 2>/dev/null | head -n 1; }
-has_file() { [ -n "$(file_of "$1")" ]; }
-end_of() { spool_get "$(file_of "$1")" 'r["end"]["reason"]'; }
 between() { awk -v lo="$1" -v hi="$2" -v x="$3" 'BEGIN { exit !(x != "" && x >= lo && x <= hi) }'; }
 # files PORT...: how many of these sessions have their file by now.
 files() {

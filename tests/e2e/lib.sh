@@ -112,6 +112,18 @@ log_has() { grep -q -- "$1" "$LOG"; }
 ready_workers() { [ "$(count_lines 'ready: ')" -ge "$1" ]; }
 worker_pids() { pgrep -P "$DAEMON_PID" | sort; }
 spool_files() { find "$SPOOL/$1" -type f | sort; }
+# file_of PORT [ADDR]: the spool file in new/ of the session from client
+# port PORT of ADDR (127.0.0.1): the one the daemon named when that port
+# last connected (a port alone can match an earlier session's file: the
+# kernel reuses ephemeral ports).
+file_of() {
+	local name
+	name=$(grep -aF " smtp connect addr=${2:-127.0.0.1} port=$1 spool=" \
+	    "$LOG" 2>/dev/null | tail -n 1 | sed 's/.* spool=//')
+	[ -n "$name" ] && [ -f "$SPOOL/new/$name" ] && echo "$SPOOL/new/$name"
+}
+has_file() { [ -n "$(file_of "$@")" ]; }
+end_of() { spool_get "$(file_of "$@")" 'r["end"]["reason"]'; }
 spool_count() { find "$SPOOL/$1" -type f | wc -l; }
 spool_count_is() { [ "$(spool_count "$1")" -eq "$2" ]; }
 port_open() { python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 1).close()"; }

@@ -274,7 +274,7 @@ void
 sandbox_worker(int spool_fd, int trap_log_fd)
 {
 	int trap = trap_log_fd >= 0;
-	char tmp[32];
+	const char *tmp = spool_writer_dir();
 	scmp_filter_ctx ctx;
 	size_t i;
 	int abi, rc;
@@ -282,7 +282,6 @@ sandbox_worker(int spool_fd, int trap_log_fd)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
 	SANDBOX_UNDER_VALGRIND("worker");
-	spool_writer_dir(tmp, sizeof(tmp));
 	abi = sandbox_landlock(spool_fd, tmp);
 	if (trap) {
 		sandbox_trap_log_fd = trap_log_fd;

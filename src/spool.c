@@ -52,8 +52,10 @@ struct spool_file {
 	char		 name[SPOOL_NAME_MAX];
 };
 
-/* Where this process creates its files: "tmp/<pid>/" (a worker), or the
- * "tmp/<pid>-" of a single directory when its own could not be made. */
+/* Where this process creates its files: in spool_writer_dir, tmp/<pid>
+ * (a worker's own) or tmp (when that could not be made), each named
+ * spool_writer_prefix + name: "tmp/<pid>/" or "tmp/<pid>-". */
+static char spool_writer_dir_name[24];
 static char spool_writer_prefix[32];
 
 #define SPOOL_KEEP_CAP	16384	/* keep this much buffer between flushes */
@@ -90,26 +92,22 @@ spool_set_writer(int dirfd, pid_t pid)
 	int rc = 0;
 
 	snprintf(dir, sizeof(dir), "tmp/%d", (int)pid);
-	if (mkdirat(dirfd, dir, 0700) == -1 && errno != EEXIST)
+	if (mkdirat(dirfd, dir, 0700) == -1 && errno != EEXIST) {
 		rc = -1;
+		snprintf(dir, sizeof(dir), "tmp");
+	}
+	snprintf(spool_writer_dir_name, sizeof(spool_writer_dir_name), "%s",
+	    dir);
 	snprintf(spool_writer_prefix, sizeof(spool_writer_prefix),
-	    rc == 0 ? "tmp/%d/" : "tmp/%d-", (int)pid);
+	    rc == 0 ? "%s/" : "%s/%d-", dir, (int)pid);
 	return rc;
 }
 
 /* The directory this process creates its files in: tmp/<pid> or tmp. */
-void
-spool_writer_dir(char *dst, size_t len)
+const char *
+spool_writer_dir(void)
 {
-	const char *p = spool_writer_prefix;
-	size_t n = strlen(p);
-
-	/* "tmp/<pid>/" less its slash; "tmp/<pid>-" less "<pid>-" */
-	if (n > 0 && p[n - 1] == '/')
-		n--;
-	else
-		n = sizeof("tmp") - 1;
-	snprintf(dst, len, "%.*s", (int)n, p);
+	return spool_writer_dir_name;
 }
 
 struct spool_file *

@@ -26,7 +26,7 @@ struct spool_meta {
 struct spool_file;
 
 int		 spool_set_writer(int dirfd, pid_t);
-void		 spool_writer_dir(char *, size_t);
+const char	*spool_writer_dir(void);
 struct spool_file *spool_create(int dirfd, const struct spool_meta *);
 const char	*spool_name(const struct spool_file *);
 void		 spool_record(struct spool_file *, const char *, ...)

@@ -14,6 +14,8 @@
  * when the worker faults, from the signal handler: a quick session costs
  * three writes, not one per command.
  *
+ * Workers run under SCHED_BATCH (worker_sched_batch).
+ *
  * SIGTERM: stop accepting, let sessions finish for shutdown_grace, then
  * close the rest with reason "shutdown". SIGUSR1 (config reload): stop
  * accepting and let sessions finish on their own. Parent gone (lifeline
@@ -23,6 +25,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -783,6 +786,28 @@ worker_fault_handlers(void)
 			sigaction(worker_fault_signals[i], &sa, NULL);
 }
 
+/*
+ * SCHED_BATCH: when a client's next line wakes a worker, the worker does
+ * not preempt what runs on the CPU (another worker, the analyzer, MariaDB,
+ * an administrator's shell); it runs at the next scheduling point, within
+ * a few milliseconds. A worker serves many sessions at once and
+ * gains nothing from preempting: woken at once it would find one line
+ * ready, a moment later several. Measured (README, Performance): two
+ * workers with a load generator on the same two cores switched three
+ * times a message instead of once, and served about a quarter fewer
+ * messages. Not a privilege: any process may ask for it; the nice value
+ * stays as configured.
+ */
+static void
+worker_sched_batch(void)
+{
+	struct sched_param sp;
+
+	memset(&sp, 0, sizeof(sp));
+	if (sched_setscheduler(0, SCHED_BATCH, &sp) == -1)
+		log_warn("worker %d: SCHED_BATCH", (int)getpid());
+}
+
 static void
 worker_setup(struct worker *w, const struct worker_ctx *ctx)
 {
@@ -791,6 +816,7 @@ worker_setup(struct worker *w, const struct worker_ctx *ctx)
 	size_t i;
 
 	memset(w, 0, sizeof(*w));
+	worker_sched_batch();
 	w->ctx = ctx;
 	w->cf = ctx->cf;
 	w->accepting = 1;

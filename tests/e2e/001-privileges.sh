@@ -8,11 +8,13 @@ start_daemon
 
 uid=$(id -u spampot)
 status_field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+policy() { chrt -p "$1" | sed -n 's/.*scheduling policy: //p'; }
 
 check_eq "parent runs as spampot" "$uid" "$(status_field "$DAEMON_PID" Uid)"
 check_eq "parent holds no capability" "0000000000000000" "$(status_field "$DAEMON_PID" CapEff)"
 check_eq "parent has an empty bounding set" "0000000000000000" "$(status_field "$DAEMON_PID" CapBnd)"
 check_eq "parent has no_new_privs" "1" "$(status_field "$DAEMON_PID" NoNewPrivs)"
+check_eq "parent: scheduling policy SCHED_OTHER" SCHED_OTHER "$(policy "$DAEMON_PID")"
 check_eq "two workers" "2" "$(worker_pids | wc -l)"
 for w in $(worker_pids); do
 	check_eq "worker $w: uid spampot (real, effective, saved)" \
@@ -28,6 +30,8 @@ for w in $(worker_pids); do
 	    "$(awk '/^Max core file size/ { print $5, $6 }' /proc/$w/limits)"
 	# a process that is not dumpable has its /proc files owned by root
 	check_eq "worker $w: not dumpable" root "$(stat -c %U /proc/$w/status)"
+	# a client's next line does not preempt what runs (worker.c)
+	check_eq "worker $w: scheduling policy SCHED_BATCH" SCHED_BATCH "$(policy "$w")"
 done
 
 for step in "capability bounding set cleared" "supplementary groups set" \

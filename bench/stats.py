@@ -92,6 +92,19 @@ def rows(raw):
                 ("yes" if r["median"] >= tgt else "no")
             add(label, sp, (name, summary(values(raw, "ingest", case, ref))),
                 r, target, met)
+    if ("disk", "1k-x10", "warm-first") in raw:
+        for metric, name in (("warm-first", "its first turn"),
+                             ("warm-last", "its last turn")):
+            out.append({
+                "what": "spool on disk: the warm-up before the runs, "
+                        "files created+written+renamed/s, one tmp/",
+                "spampot": "", "reference": name,
+                "reference_value": fmt(summary(values(
+                    raw, "disk", "1k-x10", metric))),
+                "ratio": "", "target": "", "met": "",
+                "data": {"reference": summary(values(
+                    raw, "disk", "1k-x10", metric))},
+            })
     if ("disk", "1k-x10", "fs") in raw:
         refs = (("fs", "files created+written+renamed/s, one tmp/"),
                 ("fs-dirs", "the same, a tmp/ directory per process"),

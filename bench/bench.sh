@@ -9,7 +9,8 @@
 #
 #   ingest    smtp-source against smtp-sink (in memory), smtp-sink -d (a
 #             file per message) and spampotd (2 workers, spool_fsync = no),
-#             all on one tmpfs; 1 KiB and 100 KiB, 1, 10, 100 in parallel
+#             all on one tmpfs; 1 KiB and 100 KiB, 1, 10, 100 in parallel;
+#             the CPU time of the server's processes beside the rate
 #   disk      spampotd's spool on the real filesystem against the
 #             filesystem's own create/write/rename rate (bench/fsrate.c),
 #             spool_fsync = no and yes
@@ -138,18 +139,37 @@ clear_dir() { find "$1" -type f -delete; }
 
 # --- ingest: software ----------------------------------------------------
 
-# ingest_one SECTION CASE RUN TARGET PORT SIZE PAR COUNT [DIR]: one
+# cpu_ticks PID...: the user and system clock ticks the processes used.
+cpu_ticks() {
+	local p f s=0
+	for p in "$@"; do
+		f=$(cut -d' ' -f14,15 "/proc/$p/stat" 2>/dev/null) || continue
+		s=$((s + ${f% *} + ${f#* }))
+	done
+	echo "$s"
+}
+CLK_TCK=$(getconf CLK_TCK)
+
+# ingest_one SECTION CASE RUN TARGET PORT SIZE PAR COUNT PIDS [DIR]: one
 # measurement, checked: every message accepted and, with DIR, one file
-# each (then removed).
+# each (then removed). Beside the rate, the CPU time the server's
+# processes (PIDS) used, in microseconds a message: unlike the rate, it
+# does not move with what else runs on the machine.
 ingest_one() {
-	local sec=$1 case=$2 run=$3 target=$4 port=$5 size=$6 par=$7 n=$8 dir=${9:-} r got
+	local sec=$1 case=$2 run=$3 target=$4 port=$5 size=$6 par=$7 n=$8 pids=$9 dir=${10:-} r got c0 c1
+	# shellcheck disable=SC2086 # a list of pids
+	c0=$(cpu_ticks $pids)
 	r=$(source_run "$port" "$size" "$par" "$n") || { rec "$sec" "$case" "$target" "$run" fail; return; }
+	# shellcheck disable=SC2086
+	c1=$(cpu_ticks $pids)
 	if [ -n "$dir" ]; then
 		got=$(files_in "$dir")
 		[ "$got" -eq "$n" ] || say "$sec $case $target: $got files for $n messages"
 		clear_dir "$dir"
 	fi
 	rec "$sec" "$case" "$target" "$run" "$r"
+	rec "$sec" "$case" "$target.cpu_us" "$run" \
+	    "$(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" -v n="$n" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')"
 }
 
 bench_ingest() {
@@ -162,6 +182,9 @@ bench_ingest() {
 	sink_start -d "$SHM/sink-d"; local dump_pid=$SINK_PID dump_port=$SINK_PORT
 	SINK_PID=
 	spampot_start "$SHM/spool"
+	# the parent and its workers (none is replaced during the section)
+	local pids
+	pids="$DAEMON_PID $(pgrep -d ' ' -P "$DAEMON_PID")"
 	for size in $sizes; do
 		for par in $pars; do
 			case=$((size / 1024))k-x$par
@@ -176,10 +199,10 @@ bench_ingest() {
 			for run in $(seq "$RUNS"); do
 				# spampot right after each reference: the ratio
 				# to each is of neighbouring runs
-				ingest_one ingest "$case" "$run" sink "$mem_port" "$size" "$par" "$n"
-				ingest_one ingest "$case" "$run" spampot.a "$PORT" "$size" "$par" "$n" "$SHM/spool/new"
-				ingest_one ingest "$case" "$run" sink-d "$dump_port" "$size" "$par" "$n" "$SHM/sink-d"
-				ingest_one ingest "$case" "$run" spampot.b "$PORT" "$size" "$par" "$n" "$SHM/spool/new"
+				ingest_one ingest "$case" "$run" sink "$mem_port" "$size" "$par" "$n" "$mem_pid"
+				ingest_one ingest "$case" "$run" spampot.a "$PORT" "$size" "$par" "$n" "$pids" "$SHM/spool/new"
+				ingest_one ingest "$case" "$run" sink-d "$dump_port" "$size" "$par" "$n" "$dump_pid" "$SHM/sink-d"
+				ingest_one ingest "$case" "$run" spampot.b "$PORT" "$size" "$par" "$n" "$pids" "$SHM/spool/new"
 			done
 			say "ingest $case done"
 		done

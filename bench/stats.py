@@ -92,6 +92,19 @@ def rows(raw):
                 ("yes" if r["median"] >= tgt else "no")
             add(label, sp, (name, summary(values(raw, "ingest", case, ref))),
                 r, target, met)
+        if case != "1k-x10" or ("ingest", case, "sink.cpu_us") not in raw:
+            continue
+        # CPU time of the server's processes: what the rate costs, which
+        # does not move with the rest of the machine as the rate does
+        sp = summary(values(raw, "ingest", case, "spampot.a.cpu_us",
+                            "spampot.b.cpu_us"))
+        for ref, name, metric in (("sink-d", "smtp-sink -d", "spampot.b"),
+                                  ("sink", "smtp-sink", "spampot.a")):
+            add("ingest 1 KiB × 10 parallel, server CPU µs a message", sp,
+                (name, summary(values(raw, "ingest", case,
+                                      ref + ".cpu_us"))),
+                ratio(raw, "ingest", case, metric + ".cpu_us",
+                      ref + ".cpu_us"), "", "")
     if ("disk", "1k-x10", "warm-first") in raw:
         for metric, name in (("warm-first", "its first turn"),
                              ("warm-last", "its last turn")):

@@ -153,8 +153,8 @@ CLK_TCK=$(getconf CLK_TCK)
 # ingest_one SECTION CASE RUN TARGET PORT SIZE PAR COUNT PIDS [DIR]: one
 # measurement, checked: every message accepted and, with DIR, one file
 # each (then removed). Beside the rate, the CPU time the server's
-# processes (PIDS) used, in microseconds a message: unlike the rate, it
-# does not move with what else runs on the machine.
+# processes (PIDS) used, in microseconds a message: it moves less than
+# the rate with what else runs on the machine.
 ingest_one() {
 	local sec=$1 case=$2 run=$3 target=$4 port=$5 size=$6 par=$7 n=$8 pids=$9 dir=${10:-} r got c0 c1
 	# shellcheck disable=SC2086 # a list of pids

@@ -95,7 +95,7 @@ def rows(raw):
         if case != "1k-x10" or ("ingest", case, "sink.cpu_us") not in raw:
             continue
         # CPU time of the server's processes: what the rate costs, which
-        # does not move with the rest of the machine as the rate does
+        # moves less than the rate with the rest of the machine
         sp = summary(values(raw, "ingest", case, "spampot.a.cpu_us",
                             "spampot.b.cpu_us"))
         for ref, name, metric in (("sink-d", "smtp-sink -d", "spampot.b"),

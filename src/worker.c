@@ -803,6 +803,10 @@ worker_sched_batch(void)
 {
 	struct sched_param sp;
 
+	/* already, from the start (the systemd unit sets it: its system
+	 * call filter forbids sched_setscheduler) */
+	if (sched_getscheduler(0) == SCHED_BATCH)
+		return;
 	memset(&sp, 0, sizeof(sp));
 	if (sched_setscheduler(0, SCHED_BATCH, &sp) == -1)
 		log_warn("worker %d: SCHED_BATCH", (int)getpid());

@@ -67,4 +67,21 @@ stop_daemon TERM
 check_eq "SIGTERM: exit status 0" 0 "$DAEMON_RC"
 check "log: stopped" log_has "stopped"
 check_no_crash
+
+# Started under SCHED_BATCH, as the systemd unit starts it (its system
+# call filter forbids changing the policy): the workers keep it, and say
+# nothing of it.
+printf '#!/bin/sh\nexec chrt -b 0 %s "$@"\n' "$SPAMPOTD" > "$T/spampotd-batch"
+chmod 755 "$T/spampotd-batch"
+: > "$LOG"	# start_daemon counts the workers' "ready" lines
+SPAMPOTD=$T/spampotd-batch start_daemon
+check_eq "started SCHED_BATCH: two workers" 2 "$(worker_pids | wc -l)"
+check_eq "started SCHED_BATCH: parent" SCHED_BATCH "$(policy "$DAEMON_PID")"
+for w in $(worker_pids); do
+	check_eq "started SCHED_BATCH: worker $w" SCHED_BATCH "$(policy "$w")"
+done
+check_eq "log: no scheduling warning" 0 "$(count_lines 'SCHED_BATCH')"
+stop_daemon TERM
+check_eq "SIGTERM: exit status 0" 0 "$DAEMON_RC"
+check_no_crash
 e2e_done

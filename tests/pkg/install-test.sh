@@ -43,7 +43,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP: install-test.sh needs root (it installs a package)"
 	exit 77
 fi
-for tool in dpkg-buildpackage dh lintian apt-get swaks setpriv unshare \
+for tool in dpkg-buildpackage dh lintian apt-get swaks setpriv chrt unshare \
     mariadbd mariadb-install-db mariadb python3 systemd-analyze; do
 	command -v "$tool" >/dev/null || {
 		echo "FAIL: $tool missing (contrib/install-deps.sh --tests)"
@@ -294,7 +294,7 @@ check_eq "spampot-analyzer -t reaches the database, schema version 3" \
 unit_has() { grep -qx "$2" "/lib/systemd/system/$1"; }
 for line in User=spampot AmbientCapabilities=CAP_NET_BIND_SERVICE \
     CapabilityBoundingSet=CAP_NET_BIND_SERVICE NoNewPrivileges=yes \
-    MemoryDenyWriteExecute=yes; do
+    MemoryDenyWriteExecute=yes CPUSchedulingPolicy=batch; do
 	check "spampot.service has $line" unit_has spampot.service "$line"
 done
 for line in User=spampot-analyzer SupplementaryGroups=spampot \
@@ -324,9 +324,10 @@ if ctypes.CDLL(None).prctl(65, 1, 0, 0, 0) != 0:
 	sys.exit("PR_SET_MDWE failed")
 os.execvp(sys.argv[1], sys.argv[1:])'
 
-# The sensor as spampot.service runs it: its user and groups, no
-# capability but CAP_NET_BIND_SERVICE (ambient and bounding), no_new_privs.
-python3 -c "$W_X_DENIED" \
+# The sensor as spampot.service runs it: SCHED_BATCH, its user and
+# groups, no capability but CAP_NET_BIND_SERVICE (ambient and bounding),
+# no_new_privs.
+python3 -c "$W_X_DENIED" chrt -b 0 \
     setpriv --reuid=spampot --regid=spampot --init-groups \
     --inh-caps=-all,+net_bind_service --ambient-caps=-all,+net_bind_service \
     --bounding-set=-all,+net_bind_service --no-new-privs \

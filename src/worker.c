@@ -794,9 +794,9 @@ worker_fault_handlers(void)
  * gains nothing from preempting: woken at once it would find one line
  * ready, a moment later several. Measured (README, Performance): two
  * workers with a load generator on the same two cores switched three
- * times a message instead of once, and served about a quarter fewer
- * messages. Not a privilege: any process may ask for it; the nice value
- * stays as configured.
+ * times a message instead of once, and served a tenth fewer messages.
+ * Not a privilege: any process may ask for it; the nice value stays as
+ * configured.
  */
 static void
 worker_sched_batch(void)

@@ -25,8 +25,10 @@
 #   memory    RSS of each worker at rest and after 100,000 sessions;
 #             smtp-sink's beside it
 #
-# Environment: BENCH_ONLY="ingest idle ..." (default: all), BENCH_RUNS (5;
-# at least 3), BENCH_SCALE (multiplies message and file counts; 1).
+# Environment: BENCH_ONLY="ingest idle ..." (default: all but ab),
+# BENCH_RUNS (5; at least 3), BENCH_SCALE (multiplies message and file
+# counts; 1); BENCH_ONLY=ab BENCH_OLD=DIR: the spampotd of the build in
+# DIR beside this one's (bench_ab).
 # Results: build/bench/results.tsv and results.json, the table on stdout
 # and in build/bench/results.md.
 
@@ -68,8 +70,10 @@ ulimit -n "$(ulimit -Hn)"
 SHM="$T/shm"
 mkdir -p "$SHM" && mount -t tmpfs -o size=8g,mode=755 bench "$SHM" || exit 1
 SINK_PID=
+AB_OLD_PID=
 bench_cleanup() {
 	[ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null
+	[ -n "$AB_OLD_PID" ] && kill "$AB_OLD_PID" 2>/dev/null
 	mountpoint -q "$SHM" && umount -l "$SHM"
 }
 trap 'bench_cleanup; stop_analyzer KILL; db_cleanup; e2e_cleanup' EXIT
@@ -149,6 +153,8 @@ cpu_ticks() {
 	echo "$s"
 }
 CLK_TCK=$(getconf CLK_TCK)
+# context_switches: how many the whole machine has made since it booted.
+context_switches() { awk '$1 == "ctxt" { print $2 }' /proc/stat; }
 
 # ingest_one SECTION CASE RUN TARGET PORT SIZE PAR COUNT PIDS [DIR]: one
 # measurement, checked: every message accepted and, with DIR, one file
@@ -156,10 +162,12 @@ CLK_TCK=$(getconf CLK_TCK)
 # processes (PIDS) used, in microseconds a message: it moves less than
 # the rate with what else runs on the machine.
 ingest_one() {
-	local sec=$1 case=$2 run=$3 target=$4 port=$5 size=$6 par=$7 n=$8 pids=$9 dir=${10:-} r got c0 c1
+	local sec=$1 case=$2 run=$3 target=$4 port=$5 size=$6 par=$7 n=$8 pids=$9 dir=${10:-} r got c0 c1 x0 x1
 	# shellcheck disable=SC2086 # a list of pids
 	c0=$(cpu_ticks $pids)
+	x0=$(context_switches)
 	r=$(source_run "$port" "$size" "$par" "$n") || { rec "$sec" "$case" "$target" "$run" fail; return; }
+	x1=$(context_switches)
 	# shellcheck disable=SC2086
 	c1=$(cpu_ticks $pids)
 	if [ -n "$dir" ]; then
@@ -170,6 +178,8 @@ ingest_one() {
 	rec "$sec" "$case" "$target" "$run" "$r"
 	rec "$sec" "$case" "$target.cpu_us" "$run" \
 	    "$(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" -v n="$n" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')"
+	rec "$sec" "$case" "$target.switches" "$run" \
+	    "$(awk -v x=$((x1 - x0)) -v n="$n" 'BEGIN { printf "%.2f", x / n }')"
 }
 
 bench_ingest() {
@@ -523,6 +533,59 @@ bench_memory() {
 	clear_dir "$SHM"
 }
 
+# --- ab: another build beside this one -----------------------------------
+
+# BENCH_ONLY=ab BENCH_OLD=DIR: what a change to the sensor buys. The
+# spampotd of the build in DIR (DIR/src/spampotd), this build's and
+# smtp-sink -d take turns in an order that rotates, 2 × RUNS turns of
+# 12,000 messages of 1 KiB, ten in parallel, on one tmpfs (with
+# BENCH_AB_DISK=1 on the real filesystem, 3,000 a turn), each measured as
+# the ingest section measures: the rate, the server's CPU time and the
+# machine's context switches a message.
+bench_ab() {
+	local old=${BENCH_OLD:-} dir=$SHM/ab n=$((12000 * SCALE)) turn i side
+	local new_pids old_pids conf=$CONF log=$LOG port=$PORT
+	if [ ! -x "$old/src/spampotd" ]; then
+		echo "bench.sh: ab needs BENCH_OLD=DIR, a build with src/spampotd" >&2
+		exit 2
+	fi
+	if [ "${BENCH_AB_DISK:-0}" = 1 ]; then
+		dir=$T/ab
+		n=$((3000 * SCALE))
+	fi
+	say "ab: $old/src/spampotd, this build's and smtp-sink -d, $((2 * RUNS)) turns"
+	mkdir -p "$dir"
+	# the old build's daemon, started as this one's, on a port of its own
+	CONF=$T/old.conf LOG=$T/old.log PORT=$(free_port)
+	SPAMPOTD=$old/src/spampotd spampot_start "$dir/old"
+	AB_OLD_PID=$DAEMON_PID
+	local old_port=$PORT
+	old_pids="$DAEMON_PID $(pgrep -d ' ' -P "$DAEMON_PID")"
+	CONF=$conf LOG=$log PORT=$port
+	spampot_start "$dir/new"
+	new_pids="$DAEMON_PID $(pgrep -d ' ' -P "$DAEMON_PID")"
+	mkdir -p "$dir/sink"
+	chown nobody "$dir/sink"
+	sink_start -d "$dir/sink"
+	local sides=(new old sink-d)
+	for turn in $(seq $((2 * RUNS))); do
+		for i in 0 1 2; do
+			side=${sides[$(((turn + i) % 3))]}
+			case $side in
+			new) ingest_one ab 1k-x10 "$turn" new "$PORT" 1024 10 "$n" "$new_pids" "$dir/new/new" ;;
+			old) ingest_one ab 1k-x10 "$turn" old "$old_port" 1024 10 "$n" "$old_pids" "$dir/old/new" ;;
+			sink-d) ingest_one ab 1k-x10 "$turn" sink-d "$SINK_PORT" 1024 10 "$n" "$SINK_PID" "$dir/sink" ;;
+			esac
+		done
+	done
+	sink_stop
+	spampot_stop
+	kill "$AB_OLD_PID"
+	wait "$AB_OLD_PID" 2>/dev/null
+	AB_OLD_PID=
+	rm -rf "$dir"
+}
+
 # --- the machine and the table -------------------------------------------
 
 machine() {
@@ -541,7 +604,7 @@ machine() {
 machine > "$OUT/machine.tsv"
 for section in $SECTIONS; do
 	case $section in
-	ingest|disk|idle|analyzer|latency|memory) "bench_$section" ;;
+	ingest|disk|idle|analyzer|latency|memory|ab) "bench_$section" ;;
 	*) echo "bench.sh: unknown section $section" >&2; exit 2 ;;
 	esac
 done

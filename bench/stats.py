@@ -105,6 +105,23 @@ def rows(raw):
                                       ref + ".cpu_us"))),
                 ratio(raw, "ingest", case, metric + ".cpu_us",
                       ref + ".cpu_us"), "", "")
+    if ("ab", "1k-x10", "new") in raw:
+        # BENCH_ONLY=ab: this build beside the one in BENCH_OLD, turn by
+        # turn
+        for metric, what, digits in (
+                ("", "msg/s", 0), (".cpu_us", "server CPU µs a message", 0),
+                (".switches", "context switches a message (the machine)",
+                 1)):
+            sp = summary(values(raw, "ab", "1k-x10", "new" + metric))
+            refs = [("old", "the build in BENCH_OLD")]
+            if not metric:
+                refs.append(("sink-d", "smtp-sink -d"))
+            for ref, name in refs:
+                add("ab: this build, 1 KiB × 10, " + what, sp,
+                    (name, summary(values(raw, "ab", "1k-x10",
+                                          ref + metric))),
+                    ratio(raw, "ab", "1k-x10", "new" + metric, ref + metric),
+                    "", "", digits=digits)
     if ("disk", "1k-x10", "warm-first") in raw:
         for metric, name in (("warm-first", "its first turn"),
                              ("warm-last", "its last turn")):

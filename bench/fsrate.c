@@ -5,14 +5,14 @@
  * measured by the benchmark (bench/bench.sh) beside the sensor's spool on
  * the same filesystem.
  *
- *   fsrate [-d] DIR COUNT PROCS SIZE FSYNC [NEW]
+ *   fsrate [-d] DIR COUNT PROCS SIZE FSYNC
  *
  * PROCS processes (as many as spampotd has workers) share COUNT files,
  * created in DIR/tmp, or with -d each in a directory of its own,
  * DIR/tmp/fsrate-<n> (made when missing, kept for the next run), as
  * spampotd's workers do. Prints the files per second.
- * DIR/tmp and DIR/NEW (DIR/new by default) must exist. File names carry
- * the process id, so that runs into the same NEW do not meet.
+ * DIR/tmp and DIR/new must exist. File names carry the process id, so
+ * that runs into the same new/ do not meet.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +26,7 @@
 
 struct fsrate {
 	int		 dirfd;
-	const char	*dest;		/* NEW */
+	int		 pid;		/* in the file names */
 	const char	*buf;
 	size_t		 size;
 	int		 do_fsync;
@@ -45,11 +45,11 @@ fsrate_now(void)
 static int
 fsrate_one(const struct fsrate *f, long i)
 {
-	char tmp[96], new[320];
+	char tmp[96], new[64];
 	int fd;
 
-	snprintf(tmp, sizeof(tmp), "%s/%d-%ld", f->tmp, (int)getpid(), i);
-	snprintf(new, sizeof(new), "%s/%d-%ld", f->dest, (int)getpid(), i);
+	snprintf(tmp, sizeof(tmp), "%s/%d-%ld", f->tmp, f->pid, i);
+	snprintf(new, sizeof(new), "new/%d-%ld", f->pid, i);
 	if ((fd = openat(f->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
 	    O_CLOEXEC, 0640)) == -1)
 		return -1;
@@ -69,6 +69,7 @@ fsrate_proc(struct fsrate *f, long count, int own_dir, int n)
 	long i;
 	int rc = 0;
 
+	f->pid = (int)getpid();
 	snprintf(f->tmp, sizeof(f->tmp), "tmp");
 	if (own_dir) {
 		snprintf(f->tmp, sizeof(f->tmp), "tmp/fsrate-%d", n);
@@ -94,9 +95,9 @@ main(int argc, char *argv[])
 		argc--;
 		argv++;
 	}
-	if (argc != 6 && argc != 7) {
+	if (argc != 6) {
 		fprintf(stderr,
-		    "usage: fsrate [-d] DIR COUNT PROCS SIZE FSYNC [NEW]\n");
+		    "usage: fsrate [-d] DIR COUNT PROCS SIZE FSYNC\n");
 		return 2;
 	}
 	memset(&f, 0, sizeof(f));
@@ -104,7 +105,6 @@ main(int argc, char *argv[])
 	procs = atoi(argv[3]);
 	f.size = (size_t)atol(argv[4]);
 	f.do_fsync = atoi(argv[5]);
-	f.dest = argc == 7 ? argv[6] : "new";
 	if (count < 1 || procs < 1 || (buf = malloc(f.size)) == NULL)
 		return 2;
 	memset(buf, 'x', f.size);

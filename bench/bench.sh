@@ -124,7 +124,7 @@ spampot_start() {
 spampot_stop() { [ -n "$DAEMON_PID" ] && stop_daemon; }
 
 # source_run PORT SIZE PARALLEL COUNT: smtp-source, one session per
-# message; prints the messages per second, or nothing when it failed.
+# message; prints the nanoseconds it took, or nothing when it failed.
 source_run() {
 	local t0 t1
 	t0=$(now_ns)
@@ -135,7 +135,7 @@ source_run() {
 		return 1
 	fi
 	t1=$(now_ns)
-	rate "$4" $((t1 - t0))
+	echo $((t1 - t0))
 }
 
 files_in() { find "$1" -type f | wc -l; }
@@ -156,34 +156,87 @@ CLK_TCK=$(getconf CLK_TCK)
 # context_switches: how many the whole machine has made since it booted.
 context_switches() { awk '$1 == "ctxt" { print $2 }' /proc/stat; }
 
-# ingest_one SECTION CASE RUN TARGET PORT SIZE PAR COUNT PIDS [DIR]: one
-# measurement, checked: every message accepted and, with DIR, one file
-# each (then removed). Beside the rate, the CPU time the server's
-# processes (PIDS) used, in microseconds a message: it moves less than
-# the rate with what else runs on the machine.
-ingest_one() {
-	local sec=$1 case=$2 run=$3 target=$4 port=$5 size=$6 par=$7 n=$8 pids=$9 dir=${10:-} r got c0 c1 x0 x1
+# A measurement of the ingest sections is the sum of its parts: the
+# messages, nanoseconds, the server's CPU clock ticks and the machine's
+# context switches of each part, by target.
+declare -A PART_N PART_NS PART_TICKS PART_SWITCHES PART_FAILED
+parts_reset() { PART_N=() PART_NS=() PART_TICKS=() PART_SWITCHES=() PART_FAILED=(); }
+
+# ingest_part TARGET PORT SIZE PAR COUNT PIDS [DIR]: one part, checked:
+# every message accepted and, with DIR, one file each (then removed).
+# Beside the time, the CPU time the server's processes (PIDS) used: it
+# moves less than the rate with what else runs on the machine.
+ingest_part() {
+	local target=$1 port=$2 size=$3 par=$4 n=$5 pids=$6 dir=${7:-} ns got c0 c1 x0 x1
 	# shellcheck disable=SC2086 # a list of pids
 	c0=$(cpu_ticks $pids)
 	x0=$(context_switches)
-	r=$(source_run "$port" "$size" "$par" "$n") || { rec "$sec" "$case" "$target" "$run" fail; return; }
+	ns=$(source_run "$port" "$size" "$par" "$n") || { PART_FAILED[$target]=1; return; }
 	x1=$(context_switches)
 	# shellcheck disable=SC2086
 	c1=$(cpu_ticks $pids)
 	if [ -n "$dir" ]; then
 		got=$(files_in "$dir")
-		[ "$got" -eq "$n" ] || say "$sec $case $target: $got files for $n messages"
+		[ "$got" -eq "$n" ] || say "$target: $got files for $n messages"
 		clear_dir "$dir"
 	fi
-	rec "$sec" "$case" "$target" "$run" "$r"
+	PART_N[$target]=$((${PART_N[$target]:-0} + n))
+	PART_NS[$target]=$((${PART_NS[$target]:-0} + ns))
+	PART_TICKS[$target]=$((${PART_TICKS[$target]:-0} + c1 - c0))
+	PART_SWITCHES[$target]=$((${PART_SWITCHES[$target]:-0} + x1 - x0))
+}
+
+# ingest_record SECTION CASE RUN TARGET: the measurement its parts make:
+# messages a second, the server's CPU microseconds and the machine's
+# context switches a message.
+ingest_record() {
+	local sec=$1 case=$2 run=$3 target=$4 n=${PART_N[$4]:-0}
+	if [ -n "${PART_FAILED[$target]:-}" ] || [ "$n" -eq 0 ]; then
+		rec "$sec" "$case" "$target" "$run" fail
+		return
+	fi
+	rec "$sec" "$case" "$target" "$run" "$(rate "$n" "${PART_NS[$target]}")"
 	rec "$sec" "$case" "$target.cpu_us" "$run" \
-	    "$(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" -v n="$n" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')"
+	    "$(awk -v t="${PART_TICKS[$target]}" -v hz="$CLK_TCK" -v n="$n" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')"
 	rec "$sec" "$case" "$target.switches" "$run" \
-	    "$(awk -v x=$((x1 - x0)) -v n="$n" 'BEGIN { printf "%.2f", x / n }')"
+	    "$(awk -v x="${PART_SWITCHES[$target]}" -v n="$n" 'BEGIN { printf "%.2f", x / n }')"
+}
+
+# ingest_one SECTION CASE RUN TARGET PORT SIZE PAR COUNT PIDS [DIR]: a
+# measurement of one part.
+ingest_one() {
+	local sec=$1 case=$2 run=$3 target=$4
+	shift 4
+	parts_reset
+	ingest_part "$target" "$@"
+	ingest_record "$sec" "$case" "$run" "$target"
+}
+
+# A run of the ingest section is INGEST_PARTS parts of each server, a
+# quarter of its messages each. A part goes smtp-sink, spampotd (a),
+# smtp-sink -d, spampotd (b), the next the other way round: each spampotd
+# measurement is paired with the reference next to it, neither side always
+# comes first, and a drift of the shared machine within a run falls on
+# both sides alike.
+INGEST_PARTS=4
+
+# ingest_turn BACKWARDS SIZE PAR COUNT: a part of each of the four (the
+# servers' ports and pids are bench_ingest's).
+ingest_turn() {
+	local order=(sink spampot.a sink-d spampot.b) i target
+	[ "$1" = 1 ] && order=(spampot.b sink-d spampot.a sink)
+	for i in 0 1 2 3; do
+		target=${order[$i]}
+		case $target in
+		sink) ingest_part sink "$mem_port" "$2" "$3" "$4" "$mem_pid" ;;
+		sink-d) ingest_part sink-d "$dump_port" "$2" "$3" "$4" "$dump_pid" "$SHM/sink-d" ;;
+		spampot.*) ingest_part "$target" "$PORT" "$2" "$3" "$4" "$pids" "$SHM/spool/new" ;;
+		esac
+	done
 }
 
 bench_ingest() {
-	local size par n run case sizes="1024 102400" pars="1 10 100"
+	local size par n run part target case sizes="1024 102400" pars="1 10 100"
 	say "ingest: smtp-sink, smtp-sink -d, spampotd on tmpfs, $RUNS runs"
 	mkdir -p "$SHM/sink-d" "$SHM/sink-m"
 	chown nobody "$SHM/sink-d" "$SHM/sink-m"
@@ -198,21 +251,23 @@ bench_ingest() {
 	for size in $sizes; do
 		for par in $pars; do
 			case=$((size / 1024))k-x$par
-			# two seconds or more a measurement: shorter ones
-			# move with every pause of the shared cores
+			# two seconds or more a measurement (its parts
+			# together): shorter ones move with every pause of
+			# the shared cores
 			if [ "$size" -eq 1024 ]; then
 				n=$((par == 1 ? 3000 : 12000))
 			else
 				n=$((par == 1 ? 1000 : 3000))
 			fi
-			n=$((n * SCALE))
+			n=$((n * SCALE / INGEST_PARTS))
 			for run in $(seq "$RUNS"); do
-				# spampot right after each reference: the ratio
-				# to each is of neighbouring runs
-				ingest_one ingest "$case" "$run" sink "$mem_port" "$size" "$par" "$n" "$mem_pid"
-				ingest_one ingest "$case" "$run" spampot.a "$PORT" "$size" "$par" "$n" "$pids" "$SHM/spool/new"
-				ingest_one ingest "$case" "$run" sink-d "$dump_port" "$size" "$par" "$n" "$dump_pid" "$SHM/sink-d"
-				ingest_one ingest "$case" "$run" spampot.b "$PORT" "$size" "$par" "$n" "$pids" "$SHM/spool/new"
+				parts_reset
+				for part in $(seq "$INGEST_PARTS"); do
+					ingest_turn "$((part % 2 == 0))" "$size" "$par" "$n"
+				done
+				for target in sink spampot.a sink-d spampot.b; do
+					ingest_record ingest "$case" "$run" "$target"
+				done
 			done
 			say "ingest $case done"
 		done

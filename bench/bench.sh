@@ -10,7 +10,8 @@
 #   ingest    smtp-source against smtp-sink (in memory), smtp-sink -d (a
 #             file per message) and spampotd (2 workers, spool_fsync = no),
 #             all on one tmpfs; 1 KiB and 100 KiB, 1, 10, 100 in parallel;
-#             the CPU time of the server's processes beside the rate
+#             a run is four parts of each, in both orders; the CPU time
+#             of the server's processes beside the rate
 #   disk      spampotd's spool on the real filesystem against the
 #             filesystem's own create/write/rename rate (bench/fsrate.c),
 #             spool_fsync = no and yes

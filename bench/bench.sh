@@ -178,7 +178,7 @@ ingest_part() {
 	c1=$(cpu_ticks $pids)
 	if [ -n "$dir" ]; then
 		got=$(files_in "$dir")
-		[ "$got" -eq "$n" ] || say "$target: $got files for $n messages"
+		[ "$got" -eq "$n" ] || say "$target, $size bytes × $par: $got files for $n messages"
 		clear_dir "$dir"
 	fi
 	PART_N[$target]=$((${PART_N[$target]:-0} + n))

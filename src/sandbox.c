@@ -9,8 +9,9 @@
  *
  * Without Landlock (kernels before 5.13, or disabled), seccomp still holds:
  * no socket, no exec, openat only with O_WRONLY|O_CREAT|O_EXCL (a new file,
- * never an existing one), but such a file could then be created anywhere
- * the spampot user may write. The worker logs which case applies.
+ * never an existing one), sendto only without an address, but such a file
+ * could then be created anywhere the spampot user may write. The worker
+ * logs which case applies.
  */
 #include "autoconf.h"
 
@@ -190,17 +191,41 @@ sandbox_trap_setup(void)
 	sigaction(SIGSYS, &sa, NULL);
 }
 
+/*
+ * Argument limits of the worker's allow-list: a call named here passes
+ * only with that argument equal to that value.
+ */
+static const struct {
+	const char	*name;
+	unsigned	 arg;
+	uint64_t	 value;
+} sandbox_worker_args[] = {
+	/* a new spool file, never an existing one */
+	{ "openat", 2, SANDBOX_OPEN_FLAGS },
+	/* send(2): no dest_addr, so only to the connected peer; with an
+	 * address it would reach any unix datagram socket (syslog,
+	 * journald) */
+	{ "sendto", 4, 0 },
+};
+
 static void
 sandbox_seccomp_add(scmp_filter_ctx ctx, const char *name)
 {
+	struct scmp_arg_cmp cmp;
+	size_t i;
 	int nr, rc;
 
 	if ((nr = seccomp_syscall_resolve_name(name)) == __NR_SCMP_ERROR)
 		return;		/* not on this architecture */
-	if (strcmp(name, "openat") == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-		    SCMP_A2(SCMP_CMP_EQ, SANDBOX_OPEN_FLAGS));
-	else
+	for (i = 0; i < sizeof(sandbox_worker_args) /
+	    sizeof(sandbox_worker_args[0]); i++)
+		if (strcmp(name, sandbox_worker_args[i].name) == 0)
+			break;
+	if (i < sizeof(sandbox_worker_args) / sizeof(sandbox_worker_args[0])) {
+		cmp = SCMP_CMP(sandbox_worker_args[i].arg, SCMP_CMP_EQ,
+		    sandbox_worker_args[i].value);
+		rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &cmp);
+	} else
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 	if (rc < 0)
 		fatalx("seccomp_rule_add %s: %s", name, strerror(-rc));

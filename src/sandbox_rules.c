@@ -3,8 +3,9 @@
  * else kills the worker (the parent logs the signal and respawns it). A
  * change here comes with the test that exercises the code needing it.
  *
- * Not here, on purpose: socket, connect, bind, listen (no network of its
- * own: it only accepts on the listeners it inherited), execve, fork, clone,
+ * Not here, on purpose: socket, connect, bind, listen, sendmsg (no network
+ * of its own: it only accepts on the listeners it inherited, and sendto
+ * passes only without an address, see sandbox.c), execve, fork, clone,
  * ptrace, kill, open without O_CREAT|O_EXCL (see sandbox.c: openat is
  * allowed only to create new files), unlink outside the spool (Landlock).
  */
@@ -34,7 +35,7 @@ const struct sandbox_syscall sandbox_worker_allow[] = {
 	{ "accept4", "new sessions on the inherited listeners" },
 	{ "getsockname", "the server address a client connected to" },
 	{ "recvfrom", "read from a client (recv)" },
-	{ "sendto", "answer a client (send)" },
+	{ "sendto", "answer a client (send; no address: sandbox.c)" },
 	{ "read", "read from a client" },
 	{ "write", "spool records; log lines to the parent" },
 	{ "close", "end of a session" },

@@ -92,11 +92,53 @@ enum action {
 	A_CREATE_TMP,		/* allowed flags, in spool/tmp itself */
 	A_CREATE_OTHER,		/* allowed flags, in another worker's dir */
 	A_REMOVE_OTHER,		/* another worker's file */
+	A_SEND,			/* send on a connected socket: allowed */
+	A_SENDTO_ADDR,		/* sendto with an address */
+	A_SENDMSG_ADDR,		/* sendmsg with an address */
 };
 
 /* Another worker's directory in spool/tmp, and a file in it. */
 #define OTHER_DIR	"tmp/1"
 #define OTHER_FILE	"tmp/1/other"
+
+/* Datagrams a compromised worker would send: to the syslog socket (or
+ * any other unix datagram socket), not to its connected peer. */
+static void
+child_send(enum action a, int sock)
+{
+	struct sockaddr_un sun;
+	struct msghdr mh;
+	struct iovec iov;
+	char msg[] = "<0>kernel: FORGED EMERG";
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/log.sock", outside);
+	switch (a) {
+	case A_SEND:
+		if (send(sock, msg, sizeof(msg) - 1, MSG_NOSIGNAL) !=
+		    (ssize_t)sizeof(msg) - 1)
+			_exit(CHILD_WRONG);
+		_exit(CHILD_OK);
+	case A_SENDTO_ADDR:
+		sendto(sock, msg, sizeof(msg) - 1, 0, (struct sockaddr *)&sun,
+		    sizeof(sun));
+		break;
+	case A_SENDMSG_ADDR:
+		memset(&mh, 0, sizeof(mh));
+		iov.iov_base = msg;
+		iov.iov_len = sizeof(msg) - 1;
+		mh.msg_name = &sun;
+		mh.msg_namelen = sizeof(sun);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		sendmsg(sock, &mh, 0);
+		break;
+	default:
+		break;
+	}
+	_exit(CHILD_ALLOWED);
+}
 
 /* After the sandbox: only calls of the allow-list, then _exit(). */
 static void
@@ -175,6 +217,11 @@ child_act(enum action a, int spool_fd, int sock)
 		    -1 && errno == EACCES)
 			_exit(CHILD_OK);
 		_exit(CHILD_WRONG);
+	case A_SEND:
+	case A_SENDTO_ADDR:
+	case A_SENDMSG_ADDR:
+		child_send(a, sock);
+		break;
 	}
 	_exit(CHILD_ALLOWED);
 }
@@ -192,7 +239,7 @@ struct outcome {
 static void
 run_child(enum action a, struct outcome *o)
 {
-	int logp[2], spool_fd, sock = -1;
+	int logp[2], spool_fd, sock = -1, pair[2];
 	size_t len = 0;
 	ssize_t n;
 	pid_t pid;
@@ -208,6 +255,13 @@ run_child(enum action a, struct outcome *o)
 		if (a == A_CONNECT &&
 		    (sock = socket(AF_INET, SOCK_STREAM, 0)) == -1)
 			_exit(CHILD_SETUP);
+		/* a socket of its own, made before the sandbox (as the
+		 * syslog socket a worker could inherit) */
+		if (a >= A_SEND) {
+			if (socketpair(AF_UNIX, SOCK_DGRAM, 0, pair) == -1)
+				_exit(CHILD_SETUP);
+			sock = pair[0];
+		}
 		/* As a worker: no syslog(3), log lines go to the parent;
 		 * files in a directory of its own. */
 		log_to_pipe(logp[1]);
@@ -358,6 +412,30 @@ test_no_open_read(void **state)
 	write_file(path, "keep\n");
 	assert_killed(A_OPEN_SPOOL_READ, "open a spool file for reading");
 	assert_killed(A_OPEN_NO_EXCL, "open a spool file without O_EXCL");
+}
+
+/* A worker answers its clients with send(2); it cannot address a datagram
+ * to any other socket (syslog's, journald's) with sendto or sendmsg. */
+static void
+test_no_send_address(void **state)
+{
+	struct outcome o;
+	struct sockaddr_un sun;
+	char buf[64];
+	int lfd;
+
+	assert_exit_ok(A_SEND, "send on a connected socket", &o);
+	/* a listener there: without the filter the datagram arrives */
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/log.sock", outside);
+	assert_true((lfd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0)) !=
+	    -1);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_killed(A_SENDTO_ADDR, "sendto with an address");
+	assert_killed(A_SENDMSG_ADDR, "sendmsg with an address");
+	assert_int_equal(recv(lfd, buf, sizeof(buf), 0), -1);
+	close(lfd);
 }
 
 /* --- Landlock: file creation confined to the spool ------------------------ */
@@ -536,6 +614,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_no_fork, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_kill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_open_read, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_no_send_address, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_landlock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analyzer, setup,

@@ -769,6 +769,7 @@ main(int argc, char *argv[])
 	char err[512];
 	int ch, foreground = 0, check = 0, debug = 0, once = 0, rc = 0;
 
+	util_close_from(3);
 	memset(&a, 0, sizeof(a));
 	a.config_path = SPAMPOT_CONFIG_FILE;
 	/*

@@ -5,6 +5,10 @@
  * to the parent, one write per line: "<priority digit><text>\n". Lines are
  * shorter than PIPE_BUF, so lines of different workers never interleave.
  *
+ * A worker's log pipe is its own (supervise.c): the parent tags each line
+ * it relays with the pid of the worker whose pipe it read, in the syslog
+ * pid field ("spampotd[WORKER]:"), whatever the line says.
+ *
  * The parent relays several lines a session, so its own way to syslog is
  * cheap: one datagram socket to /dev/log, kept connected; when nothing
  * listens there, it tries again once a second instead of once a line (as
@@ -118,9 +122,16 @@ log_stamps(const char **syslog_stamp, const char **stderr_stamp)
 		*stderr_stamp = es;
 }
 
+/* The pid a line is tagged with: the worker's it came from, or ours. */
+static int
+log_tag_pid(pid_t from)
+{
+	return from != 0 ? (int)from : log_pid ? (int)log_pid : (int)getpid();
+}
+
 /* One line to syslog: "<PRI>Mmm dd hh:mm:ss ident[pid]: text". */
 static void
-log_syslog(int priority, const char *line)
+log_syslog(pid_t from, int priority, const char *line)
 {
 	char msg[LOG_LINE_MAX + 128];
 	const char *stamp;
@@ -139,7 +150,7 @@ log_syslog(int priority, const char *line)
 		log_stamps(&stamp, NULL);
 		n = snprintf(msg, sizeof(msg), "<%d>%s %s[%d]: %s",
 		    log_facility | priority, stamp, log_ident,
-		    log_pid ? (int)log_pid : (int)getpid(), line);
+		    log_tag_pid(from), line);
 		if (n < 0)
 			return;
 		if ((size_t)n >= sizeof(msg))
@@ -155,12 +166,20 @@ log_syslog(int priority, const char *line)
 	}
 }
 
-/* From now on, lines go to the parent over fd instead of syslog. */
+/*
+ * From now on, lines go to the parent over fd instead of syslog. The
+ * syslog socket opened before the fork is closed: a worker holds no
+ * socket but its listeners and its sessions, and never reopens one.
+ */
 void
 log_to_pipe(int fd)
 {
 	log_pipe_fd = fd;
 	log_foreground = 0;
+	if (log_sock != -1) {
+		close(log_sock);
+		log_sock = -1;
+	}
 }
 
 void
@@ -191,7 +210,7 @@ log_flush_now(void)
 }
 
 static void
-log_stderr(int priority, const char *line)
+log_stderr(pid_t from, int priority, const char *line)
 {
 	const char *stamp;
 	int n;
@@ -199,14 +218,14 @@ log_stderr(int priority, const char *line)
 	log_stamps(NULL, &stamp);
 	if (!log_batching) {
 		fprintf(stderr, "%s %s[%d]: %s%s\n", stamp, log_ident,
-		    (int)getpid(), priority <= LOG_WARNING ? "warning: " : "",
-		    line);
+		    log_tag_pid(from),
+		    priority <= LOG_WARNING ? "warning: " : "", line);
 		return;
 	}
 	if (LOG_OUT_MAX - log_outlen < LOG_LINE_MAX + 128)
 		log_flush_now();
 	n = snprintf(log_out + log_outlen, LOG_OUT_MAX - log_outlen,
-	    "%s %s[%d]: %s%s\n", stamp, log_ident, (int)log_pid,
+	    "%s %s[%d]: %s%s\n", stamp, log_ident, log_tag_pid(from),
 	    priority <= LOG_WARNING ? "warning: " : "", line);
 	if (n > 0)
 		log_outlen += (size_t)n < LOG_OUT_MAX - log_outlen ?
@@ -227,15 +246,15 @@ log_batch(int on)
 		log_flush_now();
 }
 
-/* Write a line that a worker sent us, or one of our own. */
+/* Write a line that worker "from" sent us, or one of our own (from 0). */
 void
-log_relay(int priority, const char *line)
+log_relay(pid_t from, int priority, const char *line)
 {
 	if (priority == LOG_DEBUG && !log_debug_on)
 		return;
-	log_syslog(priority, line);
+	log_syslog(from, priority, line);
 	if (log_foreground)
-		log_stderr(priority, line);
+		log_stderr(from, priority, line);
 }
 
 static void
@@ -246,7 +265,7 @@ log_emit(int priority, const char *line)
 	int n;
 
 	if (log_pipe_fd == -1) {
-		log_relay(priority, line);
+		log_relay(0, priority, line);
 		return;
 	}
 	if (priority == LOG_DEBUG && !log_debug_on)

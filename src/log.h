@@ -6,11 +6,12 @@
 #define SPAMPOT_LOG_H
 
 #include <stdarg.h>
+#include <sys/types.h>
 
 void	log_init(const char *ident, int foreground, int facility);
 void	log_to_pipe(int fd);
 void	log_set_debug(int);
-void	log_relay(int priority, const char *line);
+void	log_relay(pid_t from, int priority, const char *line);
 void	log_batch(int on);
 void	log_flush_now(void);
 

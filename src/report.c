@@ -25,6 +25,7 @@
 
 #include "config.h"
 #include "report.h"
+#include "util.h"
 
 #ifndef SPAMPOT_CONFIG_FILE
 #define SPAMPOT_CONFIG_FILE	"/etc/spampot/spampot.conf"
@@ -291,6 +292,7 @@ main(int argc, char *argv[])
 	char *password;
 	int rc;
 
+	util_close_from(3);
 	memset(&a, 0, sizeof(a));
 	memset(&o, 0, sizeof(o));
 	a.config = SPAMPOT_CONFIG_FILE;

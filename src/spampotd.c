@@ -24,6 +24,7 @@
 #include "selfcheck.h"
 #include "spool.h"
 #include "supervise.h"
+#include "util.h"
 
 #ifndef SPAMPOT_CONFIG_FILE
 #define SPAMPOT_CONFIG_FILE	"/etc/spampot/spampot.conf"
@@ -160,6 +161,7 @@ main(int argc, char *argv[])
 	int ch, foreground = 0, check = 0, debug = 0, n;
 	size_t i;
 
+	util_close_from(3);
 	while ((ch = getopt(argc, argv, "c:dfhtV")) != -1) {
 		switch (ch) {
 		case 'c':

@@ -11,6 +11,16 @@
  * count, limits and banner, on the same listeners. Stop (SIGTERM/SIGINT):
  * every worker gets SIGTERM and shutdown_grace to finish; stragglers are
  * killed 5 s later, their files recovered from tmp/.
+ *
+ * Log relay: each worker writes its lines into a pipe of its own, so the
+ * parent knows which worker a line came from whatever the line says, and
+ * treats every worker as possibly compromised: a line ends at '\n' or NUL;
+ * its priority is clamped to SUPERVISE_LOG_CEILING; control bytes are
+ * escaped; it is tagged with the worker's pid; at most SUPERVISE_LOG_RATE
+ * lines a second (bursts of SUPERVISE_LOG_BURST) are relayed per worker,
+ * the rest counted in a "log lines dropped" line; and each worker's pipe
+ * is read at most SUPERVISE_LOG_TURN bytes a turn, so that one flooding
+ * worker costs neither the others' lines nor all of the parent's CPU.
  */
 #include "autoconf.h"
 
@@ -37,15 +47,33 @@
 #define SUPERVISE_KILL_SLACK	5000	/* ms after the grace period */
 #define SUPERVISE_EARLY_DEATH	10000	/* died this soon: back off */
 #define SUPERVISE_BACKOFF_MAX	60000
-#define SUPERVISE_LOGBUF	8192
+#define SUPERVISE_LOGBUF	8192	/* a line longer than this is dropped */
 #define SUPERVISE_LOG_EVERY	10	/* ms between two reads of the log pipe */
 #define SUPERVISE_LOG_PIPE	(1 << 20)	/* its size, where allowed */
+#define SUPERVISE_LOG_TURN	65536	/* bytes read from a worker a turn */
+#define SUPERVISE_LOG_RATE	20000	/* lines/s relayed per worker */
+#define SUPERVISE_LOG_BURST	40000
+#define SUPERVISE_LOG_CEILING	LOG_ERR	/* a worker's lines: never above */
+#define SUPERVISE_DROP_EVERY	1000	/* ms between two "dropped" lines */
+
+/* A worker's log pipe, as the parent reads it. */
+struct supervise_log {
+	int		 fd;		/* read end; -1: none */
+	int		 skip;		/* in a line too long: drop to its end */
+	size_t		 len;
+	uint64_t	 tokens;	/* lines it may send now */
+	uint64_t	 refilled;	/* ms */
+	uint64_t	 dropped;	/* not reported yet */
+	uint64_t	 dropped_at;	/* ms of the last report */
+	char		 buf[SUPERVISE_LOGBUF];
+};
 
 struct supervise_child {
 	pid_t		 pid;		/* 0: free */
 	unsigned	 row;		/* in the per-IP table */
 	int		 current;	/* of the running generation */
 	uint64_t	 started;
+	struct supervise_log log;
 };
 
 struct supervise {
@@ -58,11 +86,8 @@ struct supervise {
 	int			 stopping;
 	uint64_t		 kill_at;
 	int			 sfd;
-	int			 log_r, log_w;
-	uint64_t		 log_next;	/* read the log pipe from then */
+	uint64_t		 log_next;	/* read the log pipes from then */
 	int			 lifeline_r, lifeline_w;
-	char			 logbuf[SUPERVISE_LOGBUF];
-	size_t			 loglen;
 };
 
 static unsigned
@@ -77,25 +102,54 @@ supervise_count(const struct supervise *sv, int current_only)
 	return n;
 }
 
+/*
+ * A worker's fds 0 to 2 are /dev/null: under systemd, 1 and 2 are the
+ * journal stream, which would take any line (and priority) a compromised
+ * worker wrote. Test builds with sanitizers keep 2: their reports go
+ * there, and the sandbox lets a worker open no file to write them to.
+ */
 static void
-supervise_child_main(struct supervise *sv, unsigned row)
+supervise_child_stdio(void)
+{
+	int fd;
+
+	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+		fatal("worker %d: /dev/null", (int)getpid());
+	if (dup2(fd, 0) == -1 || dup2(fd, 1) == -1)
+		fatal("worker %d: dup2", (int)getpid());
+#ifndef SPAMPOT_SANITIZERS
+	if (dup2(fd, 2) == -1)
+		fatal("worker %d: dup2", (int)getpid());
+#endif
+	if (fd > 2)
+		close(fd);
+}
+
+/* In the new worker: keep only what it needs of the parent's fds. */
+static void
+supervise_child_main(struct supervise *sv, unsigned row, int log_w)
 {
 	struct supervise_setup *su = sv->setup;
 	struct worker_ctx ctx;
 	sigset_t none;
+	unsigned i;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	close(sv->sfd);
-	close(sv->log_r);
 	close(sv->lifeline_w);
-	log_to_pipe(sv->log_w);
+	/* the other workers' read ends */
+	for (i = 0; i < IPTABLE_ROWS; i++)
+		if (sv->child[i].log.fd != -1)
+			close(sv->child[i].log.fd);
+	log_to_pipe(log_w);
+	supervise_child_stdio();
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cf = su->cf;
 	ctx.listen_fds = su->listen_fds;
 	ctx.nlisten = su->nlisten;
 	ctx.spool_fd = su->spool_fd;
-	ctx.log_fd = sv->log_w;
+	ctx.log_fd = log_w;
 	ctx.lifeline_fd = sv->lifeline_r;
 	ctx.iptable = sv->iptable;
 	ctx.row = row;
@@ -106,7 +160,9 @@ supervise_child_main(struct supervise *sv, unsigned row)
 static int
 supervise_spawn(struct supervise *sv)
 {
+	struct supervise_log *l;
 	unsigned row;
+	int logp[2];
 	pid_t pid;
 
 	for (row = 0; row < IPTABLE_ROWS && sv->child[row].pid != 0; row++)
@@ -115,14 +171,32 @@ supervise_spawn(struct supervise *sv)
 		log_warnx("supervise: no free worker slot");
 		return -1;
 	}
+	if (pipe2(logp, O_NONBLOCK | O_CLOEXEC) == -1) {
+		log_warn("supervise: pipe2");
+		return -1;
+	}
+	/* room for the lines of the time between two reads, and of bursts */
+	(void)fcntl(logp[1], F_SETPIPE_SZ, SUPERVISE_LOG_PIPE);
 	iptable_row_open(sv->iptable, row);
 	if ((pid = fork()) == -1) {
 		log_warn("supervise: fork");
 		iptable_row_close(sv->iptable, row);
+		close(logp[0]);
+		close(logp[1]);
 		return -1;
 	}
-	if (pid == 0)
-		supervise_child_main(sv, row);
+	if (pid == 0) {
+		close(logp[0]);
+		supervise_child_main(sv, row, logp[1]);
+	}
+	close(logp[1]);
+	l = &sv->child[row].log;
+	l->fd = logp[0];
+	l->skip = 0;
+	l->len = 0;
+	l->tokens = SUPERVISE_LOG_BURST;
+	l->refilled = util_now_ms();
+	l->dropped = l->dropped_at = 0;
 	sv->child[row].pid = pid;
 	sv->child[row].row = row;
 	sv->child[row].current = 1;
@@ -143,6 +217,128 @@ supervise_fill(struct supervise *sv, uint64_t now)
 			sv->respawn_at = now + 1000;
 			break;
 		}
+}
+
+/* One more line of this worker's allowance, refilled with time. */
+static int
+supervise_log_take(struct supervise_log *l, uint64_t now)
+{
+	if (now > l->refilled) {
+		l->tokens += (now - l->refilled) * SUPERVISE_LOG_RATE / 1000;
+		if (l->tokens > SUPERVISE_LOG_BURST)
+			l->tokens = SUPERVISE_LOG_BURST;
+		l->refilled = now;
+	}
+	if (l->tokens == 0)
+		return 0;
+	l->tokens--;
+	return 1;
+}
+
+/* A worker's line, "<priority digit><text>": relayed as from that
+ * worker, no higher than the ceiling, control bytes escaped. */
+static void
+supervise_log_line(struct supervise_child *c, const char *line, size_t len,
+    uint64_t now)
+{
+	char text[1024];
+	int prio = LOG_WARNING;
+
+	if (len > 0 && line[0] >= '0' && line[0] <= '7') {
+		prio = line[0] - '0';
+		line++;
+		len--;
+	}
+	if (len == 0)
+		return;
+	if (!supervise_log_take(&c->log, now)) {
+		c->log.dropped++;
+		return;
+	}
+	if (prio < SUPERVISE_LOG_CEILING)
+		prio = SUPERVISE_LOG_CEILING;
+	util_escape(text, sizeof(text), line, len, UTIL_ESC_KEEP_BS);
+	log_relay(c->pid, prio, text);
+}
+
+static void
+supervise_log_dropped(struct supervise_child *c, uint64_t now, int last)
+{
+	struct supervise_log *l = &c->log;
+
+	if (l->dropped == 0 || (!last && now - l->dropped_at <
+	    SUPERVISE_DROP_EVERY))
+		return;
+	log_warnx("worker %d: %llu log lines dropped (more than %d a second)",
+	    (int)c->pid, (unsigned long long)l->dropped, SUPERVISE_LOG_RATE);
+	l->dropped = 0;
+	l->dropped_at = now;
+}
+
+/* Split what was read at each '\n' or NUL; a line that fills the buffer
+ * without an end is dropped, up to its end. */
+static void
+supervise_log_split(struct supervise_child *c, size_t n, uint64_t now)
+{
+	struct supervise_log *l = &c->log;
+	size_t i, start = 0;
+
+	for (i = l->len; i < l->len + n; i++) {
+		if (l->buf[i] != '\n' && l->buf[i] != '\0')
+			continue;
+		if (!l->skip)
+			supervise_log_line(c, l->buf + start, i - start, now);
+		l->skip = 0;
+		start = i + 1;
+	}
+	l->len += n - start;
+	memmove(l->buf, l->buf + start, l->len);
+	if (l->len == sizeof(l->buf)) {
+		l->len = 0;
+		l->skip = 1;
+	}
+}
+
+/*
+ * Relay one worker's lines: at most SUPERVISE_LOG_TURN bytes, or (drain:
+ * it is gone) all that is left. A pipe its worker closed is not read
+ * again.
+ */
+static void
+supervise_log_read(struct supervise_child *c, uint64_t now, int drain)
+{
+	struct supervise_log *l = &c->log;
+	size_t got = 0;
+	ssize_t n;
+
+	while (l->fd != -1 && (drain || got < SUPERVISE_LOG_TURN)) {
+		n = read(l->fd, l->buf + l->len, sizeof(l->buf) - l->len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == 0 || (n == -1 && errno != EAGAIN)) {
+			close(l->fd);
+			l->fd = -1;
+		}
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		supervise_log_split(c, (size_t)n, now);
+	}
+	supervise_log_dropped(c, now, drain);
+}
+
+/* A turn: a bounded read of every worker's pipe, in one batch. */
+static void
+supervise_relay_logs(struct supervise *sv)
+{
+	uint64_t now = util_now_ms();
+	unsigned i;
+
+	log_batch(1);
+	for (i = 0; i < IPTABLE_ROWS; i++)
+		if (sv->child[i].log.fd != -1)
+			supervise_log_read(&sv->child[i], now, 0);
+	log_batch(0);
 }
 
 static void
@@ -166,6 +362,14 @@ supervise_reaped(struct supervise *sv, struct supervise_child *c, int status,
 	int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 	int n;
 
+	/* its last lines before what its death says */
+	log_batch(1);
+	supervise_log_read(c, now, 1);
+	log_batch(0);
+	if (c->log.fd != -1) {
+		close(c->log.fd);
+		c->log.fd = -1;
+	}
 	supervise_describe(status, how, sizeof(how));
 	if (clean)
 		log_info("worker %d %s after %llu ms", (int)c->pid, how,
@@ -331,43 +535,6 @@ supervise_signals(struct supervise *sv, uint64_t now)
 	}
 }
 
-/*
- * Relay the workers' lines: "<priority digit><text>\n". Read until a read
- * comes back short (the pipe is empty), not until it fails.
- */
-static void
-supervise_relay_logs(struct supervise *sv)
-{
-	ssize_t n;
-	size_t want;
-	char *line, *nl;
-	int prio;
-
-	log_batch(1);
-	for (;;) {
-		want = sizeof(sv->logbuf) - sv->loglen - 1;
-		if ((n = read(sv->log_r, sv->logbuf + sv->loglen, want)) <= 0)
-			break;
-		sv->loglen += (size_t)n;
-		sv->logbuf[sv->loglen] = '\0';
-		line = sv->logbuf;
-		while ((nl = strchr(line, '\n')) != NULL) {
-			*nl = '\0';
-			prio = line[0] >= '0' && line[0] <= '7' ?
-			    line[0] - '0' : LOG_WARNING;
-			log_relay(prio, line[0] ? line + 1 : line);
-			line = nl + 1;
-		}
-		sv->loglen -= (size_t)(line - sv->logbuf);
-		memmove(sv->logbuf, line, sv->loglen);
-		if (sv->loglen == sizeof(sv->logbuf) - 1)
-			sv->loglen = 0;	/* a line with no end: drop it */
-		if ((size_t)n < want)
-			break;
-	}
-	log_batch(0);
-}
-
 static int
 supervise_poll_timeout(const struct supervise *sv, uint64_t now)
 {
@@ -385,8 +552,9 @@ supervise_poll_timeout(const struct supervise *sv, uint64_t now)
 static void
 supervise_open(struct supervise *sv)
 {
-	int logp[2], life[2];
+	int life[2];
 	sigset_t set;
+	unsigned i;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
@@ -399,25 +567,39 @@ supervise_open(struct supervise *sv)
 		fatal("signalfd");
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGUSR1, SIG_IGN);
-	if (pipe2(logp, O_NONBLOCK | O_CLOEXEC) == -1 ||
-	    pipe2(life, O_CLOEXEC) == -1)
+	if (pipe2(life, O_CLOEXEC) == -1)
 		fatal("pipe2");
-	sv->log_r = logp[0];
-	sv->log_w = logp[1];
-	/* room for the lines of the time between two reads, and of bursts */
-	(void)fcntl(sv->log_w, F_SETPIPE_SZ, SUPERVISE_LOG_PIPE);
+	for (i = 0; i < IPTABLE_ROWS; i++)
+		sv->child[i].log.fd = -1;
 	sv->lifeline_r = life[0];
 	sv->lifeline_w = life[1];
 	if ((sv->iptable = iptable_create()) == NULL)
 		fatal("mmap of the per-IP table");
 }
 
+/* The signalfd, and (logs) every worker's log pipe. */
+static nfds_t
+supervise_pollfds(const struct supervise *sv, struct pollfd *pfd, int logs)
+{
+	nfds_t n = 0;
+	unsigned i;
+
+	pfd[n++] = (struct pollfd){ .fd = sv->sfd, .events = POLLIN };
+	for (i = 0; logs && i < IPTABLE_ROWS; i++)
+		if (sv->child[i].log.fd != -1)
+			pfd[n++] = (struct pollfd){ .fd = sv->child[i].log.fd,
+			    .events = POLLIN };
+	return n;
+}
+
 int
 supervise_run(struct supervise_setup *su)
 {
 	struct supervise *sv;
-	struct pollfd pfd[2];
+	struct pollfd pfd[1 + IPTABLE_ROWS];
 	uint64_t now;
+	nfds_t i, n;
+	int logs;
 
 	if ((sv = calloc(1, sizeof(*sv))) == NULL)
 		fatal("calloc");
@@ -427,16 +609,16 @@ supervise_run(struct supervise_setup *su)
 	supervise_fill(sv, util_now_ms());
 	while (!sv->stopping || supervise_count(sv, 0) > 0) {
 		now = util_now_ms();
-		/* The log pipe is read at most every SUPERVISE_LOG_EVERY ms:
-		 * under load, one wake-up relays many sessions' lines. */
-		pfd[0] = (struct pollfd){ .fd = sv->sfd, .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = sv->log_r, .events = POLLIN };
-		if (poll(pfd, now < sv->log_next ? 1 : 2,
-		    supervise_poll_timeout(sv, now)) == -1 && errno != EINTR)
+		/* The log pipes are read at most every SUPERVISE_LOG_EVERY
+		 * ms: under load, one wake-up relays many sessions' lines. */
+		n = supervise_pollfds(sv, pfd, now >= sv->log_next);
+		if (poll(pfd, n, supervise_poll_timeout(sv, now)) == -1 &&
+		    errno != EINTR)
 			fatal("poll");
 		now = util_now_ms();
-		if (pfd[0].revents != 0 || (now >= sv->log_next &&
-		    pfd[1].revents != 0)) {
+		for (logs = 0, i = 1; i < n; i++)
+			logs |= pfd[i].revents != 0;
+		if (pfd[0].revents != 0 || (now >= sv->log_next && logs)) {
 			/* a worker's last lines before what its death says */
 			supervise_relay_logs(sv);
 			sv->log_next = now + SUPERVISE_LOG_EVERY;

@@ -9,7 +9,9 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -43,7 +45,9 @@ util_utc_stamp(char *dst, size_t len, int compact)
 /*
  * Copy src to dst with every byte outside printable ASCII, and the
  * backslash, written as \xHH; with UTIL_ESC_SPACE the space too, so the
- * result is one whitespace-free token. The result is always NUL-terminated
+ * result is one whitespace-free token; with UTIL_ESC_KEEP_BS the
+ * backslash as it is (a line escaped once already, by a worker, is not
+ * escaped twice). The result is always NUL-terminated
  * and is cut at a whole escape when dst is too small. Returns its length.
  */
 size_t
@@ -58,7 +62,8 @@ util_escape(char *dst, size_t dstlen, const char *src, size_t srclen,
 		return 0;
 	for (i = 0; i < srclen; i++) {
 		c = (unsigned char)src[i];
-		if (c > 0x20 && c < 0x7f && c != '\\') {
+		if (c > 0x20 && c < 0x7f && (c != '\\' ||
+		    (flags & UTIL_ESC_KEEP_BS))) {
 			if (o + 1 >= dstlen)
 				break;
 			dst[o++] = (char)c;
@@ -101,4 +106,25 @@ util_addr_text(const struct sockaddr *sa, char *dst, size_t len,
 		return inet_ntop(AF_INET, &v4, dst, len) ? 0 : -1;
 	}
 	return inet_ntop(AF_INET6, &sin6->sin6_addr, dst, len) ? 0 : -1;
+}
+
+/*
+ * Close every fd from lowfd up, first thing in main: whatever a wrapper
+ * script or a service manager left open (a secret file, a journal stream
+ * beyond 2) is not ours to hold, nor a worker's to inherit. Where the
+ * kernel has no close_range (before 5.9), one close per possible fd.
+ */
+void
+util_close_from(int lowfd)
+{
+	long fd, max;
+
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned)lowfd, ~0U, 0) == 0)
+		return;
+#endif
+	if ((max = sysconf(_SC_OPEN_MAX)) == -1 || max > (1L << 20))
+		max = 1L << 20;
+	for (fd = lowfd; fd < max; fd++)
+		(void)close((int)fd);
 }

@@ -14,8 +14,10 @@ void		 util_utc_stamp(char *, size_t, int compact);
 size_t		 util_escape(char *, size_t, const char *, size_t, int);
 int		 util_addr_text(const struct sockaddr *, char *, size_t,
 		    unsigned *);
+void		 util_close_from(int);
 
 #define UTIL_ESC_SPACE	1	/* escape ' ' too: one token */
+#define UTIL_ESC_KEEP_BS 2	/* leave '\\' as it is */
 
 /* Longest escaped form of n bytes, plus the terminating NUL. */
 #define UTIL_ESCAPED_MAX(n)	((n) * 4 + 1)

@@ -1,10 +1,18 @@
 #!/bin/bash
 # The daemon started as root binds, drops to "spampot" for good and runs
 # sandboxed workers: checked in /proc, in the spool tree and in the log.
+# A syslog socket is there (/dev/log, in this case's own mount namespace),
+# and the daemon is started holding a secret file on fd 200, as a wrapper
+# script might leave it: neither the parent nor a worker may keep either.
+E2E_SYSLOG=1
 . "$(dirname "$0")/lib.sh"
 
 write_config
+echo "not for a worker" > "$T/secret"
+chmod 600 "$T/secret"
+exec 200<"$T/secret"
 start_daemon
+exec 200<&-
 
 uid=$(id -u spampot)
 status_field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
@@ -16,6 +24,19 @@ check_eq "parent has an empty bounding set" "0000000000000000" "$(status_field "
 check_eq "parent has no_new_privs" "1" "$(status_field "$DAEMON_PID" NoNewPrivs)"
 check_eq "parent: scheduling policy SCHED_OTHER" SCHED_OTHER "$(policy "$DAEMON_PID")"
 check_eq "two workers" "2" "$(worker_pids | wc -l)"
+check "parent: does not hold the inherited fd 200" test ! -e "/proc/$DAEMON_PID/fd/200"
+check_eq "parent: no fd on the secret file" 0 \
+    "$(ls -l /proc/$DAEMON_PID/fd | grep -cF "$T/secret")"
+check_eq "parent: its listener and the syslog socket" 2 \
+    "$(ls -l /proc/$DAEMON_PID/fd | grep -c 'socket:')"
+check "syslog: the daemon's lines reached /dev/log" syslog_has "spampotd[$DAEMON_PID]: listening on"
+# on_syslog PID: how many of its sockets are connected to /dev/log's
+syslog_ino=$(readlink /proc/"$SYSLOG_PID"/fd/* | sed -n 's/^socket:\[\(.*\)\]$/\1/p')
+on_syslog() { ss -xpn | grep -F "pid=$1," | awk -v i="$syslog_ino" '$8 == i' | wc -l; }
+check_eq "parent: connected to /dev/log (ss -xp)" 1 "$(on_syslog "$DAEMON_PID")"
+# a sanitizer build keeps a worker's stderr for its reports (supervise.c)
+stderr_fd=2
+ldd "$SPAMPOTD" | grep -q libasan && stderr_fd=
 for w in $(worker_pids); do
 	check_eq "worker $w: uid spampot (real, effective, saved)" \
 	    "$uid $uid $uid $uid" "$(awk '$1 == "Uid:" { print $2, $3, $4, $5 }' /proc/$w/status)"
@@ -24,6 +45,20 @@ for w in $(worker_pids); do
 	check_eq "worker $w: no_new_privs" "1" "$(status_field "$w" NoNewPrivs)"
 	check "worker $w: no socket but its listener" test \
 	    "$(ls -l /proc/$w/fd | grep -c 'socket:')" -eq 1
+	check_eq "worker $w: not connected to /dev/log (ss -xp)" 0 "$(on_syslog "$w")"
+	check "worker $w: does not hold the inherited fd 200" \
+	    test ! -e "/proc/$w/fd/200"
+	check_eq "worker $w: no fd on the secret file" 0 \
+	    "$(ls -l /proc/$w/fd | grep -cF "$T/secret")"
+	# its log pipe's write end and the lifeline's read end, no other
+	# (not another worker's log pipe)
+	check_eq "worker $w: two pipes" 2 "$(ls -l /proc/$w/fd | grep -c 'pipe:')"
+	for fd in 0 1 $stderr_fd; do
+		check_eq "worker $w: fd $fd is /dev/null" /dev/null \
+		    "$(readlink "/proc/$w/fd/$fd")"
+	done
+	check "worker $w: its lines are tagged with its pid" \
+	    log_has "spampotd\[$w\]: worker $w ready"
 	check_eq "worker $w: RLIMIT_NPROC 0" "0 0" \
 	    "$(awk '/^Max processes/ { print $3, $4 }' /proc/$w/limits)"
 	check_eq "worker $w: no core dumps (RLIMIT_CORE 0)" "0 0" \

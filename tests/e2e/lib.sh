@@ -27,6 +27,15 @@ id spampot >/dev/null 2>&1 ||
 	useradd --system --no-create-home --home-dir /nonexistent \
 	    --shell /usr/sbin/nologin spampot
 
+# E2E_SYSLOG=1 set before sourcing: the case runs in a mount namespace of
+# its own, where /dev/log is a listener of the case (tests/e2e/syslog.py,
+# every datagram in $SYSLOG_OUT); the host's /dev is left as it is.
+if [ "${E2E_SYSLOG:-}" = 1 ] && [ -z "${E2E_IN_NS:-}" ]; then
+	unshare -m true 2>/dev/null ||
+		{ echo "SKIP: $E2E_NAME needs a mount namespace (unshare -m)"; exit 77; }
+	E2E_IN_NS=1 exec unshare -m --propagation private "$BASH" "$0" "$@"
+fi
+
 T=$(mktemp -d /tmp/spampot-e2e.XXXXXX)
 chmod 755 "$T"
 SPOOL="$T/spool"
@@ -56,9 +65,43 @@ e2e_cleanup() {
 		tail -n 60 "$LOG"
 	fi
 	mountpoint -q "$SPOOL" 2>/dev/null && umount "$SPOOL"
-	rm -rf "$T"
+	if [ -n "${SYSLOG_PID:-}" ]; then
+		kill -KILL "$SYSLOG_PID" 2>/dev/null
+		wait "$SYSLOG_PID" 2>/dev/null
+	fi
+	# never remove what the host's /dev holds through a bind mount
+	mountpoint -q "$T/hostdev" 2>/dev/null && umount -l "$T/hostdev"
+	rm -rf --one-file-system "$T"
 }
 trap e2e_cleanup EXIT
+
+# In the case's own mount namespace: a /dev of its own (a tmpfs with every
+# entry of the host's /dev bound into it), plus /dev/log, a datagram
+# socket that syslog.py listens on.
+SYSLOG_OUT="$T/syslog.out"
+SYSLOG_PID=
+e2e_syslog() {
+	local e name
+	mkdir "$T/hostdev"
+	mount --rbind /dev "$T/hostdev" || return 1
+	mount -t tmpfs -o mode=755 e2e-dev /dev || return 1
+	for e in "$T/hostdev"/* "$T/hostdev"/.[!.]*; do
+		[ -e "$e" ] || [ -L "$e" ] || continue
+		name=/dev/${e##*/}
+		[ "$name" = /dev/log ] && continue	# ours, below
+		if [ -L "$e" ]; then
+			cp -P "$e" "$name"
+		elif [ -d "$e" ]; then
+			mkdir "$name" && mount --rbind "$e" "$name"
+		else
+			touch "$name" && mount --bind "$e" "$name"
+		fi
+	done
+	umount -l "$T/hostdev" && rmdir "$T/hostdev" || return 1
+	python3 "$E2E_DIR/syslog.py" /dev/log "$SYSLOG_OUT" "$T/syslog.ready" &
+	SYSLOG_PID=$!
+	wait_for 10 test -S /dev/log -a -f "$T/syslog.ready"
+}
 
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -106,6 +149,12 @@ wait_for() {
 	done
 	return 1
 }
+
+if [ -n "${E2E_IN_NS:-}" ]; then
+	e2e_syslog || { echo "FAIL: no private /dev/log"; exit 99; }
+fi
+# syslog_has TEXT: a datagram to /dev/log held TEXT (as syslog.py wrote it)
+syslog_has() { grep -qF -- "$1" "$SYSLOG_OUT"; }
 
 count_lines() { grep -c -- "$1" "$LOG" 2>/dev/null || true; }
 log_has() { grep -q -- "$1" "$LOG"; }

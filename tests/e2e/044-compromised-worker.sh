@@ -2,9 +2,10 @@
 # A compromised worker against the parent's log relay. The case plays the
 # worker: as root it opens the write end of one worker's log pipe
 # (/proc/WORKER/fd/N) and writes what code running in that worker could:
-# a NUL in the middle of a line, priority 0 (EMERG) and 1 (ALERT), a line
-# that names the other worker and a session, a newline and ANSI/OSC
-# sequences, then a flood in a tight loop. Meanwhile the other worker
+# a NUL in the middle of a line, a line of 9000 bytes, priority 0 (EMERG)
+# and 1 (ALERT), a line that names the other worker and a session, a
+# newline and ANSI/OSC sequences, then a flood in a tight loop. It also
+# starts the daemon holding a secret on fd 200. Meanwhile the other worker
 # serves real SMTP sessions. Every session's connect and end line must
 # reach the log, tagged with the worker that served it; the syslog socket
 # (a listener of this case at /dev/log) never sees a priority above
@@ -105,6 +106,7 @@ path, w2, stop, flooding = sys.argv[1:5]
 fd = os.open(path, os.O_WRONLY)
 os.write(fd, b"6nul-head-marker\0")
 os.write(fd, b"6after-nul-marker\n")
+os.write(fd, b"6" + b"L" * 9000 + b"\n6after-long-marker\n")
 os.write(fd, b"0forged-emerg-marker\n")
 os.write(fd, b"1forged-alert-marker\n")
 os.write(fd, ("6worker %s ready: 1 listeners\n" % w2).encode())
@@ -159,6 +161,8 @@ sleep 0.5
 GROUP="log relay: NUL in a line"
 check "a NUL ends a line: the line before it" in_log "spampotd[$W1]: nul-head-marker"
 check "a NUL ends a line: the line after it" in_log "spampotd[$W1]: after-nul-marker"
+check "a line longer than 8 KiB is dropped" test "$(grep -c LLLLLLLL "$LOG")" -eq 0
+check "the line after it is not" in_log "spampotd[$W1]: after-long-marker"
 missing=0
 for f in $(spool_files new); do
 	name=${f##*/}

@@ -25,13 +25,14 @@ fail() {
 	group_fail[$GROUP]=$((${group_fail[$GROUP]:-0} + 1))
 	echo "not ok - $1"
 }
-# result ABUSE: this abuse's line for tests/e2e/hostile-table.sh.
+# result ABUSE [SENT FILES]: this abuse's line for
+# tests/e2e/hostile-table.sh (the sessions of the case by default).
 result() {
 	local verdict=ok
 	[ "${group_fail[$GROUP]:-0}" -gt 0 ] && verdict=FAIL
 	[ -n "${SPAMPOT_HOSTILE_RESULTS:-}" ] &&
 		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$E2E_NAME" "$1" \
-		    "$SESSIONS" "$(spool_count new)" - "$verdict" \
+		    "${2:-$SESSIONS}" "${3:-$(spool_count new)}" - "$verdict" \
 		    >> "$SPAMPOT_HOSTILE_RESULTS"
 	return 0
 }
@@ -88,7 +89,7 @@ check_eq "no process holds the inherited secret fd" 0 "$held"
 for w in "$W1" "$W2"; do
 	check_eq "worker $w: fd 1 is /dev/null" /dev/null "$(readlink "/proc/$w/fd/1")"
 done
-result "compromised worker: read an inherited fd, write to fds 1 and 2"
+result "compromised worker: read an inherited fd, write to fds 1 and 2" - -
 GROUP=setup
 fd=$(log_pipe_fd "$W1")
 check "worker $W1: its log pipe found (fd ${fd:-none})" test -n "$fd"

@@ -16,6 +16,8 @@ if [ "${1:-}" = "--tests" ]; then
 	pkgs="$pkgs valgrind nmap"
 	# spampot-report's HTML page rendered headless; GeoIP test files read back
 	pkgs="$pkgs chromium mmdb-bin"
+	# ss -xp in 001-privileges.sh (who is connected to /dev/log)
+	pkgs="$pkgs iproute2"
 fi
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps.sh: run as root (it calls apt-get)" >&2

@@ -2,8 +2,8 @@
  * log: the audit trail. The parent and the analyzer write to syslog (and to
  * stderr with -f). Workers must not call syslog(3), which may reopen its
  * socket (the sandbox forbids sockets), so log_to_pipe() sends their lines
- * to the parent, one write per line: "<priority digit><text>\n". Lines are
- * shorter than PIPE_BUF, so lines of different workers never interleave.
+ * to the parent, one write per line: "<priority digit><text>\n", shorter
+ * than PIPE_BUF. The syslog socket opened before the fork is closed there.
  *
  * A worker's log pipe is its own (supervise.c): the parent tags each line
  * it relays with the pid of the worker whose pipe it read, in the syslog

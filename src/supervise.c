@@ -59,7 +59,7 @@
 /* A worker's log pipe, as the parent reads it. */
 struct supervise_log {
 	int		 fd;		/* read end; -1: none */
-	int		 skip;		/* in a line too long: drop to its end */
+	int		 skip;		/* in an overlong line: drop to its end */
 	size_t		 len;
 	uint64_t	 tokens;	/* lines it may send now */
 	uint64_t	 refilled;	/* ms */
@@ -86,7 +86,7 @@ struct supervise {
 	int			 stopping;
 	uint64_t		 kill_at;
 	int			 sfd;
-	uint64_t		 log_next;	/* read the log pipes from then */
+	uint64_t		 log_next;	/* read the log pipes then */
 	int			 lifeline_r, lifeline_w;
 };
 

@@ -59,7 +59,7 @@
 /* A worker's log pipe, as the parent reads it. */
 struct supervise_log {
 	int		 fd;		/* read end; -1: none */
-	int		 skip;		/* in an overlong line: drop to its end */
+	int		 skip;		/* dropping a line too long */
 	size_t		 len;
 	uint64_t	 tokens;	/* lines it may send now */
 	uint64_t	 refilled;	/* ms */

@@ -5,8 +5,10 @@
 # import. With max_transcript the flood is cut: the client is told 421,
 # the file stays within the limit plus a little, it records the cut and
 # the end reason limit, and the message, the envelope and the credentials
-# sent before the flood are all in it. The limit is logged once.
+# sent before the flood are all in it. The limit is logged once. The
+# analyzer imports the file: the session, its message and its AUTH attempt.
 . "$(dirname "$0")/lib.sh"
+. "$E2E_DIR/db.sh"
 
 py() { out=$(cd "$E2E_DIR" && timeout 60 python3 - "$PORT" "$T" 2>&1); }
 got() { sed -n "s/^$1=//p" <<< "$out" | head -n 1; }
@@ -117,6 +119,22 @@ id=$(grep -aF " smtp connect addr=127.0.0.1 port=$p " "$LOG" | tail -n 1 | \
     sed 's/^.*\([0-9a-f]\{16\}\) smtp connect .*$/\1/')
 check_eq "the limit is logged once" 1 "$(count_lines "$id smtp limit ")"
 check "logged as the transcript limit" log_has "$id smtp limit transcript="
+
+# --- the analyzer imports it ---------------------------------------------
+db_start
+db_setup
+cat "$DB_CONF" >> "$CONF"
+timeout 60 "$SPAMPOT_ANALYZER" -c "$CONF" --once >> "$ANALYZER_LOG" 2>&1
+check_eq "analyzer --once exits 0" 0 "$?"
+check_eq "nothing in bad/" 0 "$(spool_count bad)"
+sid=$(db_scalar "SELECT id FROM sessions WHERE session_key = '$id'")
+check "the session is in the database ($sid)" test -n "$sid"
+check_eq "its row: end reason limit, one message" "limit 1" \
+    "$(db_scalar "SELECT CONCAT(end_reason, ' ', messages) FROM sessions WHERE id = '$sid'")"
+check_eq "its message, whole" "$bodylen $bodylen" \
+    "$(db_scalar "SELECT CONCAT(size, ' ', stored_size) FROM messages WHERE session_id = '$sid'")"
+check_eq "its AUTH attempt" "flooder s3cret" \
+    "$(db_scalar "SELECT CONCAT(username, ' ', password) FROM auth_attempts WHERE session_id = '$sid'")"
 check_no_crash
 check "daemon alive" port_open
 result "transcript flood: one message, then pipelined NOOP/RSET (max_transcript 64K)" \

@@ -91,5 +91,5 @@ check_eq "the session ended once" 1 "$(count_lines "$id smtp end ")"
 check_no_crash
 check "daemon alive" port_open
 result "non-reading client: NOOP flood, never reads, holds the socket (command_timeout 3s, max_session_time 6s)" \
-    1 "$(spool_count new)"
+    1 "$(file_of "$p" | wc -l)"
 e2e_done

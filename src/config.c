@@ -79,6 +79,7 @@ static const struct config_key config_keys[] = {
 	{ "max_recipients", CT_NUMBER, OFF(max_recipients), "1000", 1, 1000000 },
 	{ "max_messages", CT_NUMBER, OFF(max_messages), "100", 1, 1000000 },
 	{ "max_errors", CT_NUMBER, OFF(max_errors), "20", 1, 100000 },
+	{ "max_transcript", CT_SIZE, OFF(max_transcript), "1M", 4096, 4 * GiB },
 	{ "command_timeout", CT_DURATION, OFF(command_timeout), "300s", 1000, 86400000 },
 	{ "data_timeout", CT_DURATION, OFF(data_timeout), "300s", 1000, 86400000 },
 	{ "max_session_time", CT_DURATION, OFF(max_session_time), "30m", 1000, 86400000 },

@@ -47,6 +47,7 @@ struct config {
 	uint64_t		 max_recipients;
 	uint64_t		 max_messages;
 	uint64_t		 max_errors;
+	uint64_t		 max_transcript;	/* bytes but message text */
 	uint64_t		 command_timeout;	/* ms */
 	uint64_t		 data_timeout;		/* ms */
 	uint64_t		 max_session_time;	/* ms */

@@ -270,6 +270,29 @@ smtp_take_line(struct smtp_session *s, struct smtp_line *line)
 		s->held_until = util_now_ms() + s->cf->reply_delay;
 }
 
+/*
+ * max_transcript: once the session's records (message text aside) reach
+ * it, the next command is not read; the cut is recorded and the session
+ * ends with a 421. What came before it (messages, AUTH, envelope) is in
+ * the file already; what the client sent after it is not read. A flood
+ * of pipelined commands ends here, not in a spool file of gigabytes.
+ */
+static int
+smtp_transcript_full(struct smtp_session *s)
+{
+	uint64_t bytes = spool_record_bytes(s->spool);
+
+	if (bytes < s->cf->max_transcript)
+		return 0;
+	spool_record(s->spool, "cut limit=transcript bytes=%llu",
+	    (unsigned long long)bytes);
+	log_info("%s smtp limit transcript=%llu", s->id,
+	    (unsigned long long)bytes);
+	smtp_refuse(s, "421 4.7.0", "Error: too many commands",
+	    SMTP_END_LIMIT);
+	return 1;
+}
+
 /* Work through buffered input until it runs out, or we must wait. */
 static void
 smtp_process(struct smtp_session *s)
@@ -290,6 +313,8 @@ smtp_process(struct smtp_session *s)
 				smtp_data_done(s);
 			continue;
 		}
+		if (smtp_transcript_full(s))
+			break;
 		rc = smtp_line_next(s, &line, &used);
 		if (rc == 1)
 			smtp_take_line(s, &line);

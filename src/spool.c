@@ -45,6 +45,7 @@ struct spool_file {
 	int		 failed;
 	int		 err;		/* errno of the failed write: retry */
 	int		 ending;	/* the end record is in */
+	uint64_t	 records;	/* bytes of records but body text */
 	uint64_t	 start_ms;
 	struct buf	 out;
 	size_t		 body_hdr;	/* offset of the open body record + 1 */
@@ -165,6 +166,14 @@ spool_failed(const struct spool_file *sf)
 	return sf->failed;
 }
 
+/* Bytes of the file's records other than message text (the header, the
+ * transcript, the envelope): what max_transcript bounds. */
+uint64_t
+spool_record_bytes(const struct spool_file *sf)
+{
+	return sf == NULL ? 0 : sf->records;
+}
+
 /* Bytes buffered and not written yet (none once writing failed). */
 size_t
 spool_pending(const struct spool_file *sf)
@@ -224,6 +233,7 @@ spool_vrecord(struct spool_file *sf, const char *fmt, va_list ap)
 	}
 	sf->out.len += (size_t)n;
 	sf->out.data[sf->out.len++] = '\n';
+	sf->records += (uint64_t)n + 1;
 	return 0;
 }
 
@@ -310,6 +320,7 @@ spool_transcript(struct spool_file *sf, char dir, const char *eol,
 	}
 	p += util_escape(p, UTIL_ESCAPED_MAX(len), line, len, 0);
 	*p++ = '\n';
+	sf->records += (uint64_t)(p - (sf->out.data + sf->out.len));
 	sf->out.len = (size_t)(p - sf->out.data);
 	if (sf->out.len >= SPOOL_FLUSH_AT)
 		spool_flush(sf);

@@ -37,6 +37,7 @@ void		 spool_body(struct spool_file *, const char *, size_t);
 int		 spool_flush(struct spool_file *);
 int		 spool_failed(const struct spool_file *);
 size_t		 spool_pending(const struct spool_file *);
+uint64_t	 spool_record_bytes(const struct spool_file *);
 void		 spool_write_now(const struct spool_file *);
 int		 spool_finish(struct spool_file *, const char *reason,
 		    int do_fsync);

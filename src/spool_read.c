@@ -536,6 +536,22 @@ spool_rec_message(struct spool_reader *r, const char *rest, size_t n)
 	return 0;
 }
 
+/* The sensor stopped reading the session at max_transcript. */
+static int
+spool_rec_cut(struct spool_reader *r, const char *rest, size_t n)
+{
+	char limit[16];
+	unsigned long long bytes;
+
+	if (spool_field_word(r, rest, "limit", limit, sizeof(limit), "") ==
+	    -1 || spool_field_num(r, rest, "bytes", UINT64_MAX, &bytes) == -1)
+		return -1;
+	if (strcmp(limit, "transcript") != 0)
+		return spool_read_fail(r, "bad limit");
+	r->s->transcript_cut = bytes;
+	return 0;
+}
+
 static int
 spool_rec_end(struct spool_reader *r, const char *rest, size_t n)
 {
@@ -572,6 +588,7 @@ static const struct {
 	{ "data", spool_rec_data, 0 },
 	{ "body", spool_rec_body, 0 },
 	{ "message", spool_rec_message, 0 },
+	{ "cut", spool_rec_cut, 0 },
 	{ "end", spool_rec_end, 0 },
 };
 

@@ -56,6 +56,9 @@ struct spool_session {
 	char			*transcript;	/* the C and S records, as in
 						 * the file (ASCII) */
 	size_t			 transcript_len;
+	uint64_t		 transcript_cut;	/* cut at this many
+						 * bytes (max_transcript);
+						 * 0: not cut */
 };
 
 int	spool_read(const char *data, size_t len, struct spool_session *,

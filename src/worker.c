@@ -52,6 +52,7 @@
 #define WORKER_OUT_KEEP		1024
 #define WORKER_RANDOM_POOL	256
 #define WORKER_FLUSH_MS		100	/* spool records wait at most this */
+#define WORKER_END_GRACE_MS	2000	/* an ended session's output waits */
 
 enum worker_tag { WT_LISTENER, WT_LIFELINE, WT_CONN };
 
@@ -74,6 +75,7 @@ struct worker_conn {
 	uint64_t		 started;
 	uint64_t		 last_input;
 	uint64_t		 dirty_at;	/* records waiting since */
+	uint64_t		 ended_at;	/* over, output unsent, since */
 	int			 dirty;		/* on the worker's dirty list */
 	char			 id[17];
 	char			 addr[64];
@@ -481,7 +483,9 @@ worker_conn_read(struct worker *w, struct worker_conn *c)
 /*
  * Drive one connection: read, answer, close. The session is not read while
  * it has unsent output or waits out a tarpit delay, so a client that does
- * not read cannot make us buffer without bound.
+ * not read cannot make us buffer without bound; it is idle then, and once
+ * its session is over (a timeout, a limit, QUIT) the socket is closed
+ * WORKER_END_GRACE_MS later whether the output went out or not.
  */
 static void
 worker_conn_io(struct worker *w, struct worker_conn *c, uint32_t events)
@@ -507,6 +511,8 @@ worker_conn_io(struct worker *w, struct worker_conn *c, uint32_t events)
 		worker_conn_finish(w, c, SMTP_END_NONE);
 		return;
 	}
+	if (smtp_ended(c->smtp) != SMTP_END_NONE && c->ended_at == 0)
+		c->ended_at = now;	/* see worker_tick */
 	if (held != c->held) {
 		c->held = held;
 		w->nheld += held ? 1 : -1;
@@ -628,6 +634,14 @@ worker_tick(struct worker *w, uint64_t now)
 		}
 		if (!tick || c->held)
 			continue;	/* a held session waits for us, not idle */
+		/* Over, and its last words not read: a client that does not
+		 * read holds the session no longer than the grace, and its
+		 * limit is not reached (and logged) again every tick. */
+		if (c->ended_at != 0) {
+			if (now - c->ended_at >= WORKER_END_GRACE_MS)
+				worker_conn_finish(w, c, SMTP_END_NONE);
+			continue;
+		}
 		idle = smtp_in_data(c->smtp) ? w->cf->data_timeout :
 		    w->cf->command_timeout;
 		/* input read after "now" was taken is not idle time */

@@ -96,6 +96,8 @@ def parse(path):
                           "reason": fields(r)["reason"].decode()}
         elif kw == "auth-raw":
             pass
+        elif kw == "cut":
+            rec["cut"] = {k: v.decode() for k, v in fields(rest).items()}
         else:
             raise ValueError("unknown record %r" % kw)
     if rec["end"] is None:

@@ -128,6 +128,7 @@ test_defaults(void **state)
 	assert_int_equal(cf.max_recipients, 1000);
 	assert_int_equal(cf.max_messages, 100);
 	assert_int_equal(cf.max_errors, 20);
+	assert_int_equal(cf.max_transcript, 1 * MiB);
 	assert_int_equal(cf.command_timeout, 300000);
 	assert_int_equal(cf.data_timeout, 300000);
 	assert_int_equal(cf.max_session_time, 30 * 60 * 1000);
@@ -214,6 +215,8 @@ static const struct value_case value_cases[] = {
 	U("max_message_size = 4G", max_message_size, 4 * GiB),
 	U("max_data_line = 1G", max_data_line, GiB),
 	U("max_data_line = 1000", max_data_line, 1000),
+	U("max_transcript = 4K", max_transcript, 4 * KiB),
+	U("max_transcript = 4G", max_transcript, 4 * GiB),
 	U("max_command_line = 512", max_command_line, 512),
 	U("max_command_line = 1M", max_command_line, MiB),
 	U("spool_min_free = 0", spool_min_free, 0),
@@ -488,6 +491,10 @@ static const struct error_case error_cases[] = {
 	    "max_command_line: '2M' (expected " SIZE_EXP ", from 512 to 1M)" },
 	{ "max_data_line = 999", "test.conf:1: bad value for "
 	    "max_data_line: '999' (expected " SIZE_EXP ", from 1000 to 1G)" },
+	{ "max_transcript = 4095", "test.conf:1: bad value for "
+	    "max_transcript: '4095' (expected " SIZE_EXP ", from 4K to 4G)" },
+	{ "max_transcript = 5G", "test.conf:1: bad value for "
+	    "max_transcript: '5G' (expected " SIZE_EXP ", from 4K to 4G)" },
 	{ "spool_min_free = 18014398509481984G", "test.conf:1: bad value "
 	    "for spool_min_free: '18014398509481984G' (expected " SIZE_EXP
 	    ", from 0 to 1024G)" },

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
 #include "config.h"
 #include "smtp.h"
 #include "spool.h"
@@ -164,7 +165,31 @@ static const struct {
 	{ HEAD "end 2026-11-26T16:11:17.000001Z\n",
 	    "line 7: missing reason=" },
 	{ HEAD "rset now\n" END, "line 7: rset takes nothing" },
+	{ HEAD "cut limit=commands bytes=1\n" END, "line 7: bad limit" },
+	{ HEAD "cut limit=transcript\n" END, "line 7: missing bytes=" },
+	{ HEAD "cut limit=transcript bytes=-1\n" END,
+	    "line 7: bad number for bytes" },
+	{ HEAD "data n=1\ncut limit=transcript bytes=1\n" END,
+	    "line 8: cut inside data" },
 };
+
+/* A transcript cut at max_transcript: the reader sees where. */
+static void
+test_cut_record(void **state)
+{
+	static const char f[] = HEAD
+	    "C 0.002 crlf NOOP\n"
+	    "cut limit=transcript bytes=1048599\n"
+	    "S 0.002 421 4.7.0 mx Error: too many commands\n"
+	    "end 2026-11-26T16:11:17.000001Z reason=limit\n";
+	struct spool_session s;
+	char err[256];
+
+	assert_int_equal(parse(f, sizeof(f) - 1, &s, err), 0);
+	assert_int_equal(s.transcript_cut, 1048599);
+	assert_string_equal(s.end_reason, "limit");
+	spool_session_free(&s);
+}
 
 static void
 test_damaged(void **state)
@@ -216,27 +241,23 @@ test_every_prefix(void **state)
 	spool_session_free(&s);
 }
 
-/* What the sensor's writer produces, the analyzer reads back. */
+/*
+ * Run a dialogue through the sensor's session and writer with the config
+ * text conf, end the file the way the worker does, and read it back into
+ * *s; the session's replies go to replies (NUL-terminated, cut to rlen).
+ */
 static void
-test_writer_round_trip(void **state)
+write_and_read(const char *conf, const char *dialogue, size_t dlen,
+    struct spool_session *s, char *replies, size_t rlen)
 {
-	static const char conf[] = "hostname = mx.test\n";
-	static const char dialogue[] =
-	    "EHLO client.example\r\n"
-	    "AUTH PLAIN AGJvYgBzZSBjcmV0\r\n"
-	    "MAIL FROM:<a@b.example>\r\n"
-	    "RCPT TO:<c@d.example>\r\n"
-	    "DATA\r\n"
-	    "Subject: x\r\n\r\n..dot\r\nbin\x00\xff\r\n.\r\n"
-	    "QUIT\r\n";
 	struct spool_meta meta = { "00112233aabbccdd", "sensor", "::1", 4444,
 	    "::1", 25 };
 	char dir[] = "/tmp/spampot-test-spool-read-XXXXXX", err[CONFIG_ERR_MAX];
 	char path[512], *data;
-	struct spool_session s;
 	struct smtp_session *sm;
 	struct spool_file *sf;
 	struct config cf;
+	struct buf *out;
 	FILE *fp;
 	size_t len;
 	int fd;
@@ -245,21 +266,52 @@ test_writer_round_trip(void **state)
 	assert_int_equal(config_parse_buffer(&cf, "t.conf", conf,
 	    strlen(conf), err, sizeof(err)), 0);
 	assert_true((fd = spool_prepare(dir, getuid(), getgid())) != -1);
+	assert_int_equal(spool_set_writer(fd, getpid()), 0);	/* this dir */
 	assert_non_null(sf = spool_create(fd, &meta));
 	snprintf(path, sizeof(path), "%s/new/%s", dir, spool_name(sf));
 	assert_non_null(sm = smtp_new(&cf, meta.session_id, sf));
 	smtp_greet(sm);
-	smtp_feed(sm, dialogue, sizeof(dialogue) - 1);
-	smtp_close(sm, SMTP_END_QUIT);
-	assert_int_equal(spool_finish(sf, "quit", 0), 0);
+	smtp_feed(sm, dialogue, dlen);
+	smtp_close(sm, SMTP_END_RESET);
+	assert_int_equal(spool_finish(sf, smtp_end_name(smtp_ended(sm)), 0),
+	    0);
+	out = smtp_output(sm);
+	len = out->len < rlen ? out->len : rlen - 1;
+	memcpy(replies, out->data, len);
+	replies[len] = '\0';
 	smtp_free(sm);
 
 	assert_non_null(fp = fopen(path, "r"));
 	data = malloc(1 << 20);
 	len = fread(data, 1, 1 << 20, fp);
 	fclose(fp);
-	if (spool_read(data, len, &s, err, sizeof(err)) != 0)
+	if (spool_read(data, len, s, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
+	free(data);
+	config_free(&cf);
+	unlink(path);
+	close(fd);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
+/* What the sensor's writer produces, the analyzer reads back. */
+static void
+test_writer_round_trip(void **state)
+{
+	static const char dialogue[] =
+	    "EHLO client.example\r\n"
+	    "AUTH PLAIN AGJvYgBzZSBjcmV0\r\n"
+	    "MAIL FROM:<a@b.example>\r\n"
+	    "RCPT TO:<c@d.example>\r\n"
+	    "DATA\r\n"
+	    "Subject: x\r\n\r\n..dot\r\nbin\x00\xff\r\n.\r\n"
+	    "QUIT\r\n";
+	struct spool_session s;
+	char replies[4096];
+
+	write_and_read("hostname = mx.test\n", dialogue, sizeof(dialogue) - 1,
+	    &s, replies, sizeof(replies));
 	assert_string_equal(s.client_ip, "::1");
 	assert_string_equal(s.helo.p, "client.example");
 	assert_int_equal(s.nauths, 1);
@@ -272,13 +324,55 @@ test_writer_round_trip(void **state)
 	assert_memory_equal(s.msgs[0].body,
 	    "Subject: x\r\n\r\n.dot\r\nbin\x00\xff\r\n", 27);
 	assert_string_equal(s.end_reason, "quit");
+	assert_int_equal(s.transcript_cut, 0);
 	spool_session_free(&s);
-	free(data);
-	config_free(&cf);
-	unlink(path);
-	close(fd);
-	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
-	assert_int_equal(system(path), 0);
+}
+
+/*
+ * max_transcript: a message and an AUTH, then a flood of pipelined NOOPs.
+ * The flood is cut at the limit with a 421, the cut is in the file with
+ * end reason "limit", and the message and the credentials are kept.
+ */
+static void
+test_writer_cut(void **state)
+{
+	static const char head[] =
+	    "EHLO client.example\r\n"
+	    "AUTH PLAIN AGJvYgBzZSBjcmV0\r\n"
+	    "MAIL FROM:<a@b.example>\r\n"
+	    "RCPT TO:<c@d.example>\r\n"
+	    "DATA\r\n"
+	    "Subject: x\r\n\r\nhello\r\n.\r\n";
+	struct spool_session s;
+	char replies[65536], *dialogue;
+	size_t len = sizeof(head) - 1, i;
+
+	dialogue = malloc(len + 1000 * 6);
+	memcpy(dialogue, head, len);
+	for (i = 0; i < 1000; i++, len += 6)
+		memcpy(dialogue + len, "NOOP\r\n", 6);
+	write_and_read("hostname = mx.test\nmax_transcript = 4K\n", dialogue,
+	    len, &s, replies, sizeof(replies));
+	free(dialogue);
+	assert_non_null(strstr(replies, "250 2.0.0 Ok: queued as "));
+	assert_non_null(strstr(replies,
+	    "\r\n421 4.7.0 mx.test Error: too many commands\r\n"));
+	/* nothing after the 421 */
+	assert_string_equal(strstr(replies, "421 4.7.0"),
+	    "421 4.7.0 mx.test Error: too many commands\r\n");
+	assert_true(s.transcript_cut >= 4096);
+	assert_true(s.transcript_cut < 4096 + 100);
+	assert_string_equal(s.end_reason, "limit");
+	assert_int_equal(s.nauths, 1);
+	assert_string_equal(s.auths[0].pass.p, "se cret");
+	assert_int_equal(s.nmsgs, 1);
+	assert_int_equal(s.msgs[0].incomplete, 0);
+	assert_memory_equal(s.msgs[0].body, "Subject: x\r\n\r\nhello\r\n",
+	    s.msgs[0].body_len);
+	/* the transcript stops at the cut: the 421 is its last line */
+	assert_non_null(strstr(s.transcript, "Error: too many commands\n"));
+	assert_null(strstr(strstr(s.transcript, "too many commands"), "C "));
+	spool_session_free(&s);
 }
 
 int
@@ -291,6 +385,8 @@ main(void)
 		cmocka_unit_test(test_nul_in_record),
 		cmocka_unit_test(test_every_prefix),
 		cmocka_unit_test(test_writer_round_trip),
+		cmocka_unit_test(test_writer_cut),
+		cmocka_unit_test(test_cut_record),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

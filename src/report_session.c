@@ -405,11 +405,11 @@ rsess_text_message(struct buf *b, const struct rsess *d, size_t m)
 		snprintf(v, sizeof(v), ", %s bytes",
 		    rdb_cell(&d->atts, r, T_SIZE));
 		buf_appendf(b, "  %-*s", RSESS_TAB - 2, "attachment");
-		rsess_part_text(b, name ? name : "(no name)", 40, &col);
+		rsess_part_text(b, name ? name : "(no name)", 30, &col);
 		buf_append(b, ", ", 2);
 		col += 2 + strlen(v);
 		rsess_part_text(b, rdb_cell(&d->atts, r, T_TYPE),
-		    col + 16 < ROUT_WIDTH ? ROUT_WIDTH - col : 16, &col);
+		    col + 8 < ROUT_WIDTH ? ROUT_WIDTH - col : 8, &col);
 		buf_appendf(b, "%s\n", v);
 		rsess_line(b, 4, "md5", rdb_cell(&d->atts, r, T_MD5));
 		rsess_line(b, 4, "sha1", rdb_cell(&d->atts, r, T_SHA1));

@@ -3,8 +3,8 @@
  * under its seccomp deny-list) and by spampot-report; no system calls.
  *
  * What a client sent can be any bytes: they come out as valid UTF-8 JSON,
- * every control character (C0, DEL and C1) escaped as \uXXXX, so a log pipeline or a terminal never
- * gets raw bytes from an attacker.
+ * every control character (C0, DEL and C1) escaped as \uXXXX, so a log
+ * pipeline or a terminal never gets raw bytes from an attacker.
  */
 #include "autoconf.h"
 

@@ -311,8 +311,8 @@ rsum_csv(struct buf *b, const struct report_opts *o, const struct rsum *sum)
 	rsum_csv_row(b, o, "last_session", sum->last, 1);
 	rsum_csv_row(b, o, "busiest_hour", sum->busiest_hour, 1);
 	snprintf(n, sizeof(n), "%llu", sum->busiest_sessions);
-	rsum_csv_row(b, o, "busiest_hour_sessions", sum->busiest_hour ? n : NULL,
-	    0);
+	rsum_csv_row(b, o, "busiest_hour_sessions",
+	    sum->busiest_hour ? n : NULL, 0);
 	rsum_csv_row(b, o, "newest_session_started_at",
 	    rdb_cell(&sum->newest, 0, 0), 1);
 	rsum_csv_row(b, o, "newest_session_client_ip",

@@ -55,8 +55,9 @@ rsvg_escape_n(struct buf *b, const char *s, size_t max)
 		len = rsvg_utf8(p + i, n - i);
 		if (len == 0 || (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n') ||
 		    p[i] == 0x7f || (p[i] == 0xc2 && p[i + 1] < 0xa0)) {
+			/* a C1 control is two bytes, the rest one */
 			buf_append(b, "\xef\xbf\xbd", 3);
-			len = len == 2 ? 2 : 1;	/* a C1 control: both bytes */
+			len = len == 2 ? 2 : 1;
 		} else if (p[i] == '&')
 			buf_append(b, "&amp;", 5);
 		else if (p[i] == '<')

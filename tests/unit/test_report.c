@@ -2,8 +2,9 @@
  * test_report: the parts of spampot-report that need no database, table
  * by table: --since/--until (src/report_time.c), addresses and networks as
  * index ranges (src/report_net.c), text that is safe for a terminal and
- * fits its width, CSV fields and JSON cells (src/report_out.c), and JSON
- * strings from any bytes (src/json.c).
+ * fits its width, CSV fields and JSON cells (src/report_out.c), JSON
+ * strings from any bytes (src/json.c), and the HTML page's escaping
+ * (src/report_svg.c).
  */
 #include "autoconf.h"
 
@@ -395,6 +396,39 @@ test_json_string(void **state)
 	assert_string_equal(JS("\xe2\x82"), "\"\xef\xbf\xbd\xef\xbf\xbd\"");
 }
 
+static char *
+html(const char *s)
+{
+	static char out[256];
+	struct buf b = { NULL, 0, 0 };
+
+	rsvg_escape(&b, s);
+	snprintf(out, sizeof(out), "%.*s", (int)b.len, b.data ? b.data : "");
+	buf_release(&b);
+	return out;
+}
+
+#define FFFD	"\xef\xbf\xbd"
+
+/* The HTML page: markup escaped; C0 but tab and line feed, DEL, C1 and
+ * bytes that are not UTF-8 as U+FFFD. */
+static void
+test_html_escape(void **state)
+{
+	(void)state;
+	assert_string_equal(html("<a href='x'>&\"</a>"),
+	    "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
+	assert_string_equal(html("\x1b]52;c;SGk=\x07\x1b[2J"),
+	    FFFD "]52;c;SGk=" FFFD FFFD "[2J");
+	assert_string_equal(html("a\rb\x7f\x01"), "a" FFFD "b" FFFD FFFD);
+	assert_string_equal(html("a\tb\nc"), "a\tb\nc");
+	assert_string_equal(html("\xc2\x80\xc2\x9b" "2J\xc2\x9f\xc2\xa0"),
+	    FFFD FFFD "2J" FFFD "\xc2\xa0");
+	assert_string_equal(html("\x9b" "2J\xff"), FFFD "2J" FFFD);
+	assert_string_equal(html("caf\xc3\xa9"), "caf\xc3\xa9");
+	assert_string_equal(html(NULL), "");
+}
+
 static void
 test_json_key(void **state)
 {
@@ -424,6 +458,7 @@ main(void)
 		cmocka_unit_test(test_json_cell),
 		cmocka_unit_test(test_json_string),
 		cmocka_unit_test(test_json_key),
+		cmocka_unit_test(test_html_escape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

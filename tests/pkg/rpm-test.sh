@@ -102,9 +102,10 @@ fi
 # and 0644 (left by an admin, or by an install that stopped half-way): it
 # must end 0640 root:spampot-analyzer with a password, written to a new
 # file and renamed, never into the open file. The script runs as the
-# package has it, its path moved under $T, in a mount namespace of its
-# own whose /etc/group has the group spampot-analyzer: nothing on this
-# machine is touched.
+# package has it (as on a first install: "1"), its path moved under $T,
+# in a mount namespace of its own whose /etc/group has the group
+# spampot-analyzer and where systemd's tools are /bin/true: nothing on
+# this machine is touched.
 if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
 	rpm -qp --qf '%{POSTIN}\n' "$rpm" > "$T/postin" 2>/dev/null
 	pw_dir="$T/post/etc/spampot"
@@ -119,11 +120,35 @@ if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
 	grep -q '^spampot-analyzer:' "$T/group" ||
 		echo 'spampot-analyzer:x:64990:' >> "$T/group"
 	gid=$(awk -F: '$1 == "spampot-analyzer" { print $3 }' "$T/group")
-	unshare -m sh -c 'mount --bind "$1" /etc/group && sh "$2"' sh \
-	    "$T/group" "$T/postin.sh" > "$T/postin.log" 2>&1
+	# A user who opened the empty world-readable file before install
+	# keeps reading it whatever its mode becomes: the password must not
+	# go into that file.
+	chmod 0755 "$T" "$T/post" "$T/post/etc" "$pw_dir"
+	mkfifo -m 0666 "$T/go"
+	timeout 30 runuser -u nobody -- sh -c \
+	    'exec 3< "$1" && echo open && read -r _ < "$2" && cat <&3' sh \
+	    "$pw" "$T/go" > "$T/peek" 2>&1 &
+	peek=$!
+	for _ in $(seq 50); do
+		grep -q '^open$' "$T/peek" && break
+		sleep 0.1
+	done
+	check "a user opens the empty 0644 password file" \
+	    grep -qx open "$T/peek"
+	# What %systemd_post may run (presets) is /bin/true in there.
+	unshare -m sh -c 'mount --bind "$1" /etc/group || exit 1
+	    for f in /usr/lib/systemd/systemd-update-helper /usr/bin/systemctl \
+		/bin/systemctl; do
+		[ -x "$f" ] && { mount --bind /bin/true "$f" || exit 1; }
+	    done
+	    sh "$2" 1' sh "$T/group" "$T/postin.sh" > "$T/postin.log" 2>&1
 	check "the post-install script succeeds, says nothing" \
 	    test "$?" -eq 0 -a ! -s "$T/postin.log"
 	[ -s "$T/postin.log" ] && cat "$T/postin.log"
+	timeout 10 sh -c 'echo go > "$1"' sh "$T/go"
+	wait "$peek"
+	check "what that user reads through it holds no password" \
+	    test "$(sed 1d "$T/peek")" = ""
 	check "an empty 0644 password file ends 0640 root:spampot-analyzer" \
 	    test "$(stat -c '%a %u %g' "$pw")" = "640 0 $gid"
 	check "it holds a password" grep -qxE '[0-9a-f]{32}' "$pw"

@@ -3,8 +3,8 @@
  * under its seccomp deny-list) and by spampot-report; no system calls.
  *
  * What a client sent can be any bytes: they come out as valid UTF-8 JSON,
- * every control character escaped, so a log pipeline or a terminal never
- * gets raw bytes from an attacker.
+ * every control character (C0, DEL and C1) escaped as \uXXXX, so a log
+ * pipeline or a terminal never gets raw bytes from an attacker.
  */
 #include "autoconf.h"
 
@@ -77,7 +77,16 @@ json_string(struct buf *b, const char *s, size_t n)
 			memcpy(esc, "\xef\xbf\xbd", len = 3);
 		} else if (p[i] < 0x20 || p[i] == 0x7f) {
 			len = (size_t)snprintf(esc, sizeof(esc), "\\u%04x", p[i]);
-		} else if ((len = json_utf8_len(p + i, n - i)) > 0) {
+		} else if ((len = json_utf8_len(p + i, n - i)) == 2 &&
+		    p[i] == 0xc2 && p[i + 1] < 0xa0) {
+			/* C1 controls: U+0080 to U+009F */
+			len = (size_t)snprintf(esc, sizeof(esc), "\\u%04x",
+			    p[i + 1]);
+			if (buf_append(b, esc, len) == -1)
+				return -1;
+			i += 2;
+			continue;
+		} else if (len > 0) {
 			if (buf_append(b, s + i, len) == -1)
 				return -1;
 			i += len;

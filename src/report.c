@@ -94,6 +94,9 @@ report_usage(FILE *fp)
 	    "  --sensor NAME          one sensor's sessions only\n"
 	    "  --limit N              rows (default %d)\n"
 	    "  --format text|json|csv output format (default text)\n"
+	    "  --format csv-safe      CSV for spreadsheets: a value that "
+	    "begins with\n"
+	    "                         = + - @ gets a ' before it\n"
 	    "  -o, --output FILE      write there, not to standard output\n"
 	    "kinds of top:\n", SPAMPOT_CONFIG_FILE, REPORT_LIMIT_DEFAULT);
 	rtop_usage(fp);
@@ -131,16 +134,19 @@ report_limit(const char *s)
 	return v;
 }
 
+/* csv-safe is CSV with what a spreadsheet takes for a formula defused. */
 static enum report_format
-report_format(const char *s)
+report_format(const char *s, int *csv_safe)
 {
+	*csv_safe = strcmp(s, "csv-safe") == 0;
 	if (strcmp(s, "text") == 0)
 		return RF_TEXT;
 	if (strcmp(s, "json") == 0)
 		return RF_JSON;
-	if (strcmp(s, "csv") == 0)
+	if (strcmp(s, "csv") == 0 || *csv_safe)
 		return RF_CSV;
-	report_bad("bad --format '%s' (expected text, json or csv)", s);
+	report_bad("bad --format '%s' (expected text, json, csv or csv-safe)",
+	    s);
 }
 
 static void
@@ -173,7 +179,9 @@ report_parse(int argc, char *argv[], struct report_args *a,
 		case OPT_UNTIL: a->until = optarg; break;
 		case OPT_SENSOR: o->sensor = optarg; break;
 		case OPT_LIMIT: o->limit = report_limit(optarg); break;
-		case OPT_FORMAT: o->format = report_format(optarg); break;
+		case OPT_FORMAT:
+			o->format = report_format(optarg, &o->csv_safe);
+			break;
 		case OPT_USER: a->user = optarg; break;
 		case OPT_PASSWORD_FILE: a->password_file = optarg; break;
 		case OPT_IP: o->search.ip = optarg; break;

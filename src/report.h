@@ -51,6 +51,7 @@ struct report_opts {
 	const char		*sensor;	/* NULL: every sensor */
 	unsigned long		 limit;
 	enum report_format	 format;
+	int			 csv_safe;	/* --format csv-safe */
 	struct report_search	 search;
 	FILE			*out;
 };
@@ -155,15 +156,24 @@ void	 rout_table(const struct report_opts *, const struct rout_table *);
 void	 rout_json_head(struct buf *, const struct report_opts *,
 	    const char *report, const char *kind);
 void	 rout_flush(const struct report_opts *, struct buf *);
-/* Text as a terminal may show it: control bytes as \xHH; its width in
- * columns; cut to at most width columns (with "..." when cut). */
+/* The only way a value reaches text and CSV: control characters (C0, DEL,
+ * C1) and bytes that are not UTF-8 as \xHH (C1 as \u00HH), the rest as
+ * it is; a NULL as nothing. */
+void	 rout_escape(struct buf *, const char *);
+/* Text as a terminal may show it: escaped as by rout_escape(); its width
+ * in columns; cut to at most width columns (with "..." when cut). */
 void	 rout_text_safe(struct buf *, const char *, size_t width, int pad,
 	    int right);
 size_t	 rout_width(const char *);
 /* Text that may be long, folded at 80 columns; the cursor is at column
  * indent, and so are the lines that continue it. */
 void	 rout_text_fold(struct buf *, const char *, size_t indent);
-void	 rout_csv_field(struct buf *, const char *);
+/* The same, the cursor at column col (>= indent). */
+void	 rout_text_fold_at(struct buf *, const char *, size_t col,
+	    size_t indent);
+/* A CSV field, escaped as by rout_escape(), quoted as RFC 4180 says;
+ * safe: a value a spreadsheet would read as a formula gets a ' before it. */
+void	 rout_csv_field(struct buf *, const char *, int safe);
 /* A cell in JSON by type (null for NULL). */
 void	 rout_json_cell(struct buf *, enum rout_type, const char *);
 void	 rout_init_locale(void);

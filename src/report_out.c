@@ -8,7 +8,14 @@
  *         sent can drive the terminal;
  *   json  one document: {"report": ..., "since": ..., "rows": [...]},
  *         times ISO 8601 UTC, counts as numbers, NULL as null;
- *   csv   RFC 4180: a header of the JSON keys, then one line per row.
+ *   csv   RFC 4180: a header of the JSON keys, then one line per row;
+ *         control bytes escaped as in text, so a row is one line and
+ *         nothing drives a terminal; the rest exact. csv-safe also
+ *         neutralises what a spreadsheet would take for a formula.
+ *
+ * A value from the database (that is, from a client) reaches text and
+ * CSV through rout_piece() only: rout_escape(), rout_text_safe(),
+ * rout_text_fold(). JSON has json_string(), HTML rsvg_escape().
  *
  * Runs in spampot-report only.
  */
@@ -109,6 +116,21 @@ rout_piece(const char *s, size_t n, char *out, size_t *outlen, size_t *w)
 	return len;
 }
 
+void
+rout_escape(struct buf *b, const char *s)
+{
+	size_t n, i = 0, olen, w;
+	char piece[8];
+
+	if (s == NULL)
+		return;
+	n = strlen(s);
+	while (i < n) {
+		i += rout_piece(s + i, n - i, piece, &olen, &w);
+		buf_append(b, piece, olen);
+	}
+}
+
 size_t
 rout_width(const char *s)
 {
@@ -156,9 +178,9 @@ rout_text_safe(struct buf *b, const char *s, size_t width, int pad, int right)
 }
 
 void
-rout_text_fold(struct buf *b, const char *s, size_t indent)
+rout_text_fold_at(struct buf *b, const char *s, size_t col, size_t indent)
 {
-	size_t n = strlen(s), i = 0, used = indent, olen, w;
+	size_t n = strlen(s), i = 0, used = col, olen, w;
 	char piece[8];
 
 	while (i < n) {
@@ -176,23 +198,9 @@ rout_text_fold(struct buf *b, const char *s, size_t indent)
 }
 
 void
-rout_csv_field(struct buf *b, const char *s)
+rout_text_fold(struct buf *b, const char *s, size_t indent)
 {
-	const char *p;
-
-	if (s == NULL)
-		return;
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		buf_append(b, s, strlen(s));
-		return;
-	}
-	buf_append(b, "\"", 1);
-	for (p = s; *p; p++) {
-		if (*p == '"')
-			buf_append(b, "\"", 1);
-		buf_append(b, p, 1);
-	}
-	buf_append(b, "\"", 1);
+	rout_text_fold_at(b, s, indent, indent);
 }
 
 static int
@@ -211,6 +219,57 @@ rout_is_number(const char *s, int decimal)
 			return 0;
 	}
 	return 1;
+}
+
+/*
+ * What a spreadsheet would take for a formula (OWASP, CSV injection): a
+ * value that begins with = + - @, a tab or a carriage return, or with the
+ * fullwidth = + - @ some spreadsheets also read. A plain number is data.
+ */
+static int
+rout_csv_formula(const char *s)
+{
+	static const char *const wide[] = { "\xef\xbc\x9d", "\xef\xbc\x8b",
+	    "\xef\xbc\x8d", "\xef\xbc\xa0" };
+	size_t i;
+
+	if (rout_is_number(s, 1))
+		return 0;
+	if (s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL)
+		return 1;
+	for (i = 0; i < sizeof(wide) / sizeof(wide[0]); i++)
+		if (strncmp(s, wide[i], 3) == 0)
+			return 1;
+	return 0;
+}
+
+void
+rout_csv_field(struct buf *b, const char *s, int safe)
+{
+	struct buf e = { NULL, 0, 0 };
+	size_t i;
+
+	if (s == NULL)
+		return;
+	if (safe && rout_csv_formula(s))
+		buf_append(&e, "'", 1);
+	rout_escape(&e, s);
+	if (e.len == 0)
+		return;
+	if (memchr(e.data, ',', e.len) == NULL &&
+	    memchr(e.data, '"', e.len) == NULL) {
+		buf_append(b, e.data, e.len);
+		buf_release(&e);
+		return;
+	}
+	buf_append(b, "\"", 1);
+	for (i = 0; i < e.len; i++) {
+		if (e.data[i] == '"')
+			buf_append(b, "\"", 1);
+		buf_append(b, e.data + i, 1);
+	}
+	buf_append(b, "\"", 1);
+	buf_release(&e);
 }
 
 void
@@ -241,15 +300,15 @@ rout_json_cell(struct buf *b, enum rout_type type, const char *cell)
 }
 
 static void
-rout_csv_cell(struct buf *b, enum rout_type type, const char *cell)
+rout_csv_cell(struct buf *b, enum rout_type type, const char *cell, int safe)
 {
 	char t[40];
 
 	if (cell != NULL && type == RC_TIME) {
 		rtime_db_iso(cell, t, sizeof(t));
-		rout_csv_field(b, t);
+		rout_csv_field(b, t, safe);
 	} else
-		rout_csv_field(b, cell);
+		rout_csv_field(b, cell, safe);
 }
 
 void
@@ -311,14 +370,15 @@ rout_json(struct buf *b, const struct report_opts *o,
 }
 
 static void
-rout_csv(struct buf *b, const struct rout_table *t)
+rout_csv(struct buf *b, const struct report_opts *o,
+    const struct rout_table *t)
 {
 	size_t r, c;
 
 	for (c = 0; c < t->ncols; c++) {
 		if (c > 0)
 			buf_append(b, ",", 1);
-		rout_csv_field(b, t->cols[c].key);
+		rout_csv_field(b, t->cols[c].key, o->csv_safe);
 	}
 	buf_append(b, "\r\n", 2);
 	for (r = 0; r < t->rows->nrows; r++) {
@@ -326,7 +386,7 @@ rout_csv(struct buf *b, const struct rout_table *t)
 			if (c > 0)
 				buf_append(b, ",", 1);
 			rout_csv_cell(b, t->cols[c].type,
-			    rdb_cell(t->rows, r, c));
+			    rdb_cell(t->rows, r, c), o->csv_safe);
 		}
 		buf_append(b, "\r\n", 2);
 	}
@@ -471,7 +531,7 @@ rout_table(const struct report_opts *o, const struct rout_table *t)
 		rout_json(&b, o, t);
 		break;
 	case RF_CSV:
-		rout_csv(&b, t);
+		rout_csv(&b, o, t);
 		break;
 	case RF_TEXT:
 		if (t->rows->nrows > 0)

@@ -322,13 +322,15 @@ rsess_json(struct buf *b, const struct rdb_rows *s, size_t r,
 
 #define RSESS_TAB	16
 
+/* "  title         value", every part escaped (rout_escape). */
 static void
 rsess_line(struct buf *b, size_t indent, const char *title, const char *v)
 {
 	size_t used;
 
-	buf_appendf(b, "%*s%s", (int)indent, "", title);
-	used = indent + strlen(title);
+	buf_appendf(b, "%*s", (int)indent, "");
+	rout_escape(b, title);
+	used = indent + rout_width(title);
 	if (used < RSESS_TAB)
 		buf_appendf(b, "%*s", (int)(RSESS_TAB - used), "");
 	else {
@@ -336,6 +338,36 @@ rsess_line(struct buf *b, size_t indent, const char *title, const char *v)
 		used = RSESS_TAB - 1;
 	}
 	rout_text_fold(b, v ? v : "", RSESS_TAB);
+	buf_append(b, "\n", 1);
+}
+
+/* s cut to at most max columns, escaped; the cursor moves from *col. */
+static void
+rsess_part_text(struct buf *b, const char *s, size_t max, size_t *col)
+{
+	size_t w;
+
+	s = s != NULL ? s : "";
+	w = rout_width(s);
+	rout_text_safe(b, s, max, 0, 0);
+	*col += w < max ? w : max;
+}
+
+/* "auth            MECH STATUS user USER password PASSWORD" */
+static void
+rsess_text_auth(struct buf *b, const struct rdb_rows *auth, size_t i)
+{
+	size_t col = RSESS_TAB;
+
+	buf_appendf(b, "%-*s", RSESS_TAB, "auth");
+	rsess_part_text(b, rdb_cell(auth, i, A_MECH), 20, &col);
+	buf_append(b, " ", 1);
+	rsess_part_text(b, rdb_cell(auth, i, A_STATUS), 12, &col);
+	buf_appendf(b, " user ");
+	rsess_part_text(b, rdb_cell(auth, i, A_USER), 20, &col);
+	buf_appendf(b, " password ");
+	rout_text_fold_at(b, rdb_cell(auth, i, A_PASS) ?
+	    rdb_cell(auth, i, A_PASS) : "", col + 17, RSESS_TAB);
 	buf_append(b, "\n", 1);
 }
 
@@ -366,13 +398,18 @@ rsess_text_message(struct buf *b, const struct rsess *d, size_t m)
 			rsess_line(b, 2, "url", rdb_cell(&d->urls, r, U_URL));
 	for (r = 0; r < d->atts.nrows; r++) {
 		const char *name = rdb_cell(&d->atts, r, T_FILENAME);
+		size_t col = RSESS_TAB;
 
 		if (!rsess_of(&d->atts, r, mid))
 			continue;
-		snprintf(v, sizeof(v), ", %s, %s bytes",
-		    rdb_cell(&d->atts, r, T_TYPE), rdb_cell(&d->atts, r, T_SIZE));
+		snprintf(v, sizeof(v), ", %s bytes",
+		    rdb_cell(&d->atts, r, T_SIZE));
 		buf_appendf(b, "  %-*s", RSESS_TAB - 2, "attachment");
-		rout_text_safe(b, name ? name : "(no name)", 40, 0, 0);
+		rsess_part_text(b, name ? name : "(no name)", 30, &col);
+		buf_append(b, ", ", 2);
+		col += 2 + strlen(v);
+		rsess_part_text(b, rdb_cell(&d->atts, r, T_TYPE),
+		    col + 8 < ROUT_WIDTH ? ROUT_WIDTH - col : 8, &col);
 		buf_appendf(b, "%s\n", v);
 		rsess_line(b, 4, "md5", rdb_cell(&d->atts, r, T_MD5));
 		rsess_line(b, 4, "sha1", rdb_cell(&d->atts, r, T_SHA1));
@@ -434,15 +471,8 @@ rsess_text(struct buf *b, const struct rdb_rows *s, size_t r,
 		rsess_line(b, 0, "helo", v);
 	}
 	rsess_line(b, 0, "messages", rdb_cell(s, r, S_MESSAGES));
-	for (i = 0; i < d->auth.nrows; i++) {
-		snprintf(v, sizeof(v), "%s %s user ", rdb_cell(&d->auth, i,
-		    A_MECH), rdb_cell(&d->auth, i, A_STATUS));
-		buf_appendf(b, "%-*s%s", RSESS_TAB, "auth", v);
-		rout_text_safe(b, rdb_cell(&d->auth, i, A_USER), 20, 0, 0);
-		buf_appendf(b, " password ");
-		rout_text_fold(b, rdb_cell(&d->auth, i, A_PASS), RSESS_TAB);
-		buf_append(b, "\n", 1);
-	}
+	for (i = 0; i < d->auth.nrows; i++)
+		rsess_text_auth(b, &d->auth, i);
 	for (i = 0; i < d->msgs.nrows; i++)
 		rsess_text_message(b, d, i);
 	buf_appendf(b, "transcript\n");

@@ -281,44 +281,45 @@ rsum_json(struct buf *b, const struct report_opts *o, const struct rsum *sum)
 }
 
 static void
-rsum_csv_row(struct buf *b, const char *key, const char *value, int time)
+rsum_csv_row(struct buf *b, const struct report_opts *o, const char *key,
+    const char *value, int time)
 {
 	char t[40];
 
-	rout_csv_field(b, key);
+	rout_csv_field(b, key, o->csv_safe);
 	buf_append(b, ",", 1);
 	if (value != NULL && time) {
 		rtime_db_iso(value, t, sizeof(t));
 		value = t;
 	}
-	rout_csv_field(b, value);
+	rout_csv_field(b, value, o->csv_safe);
 	buf_append(b, "\r\n", 2);
 }
 
 static void
-rsum_csv(struct buf *b, const struct rsum *sum)
+rsum_csv(struct buf *b, const struct report_opts *o, const struct rsum *sum)
 {
 	char n[32];
 	size_t i;
 
-	rsum_csv_row(b, "key", "value", 0);
+	rsum_csv_row(b, o, "key", "value", 0);
 	for (i = 0; i < RSUM_NNUMBERS; i++) {
 		snprintf(n, sizeof(n), "%llu", rsum_number(sum, i));
-		rsum_csv_row(b, rsum_numbers[i].key, n, 0);
+		rsum_csv_row(b, o, rsum_numbers[i].key, n, 0);
 	}
-	rsum_csv_row(b, "first_session", sum->first, 1);
-	rsum_csv_row(b, "last_session", sum->last, 1);
-	rsum_csv_row(b, "busiest_hour", sum->busiest_hour, 1);
+	rsum_csv_row(b, o, "first_session", sum->first, 1);
+	rsum_csv_row(b, o, "last_session", sum->last, 1);
+	rsum_csv_row(b, o, "busiest_hour", sum->busiest_hour, 1);
 	snprintf(n, sizeof(n), "%llu", sum->busiest_sessions);
-	rsum_csv_row(b, "busiest_hour_sessions", sum->busiest_hour ? n : NULL,
-	    0);
-	rsum_csv_row(b, "newest_session_started_at",
+	rsum_csv_row(b, o, "busiest_hour_sessions",
+	    sum->busiest_hour ? n : NULL, 0);
+	rsum_csv_row(b, o, "newest_session_started_at",
 	    rdb_cell(&sum->newest, 0, 0), 1);
-	rsum_csv_row(b, "newest_session_client_ip",
+	rsum_csv_row(b, o, "newest_session_client_ip",
 	    rdb_cell(&sum->newest, 0, 1), 0);
-	rsum_csv_row(b, "newest_session_spool_name",
+	rsum_csv_row(b, o, "newest_session_spool_name",
 	    rdb_cell(&sum->newest, 0, 2), 0);
-	rsum_csv_row(b, "newest_session", rdb_cell(&sum->newest, 0, 3), 0);
+	rsum_csv_row(b, o, "newest_session", rdb_cell(&sum->newest, 0, 3), 0);
 }
 
 /* "all time", "since 2026-11-25 16:00", "2026-11-25 16:00 to ..." */
@@ -400,7 +401,7 @@ rsum_run(struct rdb *db, const struct report_opts *o)
 		rsum_json(&b, o, &sum);
 		break;
 	case RF_CSV:
-		rsum_csv(&b, &sum);
+		rsum_csv(&b, o, &sum);
 		break;
 	case RF_TEXT:
 		rsum_text(&b, o, &sum);

@@ -3,7 +3,8 @@
  * SVG (no script, no external file, nothing fetched): horizontal bars for
  * the top lists and paired vertical bars for sessions and messages over
  * time. Every text comes from the database, that is from attackers: it is
- * escaped for HTML/XML, invalid UTF-8 and control characters replaced.
+ * escaped for HTML/XML, invalid UTF-8 and control characters (C0 but tab
+ * and line feed, DEL, C1) replaced by U+FFFD.
  */
 #include "autoconf.h"
 
@@ -53,9 +54,10 @@ rsvg_escape_n(struct buf *b, const char *s, size_t max)
 		}
 		len = rsvg_utf8(p + i, n - i);
 		if (len == 0 || (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n') ||
-		    p[i] == 0x7f) {
+		    p[i] == 0x7f || (p[i] == 0xc2 && p[i + 1] < 0xa0)) {
+			/* a C1 control is two bytes, the rest one */
 			buf_append(b, "\xef\xbf\xbd", 3);
-			len = 1;
+			len = len == 2 ? 2 : 1;
 		} else if (p[i] == '&')
 			buf_append(b, "&amp;", 5);
 		else if (p[i] == '<')

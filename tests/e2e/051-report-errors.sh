@@ -52,7 +52,7 @@ rep order -- summary --since 2026-11-26 --until 2026-11-25
 check_eq "--since after --until" \
     "2 spampot-report: --since 2026-11-26 is not before --until 2026-11-25$HINT" "$(result order)"
 rep fmt -- summary --format xml
-check_eq "bad format" "2 spampot-report: bad --format 'xml' (expected text, json or csv)$HINT" "$(result fmt)"
+check_eq "bad format" "2 spampot-report: bad --format 'xml' (expected text, json, csv or csv-safe)$HINT" "$(result fmt)"
 rep lim -- summary --limit 0
 check_eq "bad limit" "2 spampot-report: bad --limit '0' (expected 1 to 100000)$HINT" "$(result lim)"
 rep sopt -- summary --ip 1.2.3.4
@@ -74,6 +74,9 @@ check_eq "bad session id" \
 rep csvsess -- session 0123456789abcdef --format csv
 check_eq "session as CSV" \
     "2 spampot-report: session: --format csv is not available; use text or json$HINT" "$(result csvsess)"
+rep csvsafesess -- session 0123456789abcdef --format csv-safe
+check_eq "session as CSV for spreadsheets" \
+    "2 spampot-report: session: --format csv is not available; use text or json$HINT" "$(result csvsafesess)"
 rep htmlfmt -- html --format json
 check_eq "html with a format" "2 spampot-report: html writes HTML; --format does not apply$HINT" "$(result htmlfmt)"
 rep help -- --help

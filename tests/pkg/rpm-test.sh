@@ -2,7 +2,8 @@
 # rpm-test.sh: build spampot's RPM from the release tarball with rpmbuild,
 # as packaging/rpm/spampot.spec says, and check what the package holds:
 # files, modes and owners of the spool tree, configuration files, the users
-# made before install. On Debian the spec's BuildRequires (Fedora's names)
+# made before install, what its post-install script makes of an empty
+# password file that is there already. On Debian the spec's BuildRequires (Fedora's names)
 # cannot be resolved, so the build uses --nodeps: this checks the spec, not
 # the dependency names. SPAMPOT_TARBALL=FILE builds that tarball instead of
 # a "make dist" of the last commit. Ends with "N passed, N failed".
@@ -95,6 +96,67 @@ if command -v systemd-sysusers >/dev/null; then
 	check "systemd-sysusers makes the users from it" sh -c \
 	    "grep -q '^spampot:.*:/usr/sbin/nologin$' '$T/root/etc/passwd' &&
 	    grep -q '^spampot:x:[0-9]*:spampot-analyzer$' '$T/root/etc/group'"
+fi
+
+# The post-install script on a password file that is there already, empty
+# and 0644 (left by an admin, or by an install that stopped half-way): it
+# must end 0640 root:spampot-analyzer with a password, written to a new
+# file and renamed, never into the open file. The script runs as the
+# package has it (as on a first install: "1"), its path moved under $T,
+# in a mount namespace of its own whose /etc/group has the group
+# spampot-analyzer and where systemd's tools are /bin/true: nothing on
+# this machine is touched.
+if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
+	rpm -qp --qf '%{POSTIN}\n' "$rpm" > "$T/postin" 2>/dev/null
+	pw_dir="$T/post/etc/spampot"
+	pw="$pw_dir/mysql.password"
+	mkdir -p "$pw_dir"
+	sed "s|/etc/spampot/|$pw_dir/|g" "$T/postin" > "$T/postin.sh"
+	check "the post-install script writes the password file" \
+	    grep -qF "$pw" "$T/postin.sh"
+	: > "$pw"
+	chmod 0644 "$pw"
+	cp /etc/group "$T/group"
+	grep -q '^spampot-analyzer:' "$T/group" ||
+		echo 'spampot-analyzer:x:64990:' >> "$T/group"
+	gid=$(awk -F: '$1 == "spampot-analyzer" { print $3 }' "$T/group")
+	# A user who opened the empty world-readable file before install
+	# keeps reading it whatever its mode becomes: the password must not
+	# go into that file.
+	chmod 0755 "$T" "$T/post" "$T/post/etc" "$pw_dir"
+	mkfifo -m 0666 "$T/go"
+	timeout 30 runuser -u nobody -- sh -c \
+	    'exec 3< "$1" && echo open && read -r _ < "$2" && cat <&3' sh \
+	    "$pw" "$T/go" > "$T/peek" 2>&1 &
+	peek=$!
+	for _ in $(seq 50); do
+		grep -q '^open$' "$T/peek" && break
+		sleep 0.1
+	done
+	check "a user opens the empty 0644 password file" \
+	    grep -qx open "$T/peek"
+	# What %systemd_post may run (presets) is /bin/true in there.
+	unshare -m sh -c 'mount --bind "$1" /etc/group || exit 1
+	    for f in /usr/lib/systemd/systemd-update-helper /usr/bin/systemctl \
+		/bin/systemctl; do
+		[ -x "$f" ] && { mount --bind /bin/true "$f" || exit 1; }
+	    done
+	    sh "$2" 1' sh "$T/group" "$T/postin.sh" > "$T/postin.log" 2>&1
+	check "the post-install script succeeds, says nothing" \
+	    test "$?" -eq 0 -a ! -s "$T/postin.log"
+	[ -s "$T/postin.log" ] && cat "$T/postin.log"
+	timeout 10 sh -c 'echo go > "$1"' sh "$T/go"
+	wait "$peek"
+	check "what that user reads through it holds no password" \
+	    test "$(sed 1d "$T/peek")" = ""
+	check "an empty 0644 password file ends 0640 root:spampot-analyzer" \
+	    test "$(stat -c '%a %u %g' "$pw")" = "640 0 $gid"
+	check "it holds a password" grep -qxE '[0-9a-f]{32}' "$pw"
+	check "no temporary file is left beside it" \
+	    test "$(find "$pw_dir" -type f | wc -l)" -eq 1
+else
+	echo "# skipped: the post-install script on an empty 0644 password" \
+	    "file (needs root and unshare)"
 fi
 
 echo "$passed passed, $failed failed"

@@ -2,8 +2,9 @@
  * test_report: the parts of spampot-report that need no database, table
  * by table: --since/--until (src/report_time.c), addresses and networks as
  * index ranges (src/report_net.c), text that is safe for a terminal and
- * fits its width, CSV fields and JSON cells (src/report_out.c), and JSON
- * strings from any bytes (src/json.c).
+ * fits its width, CSV fields and JSON cells (src/report_out.c), JSON
+ * strings from any bytes (src/json.c), and the HTML page's escaping
+ * (src/report_svg.c).
  */
 #include "autoconf.h"
 
@@ -253,16 +254,19 @@ test_text_fold(void **state)
 }
 
 static char *
-csv(const char *s)
+csv_as(const char *s, int spreadsheet)
 {
 	static char out[256];
 	struct buf b = { NULL, 0, 0 };
 
-	rout_csv_field(&b, s);
+	rout_csv_field(&b, s, spreadsheet);
 	snprintf(out, sizeof(out), "%.*s", (int)b.len, b.data ? b.data : "");
 	buf_release(&b);
 	return out;
 }
+
+#define csv(s)		csv_as(s, 0)
+#define csv_safe(s)	csv_as(s, 1)
 
 static void
 test_csv_field(void **state)
@@ -273,9 +277,53 @@ test_csv_field(void **state)
 	assert_string_equal(csv(""), "");
 	assert_string_equal(csv("a,b"), "\"a,b\"");
 	assert_string_equal(csv("say \"hi\""), "\"say \"\"hi\"\"\"");
-	assert_string_equal(csv("two\nlines"), "\"two\nlines\"");
-	assert_string_equal(csv("cr\r"), "\"cr\r\"");
+	/* control bytes as text shows them: a row is one line, and nothing
+	 * in it drives a terminal */
+	assert_string_equal(csv("two\nlines"), "two\\x0alines");
+	assert_string_equal(csv("cr\r"), "cr\\x0d");
+	assert_string_equal(csv("t\tab"), "t\\x09ab");
+	assert_string_equal(csv("\x1b]52;c;SGk=\x07\x1b[2J"),
+	    "\\x1b]52;c;SGk=\\x07\\x1b[2J");
+	assert_string_equal(csv("\xc2\x9b" "2J\x7f\xff,"),
+	    "\"\\u009b2J\\x7f\\xff,\"");
 	assert_string_equal(csv("<script>"), "<script>");
+	/* exact by default: formulas, quotes and backslashes as they are */
+	assert_string_equal(csv("=HYPERLINK(\"http://x/\",\"a\")"),
+	    "\"=HYPERLINK(\"\"http://x/\"\",\"\"a\"\")\"");
+	assert_string_equal(csv("+1"), "+1");
+	assert_string_equal(csv("-2+3"), "-2+3");
+	assert_string_equal(csv("@SUM(A1)"), "@SUM(A1)");
+	assert_string_equal(csv("a\\b"), "a\\b");
+}
+
+/* csv-safe: what a spreadsheet would run gets a ' before it (OWASP) */
+static void
+test_csv_safe(void **state)
+{
+	(void)state;
+	assert_string_equal(csv_safe("=cmd|' /C calc'!A0"),
+	    "'=cmd|' /C calc'!A0");
+	assert_string_equal(csv_safe("=HYPERLINK(\"http://x/\",\"a\")"),
+	    "\"'=HYPERLINK(\"\"http://x/\"\",\"\"a\"\")\"");
+	assert_string_equal(csv_safe("+1+1"), "'+1+1");
+	assert_string_equal(csv_safe("-2+3"), "'-2+3");
+	assert_string_equal(csv_safe("@SUM(A1)"), "'@SUM(A1)");
+	assert_string_equal(csv_safe("\t=1"), "'\\x09=1");
+	assert_string_equal(csv_safe("\r=1"), "'\\x0d=1");
+	/* the fullwidth forms */
+	assert_string_equal(csv_safe("\xef\xbc\x9d" "1+1"),
+	    "'\xef\xbc\x9d" "1+1");
+	assert_string_equal(csv_safe("\xef\xbc\xa0" "x"), "'\xef\xbc\xa0" "x");
+	/* numbers are data; the rest is as csv prints it */
+	assert_string_equal(csv_safe("-42"), "-42");
+	assert_string_equal(csv_safe("-0.5"), "-0.5");
+	assert_string_equal(csv_safe("42"), "42");
+	assert_string_equal(csv_safe("a=1"), "a=1");
+	assert_string_equal(csv_safe(" =1"), " =1");
+	assert_string_equal(csv_safe(""), "");
+	assert_string_equal(csv_safe(NULL), "");
+	assert_string_equal(csv_safe("a,b"), "\"a,b\"");
+	assert_string_equal(csv_safe("\x1b[2J"), "\\x1b[2J");
 }
 
 static char *
@@ -329,6 +377,11 @@ test_json_string(void **state)
 	assert_string_equal(JS("q\"b\\s/"), "\"q\\\"b\\\\s/\"");
 	assert_string_equal(JS("\n\r\t"), "\"\\n\\r\\t\"");
 	assert_string_equal(JS("\x01\x1b\x1f\x7f"), "\"\\u0001\\u001b\\u001f\\u007f\"");
+	/* C1 controls (U+0080 to U+009F) escaped too; U+00A0 is text */
+	assert_string_equal(JS("\xc2\x80\xc2\x9b" "2J\xc2\x9f\xc2\xa0"),
+	    "\"\\u0080\\u009b2J\\u009f\xc2\xa0\"");
+	/* a raw 0x9b is not UTF-8 */
+	assert_string_equal(JS("\x9b" "2J"), "\"\xef\xbf\xbd" "2J\"");
 	assert_string_equal(JS("caf\xc3\xa9 \xf0\x9f\x98\x80"),
 	    "\"caf\xc3\xa9 \xf0\x9f\x98\x80\"");
 	/* NUL and every invalid sequence: U+FFFD, as the database stores it */
@@ -341,6 +394,39 @@ test_json_string(void **state)
 	assert_string_equal(JS("\xf4\x90\x80\x80"),
 	    "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
 	assert_string_equal(JS("\xe2\x82"), "\"\xef\xbf\xbd\xef\xbf\xbd\"");
+}
+
+static char *
+html(const char *s)
+{
+	static char out[256];
+	struct buf b = { NULL, 0, 0 };
+
+	rsvg_escape(&b, s);
+	snprintf(out, sizeof(out), "%.*s", (int)b.len, b.data ? b.data : "");
+	buf_release(&b);
+	return out;
+}
+
+#define FFFD	"\xef\xbf\xbd"
+
+/* The HTML page: markup escaped; C0 but tab and line feed, DEL, C1 and
+ * bytes that are not UTF-8 as U+FFFD. */
+static void
+test_html_escape(void **state)
+{
+	(void)state;
+	assert_string_equal(html("<a href='x'>&\"</a>"),
+	    "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
+	assert_string_equal(html("\x1b]52;c;SGk=\x07\x1b[2J"),
+	    FFFD "]52;c;SGk=" FFFD FFFD "[2J");
+	assert_string_equal(html("a\rb\x7f\x01"), "a" FFFD "b" FFFD FFFD);
+	assert_string_equal(html("a\tb\nc"), "a\tb\nc");
+	assert_string_equal(html("\xc2\x80\xc2\x9b" "2J\xc2\x9f\xc2\xa0"),
+	    FFFD FFFD "2J" FFFD "\xc2\xa0");
+	assert_string_equal(html("\x9b" "2J\xff"), FFFD "2J" FFFD);
+	assert_string_equal(html("caf\xc3\xa9"), "caf\xc3\xa9");
+	assert_string_equal(html(NULL), "");
 }
 
 static void
@@ -368,9 +454,11 @@ main(void)
 		cmocka_unit_test(test_text_safe),
 		cmocka_unit_test(test_text_fold),
 		cmocka_unit_test(test_csv_field),
+		cmocka_unit_test(test_csv_safe),
 		cmocka_unit_test(test_json_cell),
 		cmocka_unit_test(test_json_string),
 		cmocka_unit_test(test_json_key),
+		cmocka_unit_test(test_html_escape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,10 +23,13 @@
  */
 #include "autoconf.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
@@ -36,6 +39,7 @@
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -66,6 +70,11 @@
 /* inotify events imported as one list (each name checked against the
  * others of its chunk) */
 #define ANALYZER_EVENT_CHUNK	128
+/* A file created in new/ rather than renamed into it, still empty this
+ * long after: bad/ (what a refused openat leaves behind) */
+#define ANALYZER_EMPTY_DELAY	1000
+/* Room for any name a directory holds, escaped (NAME_MAX bytes) */
+#define ANALYZER_ESC_NAME	UTIL_ESCAPED_MAX(NAME_MAX)
 
 /* A file whose rows are in the open transaction, not yet committed. */
 struct analyzer_pending {
@@ -92,6 +101,7 @@ struct analyzer {
 	int			 signal_fd;
 	int			 db_down;
 	uint64_t		 retry_at;	/* 0: no retry pending */
+	uint64_t		 empty_at;	/* 0: no look for empty files */
 	uint64_t		 backoff;
 	int			 stop;
 	unsigned long		 imported, failed;
@@ -163,17 +173,73 @@ analyzer_drop(const struct config *cf)
 	privdrop_drop(cf->analyzer_user, &pu);
 }
 
+/* NAME, or any text a file gave, as a log line may show it: every byte
+ * outside printable ASCII escaped, so that nothing a worker or a client
+ * chose can end a log line, forge another or reach a terminal. */
+static const char *
+analyzer_esc(char *dst, size_t len, const char *s)
+{
+	util_escape(dst, len, s, strlen(s), 0);
+	return dst;
+}
+
 static int
 analyzer_move(struct analyzer *a, const char *name, const char *dir)
 {
-	char to[SPOOL_NAME_MAX + 16];
+	char to[NAME_MAX + 16], esc[ANALYZER_ESC_NAME];
 
 	snprintf(to, sizeof(to), "%s/%s", dir, name);
 	if (renameat(a->new_fd, name, a->spool_fd, to) == -1) {
-		log_warn("cannot move new/%s to %s/", name, dir);
+		log_warn("cannot move new/%s to %s/", analyzer_esc(esc,
+		    sizeof(esc), name), dir);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Is NAME one the sensor makes (spampot-spool(5))? STAMP_CLIENT_SESSION:
+ * YYYYmmddTHHMMSS.uuuuuuZ, the client's address (':' as '-'), 16
+ * lower-case hex digits. Anything else came from elsewhere (a compromised
+ * worker may rename its file into new/ under any name) and is not read.
+ */
+static int
+analyzer_valid_name(const char *name)
+{
+	static const char stamp[] = "ddddddddTdddddd.ddddddZ_";
+	const size_t slen = sizeof(stamp) - 1;
+	unsigned char addr[16];
+	char ip[64];
+	const char *sid;
+	size_t n = strlen(name), i, iplen;
+
+	if (n >= SPOOL_NAME_MAX || n < slen + 2 + 16 + 1)
+		return 0;
+	for (i = 0; i < slen; i++)
+		if (stamp[i] == 'd' ? !isdigit((unsigned char)name[i]) :
+		    name[i] != stamp[i])
+			return 0;
+	sid = name + n - 16;
+	if (sid[-1] != '_')
+		return 0;
+	for (i = 0; i < 16; i++)
+		if (!isdigit((unsigned char)sid[i]) &&
+		    (sid[i] < 'a' || sid[i] > 'f'))
+			return 0;
+	iplen = (size_t)(sid - 1 - (name + slen));
+	if (iplen == 0 || iplen >= sizeof(ip))
+		return 0;
+	memcpy(ip, name + slen, iplen);
+	ip[iplen] = '\0';
+	/* as the client record may say when the address was not known */
+	if (inet_pton(AF_INET, ip, addr) == 1 || strcmp(ip, "unknown") == 0)
+		return 1;
+	for (i = 0; i < iplen; i++)
+		if (ip[i] == '-')
+			ip[i] = ':';
+		else if (ip[i] == ':')
+			return 0;
+	return inet_pton(AF_INET6, ip, addr) == 1;
 }
 
 static void
@@ -215,17 +281,19 @@ static void
 analyzer_db_state(struct analyzer *a, int down, const char *why)
 {
 	uint64_t now = util_now_ms();
+	char esc[UTIL_ESCAPED_MAX(512)];
 
 	if (down) {
 		a->backoff = a->backoff == 0 ? ANALYZER_BACKOFF_MIN :
 		    a->backoff * 2 > ANALYZER_BACKOFF_MAX ?
 		    ANALYZER_BACKOFF_MAX : a->backoff * 2;
 		a->retry_at = now + a->backoff;
+		analyzer_esc(esc, sizeof(esc), why);
 		if (!a->db_down)
 			log_warnx("database unavailable: %s; files wait in "
-			    "new/, retrying", why);
+			    "new/, retrying", esc);
 		else
-			log_debug("database still unavailable: %s", why);
+			log_debug("database still unavailable: %s", esc);
 		store_close(a->store);
 		a->store = NULL;
 		/* rolled back with the connection */
@@ -267,7 +335,7 @@ analyzer_finish(struct analyzer *a)
 {
 	struct analyzer_pending *p;
 	enum store_result rc;
-	char err[512];
+	char err[512], esc[UTIL_ESCAPED_MAX(512)];
 	size_t i, n = a->nflight;
 
 	if (n == 0)
@@ -282,7 +350,8 @@ analyzer_finish(struct analyzer *a)
 		/* which file? Try them again one by one. */
 		if (rc == STORE_REJECTED)
 			log_warnx("database refused a batch of %zu files: %s; "
-			    "importing them one at a time", n, err);
+			    "importing them one at a time", n,
+			    analyzer_esc(esc, sizeof(esc), err));
 		else
 			log_info("a batch of %zu files holds one imported "
 			    "before; importing them one at a time", n);
@@ -295,7 +364,7 @@ analyzer_finish(struct analyzer *a)
 	}
 	if (rc == STORE_REJECTED) {
 		log_warnx("database refused %s: %s; moved to bad/",
-		    a->flight[0].name, err);
+		    a->flight[0].name, analyzer_esc(esc, sizeof(esc), err));
 		analyzer_move(a, a->flight[0].name, "bad");
 		a->failed++;
 		eventlog_flush(a->events, 0);
@@ -369,7 +438,7 @@ analyzer_import(struct analyzer *a, const char *name,
 	const struct spool_session *s = &f->s;
 	struct analyzer_pending *p;
 	enum store_result rc;
-	char err[512];
+	char err[512], esc[UTIL_ESCAPED_MAX(512)];
 
 	if (analyzer_pending(a, name))
 		return AO_DONE;
@@ -381,11 +450,11 @@ analyzer_import(struct analyzer *a, const char *name,
 	case PARSE_UNREADABLE:
 		/* our problem, not the file's: it waits in new/ */
 		log_warnx("cannot read new/%s: %s; it stays in new/", name,
-		    f->err);
+		    analyzer_esc(esc, sizeof(esc), f->err));
 		return AO_RETRY;
 	case PARSE_BAD:
 		log_warnx("bad spool file %s: %s; moved to bad/", name,
-		    f->err);
+		    analyzer_esc(esc, sizeof(esc), f->err));
 		analyzer_move(a, name, "bad");
 		a->failed++;
 		return AO_FAILED;
@@ -405,7 +474,8 @@ analyzer_import(struct analyzer *a, const char *name,
 			analyzer_db_state(a, 1, err);
 		return AO_RETRY;
 	case STORE_REJECTED:
-		log_warnx("database refused %s: %s; moved to bad/", name, err);
+		log_warnx("database refused %s: %s; moved to bad/", name,
+		    analyzer_esc(esc, sizeof(esc), err));
 		analyzer_move(a, name, "bad");
 		a->failed++;
 		if (a->nbatch == 0)
@@ -442,6 +512,39 @@ analyzer_spool_name(const struct dirent *de)
 }
 
 /*
+ * The names of the sensor's form, in out[] (in order); the others go to
+ * bad/ unread, each with a log line that shows its name escaped. Returns
+ * how many are in out[].
+ */
+static size_t
+analyzer_sort_names(struct analyzer *a, const char *const *names, size_t n,
+    const char **out)
+{
+	char esc[ANALYZER_ESC_NAME], to[NAME_MAX + 8];
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (analyzer_valid_name(names[i])) {
+			out[k++] = names[i];
+			continue;
+		}
+		snprintf(to, sizeof(to), "bad/%s", names[i]);
+		/* gone: an event of a name moved before */
+		if (renameat(a->new_fd, names[i], a->spool_fd, to) == -1) {
+			if (errno != ENOENT)
+				log_warn("cannot move new/%s to bad/",
+				    analyzer_esc(esc, sizeof(esc), names[i]));
+			continue;
+		}
+		log_warnx("bad spool file name new/%s: not one the sensor "
+		    "makes; moved to bad/", analyzer_esc(esc, sizeof(esc),
+		    names[i]));
+		a->failed++;
+	}
+	return k;
+}
+
+/*
  * Import the files of new/ named in order, the parse-ahead reading the
  * next ones meanwhile. Both ways in, the scan and inotify, come here.
  * Returns -1 when one of them must wait (the database is away, a file
@@ -449,14 +552,20 @@ analyzer_spool_name(const struct dirent *de)
  * on stay in new/ for the next scan.
  */
 static int
-analyzer_import_list(struct analyzer *a, const char *const *names, size_t n)
+analyzer_import_list(struct analyzer *a, const char *const *all, size_t n)
 {
 	struct parse_file f;
+	const char **names;
 	size_t i;
 	int rc = 0;
 
 	/* nothing named here is still to be moved out of new/ */
 	mover_wait(a->mover);
+	if ((names = calloc(n + 1, sizeof(*names))) == NULL) {
+		log_warn("import of new/");
+		return -1;
+	}
+	n = analyzer_sort_names(a, all, n, names);
 	parse_begin(a->parse, names, n);
 	for (i = 0; i < n && rc == 0; i++) {
 		/* a long backlog still stops between two files on SIGTERM */
@@ -470,6 +579,7 @@ analyzer_import_list(struct analyzer *a, const char *const *names, size_t n)
 	}
 	/* what was parsed beyond is dropped: those files stay in new/ */
 	parse_end(a->parse);
+	free(names);
 	/* the batch under way is over (its files out of new/ before the
 	 * next list is read); the filling one may wait for more */
 	if (analyzer_finish(a) == -1)
@@ -584,6 +694,18 @@ analyzer_events(struct analyzer *a)
 			}
 			if (ev->len == 0 || ev->name[0] == '.')
 				continue;
+			/* Created in new/, not renamed into it: not a
+			 * complete file before it is closed (IN_CLOSE_WRITE
+			 * then), but one that stays empty is looked at
+			 * soon. A name of another form is never read: bad/
+			 * at once. */
+			if ((ev->mask & IN_CREATE) &&
+			    analyzer_valid_name(ev->name)) {
+				if (a->empty_at == 0)
+					a->empty_at = util_now_ms() +
+					    ANALYZER_EMPTY_DELAY;
+				continue;
+			}
 			for (i = 0; i < nn; i++)
 				if (strcmp(names[i], ev->name) == 0)
 					break;
@@ -607,19 +729,89 @@ analyzer_events(struct analyzer *a)
 	return rescan;
 }
 
+static int
+analyzer_empty_name(const struct dirent *de)
+{
+	return de->d_name[0] != '.' && de->d_type != DT_DIR;
+}
+
+/*
+ * The files of new/ that were created there and stayed empty for
+ * ANALYZER_EMPTY_DELAY: what an openat that created a file and was then
+ * refused leaves behind (no close, so no IN_CLOSE_WRITE). Imported, they
+ * go to bad/ ("empty file") now rather than at the next full scan. A
+ * younger empty file is looked at again later.
+ */
+static void
+analyzer_empty(struct analyzer *a)
+{
+	struct dirent **list;
+	const char **names;
+	struct timespec now;
+	struct stat st;
+	int i, n, k = 0;
+	int fd;
+
+	a->empty_at = 0;
+	if ((fd = dup(a->new_fd)) == -1)
+		return;
+	n = scandirat(fd, ".", &list, analyzer_empty_name, alphasort);
+	close(fd);
+	if (n == -1) {
+		log_warn("scan of new/");
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	if ((names = calloc((size_t)n + 1, sizeof(*names))) == NULL)
+		log_warn("scan of new/");
+	for (i = 0; names != NULL && i < n; i++) {
+		if (fstatat(a->new_fd, list[i]->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode) ||
+		    st.st_size != 0)
+			continue;
+		if ((now.tv_sec - st.st_mtim.tv_sec) * 1000 +
+		    (now.tv_nsec - st.st_mtim.tv_nsec) / 1000000 <
+		    ANALYZER_EMPTY_DELAY) {
+			a->empty_at = util_now_ms() + ANALYZER_EMPTY_DELAY;
+			continue;
+		}
+		names[k++] = list[i]->d_name;
+	}
+	if (k > 0 && analyzer_import_list(a, names, (size_t)k) == -1 &&
+	    a->retry_at == 0)
+		a->retry_at = util_now_ms();
+	else if (k > 0 && analyzer_commit(a) == -1 && a->retry_at == 0)
+		a->retry_at = util_now_ms();
+	for (i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+	free(names);
+}
+
+/* Milliseconds until the next timer (a retry, a look for empty files),
+ * or -1: none. */
+static int
+analyzer_timeout(const struct analyzer *a)
+{
+	uint64_t now = util_now_ms(), next = a->retry_at;
+
+	if (a->empty_at != 0 && (next == 0 || a->empty_at < next))
+		next = a->empty_at;
+	if (next == 0)
+		return -1;
+	return next <= now ? 0 : (int)(next - now);
+}
+
 static void
 analyzer_loop(struct analyzer *a)
 {
 	struct pollfd pfd[2];
-	uint64_t now;
 	int timeout;
 
 	if (analyzer_scan(a) == 0)
 		a->retry_at = 0;
 	while (!a->stop) {
-		now = util_now_ms();
-		timeout = a->retry_at == 0 ? -1 :
-		    a->retry_at <= now ? 0 : (int)(a->retry_at - now);
+		timeout = analyzer_timeout(a);
 		pfd[0] = (struct pollfd){ .fd = a->inotify_fd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = a->signal_fd, .events = POLLIN };
 		if (poll(pfd, 2, timeout) == -1 && errno != EINTR)
@@ -629,6 +821,9 @@ analyzer_loop(struct analyzer *a)
 			break;
 		if (analyzer_events(a) && a->retry_at == 0)
 			a->retry_at = util_now_ms();
+		if (a->empty_at != 0 && util_now_ms() >= a->empty_at &&
+		    a->retry_at == 0)
+			analyzer_empty(a);
 		if (a->retry_at != 0 && util_now_ms() >= a->retry_at) {
 			a->retry_at = 0;
 			if (analyzer_scan(a) == -1 && a->retry_at == 0)
@@ -652,10 +847,11 @@ analyzer_open(struct analyzer *a)
 	if ((a->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1)
 		fatal("inotify_init1");
 	/* The sensor renames finished files into new/: IN_MOVED_TO. A file
-	 * copied in by hand shows up as IN_CLOSE_WRITE. */
+	 * copied in by hand shows up as IN_CLOSE_WRITE. IN_CREATE: a file
+	 * made in new/ that may never be closed (analyzer_empty). */
 	snprintf(path, sizeof(path), "%s/new", a->cf->spool_dir);
 	if (inotify_add_watch(a->inotify_fd, path, IN_MOVED_TO |
-	    IN_CLOSE_WRITE) == -1)
+	    IN_CLOSE_WRITE | IN_CREATE) == -1)
 		fatal("inotify_add_watch %s", path);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -673,15 +869,18 @@ analyzer_once_files(struct analyzer *a, char **files, int n)
 {
 	struct parse_file f;
 	enum store_result rc;
-	char err[512];
+	char err[512], esc[UTIL_ESCAPED_MAX(512)];
+	char file[UTIL_ESCAPED_MAX(PATH_MAX)];
 	int i, failed = 0;
 
 	for (i = 0; i < n; i++) {
 		if (analyzer_connect(a) == -1)
 			return 1;
+		analyzer_esc(file, sizeof(file), files[i]);
 		if (parse_file(AT_FDCWD, files[i], a->patterns, &f) == -1 &&
 		    f.status != PARSE_NOMEM) {
-			log_warnx("bad spool file %s: %s", files[i], f.err);
+			log_warnx("bad spool file %s: %s", file,
+			    analyzer_esc(esc, sizeof(esc), f.err));
 			failed = 1;
 			continue;
 		}
@@ -695,11 +894,12 @@ analyzer_once_files(struct analyzer *a, char **files, int n)
 		eventlog_flush(a->events, rc == STORE_OK);
 		parse_file_free(&f);
 		if (rc == STORE_RETRY || rc == STORE_REJECTED) {
-			log_warnx("%s not imported: %s", files[i], err);
+			log_warnx("%s not imported: %s", file,
+			    analyzer_esc(esc, sizeof(esc), err));
 			failed = 1;
 		} else
 			log_info("%s %s", rc == STORE_OK ? "imported" :
-			    "imported before, not again:", files[i]);
+			    "imported before, not again:", file);
 	}
 	return failed;
 }

@@ -65,6 +65,11 @@
 #define ANALYZER_BACKOFF_MIN	1000
 #define ANALYZER_BACKOFF_MAX	30000
 #define ANALYZER_BATCH_FILES	100
+/* the server dropped the connection this often under one file alone: the
+ * file's doing, not an outage (bad/) */
+#define ANALYZER_LOST_MAX	2
+/* scans in a row to find such a file and go on past it */
+#define ANALYZER_RESCANS	8
 #define ANALYZER_MMAP_THRESHOLD	(8 << 20)
 #define ANALYZER_TRIM_THRESHOLD	(32 << 20)
 /* inotify events imported as one list (each name checked against the
@@ -110,6 +115,11 @@ struct analyzer {
 	struct analyzer_pending	 flight[ANALYZER_BATCH_FILES];
 	size_t			 nflight;	/* the batch being committed */
 	int			 single;	/* a batch failed: one at a time */
+	/* the server dropped the connection under the last commit; under
+	 * that of lost_name (alone) lost_count times in a row */
+	int			 lost;
+	unsigned		 lost_count;
+	char			 lost_name[SPOOL_NAME_MAX];
 };
 
 static void
@@ -316,12 +326,55 @@ analyzer_connect(struct analyzer *a)
 		return 0;
 	if ((a->store = store_open(a->cf, a->password, err,
 	    sizeof(err))) == NULL) {
+		a->lost = 0;	/* away, whatever dropped it */
 		analyzer_db_state(a, 1, err);
 		return -1;
 	}
 	store_set_geoip(a->store, a->geoip);
 	analyzer_db_state(a, 0, NULL);
 	return 0;
+}
+
+/*
+ * The server dropped the connection under the commit of the batch in
+ * flight. Away, or a file it would not take: the files are taken one at
+ * a time from now on, and one under which it drops ANALYZER_LOST_MAX
+ * times in a row, connecting again in between, goes to bad/; the files
+ * behind it are imported. A file never stops the import of the others.
+ */
+static void
+analyzer_lost(struct analyzer *a, size_t n, const char *err)
+{
+	char esc[UTIL_ESCAPED_MAX(512)];
+	const char *name = a->flight[0].name;
+
+	a->lost = 1;
+	a->single = 1;
+	if (n != 1)
+		a->lost_count = 0;
+	else if (a->lost_count > 0 && strcmp(a->lost_name, name) == 0)
+		a->lost_count++;
+	else {
+		a->lost_count = 1;
+		snprintf(a->lost_name, sizeof(a->lost_name), "%s", name);
+	}
+	if (a->lost_count < ANALYZER_LOST_MAX) {
+		analyzer_db_state(a, 1, err);
+		return;
+	}
+	log_warnx("the database dropped the connection %u times in a row "
+	    "under %s alone (%s): the file's doing, not an outage; moved "
+	    "to bad/", a->lost_count, name, analyzer_esc(esc, sizeof(esc),
+	    err));
+	analyzer_move(a, name, "bad");
+	a->failed++;
+	a->lost_count = 0;
+	/* the filling batch went with the connection: taken again */
+	store_close(a->store);
+	a->store = NULL;
+	a->nbatch = 0;
+	eventlog_drop(a->events);
+	eventlog_flush(a->events, 0);
 }
 
 /*
@@ -343,9 +396,17 @@ analyzer_finish(struct analyzer *a)
 	a->nflight = 0;
 	if ((rc = store_commit_wait(a->store, err, sizeof(err))) ==
 	    STORE_RETRY) {
+		a->lost = 0;
 		analyzer_db_state(a, 1, err);
 		return -1;
 	}
+	if (rc == STORE_LOST) {
+		analyzer_lost(a, n, err);
+		return -1;
+	}
+	a->lost = 0;
+	if (n == 1 || rc == STORE_OK)
+		a->lost_count = 0;
 	if ((rc == STORE_REJECTED || rc == STORE_DUPLICATE) && n > 1) {
 		/* which file? Try them again one by one. */
 		if (rc == STORE_REJECTED)
@@ -466,6 +527,7 @@ analyzer_import(struct analyzer *a, const char *name,
 	p = &a->batch[a->nbatch];
 	switch (rc) {
 	case STORE_RETRY:
+	case STORE_LOST:	/* from a commit only */
 		/* the filling batch is dropped: all wait in new/; the one
 		 * under way is over first */
 		a->nbatch = 0;
@@ -629,10 +691,13 @@ analyzer_scan_once(struct analyzer *a)
 static int
 analyzer_scan(struct analyzer *a)
 {
-	int rc = analyzer_scan_once(a);
+	int rc = analyzer_scan_once(a), i;
 
-	/* a batch to take again one file at a time: at once */
-	if (rc == -1 && a->single && !a->db_down && !a->stop)
+	/* a batch to take again one file at a time: at once; and so when
+	 * the server dropped the connection under a commit and takes a new
+	 * one (a file of the batch may have made it drop) */
+	for (i = 0; rc == -1 && a->single && (!a->db_down || a->lost) &&
+	    !a->stop && i < ANALYZER_RESCANS; i++)
 		rc = analyzer_scan_once(a);
 	return rc;
 }
@@ -893,7 +958,8 @@ analyzer_once_files(struct analyzer *a, char **files, int n)
 		}
 		eventlog_flush(a->events, rc == STORE_OK);
 		parse_file_free(&f);
-		if (rc == STORE_RETRY || rc == STORE_REJECTED) {
+		if (rc == STORE_RETRY || rc == STORE_REJECTED ||
+		    rc == STORE_LOST) {
 			log_warnx("%s not imported: %s", file,
 			    analyzer_esc(esc, sizeof(esc), err));
 			failed = 1;

@@ -1578,6 +1578,8 @@ failed:
 	mysql_rollback(st->db);
 	if (code == ER_DUP_ENTRY && w == ST_SESSION)
 		return STORE_DUPLICATE;
+	if (code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST)
+		return STORE_LOST;
 	return store_transient(code) ? STORE_RETRY : STORE_REJECTED;
 }
 

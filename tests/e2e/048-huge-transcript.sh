@@ -6,7 +6,11 @@
 # with 1 MiB, the message, its recipients and the credentials of each
 # session reach the database; the transcript is stored cut to what the
 # server accepts, with a marker line saying so; the files behind them are
-# imported too; and the analyzer's memory stays within a bound.
+# imported too; and the analyzer's memory stays within a bound. And when
+# the server drops the connection under one file whatever it holds (a
+# relay that cuts the connection when it sees that file's session id),
+# that file goes to bad/ after the second drop and the files behind it
+# are imported: a file is never taken for the database being away.
 . "$(dirname "$0")/lib.sh"
 . "$E2E_DIR/db.sh"
 
@@ -89,5 +93,26 @@ check_eq "1 MiB: and says it was cut" 1 \
     "$(transcript_of 00000000000000b1 "t.transcript LIKE '%# transcript cut: % of 3900% bytes stored%'")"
 check_eq "1 MiB: it holds the session's start" 1 \
     "$(transcript_of 00000000000000b1 "t.transcript LIKE 'S 0.000 220 mx.example ESMTP\nC 0.001 crlf EHLO bot.example\n%'")"
+
+# A file under which the connection drops (the server is there)
+huge noop 10 00000000000000c1 > /dev/null
+huge noop 10 00000000000000c2 > /dev/null
+huge noop 10 00000000000000c3 > /dev/null
+python3 "$E2E_DIR/dropproxy.py" "$T/proxy.sock" "$DB_SOCKET" 00000000000000c2 &
+PROXY_PID=$!
+wait_for 5 test -S "$T/proxy.sock"
+set_config mysql_socket "$T/proxy.sock"
+once
+kill "$PROXY_PID"
+wait "$PROXY_PID" 2>/dev/null
+check "dropped: the files before and behind it imported, it to bad/" \
+    analyzer_log_has "done: 2 files imported, 1 moved to bad/"
+check "dropped: the log says why" analyzer_log_has \
+    "the database dropped the connection 2 times in a row under .*_00000000000000c2 alone"
+check_eq "dropped: the file is in bad/" 1 "$(find "$SPOOL/bad" -name '*_00000000000000c2' | wc -l)"
+check_eq "dropped: new/ is empty" 0 "$(spool_count new)"
+check_eq "dropped: the others' sessions" "1 0 1" \
+    "$(sessions_of 00000000000000c1) $(sessions_of 00000000000000c2) $(sessions_of 00000000000000c3)"
+check_eq "dropped: three drops (the batch, then the file alone twice)" 3 "$(cat "$T/proxy.sock.drops")"
 
 e2e_done

@@ -6,6 +6,7 @@ was made to be hard to import:
     noop  one message (two recipients, a login), then N pipelined NOOPs
           in the transcript
     rcpt  one message to N recipients
+    big   one message of N MiB (text lines with a URL in each)
 
 Prints the file's name. The session id is SID (16 hex digits) or random.
 """
@@ -28,6 +29,10 @@ def main():
         else ["victim@example.net", "second@example.org"]
     body = b"Subject: huge %s\r\n\r\nhttp://huge.example.com/%s\r\n" % (
         kind.encode(), sid.encode())
+    if kind == "big":
+        line = b"see http://big.example.com/page?id=%s for more ......\r\n" % (
+            sid.encode())
+        body += line * (n * 1024 * 1024 // len(line))
     out = [b"spampot-spool 1", b"session " + sid.encode(),
            b"sensor e2e", b"client %s 40000" % ip.encode(),
            b"server 127.0.0.1 25", b"start " + iso.encode(),

@@ -693,11 +693,12 @@ analyzer_scan(struct analyzer *a)
 {
 	int rc = analyzer_scan_once(a), i;
 
-	/* a batch to take again one file at a time: at once; and so when
-	 * the server dropped the connection under a commit and takes a new
-	 * one (a file of the batch may have made it drop) */
-	for (i = 0; rc == -1 && a->single && (!a->db_down || a->lost) &&
-	    !a->stop && i < ANALYZER_RESCANS; i++)
+	/* a batch to take again one file at a time: at once; and again
+	 * while the server drops the connection under a commit and takes
+	 * a new one (a file of the batch may make it drop) */
+	for (i = 0; rc == -1 && a->single && !a->stop &&
+	    i < ANALYZER_RESCANS && (a->lost || (i == 0 && !a->db_down));
+	    i++)
 		rc = analyzer_scan_once(a);
 	return rc;
 }
@@ -842,10 +843,8 @@ analyzer_empty(struct analyzer *a)
 		}
 		names[k++] = list[i]->d_name;
 	}
-	if (k > 0 && analyzer_import_list(a, names, (size_t)k) == -1 &&
-	    a->retry_at == 0)
-		a->retry_at = util_now_ms();
-	else if (k > 0 && analyzer_commit(a) == -1 && a->retry_at == 0)
+	if (k > 0 && (analyzer_import_list(a, names, (size_t)k) == -1 ||
+	    analyzer_commit(a) == -1) && a->retry_at == 0)
 		a->retry_at = util_now_ms();
 	for (i = 0; i < n; i++)
 		free(list[i]);
@@ -853,14 +852,14 @@ analyzer_empty(struct analyzer *a)
 	free(names);
 }
 
-/* Milliseconds until the next timer (a retry, a look for empty files),
- * or -1: none. */
+/* Milliseconds until the next timer (a retry, or else a look for empty
+ * files: the retry's scan takes them too), or -1: none. */
 static int
 analyzer_timeout(const struct analyzer *a)
 {
 	uint64_t now = util_now_ms(), next = a->retry_at;
 
-	if (a->empty_at != 0 && (next == 0 || a->empty_at < next))
+	if (next == 0)
 		next = a->empty_at;
 	if (next == 0)
 		return -1;

@@ -116,8 +116,10 @@ struct analyzer {
 	size_t			 nflight;	/* the batch being committed */
 	int			 single;	/* a batch failed: one at a time */
 	/* the server dropped the connection under the last commit; under
-	 * that of lost_name (alone) lost_count times in a row */
+	 * that of a batch lost_batches times in a row, of lost_name (alone)
+	 * lost_count times, connecting again in between */
 	int			 lost;
+	unsigned		 lost_batches;
 	unsigned		 lost_count;
 	char			 lost_name[SPOOL_NAME_MAX];
 };
@@ -326,7 +328,9 @@ analyzer_connect(struct analyzer *a)
 		return 0;
 	if ((a->store = store_open(a->cf, a->password, err,
 	    sizeof(err))) == NULL) {
-		a->lost = 0;	/* away, whatever dropped it */
+		/* away, whatever dropped it */
+		a->lost = 0;
+		a->lost_batches = 0;
 		analyzer_db_state(a, 1, err);
 		return -1;
 	}
@@ -337,10 +341,12 @@ analyzer_connect(struct analyzer *a)
 
 /*
  * The server dropped the connection under the commit of the batch in
- * flight. Away, or a file it would not take: the files are taken one at
- * a time from now on, and one under which it drops ANALYZER_LOST_MAX
- * times in a row, connecting again in between, goes to bad/; the files
- * behind it are imported. A file never stops the import of the others.
+ * flight. Away (it is killed, restarted), or a file it would not take.
+ * Once is an outage; when it drops again under the next batch though it
+ * took a new connection, the files are taken one at a time, and one
+ * under which it drops ANALYZER_LOST_MAX times in a row goes to bad/;
+ * the files behind it are imported. A file never stops the import of
+ * the others.
  */
 static void
 analyzer_lost(struct analyzer *a, size_t n, const char *err)
@@ -349,10 +355,11 @@ analyzer_lost(struct analyzer *a, size_t n, const char *err)
 	const char *name = a->flight[0].name;
 
 	a->lost = 1;
-	a->single = 1;
-	if (n != 1)
+	if (n != 1) {
 		a->lost_count = 0;
-	else if (a->lost_count > 0 && strcmp(a->lost_name, name) == 0)
+		if (++a->lost_batches >= ANALYZER_LOST_MAX)
+			a->single = 1;
+	} else if (a->lost_count > 0 && strcmp(a->lost_name, name) == 0)
 		a->lost_count++;
 	else {
 		a->lost_count = 1;
@@ -405,6 +412,7 @@ analyzer_finish(struct analyzer *a)
 		return -1;
 	}
 	a->lost = 0;
+	a->lost_batches = 0;
 	if (n == 1 || rc == STORE_OK)
 		a->lost_count = 0;
 	if ((rc == STORE_REJECTED || rc == STORE_DUPLICATE) && n > 1) {
@@ -695,10 +703,10 @@ analyzer_scan(struct analyzer *a)
 
 	/* a batch to take again one file at a time: at once; and again
 	 * while the server drops the connection under a commit and takes
-	 * a new one (a file of the batch may make it drop) */
-	for (i = 0; rc == -1 && a->single && !a->stop &&
-	    i < ANALYZER_RESCANS && (a->lost || (i == 0 && !a->db_down));
-	    i++)
+	 * a new one (a file of the batch may make it drop: see
+	 * analyzer_lost) */
+	for (i = 0; rc == -1 && !a->stop && i < ANALYZER_RESCANS &&
+	    (a->lost || (i == 0 && a->single && !a->db_down)); i++)
 		rc = analyzer_scan_once(a);
 	return rc;
 }

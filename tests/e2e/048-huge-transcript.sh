@@ -118,6 +118,6 @@ check_eq "dropped: the file is in bad/" 1 "$(find "$SPOOL/bad" -name '*_00000000
 check_eq "dropped: new/ is empty" 0 "$(spool_count new)"
 check_eq "dropped: the others' sessions" "1 0 1" \
     "$(sessions_of 00000000000000c1) $(sessions_of 00000000000000c2) $(sessions_of 00000000000000c3)"
-check_eq "dropped: three drops (the batch, then the file alone twice)" 3 "$(cat "$T/proxy.sock.drops")"
+check_eq "dropped: four drops (the batch twice, then the file alone twice)" 4 "$(cat "$T/proxy.sock.drops")"
 
 e2e_done

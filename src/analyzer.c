@@ -23,10 +23,13 @@
  */
 #include "autoconf.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
@@ -36,6 +39,7 @@
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -61,11 +65,21 @@
 #define ANALYZER_BACKOFF_MIN	1000
 #define ANALYZER_BACKOFF_MAX	30000
 #define ANALYZER_BATCH_FILES	100
+/* the server dropped the connection this often under one file alone: the
+ * file's doing, not an outage (bad/) */
+#define ANALYZER_LOST_MAX	2
+/* scans in a row to find such a file and go on past it */
+#define ANALYZER_RESCANS	8
 #define ANALYZER_MMAP_THRESHOLD	(8 << 20)
 #define ANALYZER_TRIM_THRESHOLD	(32 << 20)
 /* inotify events imported as one list (each name checked against the
  * others of its chunk) */
 #define ANALYZER_EVENT_CHUNK	128
+/* A file created in new/ rather than renamed into it, still empty this
+ * long after: bad/ (what a refused openat leaves behind) */
+#define ANALYZER_EMPTY_DELAY	1000
+/* Room for any name a directory holds, escaped (NAME_MAX bytes) */
+#define ANALYZER_ESC_NAME	UTIL_ESCAPED_MAX(NAME_MAX)
 
 /* A file whose rows are in the open transaction, not yet committed. */
 struct analyzer_pending {
@@ -92,6 +106,7 @@ struct analyzer {
 	int			 signal_fd;
 	int			 db_down;
 	uint64_t		 retry_at;	/* 0: no retry pending */
+	uint64_t		 empty_at;	/* 0: no look for empty files */
 	uint64_t		 backoff;
 	int			 stop;
 	unsigned long		 imported, failed;
@@ -100,6 +115,13 @@ struct analyzer {
 	struct analyzer_pending	 flight[ANALYZER_BATCH_FILES];
 	size_t			 nflight;	/* the batch being committed */
 	int			 single;	/* a batch failed: one at a time */
+	/* the server dropped the connection under the last commit; under
+	 * that of a batch lost_batches times in a row, of lost_name (alone)
+	 * lost_count times, connecting again in between */
+	int			 lost;
+	unsigned		 lost_batches;
+	unsigned		 lost_count;
+	char			 lost_name[SPOOL_NAME_MAX];
 };
 
 static void
@@ -163,17 +185,73 @@ analyzer_drop(const struct config *cf)
 	privdrop_drop(cf->analyzer_user, &pu);
 }
 
+/* NAME, or any text a file gave, as a log line may show it: every byte
+ * outside printable ASCII escaped, so that nothing a worker or a client
+ * chose can end a log line, forge another or reach a terminal. */
+static const char *
+analyzer_esc(char *dst, size_t len, const char *s)
+{
+	util_escape(dst, len, s, strlen(s), 0);
+	return dst;
+}
+
 static int
 analyzer_move(struct analyzer *a, const char *name, const char *dir)
 {
-	char to[SPOOL_NAME_MAX + 16];
+	char to[NAME_MAX + 16], esc[ANALYZER_ESC_NAME];
 
 	snprintf(to, sizeof(to), "%s/%s", dir, name);
 	if (renameat(a->new_fd, name, a->spool_fd, to) == -1) {
-		log_warn("cannot move new/%s to %s/", name, dir);
+		log_warn("cannot move new/%s to %s/", analyzer_esc(esc,
+		    sizeof(esc), name), dir);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Is NAME one the sensor makes (spampot-spool(5))? STAMP_CLIENT_SESSION:
+ * YYYYmmddTHHMMSS.uuuuuuZ, the client's address (':' as '-'), 16
+ * lower-case hex digits. Anything else came from elsewhere (a compromised
+ * worker may rename its file into new/ under any name) and is not read.
+ */
+static int
+analyzer_valid_name(const char *name)
+{
+	static const char stamp[] = "ddddddddTdddddd.ddddddZ_";
+	const size_t slen = sizeof(stamp) - 1;
+	unsigned char addr[16];
+	char ip[64];
+	const char *sid;
+	size_t n = strlen(name), i, iplen;
+
+	if (n >= SPOOL_NAME_MAX || n < slen + 2 + 16 + 1)
+		return 0;
+	for (i = 0; i < slen; i++)
+		if (stamp[i] == 'd' ? !isdigit((unsigned char)name[i]) :
+		    name[i] != stamp[i])
+			return 0;
+	sid = name + n - 16;
+	if (sid[-1] != '_')
+		return 0;
+	for (i = 0; i < 16; i++)
+		if (!isdigit((unsigned char)sid[i]) &&
+		    (sid[i] < 'a' || sid[i] > 'f'))
+			return 0;
+	iplen = (size_t)(sid - 1 - (name + slen));
+	if (iplen == 0 || iplen >= sizeof(ip))
+		return 0;
+	memcpy(ip, name + slen, iplen);
+	ip[iplen] = '\0';
+	/* as the client record may say when the address was not known */
+	if (inet_pton(AF_INET, ip, addr) == 1 || strcmp(ip, "unknown") == 0)
+		return 1;
+	for (i = 0; i < iplen; i++)
+		if (ip[i] == '-')
+			ip[i] = ':';
+		else if (ip[i] == ':')
+			return 0;
+	return inet_pton(AF_INET6, ip, addr) == 1;
 }
 
 static void
@@ -215,17 +293,19 @@ static void
 analyzer_db_state(struct analyzer *a, int down, const char *why)
 {
 	uint64_t now = util_now_ms();
+	char esc[UTIL_ESCAPED_MAX(512)];
 
 	if (down) {
 		a->backoff = a->backoff == 0 ? ANALYZER_BACKOFF_MIN :
 		    a->backoff * 2 > ANALYZER_BACKOFF_MAX ?
 		    ANALYZER_BACKOFF_MAX : a->backoff * 2;
 		a->retry_at = now + a->backoff;
+		analyzer_esc(esc, sizeof(esc), why);
 		if (!a->db_down)
 			log_warnx("database unavailable: %s; files wait in "
-			    "new/, retrying", why);
+			    "new/, retrying", esc);
 		else
-			log_debug("database still unavailable: %s", why);
+			log_debug("database still unavailable: %s", esc);
 		store_close(a->store);
 		a->store = NULL;
 		/* rolled back with the connection */
@@ -248,12 +328,60 @@ analyzer_connect(struct analyzer *a)
 		return 0;
 	if ((a->store = store_open(a->cf, a->password, err,
 	    sizeof(err))) == NULL) {
+		/* away, whatever dropped it */
+		a->lost = 0;
+		a->lost_batches = 0;
 		analyzer_db_state(a, 1, err);
 		return -1;
 	}
 	store_set_geoip(a->store, a->geoip);
 	analyzer_db_state(a, 0, NULL);
 	return 0;
+}
+
+/*
+ * The server dropped the connection under the commit of the batch in
+ * flight. Away (it is killed, restarted), or a file it would not take.
+ * Once is an outage; when it drops again under the next batch though it
+ * took a new connection, the files are taken one at a time, and one
+ * under which it drops ANALYZER_LOST_MAX times in a row goes to bad/;
+ * the files behind it are imported. A file never stops the import of
+ * the others.
+ */
+static void
+analyzer_lost(struct analyzer *a, size_t n, const char *err)
+{
+	char esc[UTIL_ESCAPED_MAX(512)];
+	const char *name = a->flight[0].name;
+
+	a->lost = 1;
+	if (n != 1) {
+		a->lost_count = 0;
+		if (++a->lost_batches >= ANALYZER_LOST_MAX)
+			a->single = 1;
+	} else if (a->lost_count > 0 && strcmp(a->lost_name, name) == 0)
+		a->lost_count++;
+	else {
+		a->lost_count = 1;
+		snprintf(a->lost_name, sizeof(a->lost_name), "%s", name);
+	}
+	if (a->lost_count < ANALYZER_LOST_MAX) {
+		analyzer_db_state(a, 1, err);
+		return;
+	}
+	log_warnx("the database dropped the connection %u times in a row "
+	    "under %s alone (%s): the file's doing, not an outage; moved "
+	    "to bad/", a->lost_count, name, analyzer_esc(esc, sizeof(esc),
+	    err));
+	analyzer_move(a, name, "bad");
+	a->failed++;
+	a->lost_count = 0;
+	/* the filling batch went with the connection: taken again */
+	store_close(a->store);
+	a->store = NULL;
+	a->nbatch = 0;
+	eventlog_drop(a->events);
+	eventlog_flush(a->events, 0);
 }
 
 /*
@@ -267,7 +395,7 @@ analyzer_finish(struct analyzer *a)
 {
 	struct analyzer_pending *p;
 	enum store_result rc;
-	char err[512];
+	char err[512], esc[UTIL_ESCAPED_MAX(512)];
 	size_t i, n = a->nflight;
 
 	if (n == 0)
@@ -275,14 +403,24 @@ analyzer_finish(struct analyzer *a)
 	a->nflight = 0;
 	if ((rc = store_commit_wait(a->store, err, sizeof(err))) ==
 	    STORE_RETRY) {
+		a->lost = 0;
 		analyzer_db_state(a, 1, err);
 		return -1;
 	}
+	if (rc == STORE_LOST) {
+		analyzer_lost(a, n, err);
+		return -1;
+	}
+	a->lost = 0;
+	a->lost_batches = 0;
+	if (n == 1 || rc == STORE_OK)
+		a->lost_count = 0;
 	if ((rc == STORE_REJECTED || rc == STORE_DUPLICATE) && n > 1) {
 		/* which file? Try them again one by one. */
 		if (rc == STORE_REJECTED)
 			log_warnx("database refused a batch of %zu files: %s; "
-			    "importing them one at a time", n, err);
+			    "importing them one at a time", n,
+			    analyzer_esc(esc, sizeof(esc), err));
 		else
 			log_info("a batch of %zu files holds one imported "
 			    "before; importing them one at a time", n);
@@ -295,7 +433,7 @@ analyzer_finish(struct analyzer *a)
 	}
 	if (rc == STORE_REJECTED) {
 		log_warnx("database refused %s: %s; moved to bad/",
-		    a->flight[0].name, err);
+		    a->flight[0].name, analyzer_esc(esc, sizeof(esc), err));
 		analyzer_move(a, a->flight[0].name, "bad");
 		a->failed++;
 		eventlog_flush(a->events, 0);
@@ -369,7 +507,7 @@ analyzer_import(struct analyzer *a, const char *name,
 	const struct spool_session *s = &f->s;
 	struct analyzer_pending *p;
 	enum store_result rc;
-	char err[512];
+	char err[512], esc[UTIL_ESCAPED_MAX(512)];
 
 	if (analyzer_pending(a, name))
 		return AO_DONE;
@@ -381,11 +519,11 @@ analyzer_import(struct analyzer *a, const char *name,
 	case PARSE_UNREADABLE:
 		/* our problem, not the file's: it waits in new/ */
 		log_warnx("cannot read new/%s: %s; it stays in new/", name,
-		    f->err);
+		    analyzer_esc(esc, sizeof(esc), f->err));
 		return AO_RETRY;
 	case PARSE_BAD:
 		log_warnx("bad spool file %s: %s; moved to bad/", name,
-		    f->err);
+		    analyzer_esc(esc, sizeof(esc), f->err));
 		analyzer_move(a, name, "bad");
 		a->failed++;
 		return AO_FAILED;
@@ -397,6 +535,7 @@ analyzer_import(struct analyzer *a, const char *name,
 	p = &a->batch[a->nbatch];
 	switch (rc) {
 	case STORE_RETRY:
+	case STORE_LOST:	/* from a commit only */
 		/* the filling batch is dropped: all wait in new/; the one
 		 * under way is over first */
 		a->nbatch = 0;
@@ -405,7 +544,8 @@ analyzer_import(struct analyzer *a, const char *name,
 			analyzer_db_state(a, 1, err);
 		return AO_RETRY;
 	case STORE_REJECTED:
-		log_warnx("database refused %s: %s; moved to bad/", name, err);
+		log_warnx("database refused %s: %s; moved to bad/", name,
+		    analyzer_esc(esc, sizeof(esc), err));
 		analyzer_move(a, name, "bad");
 		a->failed++;
 		if (a->nbatch == 0)
@@ -442,6 +582,39 @@ analyzer_spool_name(const struct dirent *de)
 }
 
 /*
+ * The names of the sensor's form, in out[] (in order); the others go to
+ * bad/ unread, each with a log line that shows its name escaped. Returns
+ * how many are in out[].
+ */
+static size_t
+analyzer_sort_names(struct analyzer *a, const char *const *names, size_t n,
+    const char **out)
+{
+	char esc[ANALYZER_ESC_NAME], to[NAME_MAX + 8];
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (analyzer_valid_name(names[i])) {
+			out[k++] = names[i];
+			continue;
+		}
+		snprintf(to, sizeof(to), "bad/%s", names[i]);
+		/* gone: an event of a name moved before */
+		if (renameat(a->new_fd, names[i], a->spool_fd, to) == -1) {
+			if (errno != ENOENT)
+				log_warn("cannot move new/%s to bad/",
+				    analyzer_esc(esc, sizeof(esc), names[i]));
+			continue;
+		}
+		log_warnx("bad spool file name new/%s: not one the sensor "
+		    "makes; moved to bad/", analyzer_esc(esc, sizeof(esc),
+		    names[i]));
+		a->failed++;
+	}
+	return k;
+}
+
+/*
  * Import the files of new/ named in order, the parse-ahead reading the
  * next ones meanwhile. Both ways in, the scan and inotify, come here.
  * Returns -1 when one of them must wait (the database is away, a file
@@ -449,14 +622,20 @@ analyzer_spool_name(const struct dirent *de)
  * on stay in new/ for the next scan.
  */
 static int
-analyzer_import_list(struct analyzer *a, const char *const *names, size_t n)
+analyzer_import_list(struct analyzer *a, const char *const *all, size_t n)
 {
 	struct parse_file f;
+	const char **names;
 	size_t i;
 	int rc = 0;
 
 	/* nothing named here is still to be moved out of new/ */
 	mover_wait(a->mover);
+	if ((names = calloc(n + 1, sizeof(*names))) == NULL) {
+		log_warn("import of new/");
+		return -1;
+	}
+	n = analyzer_sort_names(a, all, n, names);
 	parse_begin(a->parse, names, n);
 	for (i = 0; i < n && rc == 0; i++) {
 		/* a long backlog still stops between two files on SIGTERM */
@@ -470,6 +649,7 @@ analyzer_import_list(struct analyzer *a, const char *const *names, size_t n)
 	}
 	/* what was parsed beyond is dropped: those files stay in new/ */
 	parse_end(a->parse);
+	free(names);
 	/* the batch under way is over (its files out of new/ before the
 	 * next list is read); the filling one may wait for more */
 	if (analyzer_finish(a) == -1)
@@ -519,10 +699,14 @@ analyzer_scan_once(struct analyzer *a)
 static int
 analyzer_scan(struct analyzer *a)
 {
-	int rc = analyzer_scan_once(a);
+	int rc = analyzer_scan_once(a), i;
 
-	/* a batch to take again one file at a time: at once */
-	if (rc == -1 && a->single && !a->db_down && !a->stop)
+	/* a batch to take again one file at a time: at once; and again
+	 * while the server drops the connection under a commit and takes
+	 * a new one (a file of the batch may make it drop: see
+	 * analyzer_lost) */
+	for (i = 0; rc == -1 && !a->stop && i < ANALYZER_RESCANS &&
+	    (a->lost || (i == 0 && a->single && !a->db_down)); i++)
 		rc = analyzer_scan_once(a);
 	return rc;
 }
@@ -584,6 +768,18 @@ analyzer_events(struct analyzer *a)
 			}
 			if (ev->len == 0 || ev->name[0] == '.')
 				continue;
+			/* Created in new/, not renamed into it: not a
+			 * complete file before it is closed (IN_CLOSE_WRITE
+			 * then), but one that stays empty is looked at
+			 * soon. A name of another form is never read: bad/
+			 * at once. */
+			if ((ev->mask & IN_CREATE) &&
+			    analyzer_valid_name(ev->name)) {
+				if (a->empty_at == 0)
+					a->empty_at = util_now_ms() +
+					    ANALYZER_EMPTY_DELAY;
+				continue;
+			}
 			for (i = 0; i < nn; i++)
 				if (strcmp(names[i], ev->name) == 0)
 					break;
@@ -607,19 +803,87 @@ analyzer_events(struct analyzer *a)
 	return rescan;
 }
 
+static int
+analyzer_empty_name(const struct dirent *de)
+{
+	return de->d_name[0] != '.' && de->d_type != DT_DIR;
+}
+
+/*
+ * The files of new/ that were created there and stayed empty for
+ * ANALYZER_EMPTY_DELAY: what an openat that created a file and was then
+ * refused leaves behind (no close, so no IN_CLOSE_WRITE). Imported, they
+ * go to bad/ ("empty file") now rather than at the next full scan. A
+ * younger empty file is looked at again later.
+ */
+static void
+analyzer_empty(struct analyzer *a)
+{
+	struct dirent **list;
+	const char **names;
+	struct timespec now;
+	struct stat st;
+	int i, n, k = 0;
+	int fd;
+
+	a->empty_at = 0;
+	if ((fd = dup(a->new_fd)) == -1)
+		return;
+	n = scandirat(fd, ".", &list, analyzer_empty_name, alphasort);
+	close(fd);
+	if (n == -1) {
+		log_warn("scan of new/");
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	if ((names = calloc((size_t)n + 1, sizeof(*names))) == NULL)
+		log_warn("scan of new/");
+	for (i = 0; names != NULL && i < n; i++) {
+		if (fstatat(a->new_fd, list[i]->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode) ||
+		    st.st_size != 0)
+			continue;
+		if ((now.tv_sec - st.st_mtim.tv_sec) * 1000 +
+		    (now.tv_nsec - st.st_mtim.tv_nsec) / 1000000 <
+		    ANALYZER_EMPTY_DELAY) {
+			a->empty_at = util_now_ms() + ANALYZER_EMPTY_DELAY;
+			continue;
+		}
+		names[k++] = list[i]->d_name;
+	}
+	if (k > 0 && (analyzer_import_list(a, names, (size_t)k) == -1 ||
+	    analyzer_commit(a) == -1) && a->retry_at == 0)
+		a->retry_at = util_now_ms();
+	for (i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+	free(names);
+}
+
+/* Milliseconds until the next timer (a retry, or else a look for empty
+ * files: the retry's scan takes them too), or -1: none. */
+static int
+analyzer_timeout(const struct analyzer *a)
+{
+	uint64_t now = util_now_ms(), next = a->retry_at;
+
+	if (next == 0)
+		next = a->empty_at;
+	if (next == 0)
+		return -1;
+	return next <= now ? 0 : (int)(next - now);
+}
+
 static void
 analyzer_loop(struct analyzer *a)
 {
 	struct pollfd pfd[2];
-	uint64_t now;
 	int timeout;
 
 	if (analyzer_scan(a) == 0)
 		a->retry_at = 0;
 	while (!a->stop) {
-		now = util_now_ms();
-		timeout = a->retry_at == 0 ? -1 :
-		    a->retry_at <= now ? 0 : (int)(a->retry_at - now);
+		timeout = analyzer_timeout(a);
 		pfd[0] = (struct pollfd){ .fd = a->inotify_fd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = a->signal_fd, .events = POLLIN };
 		if (poll(pfd, 2, timeout) == -1 && errno != EINTR)
@@ -629,6 +893,9 @@ analyzer_loop(struct analyzer *a)
 			break;
 		if (analyzer_events(a) && a->retry_at == 0)
 			a->retry_at = util_now_ms();
+		if (a->empty_at != 0 && util_now_ms() >= a->empty_at &&
+		    a->retry_at == 0)
+			analyzer_empty(a);
 		if (a->retry_at != 0 && util_now_ms() >= a->retry_at) {
 			a->retry_at = 0;
 			if (analyzer_scan(a) == -1 && a->retry_at == 0)
@@ -652,10 +919,11 @@ analyzer_open(struct analyzer *a)
 	if ((a->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1)
 		fatal("inotify_init1");
 	/* The sensor renames finished files into new/: IN_MOVED_TO. A file
-	 * copied in by hand shows up as IN_CLOSE_WRITE. */
+	 * copied in by hand shows up as IN_CLOSE_WRITE. IN_CREATE: a file
+	 * made in new/ that may never be closed (analyzer_empty). */
 	snprintf(path, sizeof(path), "%s/new", a->cf->spool_dir);
 	if (inotify_add_watch(a->inotify_fd, path, IN_MOVED_TO |
-	    IN_CLOSE_WRITE) == -1)
+	    IN_CLOSE_WRITE | IN_CREATE) == -1)
 		fatal("inotify_add_watch %s", path);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -673,15 +941,18 @@ analyzer_once_files(struct analyzer *a, char **files, int n)
 {
 	struct parse_file f;
 	enum store_result rc;
-	char err[512];
+	char err[512], esc[UTIL_ESCAPED_MAX(512)];
+	char file[UTIL_ESCAPED_MAX(PATH_MAX)];
 	int i, failed = 0;
 
 	for (i = 0; i < n; i++) {
 		if (analyzer_connect(a) == -1)
 			return 1;
+		analyzer_esc(file, sizeof(file), files[i]);
 		if (parse_file(AT_FDCWD, files[i], a->patterns, &f) == -1 &&
 		    f.status != PARSE_NOMEM) {
-			log_warnx("bad spool file %s: %s", files[i], f.err);
+			log_warnx("bad spool file %s: %s", file,
+			    analyzer_esc(esc, sizeof(esc), f.err));
 			failed = 1;
 			continue;
 		}
@@ -694,12 +965,14 @@ analyzer_once_files(struct analyzer *a, char **files, int n)
 		}
 		eventlog_flush(a->events, rc == STORE_OK);
 		parse_file_free(&f);
-		if (rc == STORE_RETRY || rc == STORE_REJECTED) {
-			log_warnx("%s not imported: %s", files[i], err);
+		if (rc == STORE_RETRY || rc == STORE_REJECTED ||
+		    rc == STORE_LOST) {
+			log_warnx("%s not imported: %s", file,
+			    analyzer_esc(esc, sizeof(esc), err));
 			failed = 1;
 		} else
 			log_info("%s %s", rc == STORE_OK ? "imported" :
-			    "imported before, not again:", files[i]);
+			    "imported before, not again:", file);
 	}
 	return failed;
 }

@@ -31,7 +31,8 @@ struct spool_reader {
 	struct spool_message	*open;		/* inside DATA */
 	struct spool_str	 from;		/* the envelope being built */
 	struct spool_str	*rcpts;
-	size_t			 nrcpts;
+	size_t			 nrcpts, caprcpts;
+	size_t			 captranscript;	/* bytes s->transcript holds */
 	int			 ended;
 	unsigned		 seen;		/* header records seen, bits */
 };
@@ -266,7 +267,7 @@ spool_envelope_clear(struct spool_reader *r)
 		spool_str_free(&r->rcpts[i]);
 	free(r->rcpts);
 	r->rcpts = NULL;
-	r->nrcpts = 0;
+	r->nrcpts = r->caprcpts = 0;
 }
 
 static int
@@ -337,6 +338,7 @@ spool_rec_dialogue(struct spool_reader *r, const char *line, size_t n)
 	struct spool_session *s = r->s;
 	struct spool_str tmp;
 	const char *p = line + 2, *text;
+	size_t cap;
 	char *t;
 
 	while (p < line + n && (isdigit((unsigned char)*p) || *p == '.'))
@@ -353,9 +355,20 @@ spool_rec_dialogue(struct spool_reader *r, const char *line, size_t n)
 	if (spool_unescape(r, text, (size_t)(line + n - text), &tmp, 1) == -1)
 		return -1;
 	spool_str_free(&tmp);
-	t = realloc(s->transcript, s->transcript_len + n + 2);
-	if (t == NULL)
-		return spool_read_fail(r, "out of memory");
+	if (s->transcript_len + n + 2 > r->captranscript) {
+		/* doubled: a flood of short records is not a realloc each */
+		cap = r->captranscript * 2;
+		if (cap < s->transcript_len + n + 2)
+			cap = s->transcript_len + n + 2 + 4096;
+		/* no larger than the file: what it can hold */
+		if (cap > r->len + 2)
+			cap = r->len + 2;
+		if ((t = realloc(s->transcript, cap)) == NULL)
+			return spool_read_fail(r, "out of memory");
+		s->transcript = t;
+		r->captranscript = cap;
+	}
+	t = s->transcript;
 	memcpy(t + s->transcript_len, line, n);
 	s->transcript_len += n;
 	t[s->transcript_len++] = '\n';
@@ -420,9 +433,18 @@ spool_rec_mail(struct spool_reader *r, const char *rest, size_t n)
 static int
 spool_rec_rcpt(struct spool_reader *r, const char *rest, size_t n)
 {
-	if (spool_grow(r, (void **)&r->rcpts, r->nrcpts,
-	    sizeof(*r->rcpts)) == -1)
-		return -1;
+	struct spool_str *p;
+	size_t cap;
+
+	/* doubled: 200,000 recipients are not 200,000 reallocs */
+	if (r->nrcpts == r->caprcpts) {
+		cap = r->caprcpts ? r->caprcpts * 2 : 8;
+		if ((p = reallocarray(r->rcpts, cap, sizeof(*p))) == NULL)
+			return spool_read_fail(r, "out of memory");
+		r->rcpts = p;
+		r->caprcpts = cap;
+	}
+	memset(&r->rcpts[r->nrcpts], 0, sizeof(*r->rcpts));
 	if (spool_field_str(r, rest, "to", &r->rcpts[r->nrcpts], 1) == -1)
 		return -1;
 	r->nrcpts++;
@@ -444,7 +466,6 @@ spool_rec_data(struct spool_reader *r, const char *rest, size_t n)
 	struct spool_session *s = r->s;
 	struct spool_message *m;
 	unsigned long long num;
-	size_t i;
 
 	if (r->open != NULL)
 		return spool_read_fail(r, "data inside data");
@@ -459,12 +480,13 @@ spool_rec_data(struct spool_reader *r, const char *rest, size_t n)
 	m->incomplete = 1;	/* until its message record */
 	if (spool_str_dup(r, &m->from, &r->from) == -1)
 		return -1;
-	if (r->nrcpts > 0 && (m->rcpts = calloc(r->nrcpts,
-	    sizeof(*m->rcpts))) == NULL)
-		return spool_read_fail(r, "out of memory");
-	for (i = 0; i < r->nrcpts; i++, m->nrcpts++)
-		if (spool_str_dup(r, &m->rcpts[i], &r->rcpts[i]) == -1)
-			return -1;
+	/* the envelope's recipients become the message's, not copied:
+	 * nothing but the message's records can follow data (and the
+	 * envelope is cleared at its end) */
+	m->rcpts = r->rcpts;
+	m->nrcpts = r->nrcpts;
+	r->rcpts = NULL;
+	r->nrcpts = r->caprcpts = 0;
 	r->open = m;
 	return 0;
 }

@@ -48,6 +48,7 @@
 #include "store.h"
 #include "store_rollup.h"
 #include "utf8.h"
+#include "util.h"
 
 /* Column sizes in bytes (utf8mb4 VARCHAR(n) holds n characters: n bytes
  * is always safe). */
@@ -135,21 +136,42 @@ enum store_ref { REF_NONE, REF_SESSION, REF_MESSAGE, REF_PATTERN };
 #define STORE_BULK_ROWS		1000		/* rows per execution */
 #define STORE_BULK_BYTES	(4 << 20)	/* text per execution */
 #define STORE_PCACHE_SIZE	16384		/* pattern ids remembered */
+/* Of the server's max_allowed_packet, what the statement and the
+ * protocol take beside the values; and what a cut transcript keeps free
+ * for its marker and the row's other values. */
+#define STORE_PACKET_SLACK	(64 << 10)
+#define STORE_CUT_ROOM		256
+#define STORE_CUT_MARK		"# transcript cut: "
 
-/* The parameters of one statement, and the memory they point to. */
+/* One parameter of a row: a number (or the place of the row it refers
+ * to), or bytes it owns. */
+struct store_param {
+	union {
+		unsigned long long	 num;
+		char			*p;
+	}			 v;
+	unsigned long		 len;
+	unsigned char		 type;	/* enum enum_field_types */
+	unsigned char		 ref;	/* enum store_ref */
+};
+
+/* A row being made; queued, it keeps only its n parameters (a session's
+ * 200,000 recipients are 200,000 rows: a MYSQL_BIND for each of 16
+ * possible parameters would make them 2 KiB each). */
 struct store_params {
-	MYSQL_BIND		 b[STORE_MAX_PARAMS];
-	unsigned long		 len[STORE_MAX_PARAMS];
-	unsigned long long	 num[STORE_MAX_PARAMS];
-	char			*owned[STORE_MAX_PARAMS];
-	unsigned char		 ref[STORE_MAX_PARAMS];	/* enum store_ref */
 	unsigned		 n;
 	int			 oom;
+	struct store_param	 p[STORE_MAX_PARAMS];
+};
+
+struct store_row {
+	unsigned		 n;
+	struct store_param	 p[];
 };
 
 /* Rows of one statement waiting for the commit. */
 struct store_queue {
-	struct store_params	*rows;
+	struct store_row	**rows;
 	size_t			 n, cap;
 };
 
@@ -188,6 +210,7 @@ struct store {
 	MYSQL			*db;
 	MYSQL_STMT		*st[ST_COUNT];
 	int			 bulk;		/* server takes arrays */
+	size_t			 packet;	/* bytes an execution may send */
 	struct store_batch	 batch[2];
 	struct store_batch	*fill;		/* store_import's */
 	struct store_batch	*flight;	/* committing; NULL: none */
@@ -226,42 +249,59 @@ store_transient(unsigned int code)
 	}
 }
 
+static int
+sp_owns(const struct store_param *p)
+{
+	return p->type == MYSQL_TYPE_STRING || p->type == MYSQL_TYPE_BLOB;
+}
+
 static void
-sp_reset(struct store_params *sp)
+sp_free(struct store_param *p, unsigned n)
 {
 	unsigned i;
 
-	for (i = 0; i < sp->n; i++)
-		free(sp->owned[i]);
+	for (i = 0; i < n; i++)
+		if (sp_owns(&p[i]))
+			free(p[i].v.p);
+}
+
+static void
+sp_reset(struct store_params *sp)
+{
+	sp_free(sp->p, sp->n);
 	memset(sp, 0, sizeof(*sp));
 }
 
-static MYSQL_BIND *
+static struct store_param *
 sp_next(struct store_params *sp)
 {
 	if (sp->n == STORE_MAX_PARAMS)
 		fatalx("store: too many parameters");
-	return &sp->b[sp->n];
+	return &sp->p[sp->n];
+}
+
+/* Text, NUL-terminated, that the row owns now (NULL: out of memory). */
+static void
+sp_own(struct store_params *sp, char *t, size_t len)
+{
+	struct store_param *p = sp_next(sp);
+
+	if (t == NULL)
+		sp->oom = 1;
+	p->type = MYSQL_TYPE_STRING;
+	p->v.p = t;
+	p->len = t ? (unsigned long)len : 0;
+	sp->n++;
 }
 
 /* Text of any bytes: made valid UTF-8, cut to max bytes. */
 static void
 sp_text(struct store_params *sp, const char *p, size_t n, size_t max)
 {
-	MYSQL_BIND *b = sp_next(sp);
 	char *t;
 
-	if ((t = utf8_sanitize(p ? p : "", p ? n : 0)) == NULL) {
-		sp->oom = 1;
-		t = NULL;
-	}
-	sp->owned[sp->n] = t;
-	sp->len[sp->n] = t ? (unsigned long)utf8_prefix(t, max) : 0;
-	b->buffer_type = MYSQL_TYPE_STRING;
-	b->buffer = t;
-	b->buffer_length = sp->len[sp->n];
-	b->length = &sp->len[sp->n];
-	sp->n++;
+	t = utf8_sanitize(p ? p : "", p ? n : 0);
+	sp_own(sp, t, t ? utf8_prefix(t, max) : 0);
 }
 
 static void
@@ -273,49 +313,42 @@ sp_str(struct store_params *sp, const char *s, size_t max)
 static void
 sp_null(struct store_params *sp)
 {
-	MYSQL_BIND *b = sp_next(sp);
-
-	b->buffer_type = MYSQL_TYPE_NULL;
+	sp_next(sp)->type = MYSQL_TYPE_NULL;
 	sp->n++;
 }
 
 static void
 sp_u64(struct store_params *sp, unsigned long long v)
 {
-	MYSQL_BIND *b = sp_next(sp);
+	struct store_param *p = sp_next(sp);
 
-	sp->num[sp->n] = v;
-	b->buffer_type = MYSQL_TYPE_LONGLONG;
-	b->buffer = &sp->num[sp->n];
-	b->is_unsigned = 1;
+	p->type = MYSQL_TYPE_LONGLONG;
+	p->v.num = v;
 	sp->n++;
 }
 
-/* Bytes, copied: the row may wait in a queue. */
 /* The id of the n-th session or message of the batch, known at commit. */
 static void
 sp_ref(struct store_params *sp, enum store_ref ref, size_t n)
 {
-	sp->ref[sp->n] = (unsigned char)ref;
+	sp_next(sp)->ref = (unsigned char)ref;
 	sp_u64(sp, n);
 }
 
+/* Bytes, copied: the row may wait in a queue. */
 static void
 sp_blob(struct store_params *sp, const void *p, size_t n)
 {
-	MYSQL_BIND *b = sp_next(sp);
+	struct store_param *b = sp_next(sp);
 	char *copy;
 
 	if ((copy = malloc(n ? n : 1)) == NULL)
 		sp->oom = 1;
 	else
 		memcpy(copy, p, n);
-	sp->owned[sp->n] = copy;
-	sp->len[sp->n] = copy ? (unsigned long)n : 0;
-	b->buffer_type = MYSQL_TYPE_BLOB;
-	b->buffer = copy;
-	b->buffer_length = (unsigned long)n;
-	b->length = &sp->len[sp->n];
+	b->type = MYSQL_TYPE_BLOB;
+	b->v.p = copy;
+	b->len = copy ? (unsigned long)n : 0;
 	sp->n++;
 }
 
@@ -329,18 +362,20 @@ sp_time(struct store_params *sp, const char *iso)
 	sp_str(sp, t, sizeof(t));
 }
 
-/* Queue sp's row (sp is cleared; the queue owns its memory now). */
+/* Queue sp's row (sp is cleared; the queue owns its memory now), in no
+ * more memory than its parameters take. */
 static int
 store_queue(struct store_batch *b, enum store_stmt which,
     struct store_params *sp)
 {
 	struct store_queue *q = &b->q[which];
-	struct store_params *rows = NULL;
+	struct store_row **rows = NULL, *row = NULL;
 	size_t cap = 0;
 
 	if (sp->oom || (q->n == q->cap &&
 	    (rows = reallocarray(q->rows, cap = q->cap ? q->cap * 2 : 64,
-	    sizeof(*rows))) == NULL)) {
+	    sizeof(*rows))) == NULL) || (row = malloc(sizeof(*row) +
+	    sp->n * sizeof(row->p[0]))) == NULL) {
 		log_warnx("store: out of memory");
 		sp_reset(sp);
 		return -1;
@@ -349,7 +384,9 @@ store_queue(struct store_batch *b, enum store_stmt which,
 		q->rows = rows;
 		q->cap = cap;
 	}
-	q->rows[q->n++] = *sp;
+	row->n = sp->n;
+	memcpy(row->p, sp->p, sp->n * sizeof(row->p[0]));
+	q->rows[q->n++] = row;
 	memset(sp, 0, sizeof(*sp));
 	return 0;
 }
@@ -359,9 +396,13 @@ static void
 store_queue_cut(struct store_batch *b, enum store_stmt which, size_t n)
 {
 	struct store_queue *q = &b->q[which];
+	struct store_row *row;
 
-	while (q->n > n)
-		sp_reset(&q->rows[--q->n]);
+	while (q->n > n) {
+		row = q->rows[--q->n];
+		sp_free(row->p, row->n);
+		free(row);
+	}
 	if (n == 0) {
 		free(q->rows);
 		q->rows = NULL;
@@ -369,28 +410,27 @@ store_queue_cut(struct store_batch *b, enum store_stmt which, size_t n)
 	}
 }
 
-/* One row's parameters point into its own store_params again (the queue
- * may have moved it). */
-static void
-store_rebind(struct store_params *sp)
-{
-	unsigned i;
-
-	for (i = 0; i < sp->n; i++)
-		if (sp->b[i].buffer_type == MYSQL_TYPE_LONGLONG)
-			sp->b[i].buffer = &sp->num[i];
-		else if (sp->b[i].buffer_type != MYSQL_TYPE_NULL)
-			sp->b[i].length = &sp->len[i];
-}
-
 /* A row's number c: a reference to a session, message or pattern of the
  * batch is its id, read back once that was inserted. */
 static unsigned long long
-store_num(const struct store_batch *bt, const struct store_params *sp,
+store_num(const struct store_batch *bt, const struct store_row *row,
     unsigned c)
 {
-	return sp->ref[c] == REF_NONE ? sp->num[c] :
-	    bt->ids[sp->ref[c]][sp->num[c]];
+	return row->p[c].ref == REF_NONE ? row->p[c].v.num :
+	    bt->ids[row->p[c].ref][row->p[c].v.num];
+}
+
+/* What a row adds to the packet of an execution: its bytes, and a
+ * length and an indicator for each parameter. */
+static size_t
+store_row_bytes(const struct store_row *row)
+{
+	size_t bytes = 0;
+	unsigned c;
+
+	for (c = 0; c < row->n; c++)
+		bytes += row->p[c].len + 16;
+	return bytes;
 }
 
 /* Rows [from, to) of a queue in one execution: each column an array. */
@@ -398,10 +438,10 @@ static int
 store_bulk(struct store *st, struct store_batch *bt, enum store_stmt which,
     size_t from, size_t to)
 {
-	struct store_params *rows = bt->q[which].rows;
+	struct store_row **rows = bt->q[which].rows;
 	MYSQL_STMT *s = st->st[which];
 	MYSQL_BIND b[STORE_MAX_PARAMS];
-	unsigned int n = (unsigned int)(to - from), c, ncols = rows[from].n;
+	unsigned int n = (unsigned int)(to - from), c, ncols = rows[from]->n;
 	unsigned long long *num = NULL;
 	unsigned long *len = NULL;
 	char **ptr = NULL, *ind = NULL;
@@ -418,17 +458,20 @@ store_bulk(struct store *st, struct store_batch *bt, enum store_stmt which,
 	for (c = 0; c < ncols; c++) {
 		b[c].buffer_type = MYSQL_TYPE_NULL;
 		for (r = from; r < to; r++) {
-			const MYSQL_BIND *rb = &rows[r].b[c];
+			const struct store_param *p = &rows[r]->p[c];
 			size_t k = (size_t)c * n + (r - from);
 
-			if (rb->buffer_type == MYSQL_TYPE_NULL) {
+			if (p->type == MYSQL_TYPE_NULL) {
 				ind[k] = STMT_INDICATOR_NULL;
 				continue;
 			}
-			b[c].buffer_type = rb->buffer_type;
-			num[k] = store_num(bt, &rows[r], c);
-			len[k] = rows[r].len[c];
-			ptr[k] = rb->buffer;
+			b[c].buffer_type = p->type;
+			if (p->type == MYSQL_TYPE_LONGLONG)
+				num[k] = store_num(bt, rows[r], c);
+			else {
+				len[k] = p->len;
+				ptr[k] = p->v.p;
+			}
 		}
 		if (b[c].buffer_type == MYSQL_TYPE_LONGLONG) {
 			b[c].buffer = &num[(size_t)c * n];
@@ -457,33 +500,59 @@ done:
  * first id the inserts gave (the arrays run one after the other, each
  * giving its first row's id).
  */
+/* One row in one execution (a server without arrays). */
+static int
+store_one(struct store *st, struct store_batch *bt, enum store_stmt which,
+    const struct store_row *row)
+{
+	MYSQL_BIND b[STORE_MAX_PARAMS];
+	unsigned long long num[STORE_MAX_PARAMS];
+	unsigned long len[STORE_MAX_PARAMS];
+	unsigned c;
+
+	memset(b, 0, sizeof(b));
+	for (c = 0; c < row->n; c++) {
+		b[c].buffer_type = row->p[c].type;
+		if (row->p[c].type == MYSQL_TYPE_LONGLONG) {
+			num[c] = store_num(bt, row, c);
+			b[c].buffer = &num[c];
+			b[c].is_unsigned = 1;
+		} else if (row->p[c].type != MYSQL_TYPE_NULL) {
+			len[c] = row->p[c].len;
+			b[c].buffer = row->p[c].v.p;
+			b[c].buffer_length = len[c];
+			b[c].length = &len[c];
+		}
+	}
+	if (mysql_stmt_bind_param(st->st[which], b) != 0 ||
+	    mysql_stmt_execute(st->st[which]) != 0)
+		return -1;
+	return 0;
+}
+
 static int
 store_queue_send(struct store *st, struct store_batch *bt,
     enum store_stmt which, unsigned long long *first)
 {
 	struct store_queue *q = &bt->q[which];
-	struct store_params one;
-	size_t from = 0, to, bytes;
-	unsigned c;
+	size_t from = 0, to, bytes, row, limit;
 
+	/* an execution is one packet: never more than the server takes */
+	limit = st->packet < STORE_BULK_BYTES ? st->packet : STORE_BULK_BYTES;
 	*first = 0;
 	while (from < q->n) {
 		if (!st->bulk) {
-			/* its references made ids in a copy */
-			one = q->rows[from];
-			for (c = 0; c < one.n; c++)
-				one.num[c] = store_num(bt, &one, c);
-			store_rebind(&one);
-			if (mysql_stmt_bind_param(st->st[which], one.b) != 0 ||
-			    mysql_stmt_execute(st->st[which]) != 0)
+			if (store_one(st, bt, which, q->rows[from]) == -1)
 				return -1;
 			to = from + 1;
 		} else {
 			for (to = from, bytes = 0; to < q->n && to - from <
-			    STORE_BULK_ROWS && (to == from ||
-			    bytes < STORE_BULK_BYTES); to++)
-				for (c = 0; c < q->rows[to].n; c++)
-					bytes += q->rows[to].len[c];
+			    STORE_BULK_ROWS; to++) {
+				row = store_row_bytes(q->rows[to]);
+				if (to > from && bytes + row > limit)
+					break;
+				bytes += row;
+			}
 			if (store_bulk(st, bt, which, from, to) == -1)
 				return -1;
 		}
@@ -543,10 +612,10 @@ store_read_ids(struct store *store, struct store_batch *st,
 	for (i = 0; i < q->n; i++) {
 		keys[i].place = i;
 		if (ref == REF_SESSION)
-			keys[i].name = q->rows[i].owned[1];
+			keys[i].name = q->rows[i]->p[1].v.p;
 		else {
-			keys[i].sid = store_num(st, &q->rows[i], 0);
-			keys[i].seq = q->rows[i].num[1];
+			keys[i].sid = store_num(st, q->rows[i], 0);
+			keys[i].seq = q->rows[i]->p[1].v.num;
 		}
 	}
 	qsort(keys, q->n, sizeof(*keys), store_key_cmp);
@@ -768,8 +837,8 @@ store_plearn(struct store *st, const struct store_batch *b)
 
 	for (i = 0; st->pcache != NULL && b->ids[REF_PATTERN] != NULL &&
 	    i < q->n; i++) {
-		e = store_pslot(st, q->rows[i].owned[0],
-		    (const unsigned char *)q->rows[i].owned[2]);
+		e = store_pslot(st, q->rows[i]->p[0].v.p,
+		    (const unsigned char *)q->rows[i]->p[2].v.p);
 		if (e->used && e->pending && e->gen == b->gen && e->id == i) {
 			e->pending = 0;
 			e->id = b->ids[REF_PATTERN][i];
@@ -873,6 +942,37 @@ store_bulk_supported(MYSQL *db)
 	    (ext & (MARIADB_CLIENT_STMT_BULK_OPERATIONS >> 32)) != 0;
 }
 
+/*
+ * What one execution may send: the server's max_allowed_packet, read
+ * once connected, less room for the statement. A larger packet is not
+ * refused with an error the analyzer could pin on the file: the server
+ * drops the connection (2006, 2013), which looks like an outage.
+ */
+static int
+store_packet(struct store *st, char *err, size_t errlen)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	unsigned long long v = 0;
+
+	if (mysql_query(st->db, "SELECT @@max_allowed_packet") != 0 ||
+	    (res = mysql_store_result(st->db)) == NULL) {
+		snprintf(err, errlen, "max_allowed_packet: %s",
+		    mysql_error(st->db));
+		return -1;
+	}
+	if ((row = mysql_fetch_row(res)) != NULL && row[0] != NULL)
+		v = strtoull(row[0], NULL, 10);
+	mysql_free_result(res);
+	if (v < 2 * STORE_PACKET_SLACK) {
+		snprintf(err, errlen, "max_allowed_packet is %llu bytes: "
+		    "at least %d are needed", v, 2 * STORE_PACKET_SLACK);
+		return -1;
+	}
+	st->packet = (size_t)v - STORE_PACKET_SLACK;
+	return 0;
+}
+
 struct store *
 store_open(const struct config *cf, const char *password, char *err,
     size_t errlen)
@@ -922,6 +1022,10 @@ store_open(const struct config *cf, const char *password, char *err,
 		return NULL;
 	}
 	st->bulk = store_bulk_supported(st->db);
+	if (store_packet(st, err, errlen) == -1) {
+		store_close(st);
+		return NULL;
+	}
 	/* without the cache, every value costs a round trip: no worse */
 	st->pcache = calloc(STORE_PCACHE_SIZE, sizeof(*st->pcache));
 	return st;
@@ -1028,7 +1132,7 @@ store_count(struct store *st, enum store_stmt link, size_t owner,
 		/* known, or new earlier in this batch: its count goes with
 		 * the commit, added up */
 		pid = e->pending ? e->id | STORE_PENDING : e->id;
-		rc = store_padd(st, e, count, sp.owned[4]) == 0 ? 0 :
+		rc = store_padd(st, e, count, sp.p[4].v.p) == 0 ? 0 :
 		    store_queue(st->fill, ST_PATTERN, &sp);
 		sp_reset(&sp);
 	} else {
@@ -1048,6 +1152,42 @@ store_count(struct store *st, enum store_stmt link, size_t owner,
 		sp_u64(&sp, pid);
 	sp_u64(&sp, count);
 	return store_queue(st->fill, link, &sp);
+}
+
+/*
+ * The transcript (ASCII: spool_read checked each byte), whole when the
+ * row fits what the server takes; else its first records, as many as
+ * fit, and a line that says how much was kept of how much. A session
+ * whose client sent a flood of commands is imported all the same.
+ */
+static void
+store_transcript(struct store *st, struct store_params *sp,
+    const char *name, const struct spool_session *s)
+{
+	char mark[128], esc[UTIL_ESCAPED_MAX(COL_SHORT)];
+	size_t max = st->packet < COL_MEDIUM ? st->packet : COL_MEDIUM;
+	size_t n = s->transcript_len, keep, mlen;
+	const char *nl;
+	char *t;
+
+	max -= STORE_CUT_ROOM;
+	if (n <= max) {
+		sp_own(sp, s->transcript ? strndup(s->transcript, n) :
+		    strdup(""), n);
+		return;
+	}
+	nl = memrchr(s->transcript, '\n', max);
+	keep = nl ? (size_t)(nl - s->transcript) + 1 : 0;
+	mlen = (size_t)snprintf(mark, sizeof(mark), STORE_CUT_MARK "%zu of "
+	    "%zu bytes stored (max_allowed_packet)\n", keep, n);
+	if ((t = malloc(keep + mlen + 1)) != NULL) {
+		memcpy(t, s->transcript, keep);
+		memcpy(t + keep, mark, mlen + 1);
+	}
+	sp_own(sp, t, keep + mlen);
+	util_escape(esc, sizeof(esc), name, strlen(name), 0);
+	log_info("transcript of %s cut to %zu bytes of %zu: a row may not "
+	    "exceed the server's max_allowed_packet", esc, keep, n);
 }
 
 static int
@@ -1098,7 +1238,7 @@ store_session(struct store *st, const char *name,
 	    s->helo.p, s->helo.len, NULL, 0, COL_SHORT, s->start) == -1))
 		return -1;
 	sp_ref(&sp, REF_SESSION, *sid);
-	sp_text(&sp, s->transcript, s->transcript_len, COL_MEDIUM);
+	store_transcript(st, &sp, name, s);
 	if (store_queue(st->fill, ST_TRANSCRIPT, &sp) == -1)
 		return -1;
 	for (i = 0; i < s->nauths; i++) {
@@ -1356,8 +1496,9 @@ store_read_pattern_ids(struct store *st, struct store_batch *b)
 	if (b->ids[REF_PATTERN] == NULL || keys == NULL)
 		goto done;
 	for (i = 0; i < q->n; i++) {
-		keys[i].kind = q->rows[i].owned[0] ? q->rows[i].owned[0] : "";
-		keys[i].sha = (const unsigned char *)q->rows[i].owned[2];
+		keys[i].kind = q->rows[i]->p[0].v.p ? q->rows[i]->p[0].v.p :
+		    "";
+		keys[i].sha = (const unsigned char *)q->rows[i]->p[2].v.p;
 		keys[i].place = i;
 	}
 	qsort(keys, q->n, sizeof(*keys), store_pkey_cmp);
@@ -1437,6 +1578,8 @@ failed:
 	mysql_rollback(st->db);
 	if (code == ER_DUP_ENTRY && w == ST_SESSION)
 		return STORE_DUPLICATE;
+	if (code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST)
+		return STORE_LOST;
 	return store_transient(code) ? STORE_RETRY : STORE_REJECTED;
 }
 

@@ -26,6 +26,9 @@ enum store_result {
 	STORE_REJECTED,		/* the database refused the batch's rows
 				 * (store_import: out of memory; the
 				 * filling batch was dropped) */
+	STORE_LOST,		/* the server dropped the connection under
+				 * the commit: away, or it would not take a
+				 * file of the batch (store_commit only) */
 };
 
 struct store;

@@ -37,8 +37,10 @@ stop_daemon
 mkdir "$T/later"
 spool_files new | tail -n 150 | xargs mv -t "$T/later"
 mapfile -t L < <(spool_files new | xargs -n 1 basename)
-bad1="${L[60]}a"	# sort right after L[60]
-bad2="${L[61]}a"
+# names of the sensor's form (others go to bad/ unread) that sort right
+# after L[60] and L[61]: the same time and client, a higher session id
+bad1="${L[60]%_*}_fffffffffffffffe"
+bad2="${L[61]%_*}_fffffffffffffffe"
 printf 'spampot-spool 1\nsession 0123456789abcdef\nbogus\n' > "$SPOOL/new/$bad1"
 mkfifo "$SPOOL/new/$bad2"
 chmod 000 "$SPOOL/new/${L[120]}"

@@ -299,7 +299,7 @@ for line in User=spampot AmbientCapabilities=CAP_NET_BIND_SERVICE \
 done
 for line in User=spampot-analyzer SupplementaryGroups=spampot \
     CapabilityBoundingSet= NoNewPrivileges=yes MemoryDenyWriteExecute=yes \
-    PrivateNetwork=yes; do
+    PrivateNetwork=yes MemoryMax=1G; do
 	check "spampot-analyzer.service has $line" \
 	    unit_has spampot-analyzer.service "$line"
 done

@@ -375,6 +375,46 @@ test_writer_cut(void **state)
 	spool_session_free(&s);
 }
 
+/* Many recipients and a long transcript: the arrays grow as they fill,
+ * every recipient is the message's in its order (the envelope's moved,
+ * not copied), the transcript is the C and S records exactly. */
+static void
+test_many(void **state)
+{
+	const size_t nrcpt = 5000, ncmd = 20000;
+	struct spool_session s;
+	char err[256], *f, *want, *p, *w;
+	size_t i;
+
+	assert_non_null(f = malloc(1 << 22));
+	assert_non_null(want = malloc(1 << 22));
+	p = f + sprintf(f, "%s", HEAD "mail from=a@b.example\n");
+	for (i = 0; i < nrcpt; i++)
+		p += sprintf(p, "rcpt to=r%zu@example.net\n", i);
+	p += sprintf(p, "data n=1\nbody 0000000002\nok\n"
+	    "message n=1 size=2 stored=2 truncated=0 bare_lf=0 "
+	    "queue_id=4F2A1B3C9D\n");
+	w = want;
+	for (i = 0; i < ncmd; i++) {
+		w += sprintf(w, "C 0.%zu crlf NOOP %zu\nS 0.%zu 250 OK\n", i,
+		    i, i);
+	}
+	p += sprintf(p, "%s" END, want);
+	assert_int_equal(parse(f, (size_t)(p - f), &s, err), 0);
+	assert_int_equal(s.nmsgs, 1);
+	assert_int_equal(s.msgs[0].nrcpts, nrcpt);
+	for (i = 0; i < nrcpt; i++) {
+		sprintf(err, "r%zu@example.net", i);
+		assert_string_equal(s.msgs[0].rcpts[i].p, err);
+	}
+	assert_int_equal(s.transcript_len, (size_t)(w - want));
+	assert_memory_equal(s.transcript, want, s.transcript_len);
+	assert_int_equal(s.transcript[s.transcript_len], '\0');
+	spool_session_free(&s);
+	free(want);
+	free(f);
+}
+
 int
 main(void)
 {
@@ -387,6 +427,7 @@ main(void)
 		cmocka_unit_test(test_writer_round_trip),
 		cmocka_unit_test(test_writer_cut),
 		cmocka_unit_test(test_cut_record),
+		cmocka_unit_test(test_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -163,6 +163,13 @@ analyzer_drop(const struct config *cf)
 	privdrop_drop(cf->analyzer_user, &pu);
 }
 
+/* The parse spawner's first act: the analyzer's user, as this one. */
+static void
+analyzer_drop_cb(void *cf)
+{
+	analyzer_drop(cf);
+}
+
 static int
 analyzer_move(struct analyzer *a, const char *name, const char *dir)
 {
@@ -676,12 +683,14 @@ analyzer_once_files(struct analyzer *a, char **files, int n)
 	char err[512];
 	int i, failed = 0;
 
+	parse_begin(a->parse, (const char *const *)files, (size_t)n);
 	for (i = 0; i < n; i++) {
 		if (analyzer_connect(a) == -1)
-			return 1;
-		if (parse_file(AT_FDCWD, files[i], a->patterns, &f) == -1 &&
-		    f.status != PARSE_NOMEM) {
+			break;
+		parse_next(a->parse, &f);
+		if (f.status != PARSE_OK && f.status != PARSE_NOMEM) {
 			log_warnx("bad spool file %s: %s", files[i], f.err);
+			parse_file_free(&f);
 			failed = 1;
 			continue;
 		}
@@ -701,7 +710,8 @@ analyzer_once_files(struct analyzer *a, char **files, int n)
 			log_info("%s %s", rc == STORE_OK ? "imported" :
 			    "imported before, not again:", files[i]);
 	}
-	return failed;
+	parse_end(a->parse);
+	return i < n ? 1 : failed;
 }
 
 /* -t: the database is reachable and holds the schema this analyzer
@@ -826,13 +836,17 @@ main(int argc, char *argv[])
 	}
 	log_init("spampot-analyzer", foreground || once, a.cf->log_facility);
 	log_set_debug(debug);
+	/* the parsers' spawner: before the password is read, before the
+	 * database, the GeoIP files or the event log are opened */
+	mime_init();
+	a.parse = parse_spawn(a.patterns, a.cf->attachments_dir[0] != '\0',
+	    debug, analyzer_drop_cb, a.cf);
 	if ((a.password = analyzer_password(a.cf->mysql_password_file, err,
 	    sizeof(err))) == NULL)
 		fatalx("database password: %s", err);
 	a.geoip = geoip_open(a.cf);
 	analyzer_drop(a.cf);
 	a.events = eventlog_open(a.cf->json_log, a.geoip);
-	mime_init();
 	sandbox_no_dumps(0);
 	sandbox_analyzer();
 	log_info("starting spampot-analyzer %s, config %s, spool %s",
@@ -841,9 +855,9 @@ main(int argc, char *argv[])
 		rc = analyzer_once_files(&a, argv + optind, argc - optind);
 	else {
 		analyzer_open(&a);
+		parse_start(a.parse, a.new_fd);
 		/* after the sandbox: its filter binds the thread too */
-		if ((a.parse = parse_start(a.new_fd, a.patterns)) == NULL ||
-		    (a.mover = mover_start(a.spool_fd, a.new_fd,
+		if ((a.mover = mover_start(a.spool_fd, a.new_fd,
 		    a.cf->spool_keep)) == NULL)
 			fatal("analyzer threads");
 		if (once)

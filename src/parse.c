@@ -822,22 +822,29 @@ parse_answer(struct parse_ahead *q, const struct parse_slot *s,
  * the second death on one file, or a bad frame, makes it bad. 1: F holds
  * the verdict; 0: send it again. */
 static int
-parse_failed(struct parse_ahead *q, int bad, char *why, struct parse_file *f)
+parse_failed(struct parse_ahead *q, int bad, const char *why,
+    struct parse_file *f)
 {
 	char death[128] = "gone";
 	pid_t pid = q->pid;
 
 	parse_respawn(q, death, sizeof(death));
-	if (!bad)
-		snprintf(why, 256, "the parse child %s", death);
-	log_warnx("parse child %ld: %s on %s; a new one is %ld", (long)pid,
-	    why, q->names[q->next_take], (long)q->pid);
+	if (bad)
+		log_warnx("parse child %ld killed: %s, parsing %s; respawned "
+		    "as %ld", (long)pid, why, q->names[q->next_take],
+		    (long)q->pid);
+	else
+		log_warnx("parse child %ld %s parsing %s; respawned as %ld",
+		    (long)pid, death, q->names[q->next_take], (long)q->pid);
 	if (!bad && ++q->tries < 2)
 		return 0;
 	memset(f, 0, sizeof(*f));
 	f->status = PARSE_BAD;
-	snprintf(f->err, sizeof(f->err), "%s%s", why,
-	    bad ? "" : ", twice");
+	if (bad)
+		snprintf(f->err, sizeof(f->err), "%s", why);
+	else
+		snprintf(f->err, sizeof(f->err), "the parse child %s parsing "
+		    "it, twice", death);
 	return 1;
 }
 

@@ -9,13 +9,17 @@
  * ANALYZER_BATCH_FILES at a time: one commit (one flush of the database's
  * log) per file would cap the import at the disk's rate of flushes. A file
  * that does not parse goes to bad/ with a log line saying why. Reading,
- * parsing, MIME and extraction run some files ahead on a thread of their
- * own (parse.c) while this one stores: the results are taken in order,
- * and every decision about a file is made here. A batch is committed on
- * another (store.c) while this one fills the next; its result is taken
- * before the next commit starts or the list of files ends, so that a
- * file that comes alone is in the database at once. The moves of
- * committed files out of new/ run on a fourth (mover.c).
+ * parsing, MIME and extraction never run here, in the process that holds
+ * the database password: they run some files ahead in a sandboxed parse
+ * child (parse.c: seccomp allow-list, Landlock, no password, no network),
+ * forked from a spawner that is made before the password is read; this
+ * process opens each file, sends it there, and takes the results in
+ * order, checked as untrusted input; every decision about a file is made
+ * here. A batch is committed on a thread (store.c) while this one fills
+ * the next; its result is taken before the next commit starts or the
+ * list of files ends, so that a file that comes alone is in the database
+ * at once. The moves of committed files out of new/ run on another
+ * (mover.c).
  *
  * At start it imports the backlog in new/, oldest first, then waits on
  * inotify. When the database is away, files stay in new/ and the analyzer

@@ -38,10 +38,8 @@
  */
 #include "autoconf.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <iconv.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -517,24 +515,6 @@ parse_child_loop(const struct extract_patterns *patterns, int with_data)
 	}
 }
 
-/* The C library's iconv modules: "gconv" beside the libc that holds
- * iconv_open. NULL: none found (charsets beyond the built-in ones then
- * fail to convert, as on a system without them). */
-static const char *
-parse_gconv_dir(char *path, size_t len)
-{
-	Dl_info di;
-	char *slash;
-
-	if (dladdr((void *)(uintptr_t)iconv_open, &di) == 0 ||
-	    di.dli_fname == NULL ||
-	    (slash = strrchr(di.dli_fname, '/')) == NULL)
-		return NULL;
-	snprintf(path, len, "%.*s/gconv", (int)(slash - di.dli_fname),
-	    di.dli_fname);
-	return path;
-}
-
 /* In the new child: only its socket, on fd 3, and /dev/null on 0-2. */
 static void
 parse_child_fds(int sock, int trap)
@@ -555,12 +535,10 @@ static void __attribute__((noreturn))
 parse_child(int sock, const struct extract_patterns *patterns,
     int with_data, int trap)
 {
-	char gconv[4096];
-
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
 		_exit(1);
 	parse_child_fds(sock, trap);
-	sandbox_parser(parse_gconv_dir(gconv, sizeof(gconv)), trap ? 2 : -1);
+	sandbox_parser(trap ? 2 : -1);
 	parse_child_loop(patterns, with_data);
 }
 

@@ -441,7 +441,7 @@ parse_wire_decode(const void *p, size_t len, struct parse_file *f,
 
 	memset(f, 0, sizeof(*f));
 	if (len < 1) {
-		snprintf(err, errlen, "an empty frame");
+		snprintf(err, errlen, "bad frame from the parse child: empty");
 		return -1;
 	}
 	f->status = (enum parse_status)*in.p++;

@@ -14,12 +14,15 @@
  */
 #include "autoconf.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <iconv.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -349,6 +352,24 @@ sandbox_parser_landlock(const char *gconv)
 	return abi;
 }
 
+/* The C library's iconv modules: "gconv" beside the libc that holds
+ * iconv_open. NULL: none found (charsets beyond the built-in ones then
+ * fail to convert, as on a system without the modules). */
+static const char *
+sandbox_gconv_dir(char *path, size_t len)
+{
+	Dl_info di;
+	const char *slash;
+
+	if (dladdr((void *)(uintptr_t)iconv_open, &di) == 0 ||
+	    di.dli_fname == NULL ||
+	    (slash = strrchr(di.dli_fname, '/')) == NULL)
+		return NULL;
+	snprintf(path, len, "%.*s/gconv", (int)(slash - di.dli_fname),
+	    di.dli_fname);
+	return path;
+}
+
 static void
 sandbox_parser_add(scmp_filter_ctx ctx, const char *name)
 {
@@ -367,13 +388,14 @@ sandbox_parser_add(scmp_filter_ctx ctx, const char *name)
 
 /*
  * The analyzer's parse child: no_new_privs, Landlock (sandbox_parser_
- * landlock), then the allow-list sandbox_parser_allow, anything else
+ * landlock, with the iconv modules readable), then the allow-list sandbox_parser_allow, anything else
  * kills it. trap_log_fd >= 0: the analyzer's -d, report a forbidden call
  * on that fd first. Nothing is logged here: the child has no log socket.
  */
 void
-sandbox_parser(const char *gconv, int trap_log_fd)
+sandbox_parser(int trap_log_fd)
 {
+	char gconv[4096];
 	scmp_filter_ctx ctx;
 	size_t i;
 	int rc;
@@ -384,7 +406,8 @@ sandbox_parser(const char *gconv, int trap_log_fd)
 	if (RUNNING_ON_VALGRIND)
 		return;		/* as SANDBOX_UNDER_VALGRIND, unlogged */
 #endif
-	(void)sandbox_parser_landlock(gconv);
+	(void)sandbox_parser_landlock(sandbox_gconv_dir(gconv,
+	    sizeof(gconv)));
 	if (trap_log_fd >= 0) {
 		sandbox_trap_log_fd = trap_log_fd;
 		sandbox_trap_setup();

@@ -24,7 +24,7 @@ extern const struct sandbox_syscall sandbox_parser_allow[];
 extern const size_t sandbox_parser_nallow;
 
 void	sandbox_worker(int spool_fd, int trap_log_fd);
-void	sandbox_parser(const char *gconv_dir, int trap_log_fd);
+void	sandbox_parser(int trap_log_fd);
 void	sandbox_analyzer(void);
 void	sandbox_no_dumps(int no_processes);
 int	sandbox_landlock_abi(void);

@@ -350,9 +350,10 @@ parse_file_free(struct parse_file *f)
 
 /* --- fds over a unix socket ---------------------------------------------- */
 
-/* Send LEN bytes of P with up to two fds (-1: none). */
+/* Send LEN bytes of P with up to two fds (-1: none); FLAGS as send(2)'s,
+ * MSG_NOSIGNAL always. */
 static int
-parse_send(int sock, const void *p, size_t len, int fd1, int fd2)
+parse_send(int sock, const void *p, size_t len, int fd1, int fd2, int flags)
 {
 	union {
 		struct cmsghdr	hdr;
@@ -376,7 +377,7 @@ parse_send(int sock, const void *p, size_t len, int fd1, int fd2)
 		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
 		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
 	}
-	while (sendmsg(sock, &msg, MSG_NOSIGNAL) == -1)
+	while (sendmsg(sock, &msg, MSG_NOSIGNAL | flags) == -1)
 		if (errno != EINTR)
 			return -1;
 	return 0;
@@ -578,7 +579,8 @@ parse_spawner(int ctl, const struct extract_patterns *patterns,
 		born = util_now_ms();
 		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 		note = (struct parse_note){ 1, pid, 0 };
-		if (parse_send(ctl, &note, sizeof(note), sv[0], pidfd) == -1)
+		if (parse_send(ctl, &note, sizeof(note), sv[0], pidfd,
+		    0) == -1)
 			_exit(0);	/* the analyzer is gone */
 		close(sv[0]);
 		if (pidfd != -1)
@@ -587,7 +589,7 @@ parse_spawner(int ctl, const struct extract_patterns *patterns,
 			if (errno != EINTR)
 				_exit(1);
 		note = (struct parse_note){ 0, pid, status };
-		if (parse_send(ctl, &note, sizeof(note), -1, -1) == -1)
+		if (parse_send(ctl, &note, sizeof(note), -1, -1, 0) == -1)
 			_exit(0);
 		if (util_now_ms() - born >= 1000)
 			backoff = 0;
@@ -744,9 +746,12 @@ parse_fill(struct parse_ahead *q)
 			s->local = 1;
 			s->f.status = parse_open_status(errno);
 		} else {
-			if (parse_send(q->sock, &c, 1, fd, -1) == -1) {
+			/* never blocks: the child may be writing an answer
+			 * that is read only after this */
+			if (parse_send(q->sock, &c, 1, fd, -1,
+			    MSG_DONTWAIT) == -1) {
 				close(fd);
-				return;		/* the child is gone */
+				return;		/* full, or the child gone */
 			}
 			close(fd);
 			q->bytes += s->bytes;
@@ -910,11 +915,19 @@ parse_end(struct parse_ahead *q)
 void
 parse_stop(struct parse_ahead *q)
 {
+	struct parse_slot *s;
+
 	if (q == NULL)
 		return;
-	parse_end(q);
-	/* the child sees the end of its socket and exits; the spawner
-	 * the end of its own */
+	/* not parse_end: what the child still parses is not waited for */
+	for (; q->count > 0; q->count--) {
+		s = &q->ring[q->head];
+		if (s->local)
+			parse_file_free(&s->f);
+		q->head = (q->head + 1) % PARSE_AHEAD_FILES;
+	}
+	/* the child sees the end of its socket (or dies writing to it)
+	 * and exits; the spawner sees the end of its own */
 	if (q->sock != -1)
 		close(q->sock);
 	if (q->pidfd != -1)

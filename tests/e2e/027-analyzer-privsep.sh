@@ -105,15 +105,22 @@ with open("/proc/%s/maps" % pid) as maps, open("/proc/%s/mem" % pid, "rb", 0) as
     for line in maps:
         m = re.match(r"([0-9a-f]+)-([0-9a-f]+) (\S+)", line)
         lo, hi, perm = int(m.group(1), 16), int(m.group(2), 16), m.group(3)
-        if perm[0] != "r" or "[vvar" in line or "[vsyscall" in line:
+        # (a sanitizer's shadow: terabytes reserved, never the heap)
+        if perm[0] != "r" or "[vvar" in line or "[vsyscall" in line or \
+           hi - lo > 1 << 36:
             continue
-        try:
-            mem.seek(lo)
-            if needle in mem.read(hi - lo):
+        # in chunks that overlap by the needle's length
+        for at in range(lo, hi, 1 << 24):
+            try:
+                mem.seek(at)
+                chunk = mem.read(min(hi - at, (1 << 24) + len(needle)))
+            except (OSError, ValueError, OverflowError):
+                break
+            if needle in chunk:
                 found = True
                 break
-        except OSError:
-            pass
+        if found:
+            break
 sys.exit(0 if found else 1)
 PY
 }

@@ -538,6 +538,9 @@ parse_child(int sock, const struct extract_patterns *patterns,
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
 		_exit(1);
+	/* the log socket is closed below: a line (a library's complaint,
+	 * a fatal) goes to stderr, /dev/null but with -d */
+	log_to_pipe(STDERR_FILENO);
 	parse_child_fds(sock, trap);
 	sandbox_parser(trap ? 2 : -1);
 	parse_child_loop(patterns, with_data);

@@ -140,5 +140,19 @@ check_eq "analyzer exits 0 on SIGTERM" 0 "$ANALYZER_RC"
 gone() { ! kill -0 "$1" 2>/dev/null; }
 check "the spawner is gone with it" wait_for 5 gone "$SPAWNER"
 check "the parse child is gone with it" wait_for 5 gone "$CHILD"
+
+# With -d, the child's filter names the forbidden call (on the analyzer's
+# stderr) before the child dies of it.
+start_daemon
+swaks --server 127.0.0.1 --port "$PORT" --helo client9.example \
+    --to rcpt@example.net --from s@example.org \
+    --body "SPAMPOT-TEST-HOOK: socket" >/dev/null 2>&1
+check "a hook session after the restart" wait_for 20 spool_count_is new 1
+stop_daemon
+start_analyzer -d
+check "-d: the file to bad/" wait_for 20 spool_count_is bad 4
+check "-d: the call named" analyzer_log_has "sandbox: forbidden system call [0-9]"
+stop_analyzer
+check_eq "still five sessions" 5 "$(db_scalar 'SELECT COUNT(*) FROM sessions')"
 check_no_crash
 e2e_done

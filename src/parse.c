@@ -656,6 +656,7 @@ parse_spawn(const struct extract_patterns *patterns, int with_data,
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() == 1)
 			_exit(1);
 		sandbox_no_dumps(0);
+		sandbox_parser_log();
 		parse_spawner(ctl[1], patterns, with_data, trap);
 	}
 	close(ctl[1]);

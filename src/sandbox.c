@@ -422,3 +422,27 @@ sandbox_parser(int trap_log_fd)
 		_exit(1);
 	seccomp_release(ctx);
 }
+
+/* The parse spawner says once what its children will have: they cannot
+ * log themselves. */
+void
+sandbox_parser_log(void)
+{
+	int abi = sandbox_landlock_abi();
+
+#ifdef SPAMPOT_VALGRIND
+	if (RUNNING_ON_VALGRIND) {
+		log_warnx("sandbox: parse child under valgrind (test build): "
+		    "no seccomp filter, no Landlock");
+		return;
+	}
+#endif
+	if (abi > 0)
+		log_info("sandbox: parse child: seccomp allow-list of %zu "
+		    "calls, Landlock ABI %d: no file but the iconv modules, "
+		    "no network", sandbox_parser_nallow, abi);
+	else
+		log_warnx("sandbox: parse child: seccomp allow-list of %zu "
+		    "calls; Landlock not available: it may open for reading "
+		    "what the analyzer's user may read", sandbox_parser_nallow);
+}

@@ -77,6 +77,8 @@ check "the password not in the log" no_in "$PASSWORD" "$ANALYZER_LOG"
 SPAWNER=$(pgrep -P "$ANALYZER_PID" | head -n 1)
 CHILD=$(pgrep -P "$SPAWNER" | head -n 1)
 check "a spawner and a parse child" test -n "$SPAWNER" -a -n "$CHILD"
+check "analyzer log: the child's sandbox" analyzer_log_has \
+    "sandbox: parse child: seccomp allow-list of [0-9]* calls, Landlock ABI [0-9]*: no file but the iconv modules, no network"
 check_eq "parse child: seccomp filter" 2 \
     "$(awk '$1 == "Seccomp:" { print $2 }' /proc/$CHILD/status)"
 check_eq "parse child: no new privileges" 1 \

@@ -54,6 +54,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "buf.h"
 #include "extract.h"
 #include "log.h"
@@ -640,6 +642,10 @@ parse_spawn(const struct extract_patterns *patterns, int with_data,
 	q->dirfd = AT_FDCWD;
 	q->with_data = with_data;
 	q->sock = q->pidfd = -1;
+	/* OpenSSL reads its configuration on first use: here, not in a
+	 * child that may open no file */
+	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1)
+		fatalx("OpenSSL initialisation failed");
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) == -1)
 		fatal("socketpair");
 	if ((pid = fork()) == -1)

@@ -153,20 +153,17 @@ const struct sandbox_syscall sandbox_parser_allow[] = {
 	{ "read", "the spool file" },
 	{ "fstat", "the spool file's size" },
 	{ "newfstatat", "fstat(3) of newer libc" },
-	{ "lseek", "stdio of iconv's module cache" },
 	{ "write", "the result, to the analyzer" },
 	{ "close", "the spool file, once read" },
 
 	/* charsets: iconv loads its modules on first use */
 	{ "openat", "iconv modules, read-only (Landlock: nothing else)" },
 
-	/* threads of GLib, time, randomness */
+	/* locks of GLib and libc, time, randomness */
 	{ "futex", "GLib and libc locks" },
 	{ "clock_gettime", "GLib (vDSO fallback)" },
 	{ "gettimeofday", "vDSO fallback" },
 	{ "getrandom", "GLib's hash tables, malloc" },
-	{ "getpid", "GLib" },
-	{ "gettid", "GLib" },
 
 	/* process */
 	{ "rt_sigreturn", "return from the -d trap handler" },

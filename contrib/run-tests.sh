@@ -50,7 +50,7 @@ suite() {
 	done
 }
 
-suite normal --enable-werror --enable-valgrind
+suite normal --enable-werror --enable-valgrind --enable-test-hooks
 echo "=== distcheck"
 if (cd "$src/build/normal" && make -j2 distcheck \
     DISTCHECK_CONFIGURE_FLAGS=--enable-werror >distcheck.log 2>&1); then
@@ -65,7 +65,7 @@ fi
 
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-suite sanitizers --enable-werror --enable-sanitizers
+suite sanitizers --enable-werror --enable-sanitizers --enable-test-hooks
 
 # The packages, last: the install test adds and removes the package (and
 # puts back the users and directories it found).

@@ -9,13 +9,17 @@
  * ANALYZER_BATCH_FILES at a time: one commit (one flush of the database's
  * log) per file would cap the import at the disk's rate of flushes. A file
  * that does not parse goes to bad/ with a log line saying why. Reading,
- * parsing, MIME and extraction run some files ahead on a thread of their
- * own (parse.c) while this one stores: the results are taken in order,
- * and every decision about a file is made here. A batch is committed on
- * another (store.c) while this one fills the next; its result is taken
- * before the next commit starts or the list of files ends, so that a
- * file that comes alone is in the database at once. The moves of
- * committed files out of new/ run on a fourth (mover.c).
+ * parsing, MIME and extraction never run here, in the process that holds
+ * the database password: they run some files ahead in a sandboxed parse
+ * child (parse.c: seccomp allow-list, Landlock, no password, no network),
+ * forked from a spawner that is made before the password is read; this
+ * process opens each file, sends it there, and takes the results in
+ * order, checked as untrusted input; every decision about a file is made
+ * here. A batch is committed on a thread (store.c) while this one fills
+ * the next; its result is taken before the next commit starts or the
+ * list of files ends, so that a file that comes alone is in the database
+ * at once. The moves of committed files out of new/ run on another
+ * (mover.c).
  *
  * At start it imports the backlog in new/, oldest first, then waits on
  * inotify. When the database is away, files stay in new/ and the analyzer
@@ -193,6 +197,13 @@ analyzer_esc(char *dst, size_t len, const char *s)
 {
 	util_escape(dst, len, s, strlen(s), 0);
 	return dst;
+}
+
+/* The parse spawner's first act: the analyzer's user, as this one. */
+static void
+analyzer_drop_cb(void *cf)
+{
+	analyzer_drop(cf);
 }
 
 static int
@@ -945,14 +956,16 @@ analyzer_once_files(struct analyzer *a, char **files, int n)
 	char file[UTIL_ESCAPED_MAX(PATH_MAX)];
 	int i, failed = 0;
 
+	parse_begin(a->parse, (const char *const *)files, (size_t)n);
 	for (i = 0; i < n; i++) {
 		if (analyzer_connect(a) == -1)
-			return 1;
+			break;
 		analyzer_esc(file, sizeof(file), files[i]);
-		if (parse_file(AT_FDCWD, files[i], a->patterns, &f) == -1 &&
-		    f.status != PARSE_NOMEM) {
+		parse_next(a->parse, &f);
+		if (f.status != PARSE_OK && f.status != PARSE_NOMEM) {
 			log_warnx("bad spool file %s: %s", file,
 			    analyzer_esc(esc, sizeof(esc), f.err));
+			parse_file_free(&f);
 			failed = 1;
 			continue;
 		}
@@ -974,7 +987,8 @@ analyzer_once_files(struct analyzer *a, char **files, int n)
 			log_info("%s %s", rc == STORE_OK ? "imported" :
 			    "imported before, not again:", file);
 	}
-	return failed;
+	parse_end(a->parse);
+	return i < n ? 1 : failed;
 }
 
 /* -t: the database is reachable and holds the schema this analyzer
@@ -1100,13 +1114,17 @@ main(int argc, char *argv[])
 	}
 	log_init("spampot-analyzer", foreground || once, a.cf->log_facility);
 	log_set_debug(debug);
+	/* the parsers' spawner: before the password is read, before the
+	 * database, the GeoIP files or the event log are opened */
+	mime_init();
+	a.parse = parse_spawn(a.patterns, a.cf->attachments_dir[0] != '\0',
+	    debug, analyzer_drop_cb, a.cf);
 	if ((a.password = analyzer_password(a.cf->mysql_password_file, err,
 	    sizeof(err))) == NULL)
 		fatalx("database password: %s", err);
 	a.geoip = geoip_open(a.cf);
 	analyzer_drop(a.cf);
 	a.events = eventlog_open(a.cf->json_log, a.geoip);
-	mime_init();
 	sandbox_no_dumps(0);
 	sandbox_analyzer();
 	log_info("starting spampot-analyzer %s, config %s, spool %s",
@@ -1115,9 +1133,9 @@ main(int argc, char *argv[])
 		rc = analyzer_once_files(&a, argv + optind, argc - optind);
 	else {
 		analyzer_open(&a);
+		parse_start(a.parse, a.new_fd);
 		/* after the sandbox: its filter binds the thread too */
-		if ((a.parse = parse_start(a.new_fd, a.patterns)) == NULL ||
-		    (a.mover = mover_start(a.spool_fd, a.new_fd,
+		if ((a.mover = mover_start(a.spool_fd, a.new_fd,
 		    a.cf->spool_keep)) == NULL)
 			fatal("analyzer threads");
 		if (once)

@@ -1,104 +1,176 @@
 /*
  * parse: the analyzer's reading side of an import. A spool file is read
  * whole, parsed (spool_read.c), each message walked (mime.c) and counted
- * (extract.c); the store gets the result. Runs in the analyzer, which is
- * unprivileged and under its seccomp deny-list (sandbox.c), which lets it
- * make threads (clone with CLONE_THREAD) and nothing else.
+ * (extract.c); the store gets the result.
  *
- * The parse-ahead: one thread parses the next files of a list while the
- * analyzer's main thread stores, commits and moves the previous ones, so
- * that the time spent waiting for the database is not also time without
- * parsing. It only reads: every decision about a file (bad/, wait in new/,
- * imported before) stays with the main thread, which takes the results in
- * the order of the list. What each thread may touch:
+ * All of that touches attacker bytes, so none of it runs in the analyzer,
+ * which holds the database password and a connection to the database.
+ * It runs in a parse child (the OpenSSH privsep shape):
  *
- *   the parse thread  GMime and GLib (g_mime_init was called before it
- *                     started; nothing else in the analyzer uses them),
- *                     the PCRE2 patterns with their one match context and
- *                     JIT stack (extract_message makes its match data per
- *                     call), libpsl, the file's bytes and the result it
- *                     makes, until it hands it over
- *   the main thread   the database, the moves, the logs, the event log,
- *                     the quarantine, and each result once handed over
- *   both, locked      the queue below: the list, its cursors and the ring
- *                     of results; nothing else is shared
+ *   the spawner      forked by the analyzer first thing, before the
+ *                    password file is read and before anything else is
+ *                    opened but the log; drops to analyzer_user like the
+ *                    analyzer; makes parse children, one at a time, and
+ *                    tells the analyzer of each birth (its socket and a
+ *                    pidfd) and each death (the wait status), respawning
+ *                    with a back-off. It reads no message byte.
+ *   a parse child    forked by the spawner; holds only its end of a
+ *                    socketpair to the analyzer (fds 0-2 on /dev/null);
+ *                    Landlock: no file may be opened but, read-only, the
+ *                    C library's iconv modules (GMime's charsets); no
+ *                    TCP bind or connect; no signal or abstract socket
+ *                    out of its domain; then the seccomp allow-list
+ *                    sandbox_parser_allow of sandbox_rules.c, anything
+ *                    else kills it. It receives one open spool file at
+ *                    a time over the socket (SCM_RIGHTS), parses it and
+ *                    writes the result back (parse_wire.c).
+ *   the analyzer     opens each file (O_RDONLY, O_NOFOLLOW, O_NONBLOCK),
+ *                    sends its fd ahead, a bounded number of files and
+ *                    bytes (the parse-ahead), and takes the results in
+ *                    order, validating each frame as untrusted input.
  *
- * The thread is made after the sandbox is in place, so that the filter
- * applies to it (a filter binds only the threads made after it).
+ * A child that dies on a file (killed by its filter, a crash, the OOM
+ * killer) is respawned and the file given to the new one once more; one
+ * that dies on it twice, or sends a bad frame (then it is killed), makes
+ * the file PARSE_BAD with the reason: the analyzer moves it to bad/ and
+ * goes on with the next. Nothing is lost, nothing taken twice: results
+ * are matched to names by their order only.
  */
 #include "autoconf.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
+#include "buf.h"
 #include "extract.h"
 #include "log.h"
 #include "mime.h"
 #include "parse.h"
+#include "parse_wire.h"
+#include "sandbox.h"
+#include "util.h"
 
 #define PARSE_FILE_MAX		((off_t)4 << 30)	/* larger: bad/ */
-/* How far ahead: results waiting, and the bytes of their files (one file
- * is always let through, whatever its size). Enough to keep parsing while
- * a batch of ANALYZER_BATCH_FILES is committed. */
+/* How far ahead: files sent to the child and not taken back, and the
+ * bytes of their files (one file is always let through, whatever its
+ * size). Enough to keep parsing while a batch of ANALYZER_BATCH_FILES is
+ * committed. */
 #define PARSE_AHEAD_FILES	128
 #define PARSE_AHEAD_BYTES	((size_t)64 << 20)
-/* Deep MIME nesting recurses: the stack a main thread has. */
-#define PARSE_STACK		((size_t)8 << 20)
+/* A frame may be this much larger than its file (decoded attachments of
+ * nested messages, the per-message copies) and no larger. */
+#define PARSE_FRAME_FACTOR	8
+#define PARSE_FRAME_SLACK	((size_t)16 << 20)
+/* Respawn back-off: a child that lived less than a second waits twice
+ * as long as the one before, up to the maximum. */
+#define PARSE_BACKOFF_MIN_MS	50
+#define PARSE_BACKOFF_MAX_MS	5000
+/* The child's socket: fd 3, above /dev/null on 0-2. */
+#define PARSE_CHILD_FD		3
+
+/* spawner to analyzer */
+struct parse_note {
+	int		 born;		/* 1: fds attached, 0: a death */
+	pid_t		 pid;
+	int		 status;	/* death: the wait status */
+};
+
+/* One name of the list sent to the child, or answered here. */
+struct parse_slot {
+	int			 local;		/* f holds the answer */
+	size_t			 bytes;
+	struct parse_file	 f;
+};
 
 struct parse_ahead {
 	int				 dirfd;
-	const struct extract_patterns	*patterns;
-	int				 threaded;
-	pthread_t			 thread;
-	pthread_mutex_t			 lock;
-	pthread_cond_t			 work;	/* to the thread */
-	pthread_cond_t			 ready;	/* to the main thread */
-	/* under lock: */
+	int				 with_data;
+	int				 ctl;		/* to the spawner */
+	int				 sock;		/* to the child */
+	int				 pidfd;
+	pid_t				 pid;
 	const char *const		*names;
 	size_t				 n;
-	size_t				 next_parse;	/* names[] index */
+	size_t				 next_send;	/* names[] index */
 	size_t				 next_take;	/* names[] index */
-	unsigned			 list;		/* bumped by parse_end */
-	int				 busy;		/* parsing a name */
-	int				 quit;
-	struct parse_file		 ring[PARSE_AHEAD_FILES];
+	unsigned			 tries;		/* deaths on next_take */
+	struct parse_slot		 ring[PARSE_AHEAD_FILES];
 	size_t				 head, count, bytes;
 };
 
-/* Read a whole spool file; NULL and errno/err on failure. */
-static char *
-parse_slurp(int dirfd, const char *name, size_t *len, char *err,
+/*
+ * Open a spool file for reading: a regular file of at most 4 GiB.
+ * O_NONBLOCK: a FIFO dropped into new/ must not hang us. -1 with errno
+ * and err.
+ */
+static int
+parse_open(int dirfd, const char *name, size_t *size, char *err,
     size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "open: %s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size > PARSE_FILE_MAX) {
+		snprintf(err, errlen, "not a regular file of at most 4 GiB");
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	*size = (size_t)st.st_size;
+	return fd;
+}
+
+static enum parse_status
+parse_open_status(int error)
+{
+	if (error == ENOENT)
+		return PARSE_GONE;
+	if (error == EACCES || error == EPERM || error == EMFILE ||
+	    error == ENFILE || error == ENOMEM)
+		return PARSE_UNREADABLE;
+	return PARSE_BAD;
+}
+
+/* Read an open spool file whole; NULL and errno/err on failure. */
+static char *
+parse_slurp(int fd, size_t *len, char *err, size_t errlen)
 {
 	struct stat st;
 	char *data = NULL;
 	size_t got = 0;
 	ssize_t n;
-	int fd, saved;
 
-	/* O_NONBLOCK: a FIFO dropped into new/ must not hang us */
-	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "open: %s", strerror(errno));
-		return NULL;
-	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    st.st_size > PARSE_FILE_MAX) {
 		snprintf(err, errlen, "not a regular file of at most 4 GiB");
 		errno = EINVAL;
-		goto fail;
+		return NULL;
 	}
 	if ((data = malloc((size_t)st.st_size + 1)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		errno = ENOMEM;
-		goto fail;
+		return NULL;
 	}
 	while (got < (size_t)st.st_size &&
 	    (n = read(fd, data + got, (size_t)st.st_size - got)) != 0) {
@@ -106,20 +178,14 @@ parse_slurp(int dirfd, const char *name, size_t *len, char *err,
 			if (errno == EINTR)
 				continue;
 			snprintf(err, errlen, "read: %s", strerror(errno));
+			free(data);
 			errno = EIO;
-			goto fail;
+			return NULL;
 		}
 		got += (size_t)n;
 	}
-	close(fd);
 	*len = got;
 	return data;
-fail:
-	saved = errno;
-	free(data);
-	close(fd);
-	errno = saved;
-	return NULL;
 }
 
 /* MIME and extraction for every message of f->s. */
@@ -144,25 +210,80 @@ parse_messages(const struct extract_patterns *patterns, struct parse_file *f)
 	return 0;
 }
 
-/* Returns 0 for PARSE_OK, else -1 with f->status and f->err saying why. */
-int
-parse_file(int dirfd, const char *name,
-    const struct extract_patterns *patterns, struct parse_file *f)
+#ifdef SPAMPOT_TEST_HOOKS
+/*
+ * --enable-test-hooks builds only, never packaged: a message whose body
+ * holds "SPAMPOT-TEST-HOOK: socket" or "SPAMPOT-TEST-HOOK: open PATH"
+ * makes the parser act as a compromised one would. What a call let it
+ * have goes into the message's subject, where it would reach the
+ * database; a refused call makes the file bad, with the errno.
+ */
+static int
+parse_test_hook(const struct spool_message *m, struct parse_file *f,
+    char *subject, size_t len)
+{
+	const char *p, *mark = "SPAMPOT-TEST-HOOK: ";
+	char arg[256];
+	ssize_t n;
+	int fd;
+
+	if (m->body == NULL || (p = memmem(m->body, m->body_len, mark,
+	    strlen(mark))) == NULL)
+		return 0;
+	p += strlen(mark);
+	snprintf(arg, sizeof(arg), "%.*s", (int)strcspn(p, "\r\n"), p);
+	if (strcmp(arg, "socket") == 0)
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+	else if (strncmp(arg, "open ", 5) == 0)
+		fd = open(arg + 5, O_RDONLY | O_CLOEXEC);
+	else
+		return 0;
+	if (fd == -1) {
+		snprintf(f->err, sizeof(f->err), "test hook %s: refused: %s",
+		    arg, strerror(errno));
+		return -1;
+	}
+	n = strncmp(arg, "open ", 5) == 0 ? read(fd, subject, len - 1) : 0;
+	if (n <= 0)
+		n = snprintf(subject, len, "test hook %s: fd %d", arg, fd);
+	subject[n] = '\0';
+	close(fd);
+	return 0;
+}
+
+static int
+parse_test_hooks(struct parse_file *f)
+{
+	char subject[4096];
+	size_t i;
+
+	for (i = 0; i < f->s.nmsgs; i++) {
+		subject[0] = '\0';
+		if (parse_test_hook(&f->s.msgs[i], f, subject,
+		    sizeof(subject)) == -1)
+			return -1;
+		if (subject[0] != '\0') {
+			free(f->mime[i].subject);
+			f->mime[i].subject = strdup(subject);
+		}
+	}
+	return 0;
+}
+#endif
+
+/* Parse the open spool file FD. 0 for PARSE_OK, else -1 with f->status
+ * and f->err saying why. */
+static int
+parse_fd(int fd, const struct extract_patterns *patterns,
+    struct parse_file *f)
 {
 	size_t len;
 	char *data;
 	int rc;
 
 	memset(f, 0, sizeof(*f));
-	if ((data = parse_slurp(dirfd, name, &len, f->err,
-	    sizeof(f->err))) == NULL) {
-		if (errno == ENOENT)
-			f->status = PARSE_GONE;
-		else if (errno == EACCES || errno == EPERM || errno == EMFILE ||
-		    errno == ENFILE || errno == ENOMEM)
-			f->status = PARSE_UNREADABLE;
-		else
-			f->status = PARSE_BAD;
+	if ((data = parse_slurp(fd, &len, f->err, sizeof(f->err))) == NULL) {
+		f->status = errno == ENOMEM ? PARSE_UNREADABLE : PARSE_BAD;
 		return -1;
 	}
 	f->bytes = len;
@@ -179,8 +300,34 @@ parse_file(int dirfd, const char *name,
 		snprintf(f->err, sizeof(f->err), "out of memory");
 		return -1;
 	}
+#ifdef SPAMPOT_TEST_HOOKS
+	if (parse_test_hooks(f) == -1) {
+		parse_file_free(f);
+		f->status = PARSE_BAD;
+		return -1;
+	}
+#endif
 	f->status = PARSE_OK;
 	return 0;
+}
+
+/* Returns 0 for PARSE_OK, else -1 with f->status and f->err saying why. */
+int
+parse_file(int dirfd, const char *name,
+    const struct extract_patterns *patterns, struct parse_file *f)
+{
+	size_t size;
+	int fd, rc;
+
+	memset(f, 0, sizeof(*f));
+	if ((fd = parse_open(dirfd, name, &size, f->err,
+	    sizeof(f->err))) == -1) {
+		f->status = parse_open_status(errno);
+		return -1;
+	}
+	rc = parse_fd(fd, patterns, f);
+	close(fd);
+	return rc;
 }
 
 void
@@ -203,113 +350,506 @@ parse_file_free(struct parse_file *f)
 	memset(&f->s, 0, sizeof(f->s));
 }
 
-/* --- the parse-ahead ------------------------------------------------- */
+/* --- fds over a unix socket ---------------------------------------------- */
 
-/* Under lock: may the thread parse the next name? */
+/* Send LEN bytes of P with up to two fds (-1: none); FLAGS as send(2)'s,
+ * MSG_NOSIGNAL always. */
 static int
-parse_has_work(const struct parse_ahead *q)
+parse_send(int sock, const void *p, size_t len, int fd1, int fd2, int flags)
 {
-	return q->names != NULL && q->next_parse < q->n &&
-	    q->count < PARSE_AHEAD_FILES &&
-	    (q->count == 0 || q->bytes < PARSE_AHEAD_BYTES);
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(2 * sizeof(int))];
+	} cm;
+	struct iovec iov = { (void *)(uintptr_t)p, len };
+	struct msghdr msg;
+	struct cmsghdr *c;
+	int fds[2] = { fd1, fd2 }, nfds = (fd1 != -1) + (fd2 != -1);
+
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if (nfds > 0) {
+		memset(&cm, 0, sizeof(cm));
+		msg.msg_control = cm.buf;
+		msg.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
+	}
+	while (sendmsg(sock, &msg, MSG_NOSIGNAL | flags) == -1)
+		if (errno != EINTR)
+			return -1;
+	return 0;
 }
 
-static void *
-parse_thread(void *arg)
+/* Receive up to LEN bytes into P and up to two fds (-1 where none came).
+ * The byte count, 0 at the end, -1 on error. */
+static ssize_t
+parse_recv(int sock, void *p, size_t len, int fds[2])
 {
-	struct parse_ahead *q = arg;
-	struct parse_file f;
-	const char *name;
-	unsigned list;
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(2 * sizeof(int))];
+	} cm;
+	struct iovec iov = { p, len };
+	struct msghdr msg;
+	struct cmsghdr *c;
+	ssize_t n;
+	size_t nfds, i;
 
-	pthread_mutex_lock(&q->lock);
-	for (;;) {
-		while (!q->quit && !parse_has_work(q))
-			pthread_cond_wait(&q->work, &q->lock);
-		if (q->quit)
-			break;
-		name = q->names[q->next_parse++];
-		list = q->list;
-		q->busy = 1;
-		pthread_mutex_unlock(&q->lock);
+	fds[0] = fds[1] = -1;
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cm.buf;
+	msg.msg_controllen = sizeof(cm.buf);
+	while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) == -1)
+		if (errno != EINTR)
+			return -1;
+	for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < nfds; i++) {
+			int fd;
 
-		(void)parse_file(q->dirfd, name, q->patterns, &f);
-
-		pthread_mutex_lock(&q->lock);
-		q->busy = 0;
-		if (list != q->list) {
-			/* parse_end came meanwhile: nobody takes it */
-			parse_file_free(&f);
-		} else {
-			q->ring[(q->head + q->count) % PARSE_AHEAD_FILES] = f;
-			q->count++;
-			q->bytes += f.bytes;
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
+			if (i < 2 && fds[i] == -1)
+				fds[i] = fd;
+			else
+				close(fd);
 		}
-		pthread_cond_broadcast(&q->ready);
 	}
-	pthread_mutex_unlock(&q->lock);
-	return NULL;
+	return n;
+}
+
+static int
+parse_read_full(int fd, void *p, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		if ((n = read(fd, (char *)p + got, len - got)) == -1 &&
+		    errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static int
+parse_write_full(int fd, const void *p, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		if ((n = write(fd, (const char *)p + done, len - done)) == -1 &&
+		    errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* --- the parse child ----------------------------------------------------- */
+
+/* One file's result as a frame: its length (u32, little-endian), then
+ * parse_wire's payload. */
+static int
+parse_child_reply(int sock, struct buf *b, const struct parse_file *f,
+    int with_data)
+{
+	static const unsigned char room[4];
+	struct parse_file oom;
+	size_t len;
+
+	b->len = 0;
+	if (buf_append(b, room, sizeof(room)) == -1 ||
+	    parse_wire_encode(b, f, with_data) == -1) {
+		memset(&oom, 0, sizeof(oom));
+		oom.status = PARSE_NOMEM;
+		snprintf(oom.err, sizeof(oom.err), "out of memory");
+		b->len = 0;
+		if (buf_append(b, room, sizeof(room)) == -1 ||
+		    parse_wire_encode(b, &oom, 0) == -1)
+			return -1;
+	}
+	len = b->len - sizeof(room);
+	if (len > PARSE_WIRE_MAX)
+		return -1;
+	b->data[0] = (char)(len & 0xff);
+	b->data[1] = (char)((len >> 8) & 0xff);
+	b->data[2] = (char)((len >> 16) & 0xff);
+	b->data[3] = (char)((len >> 24) & 0xff);
+	return parse_write_full(sock, b->data, b->len);
+}
+
+static void __attribute__((noreturn))
+parse_child_loop(const struct extract_patterns *patterns, int with_data)
+{
+	struct parse_file f;
+	struct buf b = { NULL, 0, 0 };
+	unsigned char c;
+	int fds[2];
+	ssize_t n;
+
+	for (;;) {
+		if ((n = parse_recv(PARSE_CHILD_FD, &c, 1, fds)) <= 0)
+			_exit(n == 0 ? 0 : 1);
+		if (fds[1] != -1)
+			close(fds[1]);
+		if (fds[0] == -1)
+			_exit(1);
+		(void)parse_fd(fds[0], patterns, &f);
+		close(fds[0]);
+		if (parse_child_reply(PARSE_CHILD_FD, &b, &f, with_data) == -1)
+			_exit(1);
+		parse_file_free(&f);
+		buf_trim(&b, (size_t)1 << 20);
+	}
+}
+
+/* In the new child: only its socket, on fd 3, and /dev/null on 0-2. */
+static void
+parse_child_fds(int sock, int trap)
+{
+	int null;
+
+	/* -d: stderr stays, for the filter's report */
+	if ((null = open("/dev/null", O_RDWR)) == -1 ||
+	    dup2(null, 0) == -1 || dup2(null, 1) == -1 ||
+	    (!trap && dup2(null, 2) == -1) ||
+	    dup2(sock, PARSE_CHILD_FD) == -1)
+		_exit(1);
+	if (syscall(SYS_close_range, PARSE_CHILD_FD + 1, ~0U, 0) == -1)
+		_exit(1);
+}
+
+static void __attribute__((noreturn))
+parse_child(int sock, const struct extract_patterns *patterns,
+    int with_data, int trap)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+		_exit(1);
+	/* the log socket is closed below: a line (a library's complaint,
+	 * a fatal) goes to stderr, /dev/null but with -d */
+	log_to_pipe(STDERR_FILENO);
+	parse_child_fds(sock, trap);
+	sandbox_parser(trap ? 2 : -1);
+	parse_child_loop(patterns, with_data);
+}
+
+/* --- the spawner --------------------------------------------------------- */
+
+static void
+parse_sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+static void __attribute__((noreturn))
+parse_spawner(int ctl, const struct extract_patterns *patterns,
+    int with_data, int trap)
+{
+	struct parse_note note;
+	unsigned backoff = 0;
+	uint64_t born;
+	pid_t pid;
+	int sv[2], pidfd, status;
+
+	for (;;) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+		    sv) == -1)
+			_exit(1);
+		if ((pid = fork()) == -1)
+			_exit(1);
+		if (pid == 0) {
+			close(ctl);
+			close(sv[0]);
+			parse_child(sv[1], patterns, with_data, trap);
+		}
+		close(sv[1]);
+		born = util_now_ms();
+		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		note = (struct parse_note){ 1, pid, 0 };
+		if (parse_send(ctl, &note, sizeof(note), sv[0], pidfd,
+		    0) == -1)
+			_exit(0);	/* the analyzer is gone */
+		close(sv[0]);
+		if (pidfd != -1)
+			close(pidfd);
+		while (waitpid(pid, &status, 0) == -1)
+			if (errno != EINTR)
+				_exit(1);
+		note = (struct parse_note){ 0, pid, status };
+		if (parse_send(ctl, &note, sizeof(note), -1, -1, 0) == -1)
+			_exit(0);
+		if (util_now_ms() - born >= 1000)
+			backoff = 0;
+		else
+			backoff = backoff == 0 ? PARSE_BACKOFF_MIN_MS :
+			    backoff * 2 > PARSE_BACKOFF_MAX_MS ?
+			    PARSE_BACKOFF_MAX_MS : backoff * 2;
+		parse_sleep_ms(backoff);
+	}
+}
+
+/* The next note from the spawner; a birth's socket and pidfd kept. */
+static void
+parse_note(struct parse_ahead *q, struct parse_note *note)
+{
+	int fds[2];
+
+	if (parse_recv(q->ctl, note, sizeof(*note), fds) != sizeof(*note))
+		fatalx("the parse spawner is gone");
+	if (note->born) {
+		if (fds[0] == -1)
+			fatalx("the parse spawner sent no socket");
+		q->sock = fds[0];
+		q->pidfd = fds[1];
+		q->pid = note->pid;
+	} else {
+		if (fds[0] != -1)
+			close(fds[0]);
+		if (fds[1] != -1)
+			close(fds[1]);
+	}
 }
 
 struct parse_ahead *
-parse_start(int dirfd, const struct extract_patterns *patterns)
+parse_spawn(const struct extract_patterns *patterns, int with_data,
+    int trap, void (*init)(void *), void *arg)
 {
 	struct parse_ahead *q;
-	pthread_attr_t attr;
-	sigset_t all, old;
-	int rc;
+	struct parse_note note;
+	pid_t pid;
+	int ctl[2];
 
 	if ((q = calloc(1, sizeof(*q))) == NULL)
-		return NULL;
-	q->dirfd = dirfd;
-	q->patterns = patterns;
-	pthread_mutex_init(&q->lock, NULL);
-	pthread_cond_init(&q->work, NULL);
-	pthread_cond_init(&q->ready, NULL);
-	/* signals are the main thread's (signalfd): none for this one */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, PARSE_STACK);
-	rc = pthread_create(&q->thread, &attr, parse_thread, q);
-	pthread_attr_destroy(&attr);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0)
-		log_warnx("no parse-ahead thread: %s; parsing and storing "
-		    "take turns", strerror(rc));
-	q->threaded = rc == 0;
+		fatal("parse_spawn");
+	q->dirfd = AT_FDCWD;
+	q->with_data = with_data;
+	q->sock = q->pidfd = -1;
+	/* OpenSSL reads its configuration on first use: here, not in a
+	 * child that may open no file */
+	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1)
+		fatalx("OpenSSL initialisation failed");
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) == -1)
+		fatal("socketpair");
+	if ((pid = fork()) == -1)
+		fatal("fork of the parse spawner");
+	if (pid == 0) {
+		close(ctl[0]);
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGINT, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		signal(SIGPIPE, SIG_IGN);
+		if (init != NULL)
+			init(arg);
+		/* set after the drop, which clears it */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() == 1)
+			_exit(1);
+		sandbox_no_dumps(0);
+		sandbox_parser_log();
+		parse_spawner(ctl[1], patterns, with_data, trap);
+	}
+	close(ctl[1]);
+	q->ctl = ctl[0];
+	parse_note(q, &note);
+	if (!note.born)
+		fatalx("the parse child did not start");
 	return q;
 }
 
+/* --- the analyzer's side ------------------------------------------------- */
+
 void
-parse_stop(struct parse_ahead *q)
+parse_start(struct parse_ahead *q, int dirfd)
 {
-	if (q == NULL)
-		return;
-	parse_end(q);
-	if (q->threaded) {
-		pthread_mutex_lock(&q->lock);
-		q->quit = 1;
-		pthread_cond_signal(&q->work);
-		pthread_mutex_unlock(&q->lock);
-		pthread_join(q->thread, NULL);
+	q->dirfd = dirfd;
+}
+
+static const char *
+parse_death(int status, char *buf, size_t len)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d (%s)",
+		    WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else if (WIFEXITED(status))
+		snprintf(buf, len, "exited with status %d",
+		    WEXITSTATUS(status));
+	else
+		snprintf(buf, len, "gone (status %#x)", status);
+	return buf;
+}
+
+/* Forget what was sent: the child is gone, the names from next_take on
+ * are to be sent again. */
+static void
+parse_forget(struct parse_ahead *q)
+{
+	struct parse_slot *s;
+
+	while (q->count > 0) {
+		s = &q->ring[q->head];
+		if (s->local)
+			parse_file_free(&s->f);
+		q->head = (q->head + 1) % PARSE_AHEAD_FILES;
+		q->count--;
 	}
-	pthread_cond_destroy(&q->ready);
-	pthread_cond_destroy(&q->work);
-	pthread_mutex_destroy(&q->lock);
-	free(q);
+	q->head = 0;
+	q->bytes = 0;
+	q->next_send = q->next_take;
+}
+
+/*
+ * The child is to go (a bad frame) or has gone: kill it, take the note
+ * of its death and the next one's birth. WHY: what became of it.
+ */
+static void
+parse_respawn(struct parse_ahead *q, char *why, size_t len)
+{
+	struct parse_note note;
+
+	if (q->pidfd != -1)
+		(void)syscall(SYS_pidfd_send_signal, q->pidfd, SIGKILL, NULL,
+		    0);
+	close(q->sock);
+	if (q->pidfd != -1)
+		close(q->pidfd);
+	q->sock = q->pidfd = -1;
+	do {
+		parse_note(q, &note);
+		if (!note.born && note.pid == q->pid)
+			parse_death(note.status, why, len);
+	} while (!note.born);
+	parse_forget(q);
+}
+
+/* Send names ahead, as far as the bounds allow. */
+static void
+parse_fill(struct parse_ahead *q)
+{
+	struct parse_slot *s;
+	static const unsigned char c = 'p';
+	int fd;
+
+	while (q->names != NULL && q->next_send < q->n &&
+	    q->count < PARSE_AHEAD_FILES &&
+	    (q->bytes == 0 || q->bytes < PARSE_AHEAD_BYTES)) {
+		s = &q->ring[(q->head + q->count) % PARSE_AHEAD_FILES];
+		memset(s, 0, sizeof(*s));
+		if ((fd = parse_open(q->dirfd, q->names[q->next_send],
+		    &s->bytes, s->f.err, sizeof(s->f.err))) == -1) {
+			s->local = 1;
+			s->f.status = parse_open_status(errno);
+		} else {
+			/* never blocks: the child may be writing an answer
+			 * that is read only after this */
+			if (parse_send(q->sock, &c, 1, fd, -1,
+			    MSG_DONTWAIT) == -1) {
+				close(fd);
+				return;		/* full, or the child gone */
+			}
+			close(fd);
+			q->bytes += s->bytes;
+		}
+		q->count++;
+		q->next_send++;
+	}
+}
+
+/* The child's answer for the slot at the head into F. 0, or -1 with WHY
+ * when the child died (*bad 0) or sent a bad frame (*bad 1). */
+static int
+parse_answer(struct parse_ahead *q, const struct parse_slot *s,
+    struct parse_file *f, int *bad, char *why, size_t len)
+{
+	unsigned char hdr[4];
+	size_t flen, max;
+	void *frame;
+	int rc;
+
+	*bad = 0;
+	if (parse_read_full(q->sock, hdr, sizeof(hdr)) == -1)
+		return -1;
+	flen = (size_t)hdr[0] | (size_t)hdr[1] << 8 | (size_t)hdr[2] << 16 |
+	    (size_t)hdr[3] << 24;
+	max = s->bytes > (PARSE_WIRE_MAX - PARSE_FRAME_SLACK) /
+	    PARSE_FRAME_FACTOR ? PARSE_WIRE_MAX :
+	    s->bytes * PARSE_FRAME_FACTOR + PARSE_FRAME_SLACK;
+	*bad = 1;
+	if (flen > max) {
+		snprintf(why, len, "bad frame from the parse child: %zu "
+		    "bytes for a file of %zu", flen, s->bytes);
+		return -1;
+	}
+	if ((frame = malloc(flen ? flen : 1)) == NULL) {
+		snprintf(why, len, "out of memory for a frame of %zu bytes",
+		    flen);
+		return -1;
+	}
+	if (parse_read_full(q->sock, frame, flen) == -1) {
+		free(frame);
+		*bad = 0;
+		return -1;
+	}
+	rc = parse_wire_decode(frame, flen, f, why, len);
+	free(frame);
+	return rc;
+}
+
+/* The parse child died, or misbehaved, on names[next_take]: respawn it;
+ * the second death on one file, or a bad frame, makes it bad. 1: F holds
+ * the verdict; 0: send it again. */
+static int
+parse_failed(struct parse_ahead *q, int bad, const char *why,
+    struct parse_file *f)
+{
+	char death[128] = "gone";
+	pid_t pid = q->pid;
+
+	parse_respawn(q, death, sizeof(death));
+	if (bad)
+		log_warnx("parse child %ld killed: %s, parsing %s; respawned "
+		    "as %ld", (long)pid, why, q->names[q->next_take],
+		    (long)q->pid);
+	else
+		log_warnx("parse child %ld %s parsing %s; respawned as %ld",
+		    (long)pid, death, q->names[q->next_take], (long)q->pid);
+	if (!bad && ++q->tries < 2)
+		return 0;
+	memset(f, 0, sizeof(*f));
+	f->status = PARSE_BAD;
+	if (bad)
+		snprintf(f->err, sizeof(f->err), "%s", why);
+	else
+		snprintf(f->err, sizeof(f->err), "the parse child %s parsing "
+		    "it, twice", death);
+	return 1;
 }
 
 void
 parse_begin(struct parse_ahead *q, const char *const *names, size_t n)
 {
 	parse_end(q);
-	pthread_mutex_lock(&q->lock);
 	q->names = names;
 	q->n = n;
-	q->next_parse = q->next_take = 0;
-	pthread_cond_signal(&q->work);
-	pthread_mutex_unlock(&q->lock);
+	q->next_send = q->next_take = 0;
+	q->tries = 0;
+	parse_fill(q);
 }
 
 /* The next name's result, in the order of the list. Calling it more often
@@ -317,45 +857,91 @@ parse_begin(struct parse_ahead *q, const char *const *names, size_t n)
 void
 parse_next(struct parse_ahead *q, struct parse_file *f)
 {
-	const char *name;
+	struct parse_slot *s;
+	char why[256];
+	int bad;
 
-	pthread_mutex_lock(&q->lock);
 	if (q->names == NULL || q->next_take >= q->n)
 		fatalx("parse_next past the end of the list");
-	if (!q->threaded) {
-		name = q->names[q->next_take++];
-		pthread_mutex_unlock(&q->lock);
-		(void)parse_file(q->dirfd, name, q->patterns, f);
-		return;
+	for (;;) {
+		parse_fill(q);
+		s = &q->ring[q->head];
+		if (q->count > 0 && s->local) {
+			*f = s->f;
+			break;
+		}
+		if (q->count > 0 &&
+		    parse_answer(q, s, f, &bad, why, sizeof(why)) == 0)
+			break;
+		if (q->count == 0)
+			bad = 0;
+		if (parse_failed(q, bad, why, f))
+			goto taken;
 	}
-	while (q->count == 0)
-		pthread_cond_wait(&q->ready, &q->lock);
-	*f = q->ring[q->head];
+	q->bytes -= s->local ? 0 : s->bytes;
 	q->head = (q->head + 1) % PARSE_AHEAD_FILES;
 	q->count--;
-	q->bytes -= f->bytes;
+taken:
 	q->next_take++;
-	pthread_cond_signal(&q->work);
-	pthread_mutex_unlock(&q->lock);
+	if (q->next_send < q->next_take)
+		q->next_send = q->next_take;
+	q->tries = 0;
 }
 
-/* Drop what is parsed but not taken; after it the thread holds no name
- * of the list, which the caller may free. */
+/* Drop what is sent but not taken: the child's answers are read and
+ * freed (its socket holds them in order). */
 void
 parse_end(struct parse_ahead *q)
 {
-	pthread_mutex_lock(&q->lock);
-	q->list++;
-	q->names = NULL;
-	q->n = 0;
-	while (q->busy)
-		pthread_cond_wait(&q->ready, &q->lock);
+	struct parse_file f;
+	struct parse_slot *s;
+	char why[256];
+	int bad;
+
 	while (q->count > 0) {
-		parse_file_free(&q->ring[q->head]);
-		q->bytes -= q->ring[q->head].bytes;
+		s = &q->ring[q->head];
+		if (s->local)
+			parse_file_free(&s->f);
+		else if (parse_answer(q, s, &f, &bad, why, sizeof(why)) == 0)
+			parse_file_free(&f);
+		else {
+			char death[128] = "gone";
+			pid_t pid = q->pid;
+
+			parse_respawn(q, death, sizeof(death));
+			log_warnx("parse child %ld: %s; a new one is %ld",
+			    (long)pid, bad ? why : death, (long)q->pid);
+			break;
+		}
+		q->bytes -= s->local ? 0 : s->bytes;
 		q->head = (q->head + 1) % PARSE_AHEAD_FILES;
 		q->count--;
 	}
-	q->head = 0;
-	pthread_mutex_unlock(&q->lock);
+	q->head = q->count = q->bytes = 0;
+	q->names = NULL;
+	q->n = 0;
+}
+
+void
+parse_stop(struct parse_ahead *q)
+{
+	struct parse_slot *s;
+
+	if (q == NULL)
+		return;
+	/* not parse_end: what the child still parses is not waited for */
+	for (; q->count > 0; q->count--) {
+		s = &q->ring[q->head];
+		if (s->local)
+			parse_file_free(&s->f);
+		q->head = (q->head + 1) % PARSE_AHEAD_FILES;
+	}
+	/* the child sees the end of its socket (or dies writing to it)
+	 * and exits; the spawner sees the end of its own */
+	if (q->sock != -1)
+		close(q->sock);
+	if (q->pidfd != -1)
+		close(q->pidfd);
+	close(q->ctl);
+	free(q);
 }

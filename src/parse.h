@@ -1,8 +1,8 @@
 /*
  * parse: the analyzer's reading side of an import: a spool file read,
- * parsed, MIME-walked and counted, ready for store_import; and a thread
- * that does this for the next files of a list while the analyzer stores
- * the previous ones.
+ * parsed, MIME-walked and counted, ready for store_import; and a
+ * sandboxed child process that does this for the next files of a list
+ * while the analyzer stores the previous ones.
  */
 #ifndef SPAMPOT_PARSE_H
 #define SPAMPOT_PARSE_H
@@ -40,16 +40,22 @@ int	parse_file(int dirfd, const char *name,
 void	parse_file_free(struct parse_file *);
 
 /*
- * The parse-ahead. parse_begin hands it a list of names in dirfd; it
- * parses them in order, a bounded number ahead; parse_next gives each
- * result in the order of the list, exactly once, until parse_end, which
- * drops what was parsed but not taken. The list must live until
- * parse_end. Without a thread (it could not be made) parse_next parses
- * the file itself.
+ * The parse-ahead, in a parse child of its own (see parse.c). parse_spawn
+ * forks its spawner, before the analyzer holds anything a parser must not
+ * have; INIT(ARG) runs in the spawner first (the drop of privileges).
+ * WITH_DATA: attachment contents come back (the quarantine keeps them).
+ * TRAP: the child's filter reports a forbidden call on stderr. parse_start
+ * says where names are (AT_FDCWD: paths). parse_begin hands it a list of
+ * names; they are parsed in order, a bounded number ahead; parse_next
+ * gives each result in the order of the list, exactly once, until
+ * parse_end, which drops what was parsed but not taken. The list must
+ * live until parse_end.
  */
 struct parse_ahead;
 
-struct parse_ahead *parse_start(int dirfd, const struct extract_patterns *);
+struct parse_ahead *parse_spawn(const struct extract_patterns *,
+	    int with_data, int trap, void (*init)(void *), void *arg);
+void	parse_start(struct parse_ahead *, int dirfd);
 void	parse_stop(struct parse_ahead *);
 void	parse_begin(struct parse_ahead *, const char *const *names, size_t n);
 void	parse_next(struct parse_ahead *, struct parse_file *);

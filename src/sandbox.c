@@ -15,12 +15,15 @@
  */
 #include "autoconf.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <iconv.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -328,4 +331,143 @@ sandbox_worker(int spool_fd, int trap_log_fd)
 		log_warnx("sandbox: seccomp allow-list of %zu calls; Landlock "
 		    "not available: file creation not confined to the spool",
 		    sandbox_worker_nallow);
+}
+
+/* --- the analyzer's parse child (parse.c) -------------------------------- */
+
+#define LL_FS_READ_FILE		(1ULL << 2)
+#define LL_FS_READ_DIR		(1ULL << 3)
+/* openat in the parse child: reading only (Landlock says where). */
+#define SANDBOX_PARSER_OPEN_DENY	(O_ACCMODE | O_CREAT | O_TRUNC | \
+					 O_APPEND)
+
+/* Landlock for the parse child: every file access the ABI knows handled,
+ * none allowed but reading beneath GCONV (when there is one); no TCP bind
+ * or connect; scoped. Returns the ABI, 0 when not available. */
+static int
+sandbox_parser_landlock(const char *gconv)
+{
+	struct sandbox_ruleset_attr attr;
+	size_t size = sizeof(uint64_t);
+	int abi, rs;
+
+	if ((abi = sandbox_landlock_abi()) <= 0)
+		return 0;
+	memset(&attr, 0, sizeof(attr));
+	attr.handled_access_fs = sandbox_fs_handled(abi);
+	if (abi >= 4) {
+		attr.handled_access_net = LL_NET_ALL;
+		size = 2 * sizeof(uint64_t);
+	}
+	if (abi >= 6) {
+		attr.scoped = LL_SCOPE_ALL;
+		size = sizeof(attr);
+	}
+	if ((rs = (int)syscall(SYS_landlock_create_ruleset, &attr, size,
+	    0)) == -1)
+		fatal("landlock_create_ruleset");
+	/* no such directory: no rule, nothing readable */
+	if (gconv != NULL && access(gconv, X_OK) == 0 &&
+	    sandbox_landlock_rule(rs, AT_FDCWD, gconv, LL_FS_READ_FILE |
+	    LL_FS_READ_DIR) == -1)
+		fatal("landlock_add_rule %s", gconv);
+	if (syscall(SYS_landlock_restrict_self, rs, 0) == -1)
+		fatal("landlock_restrict_self");
+	close(rs);
+	return abi;
+}
+
+/* The C library's iconv modules: "gconv" beside the libc that holds
+ * iconv_open. NULL: none found (charsets beyond the built-in ones then
+ * fail to convert, as on a system without the modules). */
+static const char *
+sandbox_gconv_dir(char *path, size_t len)
+{
+	Dl_info di;
+	const char *slash;
+
+	if (dladdr((void *)(uintptr_t)iconv_open, &di) == 0 ||
+	    di.dli_fname == NULL ||
+	    (slash = strrchr(di.dli_fname, '/')) == NULL)
+		return NULL;
+	snprintf(path, len, "%.*s/gconv", (int)(slash - di.dli_fname),
+	    di.dli_fname);
+	return path;
+}
+
+static void
+sandbox_parser_add(scmp_filter_ctx ctx, const char *name)
+{
+	int nr, rc;
+
+	if ((nr = seccomp_syscall_resolve_name(name)) == __NR_SCMP_ERROR)
+		return;		/* not on this architecture */
+	if (strcmp(name, "openat") == 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+		    SCMP_A2(SCMP_CMP_MASKED_EQ, SANDBOX_PARSER_OPEN_DENY, 0));
+	else
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+	if (rc < 0)
+		fatalx("seccomp_rule_add %s: %s", name, strerror(-rc));
+}
+
+/*
+ * The analyzer's parse child: no_new_privs, Landlock (sandbox_parser_
+ * landlock, with the iconv modules readable), then the allow-list sandbox_parser_allow, anything else
+ * kills it. trap_log_fd >= 0: the analyzer's -d, report a forbidden call
+ * on that fd first. Nothing is logged here: the child has no log socket.
+ */
+void
+sandbox_parser(int trap_log_fd)
+{
+	char gconv[4096];
+	scmp_filter_ctx ctx;
+	size_t i;
+	int rc;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		_exit(1);
+#ifdef SPAMPOT_VALGRIND
+	if (RUNNING_ON_VALGRIND)
+		return;		/* as SANDBOX_UNDER_VALGRIND, unlogged */
+#endif
+	(void)sandbox_parser_landlock(sandbox_gconv_dir(gconv,
+	    sizeof(gconv)));
+	if (trap_log_fd >= 0) {
+		sandbox_trap_log_fd = trap_log_fd;
+		sandbox_trap_setup();
+	}
+	ctx = seccomp_init(trap_log_fd >= 0 ? SCMP_ACT_TRAP :
+	    SCMP_ACT_KILL_PROCESS);
+	if (ctx == NULL)
+		_exit(1);
+	for (i = 0; i < sandbox_parser_nallow; i++)
+		sandbox_parser_add(ctx, sandbox_parser_allow[i].name);
+	if ((rc = seccomp_load(ctx)) < 0)
+		_exit(1);
+	seccomp_release(ctx);
+}
+
+/* The parse spawner says once what its children will have: they cannot
+ * log themselves. */
+void
+sandbox_parser_log(void)
+{
+	int abi = sandbox_landlock_abi();
+
+#ifdef SPAMPOT_VALGRIND
+	if (RUNNING_ON_VALGRIND) {
+		log_warnx("sandbox: parse child under valgrind (test build): "
+		    "no seccomp filter, no Landlock");
+		return;
+	}
+#endif
+	if (abi > 0)
+		log_info("sandbox: parse child: seccomp allow-list of %zu "
+		    "calls, Landlock ABI %d: no file but the iconv modules, "
+		    "no network", sandbox_parser_nallow, abi);
+	else
+		log_warnx("sandbox: parse child: seccomp allow-list of %zu "
+		    "calls; Landlock not available: it may open for reading "
+		    "what the analyzer's user may read", sandbox_parser_nallow);
 }

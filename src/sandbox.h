@@ -19,7 +19,13 @@ extern const size_t sandbox_worker_nallow;
 extern const struct sandbox_syscall sandbox_analyzer_deny[];
 extern const size_t sandbox_analyzer_ndeny;
 
+/* the analyzer's parse child (parse.c) */
+extern const struct sandbox_syscall sandbox_parser_allow[];
+extern const size_t sandbox_parser_nallow;
+
 void	sandbox_worker(int spool_fd, int trap_log_fd);
+void	sandbox_parser(int trap_log_fd);
+void	sandbox_parser_log(void);
 void	sandbox_analyzer(void);
 void	sandbox_no_dumps(int no_processes);
 int	sandbox_landlock_abi(void);

@@ -130,3 +130,59 @@ const struct sandbox_syscall sandbox_analyzer_deny[] = {
 
 const size_t sandbox_analyzer_ndeny =
     sizeof(sandbox_analyzer_deny) / sizeof(sandbox_analyzer_deny[0]);
+
+/*
+ * The analyzer's parse child (parse.c): spool_read, GMime with GLib and
+ * iconv, PCRE2 (JIT), libpsl, the hashes, over one spool file at a time
+ * that the analyzer sends it, open, on its socket. Not here, on purpose:
+ * socket, connect, sendto/sendmsg, bind (no network at all: its one
+ * socket came from the spawner), execve, fork, clone, ptrace, kill, and
+ * openat for writing (the flags are limited in sandbox.c; Landlock lets
+ * it read nothing but the iconv modules).
+ */
+const struct sandbox_syscall sandbox_parser_allow[] = {
+	/* memory */
+	{ "brk", "malloc" },
+	{ "mmap", "malloc of large blocks; PCRE2 JIT; iconv modules" },
+	{ "munmap", "free of large blocks" },
+	{ "mremap", "realloc of large blocks" },
+	{ "madvise", "free returning memory to the kernel" },
+	{ "mprotect", "PCRE2 JIT code made executable; iconv modules" },
+
+	/* the spool file and the analyzer's socket */
+	{ "recvmsg", "the next spool file, its fd attached" },
+	{ "read", "the spool file" },
+	{ "fstat", "the spool file's size" },
+	{ "newfstatat", "fstat(3) of newer libc" },
+	{ "write", "the result, to the analyzer" },
+	{ "close", "the spool file, once read" },
+
+	/* charsets: iconv loads its modules on first use */
+	{ "openat", "iconv modules, read-only (Landlock: nothing else)" },
+
+	/* locks of GLib and libc, time, randomness */
+	{ "futex", "GLib and libc locks" },
+	{ "clock_gettime", "GLib (vDSO fallback)" },
+	{ "gettimeofday", "vDSO fallback" },
+	{ "getrandom", "GLib's hash tables, malloc" },
+
+	/* process */
+	{ "rt_sigreturn", "return from the -d trap handler" },
+	{ "exit_group", "exit" },
+	{ "exit", "exit" },
+
+#ifdef SPAMPOT_SANITIZERS
+	/* Test builds with AddressSanitizer/UBSan only, as the worker's. */
+	{ "sigaltstack", "sanitizer runtime: alternate signal stack" },
+	{ "ioctl", "sanitizer report: is stderr a terminal" },
+	{ "readlink", "sanitizer report: the binary's path" },
+	{ "tgkill", "sanitizer report: abort()" },
+	{ "rt_sigaction", "sanitizer report: abort()" },
+	{ "rt_sigprocmask", "sanitizer report: abort()" },
+	{ "sched_yield", "sanitizer runtime: spin locks" },
+	{ "prctl", "sanitizer runtime" },
+#endif
+};
+
+const size_t sandbox_parser_nallow =
+    sizeof(sandbox_parser_allow) / sizeof(sandbox_parser_allow[0]);

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <iconv.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -598,6 +599,190 @@ test_analyzer(void **state)
 #endif
 }
 
+/* --- the analyzer's parse child: an allow-list ------------------------------ */
+
+enum parser_action {
+	PA_WORK,	/* what it does: a file sent over its socket, iconv */
+	PA_SOCKET,
+	PA_SENDMSG,
+	PA_EXECVE,
+	PA_FORK,
+	PA_KILL,
+	PA_OPEN_WRITE,
+	PA_OPEN_READ,	/* a file outside: refused (Landlock), not killed */
+};
+
+/* Receive one fd on SOCK. */
+static int
+parser_recv_fd(int sock)
+{
+	char buf[CMSG_SPACE(sizeof(int))], c;
+	struct iovec iov = { &c, 1 };
+	struct msghdr msg;
+	int fd;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = buf;
+	msg.msg_controllen = sizeof(buf);
+	if (recvmsg(sock, &msg, 0) != 1 || CMSG_FIRSTHDR(&msg) == NULL)
+		return -1;
+	memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(fd));
+	return fd;
+}
+
+static void
+parser_work(int sock)
+{
+	char in[] = "\xf0\xd2\xc9\xd7\xc5\xd4", out[32], *ip = in, *op = out;
+	size_t il = strlen(in), ol = sizeof(out);
+	struct stat st;
+	iconv_t cd;
+	char *big;
+	int fd;
+
+	/* the spool file, sent open, as the analyzer does */
+	if ((fd = parser_recv_fd(sock)) == -1 || fstat(fd, &st) == -1 ||
+	    read(fd, out, sizeof(out)) < 0 || close(fd) == -1)
+		_exit(CHILD_WRONG);
+	if ((big = malloc(64 << 20)) == NULL)
+		_exit(CHILD_WRONG);
+	memset(big, 1, 64 << 20);
+	free(big);
+	/* a charset that needs an iconv module (KOI8-R) */
+	if ((cd = iconv_open("UTF-8", "KOI8-R")) == (iconv_t)-1 ||
+	    iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 ||
+	    memcmp(out, "\xd0\x9f\xd1\x80\xd0\xb8", 6) != 0)
+		_exit(CHILD_WRONG);
+	iconv_close(cd);
+	if (write(sock, "r", 1) != 1)
+		_exit(CHILD_WRONG);
+	_exit(CHILD_OK);
+}
+
+static void
+parser_act(enum parser_action a, int sock)
+{
+	static char *const argv[] = { "/bin/true", NULL };
+	static char *const envp[] = { NULL };
+	char path[160], c = 'x';
+	struct iovec iov = { &c, 1 };
+	struct msghdr msg;
+	int fd;
+
+	switch (a) {
+	case PA_WORK:
+		parser_work(sock);
+		break;
+	case PA_SOCKET:
+		socket(AF_INET, SOCK_STREAM, 0);
+		break;
+	case PA_SENDMSG:
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		sendmsg(sock, &msg, 0);
+		break;
+	case PA_EXECVE:
+		execve(argv[0], argv, envp);
+		break;
+	case PA_FORK:
+		if (fork() == 0)
+			_exit(CHILD_ALLOWED);
+		break;
+	case PA_KILL:
+		kill(getppid(), 0);
+		break;
+	case PA_OPEN_WRITE:
+		snprintf(path, sizeof(path), "%s/w", outside);
+		open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		break;
+	case PA_OPEN_READ:
+		snprintf(path, sizeof(path), "%s/secret", outside);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			_exit(errno == EACCES ? CHILD_OK : CHILD_WRONG);
+		break;
+	}
+	_exit(CHILD_ALLOWED);
+}
+
+static int
+run_parser_child(enum parser_action a)
+{
+	char path[160];
+	int sv[2], status, fd;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/secret", outside);
+	assert_true((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC,
+	    0600)) != -1);
+	assert_int_equal(write(fd, "root:x:0:0\n", 11), 11);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_true((pid = fork()) != -1);
+	if (pid == 0) {
+		close(sv[0]);
+		sandbox_parser(-1);
+		parser_act(a, sv[1]);
+	}
+	close(sv[1]);
+	if (a == PA_WORK) {
+		char c = 'p', buf[CMSG_SPACE(sizeof(int))];
+		struct iovec iov = { &c, 1 };
+		struct msghdr msg;
+
+		memset(&msg, 0, sizeof(msg));
+		memset(buf, 0, sizeof(buf));
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = buf;
+		msg.msg_controllen = sizeof(buf);
+		CMSG_FIRSTHDR(&msg)->cmsg_level = SOL_SOCKET;
+		CMSG_FIRSTHDR(&msg)->cmsg_type = SCM_RIGHTS;
+		CMSG_FIRSTHDR(&msg)->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(CMSG_FIRSTHDR(&msg)), &fd, sizeof(fd));
+		assert_int_equal(sendmsg(sv[0], &msg, 0), 1);
+	}
+	close(fd);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(sv[0]);
+	return status;
+}
+
+static void
+assert_parser_killed(enum parser_action a, const char *what)
+{
+	char st[64];
+	int status = run_parser_child(a);
+
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGSYS)
+		fail_msg("parse child, %s: want killed by SIGSYS, got %s",
+		    what, status_text(status, st, sizeof(st)));
+}
+
+static void
+test_parser(void **state)
+{
+	char st[64];
+	int status = run_parser_child(PA_WORK);
+
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != CHILD_OK)
+		fail_msg("parse child, its own work: want exit 0, got %s",
+		    status_text(status, st, sizeof(st)));
+	assert_parser_killed(PA_SOCKET, "socket");
+	assert_parser_killed(PA_SENDMSG, "sendmsg");
+	assert_parser_killed(PA_EXECVE, "execve");
+	assert_parser_killed(PA_FORK, "fork");
+	assert_parser_killed(PA_KILL, "kill");
+	assert_parser_killed(PA_OPEN_WRITE, "openat for writing");
+	if (sandbox_landlock_abi() > 0) {
+		status = run_parser_child(PA_OPEN_READ);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != CHILD_OK)
+			fail_msg("parse child, a file outside: want EACCES, "
+			    "got %s", status_text(status, st, sizeof(st)));
+	}
+}
+
 int
 main(void)
 {
@@ -620,6 +805,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_landlock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_analyzer, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_parser, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -89,6 +89,7 @@ pw_enc_session(struct buf *b, const struct spool_session *s, int *oom)
 		    oom);
 	}
 	pw_bytes(b, s->transcript, s->transcript_len, oom);
+	pw_u64(b, s->transcript_cut, oom);
 	pw_u32(b, (uint32_t)s->nmsgs, oom);
 }
 
@@ -327,6 +328,7 @@ pw_dec_session(struct pw_in *in, struct spool_session *s)
 		pw_get_str(in, &s->auths[i].authzid);
 	}
 	s->transcript = pw_get_bytes(in, &s->transcript_len);
+	s->transcript_cut = pw_get_u64(in);
 }
 
 static void

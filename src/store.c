@@ -1158,36 +1158,41 @@ store_count(struct store *st, enum store_stmt link, size_t owner,
  * The transcript (ASCII: spool_read checked each byte), whole when the
  * row fits what the server takes; else its first records, as many as
  * fit, and a line that says how much was kept of how much. A session
- * whose client sent a flood of commands is imported all the same.
+ * whose client sent a flood of commands is imported all the same. Where
+ * the sensor itself stopped reading (max_transcript), a last line says so.
  */
 static void
 store_transcript(struct store *st, struct store_params *sp,
     const char *name, const struct spool_session *s)
 {
-	char mark[128], esc[UTIL_ESCAPED_MAX(COL_SHORT)];
+	char mark[128], sensor[128], esc[UTIL_ESCAPED_MAX(COL_SHORT)];
 	size_t max = st->packet < COL_MEDIUM ? st->packet : COL_MEDIUM;
-	size_t n = s->transcript_len, keep, mlen;
+	size_t n = s->transcript_len, keep = n, mlen = 0, slen = 0;
 	const char *nl;
 	char *t;
 
 	max -= STORE_CUT_ROOM;
-	if (n <= max) {
-		sp_own(sp, s->transcript ? strndup(s->transcript, n) :
-		    strdup(""), n);
-		return;
+	if (s->transcript_cut != 0)
+		slen = (size_t)snprintf(sensor, sizeof(sensor), STORE_CUT_MARK
+		    "the sensor read no more after %llu bytes "
+		    "(max_transcript)\n", (unsigned long long)s->transcript_cut);
+	if (n > max) {
+		nl = memrchr(s->transcript, '\n', max);
+		keep = nl ? (size_t)(nl - s->transcript) + 1 : 0;
+		mlen = (size_t)snprintf(mark, sizeof(mark), STORE_CUT_MARK
+		    "%zu of %zu bytes stored (max_allowed_packet)\n", keep, n);
+		util_escape(esc, sizeof(esc), name, strlen(name), 0);
+		log_info("transcript of %s cut to %zu bytes of %zu: a row may "
+		    "not exceed the server's max_allowed_packet", esc, keep, n);
 	}
-	nl = memrchr(s->transcript, '\n', max);
-	keep = nl ? (size_t)(nl - s->transcript) + 1 : 0;
-	mlen = (size_t)snprintf(mark, sizeof(mark), STORE_CUT_MARK "%zu of "
-	    "%zu bytes stored (max_allowed_packet)\n", keep, n);
-	if ((t = malloc(keep + mlen + 1)) != NULL) {
-		memcpy(t, s->transcript, keep);
-		memcpy(t + keep, mark, mlen + 1);
+	if ((t = malloc(keep + mlen + slen + 1)) != NULL) {
+		if (keep > 0)
+			memcpy(t, s->transcript, keep);
+		memcpy(t + keep, mark, mlen);
+		memcpy(t + keep + mlen, sensor, slen);
+		t[keep + mlen + slen] = '\0';
 	}
-	sp_own(sp, t, keep + mlen);
-	util_escape(esc, sizeof(esc), name, strlen(name), 0);
-	log_info("transcript of %s cut to %zu bytes of %zu: a row may not "
-	    "exceed the server's max_allowed_packet", esc, keep, n);
+	sp_own(sp, t, keep + mlen + slen);
 }
 
 static int

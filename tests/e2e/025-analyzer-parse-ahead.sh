@@ -1,5 +1,5 @@
 #!/bin/bash
-# spampot-analyzer parses the next files on a thread of its own while it
+# spampot-analyzer has its parse child parse the next files while it
 # stores the batch before, and moves committed files out of new/ on
 # another. Whatever was parsed ahead, each file's fate is decided in the
 # order of the names: in a backlog, a damaged file and a FIFO in the middle
@@ -47,7 +47,8 @@ chmod 000 "$SPOOL/new/${L[120]}"
 
 "$SPAMPOT_ANALYZER" -c "$CONF" --once >> "$ANALYZER_LOG" 2>&1
 check_eq "--once with a file it cannot read exits 1" 1 "$?"
-check "the parse-ahead ran" no_line "no parse-ahead thread"
+check "the files were parsed in the sandboxed parse child" \
+    analyzer_log_has "sandbox: parse child: seccomp allow-list"
 check "the damaged file in bad/" test -f "$SPOOL/bad/$bad1"
 check "the FIFO in bad/" test -p "$SPOOL/bad/$bad2"
 check "the damaged one, with why" analyzer_log_has "bad spool file $bad1: line 3: unknown record 'bogus'; moved to bad/"

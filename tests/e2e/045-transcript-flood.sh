@@ -136,6 +136,9 @@ check_eq "its message, whole" "$bodylen $bodylen" \
     "$(db_scalar "SELECT CONCAT(size, ' ', stored_size) FROM messages WHERE session_id = '$sid'")"
 check_eq "its AUTH attempt" "flooder s3cret" \
     "$(db_scalar "SELECT CONCAT(username, ' ', password) FROM auth_attempts WHERE session_id = '$sid'")"
+check_eq "its stored transcript ends with the sensor's cut" \
+    "# transcript cut: the sensor read no more after $cutbytes bytes (max_transcript)" \
+    "$(db_scalar "SELECT SUBSTRING_INDEX(TRIM(TRAILING '\n' FROM transcript), '\n', -1) FROM transcripts WHERE session_id = '$sid'")"
 check_no_crash
 check "daemon alive" port_open
 result "transcript flood: one message, then pipelined NOOP/RSET (max_transcript 64K)" \

@@ -86,6 +86,7 @@ setup(void **state)
 	    "%s%s\n"
 	    "message n=1 size=%zu stored=%zu truncated=0 bare_lf=0 "
 	    "queue_id=4F2A1B3C9D\n"
+	    "cut limit=transcript bytes=4242\n"
 	    "end 2026-11-26T16:11:17.000001Z reason=quit\n",
 	    head, BODY, strlen(BODY), strlen(BODY));
 	return fclose(fp) == 0 ? 0 : -1;
@@ -154,6 +155,7 @@ test_round_trip(void **state)
 	assert_int_equal(g.s.transcript_len, f.s.transcript_len);
 	assert_memory_equal(g.s.transcript, f.s.transcript,
 	    f.s.transcript_len);
+	assert_int_equal(g.s.transcript_cut, 4242);
 	assert_int_equal(g.s.nmsgs, 1);
 	assert_string_equal(g.s.msgs[0].from.p, "a@b.example");
 	assert_int_equal(g.s.msgs[0].nrcpts, 2);

@@ -68,6 +68,8 @@ struct sandbox_path_beneath {
 #define LL_VERSION		(1U << 0)
 #define LL_FS_ABI1		((1ULL << 13) - 1)	/* EXECUTE..MAKE_SYM */
 #define LL_FS_WRITE_FILE	(1ULL << 1)
+#define LL_FS_READ_FILE		(1ULL << 2)
+#define LL_FS_READ_DIR		(1ULL << 3)
 #define LL_FS_REMOVE_FILE	(1ULL << 5)
 #define LL_FS_MAKE_REG		(1ULL << 8)
 #define LL_FS_REFER		(1ULL << 13)		/* ABI 2 */
@@ -195,24 +197,29 @@ sandbox_trap_setup(void)
 }
 
 /*
- * Argument limits of the worker's allow-list: a call named here passes
- * only with that argument equal to that value.
+ * Argument limits of an allow-list: a call named here passes only when
+ * that argument compares to the data as said (libseccomp's scmp_arg_cmp:
+ * EQ with a, or MASKED_EQ: arg & a == b).
  */
-static const struct {
-	const char	*name;
-	unsigned	 arg;
-	uint64_t	 value;
-} sandbox_worker_args[] = {
+struct sandbox_arg {
+	const char		*name;
+	unsigned		 arg;
+	enum scmp_compare	 op;
+	uint64_t		 a, b;
+};
+
+static const struct sandbox_arg sandbox_worker_args[] = {
 	/* a new spool file, never an existing one */
-	{ "openat", 2, SANDBOX_OPEN_FLAGS },
+	{ "openat", 2, SCMP_CMP_EQ, SANDBOX_OPEN_FLAGS, 0 },
 	/* send(2): no dest_addr, so only to the connected peer; with an
 	 * address it would reach any unix datagram socket (syslog,
 	 * journald) */
-	{ "sendto", 4, 0 },
+	{ "sendto", 4, SCMP_CMP_EQ, 0, 0 },
 };
 
 static void
-sandbox_seccomp_add(scmp_filter_ctx ctx, const char *name)
+sandbox_seccomp_add(scmp_filter_ctx ctx, const char *name,
+    const struct sandbox_arg *args, size_t nargs)
 {
 	struct scmp_arg_cmp cmp;
 	size_t i;
@@ -220,13 +227,12 @@ sandbox_seccomp_add(scmp_filter_ctx ctx, const char *name)
 
 	if ((nr = seccomp_syscall_resolve_name(name)) == __NR_SCMP_ERROR)
 		return;		/* not on this architecture */
-	for (i = 0; i < sizeof(sandbox_worker_args) /
-	    sizeof(sandbox_worker_args[0]); i++)
-		if (strcmp(name, sandbox_worker_args[i].name) == 0)
-			break;
-	if (i < sizeof(sandbox_worker_args) / sizeof(sandbox_worker_args[0])) {
-		cmp = SCMP_CMP(sandbox_worker_args[i].arg, SCMP_CMP_EQ,
-		    sandbox_worker_args[i].value);
+	for (i = 0; i < nargs && strcmp(name, args[i].name) != 0; i++)
+		;
+	if (i < nargs) {
+		cmp = (struct scmp_arg_cmp){ .arg = args[i].arg,
+		    .op = args[i].op, .datum_a = args[i].a,
+		    .datum_b = args[i].b };
 		rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &cmp);
 	} else
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
@@ -319,7 +325,9 @@ sandbox_worker(int spool_fd, int trap_log_fd)
 	if (ctx == NULL)
 		fatalx("seccomp_init failed");
 	for (i = 0; i < sandbox_worker_nallow; i++)
-		sandbox_seccomp_add(ctx, sandbox_worker_allow[i].name);
+		sandbox_seccomp_add(ctx, sandbox_worker_allow[i].name,
+		    sandbox_worker_args, sizeof(sandbox_worker_args) /
+		    sizeof(sandbox_worker_args[0]));
 	if ((rc = seccomp_load(ctx)) < 0)
 		fatalx("seccomp_load: %s", strerror(-rc));
 	seccomp_release(ctx);
@@ -335,8 +343,6 @@ sandbox_worker(int spool_fd, int trap_log_fd)
 
 /* --- the analyzer's parse child (parse.c) -------------------------------- */
 
-#define LL_FS_READ_FILE		(1ULL << 2)
-#define LL_FS_READ_DIR		(1ULL << 3)
 /* openat in the parse child: reading only (Landlock says where). */
 #define SANDBOX_PARSER_OPEN_DENY	(O_ACCMODE | O_CREAT | O_TRUNC | \
 					 O_APPEND)
@@ -395,26 +401,15 @@ sandbox_gconv_dir(char *path, size_t len)
 	return path;
 }
 
-static void
-sandbox_parser_add(scmp_filter_ctx ctx, const char *name)
-{
-	int nr, rc;
-
-	if ((nr = seccomp_syscall_resolve_name(name)) == __NR_SCMP_ERROR)
-		return;		/* not on this architecture */
-	if (strcmp(name, "openat") == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-		    SCMP_A2(SCMP_CMP_MASKED_EQ, SANDBOX_PARSER_OPEN_DENY, 0));
-	else
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
-	if (rc < 0)
-		fatalx("seccomp_rule_add %s: %s", name, strerror(-rc));
-}
+/* Argument limits of the parse child's allow-list. */
+static const struct sandbox_arg sandbox_parser_args[] = {
+	{ "openat", 2, SCMP_CMP_MASKED_EQ, SANDBOX_PARSER_OPEN_DENY, 0 },
+};
 
 /*
- * The analyzer's parse child: no_new_privs, Landlock (sandbox_parser_
- * landlock, with the iconv modules readable), then the allow-list sandbox_parser_allow, anything else
- * kills it. trap_log_fd >= 0: the analyzer's -d, report a forbidden call
+ * The analyzer's parse child: no_new_privs, Landlock (the iconv modules
+ * readable, nothing else), then the allow-list sandbox_parser_allow;
+ * anything else kills it. trap_log_fd >= 0: the analyzer's -d, report a forbidden call
  * on that fd first. Nothing is logged here: the child has no log socket.
  */
 void
@@ -442,7 +437,9 @@ sandbox_parser(int trap_log_fd)
 	if (ctx == NULL)
 		_exit(1);
 	for (i = 0; i < sandbox_parser_nallow; i++)
-		sandbox_parser_add(ctx, sandbox_parser_allow[i].name);
+		sandbox_seccomp_add(ctx, sandbox_parser_allow[i].name,
+		    sandbox_parser_args, sizeof(sandbox_parser_args) /
+		    sizeof(sandbox_parser_args[0]));
 	if ((rc = seccomp_load(ctx)) < 0)
 		_exit(1);
 	seccomp_release(ctx);

@@ -49,11 +49,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/futex.h>
 #include <openssl/crypto.h>
 
 #include "buf.h"
@@ -82,6 +84,10 @@
 #define PARSE_BACKOFF_MAX_MS	5000
 /* The child's socket: fd 3, above /dev/null on 0-2. */
 #define PARSE_CHILD_FD		3
+/* A child that sends nothing for this long is stuck on its file (a
+ * parser in an endless loop): it is killed and the file goes to bad/.
+ * Parsing the largest session a sensor writes takes seconds. */
+#define PARSE_TIMEOUT_S		120
 
 /* spawner to analyzer */
 struct parse_note {
@@ -96,6 +102,8 @@ struct parse_slot {
 	size_t			 bytes;
 	struct parse_file	 f;
 };
+
+static int	parse_timeout_s = PARSE_TIMEOUT_S;
 
 struct parse_ahead {
 	int				 dirfd;
@@ -234,7 +242,12 @@ parse_test_hook(const struct spool_message *m, struct parse_file *f,
 	snprintf(arg, sizeof(arg), "%.*s", (int)strcspn(p, "\r\n"), p);
 	if (strcmp(arg, "socket") == 0)
 		fd = socket(AF_INET, SOCK_STREAM, 0);
-	else if (strncmp(arg, "open ", 5) == 0)
+	else if (strcmp(arg, "hang") == 0) {
+		/* a parser stuck for good, without spinning */
+		for (;;)
+			(void)syscall(SYS_futex, &fd, FUTEX_WAIT, fd, NULL,
+			    NULL, 0);
+	} else if (strncmp(arg, "open ", 5) == 0)
 		fd = open(arg + 5, O_RDONLY | O_CLOEXEC);
 	else
 		return 0;
@@ -606,6 +619,24 @@ parse_spawner(int ctl, const struct extract_patterns *patterns,
 	}
 }
 
+/* Reads from the child give up after PARSE_TIMEOUT_S without a byte
+ * (test builds: $SPAMPOT_TEST_PARSE_TIMEOUT seconds, where set). */
+static void
+parse_set_timeout(int sock)
+{
+	struct timeval tv;
+#ifdef SPAMPOT_TEST_HOOKS
+	const char *e = getenv("SPAMPOT_TEST_PARSE_TIMEOUT");
+
+	if (e != NULL && atoi(e) > 0)
+		parse_timeout_s = atoi(e);
+#endif
+	memset(&tv, 0, sizeof(tv));
+	tv.tv_sec = parse_timeout_s;
+	if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1)
+		log_warn("parse: no time limit on the parse child");
+}
+
 /* The next note from the spawner; a birth's socket and pidfd kept. */
 static void
 parse_note(struct parse_ahead *q, struct parse_note *note)
@@ -620,6 +651,7 @@ parse_note(struct parse_ahead *q, struct parse_note *note)
 		q->sock = fds[0];
 		q->pidfd = fds[1];
 		q->pid = note->pid;
+		parse_set_timeout(q->sock);
 	} else {
 		if (fds[0] != -1)
 			close(fds[0]);
@@ -771,6 +803,19 @@ parse_fill(struct parse_ahead *q)
 	}
 }
 
+/* A read from the child failed: it is gone (*bad stays 0) or, when the
+ * read timed out, stuck on its file (*bad 1: it is killed, the file bad). */
+static int
+parse_stuck(int *bad, char *why, size_t len)
+{
+	if (errno == EAGAIN || errno == EWOULDBLOCK) {
+		*bad = 1;
+		snprintf(why, len, "no answer from the parse child in %d s",
+		    parse_timeout_s);
+	}
+	return -1;
+}
+
 /* The child's answer for the slot at the head into F. 0, or -1 with WHY
  * when the child died (*bad 0) or sent a bad frame (*bad 1). */
 static int
@@ -784,7 +829,7 @@ parse_answer(struct parse_ahead *q, const struct parse_slot *s,
 
 	*bad = 0;
 	if (parse_read_full(q->sock, hdr, sizeof(hdr)) == -1)
-		return -1;
+		return parse_stuck(bad, why, len);
 	flen = (size_t)hdr[0] | (size_t)hdr[1] << 8 | (size_t)hdr[2] << 16 |
 	    (size_t)hdr[3] << 24;
 	max = s->bytes > (PARSE_WIRE_MAX - PARSE_FRAME_SLACK) /
@@ -804,7 +849,7 @@ parse_answer(struct parse_ahead *q, const struct parse_slot *s,
 	if (parse_read_full(q->sock, frame, flen) == -1) {
 		free(frame);
 		*bad = 0;
-		return -1;
+		return parse_stuck(bad, why, len);
 	}
 	rc = parse_wire_decode(frame, flen, f, why, len);
 	free(frame);

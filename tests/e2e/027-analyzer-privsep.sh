@@ -7,7 +7,9 @@
 # it open /etc/passwd or the database password file is refused
 # (Landlock); each such file goes to bad/ with the reason, nothing of
 # /etc/passwd or the password reaches the database or the log, and every
-# good file before and after is imported once. /proc shows the parse
+# good file before and after is imported once. A parser stuck for good
+# on a file is killed when it has said nothing for the time limit (2 s
+# here), and that file goes to bad/ too. /proc shows the parse
 # child filtered (Seccomp: 2), holding one socket (its own, to the
 # analyzer) and no fd on the password file, and no copy of the password
 # in its environment or memory (its spawner was forked before the
@@ -31,8 +33,8 @@ PASSWORD=$(head -n 1 "$DB_PASSWORD_FILE")
 python3 - "$PORT" "$DB_PASSWORD_FILE" <<'PY'
 import smtplib, sys
 port, pwfile = int(sys.argv[1]), sys.argv[2]
-hooks = {2: "socket", 4: "open /etc/passwd", 6: "open " + pwfile}
-for i in range(1, 8):
+hooks = {2: "socket", 4: "open /etc/passwd", 6: "open " + pwfile, 8: "hang"}
+for i in range(1, 10):
     s = smtplib.SMTP("127.0.0.1", port, local_hostname="client%d.example" % i)
     body = "Subject: privsep %d\r\n\r\nsee http://host%d.example.com/\r\n" % (i, i)
     if i in hooks:
@@ -40,18 +42,18 @@ for i in range(1, 8):
     s.sendmail("sender%d@example.org" % i, ["rcpt@example.net"], body)
     s.quit()
 PY
-check "7 sessions sent" wait_for 20 spool_count_is new 7
+check "9 sessions sent" wait_for 20 spool_count_is new 9
 stop_daemon
 mapfile -t F < <(spool_files new | xargs -n 1 basename)
 
-start_analyzer
+SPAMPOT_TEST_PARSE_TIMEOUT=2 start_analyzer
 sessions_are() { [ "$(db_scalar 'SELECT COUNT(*) FROM sessions')" -eq "$1" ]; }
-check "the good sessions imported" wait_for 20 sessions_are 4
+check "the good sessions imported" wait_for 20 sessions_are 5
 check "new/ is empty" wait_for 10 spool_count_is new 0
 check_eq "each good one once, in order" \
-    "client1.example,client3.example,client5.example,client7.example" \
+    "client1.example,client3.example,client5.example,client7.example,client9.example" \
     "$(db_query 'SELECT helo FROM sessions ORDER BY id' | paste -sd,)"
-check_eq "the hook files in bad/" "${F[1]} ${F[3]} ${F[5]}" \
+check_eq "the hook files in bad/" "${F[1]} ${F[3]} ${F[5]} ${F[7]}" \
     "$(spool_files bad | xargs -n 1 basename | paste -sd' ')"
 check "socket(): the child killed by its filter" analyzer_log_has \
     "parse child [0-9]* killed by signal 31 (Bad system call) parsing ${F[1]}; respawned as"
@@ -61,6 +63,8 @@ check "open /etc/passwd: refused" analyzer_log_has \
     "bad spool file ${F[3]}: test hook open /etc/passwd: refused: Permission denied; moved to bad/"
 check "open of the password file: refused" analyzer_log_has \
     "bad spool file ${F[5]}: test hook open $DB_PASSWORD_FILE: refused: Permission denied; moved to bad/"
+check "a stuck parser: killed at the time limit, the file to bad/" \
+    analyzer_log_has "bad spool file ${F[7]}: no answer from the parse child in 2 s; moved to bad/"
 db_lacks() {
 	mariadb-dump --no-defaults --protocol=socket --socket="$DB_SOCKET" \
 	    -u root "$DB_NAME" > "$T/dump.sql" || return 1
@@ -133,9 +137,9 @@ check "spawner: the password not in its memory" not_in_memory "$SPAWNER"
 
 # A file after all this is imported live, by the respawned child.
 start_daemon
-swaks --server 127.0.0.1 --port "$PORT" --helo client8.example \
+swaks --server 127.0.0.1 --port "$PORT" --helo client10.example \
     --to rcpt@example.net --from s@example.org >/dev/null 2>&1
-check "a live session after the hooks is imported" wait_for 20 sessions_are 5
+check "a live session after the hooks is imported" wait_for 20 sessions_are 6
 stop_daemon
 stop_analyzer
 check_eq "analyzer exits 0 on SIGTERM" 0 "$ANALYZER_RC"
@@ -146,15 +150,15 @@ check "the parse child is gone with it" wait_for 5 gone "$CHILD"
 # With -d, the child's filter names the forbidden call (on the analyzer's
 # stderr) before the child dies of it.
 start_daemon
-swaks --server 127.0.0.1 --port "$PORT" --helo client9.example \
+swaks --server 127.0.0.1 --port "$PORT" --helo client11.example \
     --to rcpt@example.net --from s@example.org \
     --body "SPAMPOT-TEST-HOOK: socket" >/dev/null 2>&1
 check "a hook session after the restart" wait_for 20 spool_count_is new 1
 stop_daemon
 start_analyzer -d
-check "-d: the file to bad/" wait_for 20 spool_count_is bad 4
+check "-d: the file to bad/" wait_for 20 spool_count_is bad 5
 check "-d: the call named" analyzer_log_has "sandbox: forbidden system call [0-9]"
 stop_analyzer
-check_eq "still five sessions" 5 "$(db_scalar 'SELECT COUNT(*) FROM sessions')"
+check_eq "still six sessions" 6 "$(db_scalar 'SELECT COUNT(*) FROM sessions')"
 check_no_crash
 e2e_done

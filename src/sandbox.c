@@ -121,22 +121,15 @@ sandbox_landlock_rule(int ruleset, int spool_fd, const char *dir,
 	return rc;
 }
 
-/* Returns the ABI enforced, 0 when Landlock is not available. The worker
- * creates, writes and removes files in its own directory, tmp (tmp/<pid>,
- * from spool_writer_dir), and moves them into new/, nothing else. */
+/* A ruleset that handles every file access ABI knows, TCP bind and
+ * connect (ABI 4) and the scopes (ABI 6): what no rule allows is denied. */
 static int
-sandbox_landlock(int spool_fd, const char *tmp)
+sandbox_landlock_ruleset(int abi)
 {
 	struct sandbox_ruleset_attr attr;
 	size_t size = sizeof(uint64_t);
-	uint64_t refer;
-	int abi, rs;
+	int rs;
 
-	if ((abi = sandbox_landlock_abi()) <= 0)
-		return 0;
-	/* Without REFER (ABI 1) a rename between directories is denied. */
-	if (abi < 2)
-		return 0;
 	memset(&attr, 0, sizeof(attr));
 	attr.handled_access_fs = sandbox_fs_handled(abi);
 	if (abi >= 4) {
@@ -147,9 +140,27 @@ sandbox_landlock(int spool_fd, const char *tmp)
 		attr.scoped = LL_SCOPE_ALL;
 		size = sizeof(attr);
 	}
-	rs = (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
-	if (rs == -1)
+	if ((rs = (int)syscall(SYS_landlock_create_ruleset, &attr, size,
+	    0)) == -1)
 		fatal("landlock_create_ruleset");
+	return rs;
+}
+
+/* Returns the ABI enforced, 0 when Landlock is not available. The worker
+ * creates, writes and removes files in its own directory, tmp (tmp/<pid>,
+ * from spool_writer_dir), and moves them into new/, nothing else. */
+static int
+sandbox_landlock(int spool_fd, const char *tmp)
+{
+	uint64_t refer;
+	int abi, rs;
+
+	if ((abi = sandbox_landlock_abi()) <= 0)
+		return 0;
+	/* Without REFER (ABI 1) a rename between directories is denied. */
+	if (abi < 2)
+		return 0;
+	rs = sandbox_landlock_ruleset(abi);
 	refer = LL_FS_REFER;
 	if (sandbox_landlock_rule(rs, spool_fd, tmp, LL_FS_WRITE_FILE |
 	    LL_FS_MAKE_REG | LL_FS_REMOVE_FILE | refer) == -1 ||
@@ -353,25 +364,11 @@ sandbox_worker(int spool_fd, int trap_log_fd)
 static int
 sandbox_parser_landlock(const char *gconv)
 {
-	struct sandbox_ruleset_attr attr;
-	size_t size = sizeof(uint64_t);
 	int abi, rs;
 
 	if ((abi = sandbox_landlock_abi()) <= 0)
 		return 0;
-	memset(&attr, 0, sizeof(attr));
-	attr.handled_access_fs = sandbox_fs_handled(abi);
-	if (abi >= 4) {
-		attr.handled_access_net = LL_NET_ALL;
-		size = 2 * sizeof(uint64_t);
-	}
-	if (abi >= 6) {
-		attr.scoped = LL_SCOPE_ALL;
-		size = sizeof(attr);
-	}
-	if ((rs = (int)syscall(SYS_landlock_create_ruleset, &attr, size,
-	    0)) == -1)
-		fatal("landlock_create_ruleset");
+	rs = sandbox_landlock_ruleset(abi);
 	/* no such directory: no rule, nothing readable */
 	if (gconv != NULL && access(gconv, X_OK) == 0 &&
 	    sandbox_landlock_rule(rs, AT_FDCWD, gconv, LL_FS_READ_FILE |

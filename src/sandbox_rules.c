@@ -15,6 +15,28 @@
 
 #include "sandbox.h"
 
+/*
+ * Test builds with AddressSanitizer/UBSan only (--enable-sanitizers),
+ * never in a packaged build: what their runtime calls at exit and to
+ * print a report (which is cut short where it would read /proc/self/maps:
+ * a finding still kills the process, and its parent logs that as a
+ * crash). In each allow-list below.
+ */
+#ifdef SPAMPOT_SANITIZERS
+#define SANDBOX_SANITIZER_ROWS						\
+	{ "sigaltstack", "sanitizer runtime: alternate signal stack" },	\
+	{ "ioctl", "sanitizer report: is stderr a terminal" },		\
+	{ "readlink", "sanitizer report: the binary's path" },		\
+	{ "gettid", "sanitizer report" },				\
+	{ "tgkill", "sanitizer report: abort()" },			\
+	{ "rt_sigaction", "sanitizer report: abort()" },		\
+	{ "rt_sigprocmask", "sanitizer report: abort()" },		\
+	{ "sched_yield", "sanitizer runtime: spin locks" },		\
+	{ "prctl", "sanitizer runtime" },
+#else
+#define SANDBOX_SANITIZER_ROWS
+#endif
+
 const struct sandbox_syscall sandbox_worker_allow[] = {
 	/* memory */
 	{ "brk", "malloc" },
@@ -54,22 +76,7 @@ const struct sandbox_syscall sandbox_worker_allow[] = {
 	{ "exit_group", "exit" },
 	{ "exit", "exit" },
 
-#ifdef SPAMPOT_SANITIZERS
-	/* Test builds with AddressSanitizer/UBSan only (--enable-sanitizers),
-	 * never in a packaged build: what their runtime calls at exit and
-	 * to print a report (which is cut short where it would read
-	 * /proc/self/maps: a finding still kills the worker, and the parent
-	 * logs that as a crash). */
-	{ "sigaltstack", "sanitizer runtime: alternate signal stack" },
-	{ "ioctl", "sanitizer report: is stderr a terminal" },
-	{ "readlink", "sanitizer report: the binary's path" },
-	{ "gettid", "sanitizer report" },
-	{ "tgkill", "sanitizer report: abort()" },
-	{ "rt_sigaction", "sanitizer report: abort()" },
-	{ "rt_sigprocmask", "sanitizer report: abort()" },
-	{ "sched_yield", "sanitizer runtime: spin locks" },
-	{ "prctl", "sanitizer runtime" },
-#endif
+	SANDBOX_SANITIZER_ROWS
 };
 
 const size_t sandbox_worker_nallow =
@@ -171,17 +178,7 @@ const struct sandbox_syscall sandbox_parser_allow[] = {
 	{ "exit_group", "exit" },
 	{ "exit", "exit" },
 
-#ifdef SPAMPOT_SANITIZERS
-	/* Test builds with AddressSanitizer/UBSan only, as the worker's. */
-	{ "sigaltstack", "sanitizer runtime: alternate signal stack" },
-	{ "ioctl", "sanitizer report: is stderr a terminal" },
-	{ "readlink", "sanitizer report: the binary's path" },
-	{ "tgkill", "sanitizer report: abort()" },
-	{ "rt_sigaction", "sanitizer report: abort()" },
-	{ "rt_sigprocmask", "sanitizer report: abort()" },
-	{ "sched_yield", "sanitizer runtime: spin locks" },
-	{ "prctl", "sanitizer runtime" },
-#endif
+	SANDBOX_SANITIZER_ROWS
 };
 
 const size_t sandbox_parser_nallow =

@@ -18,24 +18,11 @@ NORMAL_ADDR=127.0.0.2
 
 between() { awk -v lo="$1" -v hi="$2" -v x="$3" 'BEGIN { exit !(x != "" && x >= lo && x <= hi) }'; }
 got() { sed -n "s/^$1=//p" "$T/flood.out" | head -n 1; }
-# Failures counted per input too, for its line in the results table.
-declare -A group_fail
-GROUP=setup
-fail() {
-	E2E_FAIL=$((E2E_FAIL + 1))
-	group_fail[$GROUP]=$((${group_fail[$GROUP]:-0} + 1))
-	echo "not ok - $1"
-}
 # result GROUP INPUT SENT SPOOLED: one line for hostile-table.sh
 result() {
-	local verdict=ok
-	[ "${group_fail[$1]:-0}" -gt 0 ] || [ "${group_fail[setup]:-0}" -gt 0 ] &&
-		verdict=FAIL
+	local group=$1
 	shift
-	[ -n "${SPAMPOT_HOSTILE_RESULTS:-}" ] &&
-		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$E2E_NAME" "$1" "$2" "$3" - \
-		    "$verdict" >> "$SPAMPOT_HOSTILE_RESULTS"
-	return 0
+	hostile_row "$1" "$2" "$3" - "$(group_verdict "$group" setup)"
 }
 
 # The per-worker limit must refuse none of them, however unevenly the two

@@ -21,23 +21,10 @@ files() {
 	done
 	echo "$n"
 }
-# Failures counted per input too, for its line in the results table.
-declare -A group_fail
-GROUP=setup
-fail() {
-	E2E_FAIL=$((E2E_FAIL + 1))
-	group_fail[$GROUP]=$((${group_fail[$GROUP]:-0} + 1))
-	echo "not ok - $1"
-}
 # result INPUT SENT SPOOLED: the line of this input (the current GROUP)
 # for tests/e2e/hostile-table.sh.
 result() {
-	local verdict=ok
-	[ "${group_fail[$GROUP]:-0}" -gt 0 ] && verdict=FAIL
-	[ -n "${SPAMPOT_HOSTILE_RESULTS:-}" ] &&
-		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$E2E_NAME" "$1" "$2" "$3" - \
-		    "$verdict" >> "$SPAMPOT_HOSTILE_RESULTS"
-	return 0
+	hostile_row "$1" "$2" "$3" - "$(group_verdict "$GROUP")"
 }
 GREETING="220 mx.e2e.test ESMTP Postfix (Debian/GNU)"
 

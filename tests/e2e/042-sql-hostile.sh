@@ -11,23 +11,10 @@
 . "$(dirname "$0")/lib.sh"
 . "$E2E_DIR/db.sh"
 
-# Failures counted per input too, for its line in the results table.
-declare -A group_fail
-GROUP=setup
-fail() {
-	E2E_FAIL=$((E2E_FAIL + 1))
-	group_fail[$GROUP]=$((${group_fail[$GROUP]:-0} + 1))
-	echo "not ok - $1"
-}
 # result INPUT SENT SPOOLED IN-MYSQL: the line of this input (the current
 # GROUP) for tests/e2e/hostile-table.sh.
 result() {
-	local verdict=ok
-	[ "${group_fail[$GROUP]:-0}" -gt 0 ] && verdict=FAIL
-	[ -n "${SPAMPOT_HOSTILE_RESULTS:-}" ] &&
-		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$E2E_NAME" "$1" "$2" "$3" "$4" \
-		    "$verdict" >> "$SPAMPOT_HOSTILE_RESULTS"
-	return 0
+	hostile_row "$1" "$2" "$3" "$4" "$(group_verdict "$GROUP")"
 }
 # The expected value of a field, as hex of its UTF-8 (from the client).
 want() { awk -F'\t' -v k="$1" '$1 == k { print $2 }' "$T/expected.tsv"; }

@@ -18,23 +18,11 @@ E2E_SYSLOG=1
 SESSIONS=30
 FLOOD_MIN=3	# seconds the flood lasts at least
 
-declare -A group_fail
-GROUP=setup
-fail() {
-	E2E_FAIL=$((E2E_FAIL + 1))
-	group_fail[$GROUP]=$((${group_fail[$GROUP]:-0} + 1))
-	echo "not ok - $1"
-}
 # result ABUSE [SENT FILES]: this abuse's line for
 # tests/e2e/hostile-table.sh (the sessions of the case by default).
 result() {
-	local verdict=ok
-	[ "${group_fail[$GROUP]:-0}" -gt 0 ] && verdict=FAIL
-	[ -n "${SPAMPOT_HOSTILE_RESULTS:-}" ] &&
-		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$E2E_NAME" "$1" \
-		    "${2:-$SESSIONS}" "${3:-$(spool_count new)}" - "$verdict" \
-		    >> "$SPAMPOT_HOSTILE_RESULTS"
-	return 0
+	hostile_row "$1" "${2:-$SESSIONS}" "${3:-$(spool_count new)}" - \
+	    "$(group_verdict "$GROUP")"
 }
 
 # fd_mode PID FD: 0 read-only, 1 write-only, 2 read-write.

@@ -12,13 +12,10 @@
 
 py() { out=$(cd "$E2E_DIR" && timeout 60 python3 - "$PORT" "$T" 2>&1); }
 got() { sed -n "s/^$1=//p" <<< "$out" | head -n 1; }
+# result INPUT SENT SPOOLED [IN-MYSQL]: the case's line for
+# tests/e2e/hostile-table.sh.
 result() {
-	local verdict=ok
-	[ "$E2E_FAIL" -gt 0 ] && verdict=FAIL
-	[ -n "${SPAMPOT_HOSTILE_RESULTS:-}" ] &&
-		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$E2E_NAME" "$1" "$2" "$3" \
-		    "${4:--}" "$verdict" >> "$SPAMPOT_HOSTILE_RESULTS"
-	return 0
+	hostile_row "$1" "$2" "$3" "${4:--}" "$(group_verdict setup)"
 }
 CAP=65536
 write_config "max_transcript = 64K"

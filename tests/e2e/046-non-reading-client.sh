@@ -11,13 +11,10 @@
 py() { out=$(cd "$E2E_DIR" && timeout 60 python3 - "$PORT" "$T" 2>&1); }
 got() { sed -n "s/^$1=//p" <<< "$out" | head -n 1; }
 between() { awk -v lo="$1" -v hi="$2" -v x="$3" 'BEGIN { exit !(x != "" && x >= lo && x <= hi) }'; }
+# result INPUT SENT SPOOLED [IN-MYSQL]: the case's line for
+# tests/e2e/hostile-table.sh.
 result() {
-	local verdict=ok
-	[ "$E2E_FAIL" -gt 0 ] && verdict=FAIL
-	[ -n "${SPAMPOT_HOSTILE_RESULTS:-}" ] &&
-		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$E2E_NAME" "$1" "$2" "$3" - \
-		    "$verdict" >> "$SPAMPOT_HOSTILE_RESULTS"
-	return 0
+	hostile_row "$1" "$2" "$3" - "$(group_verdict setup)"
 }
 
 # max_session_time 6s, command_timeout 3s; the server closes an ended

@@ -284,13 +284,9 @@ check_eq "every output checked" "$(wc -l < "$T/checks")" \
     "$(wc -l < "$T/verdicts")"
 
 # The row of tests/e2e/hostile-table.sh (make check-hostile).
-if [ -n "${SPAMPOT_HOSTILE_RESULTS:-}" ]; then
-	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$E2E_NAME" \
-	    "terminal escapes in 11 client fields, $(wc -l < "$T/checks") outputs (every report and format)" \
-	    2 "$(find "$SPOOL/new" "$SPOOL/done" "$SPOOL/bad" -type f | wc -l)" \
-	    "$(db_scalar 'SELECT COUNT(*) FROM sessions')" \
-	    "$([ "$E2E_FAIL" -eq 0 ] && echo ok || echo FAIL)" \
-	    >> "$SPAMPOT_HOSTILE_RESULTS"
-fi
+hostile_row \
+    "terminal escapes in 11 client fields, $(wc -l < "$T/checks") outputs (every report and format)" \
+    2 "$(find "$SPOOL/new" "$SPOOL/done" "$SPOOL/bad" -type f | wc -l)" \
+    "$(db_scalar 'SELECT COUNT(*) FROM sessions')" "$(group_verdict setup)"
 
 e2e_done

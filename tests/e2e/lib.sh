@@ -213,7 +213,34 @@ PY
 export E2E_DIR
 
 ok() { E2E_PASS=$((E2E_PASS + 1)); echo "ok - $1"; }
-fail() { E2E_FAIL=$((E2E_FAIL + 1)); echo "not ok - $1"; }
+# Failures are also counted per GROUP: a case that tries several inputs
+# sets GROUP before the checks of each, for its lines in the table of
+# tests/e2e/hostile-table.sh (group_verdict, hostile_row).
+declare -A group_fail
+GROUP=setup
+fail() {
+	E2E_FAIL=$((E2E_FAIL + 1))
+	group_fail[$GROUP]=$((${group_fail[$GROUP]:-0} + 1))
+	echo "not ok - $1"
+}
+
+# group_verdict GROUP...: FAIL when a check of any of them failed, else ok.
+group_verdict() {
+	local g
+	for g in "$@"; do
+		[ "${group_fail[$g]:-0}" -gt 0 ] && { echo FAIL; return; }
+	done
+	echo ok
+}
+
+# hostile_row INPUT SENT FILES MYSQL VERDICT: this case's line for
+# tests/e2e/hostile-table.sh, when it collects them.
+hostile_row() {
+	[ -n "${SPAMPOT_HOSTILE_RESULTS:-}" ] &&
+		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$E2E_NAME" "$@" \
+		    >> "$SPAMPOT_HOSTILE_RESULTS"
+	return 0
+}
 
 # check DESCRIPTION CMD...: one assertion.
 check() {

@@ -64,7 +64,7 @@ IP_BIND_ADDRESS_NO_PORT = 24
 def out(k, v):
     print("%s=%s" % (k, v), flush=True)
 
-# The per-IP table hashes addresses into 65536 buckets (src/iptable.c), so
+# The per-IP table hashes addresses into 65536 buckets (src/sensor/addrcount.c), so
 # that a collision can only make the limit stricter. Each flood address
 # gets a bucket of its own, apart from those of the hammer and the normal
 # client, so the counts seen here are exact.

@@ -9,7 +9,7 @@
 # valgrind 3.19 (Debian 12) emulates neither seccomp(2) nor Landlock, and
 # a filter loaded through prctl() would judge valgrind's own system calls
 # too: a worker or an analyzer that cannot set up its sandbox stops, as it
-# should. Such a part is skipped, with the reason, until src/sandbox.c
+# should. Such a part is skipped, with the reason, until src/common/sandbox.c
 # leaves the filter out when RUNNING_ON_VALGRIND in a test build.
 . "$(dirname "$0")/lib.sh"
 . "$E2E_DIR/db.sh"
@@ -177,7 +177,7 @@ stop_daemon TERM
 check_eq "spampotd: SIGTERM, exit status 0 (99: memcheck found something)" 0 "$DAEMON_RC"
 
 if [ -n "$daemon_skip" ]; then
-	echo "# SKIP: spampotd under valgrind: its worker cannot set up its sandbox there ($daemon_skip); src/sandbox.c must leave the seccomp filter and Landlock out when RUNNING_ON_VALGRIND, in a test build"
+	echo "# SKIP: spampotd under valgrind: its worker cannot set up its sandbox there ($daemon_skip); src/common/sandbox.c must leave the seccomp filter and Landlock out when RUNNING_ON_VALGRIND, in a test build"
 	[ -f "$T/valgrind-daemon.log" ] && grep -v ' smtp ' "$T/valgrind-daemon.log" | tail -n 4 | sed 's/^/#   /'
 else
 	check "reload: the old worker left, the new one too at SIGTERM" \
@@ -201,7 +201,7 @@ wait_for 90 running_or_failed
 if grep -Eq "$SANDBOX_FAILED" "$ANALYZER_LOG"; then
 	analyzer_skip=$(grep -Em 1 "$SANDBOX_FAILED" "$ANALYZER_LOG" | cut -d' ' -f2-)
 	stop_analyzer KILL
-	echo "# SKIP: spampot-analyzer under valgrind: it cannot set up its sandbox there ($analyzer_skip); src/sandbox.c must leave its seccomp filter out when RUNNING_ON_VALGRIND, in a test build"
+	echo "# SKIP: spampot-analyzer under valgrind: it cannot set up its sandbox there ($analyzer_skip); src/common/sandbox.c must leave its seccomp filter out when RUNNING_ON_VALGRIND, in a test build"
 	if [ -n "$daemon_skip" ] && [ "$E2E_FAIL" -eq 0 ]; then
 		echo "# $E2E_NAME: $E2E_PASS passed, $E2E_FAIL failed (only spampotd's parent under valgrind)"
 		echo "SKIP: $E2E_NAME: neither the workers nor the analyzer can run under valgrind yet (their sandboxes)"

@@ -24,15 +24,17 @@ engine=${FUZZ_ENGINE:-libfuzzer}
 jobs=${FUZZ_JOBS:-2}
 self="$srcdir/tests/fuzz/build.sh"
 
-# The targets and the project files each one needs (src/NAME.c).
+# The targets and the project files each one needs (src/DIR/NAME.c).
 targets="smtp spool_read mime config"
 files_of() {
 	case $1 in
-	smtp) echo smtp smtp_cmd smtp_auth smtp_line spool spool_admin \
-	    spool_read buf util log config ;;
-	spool_read) echo spool_read ;;
-	mime) echo mime mime_words extract utf8 buf config ;;
-	config) echo config ;;
+	smtp) echo sensor/smtp sensor/smtp_cmd sensor/smtp_auth \
+	    sensor/smtp_line sensor/spool sensor/spool_admin \
+	    analyzer/spool_read common/buf common/util common/log common/conf ;;
+	spool_read) echo analyzer/spool_read ;;
+	mime) echo analyzer/mime analyzer/mime_words analyzer/extract \
+	    common/utf8 common/buf common/conf ;;
+	config) echo common/conf ;;
 	esac
 }
 pkgs="gmime-3.0 libpcre2-8 libpsl libcrypto"
@@ -86,7 +88,7 @@ cc=$FUZZ_CC
 pkg-config --exists $pkgs || die "pkg-config does not find: $pkgs"
 # shellcheck disable=SC2046,SC2086
 cflags="-g -O1 -fno-omit-frame-pointer $san_cc -fno-sanitize-recover=undefined
-	-Wall -Wextra -Wno-unused-parameter -I$hdrdir -I$srcdir/src
+	-Wall -Wextra -Wno-unused-parameter -I$hdrdir -I$srcdir/src/common -I$srcdir/src/sensor -I$srcdir/src/analyzer
 	$(pkg-config --cflags $pkgs) ${FUZZ_CFLAGS:-}"
 # shellcheck disable=SC2086
 libs="$(pkg-config --libs $pkgs)"
@@ -107,7 +109,7 @@ fi
 
 # Anything newer than an object makes it stale: its source, any header,
 # the configuration, this script.
-deps="$hdrdir/autoconf.h $self $(ls "$srcdir"/src/*.h)"
+deps="$hdrdir/autoconf.h $self $(ls "$srcdir"/src/*/*.h)"
 stale() {	# OBJ SRC
 	local d
 	[ -f "$1" ] || return 0
@@ -135,8 +137,8 @@ failed=0
 for f in $all; do
 	src="$srcdir/src/$f.c"
 	[ "$f" = afl_main ] && src="$srcdir/tests/fuzz/afl_main.c"
-	stale "$outdir/obj/$f.o" "$src" || continue
-	compile "$src" "$outdir/obj/$f.o" &
+	stale "$outdir/obj/${f##*/}.o" "$src" || continue
+	compile "$src" "$outdir/obj/${f##*/}.o" &
 	running=$((running + 1))
 	if [ "$running" -ge "$jobs" ]; then
 		wait -n || failed=1
@@ -162,7 +164,7 @@ done
 for t in $targets; do
 	objs="$outdir/obj/fuzz_$t.o"
 	for f in $(files_of "$t") $main; do
-		objs="$objs $outdir/obj/$f.o"
+		objs="$objs $outdir/obj/${f##*/}.o"
 	done
 	relink=0
 	[ -x "$outdir/fuzz_$t" ] || relink=1

@@ -1,6 +1,6 @@
 /*
  * fuzz_config: libFuzzer entry point for the config parser
- * (src/config.c, config_parse_buffer). The input is a whole file. A
+ * (src/common/conf.c, conf_parse_buffer). The input is a whole file. A
  * rejected file must come with a message; an accepted one with the values
  * every process relies on.
  */
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "conf.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -26,10 +26,10 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct config cf;
-	char err[CONFIG_ERR_MAX];
+	char err[CONF_ERR_MAX];
 	size_t i;
 
-	if (config_parse_buffer(&cf, "fuzz.conf", (const char *)data, size,
+	if (conf_parse_buffer(&cf, "fuzz.conf", (const char *)data, size,
 	    err, sizeof(err)) == -1) {
 		if (err[0] == '\0' || strnlen(err, sizeof(err)) == sizeof(err))
 			fuzz_die("rejected without a message");
@@ -37,8 +37,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (err[0] != '\0')
 		fuzz_die("accepted with a message");
-	if (cf.nlisten == 0 || cf.nlisten > CONFIG_MAX_LISTEN ||
-	    cf.workers == 0 || cf.workers > CONFIG_MAX_WORKERS ||
+	if (cf.nlisten == 0 || cf.nlisten > CONF_MAX_LISTEN ||
+	    cf.workers == 0 || cf.workers > CONF_MAX_WORKERS ||
 	    cf.hostname == NULL || cf.hostname[0] == '\0' ||
 	    cf.sensor == NULL || cf.sensor[0] == '\0' ||
 	    cf.user == NULL || cf.user[0] == '\0' ||
@@ -48,6 +48,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (cf.patterns[i].name[0] == '\0' ||
 		    cf.patterns[i].regex[0] == '\0')
 			fuzz_die("empty pattern");
-	config_free(&cf);
+	conf_clear(&cf);
 	return 0;
 }

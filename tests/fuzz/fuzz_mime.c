@@ -1,7 +1,7 @@
 /*
  * fuzz_mime: libFuzzer entry point for the analyzer's reading of a
- * message: the MIME walk (src/mime.c) and the extraction on its result
- * (src/extract.c), with two custom patterns compiled once, one of them
+ * message: the MIME walk (src/analyzer/mime.c) and the extraction on its result
+ * (src/analyzer/extract.c), with two custom patterns compiled once, one of them
  * with a capture group. The input is the DATA of one message.
  *
  * Checked on every input: both succeed (only running out of memory may
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "conf.h"
 #include "extract.h"
 #include "mime.h"
 #include "utf8.h"
@@ -47,16 +47,16 @@ static void
 fuzz_setup(void)
 {
 	struct config cf;
-	char err[CONFIG_ERR_MAX];
+	char err[CONF_ERR_MAX];
 
 	mime_init();
-	if (config_parse_buffer(&cf, "fuzz.conf", fuzz_conf,
+	if (conf_parse_buffer(&cf, "fuzz.conf", fuzz_conf,
 	    strlen(fuzz_conf), err, sizeof(err)) == -1)
 		fuzz_die("config", err);
 	if ((fuzz_patterns = extract_patterns_compile(&cf, err,
 	    sizeof(err))) == NULL)
 		fuzz_die("patterns", err);
-	config_free(&cf);
+	conf_clear(&cf);
 	atexit(fuzz_cleanup);
 }
 
@@ -121,7 +121,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (extract_message(&m, fuzz_patterns, &r) == -1)
 		fuzz_die("extract_message failed", NULL);
 	fuzz_check_extract(&r);
-	extract_result_free(&r);
-	mime_message_free(&m);
+	extract_result_clear(&r);
+	mime_message_clear(&m);
 	return 0;
 }

@@ -1,6 +1,6 @@
 /*
  * fuzz_smtp: libFuzzer entry point for the worker's SMTP session
- * (src/smtp*.c) and the spool writer behind it (src/spool.c). The input is
+ * (src/sensor/smtp*.c) and the spool writer behind it (src/sensor/spool.c). The input is
  * what a client sends. It is fed in four pieces cut at points derived from
  * the input, so the line and DATA readers see split packets, then the
  * client goes away and the spool file is finished in a spool tree that a
@@ -9,7 +9,7 @@
  * Checked on every input: each reply is one CRLF-ended line of printable
  * ASCII that starts with three digits and a space or a '-', a multi-line
  * reply is never left open, and the file the writer produced parses with
- * the analyzer's reader (src/spool_read.c) with the same number of
+ * the analyzer's reader (src/analyzer/spool_read.c) with the same number of
  * complete messages as the session counted. The same input is also fed
  * whole to a second session: how the input was split must change nothing,
  * neither a reply nor a byte of what the file records (as the unit tests
@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "config.h"
+#include "conf.h"
 #include "log.h"
 #include "smtp.h"
 #include "spool.h"
@@ -83,7 +83,7 @@ fuzz_setup(void)
 	static const char *const conf[2] = { fuzz_conf_default,
 	    fuzz_conf_tight };
 	const char *tmp = getenv("TMPDIR");
-	char err[CONFIG_ERR_MAX], path[4200];
+	char err[CONF_ERR_MAX], path[4200];
 	int i, devnull;
 
 	snprintf(fuzz_top, sizeof(fuzz_top), "%s/spampot-fuzz-smtp-XXXXXX",
@@ -95,7 +95,7 @@ fuzz_setup(void)
 	if ((fuzz_spool = spool_prepare(path, getuid(), getgid())) == -1)
 		fuzz_die("spool_prepare", path);
 	for (i = 0; i < 2; i++)
-		if (config_parse_buffer(&fuzz_cf[i], "fuzz.conf", conf[i],
+		if (conf_parse_buffer(&fuzz_cf[i], "fuzz.conf", conf[i],
 		    strlen(conf[i]), err, sizeof(err)) == -1)
 			fuzz_die("config", err);
 	/* Session log lines go nowhere, as a worker's would go to its parent. */
@@ -232,7 +232,7 @@ static void
 fuzz_run_free(struct fuzz_run *run)
 {
 	buf_release(&run->replies);
-	spool_session_free(&run->spool);
+	spool_session_clear(&run->spool);
 }
 
 static int

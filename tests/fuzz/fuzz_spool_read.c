@@ -1,6 +1,6 @@
 /*
  * fuzz_spool_read: libFuzzer entry point for the analyzer's reader of
- * spool files (src/spool_read.c). The input is a whole file. A file it
+ * spool files (src/analyzer/spool_read.c). The input is a whole file. A file it
  * accepts must hold what the format promises: a session id of 16 hex
  * digits, every message body within its size and NUL-terminated, the
  * transcript a string of its stated length.
@@ -59,6 +59,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	fuzz_check(&s);
-	spool_session_free(&s);
+	spool_session_clear(&s);
 	return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * test_extract: what the analyzer counts in a message (src/extract.c). The
+ * test_extract: what the analyzer counts in a message (src/analyzer/extract.c). The
  * golden messages tests/data/mail/NAME.eml go through the MIME walk and the
  * extraction, LF and CRLF, and must give exactly the "count" and "url"
  * lines of NAME.expect, with the custom patterns configured below. Tables
@@ -20,7 +20,7 @@
 #include <gmime/gmime.h>
 
 #include "buf.h"
-#include "config.h"
+#include "conf.h"
 #include "extract.h"
 #include "mime.h"
 #include "utf8.h"
@@ -41,9 +41,9 @@ static struct extract_patterns *
 compile(struct config *cf, const char *text)
 {
 	struct extract_patterns *ep;
-	char err[CONFIG_ERR_MAX];
+	char err[CONF_ERR_MAX];
 
-	if (config_parse_buffer(cf, CONF, text, strlen(text), err,
+	if (conf_parse_buffer(cf, CONF, text, strlen(text), err,
 	    sizeof(err)) != 0)
 		fail_msg("config rejected: %s", err);
 	if ((ep = extract_patterns_compile(cf, err, sizeof(err))) == NULL)
@@ -64,7 +64,7 @@ static int
 teardown(void **state)
 {
 	extract_patterns_free(golden);
-	config_free(&golden_cf);
+	conf_clear(&golden_cf);
 	return 0;
 }
 
@@ -227,8 +227,8 @@ run_golden(const char *name, int crlf)
 	assert_int_equal(extract_message(&m, golden, &r), 0);
 	expect = read_file(name, ".expect", &elen);
 	check_result(name, &r, expect);
-	extract_result_free(&r);
-	mime_message_free(&m);
+	extract_result_clear(&r);
+	mime_message_clear(&m);
 	free(expect);
 	if (crlf)
 		free(raw);
@@ -378,7 +378,7 @@ check_text_case(const struct text_case *tc, const struct extract_patterns *ep)
 	}
 	assert_int_equal(extract_message(&m, ep, &r), 0);
 	check_result(tc->in, &r, expect);
-	extract_result_free(&r);
+	extract_result_clear(&r);
 	free(expect);
 	free(in);
 }
@@ -412,7 +412,7 @@ test_headers(void **state)
 	    "X-Mailer: Mailer 1.0 (x@y.example.net)\n";
 	assert_int_equal(extract_message(&m, golden, &r), 0);
 	check_result("headers", &r, expect);
-	extract_result_free(&r);
+	extract_result_clear(&r);
 }
 
 /* URLs and addresses over 2048 bytes are skipped, not cut. */
@@ -442,7 +442,7 @@ test_limits(void **state)
 	m.ntexts = 1;
 	assert_int_equal(extract_message(&m, golden, &r), 0);
 	check_result("limits", &r, expect);
-	extract_result_free(&r);
+	extract_result_clear(&r);
 	buf_release(&b);
 }
 
@@ -481,10 +481,10 @@ test_pattern_rules(void **state)
 	m.ntexts = 1;
 	assert_int_equal(extract_message(&m, ep, &r), 0);
 	check_result("pattern rules", &r, expect);
-	extract_result_free(&r);
+	extract_result_clear(&r);
 	free(text);
 	extract_patterns_free(ep);
-	config_free(&cf);
+	conf_clear(&cf);
 }
 
 static const struct {
@@ -500,12 +500,12 @@ static const struct {
 static void
 test_bad_pattern(void **state)
 {
-	char err[CONFIG_ERR_MAX], small[16];
+	char err[CONF_ERR_MAX], small[16];
 	struct config cf;
 	size_t i;
 
 	for (i = 0; i < sizeof(bad_patterns) / sizeof(bad_patterns[0]); i++) {
-		assert_int_equal(config_parse_buffer(&cf, CONF,
+		assert_int_equal(conf_parse_buffer(&cf, CONF,
 		    bad_patterns[i].conf, strlen(bad_patterns[i].conf), err,
 		    sizeof(err)), 0);
 		memset(err, 'x', sizeof(err));
@@ -517,7 +517,7 @@ test_bad_pattern(void **state)
 		assert_int_equal(strlen(small), sizeof(small) - 1);
 		assert_memory_equal(small, bad_patterns[i].err,
 		    sizeof(small) - 1);
-		config_free(&cf);
+		conf_clear(&cf);
 	}
 }
 
@@ -544,12 +544,12 @@ test_no_patterns(void **state)
 	m.ntexts = 1;
 	assert_int_equal(extract_message(&m, ep, &r), 0);
 	check_result("no patterns", &r, expect);
-	extract_result_free(&r);
+	extract_result_clear(&r);
 	assert_int_equal(extract_message(&m, NULL, &r), -1);
 	assert_int_equal(r.ncounts, 0);
 	free(text);
 	extract_patterns_free(ep);
-	config_free(&cf);
+	conf_clear(&cf);
 }
 
 /* --- volume ------------------------------------------------------------ */
@@ -577,8 +577,8 @@ test_many_received(void **state)
 		nip++;
 	}
 	assert_int_equal(nip, 2000);
-	extract_result_free(&r);
-	mime_message_free(&m);
+	extract_result_clear(&r);
+	mime_message_clear(&m);
 	buf_release(&b);
 }
 
@@ -619,7 +619,7 @@ test_big_text(void **state)
 	assert_int_equal(emails, n);
 	assert_int_equal(com, n);
 	assert_int_equal(net, n);
-	extract_result_free(&r);
+	extract_result_clear(&r);
 	buf_release(&b);
 }
 

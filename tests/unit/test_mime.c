@@ -1,5 +1,5 @@
 /*
- * test_mime: the MIME walk (src/mime.c). Each golden message
+ * test_mime: the MIME walk (src/analyzer/mime.c). Each golden message
  * tests/data/mail/NAME.eml is parsed and held against NAME.expect (format
  * in tests/data/mail/README), once as written and once with CRLF line
  * ends, as SMTP delivers it. Made here: subjects in many charsets, the
@@ -289,7 +289,7 @@ run_golden(const char *name, int crlf)
 	if (g.natt != g.m.natts)
 		fail_msg("%s: %zu attachments, %zu expected", name, g.m.natts,
 		    g.natt);
-	mime_message_free(&g.m);
+	mime_message_clear(&g.m);
 	free(expect);
 	if (crlf)
 		free(raw);
@@ -311,7 +311,7 @@ test_golden_crlf(void **state)
 /* --- messages made here ------------------------------------------------ */
 
 static void
-parse_string(const char *s, size_t len, struct mime_message *m)
+import_string(const char *s, size_t len, struct mime_message *m)
 {
 	assert_int_equal(mime_parse((const unsigned char *)s, len, m), 0);
 	check_valid(m);
@@ -358,13 +358,13 @@ test_subjects(void **state)
 	for (i = 0; i < sizeof(subjects) / sizeof(subjects[0]); i++) {
 		n = snprintf(msg, sizeof(msg), "From: a@example.com\n"
 		    "Subject: %s\n\nbody\n", subjects[i].raw);
-		parse_string(msg, (size_t)n, &m);
+		import_string(msg, (size_t)n, &m);
 		assert_non_null(m.subject);
 		if (subjects[i].want != NULL &&
 		    strcmp(m.subject, subjects[i].want) != 0)
 			fail_msg("subject %zu \"%s\": got \"%s\", want \"%s\"",
 			    i, subjects[i].raw, m.subject, subjects[i].want);
-		mime_message_free(&m);
+		mime_message_clear(&m);
 	}
 }
 
@@ -374,11 +374,11 @@ test_no_subject(void **state)
 	static const char msg[] = "From: a@example.com\n\nbody\n";
 	struct mime_message m;
 
-	parse_string(msg, sizeof(msg) - 1, &m);
+	import_string(msg, sizeof(msg) - 1, &m);
 	assert_null(m.subject);
 	assert_int_equal(m.ntexts, 1);
 	assert_string_equal(m.texts[0], "body\n");
-	mime_message_free(&m);
+	mime_message_clear(&m);
 }
 
 static void
@@ -386,16 +386,16 @@ test_empty(void **state)
 {
 	struct mime_message m;
 
-	parse_string("", 0, &m);
+	import_string("", 0, &m);
 	assert_null(m.subject);
 	assert_non_null(m.headers);
 	assert_string_equal(m.headers, "");
 	assert_int_equal(m.ntexts, 0);
 	assert_int_equal(m.nhtmls, 0);
 	assert_int_equal(m.natts, 0);
-	mime_message_free(&m);
+	mime_message_clear(&m);
 	/* Freed twice is harmless: the first free empties it. */
-	mime_message_free(&m);
+	mime_message_clear(&m);
 }
 
 /* A 100 KB subject, whole. */
@@ -410,13 +410,13 @@ test_huge_subject(void **state)
 	for (i = 0; i < n; i++)
 		assert_int_equal(buf_append(&b, i % 10 ? "a" : " ", 1), 0);
 	assert_int_equal(buf_appendf(&b, "Z\n\nbody\n"), 0);
-	parse_string(b.data, b.len, &m);
+	import_string(b.data, b.len, &m);
 	assert_non_null(m.subject);
 	/* The leading space of the value is not part of it. */
 	assert_int_equal(strlen(m.subject), n);
 	assert_int_equal(m.subject[n - 1], 'Z');
 	assert_int_equal(m.ntexts, 1);
-	mime_message_free(&m);
+	mime_message_clear(&m);
 	buf_release(&b);
 }
 
@@ -435,7 +435,7 @@ test_many_received(void **state)
 		    "([10.%d.%d.1])\n\tby mx.honeypot.test; Tue, 26 Nov 2024 "
 		    "19:00:00 +0000\n", i, i / 256, i % 256), 0);
 	assert_int_equal(buf_appendf(&b, "Subject: hops\n\nbody\n"), 0);
-	parse_string(b.data, b.len, &m);
+	import_string(b.data, b.len, &m);
 	p = m.headers;
 	for (i = 0; i < 2000; i++) {
 		snprintf(want, sizeof(want), "Received: from h%d ([10.%d.%d.1])"
@@ -446,7 +446,7 @@ test_many_received(void **state)
 	}
 	assert_string_equal(p, "Subject: hops\n");
 	assert_string_equal(m.subject, "hops");
-	mime_message_free(&m);
+	mime_message_clear(&m);
 	buf_release(&b);
 }
 
@@ -465,13 +465,13 @@ test_long_header_line(void **state)
 	line[n] = '\0';
 	assert_int_equal(buf_appendf(&b, "X-Junk: %s\nSubject: long\n\n"
 	    "the text\n", line), 0);
-	parse_string(b.data, b.len, &m);
+	import_string(b.data, b.len, &m);
 	assert_int_equal(strncmp(m.headers, "X-Junk: ", 8), 0);
 	assert_memory_equal(m.headers + 8, line, n);
 	assert_string_equal(m.headers + 8 + n, "\nSubject: long\n");
 	assert_int_equal(m.ntexts, 1);
 	assert_string_equal(m.texts[0], "the text\n");
-	mime_message_free(&m);
+	mime_message_clear(&m);
 	buf_release(&b);
 	free(line);
 }
@@ -490,7 +490,7 @@ nested(int levels, struct mime_message *m)
 		    "multipart/mixed; boundary=b%d\n\n", i, i + 1), 0);
 	assert_int_equal(buf_appendf(&b, "--b%d\nContent-Type: text/plain\n\n"
 	    "deep text http://deep.example.com/\n", levels), 0);
-	parse_string(b.data, b.len, m);
+	import_string(b.data, b.len, m);
 	buf_release(&b);
 }
 
@@ -502,14 +502,14 @@ test_deep_nesting(void **state)
 	nested(100, &m);
 	assert_int_equal(m.ntexts, 1);
 	assert_string_equal(m.texts[0], "deep text http://deep.example.com/\n");
-	mime_message_free(&m);
+	mime_message_clear(&m);
 	/* Deeper than GMime goes: the rest is parsed again, not lost. */
 	nested(1500, &m);
 	assert_true(any_has(m.texts, m.ntexts, "deep text"));
-	mime_message_free(&m);
+	mime_message_clear(&m);
 	/* Deeper than anything walks: no crash, no unbounded recursion. */
 	nested(5000, &m);
-	mime_message_free(&m);
+	mime_message_clear(&m);
 }
 
 /* 1 MB of text inside attached messages or multiparts that lost their
@@ -561,19 +561,19 @@ test_nesting_cost(void **state)
 	char *eml;
 
 	eml = nested_around(0, 300, &len);
-	parse_string(eml, len, &m);
+	import_string(eml, len, &m);
 	assert_true(any_has(m.texts, m.ntexts, "filler line 14999 "));
 	assert_true(m.natts > 0);
 	for (i = 0; i < m.natts; i++)
 		total += m.atts[i].size;
 	assert_true(total <= 4 * len + 1024 * 1024);
-	mime_message_free(&m);
+	mime_message_clear(&m);
 	free(eml);
 
 	eml = nested_around(1, 600, &len);
-	parse_string(eml, len, &m);
+	import_string(eml, len, &m);
 	assert_true(any_has(m.texts, m.ntexts, "filler line 14999 "));
-	mime_message_free(&m);
+	mime_message_clear(&m);
 	free(eml);
 	/* Far below the 600 MB it was, above what ASan's quarantine keeps. */
 	assert_true(peak_rss_kb() - before < 400 * 1024);
@@ -600,8 +600,8 @@ test_random_bytes(void **state)
 			buf[round < 150 ? i : (seed >> 4) % n] =
 			    (unsigned char)(seed >> 16);
 		}
-		parse_string((const char *)buf, n, &m);
-		mime_message_free(&m);
+		import_string((const char *)buf, n, &m);
+		mime_message_clear(&m);
 	}
 	free(eml);
 }

@@ -1,10 +1,10 @@
 /*
  * test_report: the parts of spampot-report that need no database, table
- * by table: --since/--until (src/report_time.c), addresses and networks as
- * index ranges (src/report_net.c), text that is safe for a terminal and
- * fits its width, CSV fields and JSON cells (src/report_out.c), JSON
- * strings from any bytes (src/json.c), and the HTML page's escaping
- * (src/report_svg.c).
+ * by table: --since/--until (src/report/report_time.c), addresses and networks as
+ * index ranges (src/report/report_net.c), text that is safe for a terminal and
+ * fits its width, CSV fields and JSON cells (src/report/report_out.c), JSON
+ * strings from any bytes (src/common/json.c), and the HTML page's escaping
+ * (src/report/report_svg.c).
  */
 #include "autoconf.h"
 
@@ -20,7 +20,7 @@
 
 #include "buf.h"
 #include "json.h"
-#include "report.h"
+#include "report_int.h"
 
 #define NOW	1795708800	/* 2026-11-26T16:00:00Z */
 

@@ -1,6 +1,6 @@
 /*
- * test_sandbox: the worker's confinement (src/sandbox.c, the allow-list in
- * src/sandbox_rules.c). The sandbox holds for the calling process for
+ * test_sandbox: the worker's confinement (src/common/sandbox.c, the allow-list in
+ * src/common/sandbox_rules.c). The sandbox holds for the calling process for
  * good, so each case runs in a child of its own: it sets up as a worker
  * does (spool tree, log lines to a pipe), enters the sandbox, makes one
  * call, and the parent checks how the child ended.
@@ -268,7 +268,7 @@ run_child(enum action a, struct outcome *o)
 		log_to_pipe(logp[1]);
 		if (spool_set_writer(spool_fd, getpid()) == -1)
 			_exit(CHILD_SETUP);
-		sandbox_worker(spool_fd, -1);
+		sandbox_worker(spool_fd, spool_writer_dir(), -1);
 		child_act(a, spool_fd, sock);
 		_exit(CHILD_ALLOWED);
 	}

@@ -1,6 +1,6 @@
 /*
  * test_selfcheck: what "spampotd -t" says about the spool tree, the
- * analyzer's user and the free space (src/selfcheck.c), on real
+ * analyzer's user and the free space (src/sensor/selfcheck.c), on real
  * directories in a temporary one.
  */
 #include "autoconf.h"

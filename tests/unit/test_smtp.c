@@ -1,5 +1,5 @@
 /*
- * test_smtp: the SMTP session state machine (src/smtp*.c) driven without
+ * test_smtp: the SMTP session state machine (src/sensor/smtp*.c) driven without
  * sockets. Each golden dialogue tests/data/smtp/NAME.in is fed whole, a
  * byte at a time and in chunks of 2, 3, 7 and 64 bytes, with the config
  * "hostname = mx.test" plus NAME.conf; every way must give exactly
@@ -26,7 +26,7 @@
 #include <cmocka.h>
 
 #include "buf.h"
-#include "config.h"
+#include "conf.h"
 #include "smtp.h"
 #include "spool.h"
 
@@ -212,7 +212,7 @@ static void
 run_session(const char *conf, const char *in, size_t inlen, size_t chunk,
     struct run *r)
 {
-	char cftext[4096], err[CONFIG_ERR_MAX], sid[32], path[256];
+	char cftext[4096], err[CONF_ERR_MAX], sid[32], path[256];
 	struct spool_meta meta;
 	struct spool_file *sf;
 	struct smtp_session *s;
@@ -223,7 +223,7 @@ run_session(const char *conf, const char *in, size_t inlen, size_t chunk,
 	r->out = calloc(1, 1);
 	snprintf(cftext, sizeof(cftext), "hostname = mx.test\n%s",
 	    conf ? conf : "");
-	if (config_parse_buffer(&cf, "test.conf", cftext, strlen(cftext), err,
+	if (conf_parse_buffer(&cf, "test.conf", cftext, strlen(cftext), err,
 	    sizeof(err)) == -1)
 		fail_msg("config: %s", err);
 
@@ -254,7 +254,7 @@ run_session(const char *conf, const char *in, size_t inlen, size_t chunk,
 	r->messages = smtp_messages(s);
 	assert_int_equal(spool_finish(sf, smtp_end_name(r->end), 0), 0);
 	smtp_free(s);
-	config_free(&cf);
+	conf_clear(&cf);
 
 	{
 		int fd = openat(spool_fd, path, O_RDONLY | O_CLOEXEC);
@@ -865,7 +865,7 @@ test_after_end(void **state)
 	struct config cf;
 	struct buf *b;
 
-	assert_int_equal(config_parse_buffer(&cf, "t", cftext, strlen(cftext),
+	assert_int_equal(conf_parse_buffer(&cf, "t", cftext, strlen(cftext),
 	    err, sizeof(err)), 0);
 	assert_non_null(s = smtp_new(&cf, SESSION_ID, NULL));
 	smtp_greet(s);
@@ -877,7 +877,7 @@ test_after_end(void **state)
 	assert_memory_equal(b->data + 40, "221 2.0.0 Bye\r\n", 15);
 	assert_string_equal(smtp_end_name(smtp_ended(s)), "quit");
 	smtp_free(s);
-	config_free(&cf);
+	conf_clear(&cf);
 }
 
 /* A tarpit: one command answered per delay, the rest waits its turn. */
@@ -892,7 +892,7 @@ test_tarpit(void **state)
 	uint64_t until;
 	struct timespec ts;
 
-	assert_int_equal(config_parse_buffer(&cf, "t", cftext, strlen(cftext),
+	assert_int_equal(conf_parse_buffer(&cf, "t", cftext, strlen(cftext),
 	    err, sizeof(err)), 0);
 	assert_non_null(s = smtp_new(&cf, SESSION_ID, NULL));
 	b = smtp_output(s);
@@ -923,7 +923,7 @@ test_tarpit(void **state)
 	assert_int_equal(b->len, 0);
 	assert_int_equal(smtp_ended(s), SMTP_END_NONE);
 	smtp_free(s);
-	config_free(&cf);
+	conf_clear(&cf);
 }
 
 int

@@ -1,6 +1,6 @@
 /*
- * test_spool: the session file writer (src/spool.c) and the parent's side,
- * preparation and crash recovery (src/spool_admin.c), on a real spool tree
+ * test_spool: the session file writer (src/sensor/spool.c) and the parent's side,
+ * preparation and crash recovery (src/sensor/spool_admin.c), on a real spool tree
  * in a temporary directory.
  */
 #include "autoconf.h"

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "buf.h"
-#include "config.h"
+#include "conf.h"
 #include "smtp.h"
 #include "spool.h"
 #include "spool_read.h"
@@ -56,7 +56,7 @@ test_minimal(void **state)
 	assert_string_equal(s.end_reason, "quit");
 	assert_int_equal(s.nmsgs, 0);
 	assert_null(s.helo.p);
-	spool_session_free(&s);
+	spool_session_clear(&s);
 }
 
 static void
@@ -111,7 +111,7 @@ test_full(void **state)
 	assert_memory_equal(s.msgs[1].body, "half", 4);
 	assert_non_null(strstr(s.transcript, "C 0.002 crlf EHLO a\\x00b\n"));
 	assert_non_null(strstr(s.transcript, "S 0.001 220 mx ESMTP\n"));
-	spool_session_free(&s);
+	spool_session_clear(&s);
 }
 
 /* Damaged files: each refused, naming the line. */
@@ -188,7 +188,7 @@ test_cut_record(void **state)
 	assert_int_equal(parse(f, sizeof(f) - 1, &s, err), 0);
 	assert_int_equal(s.transcript_cut, 1048599);
 	assert_string_equal(s.end_reason, "limit");
-	spool_session_free(&s);
+	spool_session_clear(&s);
 }
 
 static void
@@ -238,7 +238,7 @@ test_every_prefix(void **state)
 		free(copy);
 	}
 	assert_int_equal(parse(f, sizeof(f) - 1, &s, err), 0);
-	spool_session_free(&s);
+	spool_session_clear(&s);
 }
 
 /*
@@ -252,7 +252,7 @@ write_and_read(const char *conf, const char *dialogue, size_t dlen,
 {
 	struct spool_meta meta = { "00112233aabbccdd", "sensor", "::1", 4444,
 	    "::1", 25 };
-	char dir[] = "/tmp/spampot-test-spool-read-XXXXXX", err[CONFIG_ERR_MAX];
+	char dir[] = "/tmp/spampot-test-spool-read-XXXXXX", err[CONF_ERR_MAX];
 	char path[512], *data;
 	struct smtp_session *sm;
 	struct spool_file *sf;
@@ -263,7 +263,7 @@ write_and_read(const char *conf, const char *dialogue, size_t dlen,
 	int fd;
 
 	assert_non_null(mkdtemp(dir));
-	assert_int_equal(config_parse_buffer(&cf, "t.conf", conf,
+	assert_int_equal(conf_parse_buffer(&cf, "t.conf", conf,
 	    strlen(conf), err, sizeof(err)), 0);
 	assert_true((fd = spool_prepare(dir, getuid(), getgid())) != -1);
 	assert_int_equal(spool_set_writer(fd, getpid()), 0);	/* this dir */
@@ -288,7 +288,7 @@ write_and_read(const char *conf, const char *dialogue, size_t dlen,
 	if (spool_read(data, len, s, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	free(data);
-	config_free(&cf);
+	conf_clear(&cf);
 	unlink(path);
 	close(fd);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
@@ -325,7 +325,7 @@ test_writer_round_trip(void **state)
 	    "Subject: x\r\n\r\n.dot\r\nbin\x00\xff\r\n", 27);
 	assert_string_equal(s.end_reason, "quit");
 	assert_int_equal(s.transcript_cut, 0);
-	spool_session_free(&s);
+	spool_session_clear(&s);
 }
 
 /*
@@ -372,7 +372,7 @@ test_writer_cut(void **state)
 	/* the transcript stops at the cut: the 421 is its last line */
 	assert_non_null(strstr(s.transcript, "Error: too many commands\n"));
 	assert_null(strstr(strstr(s.transcript, "too many commands"), "C "));
-	spool_session_free(&s);
+	spool_session_clear(&s);
 }
 
 /* Many recipients and a long transcript: the arrays grow as they fill,
@@ -410,7 +410,7 @@ test_many(void **state)
 	assert_int_equal(s.transcript_len, (size_t)(w - want));
 	assert_memory_equal(s.transcript, want, s.transcript_len);
 	assert_int_equal(s.transcript[s.transcript_len], '\0');
-	spool_session_free(&s);
+	spool_session_clear(&s);
 	free(want);
 	free(f);
 }

@@ -1,0 +1,83 @@
+/*
+ * conf: etc/spampot.conf, "key = value" lines, shared by the sensor and
+ * the analyzer. Every key has a default in one table (conf.c).
+ */
+#ifndef SPAMPOT_CONF_H
+#define SPAMPOT_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define CONF_MAX_LISTEN	16
+#define CONF_MAX_WORKERS	64
+#define CONF_ERR_MAX		4096
+
+struct conf_listen {
+	struct sockaddr_storage	addr;
+	socklen_t		addrlen;
+	char			text[80];	/* as written: addr:port */
+};
+
+struct conf_pattern {
+	char	*name;
+	char	*regex;
+	int	 line;
+};
+
+struct config {
+	char			*path;
+
+	/* sensor */
+	struct conf_listen	 listen[CONF_MAX_LISTEN];
+	size_t			 nlisten;
+	char			*user;
+	char			*spool_group;
+	uint64_t		 workers;	/* 0: one per CPU */
+	char			*spool_dir;
+	char			*hostname;	/* "" = the system's */
+	char			*banner;
+	char			*sensor;	/* "" = hostname */
+	int			 log_facility;
+	uint64_t		 greeting_delay;	/* ms */
+	uint64_t		 reply_delay;		/* ms */
+	uint64_t		 max_command_line;
+	uint64_t		 max_data_line;
+	uint64_t		 max_message_size;
+	uint64_t		 max_recipients;
+	uint64_t		 max_messages;
+	uint64_t		 max_errors;
+	uint64_t		 max_transcript;	/* bytes but message text */
+	uint64_t		 command_timeout;	/* ms */
+	uint64_t		 data_timeout;		/* ms */
+	uint64_t		 max_session_time;	/* ms */
+	uint64_t		 max_sessions_per_worker;
+	uint64_t		 max_sessions_per_ip;
+	uint64_t		 spool_min_free;	/* bytes */
+	int			 spool_fsync;
+	uint64_t		 shutdown_grace;	/* ms */
+
+	/* analyzer */
+	char			*mysql_socket;
+	char			*mysql_host;
+	uint64_t		 mysql_port;
+	char			*mysql_database;
+	char			*mysql_user;
+	char			*mysql_password_file;
+	char			*mysql_tls_ca;		/* "" = system CAs */
+	char			*analyzer_user;
+	int			 spool_keep;		/* no: delete */
+	char			*attachments_dir;	/* "" = off */
+	char			*json_log;		/* "" = off */
+	char			*geoip_country_db;	/* "" = off */
+	char			*geoip_asn_db;		/* "" = off */
+	struct conf_pattern	*patterns;
+	size_t			 npatterns;
+};
+
+int	conf_load(struct config *, const char *path, char *err, size_t);
+int	conf_parse_buffer(struct config *, const char *path,
+	    const char *text, size_t len, char *err, size_t errlen);
+void	conf_clear(struct config *);
+
+#endif

@@ -1,0 +1,254 @@
+/*
+ * smtp_auth: AUTH PLAIN and AUTH LOGIN (RFC 4954) in the worker's SMTP
+ * session. Any credentials are accepted; every attempt, complete or not,
+ * is recorded in the spool with its user and password as decoded.
+ */
+#include "autoconf.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf.h"
+#include "log.h"
+#include "smtp_int.h"
+#include "spool.h"
+#include "util.h"
+
+static int
+smtp_b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/*
+ * Strict base64 (padding required as RFC 4954 asks, no whitespace).
+ * out needs len * 3 / 4 + 1 bytes. Returns the decoded length or -1.
+ */
+static long
+smtp_b64_decode(const char *in, size_t len, unsigned char *out)
+{
+	size_t i, o = 0;
+	int v[4], k;
+
+	if (len % 4 != 0)
+		return -1;
+	for (i = 0; i < len; i += 4) {
+		for (k = 0; k < 4; k++) {
+			if (in[i + k] == '=' && i + 4 == len && k >= 2)
+				v[k] = -2;
+			else if ((v[k] = smtp_b64_value(
+			    (unsigned char)in[i + k])) < 0)
+				return -1;
+		}
+		if (v[2] == -2 && v[3] != -2)
+			return -1;
+		out[o++] = (unsigned char)(v[0] << 2 | v[1] >> 4);
+		if (v[2] != -2)
+			out[o++] = (unsigned char)((v[1] & 15) << 4 | v[2] >> 2);
+		if (v[3] != -2)
+			out[o++] = (unsigned char)((v[2] & 3) << 6 | v[3]);
+	}
+	out[o] = '\0';
+	return (long)o;
+}
+
+/* Record one attempt; fields are escaped into single tokens. */
+static void
+smtp_auth_record(struct smtp_session *s, const char *mech,
+    const char *status, const char *user, size_t ulen, const char *pass,
+    size_t plen, const char *authzid, size_t zlen)
+{
+	char *u = smtp_escape(user, ulen, UTIL_ESC_SPACE);
+	char *p = smtp_escape(pass, plen, UTIL_ESC_SPACE);
+	char *z = smtp_escape(authzid, zlen, UTIL_ESC_SPACE);
+
+	if (u != NULL && p != NULL && z != NULL) {
+		spool_record(s->spool, "auth mech=%s status=%s user=%s "
+		    "pass=%s authzid=%s", mech, status, u, p, z);
+		log_info("%s smtp auth mech=%s status=%s user=%s", s->id,
+		    mech, status, u);
+	}
+	free(u);
+	free(p);
+	free(z);
+}
+
+static void
+smtp_auth_success(struct smtp_session *s)
+{
+	s->authenticated = 1;
+	smtp_set_input(s, SI_COMMAND);
+	smtp_reply(s, "235 2.7.0 Authentication successful");
+}
+
+/* An attempt that did not complete: record what there is, answer 501. */
+static void
+smtp_auth_fail(struct smtp_session *s, const char *mech, const char *why,
+    const char *raw, size_t rawlen)
+{
+	const char *user = s->auth_user ? s->auth_user : "";
+	char *esc;
+
+	smtp_auth_record(s, mech, why, user, s->auth_user_len, "", 0, "", 0);
+	if (raw != NULL && (esc = smtp_escape(raw, rawlen,
+	    UTIL_ESC_SPACE)) != NULL) {
+		spool_record(s->spool, "auth-raw %s", esc);
+		free(esc);
+	}
+	free(s->auth_user);
+	s->auth_user = NULL;
+	s->auth_user_len = 0;
+	smtp_set_input(s, SI_COMMAND);
+	if (strcmp(why, "aborted") == 0)
+		smtp_error(s, "501 5.7.0 Authentication aborted");
+	else
+		smtp_error(s, "501 5.5.2 Cannot decode response");
+}
+
+/* PLAIN: base64 of "authzid NUL user NUL password". */
+static void
+smtp_auth_plain(struct smtp_session *s, const char *b64, size_t len)
+{
+	unsigned char *dec;
+	const char *user, *pass;
+	long n;
+
+	if (len == 1 && b64[0] == '=')
+		len = 0;	/* an empty initial response */
+	if ((dec = malloc(len * 3 / 4 + 1)) == NULL) {
+		smtp_close(s, SMTP_END_ERROR);
+		return;
+	}
+	n = smtp_b64_decode(b64, len, dec);
+	user = n < 0 ? NULL : memchr(dec, '\0', (size_t)n);
+	pass = user == NULL ? NULL :
+	    memchr(user + 1, '\0', (size_t)n - (size_t)(user + 1 - (char *)dec));
+	if (pass == NULL) {
+		/* What could be decoded is kept: it is what was tried. */
+		smtp_auth_fail(s, "PLAIN", n < 0 ? "bad-base64" : "malformed",
+		    n < 0 ? b64 : (char *)dec, n < 0 ? len : (size_t)n);
+		free(dec);
+		return;
+	}
+	user++;
+	pass++;
+	smtp_auth_record(s, "PLAIN", "ok", user, (size_t)(pass - 1 - user),
+	    pass, (size_t)n - (size_t)(pass - (char *)dec), (char *)dec,
+	    (size_t)(user - 1 - (char *)dec));
+	free(dec);
+	smtp_auth_success(s);
+}
+
+/* LOGIN: the user name, then the password, each base64 on its own. */
+static void
+smtp_auth_login_step(struct smtp_session *s, const char *b64, size_t len)
+{
+	unsigned char *dec;
+	long n;
+
+	if ((dec = malloc(len * 3 / 4 + 1)) == NULL) {
+		smtp_close(s, SMTP_END_ERROR);
+		return;
+	}
+	if ((n = smtp_b64_decode(b64, len, dec)) < 0) {
+		smtp_auth_fail(s, "LOGIN", "bad-base64", b64, len);
+		free(dec);
+		return;
+	}
+	if (s->input != SI_AUTH_LOGIN_PASS) {
+		/* Held raw until the password comes: both are recorded
+		 * together. */
+		free(s->auth_user);
+		s->auth_user = (char *)dec;
+		s->auth_user_len = (size_t)n;
+		smtp_set_input(s, SI_AUTH_LOGIN_PASS);
+		smtp_reply(s, "334 UGFzc3dvcmQ6");
+		return;
+	}
+	smtp_auth_record(s, "LOGIN", "ok", s->auth_user, s->auth_user_len,
+	    (char *)dec, (size_t)n, "", 0);
+	free(dec);
+	free(s->auth_user);
+	s->auth_user = NULL;
+	s->auth_user_len = 0;
+	smtp_auth_success(s);
+}
+
+int
+smtp_auth_check(struct smtp_session *s, char *arg)
+{
+	if (s->authenticated) {
+		smtp_error(s, "503 5.5.1 Error: already authenticated");
+		return 0;
+	}
+	if (*arg == '\0') {
+		smtp_error(s, "501 5.5.4 Syntax: AUTH mechanism");
+		return 0;
+	}
+	return 1;
+}
+
+void
+smtp_auth_act(struct smtp_session *s, char *arg)
+{
+	char *initial = strchr(arg, ' ');
+
+	if (initial != NULL) {
+		*initial++ = '\0';
+		while (*initial == ' ')
+			initial++;
+	}
+	if (strcasecmp(arg, "PLAIN") == 0) {
+		if (initial != NULL && *initial != '\0') {
+			smtp_auth_plain(s, initial, strlen(initial));
+			return;
+		}
+		smtp_set_input(s, SI_AUTH_PLAIN);
+		smtp_reply(s, "334 ");
+	} else if (strcasecmp(arg, "LOGIN") == 0) {
+		smtp_set_input(s, SI_AUTH_LOGIN_USER);
+		if (initial != NULL && *initial != '\0') {
+			smtp_auth_login_step(s, initial, strlen(initial));
+			return;
+		}
+		smtp_reply(s, "334 VXNlcm5hbWU6");
+	} else {
+		char *esc = smtp_escape(arg, strlen(arg), UTIL_ESC_SPACE);
+
+		if (esc != NULL) {
+			spool_record(s->spool, "auth mech=%s status=unsupported "
+			    "user= pass= authzid=", esc);
+			log_info("%s smtp auth mech=%s status=unsupported", s->id,
+			    esc);
+		}
+		free(esc);
+		smtp_error(s, "504 5.5.4 Unrecognized authentication type");
+	}
+}
+
+/* A line sent in answer to a 334 challenge. */
+void
+smtp_auth_answer(struct smtp_session *s, struct smtp_line *line)
+{
+	const char *mech = s->input == SI_AUTH_PLAIN ? "PLAIN" : "LOGIN";
+
+	if (line->len == 1 && line->text[0] == '*') {
+		smtp_auth_fail(s, mech, "aborted", NULL, 0);
+		return;
+	}
+	if (s->input == SI_AUTH_PLAIN)
+		smtp_auth_plain(s, line->text, line->len);
+	else
+		smtp_auth_login_step(s, line->text, line->len);
+}

@@ -1,0 +1,24 @@
+/*
+ * supervise: the parent's loop after the privilege drop: spawn the
+ * workers, reap and respawn them, relay their log lines, reload on SIGHUP,
+ * drain on SIGTERM/SIGINT.
+ */
+#ifndef SPAMPOT_SUPERVISE_H
+#define SPAMPOT_SUPERVISE_H
+
+#include <stddef.h>
+
+struct config;
+
+struct supervise_setup {
+	struct config	*cf;		/* owned; replaced on reload */
+	const char	*conf_path;
+	int		*listen_fds;
+	size_t		 nlisten;
+	int		 spool_fd;
+	int		 sandbox_trap;
+};
+
+int	supervise_run(struct supervise_setup *);
+
+#endif

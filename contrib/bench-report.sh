@@ -5,7 +5,7 @@
 # of RUNS runs after one run to warm the caches. The values searched for are
 # picked from the database itself by spampot-report, at ranks where they
 # are neither the commonest nor unique. A benchmark, not a test: nothing
-# fails when it is slow. README.md, "Benchmark", has its results.
+# fails when it is slow. bench/README.md, "spampot-report on a million messages", has its results.
 set -u
 
 conf=

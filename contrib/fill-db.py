@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """fill-db.py: fill a spampot database with synthetic captures, for the
-benchmark of spampot-report (README, "Benchmark"). Not for production
+benchmark of spampot-report (bench/README.md). Not for production
 databases: it writes rows of its own into every table.
 
     contrib/spampot-dbsetup --socket SOCK --database bench ...

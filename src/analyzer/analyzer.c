@@ -55,6 +55,7 @@
 #include "mime.h"
 #include "mover.h"
 #include "import.h"
+#include "parsed.h"
 #include "privdrop.h"
 #include "quarantine.h"
 #include "sandbox.h"
@@ -279,6 +280,7 @@ static enum store_result
 analyzer_store(struct analyzer *a, const char *name,
     const struct import_file *f, char *err, size_t errlen)
 {
+	struct parsed_session ps;
 	enum store_result rc;
 	size_t i;
 
@@ -291,9 +293,14 @@ analyzer_store(struct analyzer *a, const char *name,
 	/* the first file of a batch: events still waiting were dropped */
 	if (a->nbatch == 0)
 		eventlog_drop(a->events);
-	rc = store_import(a->store, name, &f->s, f->sm, err, errlen);
+	ps.name = name;
+	ps.s = &f->s;
+	ps.msgs = f->parsed;
+	/* enrichment: what the store and the event log add to the file */
+	geoip_lookup(a->geoip, f->s.client_ip, &ps.geo);
+	rc = store_import(a->store, &ps, err, errlen);
 	if (rc == STORE_OK)
-		eventlog_session(a->events, name, &f->s, f->sm);
+		eventlog_session(a->events, &ps);
 	return rc;
 }
 
@@ -342,7 +349,6 @@ analyzer_connect(struct analyzer *a)
 		analyzer_db_state(a, 1, err);
 		return -1;
 	}
-	store_set_geoip(a->store, a->geoip);
 	analyzer_db_state(a, 0, NULL);
 	return 0;
 }
@@ -1121,7 +1127,7 @@ main(int argc, char *argv[])
 		fatalx("database password: %s", err);
 	a.geoip = geoip_open(a.cf);
 	analyzer_drop(a.cf);
-	a.events = eventlog_open(a.cf->json_log, a.geoip);
+	a.events = eventlog_open(a.cf->json_log);
 	sandbox_no_dumps(0);
 	sandbox_analyzer();
 	log_info("starting spampot-analyzer %s, config %s, spool %s",

@@ -21,6 +21,10 @@
  * at once. The moves of committed files out of new/ run on another
  * (mover.c).
  *
+ * Before the store, each session is enriched here: its client address's
+ * country and AS (geoip.c), looked up once for the store and the event
+ * log.
+ *
  * At start it imports the backlog in new/, oldest first, then waits on
  * inotify. When the database is away, files stay in new/ and the analyzer
  * retries with a back-off, one log line per change of state.
@@ -275,6 +279,19 @@ analyzer_quarantine(const struct analyzer *a, const struct mime_message *m)
 			    a->cf->attachments_dir);
 }
 
+/* A parsed file as the store and the event log take it, enriched first:
+ * the client address's country and AS, looked up once per session. */
+static void
+analyzer_enrich(const struct analyzer *a, const char *name,
+    const struct import_file *f, struct parsed_session *ps)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->name = name;
+	ps->s = &f->s;
+	ps->msgs = f->parsed;
+	geoip_lookup(a->geoip, f->s.client_ip, &ps->geo);
+}
+
 /* A parsed file into the open transaction. */
 static enum store_result
 analyzer_store(struct analyzer *a, const char *name,
@@ -293,11 +310,7 @@ analyzer_store(struct analyzer *a, const char *name,
 	/* the first file of a batch: events still waiting were dropped */
 	if (a->nbatch == 0)
 		eventlog_drop(a->events);
-	ps.name = name;
-	ps.s = &f->s;
-	ps.msgs = f->parsed;
-	/* enrichment: what the store and the event log add to the file */
-	geoip_lookup(a->geoip, f->s.client_ip, &ps.geo);
+	analyzer_enrich(a, name, f, &ps);
 	rc = store_import(a->store, &ps, err, errlen);
 	if (rc == STORE_OK)
 		eventlog_session(a->events, &ps);

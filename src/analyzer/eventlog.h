@@ -20,7 +20,8 @@ void		 eventlog_close(struct eventlog *);
  * messages, then its end (the client's country and AS as the analyzer
  * found them, in the session's geo). They wait for eventlog_seal, then
  * eventlog_flush. */
-void		 eventlog_session(struct eventlog *, const struct parsed_session *);
+void		 eventlog_session(struct eventlog *,
+		    const struct parsed_session *);
 /* The filling batch goes to its commit: its events wait for the result
  * apart from those of the next batch. */
 void		 eventlog_seal(struct eventlog *);

@@ -23,7 +23,6 @@
  * unprivileged, under its seccomp filter, which binds the commit thread
  * too (it is made after the filter is in place).
  */
-
 #include "autoconf.h"
 
 #include <mysql.h>

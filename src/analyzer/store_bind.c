@@ -130,44 +130,32 @@ static const struct store_col sess_pattern_cols[] = {
 	[SC_LINK_COUNT] = { "count", SC_NUM, 0 },
 };
 
-/* The running totals (store_rollup.c): a value is at most
- * STORE_ROLLUP_CHARS characters of its own column's text. */
+/* The running totals (store_rollup.c): a count and when it was made, of
+ * a kind, a value (at most STORE_ROLLUP_CHARS characters of its own
+ * column's text) or a pattern. */
+#define ROLLUP_KIND	{ "kind", SC_TEXT, 16 }
+#define ROLLUP_HOUR	{ "hour", SC_TEXT, 19 }
+#define ROLLUP_VALUE	{ "value_sha256", SC_BLOB, 32 }, \
+	{ "value", SC_TEXT, STORE_ROLLUP_CHARS * 4 }, \
+	{ "value2", SC_TEXT, STORE_ROLLUP_CHARS * 4 }
+#define ROLLUP_COUNT	{ "n", SC_NUM, 0 }, { "first_seen", SC_TIME, 0 }, \
+	{ "last_seen", SC_TIME, 0 }
+
 static const struct store_col kind_hour_cols[] = {
-	{ "kind",		SC_TEXT,	16 },
-	{ "hour",		SC_TEXT,	19 },
-	{ "n",			SC_NUM,		0 },
-	{ "first_seen",		SC_TIME,	0 },
-	{ "last_seen",		SC_TIME,	0 },
+	ROLLUP_KIND, ROLLUP_HOUR, ROLLUP_COUNT,
 };
 
 static const struct store_col value_hour_cols[] = {
-	{ "kind",		SC_TEXT,	16 },
-	{ "hour",		SC_TEXT,	19 },
-	{ "value_sha256",	SC_BLOB,	32 },
-	{ "value",		SC_TEXT,	STORE_ROLLUP_CHARS * 4 },
-	{ "value2",		SC_TEXT,	STORE_ROLLUP_CHARS * 4 },
-	{ "n",			SC_NUM,		0 },
-	{ "first_seen",		SC_TIME,	0 },
-	{ "last_seen",		SC_TIME,	0 },
+	ROLLUP_KIND, ROLLUP_HOUR, ROLLUP_VALUE, ROLLUP_COUNT,
 };
 
 static const struct store_col value_total_cols[] = {
-	{ "kind",		SC_TEXT,	16 },
-	{ "value_sha256",	SC_BLOB,	32 },
-	{ "value",		SC_TEXT,	STORE_ROLLUP_CHARS * 4 },
-	{ "value2",		SC_TEXT,	STORE_ROLLUP_CHARS * 4 },
-	{ "n",			SC_NUM,		0 },
-	{ "first_seen",		SC_TIME,	0 },
-	{ "last_seen",		SC_TIME,	0 },
+	ROLLUP_KIND, ROLLUP_VALUE, ROLLUP_COUNT,
 };
 
 static const struct store_col pattern_hour_cols[] = {
-	{ "kind",		SC_TEXT,	64 },
-	{ "hour",		SC_TEXT,	19 },
-	{ "pattern_id",		SC_NUM,		0 },
-	{ "n",			SC_NUM,		0 },
-	{ "first_seen",		SC_TIME,	0 },
-	{ "last_seen",		SC_TIME,	0 },
+	{ "kind", SC_TEXT, 64 }, ROLLUP_HOUR, { "pattern_id", SC_NUM, 0 },
+	ROLLUP_COUNT,
 };
 
 /* what the read-back of ids returns (store_ids.c) */

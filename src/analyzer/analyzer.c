@@ -21,6 +21,10 @@
  * at once. The moves of committed files out of new/ run on another
  * (mover.c).
  *
+ * Before the store, each session is enriched here: its client address's
+ * country and AS (geoip.c), looked up once for the store and the event
+ * log.
+ *
  * At start it imports the backlog in new/, oldest first, then waits on
  * inotify. When the database is away, files stay in new/ and the analyzer
  * retries with a back-off, one log line per change of state.
@@ -55,6 +59,7 @@
 #include "mime.h"
 #include "mover.h"
 #include "import.h"
+#include "parsed.h"
 #include "privdrop.h"
 #include "quarantine.h"
 #include "sandbox.h"
@@ -274,11 +279,25 @@ analyzer_quarantine(const struct analyzer *a, const struct mime_message *m)
 			    a->cf->attachments_dir);
 }
 
+/* A parsed file as the store and the event log take it, enriched first:
+ * the client address's country and AS, looked up once per session. */
+static void
+analyzer_enrich(const struct analyzer *a, const char *name,
+    const struct import_file *f, struct parsed_session *ps)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->name = name;
+	ps->s = &f->s;
+	ps->msgs = f->parsed;
+	geoip_lookup(a->geoip, f->s.client_ip, &ps->geo);
+}
+
 /* A parsed file into the open transaction. */
 static enum store_result
 analyzer_store(struct analyzer *a, const char *name,
     const struct import_file *f, char *err, size_t errlen)
 {
+	struct parsed_session ps;
 	enum store_result rc;
 	size_t i;
 
@@ -291,9 +310,10 @@ analyzer_store(struct analyzer *a, const char *name,
 	/* the first file of a batch: events still waiting were dropped */
 	if (a->nbatch == 0)
 		eventlog_drop(a->events);
-	rc = store_import(a->store, name, &f->s, f->sm, err, errlen);
+	analyzer_enrich(a, name, f, &ps);
+	rc = store_import(a->store, &ps, err, errlen);
 	if (rc == STORE_OK)
-		eventlog_session(a->events, name, &f->s, f->sm);
+		eventlog_session(a->events, &ps);
 	return rc;
 }
 
@@ -342,7 +362,6 @@ analyzer_connect(struct analyzer *a)
 		analyzer_db_state(a, 1, err);
 		return -1;
 	}
-	store_set_geoip(a->store, a->geoip);
 	analyzer_db_state(a, 0, NULL);
 	return 0;
 }
@@ -1121,7 +1140,7 @@ main(int argc, char *argv[])
 		fatalx("database password: %s", err);
 	a.geoip = geoip_open(a.cf);
 	analyzer_drop(a.cf);
-	a.events = eventlog_open(a.cf->json_log, a.geoip);
+	a.events = eventlog_open(a.cf->json_log);
 	sandbox_no_dumps(0);
 	sandbox_analyzer();
 	log_info("starting spampot-analyzer %s, config %s, spool %s",

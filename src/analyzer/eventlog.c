@@ -32,12 +32,11 @@
 #include "buf.h"
 #include "eventlog.h"
 #include "extract.h"
-#include "geoip.h"
 #include "json.h"
 #include "log.h"
 #include "mime.h"
+#include "parsed.h"
 #include "spool_read.h"
-#include "store.h"
 
 struct eventlog {
 	char			*path;
@@ -45,7 +44,6 @@ struct eventlog {
 	struct buf		 pending;	/* lines of the filling batch */
 	struct buf		 sealed;	/* of the batch being committed */
 	int			 failing;	/* a write failed: warned */
-	const struct geoip	*geoip;
 };
 
 static int
@@ -56,7 +54,7 @@ eventlog_fd(const char *path)
 }
 
 struct eventlog *
-eventlog_open(const char *path, const struct geoip *geoip)
+eventlog_open(const char *path)
 {
 	struct eventlog *el;
 
@@ -67,7 +65,6 @@ eventlog_open(const char *path, const struct geoip *geoip)
 		fatal("eventlog");
 	if ((el->fd = eventlog_fd(path)) == -1)
 		fatal("json_log %s", path);
-	el->geoip = geoip;
 	log_info("json_log: events go to %s", path);
 	return el;
 }
@@ -184,17 +181,16 @@ eventlog_str(struct ev *b, const char *key, const struct spool_str *s)
 
 /* The fields every event has, after "eventid" and "timestamp". */
 static void
-eventlog_common(struct ev *b, const struct geoip *geoip, const char *name,
-    const struct spool_session *s)
+eventlog_common(struct ev *b, const struct parsed_session *ps)
 {
-	struct geoip_info gi;
+	const struct geoip_info *gi = &ps->geo;
+	const struct spool_session *s = ps->s;
 
-	geoip_lookup(geoip, s->client_ip, &gi);
 	eventlog_str(b, "sensor", &s->sensor);
 	ev_key(b, "session", 0);
 	ev_cstr(b, s->session_id);
 	ev_key(b, "spool_name", 0);
-	ev_cstr(b, name);
+	ev_cstr(b, ps->name);
 	ev_key(b, "src_ip", 0);
 	ev_cstr(b, s->client_ip);
 	ev_fmt(b, ",\"src_port\":%u", s->client_port);
@@ -203,13 +199,13 @@ eventlog_common(struct ev *b, const struct geoip *geoip, const char *name,
 	ev_fmt(b, ",\"dest_port\":%u,\"protocol\":\"smtp\"",
 	    s->server_port);
 	ev_key(b, "src_country", 0);
-	ev_cstr(b, gi.country[0] ? gi.country : NULL);
-	if (gi.asn != 0)
-		ev_fmt(b, ",\"src_asn\":%u", gi.asn);
+	ev_cstr(b, gi->country[0] ? gi->country : NULL);
+	if (gi->asn != 0)
+		ev_fmt(b, ",\"src_asn\":%u", gi->asn);
 	else
 		ev_fmt(b, ",\"src_asn\":null");
 	ev_key(b, "src_as_org", 0);
-	ev_cstr(b, gi.as_org[0] ? gi.as_org : NULL);
+	ev_cstr(b, gi->as_org[0] ? gi->as_org : NULL);
 }
 
 /* "key":[the values of the message's counts of this kind] */
@@ -327,17 +323,17 @@ eventlog_attachments(struct ev *b, const struct mime_message *m)
 }
 
 static void
-eventlog_message(struct ev *b, const struct geoip *geoip, const char *name,
-    const struct spool_session *s, const struct spool_message *m,
-    const struct store_message *sm)
+eventlog_message(struct ev *b, const struct parsed_session *ps,
+    const struct spool_message *m, const struct parsed_message *pm)
 {
+	const struct spool_session *s = ps->s;
 	unsigned char sha[32];
 	unsigned int shalen = sizeof(sha), i;
 	size_t r;
 
 	ev_fmt(b, "{\"eventid\":\"spampot.message\",\"timestamp\":");
 	ev_cstr(b, s->start);
-	eventlog_common(b, geoip, name, s);
+	eventlog_common(b, ps);
 	ev_fmt(b, ",\"message\":%u", m->n);
 	eventlog_str(b, "mail_from", &m->from);
 	ev_key(b, "rcpt_to", 0);
@@ -354,32 +350,32 @@ eventlog_message(struct ev *b, const struct geoip *geoip, const char *name,
 	ev_key(b, "queue_id", 0);
 	ev_cstr(b, m->queue_id);
 	ev_key(b, "subject", 0);
-	ev_cstr(b, sm->mime ? sm->mime->subject : NULL);
+	ev_cstr(b, pm->mime ? pm->mime->subject : NULL);
 	EVP_Digest(m->body ? (const void *)m->body : "", m->body_len, sha,
 	    &shalen, EVP_sha256(), NULL);
 	ev_raw(b, ",\"sha256\":\"", 11);
 	for (i = 0; i < shalen; i++)
 		ev_fmt(b, "%02x", sha[i]);
 	ev_raw(b, "\"", 1);
-	eventlog_urls(b, sm->found);
-	eventlog_kind(b, "emails", sm->found, "email");
-	eventlog_kind(b, "domains", sm->found, "domain");
-	eventlog_kind(b, "ips", sm->found, "ip");
-	eventlog_patterns(b, sm->found);
-	eventlog_attachments(b, sm->mime);
+	eventlog_urls(b, pm->found);
+	eventlog_kind(b, "emails", pm->found, "email");
+	eventlog_kind(b, "domains", pm->found, "domain");
+	eventlog_kind(b, "ips", pm->found, "ip");
+	eventlog_patterns(b, pm->found);
+	eventlog_attachments(b, pm->mime);
 	ev_raw(b, "}\n", 2);
 }
 
 static void
-eventlog_end(struct ev *b, const struct geoip *geoip, const char *name,
-    const struct spool_session *s)
+eventlog_end(struct ev *b, const struct parsed_session *ps)
 {
+	const struct spool_session *s = ps->s;
 	double start = eventlog_seconds(s->start), end = eventlog_seconds(s->end);
 	size_t i;
 
 	ev_fmt(b, "{\"eventid\":\"spampot.session.end\",\"timestamp\":");
 	ev_cstr(b, s->end);
-	eventlog_common(b, geoip, name, s);
+	eventlog_common(b, ps);
 	ev_key(b, "start", 0);
 	ev_cstr(b, s->start);
 	ev_key(b, "end", 0);
@@ -411,30 +407,29 @@ eventlog_end(struct ev *b, const struct geoip *geoip, const char *name,
 }
 
 int
-eventlog_format(struct buf *out, const struct geoip *geoip, const char *name,
-    const struct spool_session *s, const struct store_message *sm)
+eventlog_format(struct buf *out, const struct parsed_session *ps)
 {
 	struct ev e = { out, 0 };
 	size_t i;
 
-	for (i = 0; i < s->nmsgs; i++)
-		eventlog_message(&e, geoip, name, s, &s->msgs[i], &sm[i]);
-	eventlog_end(&e, geoip, name, s);
+	for (i = 0; i < ps->s->nmsgs; i++)
+		eventlog_message(&e, ps, &ps->s->msgs[i], &ps->msgs[i]);
+	eventlog_end(&e, ps);
 	return e.oom ? -1 : 0;
 }
 
 void
-eventlog_session(struct eventlog *el, const char *name,
-    const struct spool_session *s, const struct store_message *sm)
+eventlog_session(struct eventlog *el, const struct parsed_session *ps)
 {
 	size_t before;
 
 	if (el == NULL)
 		return;
 	before = el->pending.len;
-	if (eventlog_format(&el->pending, el->geoip, name, s, sm) == -1) {
+	if (eventlog_format(&el->pending, ps) == -1) {
 		el->pending.len = before;
-		log_warnx("json_log: out of memory; no events for %s", name);
+		log_warnx("json_log: out of memory; no events for %s",
+		    ps->name);
 	}
 }
 

@@ -6,23 +6,22 @@
 #define SPAMPOT_EVENTLOG_H
 
 struct buf;
-struct geoip;
-struct spool_session;
-struct store_message;
+struct parsed_session;
 struct eventlog;
 
 /* Open (create) the file for appending; NULL when path is "". A file that
  * cannot be opened is a setup failure: fatal. */
-struct eventlog	*eventlog_open(const char *path, const struct geoip *);
+struct eventlog	*eventlog_open(const char *path);
 /* SIGHUP: open the path again (after a rotation renamed the file); on
  * failure go on writing to the file already open. NULL: nothing. */
 void		 eventlog_reopen(struct eventlog *);
 void		 eventlog_close(struct eventlog *);
 /* The events of one session imported into the filling batch: its
- * messages, then its end. They wait for eventlog_seal, then
+ * messages, then its end (the client's country and AS as the analyzer
+ * found them, in the session's geo). They wait for eventlog_seal, then
  * eventlog_flush. */
-void		 eventlog_session(struct eventlog *, const char *spool_name,
-		    const struct spool_session *, const struct store_message *);
+void		 eventlog_session(struct eventlog *,
+		    const struct parsed_session *);
 /* The filling batch goes to its commit: its events wait for the result
  * apart from those of the next batch. */
 void		 eventlog_seal(struct eventlog *);
@@ -32,8 +31,6 @@ void		 eventlog_flush(struct eventlog *, int committed);
 /* The filling batch was dropped: its events with it. */
 void		 eventlog_drop(struct eventlog *);
 /* The same lines into a buffer (tests). */
-int		 eventlog_format(struct buf *, const struct geoip *,
-		    const char *spool_name, const struct spool_session *,
-		    const struct store_message *);
+int		 eventlog_format(struct buf *, const struct parsed_session *);
 
 #endif

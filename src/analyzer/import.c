@@ -204,16 +204,16 @@ import_messages(const struct extract_patterns *patterns, struct import_file *f)
 
 	f->mime = calloc(n + 1, sizeof(*f->mime));
 	f->found = calloc(n + 1, sizeof(*f->found));
-	f->sm = calloc(n + 1, sizeof(*f->sm));
-	if (f->mime == NULL || f->found == NULL || f->sm == NULL)
+	f->parsed = calloc(n + 1, sizeof(*f->parsed));
+	if (f->mime == NULL || f->found == NULL || f->parsed == NULL)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (mime_parse(f->s.msgs[i].body, f->s.msgs[i].body_len,
 		    &f->mime[i]) == -1 ||
 		    extract_message(&f->mime[i], patterns, &f->found[i]) == -1)
 			return -1;
-		f->sm[i].mime = &f->mime[i];
-		f->sm[i].found = &f->found[i];
+		f->parsed[i].mime = &f->mime[i];
+		f->parsed[i].found = &f->found[i];
 	}
 	return 0;
 }
@@ -355,10 +355,10 @@ import_file_clear(struct import_file *f)
 	}
 	free(f->mime);
 	free(f->found);
-	free(f->sm);
+	free(f->parsed);
 	f->mime = NULL;
 	f->found = NULL;
-	f->sm = NULL;
+	f->parsed = NULL;
 	spool_session_clear(&f->s);
 	memset(&f->s, 0, sizeof(f->s));
 }

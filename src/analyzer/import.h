@@ -1,6 +1,6 @@
 /*
  * import: the analyzer's reading side of an import: a spool file read,
- * parsed, MIME-walked and counted, ready for store_import; and a
+ * parsed, MIME-walked and counted (parsed.h), ready for the store; and a
  * sandboxed child process that does this for the next files of a list
  * while the analyzer stores the previous ones.
  */
@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
+#include "parsed.h"
 #include "spool_read.h"
-#include "store.h"
 
 struct extract_patterns;
 struct mime_message;
@@ -32,7 +32,7 @@ struct import_file {
 	struct spool_session	 s;		/* IMPORT_OK: */
 	struct mime_message	*mime;		/* s.nmsgs of each */
 	struct extract_result	*found;
-	struct store_message	*sm;
+	struct parsed_message	*parsed;
 };
 
 int	import_file(int dirfd, const char *name,

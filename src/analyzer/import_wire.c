@@ -419,9 +419,9 @@ pw_dec_ok(struct pw_in *in, struct import_file *f)
 	n = pw_get_count(in, 60);
 	f->mime = calloc(n + 1, sizeof(*f->mime));
 	f->found = calloc(n + 1, sizeof(*f->found));
-	f->sm = calloc(n + 1, sizeof(*f->sm));
+	f->parsed = calloc(n + 1, sizeof(*f->parsed));
 	if ((f->s.msgs = calloc(n + 1, sizeof(*f->s.msgs))) == NULL ||
-	    f->mime == NULL || f->found == NULL || f->sm == NULL) {
+	    f->mime == NULL || f->found == NULL || f->parsed == NULL) {
 		pw_bad(in, "out of memory");
 		return;
 	}
@@ -429,8 +429,8 @@ pw_dec_ok(struct pw_in *in, struct import_file *f)
 	for (i = 0; i < n && in->bad == NULL; i++) {
 		f->s.nmsgs = i + 1;
 		pw_dec_message(in, &f->s.msgs[i], &f->mime[i], &f->found[i]);
-		f->sm[i].mime = &f->mime[i];
-		f->sm[i].found = &f->found[i];
+		f->parsed[i].mime = &f->mime[i];
+		f->parsed[i].found = &f->found[i];
 	}
 }
 

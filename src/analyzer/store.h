@@ -8,16 +8,7 @@
 #include <stddef.h>
 
 struct config;
-struct spool_session;
-struct mime_message;
-struct extract_result;
-struct geoip;
-
-/* What the analyzer made of one message of a session. */
-struct store_message {
-	const struct mime_message	*mime;
-	const struct extract_result	*found;
-};
+struct parsed_session;
 
 enum store_result {
 	STORE_OK,		/* in the transaction (store_commit: committed) */
@@ -36,8 +27,8 @@ struct store;
 struct store	*store_open(const struct config *, const char *password,
 		    char *err, size_t errlen);
 void		 store_close(struct store *);
-enum store_result store_import(struct store *, const char *spool_name,
-		    const struct spool_session *, const struct store_message *,
+/* A parsed (and enriched) spool file into the filling batch. */
+enum store_result store_import(struct store *, const struct parsed_session *,
 		    char *err, size_t errlen);
 /* A batch is committed while the next one is filled: store_commit_start
  * hands the filling batch to the commit thread, store_commit_wait gives
@@ -52,8 +43,5 @@ long		 store_schema_version(struct store *, char *err, size_t);
 
 /* The schema this analyzer writes: sql/schema.sql's version. */
 #define STORE_SCHEMA_VERSION	3
-/* Look up each session's client address (country, AS) before it is
- * stored; NULL: none. */
-void		 store_set_geoip(struct store *, const struct geoip *);
 
 #endif

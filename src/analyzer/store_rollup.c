@@ -4,7 +4,12 @@
  * open-addressing index so that a value seen a thousand times in a batch
  * is one row at its commit. A value is keyed by the SHA-256 of its text
  * as the database holds it (credential: user, NUL, password), the key of
- * value_hours and value_totals.
+ * value_hours and value_totals. Each session's totals are added up in one
+ * pass over the rows store_rows.c made of it, which hold every value as
+ * its column does; at commit the entries become rows themselves.
+ *
+ * Run by spampot-analyzer on its main thread, unprivileged, under its
+ * seccomp filter; nothing here talks to the server.
  */
 #include "autoconf.h"
 
@@ -13,8 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "extract.h"
+#include "mime.h"
+#include "parsed.h"
+#include "spool_read.h"
+#include "store_int.h"
 #include "store_rollup.h"
-#include "utf8.h"
 
 struct store_rollup {
 	struct store_rollup_entry	*e;
@@ -189,27 +198,26 @@ store_rollup_chars(const char *s, size_t len)
 	return i;
 }
 
-/* value as its column holds it, then as its rollup key: malloc'd. */
+/* n bytes of p, NUL-terminated: malloc'd. */
 static char *
-store_rollup_text(const char *p, size_t len, size_t max, size_t *out)
+store_rollup_copy(const char *p, size_t n)
 {
 	char *t;
 
-	if ((t = utf8_sanitize(p ? p : "", p ? len : 0)) == NULL)
-		return NULL;
-	*out = store_rollup_chars(t, utf8_prefix(t, max));
-	t[*out] = '\0';
+	if ((t = malloc(n + 1)) != NULL) {
+		memcpy(t, p, n);
+		t[n] = '\0';
+	}
 	return t;
 }
 
 int
 store_rollup_value(struct store_rollup *ru, const char *kind,
     const char *value, size_t len, const char *value2, size_t len2,
-    size_t max, const char *when)
+    const char *when)
 {
 	struct store_rollup_entry k, *e;
-	char *v = NULL, *v2 = NULL;
-	size_t n = 0, n2 = 0;
+	size_t n, n2 = 0;
 	unsigned int shalen = sizeof(k.sha);
 	int ok;
 
@@ -219,33 +227,30 @@ store_rollup_value(struct store_rollup *ru, const char *kind,
 	store_rollup_count_at(e, 1, when);
 
 	store_rollup_key(&k, SRU_VALUE, kind, when);
-	if ((v = store_rollup_text(value, len, max, &n)) == NULL ||
-	    (value2 != NULL &&
-	    (v2 = store_rollup_text(value2, len2, max, &n2)) == NULL) ||
-	    (ru->md == NULL && (ru->md = EVP_MD_CTX_new()) == NULL))
-		goto fail;
+	n = store_rollup_chars(value, len);
+	if (value2 != NULL)
+		n2 = store_rollup_chars(value2, len2);
+	if (ru->md == NULL && (ru->md = EVP_MD_CTX_new()) == NULL)
+		return -1;
 	ok = EVP_DigestInit_ex(ru->md, EVP_sha256(), NULL) &&
-	    EVP_DigestUpdate(ru->md, v, n) &&
-	    (v2 == NULL || (EVP_DigestUpdate(ru->md, "", 1) &&
-	    EVP_DigestUpdate(ru->md, v2, n2))) &&
+	    EVP_DigestUpdate(ru->md, value, n) &&
+	    (value2 == NULL || (EVP_DigestUpdate(ru->md, "", 1) &&
+	    EVP_DigestUpdate(ru->md, value2, n2))) &&
 	    EVP_DigestFinal_ex(ru->md, k.sha, &shalen);
 	if (!ok || (e = store_rollup_find(ru, &k)) == NULL)
-		goto fail;
+		return -1;
+	/* a value new to the batch keeps its text; an entry that could not
+	 * is dropped with its batch (store_import fails) */
 	if (e->value == NULL) {
-		e->value = v;
+		if ((e->value = store_rollup_copy(value, n)) == NULL ||
+		    (value2 != NULL &&
+		    (e->value2 = store_rollup_copy(value2, n2)) == NULL))
+			return -1;
 		e->len = n;
-		e->value2 = v2;
 		e->len2 = n2;
-	} else {
-		free(v);
-		free(v2);
 	}
 	store_rollup_count_at(e, 1, when);
 	return 0;
-fail:
-	free(v);
-	free(v2);
-	return -1;
 }
 
 int
@@ -259,5 +264,174 @@ store_rollup_pattern(struct store_rollup *ru, const char *kind,
 	if ((e = store_rollup_find(ru, &k)) == NULL)
 		return -1;
 	store_rollup_count_at(e, count, when);
+	return 0;
+}
+
+/* Column c of a row: its text as the column holds it. */
+#define ROW_TEXT(row, c)	(row)->p[c].v.p, (size_t)(row)->p[c].len
+
+/* The next row of statement w of the session (cur: the places). */
+static const struct store_row *
+store_rollup_row(const struct store_batch *b, size_t *cur,
+    enum store_stmt w)
+{
+	return b->q[w].rows[cur[w]++];
+}
+
+/* A counted value, from its link row to its message or session. */
+static int
+store_rollup_link(struct store_rollup *ru, const char *kind,
+    const struct store_row *row, const char *when)
+{
+	return store_rollup_pattern(ru, kind, store_bind_pid(row,
+	    SC_LINK_PATTERN), row->p[SC_LINK_COUNT].v.num, when);
+}
+
+/* The session's row and its AUTH attempts'. */
+static int
+store_rollup_client(struct store_batch *b, size_t *cur,
+    const struct spool_session *s)
+{
+	struct store_rollup *ru = b->rollup;
+	const struct store_row *row;
+	size_t i;
+
+	row = store_rollup_row(b, cur, ST_SESSION);
+	if (store_rollup_value(ru, "client-ip",
+	    ROW_TEXT(row, SC_SESSION_CLIENT_IP), NULL, 0, s->start) == -1 ||
+	    (s->helo.p != NULL && store_rollup_value(ru, "helo",
+	    ROW_TEXT(row, SC_SESSION_HELO), NULL, 0, s->start) == -1))
+		return -1;
+	for (i = 0; i < s->nauths; i++) {
+		const struct spool_auth *a = &s->auths[i];
+
+		row = store_rollup_row(b, cur, ST_AUTH);
+		if (store_rollup_value(ru, "password",
+		    ROW_TEXT(row, SC_AUTH_PASS), NULL, 0, s->start) == -1 ||
+		    store_rollup_value(ru, "credential",
+		    ROW_TEXT(row, SC_AUTH_USER), a->pass.p != NULL ?
+		    row->p[SC_AUTH_PASS].v.p : NULL, row->p[SC_AUTH_PASS].len,
+		    s->start) == -1)
+			return -1;
+		if (a->user.len > 0 && store_rollup_link(ru, "username",
+		    store_rollup_row(b, cur, ST_SESS_PATTERN), s->start) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* A message's row and those of its recipients, URLs, attachments and
+ * counted values. */
+static int
+store_rollup_message(struct store_batch *b, size_t *cur,
+    const struct spool_message *m, const struct parsed_message *pm,
+    const char *when)
+{
+	struct store_rollup *ru = b->rollup;
+	const struct store_row *row;
+	size_t i;
+
+	row = store_rollup_row(b, cur, ST_MESSAGE);
+	if (store_rollup_value(ru, "sender", ROW_TEXT(row, SC_MESSAGE_FROM),
+	    NULL, 0, when) == -1)
+		return -1;
+	for (i = 0; i < m->nrcpts; i++) {
+		row = store_rollup_row(b, cur, ST_RCPT);
+		if (store_rollup_value(ru, "rcpt-domain",
+		    ROW_TEXT(row, SC_RCPT_DOMAIN), NULL, 0, when) == -1)
+			return -1;
+	}
+	for (i = 0; pm->found && i < pm->found->nurls; i++) {
+		row = store_rollup_row(b, cur, ST_URL);
+		if (store_rollup_value(ru, "url-host",
+		    ROW_TEXT(row, SC_URL_HOST), NULL, 0, when) == -1)
+			return -1;
+	}
+	for (i = 0; pm->mime && i < pm->mime->natts; i++) {
+		row = store_rollup_row(b, cur, ST_ATT);
+		if (store_rollup_value(ru, "attachment",
+		    ROW_TEXT(row, SC_ATT_SHA256), NULL, 0, when) == -1)
+			return -1;
+	}
+	for (i = 0; pm->found && i < pm->found->ncounts; i++)
+		if (store_rollup_link(ru, pm->found->counts[i].kind,
+		    store_rollup_row(b, cur, ST_MSG_PATTERN), when) == -1)
+			return -1;
+	return 0;
+}
+
+/*
+ * What a session adds to the running totals, in one pass over the rows
+ * store_import made of it (at: where they start in each queue), in the
+ * order they were made; each value as its own column holds it. The
+ * session's start is the time of all of them.
+ */
+int
+store_rollup_session(struct store_batch *b, const size_t *at,
+    const struct parsed_session *ps)
+{
+	const struct spool_session *s = ps->s;
+	size_t cur[ST_COUNT], i;
+
+	memcpy(cur, at, sizeof(cur));
+	if (store_rollup_client(b, cur, s) == -1)
+		return -1;
+	for (i = 0; i < s->nmsgs; i++)
+		if (store_rollup_message(b, cur, &s->msgs[i], &ps->msgs[i],
+		    s->start) == -1)
+			return -1;
+	return 0;
+}
+
+/* A value's row of value_hours (hour: 1) or of value_totals (0). */
+static int
+store_rollup_value_row(struct store_batch *b,
+    const struct store_rollup_entry *e, int hour)
+{
+	struct store_params sp;
+
+	store_bind_begin(&sp, hour ? ST_VALUE_HOUR : ST_VALUE_TOTAL);
+	store_bind_str(&sp, e->kind);
+	if (hour)
+		store_bind_str(&sp, e->hour);
+	store_bind_blob(&sp, e->sha, sizeof(e->sha));
+	store_bind_text(&sp, e->value, e->len);
+	store_bind_text(&sp, e->value2, e->len2);
+	store_bind_u64(&sp, e->n);
+	store_bind_time(&sp, e->first);
+	store_bind_time(&sp, e->last);
+	return store_bind_queue(b, &sp);
+}
+
+/* The batch's running totals into their queues: a row of kind_hours or
+ * pattern_hours per entry, one of value_hours and value_totals per
+ * value. */
+int
+store_rollup_queue(struct store_batch *b)
+{
+	const struct store_rollup_entry *e;
+	struct store_params sp;
+	size_t i;
+
+	for (i = 0; i < store_rollup_count(b->rollup); i++) {
+		e = store_rollup_get(b->rollup, i);
+		if (e->table == SRU_VALUE) {
+			if (store_rollup_value_row(b, e, 1) == -1 ||
+			    store_rollup_value_row(b, e, 0) == -1)
+				return -1;
+			continue;
+		}
+		store_bind_begin(&sp, e->table == SRU_PATTERN ?
+		    ST_PATTERN_HOUR : ST_KIND_HOUR);
+		store_bind_str(&sp, e->kind);
+		store_bind_str(&sp, e->hour);
+		if (e->table == SRU_PATTERN)
+			store_bind_pattern(&sp, e->pattern_id);
+		store_bind_u64(&sp, e->n);
+		store_bind_time(&sp, e->first);
+		store_bind_time(&sp, e->last);
+		if (store_bind_queue(b, &sp) == -1)
+			return -1;
+	}
 	return 0;
 }

@@ -1,8 +1,9 @@
 /*
  * store_rollup: what a batch adds to the report's running totals
  * (kind_hours, value_hours, value_totals, pattern_hours in schema.sql),
- * added up in memory as its files are imported; store_commit writes them
- * in the batch's transaction.
+ * added up in memory as its files are imported, each session's in one
+ * pass over its rows once they are made (store_rollup_session, in
+ * store_int.h); store_commit writes them in the batch's transaction.
  */
 #ifndef SPAMPOT_STORE_ROLLUP_H
 #define SPAMPOT_STORE_ROLLUP_H
@@ -33,11 +34,12 @@ struct store_rollup	*store_rollup_new(void);
 void			 store_rollup_free(struct store_rollup *);
 void			 store_rollup_clear(struct store_rollup *);
 /* One occurrence of a value of a report kind (value2: NULL but for
- * credential) at the spool time when; the text as its column stores it:
- * made valid UTF-8, cut to max bytes. -1: out of memory. */
+ * credential) at the spool time when; the text as its column holds it
+ * (valid UTF-8, cut to the column's size), of which the first
+ * STORE_ROLLUP_CHARS characters count. -1: out of memory. */
 int			 store_rollup_value(struct store_rollup *,
 			    const char *kind, const char *value, size_t len,
-			    const char *value2, size_t len2, size_t max,
+			    const char *value2, size_t len2,
 			    const char *when);
 /* count occurrences of a pattern at when. */
 int			 store_rollup_pattern(struct store_rollup *,

@@ -165,8 +165,8 @@ test_round_trip(void **state)
 	assert_int_equal(g.s.msgs[0].size, strlen(BODY));
 	assert_string_equal(g.s.msgs[0].queue_id, "4F2A1B3C9D");
 	/* MIME and extraction, and the store's view of them */
-	assert_ptr_equal(g.sm[0].mime, &g.mime[0]);
-	assert_ptr_equal(g.sm[0].found, &g.found[0]);
+	assert_ptr_equal(g.parsed[0].mime, &g.mime[0]);
+	assert_ptr_equal(g.parsed[0].found, &g.found[0]);
 	assert_string_equal(g.mime[0].subject, "été offer");
 	assert_int_equal(g.mime[0].natts, 1);
 	a = &g.mime[0].atts[0];

@@ -1,0 +1,289 @@
+/*
+ * test_store: the store's side that needs no server. Each statement's SQL
+ * text as its column table makes it (the text the server prepares, in
+ * full: a change of table shows here); the columns other files read by
+ * place are where their names say; and a parsed session imported into a
+ * batch gives the rows and the running totals it must, each value as its
+ * column holds it (a HELO that is not UTF-8, a password that was never
+ * sent, recipients of one domain in two spellings).
+ */
+#include "autoconf.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "extract.h"
+#include "parsed.h"
+#include "spool_read.h"
+#include "store_int.h"
+#include "store_rollup.h"
+
+#define ROLLUP_ADD	" ON DUPLICATE KEY UPDATE n = n + VALUES(n), " \
+	"first_seen = LEAST(first_seen, VALUES(first_seen)), " \
+	"last_seen = GREATEST(last_seen, VALUES(last_seen))"
+
+static const char *const expect_sql[ST_COUNT] = {
+	[ST_SESSION] = "INSERT INTO sessions (sensor, spool_name, "
+	    "session_key, client_ip, client_port, server_ip, server_port, "
+	    "started_at, ended_at, helo, helo_verb, end_reason, messages, "
+	    "country, asn, as_org) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_TRANSCRIPT] = "INSERT INTO transcripts (session_id, transcript) "
+	    "VALUES (?,?)",
+	[ST_AUTH] = "INSERT INTO auth_attempts (session_id, mechanism, "
+	    "status, username, password, authzid, tried_at) "
+	    "VALUES (?,?,?,?,?,?,?)",
+	[ST_MESSAGE] = "INSERT INTO messages (session_id, seq, mail_from, "
+	    "mail_from_domain, size, stored_size, truncated, incomplete, "
+	    "subject, sha256, queue_id, received_at) "
+	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_RCPT] = "INSERT INTO recipients (message_id, address, domain, "
+	    "received_at) VALUES (?,?,?,?)",
+	[ST_URL] = "INSERT INTO urls (message_id, url, host, count, "
+	    "received_at) VALUES (?,?,?,?,?)",
+	[ST_ATT] = "INSERT INTO attachments (message_id, filename, "
+	    "content_type, size, md5, sha1, sha256, received_at) "
+	    "VALUES (?,?,?,?,?,?,?,?)",
+	[ST_PATTERN] = "INSERT INTO patterns (kind, value, value_sha256, "
+	    "total, first_seen, last_seen) VALUES (?,?,?,?,?,?) "
+	    "ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), "
+	    "total = total + VALUES(total), "
+	    "first_seen = LEAST(first_seen, VALUES(first_seen)), "
+	    "last_seen = GREATEST(last_seen, VALUES(last_seen))",
+	[ST_PATTERN_ADD] = "UPDATE patterns SET total = total + ?, "
+	    "first_seen = LEAST(first_seen, ?), "
+	    "last_seen = GREATEST(last_seen, ?) WHERE id = ?",
+	[ST_MSG_PATTERN] = "INSERT INTO message_patterns (message_id, "
+	    "pattern_id, count) VALUES (?,?,?) "
+	    "ON DUPLICATE KEY UPDATE count = count + VALUES(count)",
+	[ST_SESS_PATTERN] = "INSERT INTO session_patterns (session_id, "
+	    "pattern_id, count) VALUES (?,?,?) "
+	    "ON DUPLICATE KEY UPDATE count = count + VALUES(count)",
+	[ST_KIND_HOUR] = "INSERT INTO kind_hours (kind, hour, n, first_seen, "
+	    "last_seen) VALUES (?,?,?,?,?)" ROLLUP_ADD,
+	[ST_VALUE_HOUR] = "INSERT INTO value_hours (kind, hour, value_sha256, "
+	    "value, value2, n, first_seen, last_seen) "
+	    "VALUES (?,?,?,?,?,?,?,?)" ROLLUP_ADD,
+	[ST_VALUE_TOTAL] = "INSERT INTO value_totals (kind, value_sha256, "
+	    "value, value2, n, first_seen, last_seen) "
+	    "VALUES (?,?,?,?,?,?,?)" ROLLUP_ADD,
+	[ST_PATTERN_HOUR] = "INSERT INTO pattern_hours (kind, hour, "
+	    "pattern_id, n, first_seen, last_seen) VALUES (?,?,?,?,?,?)"
+	    ROLLUP_ADD,
+	[ST_SESSION_IDS] = "SELECT id, spool_name FROM sessions WHERE id >= ?",
+	[ST_MESSAGE_IDS] = "SELECT id, session_id, seq FROM messages "
+	    "WHERE id >= ?",
+};
+
+static void
+test_sql(void **state)
+{
+	char sql[1024];
+	int i;
+
+	(void)state;
+	for (i = 0; i < ST_COUNT; i++) {
+		assert_int_equal(store_bind_sql(i, sql, sizeof(sql)), 0);
+		assert_string_equal(sql, expect_sql[i]);
+	}
+	/* a text that does not fit is refused, not cut */
+	assert_int_equal(store_bind_sql(ST_SESSION, sql, 64), -1);
+}
+
+static void
+test_named_columns(void **state)
+{
+	static const struct {
+		enum store_stmt	 st;
+		unsigned	 col;
+		const char	*name;
+	} named[] = {
+		{ ST_SESSION, SC_SESSION_NAME, "spool_name" },
+		{ ST_SESSION, SC_SESSION_CLIENT_IP, "client_ip" },
+		{ ST_SESSION, SC_SESSION_HELO, "helo" },
+		{ ST_AUTH, SC_AUTH_USER, "username" },
+		{ ST_AUTH, SC_AUTH_PASS, "password" },
+		{ ST_MESSAGE, SC_MESSAGE_SESSION, "session_id" },
+		{ ST_MESSAGE, SC_MESSAGE_SEQ, "seq" },
+		{ ST_MESSAGE, SC_MESSAGE_FROM, "mail_from" },
+		{ ST_RCPT, SC_RCPT_DOMAIN, "domain" },
+		{ ST_URL, SC_URL_HOST, "host" },
+		{ ST_ATT, SC_ATT_SHA256, "sha256" },
+		{ ST_PATTERN, SC_PATTERN_KIND, "kind" },
+		{ ST_PATTERN, SC_PATTERN_VALUE, "value" },
+		{ ST_PATTERN, SC_PATTERN_SHA, "value_sha256" },
+		{ ST_MSG_PATTERN, SC_LINK_PATTERN, "pattern_id" },
+		{ ST_MSG_PATTERN, SC_LINK_COUNT, "count" },
+		{ ST_SESS_PATTERN, SC_LINK_PATTERN, "pattern_id" },
+		{ ST_SESS_PATTERN, SC_LINK_COUNT, "count" },
+		{ ST_SESSION_IDS, SC_IDS_NAME, "spool_name" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		assert_string_equal(store_stmts[named[i].st].cols[
+		    named[i].col].name, named[i].name);
+}
+
+static struct spool_str
+str(const char *s)
+{
+	struct spool_str v = { (char *)s, s ? strlen(s) : 0 };
+
+	return v;
+}
+
+/* The entry of the batch's totals for (table, kind, value). */
+static const struct store_rollup_entry *
+entry(const struct store_rollup *ru, enum store_rollup_table t,
+    const char *kind, const char *value)
+{
+	const struct store_rollup_entry *e;
+	size_t i;
+
+	for (i = 0; i < store_rollup_count(ru); i++) {
+		e = store_rollup_get(ru, i);
+		if (e->table == t && strcmp(e->kind, kind) == 0 &&
+		    (value == NULL || (e->value != NULL &&
+		    strcmp(e->value, value) == 0)))
+			return e;
+	}
+	fail_msg("no entry %d %s %s", (int)t, kind, value ? value : "");
+	return NULL;
+}
+
+static void
+test_import(void **state)
+{
+	struct spool_str rcpts[2] = { str("x@Example.NET"), str("y@example.net") };
+	struct spool_auth auths[2];
+	struct spool_message m;
+	struct spool_session s;
+	struct extract_url url = { "http://evil.example/", "evil.example", 2 };
+	struct extract_count count = { "email", "a@b.example", 3 };
+	struct extract_result found;
+	struct parsed_message pm = { NULL, &found };
+	struct parsed_session ps;
+	const struct store_rollup_entry *e;
+	struct store *st;
+	char err[128];
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	snprintf(s.session_id, sizeof(s.session_id), "0123456789abcdef");
+	s.sensor = str("sensor-1");
+	snprintf(s.client_ip, sizeof(s.client_ip), "203.0.113.7");
+	snprintf(s.server_ip, sizeof(s.server_ip), "192.0.2.1");
+	snprintf(s.start, sizeof(s.start), "2026-11-26T16:11:16.123456Z");
+	snprintf(s.end, sizeof(s.end), "2026-11-26T16:11:17.000001Z");
+	snprintf(s.end_reason, sizeof(s.end_reason), "quit");
+	snprintf(s.helo_verb, sizeof(s.helo_verb), "EHLO");
+	s.helo = str("bot\xff");
+	memset(auths, 0, sizeof(auths));
+	auths[0].mech = str("LOGIN");
+	auths[0].user = str("admin");
+	auths[0].pass = str("secret");
+	auths[1].mech = str("PLAIN");
+	auths[1].pass = str(NULL);	/* never sent */
+	s.auths = auths;
+	s.nauths = 2;
+	memset(&m, 0, sizeof(m));
+	m.n = 1;
+	m.from = str("A@Example.COM");
+	m.rcpts = rcpts;
+	m.nrcpts = 2;
+	s.msgs = &m;
+	s.nmsgs = 1;
+	s.transcript = "C EHLO bot\n";
+	s.transcript_len = strlen(s.transcript);
+	memset(&found, 0, sizeof(found));
+	found.urls = &url;
+	found.nurls = 1;
+	found.counts = &count;
+	found.ncounts = 1;
+	memset(&ps, 0, sizeof(ps));
+	ps.name = "203.0.113.7_20261126T161116Z_0123456789abcdef";
+	ps.s = &s;
+	ps.msgs = &pm;
+
+	/* a store with no connection and no pattern cache: nothing here
+	 * talks to the server */
+	assert_non_null(st = calloc(1, sizeof(*st)));
+	assert_non_null(st->batch[0].rollup = store_rollup_new());
+	st->fill = &st->batch[0];
+	st->packet = 1 << 20;
+	assert_int_equal(store_import(st, &ps, err, sizeof(err)), STORE_OK);
+
+	assert_int_equal(st->fill->q[ST_SESSION].n, 1);
+	assert_int_equal(st->fill->q[ST_TRANSCRIPT].n, 1);
+	assert_int_equal(st->fill->q[ST_AUTH].n, 2);
+	assert_int_equal(st->fill->q[ST_MESSAGE].n, 1);
+	assert_int_equal(st->fill->q[ST_RCPT].n, 2);
+	assert_int_equal(st->fill->q[ST_URL].n, 1);
+	assert_int_equal(st->fill->q[ST_PATTERN].n, 2);	/* admin, a@b */
+	assert_int_equal(st->fill->q[ST_SESS_PATTERN].n, 1);
+	assert_int_equal(st->fill->q[ST_MSG_PATTERN].n, 1);
+	/* no GeoIP: country, asn, as_org NULL */
+	assert_int_equal(st->fill->q[ST_SESSION].rows[0]->p[13].type,
+	    MYSQL_TYPE_NULL);
+	assert_int_equal(st->fill->q[ST_SESSION].rows[0]->p[14].type,
+	    MYSQL_TYPE_NULL);
+
+	e = entry(st->fill->rollup, SRU_KIND, "password", NULL);
+	assert_int_equal(e->n, 2);
+	assert_string_equal(e->hour, "2026-11-26 16:00:00");
+	assert_string_equal(e->first, s.start);
+	assert_int_equal(entry(st->fill->rollup, SRU_KIND, "rcpt-domain",
+	    NULL)->n, 2);
+	assert_int_equal(entry(st->fill->rollup, SRU_VALUE, "rcpt-domain",
+	    "example.net")->n, 2);
+	assert_int_equal(entry(st->fill->rollup, SRU_VALUE, "client-ip",
+	    "203.0.113.7")->n, 1);
+	assert_int_equal(entry(st->fill->rollup, SRU_VALUE, "helo",
+	    "bot\xef\xbf\xbd")->n, 1);
+	assert_int_equal(entry(st->fill->rollup, SRU_VALUE, "sender",
+	    "A@Example.COM")->n, 1);
+	assert_int_equal(entry(st->fill->rollup, SRU_VALUE, "url-host",
+	    "evil.example")->n, 1);
+	assert_string_equal(entry(st->fill->rollup, SRU_VALUE, "credential",
+	    "admin")->value2, "secret");
+	/* no password: not the same credential as an empty one */
+	assert_null(entry(st->fill->rollup, SRU_VALUE, "credential",
+	    "")->value2);
+	e = entry(st->fill->rollup, SRU_PATTERN, "username", NULL);
+	assert_int_equal(e->pattern_id, STORE_PENDING | 0);
+	assert_int_equal(e->n, 1);
+	e = entry(st->fill->rollup, SRU_PATTERN, "email", NULL);
+	assert_int_equal(e->pattern_id, STORE_PENDING | 1);
+	assert_int_equal(e->n, 3);
+
+	/* the batch's totals as rows: two of each value, one of each kind
+	 * and pattern */
+	assert_int_equal(store_rollup_queue(st->fill), 0);
+	assert_int_equal(st->fill->q[ST_VALUE_HOUR].n,
+	    st->fill->q[ST_VALUE_TOTAL].n);
+	assert_int_equal(st->fill->q[ST_PATTERN_HOUR].n, 2);
+	assert_int_equal(st->fill->q[ST_KIND_HOUR].n, 7);
+
+	store_discard(st);
+	store_rollup_free(st->batch[0].rollup);
+	free(st);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sql),
+		cmocka_unit_test(test_named_columns),
+		cmocka_unit_test(test_import),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

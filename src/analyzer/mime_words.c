@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base64.h"
 #include "buf.h"
 #include "mime_words.h"
 
@@ -27,40 +28,22 @@ words_hex(int c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-static int
-words_b64(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
 /* The bytes of an encoded word's text, B or Q; lenient, as mail is. */
 static int
 words_decode(char enc, const char *p, size_t n, struct buf *out)
 {
-	unsigned acc = 0;
-	int bits = 0, v, hi, lo;
+	int hi, lo;
 	size_t i;
 	char c;
 
+	if (enc == 'B') {
+		if (buf_reserve(out, BASE64_DECODED_SIZE(n)) == -1)
+			return -1;
+		out->len += (size_t)base64_decode(p, n,
+		    (unsigned char *)out->data + out->len, BASE64_LENIENT);
+		return 0;
+	}
 	for (i = 0; i < n; i++) {
-		if (enc == 'B') {
-			if ((v = words_b64((unsigned char)p[i])) < 0)
-				continue;	/* padding, junk */
-			acc = acc << 6 | (unsigned)v;
-			if ((bits += 6) >= 8) {
-				bits -= 8;
-				c = (char)(acc >> bits & 0xff);
-				if (buf_append(out, &c, 1) == -1)
-					return -1;
-			}
-			continue;
-		}
 		c = p[i] == '_' ? ' ' : p[i];
 		if (p[i] == '=' && i + 2 < n &&
 		    (hi = words_hex((unsigned char)p[i + 1])) >= 0 &&

@@ -243,8 +243,7 @@ analyzer_valid_name(const char *name)
 	if (sid[-1] != '_')
 		return 0;
 	for (i = 0; i < 16; i++)
-		if (!isdigit((unsigned char)sid[i]) &&
-		    (sid[i] < 'a' || sid[i] > 'f'))
+		if (util_hexval(sid[i], UTIL_HEX_LOWER) < 0)
 			return 0;
 	iplen = (size_t)(sid - 1 - (name + slen));
 	if (iplen == 0 || iplen >= sizeof(ip))

@@ -16,17 +16,9 @@
 #include "base64.h"
 #include "buf.h"
 #include "mime_words.h"
+#include "util.h"
 
 #define WORDS_MAX_PARTS	64	/* RFC 2231 continuations kept */
-
-static int
-words_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 /* The bytes of an encoded word's text, B or Q; lenient, as mail is. */
 static int
@@ -46,8 +38,8 @@ words_decode(char enc, const char *p, size_t n, struct buf *out)
 	for (i = 0; i < n; i++) {
 		c = p[i] == '_' ? ' ' : p[i];
 		if (p[i] == '=' && i + 2 < n &&
-		    (hi = words_hex((unsigned char)p[i + 1])) >= 0 &&
-		    (lo = words_hex((unsigned char)p[i + 2])) >= 0) {
+		    (hi = util_hexval((unsigned char)p[i + 1], 0)) >= 0 &&
+		    (lo = util_hexval((unsigned char)p[i + 2], 0)) >= 0) {
 			c = (char)(hi << 4 | lo);
 			i += 2;
 		}
@@ -193,8 +185,8 @@ words_percent(const char *p, size_t n, struct buf *out)
 	for (i = 0; i < n; i++) {
 		c = p[i];
 		if (c == '%' && i + 2 < n &&
-		    (hi = words_hex((unsigned char)p[i + 1])) >= 0 &&
-		    (lo = words_hex((unsigned char)p[i + 2])) >= 0) {
+		    (hi = util_hexval((unsigned char)p[i + 1], 0)) >= 0 &&
+		    (lo = util_hexval((unsigned char)p[i + 2], 0)) >= 0) {
 			c = (char)(hi << 4 | lo);
 			i += 2;
 		}

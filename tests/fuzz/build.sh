@@ -32,9 +32,9 @@ files_of() {
 	    sensor/smtp_line sensor/spool sensor/spool_admin \
 	    analyzer/spool_read common/buf common/util common/log common/conf \
 	    common/base64 ;;
-	spool_read) echo analyzer/spool_read ;;
+	spool_read) echo analyzer/spool_read common/util ;;
 	mime) echo analyzer/mime analyzer/mime_words analyzer/extract \
-	    common/utf8 common/buf common/conf common/base64 ;;
+	    common/utf8 common/buf common/conf common/base64 common/util ;;
 	config) echo common/conf ;;
 	esac
 }

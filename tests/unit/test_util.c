@@ -1,7 +1,8 @@
 /*
  * test_util: the small shared helpers of src/common that more than one
  * program uses: base64 (the worker's AUTH, strict; the analyzer's encoded
- * words, lenient). Tables of input and the bytes or refusal expected.
+ * words, lenient) and hex digits. Tables of input and the bytes or
+ * refusal expected.
  */
 #include "autoconf.h"
 
@@ -15,6 +16,7 @@
 #include <cmocka.h>
 
 #include "base64.h"
+#include "util.h"
 
 struct b64_case {
 	const char	*name;
@@ -115,12 +117,45 @@ test_base64_random(void **state)
 	}
 }
 
+static void
+test_hexval(void **state)
+{
+	int c, want;
+
+	for (c = -1; c < 256; c++) {
+		want = c >= '0' && c <= '9' ? c - '0' :
+		    c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+		    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		assert_int_equal(util_hexval(c, 0), want);
+		/* the spool's digits are lower case only */
+		assert_int_equal(util_hexval(c, UTIL_HEX_LOWER),
+		    c >= 'A' && c <= 'F' ? -1 : want);
+	}
+	assert_string_equal(util_hexdigits, "0123456789abcdef");
+}
+
+static void
+test_hex(void **state)
+{
+	static const unsigned char bytes[] = { 0x00, 0x01, 0x7f, 0x80, 0xab,
+	    0xff };
+	char out[2 * sizeof(bytes) + 1];
+
+	memset(out, 'x', sizeof(out));
+	util_hex(out, bytes, sizeof(bytes));
+	assert_string_equal(out, "00017f80abff");
+	util_hex(out, bytes, 0);
+	assert_string_equal(out, "");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_base64_table),
 		cmocka_unit_test(test_base64_random),
+		cmocka_unit_test(test_hexval),
+		cmocka_unit_test(test_hex),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

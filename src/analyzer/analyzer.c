@@ -56,6 +56,7 @@
 #include "mover.h"
 #include "import.h"
 #include "privdrop.h"
+#include "pwfile.h"
 #include "quarantine.h"
 #include "sandbox.h"
 #include "spoolfmt.h"
@@ -144,22 +145,13 @@ analyzer_usage(void)
 static char *
 analyzer_password(const char *path, char *err, size_t errlen)
 {
-	char line[1024];
-	struct stat st;
-	FILE *fp;
+	char *password;
+	int exposed;
 
-	if ((fp = fopen(path, "re")) == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fileno(fp), &st) == 0 && (st.st_mode & S_IROTH))
-		log_warnx("%s is readable by every user: chmod 0640 it",
-		    path);
-	if (fgets(line, sizeof(line), fp) == NULL)
-		line[0] = '\0';
-	fclose(fp);
-	line[strcspn(line, "\r\n")] = '\0';
-	return strdup(line);
+	if ((password = pwfile_read(path, &exposed, err, errlen)) != NULL &&
+	    exposed)
+		log_warnx(PWFILE_EXPOSED, path);
+	return password;
 }
 
 /* Started as root: become analyzer_user, in the spool group. Started as

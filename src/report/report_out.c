@@ -35,18 +35,36 @@
 
 static int rout_utf8_locale;
 
+/* One line on standard error, after what is already on standard output. */
+static void
+rout_say(const char *what, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "spampot-report: %s", what);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+}
+
 void
 rout_fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fprintf(stderr, "spampot-report: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	rout_say("", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n");
 	exit(REPORT_ERROR);
+}
+
+/* The report goes on. */
+void
+rout_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rout_say("warning: ", fmt, ap);
+	va_end(ap);
 }
 
 /* Widths of characters need a UTF-8 locale; which one does not matter. */

@@ -1,8 +1,8 @@
 /*
  * test_util: the small shared helpers of src/common that more than one
  * program uses: base64 (the worker's AUTH, strict; the analyzer's encoded
- * words, lenient) and hex digits. Tables of input and the bytes or
- * refusal expected.
+ * words, lenient), hex digits and the password file. Tables of input and
+ * the bytes or refusal expected.
  */
 #include "autoconf.h"
 
@@ -10,12 +10,16 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "base64.h"
+#include "pwfile.h"
 #include "util.h"
 
 struct b64_case {
@@ -148,6 +152,54 @@ test_hex(void **state)
 	assert_string_equal(out, "");
 }
 
+static void
+pw_write(const char *path, const char *text, mode_t mode)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	assert_true(fputs(text, fp) >= 0);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+static void
+test_pwfile(void **state)
+{
+	char dir[] = "/tmp/test_util.XXXXXX", path[64], err[128], *pw;
+	int exposed;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/pw", dir);
+	/* the first line, without its line end */
+	pw_write(path, "s3cret\r\nsecond line\n", 0600);
+	pw = pwfile_read(path, &exposed, err, sizeof(err));
+	assert_non_null(pw);
+	assert_string_equal(pw, "s3cret");
+	assert_int_equal(exposed, 0);
+	free(pw);
+	/* readable by every user: said, and still read */
+	assert_int_equal(chmod(path, 0644), 0);
+	pw = pwfile_read(path, &exposed, err, sizeof(err));
+	assert_non_null(pw);
+	assert_string_equal(pw, "s3cret");
+	assert_int_equal(exposed, 1);
+	free(pw);
+	/* empty: an empty password */
+	pw_write(path, "", 0640);
+	pw = pwfile_read(path, &exposed, err, sizeof(err));
+	assert_non_null(pw);
+	assert_string_equal(pw, "");
+	assert_int_equal(exposed, 0);
+	free(pw);
+	/* missing: the path and the reason */
+	assert_int_equal(unlink(path), 0);
+	assert_null(pwfile_read(path, &exposed, err, sizeof(err)));
+	assert_true(strncmp(err, path, strlen(path)) == 0);
+	assert_string_equal(err + strlen(path), ": No such file or directory");
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
@@ -156,6 +208,7 @@ main(void)
 		cmocka_unit_test(test_base64_random),
 		cmocka_unit_test(test_hexval),
 		cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_pwfile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

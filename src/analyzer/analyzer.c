@@ -50,6 +50,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "conf.h"
 #include "paths.h"
 #include "eventlog.h"
@@ -61,6 +62,7 @@
 #include "import.h"
 #include "parsed.h"
 #include "privdrop.h"
+#include "pwfile.h"
 #include "quarantine.h"
 #include "sandbox.h"
 #include "spoolfmt.h"
@@ -149,22 +151,13 @@ analyzer_usage(void)
 static char *
 analyzer_password(const char *path, char *err, size_t errlen)
 {
-	char line[1024];
-	struct stat st;
-	FILE *fp;
+	char *password;
+	int exposed;
 
-	if ((fp = fopen(path, "re")) == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fileno(fp), &st) == 0 && (st.st_mode & S_IROTH))
-		log_warnx("%s is readable by every user: chmod 0640 it",
-		    path);
-	if (fgets(line, sizeof(line), fp) == NULL)
-		line[0] = '\0';
-	fclose(fp);
-	line[strcspn(line, "\r\n")] = '\0';
-	return strdup(line);
+	if ((password = pwfile_read(path, &exposed, err, errlen)) != NULL &&
+	    exposed)
+		log_warnx(PWFILE_EXPOSED, path);
+	return password;
 }
 
 /* Started as root: become analyzer_user, in the spool group. Started as
@@ -248,8 +241,7 @@ analyzer_valid_name(const char *name)
 	if (sid[-1] != '_')
 		return 0;
 	for (i = 0; i < 16; i++)
-		if (!isdigit((unsigned char)sid[i]) &&
-		    (sid[i] < 'a' || sid[i] > 'f'))
+		if (util_hexval(sid[i], UTIL_HEX_LOWER) < 0)
 			return 0;
 	iplen = (size_t)(sid - 1 - (name + slen));
 	if (iplen == 0 || iplen >= sizeof(ip))
@@ -1070,11 +1062,11 @@ main(int argc, char *argv[])
 	};
 	struct analyzer a;
 	char err[512];
-	int ch, foreground = 0, check = 0, debug = 0, once = 0, rc = 0;
+	struct cmdline cl = { .conf_path = SPAMPOT_CONFIG_FILE };
+	int ch, once = 0, rc = 0;
 
 	util_close_from(3);
 	memset(&a, 0, sizeof(a));
-	a.conf_path = SPAMPOT_CONFIG_FILE;
 	/*
 	 * Every file allocates and frees the same large blocks (its bytes,
 	 * the decoded parts, the batch's rows): kept by malloc rather than
@@ -1085,33 +1077,16 @@ main(int argc, char *argv[])
 	mallopt(M_TRIM_THRESHOLD, ANALYZER_TRIM_THRESHOLD);
 	while ((ch = getopt_long(argc, argv, "c:dfhtV", longopts, NULL)) !=
 	    -1) {
-		switch (ch) {
-		case 'c':
-			a.conf_path = optarg;
-			break;
-		case 'd':
-			debug = 1;
-			break;
-		case 'f':
-			foreground = 1;
-			break;
-		case 't':
-			check = 1;
-			break;
-		case 'o':
+		if (ch == 'o')
 			once = 1;
-			break;
-		case 'V':
-			printf("spampot-analyzer %s\n", PACKAGE_VERSION);
-			return 0;
-		default:
+		else if (!cmdline_option(&cl, ch, optarg, "spampot-analyzer"))
 			analyzer_usage();
-		}
 	}
 	if (optind != argc && !once)
 		analyzer_usage();
+	a.conf_path = cl.conf_path;
 	a.cf = analyzer_config(a.conf_path, &a.patterns);
-	if (check) {
+	if (cl.check) {
 		struct privdrop_user pu;
 
 		if (privdrop_lookup(a.cf->analyzer_user, NULL, &pu, err,
@@ -1128,13 +1103,14 @@ main(int argc, char *argv[])
 		free(a.cf);
 		return rc;
 	}
-	log_init("spampot-analyzer", foreground || once, a.cf->log_facility);
-	log_set_debug(debug);
+	log_init("spampot-analyzer", cl.foreground || once,
+	    a.cf->log_facility);
+	log_set_debug(cl.debug);
 	/* the parsers' spawner: before the password is read, before the
 	 * database, the GeoIP files or the event log are opened */
 	mime_init();
 	a.parse = import_spawn(a.patterns, a.cf->attachments_dir[0] != '\0',
-	    debug, analyzer_drop_cb, a.cf);
+	    cl.debug, analyzer_drop_cb, a.cf);
 	if ((a.password = analyzer_password(a.cf->mysql_password_file, err,
 	    sizeof(err))) == NULL)
 		fatalx("database password: %s", err);

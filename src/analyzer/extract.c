@@ -33,6 +33,7 @@
 #include "conf.h"
 #include "extract.h"
 #include "mime.h"
+#include "util.h"
 
 #define EXTRACT_MAX_VALUE	2048	/* longer URLs, addresses: junk */
 #define EXTRACT_MATCH_LIMIT	10000000	/* per pcre2_match() call */
@@ -564,11 +565,9 @@ extract_numeric_entity(const char *p, size_t n, uint32_t *c)
 	hex = p[2] == 'x' || p[2] == 'X';
 	start = i = 2 + (size_t)hex;
 	for (*c = 0; i < n; i++) {
-		if (p[i] >= '0' && p[i] <= '9')
-			d = p[i] - '0';
-		else if (hex && (p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'f')
-			d = (p[i] | 0x20) - 'a' + 10;
-		else
+		d = hex ? util_hexval((unsigned char)p[i], 0) :
+		    p[i] >= '0' && p[i] <= '9' ? p[i] - '0' : -1;
+		if (d < 0)
 			break;
 		*c = *c * (hex ? 16 : 10) + (uint32_t)d;
 		if (*c > 0x10ffff)

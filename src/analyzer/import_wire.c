@@ -22,6 +22,7 @@
 #include "mime.h"
 #include "import.h"
 #include "import_wire.h"
+#include "util.h"
 
 #define PW_NULL		0xffffffffU
 
@@ -293,7 +294,7 @@ pw_get_hex(struct pw_in *in, char *dst, size_t size)
 {
 	pw_get_fixed(in, dst, size);
 	if (in->bad == NULL && (strlen(dst) != size - 1 ||
-	    strspn(dst, "0123456789abcdef") != size - 1))
+	    strspn(dst, util_hexdigits) != size - 1))
 		pw_bad(in, "a digest that is not hex");
 }
 

@@ -27,6 +27,7 @@
 #include "mime.h"
 #include "mime_words.h"
 #include "utf8.h"
+#include "util.h"
 
 /* Deeper than GMime's own limit on nesting, so only a safety net. */
 #define MIME_MAX_DEPTH		2048
@@ -288,19 +289,6 @@ mime_push(char ***list, size_t *n, char *text)
 	return 0;
 }
 
-static void
-mime_hex(char *dst, const unsigned char *md, unsigned len)
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned i;
-
-	for (i = 0; i < len; i++) {
-		dst[2 * i] = hex[md[i] >> 4];
-		dst[2 * i + 1] = hex[md[i] & 15];
-	}
-	dst[2 * len] = '\0';
-}
-
 /* A digest the library refuses (MD5 under FIPS) is left empty. */
 static void
 mime_digest(const EVP_MD *type, const void *data, size_t len, char *hex)
@@ -310,7 +298,7 @@ mime_digest(const EVP_MD *type, const void *data, size_t len, char *hex)
 
 	if (type != NULL &&
 	    EVP_Digest(data, len, md, &mdlen, type, NULL) == 1)
-		mime_hex(hex, md, mdlen);
+		util_hex(hex, md, mdlen);
 	else
 		hex[0] = '\0';
 }

@@ -13,64 +13,49 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base64.h"
 #include "buf.h"
 #include "mime_words.h"
+#include "util.h"
 
 #define WORDS_MAX_PARTS	64	/* RFC 2231 continuations kept */
 
+/*
+ * n bytes with every ESC and two hex digits after it decoded, the rest as
+ * they are: a Q encoded word's text (ESC '=', and '_' for a space) or an
+ * RFC 2231 value (ESC '%').
+ */
 static int
-words_hex(int c)
+words_unhex(const char *p, size_t n, char esc, struct buf *out)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-static int
-words_b64(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
-/* The bytes of an encoded word's text, B or Q; lenient, as mail is. */
-static int
-words_decode(char enc, const char *p, size_t n, struct buf *out)
-{
-	unsigned acc = 0;
-	int bits = 0, v, hi, lo;
+	int hi, lo;
 	size_t i;
 	char c;
 
 	for (i = 0; i < n; i++) {
-		if (enc == 'B') {
-			if ((v = words_b64((unsigned char)p[i])) < 0)
-				continue;	/* padding, junk */
-			acc = acc << 6 | (unsigned)v;
-			if ((bits += 6) >= 8) {
-				bits -= 8;
-				c = (char)(acc >> bits & 0xff);
-				if (buf_append(out, &c, 1) == -1)
-					return -1;
-			}
-			continue;
-		}
-		c = p[i] == '_' ? ' ' : p[i];
-		if (p[i] == '=' && i + 2 < n &&
-		    (hi = words_hex((unsigned char)p[i + 1])) >= 0 &&
-		    (lo = words_hex((unsigned char)p[i + 2])) >= 0) {
+		c = esc == '=' && p[i] == '_' ? ' ' : p[i];
+		if (p[i] == esc && i + 2 < n &&
+		    (hi = util_hexval((unsigned char)p[i + 1], 0)) >= 0 &&
+		    (lo = util_hexval((unsigned char)p[i + 2], 0)) >= 0) {
 			c = (char)(hi << 4 | lo);
 			i += 2;
 		}
 		if (buf_append(out, &c, 1) == -1)
 			return -1;
 	}
+	return 0;
+}
+
+/* The bytes of an encoded word's text, B or Q; lenient, as mail is. */
+static int
+words_decode(char enc, const char *p, size_t n, struct buf *out)
+{
+	if (enc != 'B')
+		return words_unhex(p, n, '=', out);
+	if (buf_reserve(out, BASE64_DECODED_SIZE(n)) == -1)
+		return -1;
+	out->len += (size_t)base64_decode(p, n,
+	    (unsigned char *)out->data + out->len, BASE64_LENIENT);
 	return 0;
 }
 
@@ -199,28 +184,6 @@ fail:
 	return NULL;
 }
 
-/* Percent-decode an RFC 2231 value into out. */
-static int
-words_percent(const char *p, size_t n, struct buf *out)
-{
-	int hi, lo;
-	size_t i;
-	char c;
-
-	for (i = 0; i < n; i++) {
-		c = p[i];
-		if (c == '%' && i + 2 < n &&
-		    (hi = words_hex((unsigned char)p[i + 1])) >= 0 &&
-		    (lo = words_hex((unsigned char)p[i + 2])) >= 0) {
-			c = (char)(hi << 4 | lo);
-			i += 2;
-		}
-		if (buf_append(out, &c, 1) == -1)
-			return -1;
-	}
-	return 0;
-}
-
 struct words_part {
 	const char	*value;
 	size_t		 len;
@@ -315,7 +278,7 @@ mime_words_param(const char *raw, const char *param, mime_words_conv conv)
 				v = q + 1;
 			}
 		}
-		if ((parts[i].extended ? words_percent(v, vlen, &bytes) :
+		if ((parts[i].extended ? words_unhex(v, vlen, '%', &bytes) :
 		    buf_append(&bytes, v, vlen)) == -1)
 			goto done;
 	}

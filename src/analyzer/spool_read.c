@@ -17,6 +17,7 @@
 
 #include "spoolfmt.h"
 #include "spool_read.h"
+#include "util.h"
 
 #define SPOOL_READ_LINE_MAX	(8 * 1024 * 1024)
 
@@ -66,16 +67,6 @@ spool_str_clear(struct spool_str *s)
 	s->len = 0;
 }
 
-static int
-spool_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* "\xHH" escapes back to bytes; any other use of a backslash, a space or
  * a byte outside printable ASCII is an error. */
 static int
@@ -92,8 +83,8 @@ spool_unescape(struct spool_reader *r, const char *p, size_t n,
 
 		if (c == '\\') {
 			if (n - i < 4 || p[i + 1] != 'x' ||
-			    (hi = spool_hex(p[i + 2])) < 0 ||
-			    (lo = spool_hex(p[i + 3])) < 0) {
+			    (hi = util_hexval(p[i + 2], UTIL_HEX_LOWER)) < 0 ||
+			    (lo = util_hexval(p[i + 3], UTIL_HEX_LOWER)) < 0) {
 				spool_str_clear(out);
 				return spool_read_fail(r, "bad escape");
 			}
@@ -292,7 +283,7 @@ spool_rec_session(struct spool_reader *r, const char *rest, size_t n)
 	if (n != 16)
 		return spool_read_fail(r, "bad session id");
 	for (i = 0; i < n; i++)
-		if (spool_hex(rest[i]) < 0)
+		if (util_hexval(rest[i], UTIL_HEX_LOWER) < 0)
 			return spool_read_fail(r, "bad session id");
 	memcpy(r->s->session_id, rest, n);
 	r->s->session_id[n] = '\0';

@@ -36,6 +36,7 @@
 #include <strings.h>
 
 #include "conf.h"
+#include "db.h"
 #include "log.h"
 #include "store.h"
 #include "store_int.h"
@@ -100,19 +101,6 @@ store_prepare(struct store *st, char *err, size_t errlen)
 	return 0;
 }
 
-static void
-store_tls(struct store *st)
-{
-	my_bool on = 1;
-
-	/* A remote server is reached over TLS, with its certificate
-	 * checked, or not at all. */
-	mysql_optionsv(st->db, MYSQL_OPT_SSL_ENFORCE, &on);
-	mysql_optionsv(st->db, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
-	if (st->cf->mysql_tls_ca[0] != '\0')
-		mysql_optionsv(st->db, MYSQL_OPT_SSL_CA, st->cf->mysql_tls_ca);
-}
-
 /* Does the server take arrays of parameters (MariaDB 10.2 and later)? */
 static int
 store_bulk_supported(MYSQL *db)
@@ -163,13 +151,10 @@ store_open(const struct config *cf, const char *password, char *err,
     size_t errlen)
 {
 	struct store *st;
-	unsigned int timeout = 10;
-	const char *host = cf->mysql_host[0] ? cf->mysql_host : NULL;
 
 	if ((st = calloc(1, sizeof(*st))) == NULL ||
 	    (st->batch[0].rollup = store_rollup_new()) == NULL ||
-	    (st->batch[1].rollup = store_rollup_new()) == NULL ||
-	    (st->db = mysql_init(NULL)) == NULL) {
+	    (st->batch[1].rollup = store_rollup_new()) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		if (st != NULL) {
 			store_rollup_free(st->batch[0].rollup);
@@ -183,16 +168,8 @@ store_open(const struct config *cf, const char *password, char *err,
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_cond_init(&st->work, NULL);
 	pthread_cond_init(&st->done, NULL);
-	mysql_optionsv(st->db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-	mysql_optionsv(st->db, MYSQL_OPT_READ_TIMEOUT, &timeout);
-	mysql_optionsv(st->db, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
-	mysql_optionsv(st->db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	if (host != NULL)
-		store_tls(st);
-	if (mysql_real_connect(st->db, host, cf->mysql_user, password,
-	    cf->mysql_database, (unsigned)cf->mysql_port,
-	    host ? NULL : cf->mysql_socket, 0) == NULL) {
-		snprintf(err, errlen, "%s", mysql_error(st->db));
+	if ((st->db = db_connect(cf, cf->mysql_user, password,
+	    DB_IO_TIMEOUTS, err, errlen)) == NULL) {
 		store_close(st);
 		return NULL;
 	}

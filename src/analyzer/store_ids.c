@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "store_int.h"
+#include "util.h"
 
 /* Where the queued row with this key is: the key of a session is its
  * spool name, that of a message its session's id and number. */
@@ -190,7 +191,7 @@ store_ids_pattern_chunk(struct store *st, struct store_batch *b,
 			*p++ = ',';
 		*p++ = 'X';
 		*p++ = '\'';
-		store_hex(keys[i].sha, 32, p);
+		util_hex(p, keys[i].sha, 32);
 		p += 64;
 		*p++ = '\'';
 	}

@@ -210,7 +210,6 @@ int		 store_bind_send(struct store *, struct store_batch *,
 		    enum store_stmt, unsigned long long *first);
 
 /* store_rows.c: hex digits of a digest (n bytes, out: 2n + 1). */
-void		 store_hex(const unsigned char *, size_t n, char *out);
 
 /* store_ids.c: the ids of a committed batch's rows; the pattern cache. */
 int		 store_ids_read(struct store *, struct store_batch *,

@@ -41,19 +41,6 @@ store_rows_sha256(const void *p, size_t n, unsigned char out[32])
 	EVP_Digest(p, n, out, &len, EVP_sha256(), NULL);
 }
 
-void
-store_hex(const unsigned char *p, size_t n, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hex[p[i] >> 4];
-		out[2 * i + 1] = hex[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 /* The domain of an address: after the last '@', lower case. */
 static void
 store_rows_domain(const char *addr, size_t len, char *dst, size_t dstlen)
@@ -319,7 +306,7 @@ store_rows_message(struct store *st, size_t sid,
 
 	store_rows_sha256(m->body ? (const void *)m->body : "", m->body_len,
 	    sha);
-	store_hex(sha, sizeof(sha), hex);
+	util_hex(hex, sha, sizeof(sha));
 	store_rows_domain(m->from.p, m->from.len, domain, sizeof(domain));
 	store_bind_begin(&sp, ST_MESSAGE);
 	store_bind_ref(&sp, REF_SESSION, sid);

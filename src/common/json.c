@@ -13,43 +13,14 @@
 
 #include "buf.h"
 #include "json.h"
-
-/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if none. */
-static size_t
-json_utf8_len(const unsigned char *p, size_t n)
-{
-	size_t len, i;
-	unsigned cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2, cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		len = 3, cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	/* overlong forms, surrogates, beyond U+10FFFF */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
+#include "utf8.h"
 
 int
 json_string(struct buf *b, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run, len;
+	uint32_t cp;
 	char esc[8];
 
 	if (buf_append(b, "\"", 1) == -1)
@@ -77,11 +48,11 @@ json_string(struct buf *b, const char *s, size_t n)
 			memcpy(esc, "\xef\xbf\xbd", len = 3);
 		} else if (p[i] < 0x20 || p[i] == 0x7f) {
 			len = (size_t)snprintf(esc, sizeof(esc), "\\u%04x", p[i]);
-		} else if ((len = json_utf8_len(p + i, n - i)) == 2 &&
-		    p[i] == 0xc2 && p[i + 1] < 0xa0) {
+		} else if ((len = utf8_decode(p + i, n - i, &cp)) > 0 &&
+		    cp < 0xa0) {
 			/* C1 controls: U+0080 to U+009F */
 			len = (size_t)snprintf(esc, sizeof(esc), "\\u%04x",
-			    p[i + 1]);
+			    (unsigned)cp);
 			if (buf_append(b, esc, len) == -1)
 				return -1;
 			i += 2;

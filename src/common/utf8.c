@@ -1,7 +1,9 @@
 /*
- * utf8: turn any bytes into text MySQL's utf8mb4 accepts, and cut such text
- * to a column's size without splitting a character. Used by the analyzer
- * (MIME walk, extraction, store); plain memory only.
+ * utf8: the one UTF-8 decoder of spampot; with it, turn any bytes into text
+ * MySQL's utf8mb4 accepts, and cut such text to a column's size without
+ * splitting a character. Used by the analyzer (MIME walk, extraction,
+ * store, and JSON through json.c) and by spampot-report (its text, CSV,
+ * HTML and SVG escapes); plain memory only, no system call.
  *
  * Well-formed sequences are those of Unicode's table 3-7: no overlong forms,
  * no surrogates, nothing above U+10FFFF. Each maximal ill-formed subpart
@@ -21,24 +23,26 @@
 
 /*
  * Look at the sequence that starts p (n > 0 bytes left). Returns 1 when it is
- * a well-formed character other than NUL, 0 when not; *len is the number of
- * bytes to step over either way: the character's, or the ill-formed part's.
+ * a well-formed character (NUL included), with its code point in *cp; 0 when
+ * not. *len is the number of bytes to step over either way: the
+ * character's, or the maximal ill-formed subpart's.
  */
 static int
-utf8_scan(const unsigned char *p, size_t n, size_t *len)
+utf8_scan(const unsigned char *p, size_t n, uint32_t *cp, size_t *len)
 {
 	unsigned char lo = 0x80, hi = 0xbf;
 	size_t need, i;
 
 	*len = 1;
+	*cp = p[0];
 	if (p[0] < 0x80)
-		return p[0] != '\0';
+		return 1;
 	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		need = 1;
+		need = 1, *cp = p[0] & 0x1f;
 	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		need = 2;
+		need = 2, *cp = p[0] & 0x0f;
 	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		need = 3;
+		need = 3, *cp = p[0] & 0x07;
 	else
 		return 0;
 	/* The second byte's range rules out overlongs, surrogates, > 10FFFF. */
@@ -55,9 +59,20 @@ utf8_scan(const unsigned char *p, size_t n, size_t *len)
 			return 0;
 		if (i == 1 ? p[i] < lo || p[i] > hi : (p[i] & 0xc0) != 0x80)
 			return 0;
+		*cp = *cp << 6 | (p[i] & 0x3f);
 		*len = i + 1;
 	}
 	return 1;
+}
+
+size_t
+utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
+{
+	size_t len;
+
+	if (n == 0 || !utf8_scan(p, n, cp, &len))
+		return 0;
+	return len;
 }
 
 /*
@@ -70,6 +85,7 @@ utf8_valid(const unsigned char *p, size_t n)
 {
 	const uint64_t lo = 0x0101010101010101ULL, hi = 0x8080808080808080ULL;
 	size_t i = 0, len;
+	uint32_t cp;
 	uint64_t w;
 
 	while (i < n) {
@@ -80,7 +96,8 @@ utf8_valid(const unsigned char *p, size_t n)
 				break;
 			i += 8;
 		}
-		if (i == n || !utf8_scan(p + i, n - i, &len))
+		if (i == n || p[i] == '\0' || !utf8_scan(p + i, n - i, &cp,
+		    &len))
 			break;
 		i += len;
 	}
@@ -92,6 +109,7 @@ utf8_sanitize(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i, o, len;
+	uint32_t cp;
 	char *out, *shrunk;
 
 	i = utf8_valid(p, n);
@@ -107,7 +125,8 @@ utf8_sanitize(const char *s, size_t n)
 	}
 	o = i;
 	while (i < n) {
-		if (utf8_scan(p + i, n - i, &len)) {
+		/* NUL scans as a character: C strings cannot carry it */
+		if (utf8_scan(p + i, n - i, &cp, &len) && p[i] != '\0') {
 			memcpy(out + o, p + i, len);
 			o += len;
 		} else {

@@ -1,7 +1,7 @@
 /*
- * util: clocks, UTC time stamps and escaping of bytes a peer sent, so that
- * nothing an attacker sends can forge a log line or a spool record.
- * Used by every process; no privileges needed.
+ * util: clocks, UTC time stamps, hex digits and escaping of bytes a peer
+ * sent, so that nothing an attacker sends can forge a log line or a spool
+ * record. Used by every process; no privileges needed.
  */
 #include "autoconf.h"
 
@@ -14,6 +14,35 @@
 #include <unistd.h>
 
 #include "util.h"
+
+const char util_hexdigits[] = "0123456789abcdef";
+
+/* The value of hex digit c, -1 when it is none; with UTIL_HEX_LOWER the
+ * lower-case digits only, as the spool format writes them. */
+int
+util_hexval(int c, int flags)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F' && !(flags & UTIL_HEX_LOWER))
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* n bytes as 2 * n lower-case hex digits and a NUL (dst: 2 * n + 1). */
+void
+util_hex(char *dst, const unsigned char *src, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		dst[2 * i] = util_hexdigits[src[i] >> 4];
+		dst[2 * i + 1] = util_hexdigits[src[i] & 15];
+	}
+	dst[2 * n] = '\0';
+}
 
 uint64_t
 util_now_ms(void)
@@ -54,7 +83,6 @@ size_t
 util_escape(char *dst, size_t dstlen, const char *src, size_t srclen,
     int flags)
 {
-	static const char hex[] = "0123456789abcdef";
 	size_t i, o = 0;
 	unsigned char c;
 
@@ -76,8 +104,8 @@ util_escape(char *dst, size_t dstlen, const char *src, size_t srclen,
 				break;
 			dst[o++] = '\\';
 			dst[o++] = 'x';
-			dst[o++] = hex[c >> 4];
-			dst[o++] = hex[c & 15];
+			dst[o++] = util_hexdigits[c >> 4];
+			dst[o++] = util_hexdigits[c & 15];
 		}
 	}
 	dst[o] = '\0';

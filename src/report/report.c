@@ -25,6 +25,7 @@
 
 #include "conf.h"
 #include "paths.h"
+#include "pwfile.h"
 #include "report_int.h"
 #include "util.h"
 
@@ -243,22 +244,6 @@ report_check(struct report_args *a, struct report_opts *o)
 		rsess_check(a->arg);
 }
 
-/* The first line of the password file. */
-static char *
-report_password(const char *path)
-{
-	char line[1024];
-	FILE *fp;
-
-	if ((fp = fopen(path, "re")) == NULL)
-		rout_fail("password file %s: %s", path, strerror(errno));
-	if (fgets(line, sizeof(line), fp) == NULL)
-		line[0] = '\0';
-	fclose(fp);
-	line[strcspn(line, "\r\n")] = '\0';
-	return strdup(line);
-}
-
 static struct config *
 report_config(const char *path)
 {
@@ -294,8 +279,9 @@ main(int argc, char *argv[])
 	struct report_opts o;
 	struct config *cf;
 	struct rdb *db;
-	char *password;
-	int rc;
+	const char *pwpath;
+	char *password, err[512];
+	int rc, exposed;
 
 	util_close_from(3);
 	memset(&a, 0, sizeof(a));
@@ -309,13 +295,17 @@ main(int argc, char *argv[])
 	report_parse(argc, argv, &a, &o);
 	report_check(&a, &o);
 	cf = report_config(a.config);
-	password = report_password(a.password_file ? a.password_file :
-	    cf->mysql_password_file);
-	if (password == NULL)
-		rout_fail("out of memory");
+	pwpath = a.password_file ? a.password_file : cf->mysql_password_file;
+	if ((password = pwfile_read(pwpath, &exposed, err,
+	    sizeof(err))) == NULL)
+		rout_fail("password file %s", err);
 	db = rdb_connect(cf, a.user ? a.user : cf->mysql_user, password);
 	explicit_bzero(password, strlen(password));
 	free(password);
+	/* Once the password has opened the database: an error stays the
+	 * one line on standard error that the exit status 2 comes with. */
+	if (exposed)
+		rout_warn(PWFILE_EXPOSED, pwpath);
 	if (a.output != NULL && strcmp(a.output, "-") != 0 &&
 	    (o.out = fopen(a.output, "we")) == NULL)
 		rout_fail("%s: %s", a.output, strerror(errno));

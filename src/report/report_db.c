@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "db.h"
 #include "report_int.h"
 
 #define RDB_SCHEMA_VERSION	3	/* the one these queries are for */
@@ -28,19 +29,6 @@ enum { RP_TEXT, RP_U64, RP_BLOB };
 struct rdb {
 	MYSQL	*db;
 };
-
-static void
-rdb_tls(MYSQL *db, const struct config *cf)
-{
-	my_bool on = 1;
-
-	/* as the analyzer: a remote server over TLS, verified, or not at
-	 * all */
-	mysql_optionsv(db, MYSQL_OPT_SSL_ENFORCE, &on);
-	mysql_optionsv(db, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
-	if (cf->mysql_tls_ca[0] != '\0')
-		mysql_optionsv(db, MYSQL_OPT_SSL_CA, cf->mysql_tls_ca);
-}
 
 static void
 rdb_check_schema(struct rdb *r, const struct config *cf)
@@ -76,23 +64,14 @@ struct rdb *
 rdb_connect(const struct config *cf, const char *user, const char *password)
 {
 	struct rdb *r;
-	unsigned int timeout = 10;
 	const char *host = cf->mysql_host[0] ? cf->mysql_host : NULL;
+	char why[512];
 
-	if ((r = calloc(1, sizeof(*r))) == NULL ||
-	    (r->db = mysql_init(NULL)) == NULL)
+	if ((r = calloc(1, sizeof(*r))) == NULL)
 		rout_fail("out of memory");
-	mysql_optionsv(r->db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-	mysql_optionsv(r->db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	if (host != NULL)
-		rdb_tls(r->db, cf);
-	if (mysql_real_connect(r->db, host, user, password,
-	    cf->mysql_database, (unsigned)cf->mysql_port,
-	    host ? NULL : cf->mysql_socket, 0) == NULL) {
-		char why[512];
-
-		snprintf(why, sizeof(why), "%s", mysql_error(r->db));
-		mysql_close(r->db);
+	/* as the analyzer: the socket, or a remote server over TLS */
+	if ((r->db = db_connect(cf, user, password, 0, why,
+	    sizeof(why))) == NULL) {
 		free(r);
 		rout_fail("cannot connect to database %s as %s %s %s: %s",
 		    cf->mysql_database, user, host ? "at" : "over",

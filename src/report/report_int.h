@@ -151,6 +151,7 @@ struct rout_table {
 
 void	 rout_fail(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
+void	 rout_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 rout_table(const struct report_opts *, const struct rout_table *);
 /* The JSON header all documents share: {"report":...,"since":...,. */
 void	 rout_json_head(struct buf *, const struct report_opts *,

@@ -31,21 +31,40 @@
 
 #include "json.h"
 #include "report_int.h"
+#include "utf8.h"
 
 static int rout_utf8_locale;
+
+/* One line on standard error, after what is already on standard output. */
+static void
+rout_say(const char *what, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "spampot-report: %s", what);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+}
 
 void
 rout_fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fprintf(stderr, "spampot-report: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	rout_say("", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n");
 	exit(REPORT_ERROR);
+}
+
+/* The report goes on. */
+void
+rout_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rout_say("warning: ", fmt, ap);
+	va_end(ap);
 }
 
 /* Widths of characters need a UTF-8 locale; which one does not matter. */
@@ -58,45 +77,14 @@ rout_init_locale(void)
 		rout_utf8_locale = MB_CUR_MAX > 1;
 }
 
-/* Decode one UTF-8 character at p: its length, or 0 if invalid. */
-static size_t
-rout_decode(const unsigned char *p, size_t n, unsigned *cp)
-{
-	size_t len, i;
-
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2, *cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		len = 3, *cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4, *cp = p[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		*cp = (*cp << 6) | (p[i] & 0x3f);
-	}
-	if ((len == 3 && *cp < 0x800) || (len == 4 && *cp < 0x10000) ||
-	    (*cp >= 0xd800 && *cp <= 0xdfff) || *cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
 /* The next piece of s as a terminal shows it: the bytes to print (maybe
  * an escape) and its width. Returns the bytes of s consumed. */
 static size_t
 rout_piece(const char *s, size_t n, char *out, size_t *outlen, size_t *w)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	unsigned cp;
-	size_t len = rout_decode(p, n, &cp);
+	uint32_t cp;
+	size_t len = utf8_decode(p, n, &cp);
 	int cw;
 
 	if (len == 0 || cp < 0x20 || cp == 0x7f) {
@@ -105,7 +93,7 @@ rout_piece(const char *s, size_t n, char *out, size_t *outlen, size_t *w)
 		return 1;
 	}
 	if (cp >= 0x80 && cp < 0xa0) {		/* C1 controls */
-		*outlen = (size_t)snprintf(out, 8, "\\u%04x", cp);
+		*outlen = (size_t)snprintf(out, 8, "\\u%04x", (unsigned)cp);
 		*w = *outlen;
 		return len;
 	}

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "report_int.h"
+#include "utf8.h"
 
 #define SVG_W		800	/* user units; the SVG scales to the page */
 #define BAR_H		22
@@ -19,40 +20,20 @@
 #define LABEL_W		300
 #define LABEL_CHARS	42
 
-/* The length of a valid UTF-8 character at p, 0 if it is not one. */
-static size_t
-rsvg_utf8(const unsigned char *p, size_t n)
-{
-	size_t len, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	len = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 &&
-	    p[0] <= 0xef ? 3 : p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : 0;
-	if (len == 0 || len > n)
-		return 0;
-	for (i = 1; i < len; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
-	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
-		return 0;
-	return len;
-}
-
 /* At most max characters of s, escaped; "..." when cut (max 0: all). */
 static void
 rsvg_escape_n(struct buf *b, const char *s, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	size_t n = strlen((const char *)p), i = 0, chars = 0, len;
+	uint32_t cp;
 
 	while (i < n) {
 		if (max > 0 && chars == max) {
 			buf_append(b, "...", 3);
 			return;
 		}
-		len = rsvg_utf8(p + i, n - i);
+		len = utf8_decode(p + i, n - i, &cp);
 		if (len == 0 || (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n') ||
 		    p[i] == 0x7f || (p[i] == 0xc2 && p[i + 1] < 0xa0)) {
 			/* a C1 control is two bytes, the rest one */

@@ -9,59 +9,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base64.h"
 #include "conf.h"
 #include "log.h"
 #include "smtp_int.h"
 #include "spool.h"
 #include "util.h"
-
-static int
-smtp_b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/*
- * Strict base64 (padding required as RFC 4954 asks, no whitespace).
- * out needs len * 3 / 4 + 1 bytes. Returns the decoded length or -1.
- */
-static long
-smtp_b64_decode(const char *in, size_t len, unsigned char *out)
-{
-	size_t i, o = 0;
-	int v[4], k;
-
-	if (len % 4 != 0)
-		return -1;
-	for (i = 0; i < len; i += 4) {
-		for (k = 0; k < 4; k++) {
-			if (in[i + k] == '=' && i + 4 == len && k >= 2)
-				v[k] = -2;
-			else if ((v[k] = smtp_b64_value(
-			    (unsigned char)in[i + k])) < 0)
-				return -1;
-		}
-		if (v[2] == -2 && v[3] != -2)
-			return -1;
-		out[o++] = (unsigned char)(v[0] << 2 | v[1] >> 4);
-		if (v[2] != -2)
-			out[o++] = (unsigned char)((v[1] & 15) << 4 | v[2] >> 2);
-		if (v[3] != -2)
-			out[o++] = (unsigned char)((v[2] & 3) << 6 | v[3]);
-	}
-	out[o] = '\0';
-	return (long)o;
-}
 
 /* Record one attempt; fields are escaped into single tokens. */
 static void
@@ -126,11 +79,12 @@ smtp_auth_plain(struct smtp_session *s, const char *b64, size_t len)
 
 	if (len == 1 && b64[0] == '=')
 		len = 0;	/* an empty initial response */
-	if ((dec = malloc(len * 3 / 4 + 1)) == NULL) {
+	if ((dec = malloc(BASE64_DECODED_SIZE(len))) == NULL) {
 		smtp_close(s, SMTP_END_ERROR);
 		return;
 	}
-	n = smtp_b64_decode(b64, len, dec);
+	/* strict, with padding, as RFC 4954 asks */
+	n = base64_decode(b64, len, dec, 0);
 	user = n < 0 ? NULL : memchr(dec, '\0', (size_t)n);
 	pass = user == NULL ? NULL :
 	    memchr(user + 1, '\0', (size_t)n - (size_t)(user + 1 - (char *)dec));
@@ -157,11 +111,11 @@ smtp_auth_login_step(struct smtp_session *s, const char *b64, size_t len)
 	unsigned char *dec;
 	long n;
 
-	if ((dec = malloc(len * 3 / 4 + 1)) == NULL) {
+	if ((dec = malloc(BASE64_DECODED_SIZE(len))) == NULL) {
 		smtp_close(s, SMTP_END_ERROR);
 		return;
 	}
-	if ((n = smtp_b64_decode(b64, len, dec)) < 0) {
+	if ((n = base64_decode(b64, len, dec, 0)) < 0) {
 		smtp_auth_fail(s, "LOGIN", "bad-base64", b64, len);
 		free(dec);
 		return;

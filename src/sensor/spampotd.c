@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "conf.h"
 #include "paths.h"
 #include "log.h"
@@ -154,43 +155,26 @@ main(int argc, char *argv[])
 {
 	struct supervise_setup su;
 	struct privdrop_user pu;
-	const char *path = SPAMPOT_CONFIG_FILE;
-	int ch, foreground = 0, check = 0, debug = 0, n;
+	struct cmdline cl = { .conf_path = SPAMPOT_CONFIG_FILE };
+	int ch, n;
 	size_t i;
 
 	util_close_from(3);
-	while ((ch = getopt(argc, argv, "c:dfhtV")) != -1) {
-		switch (ch) {
-		case 'c':
-			path = optarg;
-			break;
-		case 'd':
-			debug = 1;
-			break;
-		case 'f':
-			foreground = 1;
-			break;
-		case 't':
-			check = 1;
-			break;
-		case 'V':
-			printf("spampotd %s\n", PACKAGE_VERSION);
-			return 0;
-		default:
+	while ((ch = getopt(argc, argv, "c:dfhtV")) != -1)
+		if (!cmdline_option(&cl, ch, optarg, "spampotd"))
 			spampotd_usage();
-		}
-	}
 	if (optind != argc)
 		spampotd_usage();
 	/* Spool files are created 0640 whatever umask we inherited. */
 	umask(027);
 	memset(&su, 0, sizeof(su));
-	su.conf_path = path;
-	su.cf = spampotd_config(path, check, &pu);
-	su.sandbox_trap = debug;
-	log_init("spampotd", foreground, su.cf->log_facility);
-	log_set_debug(debug);
-	log_info("starting spampotd %s, config %s", PACKAGE_VERSION, path);
+	su.conf_path = cl.conf_path;
+	su.cf = spampotd_config(cl.conf_path, cl.check, &pu);
+	su.sandbox_trap = cl.debug;
+	log_init("spampotd", cl.foreground, su.cf->log_facility);
+	log_set_debug(cl.debug);
+	log_info("starting spampotd %s, config %s", PACKAGE_VERSION,
+	    cl.conf_path);
 
 	if ((su.listen_fds = calloc(su.cf->nlisten, sizeof(int))) == NULL)
 		fatal("calloc");
@@ -201,7 +185,7 @@ main(int argc, char *argv[])
 	if ((su.spool_fd = spool_prepare(su.cf->spool_dir, pu.uid,
 	    pu.spool_gid)) == -1)
 		fatal("spool %s", su.cf->spool_dir);
-	if (!foreground)
+	if (!cl.foreground)
 		spampotd_daemonize();
 	privdrop_drop(su.cf->user, &pu);
 	if ((n = spool_recover(su.spool_fd, 0)) > 0)

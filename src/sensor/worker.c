@@ -174,9 +174,7 @@ worker_space_low(struct worker *w, uint64_t now)
 static void
 worker_session_id(struct worker *w, char *dst, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char *r;
-	size_t i;
 
 	if (w->nrandom < 8) {
 		if (getrandom(w->random, sizeof(w->random), 0) !=
@@ -186,11 +184,8 @@ worker_session_id(struct worker *w, char *dst, size_t len)
 	}
 	w->nrandom -= 8;
 	r = w->random + w->nrandom;
-	for (i = 0; i < 8 && 2 * i + 2 < len; i++) {
-		dst[2 * i] = hex[r[i] >> 4];
-		dst[2 * i + 1] = hex[r[i] & 15];
-		dst[2 * i + 2] = '\0';
-	}
+	if (len > 0)
+		util_hex(dst, r, (len - 1) / 2 < 8 ? (len - 1) / 2 : 8);
 	memset(r, 0, 8);
 }
 

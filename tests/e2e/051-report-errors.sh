@@ -132,6 +132,14 @@ rep ehtml -- --user analyst --password-file "$READER_PW" html -o "$T/empty.html"
 check_eq "empty database: html still writes its page, exit 1" "1 1" \
     "$(cat "$T/ehtml.rc") $(grep -c '</html>' "$T/empty.html")"
 
+# A password file every user may read: a warning once connected, as the
+# analyzer gives; the report goes on.
+install -m 644 "$READER_PW" "$T/open.password"
+rep openpw -- --user analyst --password-file "$T/open.password" top client-ip
+check_eq "password file readable by every user: warned, then the report" \
+    "1 spampot-report: warning: $T/open.password is readable by every user: chmod 0640 it
+spampot-report: nothing found" "$(result openpw)"
+
 # A database without spampot's tables; one at schema version 1. Root
 # connects by socket authentication; the password does not matter.
 db_query "CREATE DATABASE bare; CREATE DATABASE old"

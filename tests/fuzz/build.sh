@@ -30,10 +30,11 @@ files_of() {
 	case $1 in
 	smtp) echo sensor/smtp sensor/smtp_cmd sensor/smtp_auth \
 	    sensor/smtp_line sensor/spool sensor/spool_admin \
-	    analyzer/spool_read common/buf common/util common/log common/conf ;;
-	spool_read) echo analyzer/spool_read ;;
+	    analyzer/spool_read common/buf common/util common/log common/conf \
+	    common/base64 ;;
+	spool_read) echo analyzer/spool_read common/util ;;
 	mime) echo analyzer/mime analyzer/mime_words analyzer/extract \
-	    common/utf8 common/buf common/conf ;;
+	    common/utf8 common/buf common/conf common/base64 common/util ;;
 	config) echo common/conf ;;
 	esac
 }

@@ -1,8 +1,9 @@
 /*
- * test_utf8: src/utf8.c. Tables of byte strings and the text they must
- * become (Unicode's "maximal subpart" replacement, as in its table 3-8),
- * prefixes cut at character boundaries, and random bytes checked against a
- * decoder written here from the definition of UTF-8.
+ * test_utf8: src/common/utf8.c. Tables of byte strings and the text they
+ * must become (Unicode's "maximal subpart" replacement, as in its table
+ * 3-8), prefixes cut at character boundaries, single characters decoded,
+ * and random bytes checked against a decoder written here from the
+ * definition of UTF-8.
  */
 #include "autoconf.h"
 
@@ -198,6 +199,90 @@ valid_utf8(const char *s, size_t n)
 	return 1;
 }
 
+struct decode_case {
+	const char	*name;
+	const char	*in;
+	size_t		 inlen;
+	size_t		 len;		/* 0: ill-formed */
+	uint32_t	 cp;
+};
+
+#define DCASE(name, in, len, cp)	{ name, in, sizeof(in) - 1, len, cp }
+
+static const struct decode_case decode_cases[] = {
+	DCASE("empty", "", 0, 0),
+	DCASE("NUL", "\0", 1, 0),
+	DCASE("ascii", "A", 1, 'A'),
+	DCASE("DEL", "\x7f", 1, 0x7f),
+	DCASE("U+0080", "\xc2\x80", 2, 0x80),
+	DCASE("U+00E9 then more", "\xc3\xa9xyz", 2, 0xe9),
+	DCASE("U+07FF", "\xdf\xbf", 2, 0x7ff),
+	DCASE("U+0800", "\xe0\xa0\x80", 3, 0x800),
+	DCASE("U+20AC", "\xe2\x82\xac", 3, 0x20ac),
+	DCASE("U+D7FF", "\xed\x9f\xbf", 3, 0xd7ff),
+	DCASE("U+E000", "\xee\x80\x80", 3, 0xe000),
+	DCASE("U+FFFF", "\xef\xbf\xbf", 3, 0xffff),
+	DCASE("U+10000", "\xf0\x90\x80\x80", 4, 0x10000),
+	DCASE("U+1F600", "\xf0\x9f\x98\x80", 4, 0x1f600),
+	DCASE("U+10FFFF", "\xf4\x8f\xbf\xbf", 4, 0x10ffff),
+	DCASE("lone continuation", "\x80", 0, 0),
+	DCASE("overlong C0", "\xc0\xaf", 0, 0),
+	DCASE("overlong C1", "\xc1\xbf", 0, 0),
+	DCASE("overlong 3-byte", "\xe0\x9f\xbf", 0, 0),
+	DCASE("overlong 4-byte", "\xf0\x8f\xbf\xbf", 0, 0),
+	DCASE("overlong NUL", "\xc0\x80", 0, 0),
+	DCASE("surrogate D800", "\xed\xa0\x80", 0, 0),
+	DCASE("surrogate DFFF", "\xed\xbf\xbf", 0, 0),
+	DCASE("U+110000", "\xf4\x90\x80\x80", 0, 0),
+	DCASE("F5 lead", "\xf5\x80\x80\x80", 0, 0),
+	DCASE("5-byte form", "\xf8\x88\x80\x80\x80", 0, 0),
+	DCASE("FF", "\xff", 0, 0),
+	DCASE("truncated 2", "\xc3", 0, 0),
+	DCASE("truncated 3", "\xe2\x82", 0, 0),
+	DCASE("truncated 4", "\xf0\x9f\x98", 0, 0),
+	DCASE("bad second byte", "\xc3" "A", 0, 0),
+	DCASE("bad third byte", "\xe2\x82" "A", 0, 0),
+	DCASE("bad fourth byte", "\xf0\x9f\x98\xc3", 0, 0),
+};
+
+static void
+test_decode_table(void **state)
+{
+	const struct decode_case *c;
+	uint32_t cp;
+	size_t i, len;
+
+	for (i = 0; i < sizeof(decode_cases) / sizeof(decode_cases[0]); i++) {
+		c = &decode_cases[i];
+		cp = 0xdeadbeef;
+		len = utf8_decode((const unsigned char *)c->in, c->inlen, &cp);
+		if (len != c->len || (len > 0 && cp != c->cp))
+			fail_msg("%s: got %zu U+%04X, want %zu U+%04X", c->name,
+			    len, (unsigned)cp, c->len, (unsigned)c->cp);
+	}
+}
+
+/* Every decoder agrees with the one written here: random bytes. */
+static void
+test_decode_random(void **state)
+{
+	unsigned char in[5];
+	uint32_t seed = 4242, cp;
+	size_t round, i, n, want;
+
+	for (round = 0; round < 200000; round++) {
+		n = 1 + round % sizeof(in);
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245 + 12345;
+			in[i] = (unsigned char)(seed >> 16);
+			if (i > 0 && (seed >> 8) % 4 != 0)
+				in[i] = (unsigned char)(0x80 | (in[i] & 0x3f));
+		}
+		want = in[0] == '\0' ? 1 : decode_one(in, n);
+		assert_int_equal(utf8_decode(in, n, &cp), want);
+	}
+}
+
 /* Random bytes, biased towards UTF-8 lead and continuation bytes. */
 static void
 test_sanitize_random(void **state)
@@ -251,6 +336,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sanitize_table),
 		cmocka_unit_test(test_prefix_table),
+		cmocka_unit_test(test_decode_table),
+		cmocka_unit_test(test_decode_random),
 		cmocka_unit_test(test_sanitize_random),
 		cmocka_unit_test(test_sanitize_large),
 	};

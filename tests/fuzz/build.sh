@@ -30,8 +30,9 @@ files_of() {
 	case $1 in
 	smtp) echo sensor/smtp sensor/smtp_cmd sensor/smtp_auth \
 	    sensor/smtp_line sensor/spool sensor/spool_admin \
-	    analyzer/spool_read common/buf common/util common/log common/conf ;;
-	spool_read) echo analyzer/spool_read ;;
+	    analyzer/spool_read common/buf common/util common/log common/conf \
+	    common/spoolfmt ;;
+	spool_read) echo analyzer/spool_read common/spoolfmt common/buf ;;
 	mime) echo analyzer/mime analyzer/mime_words analyzer/extract \
 	    common/utf8 common/buf common/conf ;;
 	config) echo common/conf ;;

@@ -61,21 +61,13 @@ spool_read_fail(struct spool_reader *r, const char *fmt, ...)
 }
 
 static void
-spool_str_clear(struct spool_str *s)
-{
-	free(s->p);
-	s->p = NULL;
-	s->len = 0;
-}
-
-static void
 spool_envelope_clear(struct spool_reader *r)
 {
 	size_t i;
 
-	spool_str_clear(&r->from);
+	spoolfmt_str_clear(&r->from);
 	for (i = 0; i < r->nrcpts; i++)
-		spool_str_clear(&r->rcpts[i]);
+		spoolfmt_str_clear(&r->rcpts[i]);
 	free(r->rcpts);
 	r->rcpts = NULL;
 	r->nrcpts = r->caprcpts = 0;
@@ -97,7 +89,7 @@ spool_grow(struct spool_reader *r, void **arr, size_t n, size_t size)
 static void
 spool_take(struct spool_str *dst, struct spool_str *src)
 {
-	spool_str_clear(dst);
+	spoolfmt_str_clear(dst);
 	*dst = *src;
 	src->p = NULL;
 	src->len = 0;
@@ -498,19 +490,19 @@ spool_session_clear(struct spool_session *s)
 {
 	size_t i, j;
 
-	spool_str_clear(&s->sensor);
-	spool_str_clear(&s->helo);
+	spoolfmt_str_clear(&s->sensor);
+	spoolfmt_str_clear(&s->helo);
 	for (i = 0; i < s->nauths; i++) {
-		spool_str_clear(&s->auths[i].mech);
-		spool_str_clear(&s->auths[i].user);
-		spool_str_clear(&s->auths[i].pass);
-		spool_str_clear(&s->auths[i].authzid);
+		spoolfmt_str_clear(&s->auths[i].mech);
+		spoolfmt_str_clear(&s->auths[i].user);
+		spoolfmt_str_clear(&s->auths[i].pass);
+		spoolfmt_str_clear(&s->auths[i].authzid);
 	}
 	free(s->auths);
 	for (i = 0; i < s->nmsgs; i++) {
-		spool_str_clear(&s->msgs[i].from);
+		spoolfmt_str_clear(&s->msgs[i].from);
 		for (j = 0; j < s->msgs[i].nrcpts; j++)
-			spool_str_clear(&s->msgs[i].rcpts[j]);
+			spoolfmt_str_clear(&s->msgs[i].rcpts[j]);
 		free(s->msgs[i].rcpts);
 		free(s->msgs[i].body);
 	}

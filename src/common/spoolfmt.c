@@ -162,7 +162,8 @@ spoolfmt_str(struct spoolfmt_in *in, const char *p, size_t n, int flags,
 	return 0;
 }
 
-static void
+/* Free what a string read from a file holds. */
+void
 spoolfmt_str_clear(struct spool_str *s)
 {
 	free(s->p);

@@ -171,6 +171,7 @@ int	 spoolfmt_parse_magic(const char *, char *err, size_t errlen);
 int	 spoolfmt_parse(const char *, size_t, int in_data,
 	    struct spoolfmt_rec *, char *err, size_t errlen);
 void	 spoolfmt_rec_clear(struct spoolfmt_rec *);
+void	 spoolfmt_str_clear(struct spool_str *);
 const char *spoolfmt_name(enum spoolfmt_type);
 
 #endif

@@ -382,34 +382,29 @@ static void
 test_envelope_round_trip(void **state)
 {
 	struct spoolfmt_rec rec;
+	static int (*const writer[])(struct buf *, const char *, size_t,
+	    const char *, size_t) = { spoolfmt_mail, spoolfmt_rcpt };
+	static const enum spoolfmt_type type[] = { SPOOLFMT_MAIL,
+	    SPOOLFMT_RCPT };
 	struct buf b = { 0 };
 	struct value addr, params;
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < NVALUES * 2; i++) {
 		addr = value_at(i % NVALUES);
 		params = value_at((i + i / NVALUES) % NVALUES);
-		assert_int_equal(spoolfmt_mail(&b, addr.p, addr.len, params.p,
-		    params.len), 0);
-		parse_one(&b, 0, &rec);
-		assert_int_equal(rec.type, SPOOLFMT_MAIL);
-		assert_bytes(&rec.u.path.addr, addr);
-		if (params.len == 0)
-			assert_null(rec.u.path.params.p);
-		else
-			assert_bytes(&rec.u.path.params, params);
-		spoolfmt_rec_clear(&rec);
-
-		assert_int_equal(spoolfmt_rcpt(&b, addr.p, addr.len, params.p,
-		    params.len), 0);
-		parse_one(&b, 0, &rec);
-		assert_int_equal(rec.type, SPOOLFMT_RCPT);
-		assert_bytes(&rec.u.path.addr, addr);
-		if (params.len == 0)
-			assert_null(rec.u.path.params.p);
-		else
-			assert_bytes(&rec.u.path.params, params);
-		spoolfmt_rec_clear(&rec);
+		for (k = 0; k < 2; k++) {
+			assert_int_equal(writer[k](&b, addr.p, addr.len,
+			    params.p, params.len), 0);
+			parse_one(&b, 0, &rec);
+			assert_int_equal(rec.type, type[k]);
+			assert_bytes(&rec.u.path.addr, addr);
+			if (params.len == 0)
+				assert_null(rec.u.path.params.p);
+			else
+				assert_bytes(&rec.u.path.params, params);
+			spoolfmt_rec_clear(&rec);
+		}
 	}
 	assert_int_equal(spoolfmt_rset(&b), 0);
 	parse_one(&b, 0, &rec);

@@ -228,7 +228,8 @@ smtp_auth_act(struct smtp_session *s, char *arg)
 
 		if (esc != NULL) {
 			if ((b = spool_record_begin(s->spool)) != NULL)
-				spool_record_end(s->spool, spoolfmt_auth(b, &a));
+				spool_record_end(s->spool,
+				    spoolfmt_auth(b, &a));
 			log_info("%s smtp auth mech=%s status=unsupported", s->id,
 			    esc);
 		}

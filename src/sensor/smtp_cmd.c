@@ -146,7 +146,6 @@ smtp_size_too_big(const struct smtp_session *s, const char *params)
 	return 0;
 }
 
-
 static int
 smtp_check_mail(struct smtp_session *s, char *arg)
 {
@@ -173,7 +172,6 @@ static void
 smtp_act_mail(struct smtp_session *s, char *arg)
 {
 	struct smtp_path sp;
-
 	struct buf *b;
 
 	smtp_parse_path(arg, "FROM:", &sp);
@@ -204,7 +202,6 @@ static void
 smtp_act_rcpt(struct smtp_session *s, char *arg)
 {
 	struct smtp_path sp;
-
 	struct buf *b;
 
 	smtp_parse_path(arg, "TO:", &sp);

@@ -1,15 +1,16 @@
 /*
- * spool_read: the strict parser of spampot-spool(5), run by the analyzer on
- * files the sensor wrote from attacker input. Every record is checked
- * against the format; anything else is an error "line N: reason" and the
- * analyzer moves the file to bad/. Bounded: a text record is at most
- * SPOOL_READ_LINE_MAX bytes, a body never reaches past the file's end.
+ * spool_read: the strict reader of spampot-spool(5) files, run by the
+ * analyzer (unprivileged) on files the sensor wrote from attacker input.
+ * Each line is parsed by spoolfmt (src/common/spoolfmt.c, where the
+ * format's grammar lives beside its writers); this file walks the lines,
+ * keeps the bounds and builds the struct spool_session, checking what
+ * depends on the records before (order, counts, sizes). Anything wrong is
+ * an error "line N: reason" and the analyzer moves the file to bad/.
+ * Bounded: a text record is at most SPOOL_READ_LINE_MAX bytes, a body
+ * never reaches past the file's end.
  */
 #include "autoconf.h"
 
-#include <arpa/inet.h>
-#include <ctype.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,9 +18,9 @@
 
 #include "spoolfmt.h"
 #include "spool_read.h"
-#include "util.h"
 
 #define SPOOL_READ_LINE_MAX	(8 * 1024 * 1024)
+#define SPOOL_READ_ERR_MAX	512	/* import.h: the longest err */
 
 struct spool_reader {
 	const char		*data;
@@ -60,180 +61,16 @@ spool_read_fail(struct spool_reader *r, const char *fmt, ...)
 }
 
 static void
-spool_str_clear(struct spool_str *s)
+spool_envelope_clear(struct spool_reader *r)
 {
-	free(s->p);
-	s->p = NULL;
-	s->len = 0;
-}
-
-/* "\xHH" escapes back to bytes; any other use of a backslash, a space or
- * a byte outside printable ASCII is an error. */
-static int
-spool_unescape(struct spool_reader *r, const char *p, size_t n,
-    struct spool_str *out, int allow_space)
-{
-	size_t i, o = 0;
-	int hi, lo;
-
-	if ((out->p = malloc(n + 1)) == NULL)
-		return spool_read_fail(r, "out of memory");
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (c == '\\') {
-			if (n - i < 4 || p[i + 1] != 'x' ||
-			    (hi = util_hexval(p[i + 2], UTIL_HEX_LOWER)) < 0 ||
-			    (lo = util_hexval(p[i + 3], UTIL_HEX_LOWER)) < 0) {
-				spool_str_clear(out);
-				return spool_read_fail(r, "bad escape");
-			}
-			out->p[o++] = (char)(hi << 4 | lo);
-			i += 3;
-		} else if (c < 0x20 || c > 0x7e || (c == ' ' && !allow_space)) {
-			spool_str_clear(out);
-			return spool_read_fail(r, "unescaped byte 0x%02x", c);
-		} else
-			out->p[o++] = (char)c;
-	}
-	out->p[o] = '\0';
-	out->len = o;
-	return 0;
-}
-
-/* Find "key=" among the space-separated tokens of a record. */
-static int
-spool_field(struct spool_reader *r, const char *rest, const char *key,
-    const char **val, size_t *vlen, int required)
-{
-	size_t klen = strlen(key);
-	const char *p = rest, *end;
-
-	while (*p != '\0') {
-		end = strchr(p, ' ');
-		if (end == NULL)
-			end = p + strlen(p);
-		if ((size_t)(end - p) > klen && strncmp(p, key, klen) == 0 &&
-		    p[klen] == '=') {
-			*val = p + klen + 1;
-			*vlen = (size_t)(end - *val);
-			return 1;
-		}
-		p = *end ? end + 1 : end;
-	}
-	if (required)
-		return spool_read_fail(r, "missing %s=", key);
-	return 0;
-}
-
-static int
-spool_field_str(struct spool_reader *r, const char *rest, const char *key,
-    struct spool_str *out, int required)
-{
-	const char *v;
-	size_t n;
-	int rc;
-
-	if ((rc = spool_field(r, rest, key, &v, &n, required)) <= 0) {
-		if (rc == 0 && (out->p = strdup("")) == NULL)
-			return spool_read_fail(r, "out of memory");
-		return rc;
-	}
-	return spool_unescape(r, v, n, out, 0);
-}
-
-static int
-spool_field_num(struct spool_reader *r, const char *rest, const char *key,
-    unsigned long long max, unsigned long long *out)
-{
-	const char *v;
-	char *end;
-	size_t n;
-
-	if (spool_field(r, rest, key, &v, &n, 1) == -1)
-		return -1;
-	if (n == 0 || n > 20 || !isdigit((unsigned char)*v))
-		return spool_read_fail(r, "bad number for %s", key);
-	errno = 0;
-	*out = strtoull(v, &end, 10);
-	if (errno != 0 || end != v + n || *out > max)
-		return spool_read_fail(r, "bad number for %s", key);
-	return 0;
-}
-
-/* Copy a short field into a fixed buffer, checking its characters. */
-static int
-spool_field_word(struct spool_reader *r, const char *rest, const char *key,
-    char *dst, size_t dstlen, const char *allowed)
-{
-	const char *v;
-	size_t n, i;
-
-	if (spool_field(r, rest, key, &v, &n, 1) == -1)
-		return -1;
-	if (n == 0 || n >= dstlen)
-		return spool_read_fail(r, "bad %s", key);
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)v[i]) && strchr(allowed, v[i]) == NULL)
-			return spool_read_fail(r, "bad %s", key);
-	memcpy(dst, v, n);
-	dst[n] = '\0';
-	return 0;
-}
-
-/* 2026-11-26T16:11:16.123456Z */
-static int
-spool_valid_time(const char *t, size_t n)
-{
-	static const char shape[] = "dddd-dd-ddTdd:dd:dd.ddddddZ";
 	size_t i;
 
-	if (n != sizeof(shape) - 1)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (shape[i] == 'd' ? !isdigit((unsigned char)t[i]) :
-		    t[i] != shape[i])
-			return 0;
-	}
-	return 1;
-}
-
-static int
-spool_time(struct spool_reader *r, const char *p, size_t n, char *dst)
-{
-	if (!spool_valid_time(p, n))
-		return spool_read_fail(r, "bad time");
-	memcpy(dst, p, n);
-	dst[n] = '\0';
-	return 0;
-}
-
-/* "IP PORT" of the client and server records. */
-static int
-spool_endpoint(struct spool_reader *r, const char *rest, char *ip,
-    size_t iplen, unsigned *port)
-{
-	unsigned char addr[16];
-	const char *sp = strchr(rest, ' ');
-	unsigned long long v;
-	char *end;
-	size_t n;
-
-	if (sp == NULL || (n = (size_t)(sp - rest)) == 0 || n >= iplen)
-		return spool_read_fail(r, "expected an address and a port");
-	memcpy(ip, rest, n);
-	ip[n] = '\0';
-	if (inet_pton(AF_INET, ip, addr) != 1 &&
-	    inet_pton(AF_INET6, ip, addr) != 1 && strcmp(ip, "-") != 0 &&
-	    strcmp(ip, "unknown") != 0)
-		return spool_read_fail(r, "bad address");
-	errno = 0;
-	v = strtoull(sp + 1, &end, 10);
-	if (!isdigit((unsigned char)sp[1]) || *end != '\0' || errno != 0 ||
-	    v > 65535)
-		return spool_read_fail(r, "bad port");
-	*port = (unsigned)v;
-	return 0;
+	spoolfmt_str_clear(&r->from);
+	for (i = 0; i < r->nrcpts; i++)
+		spoolfmt_str_clear(&r->rcpts[i]);
+	free(r->rcpts);
+	r->rcpts = NULL;
+	r->nrcpts = r->caprcpts = 0;
 }
 
 static int
@@ -248,17 +85,14 @@ spool_grow(struct spool_reader *r, void **arr, size_t n, size_t size)
 	return 0;
 }
 
+/* A string of the parsed record becomes the session's. */
 static void
-spool_envelope_clear(struct spool_reader *r)
+spool_take(struct spool_str *dst, struct spool_str *src)
 {
-	size_t i;
-
-	spool_str_clear(&r->from);
-	for (i = 0; i < r->nrcpts; i++)
-		spool_str_clear(&r->rcpts[i]);
-	free(r->rcpts);
-	r->rcpts = NULL;
-	r->nrcpts = r->caprcpts = 0;
+	spoolfmt_str_clear(dst);
+	*dst = *src;
+	src->p = NULL;
+	src->len = 0;
 }
 
 static int
@@ -273,79 +107,68 @@ spool_str_dup(struct spool_reader *r, struct spool_str *dst,
 	return 0;
 }
 
-/* --- one handler per record ------------------------------------------- */
+/*
+ * --- what each record does to the session ------------------------------
+ * The record's grammar is spoolfmt's (src/common/spoolfmt.c): these get
+ * it parsed, and check only what depends on the records before it.
+ */
 
 static int
-spool_rec_session(struct spool_reader *r, const char *rest, size_t n)
+spool_rec_session(struct spool_reader *r, struct spoolfmt_rec *rec,
+    const char *line, size_t n)
 {
-	size_t i;
-
-	if (n != 16)
-		return spool_read_fail(r, "bad session id");
-	for (i = 0; i < n; i++)
-		if (util_hexval(rest[i], UTIL_HEX_LOWER) < 0)
-			return spool_read_fail(r, "bad session id");
-	memcpy(r->s->session_id, rest, n);
-	r->s->session_id[n] = '\0';
+	memcpy(r->s->session_id, rec->u.session, sizeof(r->s->session_id));
 	r->seen |= SEEN_SESSION;
 	return 0;
 }
 
 static int
-spool_rec_sensor(struct spool_reader *r, const char *rest, size_t n)
+spool_rec_sensor(struct spool_reader *r, struct spoolfmt_rec *rec,
+    const char *line, size_t n)
 {
 	r->seen |= SEEN_SENSOR;
-	spool_str_clear(&r->s->sensor);
-	return spool_unescape(r, rest, n, &r->s->sensor, 0);
+	spool_take(&r->s->sensor, &rec->u.sensor);
+	return 0;
 }
 
 static int
-spool_rec_client(struct spool_reader *r, const char *rest, size_t n)
+spool_rec_client(struct spool_reader *r, struct spoolfmt_rec *rec,
+    const char *line, size_t n)
 {
 	r->seen |= SEEN_CLIENT;
-	return spool_endpoint(r, rest, r->s->client_ip,
-	    sizeof(r->s->client_ip), &r->s->client_port);
+	memcpy(r->s->client_ip, rec->u.endpoint.ip, sizeof(r->s->client_ip));
+	r->s->client_port = rec->u.endpoint.port;
+	return 0;
 }
 
 static int
-spool_rec_server(struct spool_reader *r, const char *rest, size_t n)
+spool_rec_server(struct spool_reader *r, struct spoolfmt_rec *rec,
+    const char *line, size_t n)
 {
 	r->seen |= SEEN_SERVER;
-	return spool_endpoint(r, rest, r->s->server_ip,
-	    sizeof(r->s->server_ip), &r->s->server_port);
+	memcpy(r->s->server_ip, rec->u.endpoint.ip, sizeof(r->s->server_ip));
+	r->s->server_port = rec->u.endpoint.port;
+	return 0;
 }
 
 static int
-spool_rec_start(struct spool_reader *r, const char *rest, size_t n)
+spool_rec_start(struct spool_reader *r, struct spoolfmt_rec *rec,
+    const char *line, size_t n)
 {
 	r->seen |= SEEN_START;
-	return spool_time(r, rest, n, r->s->start);
+	memcpy(r->s->start, rec->u.start, sizeof(r->s->start));
+	return 0;
 }
 
-/* C and S: kept verbatim for the transcript once their shape is checked. */
+/* C and S: kept verbatim for the transcript. */
 static int
-spool_rec_dialogue(struct spool_reader *r, const char *line, size_t n)
+spool_rec_dialogue(struct spool_reader *r, struct spoolfmt_rec *rec,
+    const char *line, size_t n)
 {
 	struct spool_session *s = r->s;
-	struct spool_str tmp;
-	const char *p = line + 2, *text;
 	size_t cap;
 	char *t;
 
-	while (p < line + n && (isdigit((unsigned char)*p) || *p == '.'))
-		p++;
-	if (p == line + 2 || (p < line + n && *p != ' '))
-		return spool_read_fail(r, "bad time in dialogue line");
-	text = p < line + n ? p + 1 : p;
-	if (line[0] == 'C') {
-		if (strncmp(text, "crlf ", 5) != 0 && strncmp(text, "lf ", 3) &&
-		    strncmp(text, "long ", 5) && strncmp(text, "none ", 5) &&
-		    strcmp(text, "crlf") && strcmp(text, "lf"))
-			return spool_read_fail(r, "bad line end in C record");
-	}
-	if (spool_unescape(r, text, (size_t)(line + n - text), &tmp, 1) == -1)
-		return -1;
-	spool_str_clear(&tmp);
 	if (s->transcript_len + n + 2 > r->captranscript) {
 		/* doubled: a flood of short records is not a realloc each */
 		cap = r->captranscript * 2;
@@ -369,23 +192,18 @@ spool_rec_dialogue(struct spool_reader *r, const char *line, size_t n)
 }
 
 static int
-spool_rec_helo(struct spool_reader *r, const char *rest, size_t n)
+spool_rec_helo(struct spool_reader *r, struct spoolfmt_rec *rec,
+    const char *line, size_t n)
 {
-	struct spool_session *s = r->s;
-
 	spool_envelope_clear(r);
-	spool_str_clear(&s->helo);
-	if (spool_field_word(r, rest, "verb", s->helo_verb,
-	    sizeof(s->helo_verb), "") == -1)
-		return -1;
-	if (strcmp(s->helo_verb, "HELO") != 0 &&
-	    strcmp(s->helo_verb, "EHLO") != 0)
-		return spool_read_fail(r, "bad helo verb");
-	return spool_field_str(r, rest, "name", &s->helo, 1);
+	memcpy(r->s->helo_verb, rec->u.helo.verb, sizeof(r->s->helo_verb));
+	spool_take(&r->s->helo, &rec->u.helo.name);
+	return 0;
 }
 
 static int
-spool_rec_auth(struct spool_reader *r, const char *rest, size_t n)
+spool_rec_auth(struct spool_reader *r, struct spoolfmt_rec *rec,
+    const char *line, size_t n)
 {
 	struct spool_session *s = r->s;
 	struct spool_auth *a;
@@ -393,36 +211,34 @@ spool_rec_auth(struct spool_reader *r, const char *rest, size_t n)
 	if (spool_grow(r, (void **)&s->auths, s->nauths, sizeof(*a)) == -1)
 		return -1;
 	a = &s->auths[s->nauths++];
-	if (spool_field_str(r, rest, "mech", &a->mech, 1) == -1 ||
-	    spool_field_word(r, rest, "status", a->status, sizeof(a->status),
-	    "-") == -1 ||
-	    spool_field_str(r, rest, "user", &a->user, 0) == -1 ||
-	    spool_field_str(r, rest, "pass", &a->pass, 0) == -1 ||
-	    spool_field_str(r, rest, "authzid", &a->authzid, 0) == -1)
-		return -1;
+	spool_take(&a->mech, &rec->u.auth.mech);
+	memcpy(a->status, rec->u.auth.status, sizeof(a->status));
+	spool_take(&a->user, &rec->u.auth.user);
+	spool_take(&a->pass, &rec->u.auth.pass);
+	spool_take(&a->authzid, &rec->u.auth.authzid);
 	return 0;
 }
 
+/* auth-raw, checked and not kept */
 static int
-spool_rec_auth_raw(struct spool_reader *r, const char *rest, size_t n)
+spool_rec_nothing(struct spool_reader *r, struct spoolfmt_rec *rec,
+    const char *line, size_t n)
 {
-	struct spool_str tmp;
-
-	if (spool_unescape(r, rest, n, &tmp, 0) == -1)
-		return -1;
-	spool_str_clear(&tmp);
 	return 0;
 }
 
 static int
-spool_rec_mail(struct spool_reader *r, const char *rest, size_t n)
+spool_rec_mail(struct spool_reader *r, struct spoolfmt_rec *rec,
+    const char *line, size_t n)
 {
 	spool_envelope_clear(r);
-	return spool_field_str(r, rest, "from", &r->from, 1);
+	spool_take(&r->from, &rec->u.path.addr);
+	return 0;
 }
 
 static int
-spool_rec_rcpt(struct spool_reader *r, const char *rest, size_t n)
+spool_rec_rcpt(struct spool_reader *r, struct spoolfmt_rec *rec,
+    const char *line, size_t n)
 {
 	struct spool_str *p;
 	size_t cap;
@@ -436,38 +252,32 @@ spool_rec_rcpt(struct spool_reader *r, const char *rest, size_t n)
 		r->caprcpts = cap;
 	}
 	memset(&r->rcpts[r->nrcpts], 0, sizeof(*r->rcpts));
-	if (spool_field_str(r, rest, "to", &r->rcpts[r->nrcpts], 1) == -1)
-		return -1;
-	r->nrcpts++;
+	spool_take(&r->rcpts[r->nrcpts++], &rec->u.path.addr);
 	return 0;
 }
 
 static int
-spool_rec_rset(struct spool_reader *r, const char *rest, size_t n)
+spool_rec_rset(struct spool_reader *r, struct spoolfmt_rec *rec,
+    const char *line, size_t n)
 {
-	if (n != 0)
-		return spool_read_fail(r, "rset takes nothing");
 	spool_envelope_clear(r);
 	return 0;
 }
 
 static int
-spool_rec_data(struct spool_reader *r, const char *rest, size_t n)
+spool_rec_data(struct spool_reader *r, struct spoolfmt_rec *rec,
+    const char *line, size_t n)
 {
 	struct spool_session *s = r->s;
 	struct spool_message *m;
-	unsigned long long num;
 
-	if (r->open != NULL)
-		return spool_read_fail(r, "data inside data");
-	if (spool_field_num(r, rest, "n", 1000000, &num) == -1)
-		return -1;
-	if (num != s->nmsgs + 1)
-		return spool_read_fail(r, "data n=%llu out of order", num);
+	if (rec->u.data != s->nmsgs + 1)
+		return spool_read_fail(r, "data n=%u out of order",
+		    rec->u.data);
 	if (spool_grow(r, (void **)&s->msgs, s->nmsgs, sizeof(*m)) == -1)
 		return -1;
 	m = &s->msgs[s->nmsgs++];
-	m->n = (unsigned)num;
+	m->n = rec->u.data;
 	m->incomplete = 1;	/* until its message record */
 	if (spool_str_dup(r, &m->from, &r->from) == -1)
 		return -1;
@@ -482,22 +292,16 @@ spool_rec_data(struct spool_reader *r, const char *rest, size_t n)
 	return 0;
 }
 
+/* The bytes after the body's line, which stay within the file. */
 static int
-spool_rec_body(struct spool_reader *r, const char *rest, size_t n)
+spool_rec_body(struct spool_reader *r, struct spoolfmt_rec *rec,
+    const char *line, size_t n)
 {
 	struct spool_message *m = r->open;
-	unsigned long long blen;
+	unsigned long long blen = rec->u.body;
 	unsigned char *b;
 	size_t i;
 
-	if (m == NULL)
-		return spool_read_fail(r, "body outside data");
-	if (n != SPOOL_BODY_DIGITS)
-		return spool_read_fail(r, "bad body length");
-	for (i = 0; i < n; i++)
-		if (!isdigit((unsigned char)rest[i]))
-			return spool_read_fail(r, "bad body length");
-	blen = strtoull(rest, NULL, 10);
 	if (blen >= r->len - r->pos || r->data[r->pos + blen] != '\n')
 		return spool_read_fail(r, "body of %llu bytes runs past the "
 		    "end of the file or is not ended by a newline", blen);
@@ -516,93 +320,68 @@ spool_rec_body(struct spool_reader *r, const char *rest, size_t n)
 }
 
 static int
-spool_rec_message(struct spool_reader *r, const char *rest, size_t n)
+spool_rec_message(struct spool_reader *r, struct spoolfmt_rec *rec,
+    const char *line, size_t n)
 {
+	const struct spoolfmt_message *fm = &rec->u.message;
 	struct spool_message *m = r->open;
-	unsigned long long num, size, stored, flag, bare;
-	const char *v;
-	size_t vlen;
 
-	if (m == NULL)
-		return spool_read_fail(r, "message without data");
-	if (spool_field_num(r, rest, "n", 1000000, &num) == -1 ||
-	    spool_field_num(r, rest, "size", UINT64_MAX, &size) == -1 ||
-	    spool_field_num(r, rest, "stored", UINT64_MAX, &stored) == -1 ||
-	    spool_field_num(r, rest, "truncated", 1, &flag) == -1 ||
-	    spool_field_num(r, rest, "bare_lf", UINT32_MAX, &bare) == -1)
-		return -1;
-	if (num != m->n)
-		return spool_read_fail(r, "message n=%llu does not match "
-		    "data n=%u", num, m->n);
-	if (stored != m->body_len || stored > size)
+	if (fm->n != m->n)
+		return spool_read_fail(r, "message n=%u does not match "
+		    "data n=%u", fm->n, m->n);
+	if (fm->stored != m->body_len || fm->stored > fm->size)
 		return spool_read_fail(r, "stored=%llu but the body holds %zu "
-		    "bytes", stored, m->body_len);
-	m->size = size;
-	m->truncated = (int)flag;
-	m->bare_lf = (unsigned)bare;
-	m->incomplete = spool_field(r, rest, "incomplete", &v, &vlen, 0) == 1;
-	if (!m->incomplete && spool_field_word(r, rest, "queue_id",
-	    m->queue_id, sizeof(m->queue_id), "") == -1)
-		return -1;
+		    "bytes", (unsigned long long)fm->stored, m->body_len);
+	m->size = fm->size;
+	m->truncated = fm->truncated;
+	m->bare_lf = fm->bare_lf;
+	m->incomplete = fm->incomplete;
+	if (!m->incomplete)
+		memcpy(m->queue_id, fm->queue_id, sizeof(m->queue_id));
 	r->open = NULL;
 	spool_envelope_clear(r);
 	return 0;
 }
 
-/* The sensor stopped reading the session at max_transcript. */
 static int
-spool_rec_cut(struct spool_reader *r, const char *rest, size_t n)
+spool_rec_cut(struct spool_reader *r, struct spoolfmt_rec *rec,
+    const char *line, size_t n)
 {
-	char limit[16];
-	unsigned long long bytes;
-
-	if (spool_field_word(r, rest, "limit", limit, sizeof(limit), "") ==
-	    -1 || spool_field_num(r, rest, "bytes", UINT64_MAX, &bytes) == -1)
-		return -1;
-	if (strcmp(limit, "transcript") != 0)
-		return spool_read_fail(r, "bad limit");
-	r->s->transcript_cut = bytes;
+	r->s->transcript_cut = rec->u.cut.bytes;
 	return 0;
 }
 
 static int
-spool_rec_end(struct spool_reader *r, const char *rest, size_t n)
+spool_rec_end(struct spool_reader *r, struct spoolfmt_rec *rec,
+    const char *line, size_t n)
 {
-	const char *sp = strchr(rest, ' ');
-
-	if (spool_time(r, rest, sp ? (size_t)(sp - rest) : n,
-	    r->s->end) == -1)
-		return -1;
-	if (spool_field_word(r, sp ? sp + 1 : "", "reason", r->s->end_reason,
-	    sizeof(r->s->end_reason), "") == -1)
-		return -1;
+	memcpy(r->s->end, rec->u.end.time, sizeof(r->s->end));
+	memcpy(r->s->end_reason, rec->u.end.reason,
+	    sizeof(r->s->end_reason));
 	r->ended = 1;
 	return 0;
 }
 
-static const struct {
-	const char	*keyword;
-	int		(*fn)(struct spool_reader *, const char *, size_t);
-	int		 whole_line;	/* gets the line, not what follows */
-} spool_records[] = {
-	{ "session", spool_rec_session, 0 },
-	{ "sensor", spool_rec_sensor, 0 },
-	{ "client", spool_rec_client, 0 },
-	{ "server", spool_rec_server, 0 },
-	{ "start", spool_rec_start, 0 },
-	{ "C", spool_rec_dialogue, 1 },
-	{ "S", spool_rec_dialogue, 1 },
-	{ "helo", spool_rec_helo, 0 },
-	{ "auth", spool_rec_auth, 0 },
-	{ "auth-raw", spool_rec_auth_raw, 0 },
-	{ "mail", spool_rec_mail, 0 },
-	{ "rcpt", spool_rec_rcpt, 0 },
-	{ "rset", spool_rec_rset, 0 },
-	{ "data", spool_rec_data, 0 },
-	{ "body", spool_rec_body, 0 },
-	{ "message", spool_rec_message, 0 },
-	{ "cut", spool_rec_cut, 0 },
-	{ "end", spool_rec_end, 0 },
+static int (*const spool_records[SPOOLFMT_NTYPES])(struct spool_reader *,
+    struct spoolfmt_rec *, const char *, size_t) = {
+	[SPOOLFMT_SESSION] = spool_rec_session,
+	[SPOOLFMT_SENSOR] = spool_rec_sensor,
+	[SPOOLFMT_CLIENT] = spool_rec_client,
+	[SPOOLFMT_SERVER] = spool_rec_server,
+	[SPOOLFMT_START] = spool_rec_start,
+	[SPOOLFMT_C] = spool_rec_dialogue,
+	[SPOOLFMT_S] = spool_rec_dialogue,
+	[SPOOLFMT_HELO] = spool_rec_helo,
+	[SPOOLFMT_AUTH] = spool_rec_auth,
+	[SPOOLFMT_AUTH_RAW] = spool_rec_nothing,
+	[SPOOLFMT_MAIL] = spool_rec_mail,
+	[SPOOLFMT_RCPT] = spool_rec_rcpt,
+	[SPOOLFMT_RSET] = spool_rec_rset,
+	[SPOOLFMT_DATA] = spool_rec_data,
+	[SPOOLFMT_BODY] = spool_rec_body,
+	[SPOOLFMT_MESSAGE] = spool_rec_message,
+	[SPOOLFMT_CUT] = spool_rec_cut,
+	[SPOOLFMT_END] = spool_rec_end,
 };
 
 /* The next text record, NUL-terminated in *buf. 0 at the end, -1 error. */
@@ -634,49 +413,32 @@ spool_next_line(struct spool_reader *r, char **buf, size_t *n)
 static int
 spool_dispatch(struct spool_reader *r, const char *line, size_t n)
 {
-	const char *sp = strchr(line, ' ');
-	size_t klen = sp ? (size_t)(sp - line) : n, i;
-	const char *rest = sp ? sp + 1 : line + n;
+	struct spoolfmt_rec rec;
+	char err[SPOOL_READ_ERR_MAX];
+	int rc;
 
 	if (r->ended)
 		return spool_read_fail(r, "record after the end record");
-	for (i = 0; i < sizeof(spool_records) / sizeof(spool_records[0]);
-	    i++) {
-		if (strlen(spool_records[i].keyword) != klen ||
-		    strncmp(line, spool_records[i].keyword, klen) != 0)
-			continue;
-		/* inside DATA: its text, its end, our replies */
-		if (r->open != NULL && strcmp(spool_records[i].keyword,
-		    "body") != 0 && strcmp(spool_records[i].keyword,
-		    "message") != 0 && strcmp(spool_records[i].keyword,
-		    "end") != 0 && strcmp(spool_records[i].keyword, "S") != 0)
-			return spool_read_fail(r, "%s inside data",
-			    spool_records[i].keyword);
-		if (spool_records[i].whole_line)
-			return spool_records[i].fn(r, line, n);
-		return spool_records[i].fn(r, rest,
-		    (size_t)(line + n - rest));
-	}
-	return spool_read_fail(r, "unknown record '%.*s'",
-	    (int)(klen > 32 ? 32 : klen), line);
+	if (spoolfmt_parse(line, n, r->open != NULL, &rec, err,
+	    sizeof(err)) == -1)
+		return spool_read_fail(r, "%s", err);
+	rc = spool_records[rec.type](r, &rec, line, n);
+	spoolfmt_rec_clear(&rec);
+	return rc;
 }
 
 static int
 spool_read_header(struct spool_reader *r)
 {
-	char *line = NULL, magic[32];
+	char *line = NULL, err[SPOOL_READ_ERR_MAX];
 	size_t n;
 	int rc;
 
 	if ((rc = spool_next_line(r, &line, &n)) <= 0)
 		return rc == 0 ? spool_read_fail(r, "empty file") : -1;
-	snprintf(magic, sizeof(magic), "%s %d", SPOOL_MAGIC, SPOOL_VERSION);
 	rc = 0;
-	if (strncmp(line, SPOOL_MAGIC " ", strlen(SPOOL_MAGIC) + 1) != 0)
-		rc = spool_read_fail(r, "not a spampot spool file");
-	else if (strcmp(line, magic) != 0)
-		rc = spool_read_fail(r, "unsupported version '%s'",
-		    line + strlen(SPOOL_MAGIC) + 1);
+	if (spoolfmt_parse_magic(line, err, sizeof(err)) == -1)
+		rc = spool_read_fail(r, "%s", err);
 	r->s->version = SPOOL_VERSION;
 	free(line);
 	return rc;
@@ -728,19 +490,19 @@ spool_session_clear(struct spool_session *s)
 {
 	size_t i, j;
 
-	spool_str_clear(&s->sensor);
-	spool_str_clear(&s->helo);
+	spoolfmt_str_clear(&s->sensor);
+	spoolfmt_str_clear(&s->helo);
 	for (i = 0; i < s->nauths; i++) {
-		spool_str_clear(&s->auths[i].mech);
-		spool_str_clear(&s->auths[i].user);
-		spool_str_clear(&s->auths[i].pass);
-		spool_str_clear(&s->auths[i].authzid);
+		spoolfmt_str_clear(&s->auths[i].mech);
+		spoolfmt_str_clear(&s->auths[i].user);
+		spoolfmt_str_clear(&s->auths[i].pass);
+		spoolfmt_str_clear(&s->auths[i].authzid);
 	}
 	free(s->auths);
 	for (i = 0; i < s->nmsgs; i++) {
-		spool_str_clear(&s->msgs[i].from);
+		spoolfmt_str_clear(&s->msgs[i].from);
 		for (j = 0; j < s->msgs[i].nrcpts; j++)
-			spool_str_clear(&s->msgs[i].rcpts[j]);
+			spoolfmt_str_clear(&s->msgs[i].rcpts[j]);
 		free(s->msgs[i].rcpts);
 		free(s->msgs[i].body);
 	}

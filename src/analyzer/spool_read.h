@@ -1,6 +1,7 @@
 /*
- * spool_read: the strict, bounded parser of spampot-spool(5) files, used by
- * the analyzer (and its tests). Nothing in a file is trusted.
+ * spool_read: the strict, bounded reader of spampot-spool(5) files, used by
+ * the analyzer (and its tests); the grammar of each record is spoolfmt's.
+ * Nothing in a file is trusted.
  */
 #ifndef SPAMPOT_SPOOL_READ_H
 #define SPAMPOT_SPOOL_READ_H
@@ -8,11 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Bytes from the file, unescaped: may hold anything, NUL-terminated. */
-struct spool_str {
-	char	*p;
-	size_t	 len;
-};
+#include "spoolfmt.h"		/* struct spool_str */
 
 struct spool_auth {
 	struct spool_str	 mech;		/* as the client named it */

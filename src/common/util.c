@@ -1,7 +1,8 @@
 /*
  * util: clocks, UTC time stamps, hex digits and escaping of bytes a peer
- * sent, so that nothing an attacker sends can forge a log line or a spool
- * record. Used by every process; no privileges needed.
+ * sent (the spool format's escape, spoolfmt.c), so that nothing an
+ * attacker sends can forge a log line. Used by every process; no
+ * privileges needed.
  */
 #include "autoconf.h"
 
@@ -13,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "spoolfmt.h"
 #include "util.h"
 
 const char util_hexdigits[] = "0123456789abcdef";
@@ -44,6 +46,9 @@ util_hex(char *dst, const unsigned char *src, size_t n)
 	dst[2 * n] = '\0';
 }
 
+_Static_assert(UTIL_ESC_SPACE == SPOOLFMT_ESC_SPACE &&
+    UTIL_ESC_KEEP_BS == SPOOLFMT_ESC_KEEP_BS, "the escape's flags");
+
 uint64_t
 util_now_ms(void)
 {
@@ -72,44 +77,14 @@ util_utc_stamp(char *dst, size_t len, int compact)
 }
 
 /*
- * Copy src to dst with every byte outside printable ASCII, and the
- * backslash, written as \xHH; with UTIL_ESC_SPACE the space too, so the
- * result is one whitespace-free token; with UTIL_ESC_KEEP_BS the
- * backslash as it is (a line escaped once already, by a worker, is not
- * escaped twice). The result is always NUL-terminated
- * and is cut at a whole escape when dst is too small. Returns its length.
+ * Peer bytes made safe for a log line: spoolfmt's \xHH escape, the one
+ * spool records use (UTIL_ESC_* are its SPOOLFMT_ESC_* flags).
  */
 size_t
 util_escape(char *dst, size_t dstlen, const char *src, size_t srclen,
     int flags)
 {
-	size_t i, o = 0;
-	unsigned char c;
-
-	if (dstlen == 0)
-		return 0;
-	for (i = 0; i < srclen; i++) {
-		c = (unsigned char)src[i];
-		if (c > 0x20 && c < 0x7f && (c != '\\' ||
-		    (flags & UTIL_ESC_KEEP_BS))) {
-			if (o + 1 >= dstlen)
-				break;
-			dst[o++] = (char)c;
-		} else if (c == ' ' && !(flags & UTIL_ESC_SPACE)) {
-			if (o + 1 >= dstlen)
-				break;
-			dst[o++] = (char)c;
-		} else {
-			if (o + 4 >= dstlen)
-				break;
-			dst[o++] = '\\';
-			dst[o++] = 'x';
-			dst[o++] = util_hexdigits[c >> 4];
-			dst[o++] = util_hexdigits[c & 15];
-		}
-	}
-	dst[o] = '\0';
-	return o;
+	return spoolfmt_escape(dst, dstlen, src, srclen, flags);
 }
 
 /* Numeric address text and port of an IPv4 or IPv6 socket address. */

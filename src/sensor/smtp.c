@@ -16,6 +16,7 @@
 #include "log.h"
 #include "smtp_int.h"
 #include "spool.h"
+#include "spoolfmt.h"
 #include "util.h"
 
 #define SMTP_REPLY_MAX	512
@@ -58,7 +59,7 @@ smtp_end_name(enum smtp_end e)
 	    names[e] : "unknown";
 }
 
-/* A malloc'd escaped copy of peer bytes, for logs and spool records. */
+/* A malloc'd escaped copy of peer bytes, for logs and replies. */
 char *
 smtp_escape(const char *p, size_t n, int flags)
 {
@@ -67,6 +68,30 @@ smtp_escape(const char *p, size_t n, int flags)
 	if ((esc = malloc(UTIL_ESCAPED_MAX(n))) != NULL)
 		util_escape(esc, UTIL_ESCAPED_MAX(n), p, n, flags);
 	return esc;
+}
+
+/*
+ * The end of message n in the spool: complete with its queue id, or
+ * incomplete (qid NULL) when the session ended inside DATA.
+ */
+void
+smtp_record_message(struct smtp_session *s, unsigned n, int truncated,
+    const char *qid)
+{
+	struct spoolfmt_message m;
+	struct buf *b;
+
+	memset(&m, 0, sizeof(m));
+	m.n = n;
+	m.size = s->data.size;
+	m.stored = s->data.stored;
+	m.truncated = truncated;
+	m.bare_lf = s->data.bare_lf;
+	m.incomplete = qid == NULL;
+	if (qid != NULL)
+		snprintf(m.queue_id, sizeof(m.queue_id), "%s", qid);
+	if ((b = spool_record_begin(s->spool)) != NULL)
+		spool_record_end(s->spool, spoolfmt_message(b, &m));
 }
 
 static void
@@ -182,10 +207,7 @@ smtp_close(struct smtp_session *s, enum smtp_end why)
 			s->data.size += held;
 			s->data.stored += held;
 		}
-		spool_record(s->spool, "message n=%u size=%llu stored=%llu "
-		    "truncated=1 bare_lf=%u incomplete=1", s->messages + 1,
-		    (unsigned long long)s->data.size,
-		    (unsigned long long)s->data.stored, s->data.bare_lf);
+		smtp_record_message(s, s->messages + 1, 1, NULL);
 		smtp_set_input(s, SI_COMMAND);
 	}
 	if (s->ended != SMTP_END_NONE)
@@ -281,11 +303,12 @@ static int
 smtp_transcript_full(struct smtp_session *s)
 {
 	uint64_t bytes = spool_record_bytes(s->spool);
+	struct buf *b;
 
 	if (bytes < s->cf->max_transcript)
 		return 0;
-	spool_record(s->spool, "cut limit=transcript bytes=%llu",
-	    (unsigned long long)bytes);
+	if ((b = spool_record_begin(s->spool)) != NULL)
+		spool_record_end(s->spool, spoolfmt_cut(b, bytes));
 	log_info("%s smtp limit transcript=%llu", s->id,
 	    (unsigned long long)bytes);
 	smtp_refuse(s, "421 4.7.0", "Error: too many commands",

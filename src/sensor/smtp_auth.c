@@ -14,27 +14,27 @@
 #include "log.h"
 #include "smtp_int.h"
 #include "spool.h"
+#include "spoolfmt.h"
 #include "util.h"
 
-/* Record one attempt; fields are escaped into single tokens. */
+/* Record one attempt in the spool, and log it (the user escaped). */
 static void
 smtp_auth_record(struct smtp_session *s, const char *mech,
     const char *status, const char *user, size_t ulen, const char *pass,
     size_t plen, const char *authzid, size_t zlen)
 {
+	const struct spoolfmt_auth a = { mech, status, user, ulen, pass, plen,
+	    authzid, zlen };
 	char *u = smtp_escape(user, ulen, UTIL_ESC_SPACE);
-	char *p = smtp_escape(pass, plen, UTIL_ESC_SPACE);
-	char *z = smtp_escape(authzid, zlen, UTIL_ESC_SPACE);
+	struct buf *b;
 
-	if (u != NULL && p != NULL && z != NULL) {
-		spool_record(s->spool, "auth mech=%s status=%s user=%s "
-		    "pass=%s authzid=%s", mech, status, u, p, z);
-		log_info("%s smtp auth mech=%s status=%s user=%s", s->id,
-		    mech, status, u);
-	}
+	if (u == NULL)
+		return;
+	if ((b = spool_record_begin(s->spool)) != NULL)
+		spool_record_end(s->spool, spoolfmt_auth(b, &a));
+	log_info("%s smtp auth mech=%s status=%s user=%s", s->id, mech,
+	    status, u);
 	free(u);
-	free(p);
-	free(z);
 }
 
 static void
@@ -51,14 +51,11 @@ smtp_auth_fail(struct smtp_session *s, const char *mech, const char *why,
     const char *raw, size_t rawlen)
 {
 	const char *user = s->auth_user ? s->auth_user : "";
-	char *esc;
+	struct buf *b;
 
 	smtp_auth_record(s, mech, why, user, s->auth_user_len, "", 0, "", 0);
-	if (raw != NULL && (esc = smtp_escape(raw, rawlen,
-	    UTIL_ESC_SPACE)) != NULL) {
-		spool_record(s->spool, "auth-raw %s", esc);
-		free(esc);
-	}
+	if (raw != NULL && (b = spool_record_begin(s->spool)) != NULL)
+		spool_record_end(s->spool, spoolfmt_auth_raw(b, raw, rawlen));
 	free(s->auth_user);
 	s->auth_user = NULL;
 	s->auth_user_len = 0;
@@ -178,11 +175,15 @@ smtp_auth_act(struct smtp_session *s, char *arg)
 		}
 		smtp_reply(s, "334 VXNlcm5hbWU6");
 	} else {
+		const struct spoolfmt_auth a = { arg, "unsupported", "", 0, "",
+		    0, "", 0 };
 		char *esc = smtp_escape(arg, strlen(arg), UTIL_ESC_SPACE);
+		struct buf *b;
 
 		if (esc != NULL) {
-			spool_record(s->spool, "auth mech=%s status=unsupported "
-			    "user= pass= authzid=", esc);
+			if ((b = spool_record_begin(s->spool)) != NULL)
+				spool_record_end(s->spool,
+				    spoolfmt_auth(b, &a));
 			log_info("%s smtp auth mech=%s status=unsupported", s->id,
 			    esc);
 		}

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "smtp_int.h"
 #include "spool.h"
+#include "spoolfmt.h"
 #include "util.h"
 
 static int
@@ -50,10 +51,13 @@ static void
 smtp_record_helo(struct smtp_session *s, const char *verb, const char *arg)
 {
 	char *esc = smtp_escape(arg, strlen(arg), UTIL_ESC_SPACE);
+	struct buf *b;
 
 	if (esc == NULL)
 		return;
-	spool_record(s->spool, "helo verb=%s name=%s", verb, esc);
+	if ((b = spool_record_begin(s->spool)) != NULL)
+		spool_record_end(s->spool, spoolfmt_helo(b, verb, arg,
+		    strlen(arg)));
 	log_info("%s smtp %s=%s", s->id, verb[0] == 'E' ? "ehlo" : "helo",
 	    esc);
 	free(esc);
@@ -142,20 +146,6 @@ smtp_size_too_big(const struct smtp_session *s, const char *params)
 	return 0;
 }
 
-static void
-smtp_record_path(struct smtp_session *s, const char *kind, const char *key,
-    const struct smtp_path *sp)
-{
-	char *a = smtp_escape(sp->addr, sp->addrlen, UTIL_ESC_SPACE);
-	char *p = smtp_escape(sp->params, strlen(sp->params), UTIL_ESC_SPACE);
-
-	if (a != NULL && p != NULL)
-		spool_record(s->spool, "%s %s=%s%s%s", kind, key, a,
-		    *p ? " params=" : "", p);
-	free(a);
-	free(p);
-}
-
 static int
 smtp_check_mail(struct smtp_session *s, char *arg)
 {
@@ -182,9 +172,12 @@ static void
 smtp_act_mail(struct smtp_session *s, char *arg)
 {
 	struct smtp_path sp;
+	struct buf *b;
 
 	smtp_parse_path(arg, "FROM:", &sp);
-	smtp_record_path(s, "mail", "from", &sp);
+	if ((b = spool_record_begin(s->spool)) != NULL)
+		spool_record_end(s->spool, spoolfmt_mail(b, sp.addr,
+		    sp.addrlen, sp.params, strlen(sp.params)));
 	smtp_set_state(s, SS_MAIL);
 	smtp_reply(s, "250 2.1.0 Ok");
 }
@@ -209,9 +202,12 @@ static void
 smtp_act_rcpt(struct smtp_session *s, char *arg)
 {
 	struct smtp_path sp;
+	struct buf *b;
 
 	smtp_parse_path(arg, "TO:", &sp);
-	smtp_record_path(s, "rcpt", "to", &sp);
+	if ((b = spool_record_begin(s->spool)) != NULL)
+		spool_record_end(s->spool, spoolfmt_rcpt(b, sp.addr,
+		    sp.addrlen, sp.params, strlen(sp.params)));
 	s->rcpts++;
 	smtp_set_state(s, SS_RCPT);
 	smtp_reply(s, "250 2.1.5 Ok");
@@ -226,9 +222,12 @@ smtp_check_data(struct smtp_session *s, char *arg)
 static void
 smtp_act_data(struct smtp_session *s, char *arg)
 {
+	struct buf *b;
+
 	memset(&s->data, 0, sizeof(s->data));
 	s->data.dot = SD_BOL;
-	spool_record(s->spool, "data n=%u", s->messages + 1);
+	if ((b = spool_record_begin(s->spool)) != NULL)
+		spool_record_end(s->spool, spoolfmt_data(b, s->messages + 1));
 	smtp_set_input(s, SI_DATA);
 	smtp_reply(s, "354 End data with <CR><LF>.<CR><LF>");
 }
@@ -256,10 +255,7 @@ smtp_data_done(struct smtp_session *s)
 
 	s->messages++;
 	smtp_queue_id(s, qid, sizeof(qid));
-	spool_record(s->spool, "message n=%u size=%llu stored=%llu "
-	    "truncated=%d bare_lf=%u queue_id=%s", s->messages,
-	    (unsigned long long)d->size, (unsigned long long)d->stored,
-	    d->too_big || d->line_cut, d->bare_lf, qid);
+	smtp_record_message(s, s->messages, d->too_big || d->line_cut, qid);
 	log_info("%s smtp message n=%u size=%llu rcpts=%u queue_id=%s%s",
 	    s->id, s->messages, (unsigned long long)d->size, s->rcpts, qid,
 	    d->too_big ? " truncated=size" :
@@ -289,7 +285,10 @@ smtp_check_rset(struct smtp_session *s, char *arg)
 static void
 smtp_act_rset(struct smtp_session *s, char *arg)
 {
-	spool_record(s->spool, "rset");
+	struct buf *b;
+
+	if ((b = spool_record_begin(s->spool)) != NULL)
+		spool_record_end(s->spool, spoolfmt_rset(b));
 	smtp_reset_transaction(s);
 	smtp_reply(s, "250 2.0.0 Ok");
 }

@@ -87,6 +87,8 @@ void	smtp_end_session(struct smtp_session *, enum smtp_end);
 void	smtp_dispatch(struct smtp_session *, struct smtp_line *);
 void	smtp_reset_transaction(struct smtp_session *);
 char	*smtp_escape(const char *, size_t, int);
+void	smtp_record_message(struct smtp_session *, unsigned n, int truncated,
+	    const char *qid);
 
 /* smtp_cmd.c */
 struct smtp_command {

@@ -17,14 +17,15 @@
  * session costs three writes, not one per command. The buffer is written
  * at SPOOL_FLUSH_AT whatever happens. Body bytes go into "body" records
  * whose length has a fixed width, so that recovery can patch the length
- * of a body a crash cut short.
+ * of a body a crash cut short. The records themselves are spoolfmt's
+ * (src/common/spoolfmt.c): this file opens the buffer to its writers
+ * (spool_record_begin, spool_record_end) and does the I/O.
  */
 #include "autoconf.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,8 @@ struct spool_file {
 	int		 err;		/* errno of the failed write: retry */
 	int		 ending;	/* the end record is in */
 	uint64_t	 records;	/* bytes of records but body text */
+	size_t		 mark;		/* where the record being written
+					 * begins */
 	uint64_t	 start_ms;
 	struct buf	 out;
 	size_t		 body_hdr;	/* offset of the open body record + 1 */
@@ -61,10 +64,6 @@ static char spool_writer_prefix[32];
 
 #define SPOOL_KEEP_CAP	16384	/* keep this much buffer between flushes */
 #define SPOOL_FLUSH_AT	65536	/* flush when this much is buffered */
-#define SPOOL_RECORD_GUESS 256	/* room most records fit in */
-#define SPOOL_BODY_HEAD	"body 0000000000\n"	/* length patched at close */
-_Static_assert(sizeof(SPOOL_BODY_HEAD) - 1 ==
-    sizeof("body ") - 1 + SPOOL_BODY_DIGITS + 1, "body head width");
 
 static void
 spool_make_name(char *dst, size_t len, const struct spool_meta *m)
@@ -111,11 +110,28 @@ spool_writer_dir(void)
 	return spool_writer_dir_name;
 }
 
+/* The header records, buffered; when they cannot be, the file failed. */
+static void
+spool_header(struct spool_file *sf, const struct spool_meta *m)
+{
+	struct buf *b = &sf->out;
+	char stamp[40];
+
+	util_utc_stamp(stamp, sizeof(stamp), 0);
+	if (spoolfmt_magic(b) == -1 ||
+	    spoolfmt_session(b, m->session_id) == -1 ||
+	    spoolfmt_sensor(b, m->sensor, strlen(m->sensor)) == -1 ||
+	    spoolfmt_client(b, m->client_ip, m->client_port) == -1 ||
+	    spoolfmt_server(b, m->server_ip, m->server_port) == -1 ||
+	    spoolfmt_start(b, stamp) == -1)
+		sf->failed = 1;
+	sf->records = b->len;
+}
+
 struct spool_file *
 spool_create(int dirfd, const struct spool_meta *m)
 {
 	struct spool_file *sf;
-	char stamp[40], sensor[256];
 
 	if ((sf = calloc(1, sizeof(*sf))) == NULL)
 		return NULL;
@@ -132,18 +148,10 @@ spool_create(int dirfd, const struct spool_meta *m)
 		free(sf);
 		return NULL;
 	}
-	util_utc_stamp(stamp, sizeof(stamp), 0);
-	util_escape(sensor, sizeof(sensor), m->sensor, strlen(m->sensor),
-	    UTIL_ESC_SPACE);
-	spool_record(sf, "%s %d", SPOOL_MAGIC, SPOOL_VERSION);
-	spool_record(sf, "session %s", m->session_id);
-	spool_record(sf, "sensor %s", sensor);
-	spool_record(sf, "client %s %u", m->client_ip, m->client_port);
-	spool_record(sf, "server %s %u", m->server_ip, m->server_port);
-	spool_record(sf, "start %s", stamp);
 	/* On disk at once: a session that is greeted has its file, which
 	 * recovery can complete, even if its worker is killed before any
 	 * other record of it is written. */
+	spool_header(sf, m);
 	if (spool_flush(sf) == -1) {
 		int saved = errno;
 
@@ -185,145 +193,68 @@ spool_pending(const struct spool_file *sf)
 static void
 spool_close_body(struct spool_file *sf)
 {
-	char digits[24];
-	size_t start, hdrlen = strlen("body ") + SPOOL_BODY_DIGITS + 1;
+	size_t start;
 
 	if (sf->body_hdr == 0)
 		return;
 	start = sf->body_hdr - 1;
-	snprintf(digits, sizeof(digits), "%0*zu", SPOOL_BODY_DIGITS,
-	    sf->out.len - start - hdrlen);
-	memcpy(sf->out.data + start + strlen("body "), digits,
-	    SPOOL_BODY_DIGITS);
 	sf->body_hdr = 0;
-	if (buf_append(&sf->out, "\n", 1) == -1)
+	if (spoolfmt_body_close(&sf->out, start) == -1)
 		sf->failed = 1;
 }
 
-/* Append one record to the buffer. Returns 0, or -1 when it is not in. */
-static int
-spool_vrecord(struct spool_file *sf, const char *fmt, va_list ap)
+/*
+ * A record is written by a spoolfmt writer into the buffer that
+ * spool_record_begin gives (NULL once the file failed), then handed back
+ * with the writer's result to spool_record_end:
+ *
+ *	if ((b = spool_record_begin(sf)) != NULL)
+ *		spool_record_end(sf, spoolfmt_rset(b));
+ */
+struct buf *
+spool_record_begin(struct spool_file *sf)
 {
-	va_list ap2;
-	int n;
-
 	if (sf == NULL || sf->failed)
-		return -1;
+		return NULL;
 	spool_close_body(sf);
-	/* formatted once into the room there is, twice only when longer */
-	if (buf_reserve(&sf->out, SPOOL_RECORD_GUESS) == -1) {
+	if (sf->failed)
+		return NULL;
+	sf->mark = sf->out.len;
+	return &sf->out;
+}
+
+/* The record is in (rc 0), or could not be (-1: the file failed). */
+static int
+spool_record_put(struct spool_file *sf, int rc)
+{
+	if (rc == -1) {
+		sf->out.len = sf->mark;
 		sf->failed = 1;
 		return -1;
 	}
-	va_copy(ap2, ap);
-	n = vsnprintf(sf->out.data + sf->out.len, sf->out.cap - sf->out.len,
-	    fmt, ap2);
-	va_end(ap2);
-	if (n >= 0 && (size_t)n + 2 > sf->out.cap - sf->out.len) {
-		if (buf_reserve(&sf->out, (size_t)n + 2) == -1) {
-			sf->failed = 1;
-			return -1;
-		}
-		n = vsnprintf(sf->out.data + sf->out.len, (size_t)n + 1, fmt,
-		    ap);
-	}
-	if (n < 0) {
-		sf->failed = 1;
-		return -1;
-	}
-	sf->out.len += (size_t)n;
-	sf->out.data[sf->out.len++] = '\n';
-	sf->records += (uint64_t)n + 1;
+	sf->records += sf->out.len - sf->mark;
 	return 0;
 }
 
 void
-spool_record(struct spool_file *sf, const char *fmt, ...)
+spool_record_end(struct spool_file *sf, int rc)
 {
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = spool_vrecord(sf, fmt, ap);
-	va_end(ap);
 	/* however long the session waits between writes, a bounded buffer */
-	if (rc == 0 && sf->out.len >= SPOOL_FLUSH_AT)
+	if (spool_record_put(sf, rc) == 0 && sf->out.len >= SPOOL_FLUSH_AT)
 		spool_flush(sf);
 }
 
-/* spool_record without the flush at SPOOL_FLUSH_AT; 0 when it is in. */
-static int spool_append(struct spool_file *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
-spool_append(struct spool_file *sf, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = spool_vrecord(sf, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-/* Decimal digits of v into dst (no terminator); returns their count. */
-static size_t
-spool_digits(char *dst, unsigned long long v)
-{
-	char tmp[24];
-	size_t n = 0, i;
-
-	do
-		tmp[n++] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	for (i = 0; i < n; i++)
-		dst[i] = tmp[n - 1 - i];
-	return n;
-}
-
-/*
- * One line of the dialogue: 'C' from the client, 'S' from us, as
- * "C <s>.<ms> <eol> <line>" or "S <s>.<ms> <line>". The commonest record
- * by far: put together by hand, the line escaped straight into the buffer.
- */
+/* One line of the dialogue: 'C' from the client (eol: how it ended), 'S'
+ * from us; timed from the session's start. */
 void
 spool_transcript(struct spool_file *sf, char dir, const char *eol,
     const char *line, size_t len)
 {
-	uint64_t t;
-	size_t eollen = dir == 'C' && eol != NULL ? strlen(eol) : 0, room;
-	char *p;
+	struct buf *b;
 
-	if (sf == NULL || sf->failed)
-		return;
-	spool_close_body(sf);
-	t = util_now_ms() - sf->start_ms;
-	room = 2 + 21 + 4 + eollen + 1 + UTIL_ESCAPED_MAX(len) + 1;
-	if (sf->failed || buf_reserve(&sf->out, room) == -1) {
-		sf->failed = 1;
-		return;
-	}
-	p = sf->out.data + sf->out.len;
-	*p++ = dir;
-	*p++ = ' ';
-	p += spool_digits(p, t / 1000);
-	*p++ = '.';
-	*p++ = (char)('0' + t % 1000 / 100);
-	*p++ = (char)('0' + t % 100 / 10);
-	*p++ = (char)('0' + t % 10);
-	*p++ = ' ';
-	if (eollen > 0) {
-		memcpy(p, eol, eollen);
-		p += eollen;
-		*p++ = ' ';
-	}
-	p += util_escape(p, UTIL_ESCAPED_MAX(len), line, len, 0);
-	*p++ = '\n';
-	sf->records += (uint64_t)(p - (sf->out.data + sf->out.len));
-	sf->out.len = (size_t)(p - sf->out.data);
-	if (sf->out.len >= SPOOL_FLUSH_AT)
-		spool_flush(sf);
+	if ((b = spool_record_begin(sf)) != NULL)
+		spool_record_end(sf, spoolfmt_transcript(b, dir,
+		    util_now_ms() - sf->start_ms, eol, line, len));
 }
 
 /* Message bytes, binary-safe; consecutive calls share one body record. */
@@ -334,8 +265,7 @@ spool_body(struct spool_file *sf, const char *p, size_t n)
 		return;
 	if (sf->body_hdr == 0) {
 		sf->body_hdr = sf->out.len + 1;
-		if (buf_append(&sf->out, SPOOL_BODY_HEAD,
-		    sizeof(SPOOL_BODY_HEAD) - 1) == -1) {
+		if (spoolfmt_body_open(&sf->out) == -1) {
 			sf->failed = 1;
 			return;
 		}
@@ -408,7 +338,7 @@ void
 spool_write_now(const struct spool_file *sf)
 {
 	char digits[SPOOL_BODY_DIGITS];
-	size_t start, len, i;
+	size_t start;
 
 	if (sf == NULL || sf->failed || sf->fd == -1)
 		return;
@@ -416,10 +346,9 @@ spool_write_now(const struct spool_file *sf)
 		spool_write_raw(sf->fd, sf->out.data, sf->out.len);
 		return;
 	}
-	start = sf->body_hdr - 1 + strlen("body ");
-	len = sf->out.len - start - SPOOL_BODY_DIGITS - 1;
-	for (i = SPOOL_BODY_DIGITS; i > 0; i--, len /= 10)
-		digits[i - 1] = (char)('0' + len % 10);
+	start = sf->body_hdr - 1 + SPOOLFMT_BODY_AT;
+	spoolfmt_body_digits(digits, sf->out.len - start - SPOOL_BODY_DIGITS -
+	    1);
 	if (spool_write_raw(sf->fd, sf->out.data, start) == 0 &&
 	    spool_write_raw(sf->fd, digits, sizeof(digits)) == 0 &&
 	    spool_write_raw(sf->fd, sf->out.data + start + sizeof(digits),
@@ -455,15 +384,18 @@ int
 spool_finish(struct spool_file *sf, const char *reason, int do_fsync)
 {
 	char stamp[40], newname[SPOOL_NAME_MAX + 8];
+	struct buf *b;
 	int rc;
 
 	if (sf->failed && sf->err != 0)
 		sf->failed = 0;		/* a write failed: try it again */
 	if (!sf->ending) {
 		util_utc_stamp(stamp, sizeof(stamp), 0);
-		/* in once, whatever the writes after it do */
-		sf->ending = spool_append(sf, "end %s reason=%s", stamp,
-		    reason) == 0;
+		/* in once, whatever the writes after it do; a retry that
+		 * has to write it knows no reason */
+		sf->ending = (b = spool_record_begin(sf)) != NULL &&
+		    spool_record_put(sf, spoolfmt_end(b, stamp,
+		    reason != NULL ? reason : "error")) == 0;
 	}
 	if (sf->fd != -1) {
 		if (spool_flush(sf) == -1 || (do_fsync && fsync(sf->fd) == -1))

@@ -1,6 +1,7 @@
 /*
  * spool: one file per SMTP session, written in tmp/ as the session goes and
- * renamed into new/ when it ends. The format is in spampot-spool(5).
+ * renamed into new/ when it ends. The format is spampot-spool(5); its
+ * records are written by spoolfmt's writers (spoolfmt.h).
  */
 #ifndef SPAMPOT_SPOOL_H
 #define SPAMPOT_SPOOL_H
@@ -26,8 +27,8 @@ int		 spool_set_writer(int dirfd, pid_t);
 const char	*spool_writer_dir(void);
 struct spool_file *spool_create(int dirfd, const struct spool_meta *);
 const char	*spool_name(const struct spool_file *);
-void		 spool_record(struct spool_file *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
+struct buf	*spool_record_begin(struct spool_file *);
+void		 spool_record_end(struct spool_file *, int rc);
 void		 spool_transcript(struct spool_file *, char dir,
 		    const char *eol, const char *, size_t);
 void		 spool_body(struct spool_file *, const char *, size_t);

@@ -19,8 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "log.h"
 #include "spool.h"
+#include "spoolfmt.h"
 
 /* Directory, mode: the sensor writes tmp/ and new/, the analyzer (in the
  * spool group) moves files from new/ to done/ or bad/. */
@@ -119,7 +121,7 @@ static off_t
 spool_valid_prefix(int fd, off_t size, int *ended, int *patched,
     char *start, size_t startlen)
 {
-	char digits[24], *line = NULL;
+	char digits[SPOOL_BODY_DIGITS], *line = NULL;
 	unsigned long long blen;
 	size_t cap = 0;
 	ssize_t n;
@@ -144,11 +146,9 @@ spool_valid_prefix(int fd, off_t size, int *ended, int *patched,
 		body = good + n;
 		if ((unsigned long long)(size - body) < blen + 1) {
 			/* Keep the bytes that made it; fix the length. */
-			snprintf(digits, sizeof(digits), "%0*llu",
-			    SPOOL_BODY_DIGITS,
-			    (unsigned long long)(size - body));
-			if (pwrite(fd, digits, SPOOL_BODY_DIGITS, good + 5) !=
-			    SPOOL_BODY_DIGITS)
+			spoolfmt_body_digits(digits, (uint64_t)(size - body));
+			if (pwrite(fd, digits, sizeof(digits), good +
+			    SPOOLFMT_BODY_AT) != (ssize_t)sizeof(digits))
 				good = -1;
 			else {
 				good = size;
@@ -171,8 +171,9 @@ static int
 spool_recover_file(int tmpfd, int dirfd, const char *where,
     const char *tmpname, const char *name)
 {
-	char stamp[64], date[32], newname[SPOOL_NAME_MAX + 8], end[128];
+	char stamp[64], date[32], newname[SPOOL_NAME_MAX + 8];
 	char start[64] = "";
+	struct buf end = { 0 };
 	struct stat st;
 	struct tm tm;
 	off_t good;
@@ -202,10 +203,11 @@ spool_recover_file(int tmpfd, int dirfd, const char *where,
 		    st.st_mtim.tv_nsec / 1000);
 		if (strcmp(start, stamp) > 0)
 			snprintf(stamp, sizeof(stamp), "%s", start);
-		snprintf(end, sizeof(end), "%send %s reason=crash\n",
-		    patched ? "\n" : "", stamp);
-		if (ftruncate(fd, good) == -1 ||
-		    pwrite(fd, end, strlen(end), good) != (ssize_t)strlen(end))
+		/* after the line feed that ends a patched body */
+		if ((patched && buf_append(&end, "\n", 1) == -1) ||
+		    spoolfmt_end(&end, stamp, "crash") == -1 ||
+		    ftruncate(fd, good) == -1 ||
+		    pwrite(fd, end.data, end.len, good) != (ssize_t)end.len)
 			goto done;
 	}
 	if (fsync(fd) == -1)
@@ -213,6 +215,7 @@ spool_recover_file(int tmpfd, int dirfd, const char *where,
 	snprintf(newname, sizeof(newname), "new/%s", name);
 	rc = renameat(tmpfd, tmpname, dirfd, newname);
 done:
+	buf_release(&end);
 	close(fd);
 	return rc;
 }

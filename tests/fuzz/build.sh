@@ -31,8 +31,8 @@ files_of() {
 	smtp) echo sensor/smtp sensor/smtp_cmd sensor/smtp_auth \
 	    sensor/smtp_line sensor/spool sensor/spool_admin \
 	    analyzer/spool_read common/buf common/util common/log common/conf \
-	    common/base64 ;;
-	spool_read) echo analyzer/spool_read common/util ;;
+	    common/base64 common/spoolfmt ;;
+	spool_read) echo analyzer/spool_read common/spoolfmt common/buf common/util ;;
 	mime) echo analyzer/mime analyzer/mime_words analyzer/extract \
 	    common/utf8 common/buf common/conf common/base64 common/util ;;
 	config) echo common/conf ;;

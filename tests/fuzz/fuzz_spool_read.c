@@ -1,6 +1,7 @@
 /*
  * fuzz_spool_read: libFuzzer entry point for the analyzer's reader of
- * spool files (src/analyzer/spool_read.c). The input is a whole file. A file it
+ * spool files (src/analyzer/spool_read.c, each record parsed by
+ * src/common/spoolfmt.c). The input is a whole file. A file it
  * accepts must hold what the format promises: a session id of 16 hex
  * digits, every message body within its size and NUL-terminated, the
  * transcript a string of its stated length.

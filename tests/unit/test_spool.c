@@ -25,7 +25,27 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
 #include "spool.h"
+
+/* A record as given: these tests are about the file, not the records
+ * (test_spoolfmt.c has those). */
+static void raw_record(struct spool_file *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+raw_record(struct spool_file *sf, const char *fmt, ...)
+{
+	char line[256];
+	struct buf *b;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if ((b = spool_record_begin(sf)) != NULL)
+		spool_record_end(sf, buf_appendf(b, "%s\n", line));
+}
 
 struct fixture {
 	char	 top[64];	/* the mkdtemp directory */
@@ -409,16 +429,16 @@ test_write(void **state)
 	list_dir(fx->fd, "new", listing, sizeof(listing));
 	assert_string_equal(listing, "");
 
-	spool_record(sf, "helo verb=EHLO name=%s", "client.example");
+	raw_record(sf, "helo verb=EHLO name=%s", "client.example");
 	spool_transcript(sf, 'C', "crlf", "MAIL FROM:<a\\b>\0\x7f", 17);
 	spool_transcript(sf, 'S', NULL, "250 2.1.0 Ok", 12);
-	spool_record(sf, "data n=1");
+	raw_record(sf, "data n=1");
 	/* several calls make one body record */
 	spool_body(sf, part1, sizeof(part1) - 1);
 	spool_body(sf, part2, sizeof(part2) - 1);
 	spool_body(sf, "", 0);
 	spool_body(sf, part3, sizeof(part3) - 1);
-	spool_record(sf, "message n=1 size=%zu", sizeof(part1) + sizeof(part2)
+	raw_record(sf, "message n=1 size=%zu", sizeof(part1) + sizeof(part2)
 	    + sizeof(part3) - 3);
 
 	/* a large body is flushed as it comes: several body records */
@@ -428,7 +448,7 @@ test_write(void **state)
 	for (i = 0; i < big_len; i += 1000)
 		spool_body(sf, big + i, big_len - i < 1000 ? big_len - i :
 		    1000);
-	spool_record(sf, "message n=2 size=%zu", big_len);
+	raw_record(sf, "message n=2 size=%zu", big_len);
 	assert_false(spool_failed(sf));
 	assert_int_equal(spool_finish(sf, "quit", 1), 0);
 
@@ -512,7 +532,7 @@ test_flush_mid_session(void **state)
 	snprintf(tmpname, sizeof(tmpname), "%s/%s", fx->mine,
 	    spool_name(sf));
 	snprintf(newname, sizeof(newname), "new/%s", spool_name(sf));
-	spool_record(sf, "data n=1");
+	raw_record(sf, "data n=1");
 	spool_body(sf, "first\r\n", 7);
 	assert_int_equal(spool_flush(sf), 0);
 
@@ -556,7 +576,7 @@ test_written_when_asked(void **state)
 	assert_int_equal(spool_pending(sf), 0);
 	assert_int_equal(fstatat(fx->fd, tmpname, &st, 0), 0);
 	assert_true((header = st.st_size) > 0);
-	spool_record(sf, "helo verb=EHLO name=x");
+	raw_record(sf, "helo verb=EHLO name=x");
 	assert_int_equal(fstatat(fx->fd, tmpname, &st, 0), 0);
 	assert_int_equal(st.st_size, header);
 	assert_true(spool_pending(sf) > 0);
@@ -583,7 +603,7 @@ test_write_now(void **state)
 	assert_non_null(sf = spool_create(fx->fd, &meta));
 	snprintf(name, sizeof(name), "%s", spool_name(sf));
 	snprintf(tmpname, sizeof(tmpname), "%s/%s", fx->mine, name);
-	spool_record(sf, "data n=1");
+	raw_record(sf, "data n=1");
 	spool_body(sf, "first\r\n", 7);
 	assert_int_equal(spool_flush(sf), 0);
 	spool_body(sf, "second\r\n", 8);
@@ -993,7 +1013,7 @@ test_recover_real_file(void **state)
 		big[i] = (char)i;
 	assert_non_null(sf = spool_create(fx->fd, &meta));
 	snprintf(name, sizeof(name), "%s", spool_name(sf));
-	spool_record(sf, "data n=1");
+	raw_record(sf, "data n=1");
 	spool_body(sf, big, sizeof(big));
 	assert_int_equal(spool_flush(sf), 0);
 

@@ -23,11 +23,7 @@ if ! grep -q '^#define SPAMPOT_TEST_HOOKS 1' \
 fi
 . "$E2E_DIR/db.sh"
 
-db_start
-db_setup
-write_config
-cat "$DB_CONF" >> "$CONF"
-start_daemon
+db_sensor
 
 PASSWORD=$(head -n 1 "$DB_PASSWORD_FILE")
 python3 - "$PORT" "$DB_PASSWORD_FILE" <<'PY'

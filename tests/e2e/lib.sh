@@ -242,6 +242,15 @@ hostile_row() {
 	return 0
 }
 
+# hostile_result INPUT SENT SPOOLED [IN-MYSQL [GROUP...]]: hostile_row for
+# the input the checks of the current GROUP tried; its verdict is FAIL
+# when one of them failed, or one of the GROUPs named (setup, when the
+# row stands for the whole case).
+hostile_result() {
+	hostile_row "$1" "$2" "$3" "${4:--}" \
+	    "$(group_verdict "$GROUP" "${@:5}")"
+}
+
 # check DESCRIPTION CMD...: one assertion.
 check() {
 	local desc=$1
@@ -316,3 +325,12 @@ stop_analyzer() {
 	ANALYZER_PID=
 }
 analyzer_log_has() { grep -q -- "$1" "$ANALYZER_LOG"; }
+
+# stop_cleanly: SIGTERM to spampot-analyzer, then to spampotd; each must
+# exit 0.
+stop_cleanly() {
+	stop_analyzer TERM
+	check_eq "analyzer exits 0" 0 "$ANALYZER_RC"
+	stop_daemon TERM
+	check_eq "daemon exits 0" 0 "$DAEMON_RC"
+}

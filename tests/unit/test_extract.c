@@ -189,18 +189,6 @@ run_golden(const char *name, int crlf)
 	tu_golden_clear(&g);
 }
 
-static void
-test_golden(void **state)
-{
-	run_golden(*state, 0);
-}
-
-static void
-test_golden_crlf(void **state)
-{
-	run_golden(*state, 1);
-}
-
 /* --- texts, HTML and headers made here --------------------------------- */
 
 struct text_case {
@@ -629,7 +617,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TU_GOLDEN_MAIL(test_golden, test_golden_crlf),
+		TU_GOLDEN_MAIL(run_golden),
 		cmocka_unit_test(test_text_cases),
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_limits),

@@ -249,18 +249,6 @@ run_golden(const char *name, int crlf)
 	tu_golden_clear(&files);
 }
 
-static void
-test_golden(void **state)
-{
-	run_golden(*state, 0);
-}
-
-static void
-test_golden_crlf(void **state)
-{
-	run_golden(*state, 1);
-}
-
 /* --- messages made here ------------------------------------------------ */
 
 static void
@@ -563,7 +551,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		TU_GOLDEN_MAIL(test_golden, test_golden_crlf),
+		TU_GOLDEN_MAIL(run_golden),
 		cmocka_unit_test(test_subjects),
 		cmocka_unit_test(test_no_subject),
 		cmocka_unit_test(test_empty),

@@ -130,3 +130,11 @@ tu_golden_clear(struct tu_golden *g)
 	free(g->expect);
 	memset(g, 0, sizeof(*g));
 }
+
+void
+tu_golden_test(void **state)
+{
+	const struct tu_golden_case *c = *state;
+
+	c->run(c->name, c->crlf);
+}

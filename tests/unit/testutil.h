@@ -47,28 +47,37 @@ void		 tu_golden_load(struct tu_golden *, const char *name, int crlf);
 void		 tu_golden_clear(struct tu_golden *);
 
 /*
- * The cmocka tests of every golden message, each as written and with CRLF
- * line ends: test(state) and test_crlf(state), *state the message's name.
+ * The cmocka tests of a golden message, as written and with CRLF line
+ * ends: each calls run(name, crlf) through tu_golden_test.
  */
-#define TU_GOLDEN(name, test, test_crlf) \
-	{ name, test, NULL, NULL, (void *)name }, \
-	{ name " (CRLF)", test_crlf, NULL, NULL, (void *)name }
-#define TU_GOLDEN_MAIL(test, test_crlf) \
-	TU_GOLDEN("plain", test, test_crlf), \
-	TU_GOLDEN("html", test, test_crlf), \
-	TU_GOLDEN("alternative", test, test_crlf), \
-	TU_GOLDEN("nested", test, test_crlf), \
-	TU_GOLDEN("forward", test, test_crlf), \
-	TU_GOLDEN("encodings", test, test_crlf), \
-	TU_GOLDEN("uuencode", test, test_crlf), \
-	TU_GOLDEN("nocharset", test, test_crlf), \
-	TU_GOLDEN("oddnames", test, test_crlf), \
-	TU_GOLDEN("noclose", test, test_crlf), \
-	TU_GOLDEN("badcte", test, test_crlf), \
-	TU_GOLDEN("noboundary", test, test_crlf), \
-	TU_GOLDEN("garbage", test, test_crlf), \
-	TU_GOLDEN("headersonly", test, test_crlf), \
-	TU_GOLDEN("received", test, test_crlf), \
-	TU_GOLDEN("patterns", test, test_crlf)
+struct tu_golden_case {
+	const char	*name;
+	int		 crlf;
+	void		(*run)(const char *name, int crlf);
+};
+void		 tu_golden_test(void **state);
+#define TU_GOLDEN(name, run) \
+	{ name, tu_golden_test, NULL, NULL, \
+	    &(struct tu_golden_case){ name, 0, run } }, \
+	{ name " (CRLF)", tu_golden_test, NULL, NULL, \
+	    &(struct tu_golden_case){ name, 1, run } }
+/* Every message of tests/data/mail. */
+#define TU_GOLDEN_MAIL(run) \
+	TU_GOLDEN("plain", run), \
+	TU_GOLDEN("html", run), \
+	TU_GOLDEN("alternative", run), \
+	TU_GOLDEN("nested", run), \
+	TU_GOLDEN("forward", run), \
+	TU_GOLDEN("encodings", run), \
+	TU_GOLDEN("uuencode", run), \
+	TU_GOLDEN("nocharset", run), \
+	TU_GOLDEN("oddnames", run), \
+	TU_GOLDEN("noclose", run), \
+	TU_GOLDEN("badcte", run), \
+	TU_GOLDEN("noboundary", run), \
+	TU_GOLDEN("garbage", run), \
+	TU_GOLDEN("headersonly", run), \
+	TU_GOLDEN("received", run), \
+	TU_GOLDEN("patterns", run)
 
 #endif

@@ -1,8 +1,9 @@
 #!/bin/bash
 # run-tests.sh: install what the tests need, build with warnings as errors,
 # run the unit and end-to-end suites and `make distcheck`, then build again
-# with AddressSanitizer and UBSan and run both suites once more. Run as
-# root on Debian 12. Ends with a line "N passed, N failed".
+# with AddressSanitizer and UBSan and run both suites once more, and once
+# with clang and the fuzzers for their smoke test. Run as root on Debian
+# 12. Ends with a line "N passed, N failed".
 set -u
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,7 +30,8 @@ count() {
 	done
 }
 
-# suite NAME CONFIGURE-ARGS...: build in build/NAME and run `make check`.
+# suite NAME CONFIGURE-ARGS...: build in build/NAME and run `make check`
+# (only the tests in $SUITE_TESTS when it is set).
 suite() {
 	local name=$1 dir="$src/build/$1"
 	shift
@@ -42,7 +44,7 @@ suite() {
 		failures="$failures $name-build"
 		return 1
 	fi
-	(cd "$dir" && make -j2 check)
+	(cd "$dir" && make -j2 check ${SUITE_TESTS:+TESTS="$SUITE_TESTS"})
 	count "$dir"
 	for log in $(find "$dir/tests" -name '*.log' ! -name test-suite.log); do
 		grep -q '^:test-result: PASS\|^:test-result: SKIP' "${log%.log}.trs" ||
@@ -66,6 +68,10 @@ fi
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 suite sanitizers --enable-werror --enable-sanitizers --enable-test-hooks
+# The fuzzers, built by clang from the same libraries as the programs:
+# tests/data/fuzz replayed, each target fuzzed briefly (a minute or two).
+SUITE_TESTS=tests/fuzz/fuzz-smoke.sh suite fuzzing CC=clang --enable-werror \
+    --enable-fuzzing
 
 # The packages, last: the install test adds and removes the package (and
 # puts back the users and directories it found).

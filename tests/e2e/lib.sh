@@ -272,6 +272,13 @@ check_no_crash() {
 	check "no worker crashed" test "$(count_lines 'crashed:')" -eq 0
 }
 
+# built_with NAME: the build defines NAME in autoconf.h (a configure
+# option: SPAMPOT_SANITIZERS, SPAMPOT_TEST_HOOKS, ...). Whether ASan is
+# linked dynamically (gcc) or statically (clang) does not matter.
+built_with() {
+	grep -q "^#define $1 1" "$SPAMPOT_BUILDDIR/autoconf.h" 2>/dev/null
+}
+
 e2e_done() {
 	echo "# $E2E_NAME: $E2E_PASS passed, $E2E_FAIL failed"
 	[ "$E2E_FAIL" -eq 0 ]

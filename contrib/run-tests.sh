@@ -1,8 +1,9 @@
 #!/bin/bash
 # run-tests.sh: install what the tests need, build with warnings as errors,
 # run the unit and end-to-end suites and `make distcheck`, then build again
-# with AddressSanitizer and UBSan and run both suites once more. Run as
-# root on Debian 12. Ends with a line "N passed, N failed".
+# with clang, AddressSanitizer, UBSan and the fuzzers and run both suites
+# once more, with the fuzzers' smoke test. Run as root on Debian 12. Ends
+# with a line "N passed, N failed".
 set -u
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -65,7 +66,10 @@ fi
 
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-suite sanitizers --enable-werror --enable-sanitizers --enable-test-hooks
+# clang: the sanitizers, and the fuzzers built from the same libraries as
+# the programs, whose smoke test (tests/fuzz/fuzz-smoke.sh) runs here only.
+suite sanitizers CC=clang --enable-werror --enable-sanitizers \
+    --enable-fuzzing --enable-test-hooks
 
 # The packages, last: the install test adds and removes the package (and
 # puts back the users and directories it found).

@@ -293,6 +293,9 @@ log_emit(int priority, const char *line)
 	}
 }
 
+static void log_vformat(int, int, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 log_vformat(int priority, int with_errno, const char *fmt, va_list ap)
 {

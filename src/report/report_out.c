@@ -35,6 +35,9 @@
 
 static int rout_utf8_locale;
 
+static void rout_say(const char *, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
 /* One line on standard error, after what is already on standard output. */
 static void
 rout_say(const char *what, const char *fmt, va_list ap)

@@ -39,6 +39,9 @@ static const struct {
 	{ "bad", 02770 },
 };
 
+static void selfcheck_say(struct selfcheck *, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static void
 selfcheck_say(struct selfcheck *sc, int error, const char *fmt, ...)
 {

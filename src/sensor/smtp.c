@@ -94,6 +94,9 @@ smtp_record_message(struct smtp_session *s, unsigned n, int truncated,
 		spool_record_end(s->spool, spoolfmt_message(b, &m));
 }
 
+static void smtp_vreply(struct smtp_session *, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 smtp_vreply(struct smtp_session *s, const char *fmt, va_list ap)
 {

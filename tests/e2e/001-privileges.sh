@@ -36,7 +36,7 @@ on_syslog() { ss -xpn | grep -F "pid=$1," | awk -v i="$syslog_ino" '$8 == i' | w
 check_eq "parent: connected to /dev/log (ss -xp)" 1 "$(on_syslog "$DAEMON_PID")"
 # a sanitizer build keeps a worker's stderr for its reports (supervise.c)
 stderr_fd=2
-ldd "$SPAMPOTD" | grep -q libasan && stderr_fd=
+built_with SPAMPOT_SANITIZERS && stderr_fd=
 for w in $(worker_pids); do
 	check_eq "worker $w: uid spampot (real, effective, saved)" \
 	    "$uid $uid $uid $uid" "$(awk '$1 == "Uid:" { print $2, $3, $4, $5 }' /proc/$w/status)"

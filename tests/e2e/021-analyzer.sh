@@ -7,13 +7,9 @@
 . "$(dirname "$0")/lib.sh"
 . "$E2E_DIR/db.sh"
 
-db_start
-db_setup
 install -d -o spampot-analyzer -m 0750 "$T/quarantine"
-write_config "pattern btc = \\b[13][a-km-zA-HJ-NP-Z1-9]{25,34}\\b" \
+db_sensor "pattern btc = \\b[13][a-km-zA-HJ-NP-Z1-9]{25,34}\\b" \
     "attachments_dir = $T/quarantine"
-cat "$DB_CONF" >> "$CONF"
-start_daemon
 start_analyzer
 check "analyzer dropped to its user" wait_for 5 analyzer_log_has "privdrop: uid $(id -u spampot-analyzer) (spampot-analyzer)"
 check "analyzer runs as spampot-analyzer" test "$(ps -o user= -p "$ANALYZER_PID")" = spampot-analyzer

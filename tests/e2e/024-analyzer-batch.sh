@@ -8,11 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$E2E_DIR/db.sh"
 
-db_start
-db_setup
-write_config
-cat "$DB_CONF" >> "$CONF"
-start_daemon
+db_sensor
 
 # 60 sessions: session i sends i % 3 + 1 recipients rcpt<i>-<j>@example.net
 # and one message with subject "batch <i>" and a link to host<i % 5>.

@@ -11,11 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$E2E_DIR/db.sh"
 
-db_start
-db_setup
-write_config
-cat "$DB_CONF" >> "$CONF"
-start_daemon
+db_sensor
 
 no_line() { ! analyzer_log_has "$1"; }
 sessions_are() { [ "$(db_scalar 'SELECT COUNT(*) FROM sessions')" -eq "$1" ]; }

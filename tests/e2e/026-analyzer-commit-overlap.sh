@@ -9,11 +9,7 @@
 . "$E2E_DIR/db.sh"
 . "$E2E_DIR/fault.sh"
 
-db_start
-db_setup
-write_config "workers = 2" "max_sessions_per_ip = 10000"
-cat "$DB_CONF" >> "$CONF"
-start_daemon
+db_sensor "workers = 2" "max_sessions_per_ip = 10000"
 
 fault_begin mariadb-killed-mid-commit
 # A backlog first, the analyzer not running: messages with 100 URLs each,
@@ -53,9 +49,6 @@ check_eq "client addresses counted once per session" \
     "$(db_scalar 'SELECT COUNT(*) FROM sessions')" \
     "$(db_scalar "SELECT SUM(n) FROM value_totals WHERE kind = 'client-ip'")"
 
-stop_analyzer TERM
-check_eq "analyzer exits 0" 0 "$ANALYZER_RC"
-stop_daemon TERM
-check_eq "daemon exits 0" 0 "$DAEMON_RC"
+stop_cleanly
 check_no_crash
 e2e_done

@@ -16,18 +16,13 @@
 # password was read), while the analyzer itself has it.
 . "$(dirname "$0")/lib.sh"
 
-if ! grep -q '^#define SPAMPOT_TEST_HOOKS 1' \
-    "$SPAMPOT_BUILDDIR/autoconf.h" 2>/dev/null; then
+if ! built_with SPAMPOT_TEST_HOOKS; then
 	echo "SKIP: $E2E_NAME needs a build with --enable-test-hooks"
 	exit 77
 fi
 . "$E2E_DIR/db.sh"
 
-db_start
-db_setup
-write_config
-cat "$DB_CONF" >> "$CONF"
-start_daemon
+db_sensor
 
 PASSWORD=$(head -n 1 "$DB_PASSWORD_FILE")
 python3 - "$PORT" "$DB_PASSWORD_FILE" <<'PY'

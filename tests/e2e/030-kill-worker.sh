@@ -11,12 +11,7 @@
 . "$E2E_DIR/db.sh"
 . "$E2E_DIR/fault.sh"
 
-db_start
-db_setup
-write_config "workers = 2" "max_sessions_per_ip = 1000"
-cat "$DB_CONF" >> "$CONF"
-start_daemon
-start_analyzer
+fault_setup
 
 # kill_held NAME WHAT: kill -9 the worker serving the held session NAME
 # once WHAT it sent is on disk; it must be logged, recovered, respawned.
@@ -79,8 +74,5 @@ check "$FAULT: the held session has its file" test -n "$f"
 check_eq "$FAULT: reason crash, its client port" "crash $port" \
     "$([ -n "$f" ] && spool_get "$f" 'r["end"]["reason"] + " %d" % r["header"]["client"][1]')"
 
-stop_analyzer TERM
-check_eq "analyzer exits 0" 0 "$ANALYZER_RC"
-stop_daemon TERM
-check_eq "daemon exits 0" 0 "$DAEMON_RC"
+stop_cleanly
 e2e_done

@@ -12,12 +12,7 @@
 . "$E2E_DIR/db.sh"
 . "$E2E_DIR/fault.sh"
 
-db_start
-db_setup
-write_config "workers = 2" "max_sessions_per_ip = 1000"
-cat "$DB_CONF" >> "$CONF"
-start_daemon
-start_analyzer
+fault_setup
 
 gone() { local p; for p in "$@"; do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
 # kill_daemon PIDS...: kill -9, and no "Killed" line from bash.
@@ -101,9 +96,6 @@ start_analyzer
 stream_wait
 fault_end 60
 
-stop_analyzer TERM
-check_eq "analyzer exits 0" 0 "$ANALYZER_RC"
-stop_daemon TERM
-check_eq "daemon exits 0" 0 "$DAEMON_RC"
+stop_cleanly
 check_no_crash
 e2e_done

@@ -8,12 +8,7 @@
 . "$E2E_DIR/db.sh"
 . "$E2E_DIR/fault.sh"
 
-db_start
-db_setup
-write_config "workers = 2" "max_sessions_per_ip = 1000"
-cat "$DB_CONF" >> "$CONF"
-start_daemon
-start_analyzer
+fault_setup
 
 sleep_until() { local d=$(($1 - $(date +%s))); [ "$d" -le 0 ] || sleep "$d"; }
 
@@ -39,9 +34,6 @@ stream_wait
 fault_end 45
 check "$FAULT: analyzer log: database available again" analyzer_log_has "database available again"
 
-stop_analyzer TERM
-check_eq "analyzer exits 0" 0 "$ANALYZER_RC"
-stop_daemon TERM
-check_eq "daemon exits 0" 0 "$DAEMON_RC"
+stop_cleanly
 check_no_crash
 e2e_done

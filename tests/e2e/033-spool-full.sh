@@ -12,12 +12,7 @@
 SIZE=200000		# bytes of message text per session
 mkdir -p "$SPOOL"
 mount -t tmpfs -o size=16m,mode=0750 tmpfs "$SPOOL"
-db_start
-db_setup
-write_config "workers = 2" "max_sessions_per_ip = 1000" "spool_min_free = 0"
-cat "$DB_CONF" >> "$CONF"
-start_daemon
-start_analyzer
+fault_setup "spool_min_free = 0"
 EIO0=0
 avail() { df -B1 --output=avail "$SPOOL" | tail -n 1 | tr -d ' '; }
 
@@ -127,8 +122,5 @@ check_after_space spool-full-ENOSPC
 check_after_space spool-full-at-end-of-DATA
 check_no_crash
 
-stop_analyzer TERM
-check_eq "analyzer exits 0" 0 "$ANALYZER_RC"
-stop_daemon TERM
-check_eq "daemon exits 0" 0 "$DAEMON_RC"
+stop_cleanly
 e2e_done

@@ -9,12 +9,7 @@
 . "$E2E_DIR/db.sh"
 . "$E2E_DIR/fault.sh"
 
-db_start
-db_setup
-write_config "workers = 2" "max_sessions_per_ip = 1000"
-cat "$DB_CONF" >> "$CONF"
-start_daemon
-start_analyzer
+fault_setup
 reloads() { count_lines 'reload: .* re-read; '; }
 
 fault_begin reload-2-3-1-x3
@@ -41,9 +36,6 @@ check "$FAULT: the held session's message was answered 250 across 9 reloads" \
 check_eq "$FAULT: the held session: one message, end reason quit" "1 quit" \
     "$(f=$(session_file 1); [ -n "$f" ] && spool_get "$f" '"%d %s" % (len(r["messages"]), r["end"]["reason"])')"
 
-stop_analyzer TERM
-check_eq "analyzer exits 0" 0 "$ANALYZER_RC"
-stop_daemon TERM
-check_eq "daemon exits 0" 0 "$DAEMON_RC"
+stop_cleanly
 check_no_crash
 e2e_done

@@ -9,12 +9,7 @@
 . "$E2E_DIR/db.sh"
 . "$E2E_DIR/fault.sh"
 
-db_start
-db_setup
-write_config "workers = 2" "max_sessions_per_ip = 1000" "shutdown_grace = 2s"
-cat "$DB_CONF" >> "$CONF"
-start_daemon
-start_analyzer
+fault_setup "shutdown_grace = 2s"
 
 fault_begin term-under-load
 stream_start 1000 100 --parallel 3 --pause 0.05 --deadline 20

@@ -11,11 +11,7 @@
 FILES=${SPAMPOT_E2E_FLOOD:-5000}	# copies (a multiple of 5), on top of 5 real sessions
 QUEUE=256				# events the analyzer's queue holds
 
-db_start
-db_setup
-write_config "workers = 2" "max_sessions_per_ip = 1000"
-cat "$DB_CONF" >> "$CONF"
-start_daemon
+db_sensor "workers = 2" "max_sessions_per_ip = 1000"
 
 fault_begin inotify-overflow-$FILES
 # Real sessions, whose files are the models of the copies.
@@ -83,8 +79,5 @@ check_eq "analyzer log: each file imported once, none found imported before" "$w
     "$(grep -c ': imported [^ ]*: session=' "$ANALYZER_LOG") $(grep -c 'imported before; not again' "$ANALYZER_LOG")"
 fault_result
 
-stop_analyzer TERM
-check_eq "analyzer exits 0" 0 "$ANALYZER_RC"
-stop_daemon TERM
-check_eq "daemon exits 0" 0 "$DAEMON_RC"
+stop_cleanly
 e2e_done

@@ -21,11 +21,6 @@ files() {
 	done
 	echo "$n"
 }
-# result INPUT SENT SPOOLED: the line of this input (the current GROUP)
-# for tests/e2e/hostile-table.sh.
-result() {
-	hostile_row "$1" "$2" "$3" - "$(group_verdict "$GROUP")"
-}
 GREETING="220 mx.e2e.test ESMTP Postfix (Debian/GNU)"
 
 # === run 1: the default limits (max_message_size 10240000, max_errors 20)
@@ -78,7 +73,7 @@ check_eq "Help: banner and the command list" \
     "$(got help)"
 spooled=$(files $ports)
 check_eq "probes: every probe connection has its file" 4 "$spooled"
-result "nmap-style probes (NULL, GenericLines, GetRequest, Help)" 4 "$spooled"
+hostile_result "nmap-style probes (NULL, GenericLines, GetRequest, Help)" 4 "$spooled"
 
 GROUP=nmap
 if command -v nmap >/dev/null; then
@@ -97,7 +92,7 @@ if command -v nmap >/dev/null; then
 	n=$(( $(count_lines 'smtp connect') - before ))
 	check "nmap made sessions ($n)" test "$n" -ge 1
 	check "daemon alive after nmap" port_open
-	result "nmap -sV --script smtp-commands,smtp-open-relay" "$n" "$n"
+	hostile_result "nmap -sV --script smtp-commands,smtp-open-relay" "$n" "$n"
 else
 	echo "# SKIP: nmap -sV: nmap is not installed (contrib/install-deps.sh --tests)"
 fi
@@ -158,7 +153,7 @@ check_eq "bare CR: one envelope in the file" "a@example.org b@example.net" \
 spool_body "$f" 1 > "$T/cr.got"
 check "bare CR: body kept with its CRs, the stuffed dot dropped" cmp -s "$T/cr.expected" "$T/cr.got"
 check_eq "bare CR: end reason quit" quit "$(end_of "$p")"
-result "bare CR inside command lines and message text" 1 "$(files "$p")"
+hostile_result "bare CR inside command lines and message text" 1 "$(files "$p")"
 
 # --- AUTH with broken base64 ----------------------------------------------
 GROUP=auth
@@ -230,7 +225,7 @@ check "AUTH: what decoded but was malformed too" grep -qx 'auth-raw user\\x00onl
 check_eq "AUTH: the good one" "finally ok" "$(spool_get "$f" 'r["auth"][15]["user"] + " " + r["auth"][15]["pass"]')"
 check_eq "AUTH: end reason quit" quit "$(end_of "$p")"
 check "log: auth lines escaped" log_has "smtp auth mech=LOGIN status=bad-base64 user=victim"
-result "AUTH PLAIN/LOGIN with broken base64 (16 variants)" 1 "$(files "$p")"
+hostile_result "AUTH PLAIN/LOGIN with broken base64 (16 variants)" 1 "$(files "$p")"
 
 # --- 10,000 mixed commands in one write -----------------------------------
 GROUP=burst
@@ -320,7 +315,7 @@ check_eq "burst: each message with its 80 recipients, body unstuffed" \
     "100 80 80 Subject: burst 99||line|.dot|" \
     "$(spool_get "$f" '"%d %d %d %s" % (len(r["messages"]), min(len(m["to"]) for m in r["messages"]), max(len(m["to"]) for m in r["messages"]), r["messages"][99]["body"].decode().replace("\r\n", "|"))')"
 check_eq "burst: end reason limit" limit "$(end_of "$p")"
-result "10,000 pipelined mixed commands in one write" 1 "$(files "$p")"
+hostile_result "10,000 pipelined mixed commands in one write" 1 "$(files "$p")"
 
 # --- a 100 MiB message, streamed ------------------------------------------
 GROUP=big
@@ -391,7 +386,7 @@ check_eq "100 MiB: size is what was sent, stored max_message_size, truncated" \
 check_eq "100 MiB: the first max_message_size bytes kept" "$(got kept_sha256)" \
     "$(spool_body "$f" 1 | sha256sum | cut -d' ' -f1)"
 check "log: message truncated=size" log_has "smtp message n=1 size=104857600 rcpts=1 queue_id=[0-9A-F]* truncated=size"
-result "a 100 MiB message (max_message_size 10240000)" 1 "$(files "$p")"
+hostile_result "a 100 MiB message (max_message_size 10240000)" 1 "$(files "$p")"
 
 # --- the end of run 1 -----------------------------------------------------
 GROUP=setup
@@ -446,7 +441,7 @@ check_eq "slowloris: end reason limit" limit "$(end_of "$p")"
 check "log: smtp limit session_time" log_has "smtp limit session_time"
 check_eq "log: no idle timeout" 0 "$(count_lines 'smtp limit timeout')"
 check_no_crash
-result "slowloris: a byte a second (command_timeout 3s, max_session_time 8s)" 1 "$(files "$p")"
+hostile_result "slowloris: a byte a second (command_timeout 3s, max_session_time 8s)" 1 "$(files "$p")"
 GROUP=setup
 check_eq "run 2: one session, one file" 1 "$(count_lines 'smtp connect')"
 check_eq "both runs: every session a file" "$((run1_files + 1))" "$(spool_count new)"

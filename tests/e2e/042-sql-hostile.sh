@@ -11,11 +11,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$E2E_DIR/db.sh"
 
-# result INPUT SENT SPOOLED IN-MYSQL: the line of this input (the current
-# GROUP) for tests/e2e/hostile-table.sh.
-result() {
-	hostile_row "$1" "$2" "$3" "$4" "$(group_verdict "$GROUP")"
-}
 # The expected value of a field, as hex of its UTF-8 (from the client).
 want() { awk -F'\t' -v k="$1" '$1 == k { print $2 }' "$T/expected.tsv"; }
 # check_hex DESCRIPTION EXPECTED-HEX SQL: the query's single value, in hex
@@ -37,17 +32,14 @@ PY
 )"
 }
 
-db_start
-db_setup
-tables_before=$(db_query 'SHOW TABLES' | xargs)
 # The sensor's name is hostile too: quotes, a backslash, %, _, "; DROP
 # TABLE", bytes that are no UTF-8 (the configuration takes any byte but
 # CR and LF).
 SENSOR=$'e2e \'q\' "dq" back\\slash %_ ;DROP TABLE sessions;-- \xff\xfe\xc3\xa9'
-write_config "max_command_line = 64K" "sensor = $SENSOR" \
+db_sensor "max_command_line = 64K" "sensor = $SENSOR" \
     'pattern hostile = HOSTILE\[([^\]]*)\]'
-cat "$DB_CONF" >> "$CONF"
-start_daemon
+# the tables before the analyzer's first import, to compare at the end
+tables_before=$(db_query 'SHOW TABLES' | xargs)
 start_analyzer
 
 # The client: three sessions of hostile values; each value's expected row
@@ -300,15 +292,15 @@ A1=$(spooled A)
 for g in sensor helo auth envelope subject url attachment pattern tables; do
 	GROUP=$g
 	case $g in
-	sensor) result "sensor name: quotes, backslash, %_, ; DROP TABLE, invalid UTF-8" 3 "$ABC" "$(in_db "$A,$B,$C")" ;;
-	helo) result "10 KiB EHLO: quotes, backslash, %_, ; DROP TABLE, invalid UTF-8" 1 "$A1" "$(in_db "$A")" ;;
-	auth) result "AUTH PLAIN/LOGIN user, password, authzid, mechanism: quotes, NUL, invalid UTF-8, long" 3 "$ABC" "$(in_db "$A,$B,$C")" ;;
-	envelope) result "MAIL FROM/RCPT TO: 40 KiB addresses, quotes, backslash, invalid UTF-8" 1 "$A1" "$(in_db "$A")" ;;
-	subject) result "subjects: encoded word with NUL and invalid UTF-8; 64 KiB" 1 "$A1" "$(in_db "$A")" ;;
-	url) result "URL with backslash, ;, %, _" 1 "$A1" "$(in_db "$A")" ;;
-	attachment) result "attachment file names (RFC 2231, quoted) with quotes, NUL, invalid UTF-8" 1 "$A1" "$(in_db "$A")" ;;
-	pattern) result "custom pattern value with quotes, NUL, invalid UTF-8" 1 "$A1" "$(in_db "$A")" ;;
-	tables) result "tables intact after the import" 3 "$ABC" "$(in_db "$A,$B,$C")" ;;
+	sensor) hostile_result "sensor name: quotes, backslash, %_, ; DROP TABLE, invalid UTF-8" 3 "$ABC" "$(in_db "$A,$B,$C")" ;;
+	helo) hostile_result "10 KiB EHLO: quotes, backslash, %_, ; DROP TABLE, invalid UTF-8" 1 "$A1" "$(in_db "$A")" ;;
+	auth) hostile_result "AUTH PLAIN/LOGIN user, password, authzid, mechanism: quotes, NUL, invalid UTF-8, long" 3 "$ABC" "$(in_db "$A,$B,$C")" ;;
+	envelope) hostile_result "MAIL FROM/RCPT TO: 40 KiB addresses, quotes, backslash, invalid UTF-8" 1 "$A1" "$(in_db "$A")" ;;
+	subject) hostile_result "subjects: encoded word with NUL and invalid UTF-8; 64 KiB" 1 "$A1" "$(in_db "$A")" ;;
+	url) hostile_result "URL with backslash, ;, %, _" 1 "$A1" "$(in_db "$A")" ;;
+	attachment) hostile_result "attachment file names (RFC 2231, quoted) with quotes, NUL, invalid UTF-8" 1 "$A1" "$(in_db "$A")" ;;
+	pattern) hostile_result "custom pattern value with quotes, NUL, invalid UTF-8" 1 "$A1" "$(in_db "$A")" ;;
+	tables) hostile_result "tables intact after the import" 3 "$ABC" "$(in_db "$A,$B,$C")" ;;
 	esac
 done
 e2e_done

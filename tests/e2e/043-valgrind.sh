@@ -16,7 +16,7 @@
 
 command -v valgrind >/dev/null ||
 	{ echo "SKIP: $E2E_NAME: valgrind is not installed (contrib/install-deps.sh --tests)"; exit 77; }
-if ldd "$SPAMPOTD" | grep -q 'libasan'; then
+if built_with SPAMPOT_SANITIZERS; then
 	echo "SKIP: $E2E_NAME: a sanitizer build does not run under valgrind"
 	exit 77
 fi

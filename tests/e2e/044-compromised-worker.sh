@@ -21,8 +21,7 @@ FLOOD_MIN=3	# seconds the flood lasts at least
 # result ABUSE [SENT FILES]: this abuse's line for
 # tests/e2e/hostile-table.sh (the sessions of the case by default).
 result() {
-	hostile_row "$1" "${2:-$SESSIONS}" "${3:-$(spool_count new)}" - \
-	    "$(group_verdict "$GROUP")"
+	hostile_result "$1" "${2:-$SESSIONS}" "${3:-$(spool_count new)}"
 }
 
 # fd_mode PID FD: 0 read-only, 1 write-only, 2 read-write.

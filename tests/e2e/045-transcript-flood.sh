@@ -12,11 +12,6 @@
 
 py() { out=$(cd "$E2E_DIR" && timeout 60 python3 - "$PORT" "$T" 2>&1); }
 got() { sed -n "s/^$1=//p" <<< "$out" | head -n 1; }
-# result INPUT SENT SPOOLED [IN-MYSQL]: the case's line for
-# tests/e2e/hostile-table.sh.
-result() {
-	hostile_row "$1" "$2" "$3" "${4:--}" "$(group_verdict setup)"
-}
 CAP=65536
 write_config "max_transcript = 64K"
 start_daemon
@@ -138,7 +133,7 @@ check_eq "its stored transcript ends with the sensor's cut" \
     "$(db_scalar "SELECT SUBSTRING_INDEX(TRIM(TRAILING '\n' FROM transcript), '\n', -1) FROM transcripts WHERE session_id = '$sid'")"
 check_no_crash
 check "daemon alive" port_open
-result "transcript flood: one message, then pipelined NOOP/RSET (max_transcript 64K)" \
+hostile_result "transcript flood: one message, then pipelined NOOP/RSET (max_transcript 64K)" \
     1 "$spooled" \
     "$(db_scalar 'SELECT COUNT(*) FROM sessions')"
 e2e_done

@@ -11,12 +11,6 @@
 py() { out=$(cd "$E2E_DIR" && timeout 60 python3 - "$PORT" "$T" 2>&1); }
 got() { sed -n "s/^$1=//p" <<< "$out" | head -n 1; }
 between() { awk -v lo="$1" -v hi="$2" -v x="$3" 'BEGIN { exit !(x != "" && x >= lo && x <= hi) }'; }
-# result INPUT SENT SPOOLED [IN-MYSQL]: the case's line for
-# tests/e2e/hostile-table.sh.
-result() {
-	hostile_row "$1" "$2" "$3" - "$(group_verdict setup)"
-}
-
 # max_session_time 6s, command_timeout 3s; the server closes an ended
 # session 2 s after it ended, checked on its 1 s tick. max_transcript out
 # of the way: on loopback the kernel takes megabytes of replies before the
@@ -87,6 +81,6 @@ check_eq "it was the idle timeout" 1 "$(count_lines "$id smtp limit timeout")"
 check_eq "the session ended once" 1 "$(count_lines "$id smtp end ")"
 check_no_crash
 check "daemon alive" port_open
-result "non-reading client: NOOP flood, never reads, holds the socket (command_timeout 3s, max_session_time 6s)" \
+hostile_result "non-reading client: NOOP flood, never reads, holds the socket (command_timeout 3s, max_session_time 6s)" \
     1 "$(file_of "$p" | wc -l)"
 e2e_done

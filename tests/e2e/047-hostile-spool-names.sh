@@ -12,11 +12,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$E2E_DIR/db.sh"
 
-db_start
-db_setup
-write_config
-cat "$DB_CONF" >> "$CONF"
-start_daemon
+db_sensor
 start_analyzer
 # files, not lines: a name may hold a newline
 files_in() { find "$SPOOL/$1" -type f -printf . | wc -c; }

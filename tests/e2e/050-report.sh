@@ -14,9 +14,8 @@ READER_PW="$T/analyst.password"
 
 db_start
 db_setup --reader analyst --reader-password-file "$READER_PW"
-write_config "listen = 127.0.0.1:$PORT [::1]:$PORT" \
+db_config "listen = 127.0.0.1:$PORT [::1]:$PORT" \
     "pattern btc = \\b[13][a-km-zA-HJ-NP-Z1-9]{25,34}\\b"
-cat "$DB_CONF" >> "$CONF"
 start_daemon
 start_analyzer
 

@@ -9,6 +9,9 @@
 #   db_setup           # spampot-dbsetup; the analyzer's mysql_* lines in $DB_CONF
 #   db_scalar 'SELECT COUNT(*) FROM sessions'
 #
+# or, the usual beginning: db_sensor ["KEY = VALUE"...] (all of db_start,
+# db_setup, db_config and start_daemon).
+#
 # The server is the case's own: its data directory, unix socket and error
 # log are under $T/db, it has no TCP listener at all (--skip-networking),
 # it reads no configuration file (--no-defaults), and it is stopped when
@@ -173,6 +176,7 @@ db_run_setup() {
 # db_setup [ARGS...]: the database, the analyzer's user (password in
 # $DB_PASSWORD_FILE, group spampot-analyzer) and the schema; then the
 # lines the analyzer's config needs, in $DB_CONF. A failure ends the case.
+# shellcheck disable=SC2120  # callers outside this file pass options
 db_setup() {
 	if ! db_run_setup --database "$DB_NAME" --user "$DB_USER" \
 	    --password-file "$DB_PASSWORD_FILE" \
@@ -189,6 +193,24 @@ db_setup() {
 	} > "$DB_CONF"
 	chmod 644 "$DB_CONF"
 	DB_USE=$DB_NAME
+}
+
+# db_config ["KEY = VALUE"...]: write_config, and the analyzer's lines
+# from $DB_CONF after them.
+db_config() {
+	write_config "$@"
+	cat "$DB_CONF" >> "$CONF"
+}
+
+# db_sensor ["KEY = VALUE"...]: what most cases with a database begin with:
+# the private server, the database, the config (db_config) and spampotd
+# serving.
+db_sensor() {
+	db_start
+	# shellcheck disable=SC2119  # the case's arguments are config lines
+	db_setup
+	db_config "$@"
+	start_daemon
 }
 
 # db_query SQL: run SQL as the database's root user; rows tab-separated,

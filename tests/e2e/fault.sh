@@ -3,11 +3,13 @@
 # the results table, for the fault-injection cases (tests/e2e/03N-*.sh).
 # Sourced after lib.sh and db.sh:
 #
+#   fault_setup                          # MariaDB, spampotd, the analyzer
 #   fault_begin kill-worker-mid-DATA     # sessions of this fault: their log
 #   stream_start 100 60 --parallel 3     # sessions 100..159 in the background
 #   ... the fault ...
 #   stream_wait
 #   fault_end                            # the count, one line of results
+#   stop_cleanly
 #
 # Sessions are numbered; session N says HELO sN.e2e.test and sends a body
 # unique to N (stream.py). fault_end checks that the sessions of the fault
@@ -19,12 +21,19 @@ for tool in ss timeout; do
 	command -v "$tool" >/dev/null || { echo "FAIL: $tool missing"; exit 99; }
 done
 STREAM="$E2E_DIR/stream.py"
-HOSTILE_RESULTS=${SPAMPOT_HOSTILE_RESULTS:-$T/results}
 FAULT=
 FAULT_LOG=
 FAULT_LOGS=()
 FAULT_FAIL0=0
 STREAM_PID=
+
+# fault_setup ["KEY = VALUE"...]: the private MariaDB with the database,
+# spampotd with two workers and room for every stream session from one
+# address (the lines given on top), spampot-analyzer running.
+fault_setup() {
+	db_sensor "workers = 2" "max_sessions_per_ip = 1000" "$@"
+	start_analyzer
+}
 
 # fault_begin NAME: the sessions from here on belong to the fault NAME.
 fault_begin() {
@@ -147,8 +156,8 @@ for k, v in sorted(c.items(), key=str):
 		echo "--- sessions behind the failed counts ---"
 		cat "$T/tally.why" 2>/dev/null
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$E2E_NAME" "$FAULT" "${t_sent:--}" \
-	    "${t_files:--}" "${t_rows:--}" "$verdict" >> "$HOSTILE_RESULTS"
+	hostile_row "$FAULT" "${t_sent:--}" "${t_files:--}" "${t_rows:--}" \
+	    "$verdict"
 }
 
 # held_on_disk NAME [TEXT]: the held session's file in tmp/<worker>/ holds

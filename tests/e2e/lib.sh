@@ -242,6 +242,15 @@ hostile_row() {
 	return 0
 }
 
+# hostile_result INPUT SENT SPOOLED [IN-MYSQL [GROUP...]]: hostile_row for
+# the input the checks of the current GROUP tried; its verdict is FAIL
+# when one of them failed, or one of the GROUPs named (setup, when the
+# row stands for the whole case).
+hostile_result() {
+	hostile_row "$1" "$2" "$3" "${4:--}" \
+	    "$(group_verdict "$GROUP" "${@:5}")"
+}
+
 # check DESCRIPTION CMD...: one assertion.
 check() {
 	local desc=$1
@@ -261,6 +270,13 @@ check_eq() {
 # No worker may have crashed unless the case made it crash.
 check_no_crash() {
 	check "no worker crashed" test "$(count_lines 'crashed:')" -eq 0
+}
+
+# built_with NAME: the build defines NAME in autoconf.h (a configure
+# option: SPAMPOT_SANITIZERS, SPAMPOT_TEST_HOOKS, ...). Whether ASan is
+# linked dynamically (gcc) or statically (clang) does not matter.
+built_with() {
+	grep -q "^#define $1 1" "$SPAMPOT_BUILDDIR/autoconf.h" 2>/dev/null
 }
 
 e2e_done() {
@@ -316,3 +332,12 @@ stop_analyzer() {
 	ANALYZER_PID=
 }
 analyzer_log_has() { grep -q -- "$1" "$ANALYZER_LOG"; }
+
+# stop_cleanly: SIGTERM to spampot-analyzer, then to spampotd; each must
+# exit 0.
+stop_cleanly() {
+	stop_analyzer TERM
+	check_eq "analyzer exits 0" 0 "$ANALYZER_RC"
+	stop_daemon TERM
+	check_eq "daemon exits 0" 0 "$DAEMON_RC"
+}

@@ -6,7 +6,10 @@
  * is named: test cases come through shared memory, many per process. With
  * files named (or none and another compiler), each file (or standard
  * input) is run once. Every input is copied into a buffer of its own size,
- * so AddressSanitizer sees a read past its end.
+ * so AddressSanitizer sees a read past its end. Linked as main() into the
+ * fuzzers of a build configured with CC=afl-clang-fast
+ * --enable-fuzzing=afl; it runs in afl-fuzz's fuzzing process, as the
+ * user who runs it, without a sandbox.
  */
 #include "autoconf.h"
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # shellcheck disable=SC2317  # functions are called as run_$mode
-# run.sh MODE SRCDIR BUILDDIR [SECONDS]: build the fuzzers (build.sh) into
-# BUILDDIR/build/fuzz/bin and run them.
+# run.sh MODE SRCDIR BUILDDIR [SECONDS]: run the fuzzers of a build
+# configured with --enable-fuzzing (BUILDDIR/tests/fuzz/fuzz_NAME, built by
+# make from the same libraries as the programs).
 #
 #   long   `make fuzz`: each fuzzer for SECONDS (default 60), FUZZ_JOBS (2)
 #          at a time, on a corpus kept in BUILDDIR/build/fuzz/corpus/NAME
@@ -17,8 +18,8 @@
 # adds libFuzzer options (e.g. -len_control=0: long inputs at once). Temporary
 # files (and fuzz_smtp's spool tree) go to /dev/shm when it is writable, else
 # to TMPDIR: creating files on a disk slows fuzz_smtp tenfold. Exit 0 when
-# nothing was found, 1 when something was, 77 when clang or its fuzzing
-# runtime is missing.
+# nothing was found, 1 when something was, 77 when the build has no
+# libFuzzer targets (configured without --enable-fuzzing, or for AFL++).
 set -u
 
 usage="usage: run.sh long|smoke SRCDIR BUILDDIR [SECONDS]"
@@ -30,7 +31,7 @@ targets=${FUZZ_TARGETS:-smtp spool_read mime config}
 jobs=${FUZZ_JOBS:-2}
 runs=${FUZZ_RUNS:-20000}
 fz=$build/build/fuzz
-bin=$fz/bin
+bin=$build/tests/fuzz
 
 case $mode in long|smoke) ;; *) echo "$usage" >&2; exit 2 ;; esac
 case $seconds in ''|*[!0-9]*) echo "run.sh: SECONDS must be a number" >&2; exit 2 ;; esac
@@ -107,9 +108,21 @@ run_long() {	# NAME
 	    -artifact_prefix="$fz/crashes/$name/" "$corpus"
 }
 
-bash "$src/tests/fuzz/build.sh" "$src" "$bin" "$build"
-rc=$?
-[ "$rc" -eq 0 ] || exit "$rc"
+# Which fuzzers the build has: autoconf.h says how it was configured.
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+conf=$build/autoconf.h
+[ -f "$conf" ] || { echo "run.sh: no $conf (run configure first)" >&2; exit 2; }
+grep -q '^#define SPAMPOT_FUZZING 1' "$conf" ||
+	skip "configured without --enable-fuzzing (./configure CC=clang --enable-fuzzing builds the fuzzers)"
+grep -q '^#define SPAMPOT_FUZZING_AFL 1' "$conf" &&
+	skip "the fuzzers are built for AFL++ (--enable-fuzzing=afl); run them with afl-fuzz"
+for name in $targets; do
+	[ -x "$bin/fuzz_$name" ] ||
+		{ echo "run.sh: no $bin/fuzz_$name (run make first)" >&2; exit 1; }
+done
 
 shm=/dev/shm
 [ -d "$shm" ] && [ -w "$shm" ] || shm=${TMPDIR:-/tmp}

@@ -23,6 +23,7 @@
 #include "conf.h"
 #include "extract.h"
 #include "mime.h"
+#include "testutil.h"
 #include "utf8.h"
 
 #define CONF	"test.conf"
@@ -66,46 +67,6 @@ teardown(void **state)
 	extract_patterns_free(golden);
 	conf_clear(&golden_cf);
 	return 0;
-}
-
-/* --- files ------------------------------------------------------------- */
-
-static char *
-read_file(const char *name, const char *ext, size_t *len)
-{
-	const char *dir = getenv("SPAMPOT_TEST_DATA");
-	char path[4096], chunk[8192];
-	struct buf b = { NULL, 0, 0 };
-	size_t n;
-	FILE *fp;
-
-	if (dir == NULL)
-		fail_msg("SPAMPOT_TEST_DATA is not set (make check sets it)");
-	snprintf(path, sizeof(path), "%s/mail/%s%s", dir, name, ext);
-	if ((fp = fopen(path, "rb")) == NULL)
-		fail_msg("cannot open %s", path);
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		assert_int_equal(buf_append(&b, chunk, n), 0);
-	fclose(fp);
-	assert_int_equal(buf_append(&b, "", 1), 0);
-	*len = b.len - 1;
-	return b.data;
-}
-
-static unsigned char *
-to_crlf(const char *p, size_t n, size_t *outlen)
-{
-	struct buf b = { NULL, 0, 0 };
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (p[i] == '\n' && (i == 0 || p[i - 1] != '\r'))
-			assert_int_equal(buf_append(&b, "\r", 1), 0);
-		assert_int_equal(buf_append(&b, p + i, 1), 0);
-	}
-	assert_int_equal(buf_append(&b, "", 1), 0);
-	*outlen = b.len - 1;
-	return (unsigned char *)b.data;
 }
 
 /* --- expectations ------------------------------------------------------ */
@@ -217,34 +178,15 @@ run_golden(const char *name, int crlf)
 {
 	struct extract_result r;
 	struct mime_message m;
-	unsigned char *raw;
-	char *eml, *expect;
-	size_t len, elen;
+	struct tu_golden g;
 
-	eml = read_file(name, ".eml", &len);
-	raw = crlf ? to_crlf(eml, len, &len) : (unsigned char *)eml;
-	assert_int_equal(mime_parse(raw, len, &m), 0);
+	tu_golden_load(&g, name, crlf);
+	assert_int_equal(mime_parse(g.raw, g.len, &m), 0);
 	assert_int_equal(extract_message(&m, golden, &r), 0);
-	expect = read_file(name, ".expect", &elen);
-	check_result(name, &r, expect);
+	check_result(name, &r, g.expect);
 	extract_result_clear(&r);
 	mime_message_clear(&m);
-	free(expect);
-	if (crlf)
-		free(raw);
-	free(eml);
-}
-
-static void
-test_golden(void **state)
-{
-	run_golden(*state, 0);
-}
-
-static void
-test_golden_crlf(void **state)
-{
-	run_golden(*state, 1);
+	tu_golden_clear(&g);
 }
 
 /* --- texts, HTML and headers made here --------------------------------- */
@@ -671,30 +613,11 @@ test_registrable_domain(void **state)
 	}
 }
 
-#define GOLDEN(name) \
-	{ name, test_golden, NULL, NULL, (void *)name }, \
-	{ name " (CRLF)", test_golden_crlf, NULL, NULL, (void *)name }
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		GOLDEN("plain"),
-		GOLDEN("html"),
-		GOLDEN("alternative"),
-		GOLDEN("nested"),
-		GOLDEN("forward"),
-		GOLDEN("encodings"),
-		GOLDEN("uuencode"),
-		GOLDEN("nocharset"),
-		GOLDEN("oddnames"),
-		GOLDEN("noclose"),
-		GOLDEN("badcte"),
-		GOLDEN("noboundary"),
-		GOLDEN("garbage"),
-		GOLDEN("headersonly"),
-		GOLDEN("received"),
-		GOLDEN("patterns"),
+		TU_GOLDEN_MAIL(run_golden),
 		cmocka_unit_test(test_text_cases),
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_limits),

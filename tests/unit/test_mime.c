@@ -23,49 +23,8 @@
 
 #include "buf.h"
 #include "mime.h"
+#include "testutil.h"
 #include "utf8.h"
-
-/* --- files ------------------------------------------------------------- */
-
-static char *
-read_file(const char *name, const char *ext, size_t *len)
-{
-	const char *dir = getenv("SPAMPOT_TEST_DATA");
-	char path[4096];
-	struct buf b = { NULL, 0, 0 };
-	char chunk[8192];
-	size_t n;
-	FILE *fp;
-
-	if (dir == NULL)
-		fail_msg("SPAMPOT_TEST_DATA is not set (make check sets it)");
-	snprintf(path, sizeof(path), "%s/mail/%s%s", dir, name, ext);
-	if ((fp = fopen(path, "rb")) == NULL)
-		fail_msg("cannot open %s", path);
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		assert_int_equal(buf_append(&b, chunk, n), 0);
-	fclose(fp);
-	assert_int_equal(buf_append(&b, "", 1), 0);
-	*len = b.len - 1;
-	return b.data;
-}
-
-/* Every bare LF becomes CRLF. */
-static unsigned char *
-to_crlf(const char *p, size_t n, size_t *outlen)
-{
-	struct buf b = { NULL, 0, 0 };
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (p[i] == '\n' && (i == 0 || p[i - 1] != '\r'))
-			assert_int_equal(buf_append(&b, "\r", 1), 0);
-		assert_int_equal(buf_append(&b, p + i, 1), 0);
-	}
-	assert_int_equal(buf_append(&b, "", 1), 0);
-	*outlen = b.len - 1;
-	return (unsigned char *)b.data;
-}
 
 /* \n \r \t \\ and \xHH, in place. */
 static char *
@@ -269,19 +228,16 @@ static void
 run_golden(const char *name, int crlf)
 {
 	struct golden g;
-	unsigned char *raw;
-	char *eml, *expect, *line, *next;
-	size_t len, elen;
+	struct tu_golden files;
+	char *line, *next;
 
 	memset(&g, 0, sizeof(g));
 	g.name = name;
 	g.crlf = crlf;
-	eml = read_file(name, ".eml", &len);
-	raw = crlf ? to_crlf(eml, len, &len) : (unsigned char *)eml;
-	assert_int_equal(mime_parse(raw, len, &g.m), 0);
+	tu_golden_load(&files, name, crlf);
+	assert_int_equal(mime_parse(files.raw, files.len, &g.m), 0);
 	check_valid(&g.m);
-	expect = read_file(name, ".expect", &elen);
-	for (line = expect; line != NULL; line = next) {
+	for (line = files.expect; line != NULL; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';
 		check_line(&g, line);
@@ -290,22 +246,7 @@ run_golden(const char *name, int crlf)
 		fail_msg("%s: %zu attachments, %zu expected", name, g.m.natts,
 		    g.natt);
 	mime_message_clear(&g.m);
-	free(expect);
-	if (crlf)
-		free(raw);
-	free(eml);
-}
-
-static void
-test_golden(void **state)
-{
-	run_golden(*state, 0);
-}
-
-static void
-test_golden_crlf(void **state)
-{
-	run_golden(*state, 1);
+	tu_golden_clear(&files);
 }
 
 /* --- messages made here ------------------------------------------------ */
@@ -589,7 +530,7 @@ test_random_bytes(void **state)
 	size_t round, i, n, len;
 	char *eml;
 
-	eml = read_file("nested", ".eml", &len);
+	eml = tu_data_file("mail", "nested", ".eml", &len);
 	for (round = 0; round < 300; round++) {
 		n = round < 150 ? round * 27 % sizeof(buf) :
 		    (len < sizeof(buf) ? len : sizeof(buf));
@@ -606,30 +547,11 @@ test_random_bytes(void **state)
 	free(eml);
 }
 
-#define GOLDEN(name) \
-	{ name, test_golden, NULL, NULL, (void *)name }, \
-	{ name " (CRLF)", test_golden_crlf, NULL, NULL, (void *)name }
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		GOLDEN("plain"),
-		GOLDEN("html"),
-		GOLDEN("alternative"),
-		GOLDEN("nested"),
-		GOLDEN("forward"),
-		GOLDEN("encodings"),
-		GOLDEN("uuencode"),
-		GOLDEN("nocharset"),
-		GOLDEN("oddnames"),
-		GOLDEN("noclose"),
-		GOLDEN("badcte"),
-		GOLDEN("noboundary"),
-		GOLDEN("garbage"),
-		GOLDEN("headersonly"),
-		GOLDEN("received"),
-		GOLDEN("patterns"),
+		TU_GOLDEN_MAIL(run_golden),
 		cmocka_unit_test(test_subjects),
 		cmocka_unit_test(test_no_subject),
 		cmocka_unit_test(test_empty),

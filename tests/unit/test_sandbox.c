@@ -33,6 +33,7 @@
 #include "log.h"
 #include "sandbox.h"
 #include "spool.h"
+#include "testutil.h"
 
 #define OPEN_FLAGS	(O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC)
 
@@ -47,18 +48,11 @@ static char spool_path[96];
 static char outside[96];
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int
 setup(void **state)
 {
 	int fd;
 
-	snprintf(top, sizeof(top), "/tmp/spampot-test-sandbox-XXXXXX");
-	if (mkdtemp(top) == NULL)
+	if (tu_tmpdir(top, sizeof(top), "sandbox") == -1)
 		return -1;
 	snprintf(spool_path, sizeof(spool_path), "%s/spool", top);
 	snprintf(outside, sizeof(outside), "%s/outside", top);
@@ -73,7 +67,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	nftw(top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rmtree(top);
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "selfcheck.h"
+#include "testutil.h"
 
 struct fixture {
 	char	 top[64];	/* the mkdtemp directory */
@@ -27,12 +28,6 @@ struct fixture {
 	size_t	 len;
 	struct selfcheck sc;
 };
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
 
 static void
 make_dir(const char *parent, const char *name, mode_t mode)
@@ -52,8 +47,7 @@ setup(void **state)
 
 	if (f == NULL)
 		return -1;
-	snprintf(f->top, sizeof(f->top), "/tmp/spampot-selfcheck.XXXXXX");
-	if (mkdtemp(f->top) == NULL)
+	if (tu_tmpdir(f->top, sizeof(f->top), "selfcheck") == -1)
 		return -1;
 	snprintf(f->spool, sizeof(f->spool), "%s/spool", f->top);
 	make_dir(f->spool, "", 0750);
@@ -74,7 +68,7 @@ teardown(void **state)
 
 	fclose(f->sc.out);
 	free(f->text);
-	nftw(f->top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rmtree(f->top);
 	free(f);
 	return 0;
 }

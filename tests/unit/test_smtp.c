@@ -29,6 +29,7 @@
 #include "conf.h"
 #include "smtp.h"
 #include "spool.h"
+#include "testutil.h"
 
 #define SESSION_ID	"0123456789abcdef"
 
@@ -41,31 +42,6 @@ static unsigned spool_seq;
 static const char *data_dir;
 
 /* --- small helpers ------------------------------------------------------- */
-
-static char *
-read_file(const char *path, size_t *len)
-{
-	struct stat st;
-	char *p;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return NULL;
-	if (fstat(fd, &st) == -1 ||
-	    (p = malloc((size_t)st.st_size + 1)) == NULL) {
-		close(fd);
-		return NULL;
-	}
-	if (read(fd, p, (size_t)st.st_size) != st.st_size) {
-		free(p);
-		close(fd);
-		return NULL;
-	}
-	p[st.st_size] = '\0';
-	*len = (size_t)st.st_size;
-	close(fd);
-	return p;
-}
 
 static void
 append(char **dst, size_t *len, const char *p, size_t n)
@@ -142,18 +118,11 @@ assert_same_bytes(const char *what, const char *got, size_t gotlen,
 /* --- the spool tree ------------------------------------------------------ */
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int
 group_setup(void **state)
 {
 	char path[96];
 
-	snprintf(spool_top, sizeof(spool_top), "/tmp/spampot-test-smtp-XXXXXX");
-	if (mkdtemp(spool_top) == NULL)
+	if (tu_tmpdir(spool_top, sizeof(spool_top), "smtp") == -1)
 		return -1;
 	snprintf(path, sizeof(path), "%s/spool", spool_top);
 	if ((spool_fd = spool_prepare(path, getuid(), getgid())) == -1)
@@ -165,7 +134,7 @@ static int
 group_teardown(void **state)
 {
 	close(spool_fd);
-	nftw(spool_top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rmtree(spool_top);
 	return 0;
 }
 
@@ -430,13 +399,13 @@ golden_load(const char *name, struct golden *g)
 
 	memset(g, 0, sizeof(*g));
 	snprintf(path, sizeof(path), "%s/smtp/%s.in", data_dir, name);
-	if ((g->in = read_file(path, &g->inlen)) == NULL)
+	if ((g->in = tu_read_at(AT_FDCWD, path, &g->inlen)) == NULL)
 		return -1;
 	snprintf(path, sizeof(path), "%s/smtp/%s.out", data_dir, name);
-	if ((g->out = read_file(path, &g->outlen)) == NULL)
+	if ((g->out = tu_read_at(AT_FDCWD, path, &g->outlen)) == NULL)
 		fail_msg("%s: %s", path, strerror(errno));
 	snprintf(path, sizeof(path), "%s/smtp/%s.conf", data_dir, name);
-	g->conf = read_file(path, &len);
+	g->conf = tu_read_at(AT_FDCWD, path, &len);
 	return 0;
 }
 

@@ -27,6 +27,7 @@
 
 #include "buf.h"
 #include "spool.h"
+#include "testutil.h"
 
 /* A record as given: these tests are about the file, not the records
  * (test_spoolfmt.c has those). */
@@ -55,20 +56,13 @@ struct fixture {
 };
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int
 setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
 
 	if (fx == NULL)
 		return -1;
-	snprintf(fx->top, sizeof(fx->top), "/tmp/spampot-test-spool-XXXXXX");
-	if (mkdtemp(fx->top) == NULL)
+	if (tu_tmpdir(fx->top, sizeof(fx->top), "spool") == -1)
 		return -1;
 	snprintf(fx->path, sizeof(fx->path), "%s/spool", fx->top);
 	if ((fx->fd = spool_prepare(fx->path, getuid(), getgid())) == -1)
@@ -99,37 +93,12 @@ teardown(void **state)
 	struct fixture *fx = *state;
 
 	close(fx->fd);
-	nftw(fx->top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rmtree(fx->top);
 	free(fx);
 	return 0;
 }
 
 /* --- helpers ------------------------------------------------------------- */
-
-static char *
-read_at(int dirfd, const char *name, size_t *len)
-{
-	struct stat st;
-	char *p;
-	int fd;
-
-	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC)) == -1)
-		return NULL;
-	if (fstat(fd, &st) == -1 || (p = malloc((size_t)st.st_size + 1)) ==
-	    NULL) {
-		close(fd);
-		return NULL;
-	}
-	if (read(fd, p, (size_t)st.st_size) != st.st_size) {
-		free(p);
-		close(fd);
-		return NULL;
-	}
-	p[st.st_size] = '\0';
-	*len = (size_t)st.st_size;
-	close(fd);
-	return p;
-}
 
 static void
 write_at(int dirfd, const char *name, const void *p, size_t n)
@@ -461,7 +430,7 @@ test_write(void **state)
 	assert_int_equal(fstatat(fx->fd, newname, &st, 0), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
 
-	assert_non_null(file = read_at(fx->fd, newname, &len));
+	assert_non_null(file = tu_read_at(fx->fd, newname, &len));
 	assert_int_equal(spool_parse(file, len, &ps), 0);
 	assert_text(&ps, 0, "spampot-spool 1");
 	assert_text(&ps, 1, "session 0123456789abcdef");
@@ -536,7 +505,7 @@ test_flush_mid_session(void **state)
 	spool_body(sf, "first\r\n", 7);
 	assert_int_equal(spool_flush(sf), 0);
 
-	assert_non_null(file = read_at(fx->fd, tmpname, &len));
+	assert_non_null(file = tu_read_at(fx->fd, tmpname, &len));
 	assert_int_equal(spool_parse(file, len, &ps), 0);
 	assert_int_equal(ps.n, 8);
 	assert_text(&ps, 6, "data n=1");
@@ -549,7 +518,7 @@ test_flush_mid_session(void **state)
 	/* more body after a flush: a new record */
 	spool_body(sf, "second\r\n", 8);
 	assert_int_equal(spool_finish(sf, "reset", 0), 0);
-	assert_non_null(file = read_at(fx->fd, newname, &len));
+	assert_non_null(file = tu_read_at(fx->fd, newname, &len));
 	assert_int_equal(spool_parse(file, len, &ps), 0);
 	assert_int_equal(ps.n, 10);
 	assert_true(ps.items[8].body);
@@ -611,7 +580,7 @@ test_write_now(void **state)
 	spool_body(sf, "third\r\n", 7);
 	spool_write_now(sf);
 
-	assert_non_null(file = read_at(fx->fd, tmpname, &len));
+	assert_non_null(file = tu_read_at(fx->fd, tmpname, &len));
 	assert_int_equal(spool_parse(file, len, &ps), 0);
 	assert_int_equal(ps.n, 11);
 	assert_string_equal(ps.items[7].p, "first\r\n");
@@ -631,7 +600,7 @@ test_write_now(void **state)
 	spool_abandon(sf);
 	assert_int_equal(spool_recover(fx->fd, 0), 1);
 	snprintf(tmpname, sizeof(tmpname), "new/%s", name);
-	assert_non_null(file = read_at(fx->fd, tmpname, &len));
+	assert_non_null(file = tu_read_at(fx->fd, tmpname, &len));
 	assert_int_equal(spool_parse(file, len, &ps), 0);
 	assert_int_equal(ps.n, 12);
 	assert_memory_equal(ps.items[10].p, "third\r\n", 7);
@@ -719,7 +688,7 @@ get_new(int dirfd, const char *name, size_t *len)
 	char *p;
 
 	snprintf(path, sizeof(path), "new/%s", name);
-	if ((p = read_at(dirfd, path, len)) == NULL)
+	if ((p = tu_read_at(dirfd, path, len)) == NULL)
 		fail_msg("%s missing", path);
 	return p;
 }
@@ -1019,7 +988,7 @@ test_recover_real_file(void **state)
 
 	/* keep what is on disk under a dead worker's name, cut mid-body */
 	snprintf(tmpname, sizeof(tmpname), "%s/%s", fx->mine, name);
-	assert_non_null(file = read_at(fx->fd, tmpname, &len));
+	assert_non_null(file = tu_read_at(fx->fd, tmpname, &len));
 	spool_abandon(sf);
 	snprintf(tmpname, sizeof(tmpname), "tmp/%d-%s", (int)pid, name);
 	write_at(fx->fd, tmpname, file, len - 1000);
@@ -1027,7 +996,7 @@ test_recover_real_file(void **state)
 
 	assert_int_equal(spool_recover(fx->fd, 0), 1);
 	snprintf(tmpname, sizeof(tmpname), "new/%s", name);
-	assert_non_null(file = read_at(fx->fd, tmpname, &len));
+	assert_non_null(file = tu_read_at(fx->fd, tmpname, &len));
 	assert_int_equal(spool_parse(file, len, &ps), 0);
 	assert_text(&ps, 0, "spampot-spool 1");
 	assert_text(&ps, 6, "data n=1");

@@ -21,6 +21,7 @@
 #include "smtp.h"
 #include "spool.h"
 #include "spool_read.h"
+#include "testutil.h"
 
 #define HEAD \
 	"spampot-spool 1\n" \
@@ -258,7 +259,6 @@ write_and_read(const char *conf, const char *dialogue, size_t dlen,
 	struct spool_file *sf;
 	struct config cf;
 	struct buf *out;
-	FILE *fp;
 	size_t len;
 	int fd;
 
@@ -281,10 +281,7 @@ write_and_read(const char *conf, const char *dialogue, size_t dlen,
 	replies[len] = '\0';
 	smtp_free(sm);
 
-	assert_non_null(fp = fopen(path, "r"));
-	data = malloc(1 << 20);
-	len = fread(data, 1, 1 << 20, fp);
-	fclose(fp);
+	assert_non_null(data = tu_read_at(AT_FDCWD, path, &len));
 	if (spool_read(data, len, s, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	free(data);

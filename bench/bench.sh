@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # bench.sh: spampot's benchmarks (make bench). Every figure is set beside a
 # reference measured in the same run on the same machine, the runs
 # interleaved (reference, spampot, reference, spampot, ...), at least three

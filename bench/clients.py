@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
 """SMTP clients of the benchmark (bench/bench.sh), for what smtp-source does
 not do. Every wait is bounded; only loopback addresses are used. Each mode
 prints one line of JSON.

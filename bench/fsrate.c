@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * fsrate: the filesystem's own rate for what spampotd does once per
  * session: create a file in DIR/tmp, write 1 KiB to it, (fsync it,) close
  * it, rename it into DIR/new. The physical limit of one file per session,

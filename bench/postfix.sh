@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # postfix.sh DIR: Postfix's smtp-source and smtp-sink, the benchmark's load
 # generator and reference receiver, unpacked from Debian's postfix package
 # into DIR (apt-get download + dpkg -x). Postfix itself is never installed

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
 """spoolgen.py SRC DST COUNT: a backlog of COUNT spool files in DST, made
 from the real spool files in SRC (written by spampotd from the test
 messages) by copying them round robin under fresh names: a new session id

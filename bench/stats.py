@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
 """stats.py RAW MACHINE OUTDIR: the benchmark's table from its raw
 measurements (bench/bench.sh writes RAW: section, case, metric, run,
 value). Each figure is the median over the runs with the min and max;

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # bench-report.sh -c CONF [-n RUNS] [-- REPORT-OPTIONS...]: time every
 # spampot-report query on a database (filled by contrib/fill-db.py, or a
 # real one) and print a Markdown table of the wall-clock times: the median

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
 """fill-db.py: fill a spampot database with synthetic captures, for the
 benchmark of spampot-report (bench/README.md). Not for production
 databases: it writes rows of its own into every table.

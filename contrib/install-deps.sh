@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # install-deps.sh [--tests]: the Debian 12 packages spampot needs to build
 # and run (and, with --tests, to run its test suite). Run as root.
 set -eu

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # quickstart.sh [--port N]: install what spampot needs, build it, and run
 # it all in the foreground: a private MariaDB server (unix socket only),
 # the sensor spampotd on port 2525 (or N; 25 is the real thing) and
@@ -11,7 +14,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--port) port=${2:?--port needs a number}; shift 2 ;;
 	--port=*) port=${1#--port=}; shift ;;
-	-h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+	-h|--help) sed -n '5,9p' "$0"; exit 0 ;;
 	*) echo "quickstart.sh: unknown argument '$1' (try --port N)" >&2; exit 1 ;;
 	esac
 done

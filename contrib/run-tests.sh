@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # run-tests.sh: install what the tests need, build with warnings as errors,
 # run the unit and end-to-end suites and `make distcheck`, then build again
 # with clang, AddressSanitizer, UBSan and the fuzzers and run both suites

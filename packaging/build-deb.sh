@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # build-deb.sh [-w] [-o OUTDIR] [TARBALL]: build spampot's Debian binary
 # package.
 #

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # dist.sh [-w] OUTDIR: make the release tarball ("make dist") of this tree
 # into OUTDIR and print its path. It is made from the last commit (git
 # archive HEAD), or with -w from the working tree (the files git tracks and

@@ -1,3 +1,6 @@
+-- Copyright (c) 2026 The spampot authors
+-- SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+--
 -- The report's running totals (kind_hours, value_hours, value_totals,
 -- pattern_hours; see schema.sql) computed again from the rows they count.
 -- spampot-analyzer keeps them up to date as it imports; run this after

@@ -1,3 +1,6 @@
+-- Copyright (c) 2026 The spampot authors
+-- SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+--
 -- spampot database schema, version 3 (sql/upgrade/ takes older ones here).
 --
 -- Written by spampot-analyzer, read by analysts and spampot-report. Every

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # The include boundary of the source tree (HACKING.md): a program's files
 # include their own folder's headers, src/common's and autoconf.h, never
 # another program's; src/common includes only itself. A path in an

@@ -1,3 +1,6 @@
+-- Copyright (c) 2026 The spampot authors
+-- SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+--
 -- Version 1 to 2: what spampot-report needs to answer every query from an
 -- index, and the sessions' country and autonomous system (the analyzer's
 -- optional GeoIP lookup).

@@ -1,3 +1,6 @@
+-- Copyright (c) 2026 The spampot authors
+-- SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+--
 -- Version 2 to 3: the report's running totals (kind_hours, value_hours,
 -- value_totals, pattern_hours; schema.sql says what each counts), kept by
 -- the analyzer from now on, so that `spampot-report top` and `summary`

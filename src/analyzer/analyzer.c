@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * spampot-analyzer: turns the sensor's spool files into rows in MySQL. Runs
  * unprivileged (started as root it drops to analyzer_user, with the spool
  * group), never listens on the network, reads files the sensor wrote from

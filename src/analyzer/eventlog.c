@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * eventlog: the analyzer's JSON-lines export. When json_log names a file,
  * every session the analyzer imports adds one line per message
  * ("eventid": "spampot.message") and then one for the session's end

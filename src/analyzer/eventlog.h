@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * eventlog: the analyzer's JSON-lines export (json_log): one object per
  * message and one per session end, for log pipelines.
  */

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * extract: the values the analyzer counts in one message (analyzer only):
  * email addresses, URLs and their hosts, registrable domains (libpsl), IP
  * addresses, the subject and the analyst's PCRE2 patterns.

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * geoip: the country and autonomous system of a client address, read from
  * MaxMind-format (.mmdb) files with libmaxminddb: GeoLite2/GeoIP2 Country
  * or City for the country, GeoLite2/GeoIP2 ASN for the AS, or any file with

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * geoip: country and autonomous system of a client address, from
  * MaxMind-format database files (libmaxminddb), offline. Analyzer only.
  */

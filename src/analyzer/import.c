@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * import: the analyzer's reading side of an import. A spool file is read
  * whole, parsed (spool_read.c), each message walked (mime.c) and counted
  * (extract.c); the store gets the result.

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * import: the analyzer's reading side of an import: a spool file read,
  * parsed, MIME-walked and counted (parsed.h), ready for the store; and a
  * sandboxed child process that does this for the next files of a list

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * import_wire: a parse result as bytes, between the analyzer's parse child
  * (which encodes, under its allow-list, see import.c) and the analyzer
  * (which decodes, holding the database password). The decoder is the

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * import_wire: one parse result (struct import_file) as bytes, from the
  * analyzer's parse child to the analyzer. The child encodes; the analyzer
  * decodes and trusts nothing of it: the child reads attacker bytes and

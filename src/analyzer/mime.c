@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * mime: one captured message walked with GMime 3: the decoded subject, every
  * header, the text and HTML parts in UTF-8, uuencoded files found in the
  * text, and the attachments with their MD5, SHA-1 and SHA-256 (libcrypto).

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * mime: one message's MIME structure walked with GMime 3 (analyzer only):
  * the decoded subject, headers and text, and the attachments.
  */

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * mime_words: RFC 2047 encoded words and RFC 2231 parameter values decoded
  * by spampot itself, in the analyzer. GMime turns a NUL or an invalid byte
  * inside an encoded word into '?', and cuts an RFC 2231 file name at a

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * mime_words: RFC 2047 and RFC 2231 decoding (analyzer only).
  */
 #ifndef SPAMPOT_MIME_WORDS_H

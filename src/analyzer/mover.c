@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * mover: once a batch is committed, its files leave new/: renamed into
  * done/, or removed with spool_keep = no. A rename costs the directory's
  * lock and a journal entry; done here, on a thread of its own, the

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * mover: the analyzer's moves of committed spool files out of new/ (to
  * done/, or removed with spool_keep = no), on a thread of their own.
  */

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * parsed: what the analyzer made of one spool file, as the store and the
  * event log take it: the session's records (spool_read.c), what the parse
  * child made of each message (MIME and the counted values, import.c,

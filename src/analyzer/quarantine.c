@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * quarantine: the analyzer's content-addressed store of attachments, on
  * when attachments_dir is set: DIR/ab/abcdef... (the SHA-256), mode 0400,
  * written once (a file already there is the same content). Malware is kept

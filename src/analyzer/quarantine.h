@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * quarantine: attachments kept on disk by content (attachments_dir).
  */
 #ifndef SPAMPOT_QUARANTINE_H

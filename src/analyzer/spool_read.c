@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * spool_read: the strict reader of spampot-spool(5) files, run by the
  * analyzer (unprivileged) on files the sensor wrote from attacker input.
  * Each line is parsed by spoolfmt (src/common/spoolfmt.c, where the

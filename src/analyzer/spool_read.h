@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * spool_read: the strict, bounded reader of spampot-spool(5) files, used by
  * the analyzer (and its tests); the grammar of each record is spoolfmt's.
  * Nothing in a file is trusted.

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * store: the analyzer's writer to MySQL/MariaDB (MariaDB Connector/C), over
  * the local unix socket by default, or TCP with TLS required when
  * mysql_host is set. One transaction per batch of spool files, prepared

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * store: the analyzer's MySQL side: one transaction per batch of spool
  * files, prepared statements only, idempotent by spool file name.
  */

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * store_bind: each statement of the store described once, as a table of
  * its columns (name, how its value is bound, the bytes a text may take),
  * from which its SQL text and its MYSQL_BIND arrays are made; the values

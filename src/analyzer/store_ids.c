@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * store_ids: the ids of the rows a batch inserted, and the ids of counted
  * values remembered between batches. A row that needs the id of a
  * session, message or new pattern of its batch names it by its place in

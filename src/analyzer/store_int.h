@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * store_int.h: what the files of the analyzer's store share (store.c:
  * connection, batches, commit thread; store_bind.c: the statements'
  * column tables, a row's values, the queues and their execution;

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * store_rollup: a batch's additions to the report's running totals, one
  * entry per (table, kind, hour, value or pattern), found again through an
  * open-addressing index so that a value seen a thousand times in a batch

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * store_rollup: what a batch adds to the report's running totals
  * (kind_hours, value_hours, value_totals, pattern_hours in schema.sql),
  * added up in memory as its files are imported, each session's in one

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * store_rows: a parsed session (parsed.h) as the rows of the filling
  * batch: its session, transcript and AUTH attempts, each message with its
  * recipients, URLs and attachments, and every counted value (a patterns

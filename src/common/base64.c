@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * base64: decoding (RFC 4648) for two readers of what a peer sent. The
  * sensor's workers decode AUTH PLAIN and LOGIN responses with it inside
  * their seccomp filter, unprivileged, and the analyzer the "B" encoded

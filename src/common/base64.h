@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * base64: the decoder of the worker's AUTH and of the analyzer's RFC 2047
  * encoded words.
  */

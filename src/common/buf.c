@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * buf: growable byte buffers for session input, replies and spool records.
  * Runs in the workers (and in the parent for log relay); plain memory only,
  * no system calls beyond what malloc needs.

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * buf: a growable byte buffer that allocates nothing until it is first used
  * and can give its memory back, so an idle SMTP session costs a few bytes.
  */

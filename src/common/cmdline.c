@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * cmdline: the command-line options the two daemons, spampotd and
  * spampot-analyzer, share and document alike (spampotd(8),
  * spampot-analyzer(8)): -c file, -d, -f, -t, -V. Each main() runs

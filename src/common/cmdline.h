@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * cmdline: the options spampotd and spampot-analyzer share.
  */
 #ifndef SPAMPOT_CMDLINE_H

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * conf: parser of etc/spampot.conf, run by the sensor's parent (as root at
  * start, unprivileged on SIGHUP) and by the analyzer. Never by a worker.
  *

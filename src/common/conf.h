@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * conf: etc/spampot.conf, "key = value" lines, shared by the sensor and
  * the analyzer. Every key has a default in one table (conf.c).
  */

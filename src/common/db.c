@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * db: the connection to MySQL/MariaDB, made the same way by
  * spampot-analyzer (which writes; unprivileged, under its seccomp
  * deny-list) and spampot-report (which reads, as whoever runs it). The

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * db: the one way spampot's programs connect to MySQL/MariaDB.
  */
 #ifndef SPAMPOT_DB_H

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * json: strings as JSON text. Used by the analyzer's event log (unprivileged,
  * under its seccomp deny-list) and by spampot-report; no system calls.
  *

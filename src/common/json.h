@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * json: JSON text for the analyzer's event log and spampot-report.
  */
 #ifndef SPAMPOT_JSON_H

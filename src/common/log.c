@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * log: the audit trail. The parent and the analyzer write to syslog (and to
  * stderr with -f). Workers must not call syslog(3), which may reopen its
  * socket (the sandbox forbids sockets), so log_to_pipe() sends their lines

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * log: syslog (and stderr in the foreground) for the parent and the
  * analyzer; a pipe to the parent for sandboxed workers.
  */

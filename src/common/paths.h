@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * paths: where an installed spampot looks for its files by default. The
  * build passes the configured prefix's paths (Makefile.am); these are the
  * fallbacks of a build without them.

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * privdrop: the parent's one-way demotion from root to the configured user,
  * after the listeners are bound and the spool is open. Fixed order, each
  * step logged: drop the capability bounding set, setgroups, setresgid,

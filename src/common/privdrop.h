@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * privdrop: become the unprivileged user for good.
  */
 #ifndef SPAMPOT_PRIVDROP_H

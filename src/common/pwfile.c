@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * pwfile: the database password, the first line of mysql_password_file
  * (or of spampot-report's --password-file) without its line end. Read by
  * spampot-analyzer at start-up, while it still has the privileges it was

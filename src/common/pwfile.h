@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * pwfile: the database password, read from the first line of a file.
  */
 #ifndef SPAMPOT_PWFILE_H

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * sandbox: confines a worker, last thing before it serves clients, after
  * every fd it needs is open. Order: no_new_privs, Landlock (file access
  * limited to creating and writing files in its own spool/tmp/<pid> and

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * sandbox: confine a process role. Two functions: apply the worker's
  * filters, and (for tests) say whether Landlock is there.
  */

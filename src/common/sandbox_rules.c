@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * sandbox_rules: the system calls a worker may make, in one place. Anything
  * else kills the worker (the parent logs the signal and respawns it). A
  * change here comes with the test that exercises the code needing it.

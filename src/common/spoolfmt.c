@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * spoolfmt: the spool file format of spampot-spool(5) in one place, its
  * writing and its reading side by side (as a format's dump and load
  * belong together): the \xHH escape and its inverse, then for each record

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * spoolfmt: the spool file format, spampot-spool(5), the one contract
  * between the sensor (which writes it from attacker input, in its
  * sandboxed workers) and the analyzer (which reads it): the constants,

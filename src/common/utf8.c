@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * utf8: the one UTF-8 decoder of spampot; with it, turn any bytes into text
  * MySQL's utf8mb4 accepts, and cut such text to a column's size without
  * splitting a character. Used by the analyzer (MIME walk, extraction,

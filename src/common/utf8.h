@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * utf8: decode UTF-8; make any bytes storable as utf8mb4 text.
  */
 #ifndef SPAMPOT_UTF8_H

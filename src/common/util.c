@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * util: clocks, UTC time stamps, hex digits and escaping of bytes a peer
  * sent (the spool format's escape, spoolfmt.c), so that nothing an
  * attacker sends can forge a log line. Used by every process; no

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * util: clocks, time stamps, hex digits and escaping of peer bytes, shared
  * by every process.
  */

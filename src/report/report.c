@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * spampot-report: what analysts ask the database first, as text for a
  * terminal, JSON or CSV for their other tools, or one HTML page. Run by any
  * user; it reads the same configuration file as the analyzer for the

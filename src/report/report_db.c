@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * report_db: spampot-report's connection to MySQL/MariaDB and its queries.
  * Runs as whoever runs the report, with any database user that may SELECT
  * (the analyzer's, or an analyst with the role spampot_reader). It only

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * report_html: `spampot-report html -o FILE`, one self-contained HTML page
  * of a time window: the summary numbers, sessions and messages per hour
  * (windows up to three days), day or month, the top client addresses,

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * report: spampot-report, the analysts' read-only view of the database.
  * One file per role, one prefix per file:
  *

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * report_net: an address or a network (CIDR) given to `search --ip` as the
  * range of sessions.client_ip_bin it covers. That column holds every
  * client address as 16 bytes, IPv4 mapped into ::ffff:0:0/96, so one index

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * report_out: how spampot-report prints rows, in the three formats of
  * --format (spampot-report(1) documents them):
  *

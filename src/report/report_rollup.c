@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * report_rollup: top lists and counts from the analyzer's running totals.
  * With no window, value_totals holds each value's count, first and last
  * time, ranked by an index. With a window, the whole hours come from

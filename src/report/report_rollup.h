@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * report_rollup: queries on the running totals the analyzer keeps
  * (kind_hours, value_hours, value_totals, pattern_hours; sql/schema.sql).
  * A window is read as its whole hours from the totals and its ends (before

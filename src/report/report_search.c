@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * report_search: `spampot-report search`, the sessions and messages that
  * match every criterion given (and --since/--until/--sensor), newest
  * first:

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * report_session: `spampot-report session ID|SPOOL_NAME`, one session in
  * full: addresses, times, HELO, credentials, every message with its
  * envelope, subject, hashes, URLs, attachments and counted values, and the

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * report_summary: `spampot-report summary`, the numbers of a time window
  * (all time by default): sessions, messages, distinct client addresses,
  * recipients, URLs, attachments, credentials tried, the first and last

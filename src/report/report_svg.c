@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * report_svg: the charts of spampot-report's HTML page, drawn as inline
  * SVG (no script, no external file, nothing fetched): horizontal bars for
  * the top lists and paired vertical bars for sessions and messages over

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * report_time: spampot-report's times. Every time in the database and in
  * every output is UTC: --since/--until are read as UTC, or as a duration
  * counted back from now; JSON and CSV print ISO 8601 to the second

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * report_top: `spampot-report top KIND`, the values of a kind seen most
  * often, each with its count and the first and last time it was seen.
  *

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * addrcount: counts of live sessions per client IP, shared by the workers.
  * Each worker counts in its own row (so a crashed worker's counts can be
  * wiped by the parent); a lookup sums the rows of live workers. Addresses

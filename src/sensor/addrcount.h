@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * addrcount: sessions per client IP across all workers, in memory the parent
  * shares with them before it forks.
  */

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * selfcheck: "spampotd -t" beyond the configuration file. Runs in the
  * sensor's parent before anything is bound or dropped, with whatever
  * privileges -t was started with, and changes nothing. It looks at what

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * selfcheck: what "spampotd -t" checks beyond the configuration file.
  */
 #ifndef SPAMPOT_SELFCHECK_H

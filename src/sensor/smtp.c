@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * smtp: the session core run by the workers (sandboxed, unprivileged): the
  * input loop, the dispatcher over the command table (smtp_cmd.c), replies,
  * state changes and the end of a session. Remote input never reaches

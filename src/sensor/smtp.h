@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * smtp: one SMTP session as a pure state machine: bytes in, replies out,
  * records to the session's spool file. No sockets here; the worker moves
  * the bytes, so the unit tests can drive a session directly.

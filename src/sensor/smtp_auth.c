@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * smtp_auth: AUTH PLAIN and AUTH LOGIN (RFC 4954) in the worker's SMTP
  * session. Any credentials are accepted; every attempt, complete or not,
  * is recorded in the spool with its user and password as decoded.

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * smtp_cmd: the command table of the worker's SMTP session and its
  * check/act pairs. A check answers the error itself and returns 0; an
  * action does the work. The replies are those of a real, permissive MTA

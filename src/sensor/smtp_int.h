@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * smtp_int: what smtp.c, smtp_cmd.c, smtp_auth.c and smtp_line.c share.
  * Not for other modules: they use smtp.h.
  */

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * smtp_line: the bounded readers of a worker's SMTP session. Command lines
  * end in CRLF or a bare LF (tolerated, and recorded as "lf"); a line over
  * max_command_line is recorded cut, skipped to its end and answered 500.

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * spampotd: the sensor's parent. Started as root: read the config, open
  * syslog, bind every listen address, prepare the spool tree, drop
  * privileges for good, recover what a crash left in spool/tmp, then only

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * spool: the session file writer, run by the workers inside their sandbox
  * (openat/write/fsync/renameat relative to the spool directory fd, nothing
  * else), and the start-up preparation and crash recovery, run by the parent.

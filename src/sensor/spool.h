@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * spool: one file per SMTP session, written in tmp/ as the session goes and
  * renamed into new/ when it ends. The format is spampot-spool(5); its
  * records are written by spoolfmt's writers (spoolfmt.h).

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * spool_admin: the parent's side of the spool. spool_prepare() creates the
  * tree as root before the privilege drop; spool_recover() runs unprivileged,
  * at start and after a worker died, and turns what a crash left in tmp/

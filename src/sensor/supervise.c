@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * supervise: the parent after the privilege drop (unprivileged, no
  * capabilities, not sandboxed: it must re-read the config on SIGHUP and
  * talk to syslog). It only supervises: the child table, spawn, reap,

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * supervise: the parent's loop after the privilege drop: spawn the
  * workers, reap and respawn them, relay their log lines, reload on SIGHUP,
  * drain on SIGTERM/SIGINT.

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * worker: the only code an attacker reaches. Runs unprivileged, under the
  * seccomp allow-list of sandbox_rules.c and, where the kernel has it,
  * Landlock confined to the spool tree. It accepts on the listeners the

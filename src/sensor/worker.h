@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * worker: a pre-forked, sandboxed SMTP worker: accept on the inherited
  * listeners and serve many sessions in one epoll loop.
  */

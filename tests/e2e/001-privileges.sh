@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # The daemon started as root binds, drops to "spampot" for good and runs
 # sandboxed workers: checked in /proc, in the spool tree and in the log.
 # A syslog socket is there (/dev/log, in this case's own mount namespace),

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # swaks, a real SMTP client: EHLO, PIPELINING, AUTH LOGIN and AUTH PLAIN.
 # Each session is one spool file holding the credentials as decoded and the
 # message byte for byte.

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # Python's smtplib: several messages and RSET in one session, 8-bit and
 # binary bodies (every byte value), over IPv4 and IPv6 listeners at once.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # SIGHUP: the worker count, limits and banner change without closing the
 # listener or dropping a live session; an invalid file changes nothing.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # SIGTERM with live sessions: no new connections, sessions get the grace
 # period to finish, the rest get 421 and end reason "shutdown"; exit 0.
 . "$(dirname "$0")/lib.sh"

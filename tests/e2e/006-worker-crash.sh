@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # kill -9 of a worker mid-DATA: the crash is logged with its signal, the
 # worker respawned, and the session is in new/ with what it had sent.
 . "$(dirname "$0")/lib.sh"

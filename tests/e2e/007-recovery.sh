@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # Nothing captured is lost across crashes: what a crash left in spool/tmp
 # is moved to new/ at start, and when the parent is killed the workers
 # notice, close their sessions into new/ and exit, so a restart binds again.

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # Hostile clients: garbage and NUL bytes, endless lines, a message cut off,
 # a flood of pipelined recipients, a client too slow and one silent, HTTP
 # and TLS on the SMTP port, bare LF line ends. Each gets its documented

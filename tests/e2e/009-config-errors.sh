@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # A configuration with mistakes: every one is reported as FILE:LINE, and
 # the daemon does not start, binds nothing and creates no spool. A missing
 # file, an unknown user, -t on a good file and the shipped one, -V, bad

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # Limits from the config, each with the answer a client sees, its log line
 # and its spool file: sessions per address, message size, messages per
 # session, session time, and the spool's free-space low-water mark. Three

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # The tarpit: greeting_delay holds the 220 back, reply_delay every reply,
 # so that pipelined commands are answered one at a time, in order. A real
 # client still gets its message through.

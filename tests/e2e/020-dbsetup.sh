@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # spampot-dbsetup on a fresh private MariaDB: the database, the schema (all
 # InnoDB, utf8mb4), an analyzer user that may read and write rows and do
 # nothing else, a read-only role and analyst; a second run changes

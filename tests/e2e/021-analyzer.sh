@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # Real clients send through spampotd, spampot-analyzer imports each session
 # into a private MariaDB, and the rows hold what was sent: the session,
 # the credentials, the envelope, the decoded subject, the SHA-256 of the

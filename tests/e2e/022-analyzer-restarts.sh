@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # A stream of sessions keeps arriving while the analyzer is killed -9 and
 # restarted, and while MariaDB is stopped and started again: in the end
 # every session sent is in the database exactly once, with its message

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # Schema version 1 to 2 (sql/upgrade/002-report.sql) and 2 to 3
 # (003-rollups.sql) on a database that holds rows: spampot-dbsetup applies
 # each once, the new time columns are filled from the sessions and

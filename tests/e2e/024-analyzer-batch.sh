@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # spampot-analyzer imports a backlog in batches, one transaction each, and
 # every row lands on its own session and message: ids read back by spool
 # name, then by session and number. A batch holding a file imported before

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # spampot-analyzer has its parse child parse the next files while it
 # stores the batch before, and moves committed files out of new/ on
 # another. Whatever was parsed ahead, each file's fate is decided in the

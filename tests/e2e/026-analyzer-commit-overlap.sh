@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # The analyzer commits one batch while it imports the next. MariaDB is
 # killed (kill -9) in the middle of a backlog, a batch's transaction open
 # and the next batch being filled: both wait in new/ and, once the server

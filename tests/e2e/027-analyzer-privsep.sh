@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # spampot-analyzer parses attacker bytes in a child of its own that holds
 # no database password, no network and no file but what it is sent. A
 # test build's fault hooks (--enable-test-hooks) make the parser act as a

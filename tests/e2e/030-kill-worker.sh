@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # kill -9 of a worker while a stream of sessions flows through spampotd and
 # spampot-analyzer into MariaDB: once with a session held in the middle of
 # its message, once with a session held between MAIL and RCPT, once with a

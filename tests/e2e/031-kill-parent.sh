@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # kill -9 of the sensor's parent during a stream of sessions: its workers
 # notice, close their sessions into new/ (end reason shutdown) and exit; a
 # restart serves again. kill -9 of the parent and its workers at once (as

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # MariaDB stops for 30 s while mail keeps arriving: the sensor goes on
 # capturing into new/, the analyzer waits (with its back-off) and, once
 # the server is back, imports everything, once: every session sent has

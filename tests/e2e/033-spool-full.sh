@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # The spool's file system fills up while large messages keep arriving
 # (spool on a small tmpfs, spool_min_free = 0: the sensor meets ENOSPC
 # itself). A client is never told 250 for a message that was not kept:

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # SIGHUP after SIGHUP, the worker count going 2 -> 3 -> 1 -> 2 and round
 # again, while a stream of sessions flows and one session is held in the
 # middle of its message across every reload: each reload starts the new

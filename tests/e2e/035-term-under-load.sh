@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # SIGTERM while a stream of sessions flows and one session is held in the
 # middle of its message: the listeners close, sessions in progress get
 # shutdown_grace to finish, the held one is then answered 421 and closed;

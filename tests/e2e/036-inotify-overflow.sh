@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # Thousands of spool files arrive in new/ at once while spampot-analyzer
 # runs, more than its inotify queue holds (fs.inotify.max_queued_events
 # lowered for its start, restored at once): it logs the overflow, scans

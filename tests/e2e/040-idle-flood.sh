@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # An idle flood: 10,000 connections at once from 2,000 loopback addresses
 # (five each, under the per-IP limit), every one greeted, sending EHLO and
 # then nothing. The daemon was started with a soft limit of 1024 open

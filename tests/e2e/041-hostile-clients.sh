@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # More hostile clients (008-bad-input.sh has the first ones): an nmap-style
 # service probe and a real nmap -sV, bare CR inside command lines, AUTH
 # with broken base64, a pipelined burst of 10,000 mixed commands in one

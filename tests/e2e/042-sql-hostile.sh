@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # SQL-hostile values in every field that reaches MySQL: quotes, double
 # quotes, backslashes, NUL bytes (where SMTP can carry them: AUTH, message
 # text, encoded words, RFC 2231 file names), invalid UTF-8, % and _, and

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # spampotd and spampot-analyzer under valgrind's memcheck, end to end:
 # sessions with AUTH PLAIN and LOGIN, messages with attachments, error
 # paths, a session cut off by a timeout in the middle of DATA, a reload

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # A compromised worker against the parent's log relay. The case plays the
 # worker: as root it opens the write end of one worker's log pipe
 # (/proc/WORKER/fd/N) and writes what code running in that worker could:

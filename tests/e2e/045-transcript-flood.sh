@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # A client that reads its replies, authenticates, sends one real message,
 # then floods pipelined NOOP and RSET for as long as it is let. Without a
 # bound a 12 s flood made a spool file of 1.26 GB that no analyzer could

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # A client that floods NOOP without ever reading a reply, then holds the
 # socket open and stays silent. The worker stops reading it once its
 # replies cannot be sent; command_timeout ends the session, and its socket

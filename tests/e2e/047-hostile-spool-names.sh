@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # What a compromised worker can put into new/ does not reach the log raw
 # nor stop the import: files renamed into new/ under names the sensor
 # never makes (a newline and a forged log line, ANSI and OSC escapes, a

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # A session made to be hard to import is imported all the same: one
 # message behind 500,000 pipelined NOOPs (a transcript larger than the
 # server's max_allowed_packet), one message to 200,000 recipients. Against

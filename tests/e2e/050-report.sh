@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # spampot-report against a real MariaDB that the real analyzer filled from
 # sessions sent by real clients (smtplib, swaks) from several loopback
 # addresses, IPv4 and IPv6: summary, every kind of top, session, search,

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # spampot-report's error paths and exit status: 2 with one clear line for a
 # bad option, a bad time, a database that cannot be reached, a wrong
 # password, a database without spampot's tables or with an old schema; 1

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # spampot-report html: one self-contained page (no script, nothing fetched,
 # everything from the database escaped) that Debian's Chromium renders
 # headless, in a network namespace of its own, without a console error;

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # The analyzer's JSON-lines event log (json_log): created at start, one
 # object per message and per session end with the documented fields and
 # the values the database holds, nothing for a file imported before, and

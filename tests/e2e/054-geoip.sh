@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # Offline enrichment: with geoip_country_db and geoip_asn_db naming
 # MaxMind-format files (written here by tests/e2e/mmdb.py, read by
 # libmaxminddb), each session gets its client's country and autonomous

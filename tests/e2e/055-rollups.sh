@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # The report's running totals (kind_hours, value_hours, value_totals,
 # pattern_hours) as the analyzer keeps them, batch after batch, are exactly
 # what sql/rollups-rebuild.sql computes from the rows; and every top list

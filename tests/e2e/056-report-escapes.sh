@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # Terminal escapes in every report: two real sessions carry control bytes
 # (ESC, BEL, an OSC 52 clipboard write, CSI 2J, CR, LF, NUL where SMTP or
 # MIME lets them through, C1 0x9b as UTF-8 and raw, DEL) in every field a

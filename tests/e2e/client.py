@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
 """A scripted SMTP client for the end-to-end tests: it holds a session open
 at a chosen point so the test can signal or kill processes meanwhile.
 

@@ -1,3 +1,6 @@
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # shellcheck shell=bash
 # db.sh: a private MariaDB server for one end-to-end case, and the database
 # that contrib/spampot-dbsetup makes in it. Sourced by tests/e2e/NNN-*.sh

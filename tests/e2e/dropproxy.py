@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
 """dropproxy.py LISTEN SERVER MARKER: a unix-socket relay between a client
 and a MariaDB server that drops the connection (closes both sides) as soon
 as the client sends MARKER, as a server does that will not take a packet.

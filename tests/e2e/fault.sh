@@ -1,3 +1,6 @@
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # shellcheck shell=bash
 # fault.sh: streams of SMTP sessions, the count that ends each fault and
 # the results table, for the fault-injection cases (tests/e2e/03N-*.sh).

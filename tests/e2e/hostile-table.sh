@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # hostile-table.sh: run the fault-injection and hostile-client cases
 # (tests/e2e/03*.sh, 008-bad-input.sh, 010-limits.sh, any 04*.sh and
 # 056-report-escapes.sh, terminal escapes in every report) one

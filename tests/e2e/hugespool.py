@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
 """hugespool.py DIR KIND N [SID]: one spool file in DIR, written as
 spampot-spool(5) says and named as the sensor names it, of a session that
 was made to be hard to import:

@@ -1,3 +1,6 @@
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # lib.sh: set-up and clean-up for spampot's end-to-end tests, so that each
 # case reads like its scenario. Sourced by tests/e2e/NNN-*.sh.
 #

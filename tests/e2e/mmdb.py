@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
 """mmdb.py: write a small MaxMind DB (.mmdb) file for the tests, offline.
 
     mmdb.py OUT DATABASE_TYPE NETWORKS.json

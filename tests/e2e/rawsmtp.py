@@ -1,3 +1,5 @@
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
 """A raw SMTP client for the end-to-end tests: exact bytes out, reply lines
 in, every wait bounded. For hostile clients that smtplib cannot play (NUL
 bytes, endless lines, half a message, a flood of pipelined commands).

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
 """Reader of spampot spool files for the end-to-end tests.
 
 An independent implementation of spampot-spool(5), so the tests check the

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
 """A stream of real SMTP sessions (smtplib) for the fault-injection cases,
 and the tally that checks, afterwards, that none of them was lost, doubled
 or damaged on its way through spampotd, the spool and the analyzer.

@@ -1,3 +1,5 @@
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
 """A syslog listener for the end-to-end tests: binds a unix datagram socket
 at PATH (the daemon's /dev/log, inside the case's own mount namespace) and
 records every datagram, as it came, one per line of OUT in Python's repr

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * afl_main: a main() for the libFuzzer entry points of tests/fuzz, for
  * AFL++ (afl-clang-fast) or for replaying inputs without libFuzzer.
  *

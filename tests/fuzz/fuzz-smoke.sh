@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # fuzz-smoke.sh: make check's short fuzzing run. In a build configured
 # with CC=clang --enable-fuzzing, replays every input of
 # tests/data/fuzz/NAME/ through the libFuzzer target fuzz_NAME and fuzzes

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * fuzz_config: libFuzzer entry point for the config parser
  * (src/common/conf.c, conf_parse_buffer). The input is a whole file. A
  * rejected file must come with a message; an accepted one with the values

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * fuzz_mime: libFuzzer entry point for the analyzer's reading of a
  * message: the MIME walk (src/analyzer/mime.c) and the extraction on its result
  * (src/analyzer/extract.c), with two custom patterns compiled once, one of them

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * fuzz_smtp: libFuzzer entry point for the worker's SMTP session
  * (src/sensor/smtp*.c) and the spool writer behind it (src/sensor/spool.c). The input is
  * what a client sends. It is fed in four pieces cut at points derived from

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * fuzz_spool_read: libFuzzer entry point for the analyzer's reader of
  * spool files (src/analyzer/spool_read.c, each record parsed by
  * src/common/spoolfmt.c). The input is a whole file. A file it

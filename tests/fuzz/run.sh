@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # shellcheck disable=SC2317  # functions are called as run_$mode
 # run.sh MODE SRCDIR BUILDDIR [SECONDS]: run the fuzzers of a build
 # configured with --enable-fuzzing (BUILDDIR/tests/fuzz/fuzz_NAME, built by

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # install-test.sh: spampot from its Debian package, as a sensor's
 # administrator gets it. Builds the .deb (packaging/build-deb.sh, which
 # runs lintian), installs it with apt-get, checks what it put in place

@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # rpm-test.sh: build spampot's RPM from the release tarball with rpmbuild,
 # as packaging/rpm/spampot.spec says, and check what the package holds:
 # files, modes and owners of the spool tree, configuration files, the users

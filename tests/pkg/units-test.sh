@@ -1,4 +1,7 @@
 #!/bin/bash
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+#
 # units-test.sh [UNITDIR]: check spampot's systemd units with systemd's own
 # tools: "systemd-analyze verify" must find nothing wrong, and
 # "systemd-analyze security --offline=true" must rate each 2.0 or lower

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * test_conf: the etc/spampot.conf parser (src/common/conf.c). Every default,
  * every key type, the custom patterns, and every way a file can be wrong,
  * with the exact "FILE:LINE: message" it must produce.

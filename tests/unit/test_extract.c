@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * test_extract: what the analyzer counts in a message (src/analyzer/extract.c). The
  * golden messages tests/data/mail/NAME.eml go through the MIME walk and the
  * extraction, LF and CRLF, and must give exactly the "count" and "url"

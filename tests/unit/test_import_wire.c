@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * test_parse_wire: a parse result as it goes from the analyzer's parse
  * child to the analyzer. A real spool file, parsed with its MIME and
  * extraction, comes back from the frame as it went in (attachment

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * test_mime: the MIME walk (src/analyzer/mime.c). Each golden message
  * tests/data/mail/NAME.eml is parsed and held against NAME.expect (format
  * in tests/data/mail/README), once as written and once with CRLF line

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * test_report: the parts of spampot-report that need no database, table
  * by table: --since/--until (src/report/report_time.c), addresses and networks as
  * index ranges (src/report/report_net.c), text that is safe for a terminal and

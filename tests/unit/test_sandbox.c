@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * test_sandbox: the worker's confinement (src/common/sandbox.c, the allow-list in
  * src/common/sandbox_rules.c). The sandbox holds for the calling process for
  * good, so each case runs in a child of its own: it sets up as a worker

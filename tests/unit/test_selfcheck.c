@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * test_selfcheck: what "spampotd -t" says about the spool tree, the
  * analyzer's user and the free space (src/sensor/selfcheck.c), on real
  * directories in a temporary one.

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * test_smtp: the SMTP session state machine (src/sensor/smtp*.c) driven without
  * sockets. Each golden dialogue tests/data/smtp/NAME.in is fed whole, a
  * byte at a time and in chunks of 2, 3, 7 and 64 bytes, with the config

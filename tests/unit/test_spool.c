@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * test_spool: the session file writer (src/sensor/spool.c) and the parent's side,
  * preparation and crash recovery (src/sensor/spool_admin.c), on a real spool tree
  * in a temporary directory.

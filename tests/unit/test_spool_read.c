@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * test_spool_read: the analyzer's strict parser of spool files. A file the
  * sensor's own writer produced parses back to what went in; every kind of
  * damage is refused with the line it is on.

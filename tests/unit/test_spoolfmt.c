@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * test_spoolfmt: the spool format (src/common/spoolfmt.c). Every record
  * is written with hostile values (CR, LF, NUL, backslash, DEL, 0xff,
  * spaces, '=', text that looks like another field, empty and long

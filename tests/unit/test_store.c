@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * test_store: the store's side that needs no server. Each statement's SQL
  * text as its column table makes it (the text the server prepares, in
  * full: a change of table shows here); the columns other files read by

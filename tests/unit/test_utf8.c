@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * test_utf8: src/common/utf8.c. Tables of byte strings and the text they
  * must become (Unicode's "maximal subpart" replacement, as in its table
  * 3-8), prefixes cut at character boundaries, single characters decoded,

@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * test_util: the small shared helpers of src/common that more than one
  * program uses: base64 (the worker's AUTH, strict; the analyzer's encoded
  * words, lenient), hex digits and the password file. Tables of input and

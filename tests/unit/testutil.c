@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * testutil: the helpers every unit test links (testutil.h). Runs in the
  * unit tests only (make check), as the user who runs them, without a
  * sandbox.

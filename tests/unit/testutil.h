@@ -1,4 +1,8 @@
 /*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
  * testutil: what the unit tests share: reading whole files (a spool file,
  * a golden file of tests/data), CRLF line ends as SMTP delivers them,
  * temporary directories and the golden messages of tests/data/mail. Only

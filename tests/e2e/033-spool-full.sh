@@ -86,9 +86,14 @@ stream_wait
 sleep 2
 tally
 check "$FAULT: some messages were answered 250 ($t_acked)" test "$t_acked" -gt 0
+# Where the space runs out is the machine's timing: in a message's text
+# (a 4xx after DATA, "spool write") or as a session opens its file (a 421
+# greeting, "spool create"). Either way some session of the fault was
+# refused, and the log says why.
 check "$FAULT: the spool filled up: not every session was answered 250" \
-    test "$t_acked" -lt "$t_sent"
-check "$FAULT: log: a warning for the failed spool write" log_has "warning: .* spool write "
+    test "$t_acked" -lt "$(wc -l < "$FAULT_LOG")"
+check "$FAULT: log: a warning for the failed spool write" \
+    log_has "warning: .* spool \(write\|create\) "
 check_while_full
 
 # The spool fills up while sessions wait between MAIL and RCPT; their

@@ -91,7 +91,7 @@
  * long after: bad/ (what a refused openat leaves behind) */
 #define ANALYZER_EMPTY_DELAY	1000
 /* Room for any name a directory holds, escaped (NAME_MAX bytes) */
-#define ANALYZER_ESC_NAME	UTIL_ESCAPED_MAX(NAME_MAX)
+#define ANALYZER_ESC_NAME	SPOOLFMT_ESCAPED_MAX(NAME_MAX)
 
 /* A file whose rows are in the open transaction, not yet committed. */
 struct analyzer_pending {
@@ -194,7 +194,7 @@ analyzer_drop(const struct config *cf)
 static const char *
 analyzer_esc(char *dst, size_t len, const char *s)
 {
-	util_escape(dst, len, s, strlen(s), 0);
+	spoolfmt_escape(dst, len, s, strlen(s), 0);
 	return dst;
 }
 
@@ -317,7 +317,7 @@ static void
 analyzer_db_state(struct analyzer *a, int down, const char *why)
 {
 	uint64_t now = util_now_ms();
-	char esc[UTIL_ESCAPED_MAX(512)];
+	char esc[SPOOLFMT_ESCAPED_MAX(512)];
 
 	if (down) {
 		a->backoff = a->backoff == 0 ? ANALYZER_BACKOFF_MIN :
@@ -374,7 +374,7 @@ analyzer_connect(struct analyzer *a)
 static void
 analyzer_lost(struct analyzer *a, size_t n, const char *err)
 {
-	char esc[UTIL_ESCAPED_MAX(512)];
+	char esc[SPOOLFMT_ESCAPED_MAX(512)];
 	const char *name = a->flight[0].name;
 
 	a->lost = 1;
@@ -418,7 +418,7 @@ analyzer_finish(struct analyzer *a)
 {
 	struct analyzer_pending *p;
 	enum store_result rc;
-	char err[512], esc[UTIL_ESCAPED_MAX(512)];
+	char err[512], esc[SPOOLFMT_ESCAPED_MAX(512)];
 	size_t i, n = a->nflight;
 
 	if (n == 0)
@@ -530,7 +530,7 @@ analyzer_import(struct analyzer *a, const char *name,
 	const struct spool_session *s = &f->s;
 	struct analyzer_pending *p;
 	enum store_result rc;
-	char err[512], esc[UTIL_ESCAPED_MAX(512)];
+	char err[512], esc[SPOOLFMT_ESCAPED_MAX(512)];
 
 	if (analyzer_pending(a, name))
 		return AO_DONE;
@@ -964,8 +964,8 @@ analyzer_once_files(struct analyzer *a, char **files, int n)
 {
 	struct import_file f;
 	enum store_result rc;
-	char err[512], esc[UTIL_ESCAPED_MAX(512)];
-	char file[UTIL_ESCAPED_MAX(PATH_MAX)];
+	char err[512], esc[SPOOLFMT_ESCAPED_MAX(512)];
+	char file[SPOOLFMT_ESCAPED_MAX(PATH_MAX)];
 	int i, failed = 0;
 
 	import_begin(a->parse, (const char *const *)files, (size_t)n);

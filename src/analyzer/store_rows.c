@@ -28,6 +28,7 @@
 #include "mime.h"
 #include "parsed.h"
 #include "spool_read.h"
+#include "spoolfmt.h"
 #include "store_int.h"
 #include "utf8.h"
 #include "util.h"
@@ -126,7 +127,7 @@ static void
 store_rows_transcript(struct store *st, struct store_params *sp,
     const char *name, const struct spool_session *s)
 {
-	char mark[128], sensor[128], esc[UTIL_ESCAPED_MAX(COL_SHORT)];
+	char mark[128], sensor[128], esc[SPOOLFMT_ESCAPED_MAX(COL_SHORT)];
 	size_t max = store_bind_max(sp->stmt, sp->n);
 	size_t n = s->transcript_len, keep = n, mlen = 0, slen = 0;
 	const char *nl;
@@ -144,7 +145,7 @@ store_rows_transcript(struct store *st, struct store_params *sp,
 		keep = nl ? (size_t)(nl - s->transcript) + 1 : 0;
 		mlen = (size_t)snprintf(mark, sizeof(mark), STORE_CUT_MARK
 		    "%zu of %zu bytes stored (max_allowed_packet)\n", keep, n);
-		util_escape(esc, sizeof(esc), name, strlen(name), 0);
+		spoolfmt_escape(esc, sizeof(esc), name, strlen(name), 0);
 		log_info("transcript of %s cut to %zu bytes of %zu: a row may "
 		    "not exceed the server's max_allowed_packet", esc, keep, n);
 	}

@@ -64,7 +64,9 @@ spoolfmt_fail(struct spoolfmt_in *in, const char *fmt, ...)
  * the result is one whitespace-free token; with SPOOLFMT_ESC_KEEP_BS the
  * backslash as it is (a line escaped once already, by a worker, is not
  * escaped twice). The result is always NUL-terminated and is cut at a
- * whole escape when dst is too small. Returns its length.
+ * whole escape when dst is too small. Returns its length. Log lines use
+ * it for what a peer sent too, so that nothing an attacker sends can
+ * forge one.
  */
 size_t
 spoolfmt_escape(char *dst, size_t dstlen, const char *src, size_t srclen,

@@ -3,10 +3,9 @@
  * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
  */
 /*
- * util: clocks, UTC time stamps, hex digits and escaping of bytes a peer
- * sent (the spool format's escape, spoolfmt.c), so that nothing an
- * attacker sends can forge a log line. Used by every process; no
- * privileges needed.
+ * util: clocks, UTC time stamps, hex digits, socket addresses as text.
+ * Used by every process; no privileges needed. (Peer bytes bound for a
+ * log line are escaped with the spool format's escape, spoolfmt.c.)
  */
 #include "autoconf.h"
 
@@ -18,7 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "spoolfmt.h"
 #include "util.h"
 
 const char util_hexdigits[] = "0123456789abcdef";
@@ -50,9 +48,6 @@ util_hex(char *dst, const unsigned char *src, size_t n)
 	dst[2 * n] = '\0';
 }
 
-_Static_assert(UTIL_ESC_SPACE == SPOOLFMT_ESC_SPACE &&
-    UTIL_ESC_KEEP_BS == SPOOLFMT_ESC_KEEP_BS, "the escape's flags");
-
 uint64_t
 util_now_ms(void)
 {
@@ -78,17 +73,6 @@ util_utc_stamp(char *dst, size_t len, int compact)
 	strftime(date, sizeof(date),
 	    compact ? "%Y%m%dT%H%M%S" : "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(dst, len, "%s.%06ldZ", date, ts.tv_nsec / 1000);
-}
-
-/*
- * Peer bytes made safe for a log line: spoolfmt's \xHH escape, the one
- * spool records use (UTIL_ESC_* are its SPOOLFMT_ESC_* flags).
- */
-size_t
-util_escape(char *dst, size_t dstlen, const char *src, size_t srclen,
-    int flags)
-{
-	return spoolfmt_escape(dst, dstlen, src, srclen, flags);
 }
 
 /* Numeric address text and port of an IPv4 or IPv6 socket address. */

@@ -3,8 +3,8 @@
  * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
  */
 /*
- * util: clocks, time stamps, hex digits and escaping of peer bytes, shared
- * by every process.
+ * util: clocks, time stamps, hex digits and socket addresses as text,
+ * shared by every process.
  */
 #ifndef SPAMPOT_UTIL_H
 #define SPAMPOT_UTIL_H
@@ -19,17 +19,10 @@ int		 util_hexval(int, int);
 void		 util_hex(char *, const unsigned char *, size_t);
 uint64_t	 util_now_ms(void);		/* monotonic */
 void		 util_utc_stamp(char *, size_t, int compact);
-size_t		 util_escape(char *, size_t, const char *, size_t, int);
 int		 util_addr_text(const struct sockaddr *, char *, size_t,
 		    unsigned *);
 void		 util_close_from(int);
 
 #define UTIL_HEX_LOWER	1	/* util_hexval: "a" to "f" only */
-
-#define UTIL_ESC_SPACE	1	/* escape ' ' too: one token */
-#define UTIL_ESC_KEEP_BS 2	/* leave '\\' as it is */
-
-/* Longest escaped form of n bytes, plus the terminating NUL. */
-#define UTIL_ESCAPED_MAX(n)	((n) * 4 + 1)
 
 #endif

@@ -69,8 +69,8 @@ smtp_escape(const char *p, size_t n, int flags)
 {
 	char *esc;
 
-	if ((esc = malloc(UTIL_ESCAPED_MAX(n))) != NULL)
-		util_escape(esc, UTIL_ESCAPED_MAX(n), p, n, flags);
+	if ((esc = malloc(SPOOLFMT_ESCAPED_MAX(n))) != NULL)
+		spoolfmt_escape(esc, SPOOLFMT_ESCAPED_MAX(n), p, n, flags);
 	return esc;
 }
 

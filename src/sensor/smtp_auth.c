@@ -29,7 +29,7 @@ smtp_auth_record(struct smtp_session *s, const char *mech,
 {
 	const struct spoolfmt_auth a = { mech, status, user, ulen, pass, plen,
 	    authzid, zlen };
-	char *u = smtp_escape(user, ulen, UTIL_ESC_SPACE);
+	char *u = smtp_escape(user, ulen, SPOOLFMT_ESC_SPACE);
 	struct buf *b;
 
 	if (u == NULL)
@@ -181,7 +181,7 @@ smtp_auth_act(struct smtp_session *s, char *arg)
 	} else {
 		const struct spoolfmt_auth a = { arg, "unsupported", "", 0, "",
 		    0, "", 0 };
-		char *esc = smtp_escape(arg, strlen(arg), UTIL_ESC_SPACE);
+		char *esc = smtp_escape(arg, strlen(arg), SPOOLFMT_ESC_SPACE);
 		struct buf *b;
 
 		if (esc != NULL) {

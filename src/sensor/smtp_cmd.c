@@ -54,7 +54,7 @@ smtp_check_ehlo(struct smtp_session *s, char *arg)
 static void
 smtp_record_helo(struct smtp_session *s, const char *verb, const char *arg)
 {
-	char *esc = smtp_escape(arg, strlen(arg), UTIL_ESC_SPACE);
+	char *esc = smtp_escape(arg, strlen(arg), SPOOLFMT_ESC_SPACE);
 	struct buf *b;
 
 	if (esc == NULL)

@@ -44,6 +44,7 @@
 #include "addrcount.h"
 #include "log.h"
 #include "spool.h"
+#include "spoolfmt.h"
 #include "supervise.h"
 #include "util.h"
 #include "worker.h"
@@ -261,7 +262,7 @@ supervise_log_line(struct supervise_child *c, const char *line, size_t len,
 	}
 	if (prio < SUPERVISE_LOG_CEILING)
 		prio = SUPERVISE_LOG_CEILING;
-	util_escape(text, sizeof(text), line, len, UTIL_ESC_KEEP_BS);
+	spoolfmt_escape(text, sizeof(text), line, len, SPOOLFMT_ESC_KEEP_BS);
 	log_relay(c->pid, prio, text);
 }
 

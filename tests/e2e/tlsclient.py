@@ -16,6 +16,7 @@
 #   stall PORT N             STARTTLS, N bytes of a ClientHello, then wait
 #   plain PORT               EHLO and STARTTLS on a listener without TLS
 #   quick PORT               EHLO and QUIT in clear: is the worker serving?
+#   tlsplain PORT            plain SMTP to a /tls listener
 import smtplib
 import socket
 import ssl
@@ -42,7 +43,8 @@ def starttls_socket(port, extra=b""):
     s = socket.create_connection((HOST, port), 5)
     f = s.makefile("rb")
     print("\n".join(lines(f)))
-    s.sendall(b"EHLO client.example\r\n")
+    # the EHLO name is the scenario's: the test finds its file by it
+    s.sendall(b"EHLO %s.example\r\n" % sys.argv[1].encode())
     lines(f)
     s.sendall(b"STARTTLS\r\n" + extra)
     print("\n".join(lines(f)))
@@ -227,6 +229,15 @@ def quick(port):
     f = s.makefile("rb")
     print("\n".join(lines(f)))
     cmd(f, s, "QUIT")
+
+
+def tlsplain(port):
+    s = socket.create_connection((HOST, port), 5)
+    s.sendall(b"EHLO tlsplain.example\r\n")
+    try:
+        print("answer", s.recv(100))
+    except OSError as e:
+        print("answer", e)
 
 
 def main():

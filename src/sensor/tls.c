@@ -409,6 +409,13 @@ tls_conn_open(const struct tls_conn *t)
 	return t->open;
 }
 
+/* The server name the client asked for, or NULL. */
+const char *
+tls_conn_sni(const struct tls_conn *t)
+{
+	return SSL_get_servername(t->ssl, TLSEXT_NAMETYPE_host_name);
+}
+
 const char *
 tls_conn_error(const struct tls_conn *t)
 {

@@ -69,6 +69,7 @@ int		 tls_conn_record(struct tls_conn *, struct buf *);
 int		 tls_conn_fail(struct tls_conn *, const char *stage,
 		    const char *reason, struct buf *);
 const char	*tls_conn_error(const struct tls_conn *);
+const char	*tls_conn_sni(const struct tls_conn *);
 unsigned	 tls_conn_renegotiations(const struct tls_conn *);
 int		 tls_conn_raw(const struct tls_conn *, const char **,
 		    size_t *);

@@ -34,6 +34,7 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -350,6 +351,42 @@ worker_tls_failed(struct worker_conn *c, const char *stage,
 	}
 }
 
+#ifdef SPAMPOT_TEST_HOOKS
+/*
+ * --enable-test-hooks builds only, never packaged: a client that asks for
+ * the server name "spampot-test-hook-open" or "spampot-test-hook-socket"
+ * makes the worker, right after the handshake, try what a compromised one
+ * would: open /etc/passwd, or make a socket. The sandbox must kill it
+ * (tests/e2e/044-compromised-worker.sh); the session's records and this
+ * line are written first, so the test can tell what happened.
+ */
+static void
+worker_test_hook(struct worker_conn *c)
+{
+	const char *sni = tls_conn_sni(c->tls);
+	int fd;
+
+	if (sni == NULL || strncmp(sni, "spampot-test-hook-", 18) != 0)
+		return;
+	log_info("%s test hook %s after the TLS handshake", c->id, sni + 18);
+	smtp_spool_sync(c->smtp);
+	log_flush_now();
+	if (strcmp(sni + 18, "open") == 0)
+		fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+	else if (strcmp(sni + 18, "socket") == 0)
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+	else
+		return;
+	if (fd == -1)
+		log_warn("%s test hook %s: refused", c->id, sni + 18);
+	else {
+		log_warnx("%s test hook %s: allowed, fd %d", c->id, sni + 18,
+		    fd);
+		close(fd);
+	}
+}
+#endif
+
 /* The handshake is complete: its record, and the session starts over
  * (STARTTLS) or begins (implicit TLS). */
 static void
@@ -362,6 +399,9 @@ worker_tls_open(struct worker_conn *c)
 		spool_record_end(c->spool, tls_conn_record(c->tls, b));
 	else
 		tls_conn_record(c->tls, NULL);
+#ifdef SPAMPOT_TEST_HOOKS
+	worker_test_hook(c);
+#endif
 	smtp_tls_started(c->smtp);
 	if (c->greet_pending) {
 		c->greet_pending = 0;

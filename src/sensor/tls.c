@@ -27,6 +27,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "buf.h"
 #include "conf.h"
@@ -173,6 +174,16 @@ tls_ctx_readable(const struct config *cf, const char *key, const char *path,
 }
 
 static int
+tls_ctx_mismatch(const struct config *cf, char *err, size_t len)
+{
+	ERR_clear_error();
+	snprintf(err, len, "%s:%d: tls_key_file %s is not the key of "
+	    "tls_cert_file %s", cf->path, cf->tls_key_line, cf->tls_key_file,
+	    cf->tls_cert_file);
+	return -1;
+}
+
+static int
 tls_ctx_load(SSL_CTX *ctx, const struct config *cf, char *err, size_t len)
 {
 	char why[128];
@@ -190,18 +201,18 @@ tls_ctx_load(SSL_CTX *ctx, const struct config *cf, char *err, size_t len)
 	}
 	if (SSL_CTX_use_PrivateKey_file(ctx, cf->tls_key_file,
 	    SSL_FILETYPE_PEM) != 1) {
+		if (ERR_GET_REASON(ERR_peek_last_error()) ==
+		    X509_R_KEY_VALUES_MISMATCH)
+			return tls_ctx_mismatch(cf, err, len);
 		tls_error_text(why, sizeof(why), "not a PEM private key");
 		snprintf(err, len, "%s:%d: tls_key_file %s: %s", cf->path,
 		    cf->tls_key_line, cf->tls_key_file, why);
 		return -1;
 	}
-	if (SSL_CTX_check_private_key(ctx) != 1) {
-		tls_error_text(why, sizeof(why), "key does not match");
-		snprintf(err, len, "%s:%d: tls_key_file %s does not match "
-		    "tls_cert_file %s: %s", cf->path, cf->tls_key_line,
-		    cf->tls_key_file, cf->tls_cert_file, why);
-		return -1;
-	}
+	/* a key of another certificate of the same type: OpenSSL drops the
+	 * certificate and its reason says "no certificate assigned" */
+	if (SSL_CTX_check_private_key(ctx) != 1)
+		return tls_ctx_mismatch(cf, err, len);
 	return 0;
 }
 

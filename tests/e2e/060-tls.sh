@@ -101,5 +101,30 @@ out=$(python3 "$TLSC" plain "$PORT587" 2>&1)
 check "/plain: EHLO without STARTTLS" test "$(grep -c STARTTLS <<< "$out")" -eq 0
 check "/plain: STARTTLS is 502" grep -q '502 5.5.1 Error: command not implemented' <<< "$out"
 
+# spampotd -t: a missing file and a key of another certificate, named
+# with the line that set them
+cp "$CONF" "$T/bad.conf"
+sed -i "s|^tls_cert_file = .*|tls_cert_file = $T/missing.pem|" "$T/bad.conf"
+out=$("$SPAMPOTD" -t -c "$T/bad.conf" 2>&1)
+check "-t: a missing certificate fails" test $? -eq 1
+line=$(grep -n '^tls_cert_file' "$T/bad.conf" | cut -d: -f1)
+check_eq "-t: its file and line" \
+    "spampotd: $T/bad.conf:$line: tls_cert_file $T/missing.pem: No such file or directory" "$out"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/other.pem" 2>/dev/null
+cp "$CONF" "$T/bad.conf"
+sed -i "s|^tls_key_file = .*|tls_key_file = $T/other.pem|" "$T/bad.conf"
+out=$("$SPAMPOTD" -t -c "$T/bad.conf" 2>&1)
+check "-t: a key of another certificate fails" test $? -eq 1
+check "-t: says so" grep -q "tls_key_file $T/other.pem is not the key of tls_cert_file $T/cert.pem" <<< "$out"
+
+# a reload cannot read a new key: it keeps the running one and says so
+set_config tls_key_file "$T/other.pem"
+kill -HUP "$DAEMON_PID"
+check "reload: the TLS files take effect at a restart" \
+    wait_for 5 log_has "reload: 'tls_cert_file' and 'tls_key_file' take effect at a restart"
+check "reload: new workers" wait_for 10 ready_workers 4
+out=$(swaks --server "127.0.0.1:$PORT" --tls --quit-after EHLO 2>&1)
+check "reload: STARTTLS still works with the running key" test $? -eq 0
+
 check_no_crash
 e2e_done

@@ -363,25 +363,28 @@ worker_tls_failed(struct worker_conn *c, const char *stage,
 static void
 worker_test_hook(struct worker_conn *c)
 {
-	const char *sni = tls_conn_sni(c->tls);
+	const char *sni = tls_conn_sni(c->tls), *hook;
 	int fd;
 
-	if (sni == NULL || strncmp(sni, "spampot-test-hook-", 18) != 0)
+	if (sni == NULL)
 		return;
-	log_info("%s test hook %s after the TLS handshake", c->id, sni + 18);
-	smtp_spool_sync(c->smtp);
-	log_flush_now();
-	if (strcmp(sni + 18, "open") == 0)
-		fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
-	else if (strcmp(sni + 18, "socket") == 0)
-		fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (strcmp(sni, "spampot-test-hook-open") == 0)
+		hook = "open";
+	else if (strcmp(sni, "spampot-test-hook-socket") == 0)
+		hook = "socket";
 	else
 		return;
+	log_info("%s test hook %s after the TLS handshake", c->id, hook);
+	smtp_spool_sync(c->smtp);
+	log_flush_now();
+	if (hook[0] == 'o')
+		fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+	else
+		fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd == -1)
-		log_warn("%s test hook %s: refused", c->id, sni + 18);
+		log_warn("%s test hook %s: refused", c->id, hook);
 	else {
-		log_warnx("%s test hook %s: allowed, fd %d", c->id, sni + 18,
-		    fd);
+		log_warnx("%s test hook %s: allowed, fd %d", c->id, hook, fd);
 		close(fd);
 	}
 }

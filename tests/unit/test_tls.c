@@ -309,6 +309,44 @@ test_garbage(void **state)
 	conf_clear(&cf);
 }
 
+/* A failure after the ClientHello: stage handshake, the hello kept. */
+static void
+test_no_shared_cipher(void **state)
+{
+	struct config cf;
+	struct tls_ctx *tc;
+	struct tls_conn *t;
+	struct client c;
+	struct buf rec = { 0 };
+	char err[512], buf[4096];
+	size_t n;
+	const char *want = "tls-fail stage=handshake "
+	    "reason=no\\x20shared\\x20cipher bytes=";
+
+	(void)state;
+	assert_non_null(tc = ctx_from(cert_path, key_path, &cf, err,
+	    sizeof(err)));
+	assert_non_null(t = tls_conn_new(tc, "0123456789abcdef"));
+	client_new(&c, 1);
+	/* RSA only, against an ECDSA certificate */
+	assert_int_equal(SSL_set_cipher_list(c.ssl,
+	    "ECDHE-RSA-AES128-GCM-SHA256"), 1);
+	SSL_do_handshake(c.ssl);
+	n = client_take(&c, buf, sizeof(buf));
+	assert_int_equal(tls_conn_input(t, buf, n), TLS_FAILED);
+	assert_int_equal(tls_conn_fail(t, NULL, NULL, &rec), 0);
+	assert_int_equal(buf_append(&rec, "", 1), 0);
+	if (strncmp(rec.data, want, strlen(want)) != 0 ||
+	    strstr(rec.data, " sni=unit.example ") == NULL ||
+	    strstr(rec.data, " ciphers=49199,255 ") == NULL)
+		fail_msg("record: %s", rec.data);
+	buf_release(&rec);
+	client_free(&c);
+	tls_conn_free(t);
+	tls_ctx_free(tc);
+	conf_clear(&cf);
+}
+
 /* A ClientHello cut anywhere is refused; whole, it is read. */
 static void
 test_hello_truncated(void **state)
@@ -376,6 +414,7 @@ main(void)
 		cmocka_unit_test(test_handshake_record),
 		cmocka_unit_test(test_handshake_tls13),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_no_shared_cipher),
 		cmocka_unit_test(test_hello_truncated),
 		cmocka_unit_test(test_ctx_errors),
 	};

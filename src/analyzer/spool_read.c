@@ -386,6 +386,9 @@ static int (*const spool_records[SPOOLFMT_NTYPES])(struct spool_reader *,
 	[SPOOLFMT_MESSAGE] = spool_rec_message,
 	[SPOOLFMT_CUT] = spool_rec_cut,
 	[SPOOLFMT_END] = spool_rec_end,
+	/* read and checked; stored once the database has their table */
+	[SPOOLFMT_TLS] = spool_rec_nothing,
+	[SPOOLFMT_TLS_FAIL] = spool_rec_nothing,
 };
 
 /* The next text record, NUL-terminated in *buf. 0 at the end, -1 error. */

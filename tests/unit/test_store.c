@@ -171,6 +171,20 @@ entry(const struct store_rollup *ru, enum store_rollup_table t,
 	return NULL;
 }
 
+/* A session's header records. */
+static void
+session_init(struct spool_session *s)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->session_id, sizeof(s->session_id), "0123456789abcdef");
+	s->sensor = str("sensor-1");
+	snprintf(s->client_ip, sizeof(s->client_ip), "203.0.113.7");
+	snprintf(s->server_ip, sizeof(s->server_ip), "192.0.2.1");
+	snprintf(s->start, sizeof(s->start), "2026-11-26T16:11:16.123456Z");
+	snprintf(s->end, sizeof(s->end), "2026-11-26T16:11:17.000001Z");
+	snprintf(s->end_reason, sizeof(s->end_reason), "quit");
+}
+
 static void
 test_import(void **state)
 {
@@ -188,14 +202,7 @@ test_import(void **state)
 	char err[128];
 
 	(void)state;
-	memset(&s, 0, sizeof(s));
-	snprintf(s.session_id, sizeof(s.session_id), "0123456789abcdef");
-	s.sensor = str("sensor-1");
-	snprintf(s.client_ip, sizeof(s.client_ip), "203.0.113.7");
-	snprintf(s.server_ip, sizeof(s.server_ip), "192.0.2.1");
-	snprintf(s.start, sizeof(s.start), "2026-11-26T16:11:16.123456Z");
-	snprintf(s.end, sizeof(s.end), "2026-11-26T16:11:17.000001Z");
-	snprintf(s.end_reason, sizeof(s.end_reason), "quit");
+	session_init(&s);
 	snprintf(s.helo_verb, sizeof(s.helo_verb), "EHLO");
 	s.helo = str("bot\xff");
 	memset(auths, 0, sizeof(auths));
@@ -303,14 +310,7 @@ tls_import(const struct spool_tls *t, unsigned nkinds,
 	char err[128];
 	unsigned i;
 
-	memset(&s, 0, sizeof(s));
-	snprintf(s.session_id, sizeof(s.session_id), "0123456789abcdef");
-	s.sensor = str("sensor-1");
-	snprintf(s.client_ip, sizeof(s.client_ip), "203.0.113.7");
-	snprintf(s.server_ip, sizeof(s.server_ip), "192.0.2.1");
-	snprintf(s.start, sizeof(s.start), "2026-11-26T16:11:16.123456Z");
-	snprintf(s.end, sizeof(s.end), "2026-11-26T16:11:17.000001Z");
-	snprintf(s.end_reason, sizeof(s.end_reason), "quit");
+	session_init(&s);
 	s.transcript = "";
 	s.tls = *t;
 	memset(&ps, 0, sizeof(ps));

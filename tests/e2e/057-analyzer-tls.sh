@@ -7,7 +7,7 @@
 # files made here by hand (handshakes done and failed, with and without a
 # ClientHello, published ClientHellos whose JA3 and JA4 are known, a
 # hostile SNI) give the session_tls rows they must, in the session's
-# transaction; the running totals are those sql/rollups-rebuild.sql
+# transaction, and the tls of the session's event (json_log); the running totals are those sql/rollups-rebuild.sql
 # computes; top tls-version, ja4, ja3 and sni say the same from the totals
 # and from the rows (--sensor); the session view and the HTML page show
 # the TLS. A file with a malformed tls record, or two, goes to bad/.
@@ -19,7 +19,8 @@
 . "$E2E_DIR/db.sh"
 
 REPORT="$SPAMPOT_BUILDDIR/src/spampot-report"
-db_sensor
+install -d -o spampot-analyzer -m 0750 "$T/log"
+db_sensor "json_log = $T/log/events.json"
 start_analyzer
 sessions() { db_scalar 'SELECT COUNT(*) FROM sessions'; }
 imported() { [ "$(sessions)" -ge "$1" ]; }
@@ -108,6 +109,23 @@ check_eq "the session's start on its TLS row" 0 \
     "$(db_scalar "SELECT COUNT(*) FROM session_tls t JOIN sessions s ON s.id = t.session_id WHERE t.started_at <> s.started_at")"
 check_eq "the sessions' AUTH after the handshake stored with them" 4 \
     "$(db_scalar "SELECT COUNT(*) FROM auth_attempts")"
+
+check_eq "json_log: the session's tls on its end event" \
+    "00000000000000a2 True TLSv1.3 smtp mx.example.net $CHROME_JA4 $CHROME_JA3|00000000000000a4 False hello None None None None" \
+    "$(python3 - "$T/log/events.json" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+out = []
+for e in sorted(ev, key=lambda e: e["session"]):
+    if e["eventid"] == "spampot.session.end" and e["session"] in (
+            "00000000000000a2", "00000000000000a4"):
+        t = e["tls"]
+        out.append(" ".join(str(x) for x in (
+            e["session"], t["ok"], t["version"] or t["fail_stage"],
+            t["alpn"], t["sni"], t["ja4"], t["ja3_hash"])))
+print("|".join(out))
+PY
+)"
 
 # --- damaged tls records: bad/, saying why ------------------------------------
 spool 00000000000000b1 198.51.100.7 "tls version=TLSv1.3 cipher=X alpn= sni= alpns= hello_version=771 ciphers=1,,2 extensions= groups= sigalgs= point_formats= versions= cut=0"

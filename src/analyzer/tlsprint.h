@@ -14,7 +14,8 @@
 #include <stddef.h>
 
 #define TLSPRINT_JA3_HASH_SIZE	33	/* 32 hex digits of MD5 and a NUL */
-#define TLSPRINT_JA4_SIZE	37	/* t13d1516h2_8daaf6152771_e5627efa2ab1 */
+/* t13d1516h2_8daaf6152771_e5627efa2ab1 and a NUL */
+#define TLSPRINT_JA4_SIZE	37
 
 /* A ClientHello as the spool record holds it: each list "4866,4865" or
  * "" (each number at most 65535). */
@@ -32,7 +33,7 @@ struct tlsprint_hello {
 };
 
 struct tlsprint {
-	char		*ja3;		/* malloc'd: "771,4866-4865,0-11,29,0" */
+	char		*ja3;		/* malloc'd: "771,4866-4865,0-11,,0" */
 	char		 ja3_hash[TLSPRINT_JA3_HASH_SIZE];	/* MD5 of ja3;
 					 * "" where MD5 is refused (FIPS) */
 	char		 ja4[TLSPRINT_JA4_SIZE];

@@ -212,6 +212,14 @@ tlsprint_cmp(const void *a, const void *b)
 	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
+/* qsort(3) wants a base even for no element: an empty list has none. */
+static void
+tlsprint_sort(struct tlsprint_list *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), tlsprint_cmp);
+}
+
 static const char *
 tlsprint_version(unsigned v)
 {
@@ -298,9 +306,9 @@ tlsprint_ja4(const struct tlsprint_hello *h, struct tlsprint_lists *ls,
 	    ls->ciphers.n > 99 ? 99 : ls->ciphers.n,
 	    ls->exts.n > 99 ? 99 : ls->exts.n, alpn);
 
-	qsort(ls->ciphers.v, ls->ciphers.n, sizeof(uint16_t), tlsprint_cmp);
 	tlsprint_filter(&ls->exts, 1);
-	qsort(ls->exts.v, ls->exts.n, sizeof(uint16_t), tlsprint_cmp);
+	tlsprint_sort(&ls->ciphers);
+	tlsprint_sort(&ls->exts);
 	tlsprint_join(&b, &ls->ciphers, ",", 1, &oom);
 	ciphers = tlsprint_take(&b, &oom);
 	tlsprint_join(&c, &ls->exts, ",", 1, &oom);

@@ -68,6 +68,7 @@ static const struct conf_key conf_keys[] = {
 	{ "hostname", CT_STRING, OFF(hostname), "", 0, 0 },
 	{ "banner", CT_STRING, OFF(banner), "ESMTP Postfix (Debian/GNU)", 0, 0 },
 	{ "sensor", CT_STRING, OFF(sensor), "", 0, 0 },
+	{ "persona", CT_STRING, OFF(persona), "postfix-debian", 0, 0 },
 	{ "log_facility", CT_FACILITY, OFF(log_facility), "mail", 0, 0 },
 	{ "greeting_delay", CT_DURATION, OFF(greeting_delay), "0", 0, 600000 },
 	{ "reply_delay", CT_DURATION, OFF(reply_delay), "0", 0, 600000 },
@@ -612,6 +613,25 @@ conf_key_line(const struct conf_parse *cp, const char *name)
 	return 0;
 }
 
+/* The personas of spampotd (src/sensor/persona.c holds their tables). */
+static int
+conf_persona_check(struct conf_parse *cp)
+{
+	static const char *const names[] = {
+		"postfix-debian", "exim-debian", "exchange", "rfc821", NULL
+	};
+	size_t i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(cp->cf->persona, names[i]) == 0)
+			return 0;
+	cp->line = conf_key_line(cp, "persona");
+	conf_error(cp, "bad value for persona: '%s' (expected "
+	    "postfix-debian, exim-debian, exchange or rfc821)",
+	    cp->cf->persona);
+	return 0;
+}
+
 /* Fill in what "auto" and "" mean on this machine. */
 static int
 conf_resolve(struct conf_parse *cp)
@@ -635,6 +655,9 @@ conf_resolve(struct conf_parse *cp)
 	}
 	if (cf->sensor[0] == '\0' &&
 	    conf_set_string(&cf->sensor, cf->hostname) == -1)
+		return -1;
+	cf->banner_set = conf_key_line(cp, "banner") != 0;
+	if (conf_persona_check(cp) == -1)
 		return -1;
 	if (cf->user[0] == '\0') {
 		/* Only the file can empty it: name the line that did. */

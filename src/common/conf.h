@@ -42,6 +42,8 @@ struct config {
 	char			*hostname;	/* "" = the system's */
 	char			*banner;
 	char			*sensor;	/* "" = hostname */
+	char			*persona;	/* src/sensor/persona.c */
+	int			 banner_set;	/* else the persona's */
 	int			 log_facility;
 	uint64_t		 greeting_delay;	/* ms */
 	uint64_t		 reply_delay;		/* ms */

@@ -28,6 +28,15 @@ enum smtp_end {
 	SMTP_END_ERROR,		/* our side failed (spool write) */
 };
 
+/*
+ * STARTTLS: the worker offers it on a listener that has a certificate by
+ * setting a hook. The hook is called when a client says STARTTLS in a
+ * state where it may; it returns 0 when the handshake can start (the
+ * session answers 220 and reads nothing more until smtp_tls_started()),
+ * -1 when it cannot (454).
+ */
+typedef int	(*smtp_starttls_fn)(void *ctx);
+
 struct smtp_session *smtp_new(const struct config *, const char *id,
 		    struct spool_file *);
 void		 smtp_free(struct smtp_session *);
@@ -45,5 +54,9 @@ uint64_t	 smtp_held_until(const struct smtp_session *);
 size_t		 smtp_pending_input(const struct smtp_session *);
 unsigned	 smtp_messages(const struct smtp_session *);
 const char	*smtp_end_name(enum smtp_end);
+void		 smtp_set_starttls(struct smtp_session *, smtp_starttls_fn,
+		    void *ctx);
+int		 smtp_tls_pending(const struct smtp_session *);
+void		 smtp_tls_started(struct smtp_session *);
 
 #endif

@@ -46,7 +46,7 @@ smtp_auth_success(struct smtp_session *s)
 {
 	s->authenticated = 1;
 	smtp_set_input(s, SI_COMMAND);
-	smtp_reply(s, "235 2.7.0 Authentication successful");
+	smtp_say(s, s->persona->auth_ok, NULL);
 }
 
 /* An attempt that did not complete: record what there is, answer 501. */
@@ -65,9 +65,10 @@ smtp_auth_fail(struct smtp_session *s, const char *mech, const char *why,
 	s->auth_user_len = 0;
 	smtp_set_input(s, SI_COMMAND);
 	if (strcmp(why, "aborted") == 0)
-		smtp_error(s, "501 5.7.0 Authentication aborted");
+		smtp_say_error(s, s->persona->auth_aborted, NULL);
 	else
-		smtp_error(s, "501 5.5.2 Cannot decode response");
+		smtp_say_error(s, s->persona->auth_bad_base64,
+		    s->auth_initial ? "initial" : "continued");
 }
 
 /* PLAIN: base64 of "authzid NUL user NUL password". */
@@ -144,7 +145,7 @@ int
 smtp_auth_check(struct smtp_session *s, char *arg)
 {
 	if (s->authenticated) {
-		smtp_error(s, "503 5.5.1 Error: already authenticated");
+		smtp_say_error(s, s->persona->auth_twice, NULL);
 		return 0;
 	}
 	if (*arg == '\0') {
@@ -164,6 +165,7 @@ smtp_auth_act(struct smtp_session *s, char *arg)
 		while (*initial == ' ')
 			initial++;
 	}
+	s->auth_initial = initial != NULL && *initial != '\0';
 	if (strcasecmp(arg, "PLAIN") == 0) {
 		if (initial != NULL && *initial != '\0') {
 			smtp_auth_plain(s, initial, strlen(initial));
@@ -192,7 +194,7 @@ smtp_auth_act(struct smtp_session *s, char *arg)
 			    esc);
 		}
 		free(esc);
-		smtp_error(s, "504 5.5.4 Unrecognized authentication type");
+		smtp_say_error(s, s->persona->auth_bad_mech, arg);
 	}
 }
 
@@ -202,6 +204,7 @@ smtp_auth_answer(struct smtp_session *s, struct smtp_line *line)
 {
 	const char *mech = s->input == SI_AUTH_PLAIN ? "PLAIN" : "LOGIN";
 
+	s->auth_initial = 0;
 	if (line->len == 1 && line->text[0] == '*') {
 		smtp_auth_fail(s, mech, "aborted", NULL, 0);
 		return;

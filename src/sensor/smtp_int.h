@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "persona.h"
 #include "smtp.h"
 
 /* Where the dialogue stands; a command lists the states it is valid in. */
@@ -32,6 +33,7 @@ enum smtp_input {
 	SI_AUTH_PLAIN,
 	SI_AUTH_LOGIN_USER,
 	SI_AUTH_LOGIN_PASS,
+	SI_BDAT,		/* the bytes of a BDAT chunk */
 };
 
 /* Dot-unstuffing state of the DATA reader at a line start. */
@@ -51,10 +53,12 @@ struct smtp_data {
 	unsigned	 bare_lf;
 	int		 too_big;
 	int		 line_cut;
+	uint64_t	 chunk;		/* bytes of the current BDAT chunk */
 };
 
 struct smtp_session {
 	const struct config	*cf;
+	const struct persona	*persona;
 	struct spool_file	*spool;
 	char			 id[32];
 	enum smtp_state		 state;
@@ -72,6 +76,16 @@ struct smtp_session {
 	char			*auth_user;	/* AUTH LOGIN, between steps */
 	size_t			 auth_user_len;
 	struct smtp_data	 data;
+	uint64_t		 bdat_left;	/* bytes of the chunk to read */
+	int			 bdat_last;	/* the chunk is the last */
+	const char		*bdat_reply;	/* error after the chunk */
+	int			 smtputf8;	/* MAIL said SMTPUTF8 */
+	int			 auth_initial;	/* AUTH with an initial response */
+	int			 in_bdat;	/* a BDAT message has begun */
+	smtp_starttls_fn	 starttls;	/* NULL: STARTTLS not offered */
+	void			*starttls_ctx;
+	int			 tls_active;
+	int			 tls_pending;	/* 220 sent, handshake to come */
 };
 
 struct smtp_line {
@@ -85,9 +99,15 @@ void	smtp_reply(struct smtp_session *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	smtp_error(struct smtp_session *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+void	smtp_say(struct smtp_session *, const char *text, const char *arg);
+void	smtp_say2(struct smtp_session *, const char *text, const char *arg,
+	    const char *arg2);
+void	smtp_say_error(struct smtp_session *, const char *text,
+	    const char *arg);
 void	smtp_set_state(struct smtp_session *, enum smtp_state);
 void	smtp_set_input(struct smtp_session *, enum smtp_input);
 void	smtp_end_session(struct smtp_session *, enum smtp_end);
+enum smtp_state smtp_effective_state(const struct smtp_session *);
 void	smtp_dispatch(struct smtp_session *, struct smtp_line *);
 void	smtp_reset_transaction(struct smtp_session *);
 char	*smtp_escape(const char *, size_t, int);
@@ -98,12 +118,14 @@ void	smtp_record_message(struct smtp_session *, unsigned n, int truncated,
 struct smtp_command {
 	const char	*verb;
 	unsigned	 states;
-	const char	*out_of_sequence;	/* 503 text, or NULL */
+	size_t		 oos;	/* offsetof the persona's 503 text, or 0 */
 	int		(*check)(struct smtp_session *, char *arg);
 	void		(*act)(struct smtp_session *, char *arg);
 };
-const struct smtp_command *smtp_command_find(const char *verb);
+const struct smtp_command *smtp_command_find(const struct smtp_session *,
+	    const char *verb);
 void	smtp_data_done(struct smtp_session *);
+void	smtp_bdat_done(struct smtp_session *);
 
 /* smtp_auth.c */
 int	smtp_auth_check(struct smtp_session *, char *arg);
@@ -114,6 +136,8 @@ void	smtp_auth_answer(struct smtp_session *, struct smtp_line *);
 int	smtp_line_next(struct smtp_session *, struct smtp_line *,
 	    size_t *used);
 size_t	smtp_data_feed(struct smtp_session *, const char *, size_t,
+	    int *done);
+size_t	smtp_bdat_feed(struct smtp_session *, const char *, size_t,
 	    int *done);
 
 #endif

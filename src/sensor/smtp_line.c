@@ -187,3 +187,24 @@ smtp_data_feed(struct smtp_session *s, const char *p, size_t n, int *done)
 	}
 	return i;
 }
+
+/*
+ * Feed the bytes of a BDAT chunk: taken as they are (no dot-stuffing, no
+ * line ends to look for), kept within max_message_size, or discarded
+ * when the chunk is refused. Returns how many were used; *done is set
+ * once the chunk is read.
+ */
+size_t
+smtp_bdat_feed(struct smtp_session *s, const char *p, size_t n, int *done)
+{
+	size_t take = (size_t)smtp_min(n, s->bdat_left);
+
+	if (s->bdat_reply == NULL) {
+		s->data.size += take;
+		s->data.chunk += take;
+		smtp_data_keep(s, p, take);
+	}
+	s->bdat_left -= take;
+	*done = s->bdat_left == 0;
+	return take;
+}

@@ -29,6 +29,11 @@ struct conf_pattern {
 	int	 line;
 };
 
+/* auth_accept: which credentials get 235. */
+#define CONF_AUTH_ALL		0	/* any */
+#define CONF_AUTH_FAIL_FIRST	1	/* after N failures in a session */
+#define CONF_AUTH_LIST		2	/* those in a file */
+
 struct config {
 	char			*path;
 
@@ -44,6 +49,10 @@ struct config {
 	char			*sensor;	/* "" = hostname */
 	char			*persona;	/* src/sensor/persona.c */
 	int			 banner_set;	/* else the persona's */
+	char			*auth_accept;	/* as written */
+	int			 auth_accept_mode;	/* CONF_AUTH_* */
+	uint64_t		 auth_accept_failures;
+	char			*auth_list;	/* "user:pass" lines */
 	int			 log_facility;
 	uint64_t		 greeting_delay;	/* ms */
 	uint64_t		 reply_delay;		/* ms */

@@ -40,8 +40,12 @@
 	"id 15.2.1118.40; %D"
 #define RECEIVED_RFC821 RECEIVED_POSTFIX
 
+/* Every mechanism spampot can record, advertised or not. */
+#define AUTH_ALL "PLAIN LOGIN CRAM-MD5 XOAUTH2 NTLM SCRAM-SHA-1 SCRAM-SHA-256"
+
 static const char *const postfix_ehlo[] = {
-	"PIPELINING", "SIZE", "VRFY", "ETRN", "STARTTLS", "AUTH PLAIN LOGIN",
+	"PIPELINING", "SIZE", "VRFY", "ETRN", "STARTTLS",
+	"AUTH PLAIN LOGIN CRAM-MD5",
 	"ENHANCEDSTATUSCODES", "8BITMIME", "DSN", "SMTPUTF8", "CHUNKING",
 	NULL
 };
@@ -118,6 +122,7 @@ static const struct persona personas[] = {
 	    "address",
 	.bdat_ok = "250 2.0.0 Ok: %n bytes",
 	.bdat_queued = "250 2.0.0 Ok: %n bytes queued as %m",
+	.auth_mechs = AUTH_ALL,
 	.auth_ok = "235 2.7.0 Authentication successful",
 	.auth_fail = "535 5.7.8 Error: authentication failed: "
 	    "authentication failure",
@@ -172,6 +177,7 @@ static const struct persona personas[] = {
 	.need_smtputf8 = "553 Must declare SMTPUTF8",
 	.bdat_ok = "250 %n byte chunk received",
 	.bdat_queued = "250 OK id=%m",
+	.auth_mechs = AUTH_ALL,
 	.auth_ok = "235 Authentication succeeded",
 	.auth_fail = "535 Incorrect authentication data",
 	.auth_aborted = "501 Authentication cancelled",
@@ -223,6 +229,7 @@ static const struct persona personas[] = {
 	.need_smtputf8 = "501 5.1.7 Invalid address",
 	.bdat_ok = "250 2.6.0 CHUNK received OK, %n octets",
 	.bdat_queued = "250 2.6.0 Queued mail for delivery; InternalId=%m",
+	.auth_mechs = AUTH_ALL,
 	.auth_ok = "235 2.7.0 Authentication successful",
 	.auth_fail = "535 5.7.3 Authentication unsuccessful",
 	.auth_aborted = "501 5.7.3 Authentication unsuccessful",
@@ -275,6 +282,7 @@ static const struct persona personas[] = {
 	    "address",
 	.bdat_ok = NULL,
 	.bdat_queued = NULL,
+	.auth_mechs = "PLAIN LOGIN",
 	.auth_ok = "235 2.7.0 Authentication successful",
 	.auth_fail = "535 5.7.8 Error: authentication failed: "
 	    "authentication failure",

@@ -69,6 +69,7 @@ struct persona {
 	const char	*need_smtputf8;
 	const char	*bdat_ok;	/* "%n" bytes */
 	const char	*bdat_queued;	/* "%n" bytes, "%m" queue id */
+	const char	*auth_mechs;	/* taken, space separated */
 	const char	*auth_ok;
 	const char	*auth_fail;
 	const char	*auth_aborted;

@@ -268,8 +268,7 @@ smtp_keep_partial(struct smtp_session *s)
 	size_t max = s->cf->max_command_line;
 
 	if (n == 0 || s->ended != SMTP_END_NONE || s->discarding ||
-	    (s->input != SI_COMMAND && s->input != SI_AUTH_PLAIN &&
-	    s->input != SI_AUTH_LOGIN_USER && s->input != SI_AUTH_LOGIN_PASS))
+	    s->input == SI_DATA || s->input == SI_BDAT)
 		return;
 	spool_transcript(s->spool, 'C', n > max ? "long" : "none",
 	    s->in.data + s->in_off, n > max ? max : n);

@@ -33,6 +33,12 @@ enum smtp_input {
 	SI_AUTH_PLAIN,
 	SI_AUTH_LOGIN_USER,
 	SI_AUTH_LOGIN_PASS,
+	SI_AUTH_CRAM,
+	SI_AUTH_XOAUTH2,
+	SI_AUTH_NTLM1,		/* NTLM type 1 to come */
+	SI_AUTH_NTLM3,		/* NTLM type 3 to come */
+	SI_AUTH_SCRAM1,		/* SCRAM client-first to come */
+	SI_AUTH_SCRAM2,		/* SCRAM client-final to come */
 	SI_BDAT,		/* the bytes of a BDAT chunk */
 };
 
@@ -81,6 +87,10 @@ struct smtp_session {
 	const char		*bdat_reply;	/* error after the chunk */
 	int			 smtputf8;	/* MAIL said SMTPUTF8 */
 	int			 auth_initial;	/* AUTH with an initial response */
+	const char		*auth_mech;	/* the mechanism under way */
+	char			 auth_chal[160];	/* our challenge */
+	size_t			 auth_chal_len;
+	uint64_t		 auth_failures;	/* auth_accept fail-first */
 	int			 in_bdat;	/* a BDAT message has begun */
 	smtp_starttls_fn	 starttls;	/* NULL: STARTTLS not offered */
 	void			*starttls_ctx;

@@ -773,6 +773,41 @@ test_spool_data_cut(void **state)
 	run_free(&r);
 }
 
+/*
+ * The challenge-response mechanisms, whose challenges differ from run to
+ * run: what the spool holds. CRAM-MD5 records the user, the HMAC and our
+ * challenge; NTLM the DOMAIN\\user, the NT response and our challenge;
+ * SCRAM the user and the proof.
+ */
+static void
+test_auth_mechs(void **state)
+{
+	static const char in[] =
+	    "EHLO c.example\r\n"
+	    "AUTH CRAM-MD5\r\nYWxpY2UgMDEyM2FiY2Q=\r\n"
+	    "AUTH NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAA=\r\n"
+	    "TlRMTVNTUAADAAAAAAAAAEAAAAAEAAQAQAAAAAYABgBEAAAABgAGAEoAAAAAAAAA"
+	    "UAAAAAAAAABQAAAABYKIot6tvu9EAE8ATQBqAG8AZQA=\r\n"
+	    "AUTH SCRAM-SHA-256 biwsbj1jYXJvbCxyPWFiYzEyMw==\r\n"
+	    "Yz1iaXdzLHI9YWJjMTIzeHl6LHA9Y0hKdmIyWT0=\r\n"
+	    "QUIT\r\n";
+	struct run r;
+
+	run_session("persona = postfix-debian\nauth_accept = fail-first 2\n",
+	    in, sizeof(in) - 1, 0, &r);
+	assert_spool_line(&r, "auth mech=CRAM-MD5 status=rejected user=alice "
+	    "pass=0123abcd authzid=");
+	assert_non_null(strstr(r.spool, "\nauth-raw <"));
+	assert_spool_line(&r, "auth mech=NTLM status=rejected user=DOM\\x5cjoe "
+	    "pass=deadbeef authzid=");
+	assert_spool_line(&r, "auth mech=SCRAM-SHA-256 status=ok user=carol "
+	    "pass=cHJvb2Y= authzid=");
+	assert_non_null(strstr(r.out, "334 cj1hYmMx"));	/* r=abc1 */
+	assert_non_null(strstr(r.out, "\r\n235 2.7.0 Authentication "
+	    "successful\r\n"));
+	run_free(&r);
+}
+
 /* --- generated dialogues ------------------------------------------------- */
 
 /*
@@ -922,6 +957,7 @@ main(void)
 		cmocka_unit_test(test_spool_limits),
 		cmocka_unit_test(test_spool_data_cut),
 		cmocka_unit_test(test_rcpt_flood),
+		cmocka_unit_test(test_auth_mechs),
 		cmocka_unit_test(test_after_end),
 		cmocka_unit_test(test_tarpit),
 	};

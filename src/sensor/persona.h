@@ -60,7 +60,7 @@ struct persona {
 	const char	*etrn;		/* NULL: unknown verb */
 	const char	*not_implemented;
 	const char	*line_too_long;	/* "%h" stands for the host name */
-	const char	*nul;
+	const char	*nul;		/* NULL: the line ends at a NUL */
 	const char	*bad_utf8;
 	const char	*http;
 	const char	*bad_sender;

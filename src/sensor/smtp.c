@@ -387,8 +387,16 @@ smtp_dispatch(struct smtp_session *s, struct smtp_line *line)
 		return;
 	}
 	if (memchr(line->text, '\0', line->len) != NULL) {
-		smtp_say_error(s, p->nul, NULL);
-		return;
+		if (p->nul != NULL) {
+			smtp_say_error(s, p->nul, NULL);
+			return;
+		}
+		/* Postfix: the command is what comes before the NUL */
+		line->len = strlen(line->text);
+		if (line->len == 0) {
+			smtp_error(s, "500 5.5.2 Error: bad syntax");
+			return;
+		}
 	}
 	if ((p->flags & PF_UTF8_COMMANDS) &&
 	    utf8_prefix(line->text, line->len) != line->len) {

@@ -128,6 +128,9 @@ smtp_auth_fail(struct smtp_session *s, const char *mech, const char *why,
 	smtp_set_input(s, SI_COMMAND);
 	if (strcmp(why, "aborted") == 0)
 		smtp_say_error(s, s->persona->auth_aborted, NULL);
+	else if (strcmp(why, "malformed") == 0 &&
+	    strcmp(s->persona->name, "rfc821") != 0)
+		smtp_say_error(s, s->persona->auth_fail, NULL);
 	else
 		smtp_say_error(s, s->persona->auth_bad_base64,
 		    s->auth_initial ? "initial" : "continued");

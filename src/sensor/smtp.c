@@ -36,7 +36,8 @@ smtp_new(const struct config *cf, const char *id, struct spool_file *spool)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->cf = cf;
-	if ((s->persona = persona_find(cf->persona)) == NULL)
+	if (cf->persona == NULL ||
+	    (s->persona = persona_find(cf->persona)) == NULL)
 		s->persona = persona_default();
 	s->spool = spool;
 	snprintf(s->id, sizeof(s->id), "%s", id);
@@ -597,6 +598,14 @@ smtp_tls_pending(const struct smtp_session *s)
 void
 smtp_tls_started(struct smtp_session *s)
 {
+	/* Sent in clear after STARTTLS, before the handshake: recorded,
+	 * never obeyed (CVE-2011-0411). */
+	if (s->in.len > 0) {
+		spool_transcript(s->spool, 'C', "none", s->in.data,
+		    s->in.len > s->cf->max_command_line ?
+		    s->cf->max_command_line : s->in.len);
+		buf_consume(&s->in, s->in.len);
+	}
 	s->tls_pending = 0;
 	s->tls_active = 1;
 	s->authenticated = 0;

@@ -555,8 +555,9 @@ smtp_act_not_implemented(struct smtp_session *s, char *arg)
 
 /*
  * STARTTLS: the worker's hook starts the handshake once the 220 is out.
- * Commands pipelined after it are dropped unread (RFC 3207 5, the
- * plaintext injection of CVE-2011-0411); the transcript keeps them.
+ * Nothing more is read until smtp_tls_started(), which drops what was
+ * pipelined after it in clear (RFC 3207 5, the plaintext injection of
+ * CVE-2011-0411); the transcript keeps it.
  */
 static void
 smtp_act_starttls(struct smtp_session *s, char *arg)

@@ -808,6 +808,81 @@ test_auth_mechs(void **state)
 	run_free(&r);
 }
 
+static int starttls_calls;
+
+static int
+starttls_hook(void *ctx)
+{
+	starttls_calls++;
+	return *(int *)ctx;
+}
+
+/*
+ * STARTTLS through the worker's hook: 220 and nothing more read until the
+ * handshake is done (what was pipelined in clear is dropped), then no
+ * STARTTLS in EHLO and 554 for a second one; 454 when the hook fails;
+ * Postfix's 502 where it is not offered.
+ */
+static void
+test_starttls(void **state)
+{
+	static const char cftext[] = "hostname = mx.test\n";
+	char err[CONF_ERR_MAX];
+	struct smtp_session *s;
+	struct config cf;
+	struct run r;
+	int rc = 0;
+
+	assert_int_equal(conf_parse_buffer(&cf, "t", cftext, strlen(cftext),
+	    err, sizeof(err)), 0);
+	memset(&r, 0, sizeof(r));
+	r.out = calloc(1, 1);
+	assert_non_null(s = smtp_new(&cf, SESSION_ID, NULL));
+	smtp_set_starttls(s, starttls_hook, &rc);
+	assert_int_equal(smtp_feed(s, "EHLO c\r\nSTARTTLS\r\nNOOP\r\n", 24),
+	    0);
+	drain(s, &r);
+	assert_non_null(strstr(r.out, "250-STARTTLS\r\n"));
+	assert_non_null(strstr(r.out, "\r\n220 2.0.0 Ready to start TLS\r\n"));
+	assert_null(strstr(r.out, "250 2.0.0 Ok"));	/* NOOP not obeyed */
+	assert_true(smtp_tls_pending(s));
+	smtp_tls_started(s);
+	assert_false(smtp_tls_pending(s));
+	free(r.out);
+	r.out = calloc(1, 1);
+	r.outlen = 0;
+	assert_int_equal(smtp_feed(s, "EHLO c\r\nSTARTTLS\r\n", 18), 0);
+	drain(s, &r);
+	assert_null(strstr(r.out, "STARTTLS"));
+	assert_non_null(strstr(r.out, "554 5.5.1 Error: TLS already active"));
+	smtp_free(s);
+
+	rc = -1;
+	free(r.out);
+	r.out = calloc(1, 1);
+	r.outlen = 0;
+	assert_non_null(s = smtp_new(&cf, SESSION_ID, NULL));
+	smtp_set_starttls(s, starttls_hook, &rc);
+	assert_int_equal(smtp_feed(s, "STARTTLS\r\n", 10), 0);
+	drain(s, &r);
+	assert_string_equal(r.out,
+	    "454 4.7.0 TLS not available due to local problem\r\n");
+	smtp_free(s);
+	assert_int_equal(starttls_calls, 2);
+
+	free(r.out);
+	r.out = calloc(1, 1);
+	r.outlen = 0;
+	assert_non_null(s = smtp_new(&cf, SESSION_ID, NULL));
+	assert_int_equal(smtp_feed(s, "STARTTLS\r\n", 10), 0);
+	drain(s, &r);
+	assert_string_equal(r.out,
+	    "502 5.5.1 Error: command not implemented\r\n");
+	smtp_free(s);
+	free(r.out);
+	conf_clear(&cf);
+}
+
 /* --- generated dialogues ------------------------------------------------- */
 
 /*
@@ -958,6 +1033,7 @@ main(void)
 		cmocka_unit_test(test_spool_data_cut),
 		cmocka_unit_test(test_rcpt_flood),
 		cmocka_unit_test(test_auth_mechs),
+		cmocka_unit_test(test_starttls),
 		cmocka_unit_test(test_after_end),
 		cmocka_unit_test(test_tarpit),
 	};

@@ -883,6 +883,51 @@ test_starttls(void **state)
 	conf_clear(&cf);
 }
 
+/*
+ * postfix-debian: from the tenth error on, the next command waits a
+ * second (smtpd_soft_error_limit); a BDAT message is kept like DATA.
+ */
+static void
+test_postfix_errors_bdat(void **state)
+{
+	static const char errs[] =
+	    "X1\r\nX2\r\nX3\r\nX4\r\nX5\r\nX6\r\nX7\r\nX8\r\nX9\r\n"
+	    "X10\r\nNOOP\r\n";
+	static const char bdat[] =
+	    "MAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\n"
+	    "BDAT 6\r\nhello\nBDAT 8 LAST\r\n world\r\nQUIT\r\n";
+	static const char cftext[] = "hostname = mx.test\n";
+	char err[CONF_ERR_MAX];
+	struct smtp_session *s;
+	struct config cf;
+	struct run r;
+
+	assert_int_equal(conf_parse_buffer(&cf, "t", cftext, strlen(cftext),
+	    err, sizeof(err)), 0);
+	memset(&r, 0, sizeof(r));
+	r.out = calloc(1, 1);
+	assert_non_null(s = smtp_new(&cf, SESSION_ID, NULL));
+	assert_int_equal(smtp_feed(s, errs, sizeof(errs) - 1), 0);
+	drain(s, &r);
+	/* ten answered, the NOOP waits */
+	assert_null(strstr(r.out, "250 2.0.0 Ok"));
+	assert_true(smtp_held_until(s) > 0);
+	assert_int_equal(smtp_pending_input(s), 6);
+	smtp_free(s);
+	free(r.out);
+	conf_clear(&cf);
+
+	run_session(NULL, bdat, sizeof(bdat) - 1, 0, &r);
+	assert_non_null(strstr(r.out, "250 2.0.0 Ok: 6 bytes\r\n"));
+	assert_non_null(strstr(r.out, "250 2.0.0 Ok: 14 bytes queued as "));
+	assert_int_equal(r.messages, 1);
+	/* one body record a chunk, the BDAT lines between them */
+	assert_non_null(memmem(r.spool, r.spoollen, "\nhello\n\n", 8));
+	assert_non_null(memmem(r.spool, r.spoollen, "\n world\r\n\n", 10));
+	assert_null(strstr(r.out, "500"));	/* no byte read as a command */
+	run_free(&r);
+}
+
 /* --- generated dialogues ------------------------------------------------- */
 
 /*
@@ -1034,6 +1079,7 @@ main(void)
 		cmocka_unit_test(test_rcpt_flood),
 		cmocka_unit_test(test_auth_mechs),
 		cmocka_unit_test(test_starttls),
+		cmocka_unit_test(test_postfix_errors_bdat),
 		cmocka_unit_test(test_after_end),
 		cmocka_unit_test(test_tarpit),
 	};

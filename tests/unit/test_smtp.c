@@ -928,6 +928,34 @@ test_postfix_errors_bdat(void **state)
 	run_free(&r);
 }
 
+/* auth_accept = list: only the user:password lines of the file get 235. */
+static void
+test_auth_list(void **state)
+{
+	/* AUTH PLAIN \0alice\0pw, then \0alice\0bad */
+	static const char in[] = "AUTH PLAIN AGFsaWNlAGJhZA==\r\n"
+	    "AUTH PLAIN AGFsaWNlAHB3\r\nQUIT\r\n";
+	char path[128], conf[256];
+	struct run r;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/creds", spool_top);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("bob:x\nalice:pw\r\n", f);
+	fclose(f);
+	snprintf(conf, sizeof(conf), "auth_accept = list %s\n", path);
+	run_session(conf, in, sizeof(in) - 1, 0, &r);
+	assert_non_null(strstr(r.out, "\r\n535 5.7.8 Error: authentication "
+	    "failed: authentication failure\r\n235 2.7.0 Authentication "
+	    "successful\r\n"));
+	assert_spool_line(&r, "auth mech=PLAIN status=rejected user=alice "
+	    "pass=bad authzid=");
+	assert_spool_line(&r, "auth mech=PLAIN status=ok user=alice pass=pw "
+	    "authzid=");
+	run_free(&r);
+	unlink(path);
+}
+
 /* --- generated dialogues ------------------------------------------------- */
 
 /*
@@ -1079,6 +1107,7 @@ main(void)
 		cmocka_unit_test(test_rcpt_flood),
 		cmocka_unit_test(test_auth_mechs),
 		cmocka_unit_test(test_starttls),
+		cmocka_unit_test(test_auth_list),
 		cmocka_unit_test(test_postfix_errors_bdat),
 		cmocka_unit_test(test_after_end),
 		cmocka_unit_test(test_tarpit),

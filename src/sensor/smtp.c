@@ -218,6 +218,11 @@ smtp_set_input(struct smtp_session *s, enum smtp_input in)
 void
 smtp_reset_transaction(struct smtp_session *s)
 {
+	/* RSET or HELO between BDAT chunks: the message ends unfinished */
+	if (s->in_bdat) {
+		s->in_bdat = 0;
+		smtp_record_message(s, ++s->messages, 1, NULL);
+	}
 	s->rcpts = 0;
 	if (s->state & (SS_MAIL | SS_RCPT))
 		smtp_set_state(s, SS_READY);
@@ -289,11 +294,12 @@ void
 smtp_close(struct smtp_session *s, enum smtp_end why)
 {
 	smtp_keep_partial(s);
-	if (s->input == SI_BDAT || (s->in_bdat && s->input == SI_COMMAND)) {
+	if (s->in_bdat) {
 		smtp_record_message(s, s->messages + 1, 1, NULL);
 		s->in_bdat = 0;
-		smtp_set_input(s, SI_COMMAND);
 	}
+	if (s->input == SI_BDAT)
+		smtp_set_input(s, SI_COMMAND);
 	if (s->input == SI_DATA) {
 		/* A line start that was waiting to tell "." from ".\r\n":
 		 * what the client sent is kept as sent. */

@@ -95,6 +95,17 @@ smtp_auth_done(struct smtp_session *s, const char *mech, const char *user,
 	int ok = smtp_auth_accepts(s, user, ulen, pass, plen);
 	struct buf *b;
 
+	/*
+	 * The first challenge-response answer of a session is refused,
+	 * whatever auth_accept says: a client that can fall back (Python's
+	 * smtplib tries CRAM-MD5 first) then sends its password in clear.
+	 */
+	if (s->auth_chal_len > 0 || strncmp(mech, "SCRAM", 5) == 0) {
+		if (!s->auth_cr_refused)
+			ok = 0;
+		s->auth_cr_refused = 1;
+	}
+
 	smtp_auth_record(s, mech, ok ? "ok" : "rejected", user, ulen, pass,
 	    plen, authzid, zlen);
 	/* a challenge-response: our challenge, to check the answer by */

@@ -91,6 +91,7 @@ struct smtp_session {
 	char			 auth_chal[160];	/* our challenge */
 	size_t			 auth_chal_len;
 	uint64_t		 auth_failures;	/* auth_accept fail-first */
+	int			 auth_cr_refused;	/* a CRAM-MD5 etc. was */
 	int			 in_bdat;	/* a BDAT message has begun */
 	smtp_starttls_fn	 starttls;	/* NULL: STARTTLS not offered */
 	void			*starttls_ctx;

@@ -5,9 +5,10 @@
 /*
  * smtp_cmd: the command table of the worker's SMTP session and its
  * check/act pairs. A check answers the error itself and returns 0; an
- * action does the work. The replies are those of a real, permissive MTA
- * that relays anything: every sender and recipient is accepted, nothing is
- * ever delivered.
+ * action does the work. The replies are those of the session's persona
+ * (persona.c), a real MTA that relays anything: every sender and
+ * recipient is accepted, nothing is ever delivered. BDAT and STARTTLS
+ * are here too; the TLS handshake itself is the worker's.
  */
 #include "autoconf.h"
 

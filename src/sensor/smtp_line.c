@@ -9,7 +9,7 @@
  * Message text is streamed, never held whole: dot-unstuffed, counted, cut
  * at max_data_line per line and max_message_size per message, and ended by
  * a line holding a single '.' (after CRLF or a bare LF, the way the line
- * reader ends every line).
+ * reader ends every line). BDAT chunks are read by count, as they come.
  */
 #include "autoconf.h"
 

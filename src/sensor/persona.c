@@ -111,7 +111,9 @@ static const struct persona personas[] = {
 	.expn = NULL,
 	.etrn = "458 Unable to queue messages",
 	.not_implemented = "502 5.5.1 Error: command not implemented",
-	.line_too_long = "500 5.5.2 %h Error: command too long",
+	/* 3.7 reads the first line_length_limit bytes as the command and
+	 * skips the rest: for the garbage of a long line, an unknown verb */
+	.line_too_long = "500 5.5.2 Error: command not recognized",
 	.nul = NULL,			/* the line ends at the NUL */
 	.bad_utf8 = "500 5.5.2 Error: bad UTF-8 syntax",
 	.http = "221 2.7.0 Error: I can break rules, too. Goodbye.",

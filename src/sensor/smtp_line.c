@@ -42,7 +42,7 @@ smtp_line_next(struct smtp_session *s, struct smtp_line *line, size_t *used)
 		}
 		*used = (size_t)(nl - p) + 1;
 		s->discarding = 0;
-		smtp_error(s, "500 5.5.2 Error: line too long");
+		smtp_say_error(s, s->persona->line_too_long, NULL);
 		return -1;
 	}
 	if (nl == NULL) {
@@ -63,7 +63,7 @@ smtp_line_next(struct smtp_session *s, struct smtp_line *line, size_t *used)
 	}
 	if (len > max) {
 		spool_transcript(s->spool, 'C', "long", p, max);
-		smtp_error(s, "500 5.5.2 Error: line too long");
+		smtp_say_error(s, s->persona->line_too_long, NULL);
 		return -1;
 	}
 	p[len] = '\0';

@@ -84,7 +84,8 @@ print("closed=%d" % c.closed())
 PY
 sessions=$((sessions + 1))
 p=$(got port)
-check_eq "long line: 500" "500 5.5.2 Error: line too long" "$(got long)"
+# Postfix 3.7 takes the first 2048 bytes as the command: garbage here
+check_eq "long line: 500" "500 5.5.2 Error: command not recognized" "$(got long)"
 check_eq "long line: then QUIT is answered" "221 2.0.0 Bye" "$(got quit)"
 check_eq "long line: closed" 1 "$(got closed)"
 check "long line: session file in new/" wait_for 5 has_file "$p"

@@ -109,7 +109,7 @@ static const struct persona personas[] = {
 	.quit = "221 2.0.0 Bye",
 	.vrfy = "252 2.0.0 %n",
 	.expn = NULL,
-	.etrn = "458 Unable to queue messages",
+	.etrn = "459 <%n>: service unavailable",
 	.not_implemented = "502 5.5.1 Error: command not implemented",
 	/* 3.7 reads the first line_length_limit bytes as the command and
 	 * skips the rest: for the garbage of a long line, an unknown verb */
@@ -120,8 +120,7 @@ static const struct persona personas[] = {
 	.bad_sender = "501 5.1.7 Bad sender address syntax",
 	.bad_rcpt = "501 5.1.3 Bad recipient address syntax",
 	.unsupported_option = "555 5.5.4 Unsupported option: %n",
-	.need_smtputf8 = "553 5.6.7 Must declare SMTPUTF8 to send unicode "
-	    "address",
+	.need_smtputf8 = NULL,	/* smtputf8_enforce = no */
 	.bdat_ok = "250 2.0.0 Ok: %n bytes",
 	.bdat_queued = "250 2.0.0 Ok: %n bytes queued as %m",
 	.auth_mechs = AUTH_ALL,
@@ -129,10 +128,10 @@ static const struct persona personas[] = {
 	.auth_fail = "535 5.7.8 Error: authentication failed: "
 	    "authentication failure",
 	.auth_aborted = "501 5.7.0 Authentication aborted",
-	.auth_bad_base64 = "535 5.7.8 Error: authentication failed: "
-	    "Invalid base64 data in %n response",
+	/* Debian's Postfix with Cyrus SASL */
+	.auth_bad_base64 = "535 5.7.8 Error: authentication failed: %n",
 	.auth_bad_mech = "535 5.7.8 Error: authentication failed: "
-	    "Invalid authentication mechanism: '%n'",
+	    "no mechanism available",
 	.auth_twice = "503 5.5.1 Error: already authenticated",
 	.auth_need_helo = "503 5.5.1 Error: send HELO/EHLO first",
 	.auth_in_mail = "503 5.5.1 Error: MAIL transaction in progress",

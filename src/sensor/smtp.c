@@ -380,6 +380,9 @@ smtp_out_of_sequence(struct smtp_session *s, const struct smtp_command *cmd)
 	if (smtp_effective_state(s) == SS_CONNECTED)
 		text = strcasecmp(cmd->verb, "AUTH") == 0 ?
 		    s->persona->auth_need_helo : s->persona->need_helo;
+	else if (strcasecmp(cmd->verb, "DATA") == 0 && s->state == SS_MAIL &&
+	    (s->persona->flags & PF_CHECK_PARAMS))
+		text = "554 5.5.1 Error: no valid recipients";
 	else if (cmd->oos != 0)
 		text = *(const char *const *)(const void *)
 		    ((const char *)s->persona + cmd->oos);

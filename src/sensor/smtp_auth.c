@@ -144,7 +144,8 @@ smtp_auth_fail(struct smtp_session *s, const char *mech, const char *why,
 		smtp_say_error(s, s->persona->auth_fail, NULL);
 	else
 		smtp_say_error(s, s->persona->auth_bad_base64,
-		    s->auth_initial ? "initial" : "continued");
+		    s->auth_initial ? "bad protocol / cancel" :
+		    "another step is needed in authentication");
 }
 
 /* PLAIN: base64 of "authzid NUL user NUL password". */

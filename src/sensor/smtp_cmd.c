@@ -223,7 +223,7 @@ smtp_check_address(struct smtp_session *s, const struct smtp_path *sp,
 		smtp_say_error(s, p->bad_utf8, NULL);
 		return 0;
 	}
-	if (eight && !smtputf8) {
+	if (eight && !smtputf8 && p->need_smtputf8 != NULL) {
 		smtp_say_error(s, p->need_smtputf8, NULL);
 		return 0;
 	}
@@ -253,6 +253,60 @@ smtp_param_known(const char *param, size_t n, int mail)
 	return 0;
 }
 
+/* Is n bytes at p the word w, without case? */
+static int
+smtp_word_is(const char *p, size_t n, const char *w)
+{
+	return n == strlen(w) && strncasecmp(p, w, n) == 0;
+}
+
+/*
+ * The values Postfix checks: BODY (7BIT or 8BITMIME, else unknown),
+ * RET (FULL or HDRS, once), NOTIFY (NEVER, or SUCCESS, FAILURE and
+ * DELAY). Answers and returns 0 when one is bad.
+ */
+static int
+smtp_param_value_ok(struct smtp_session *s, const char *p, size_t n,
+    int mail)
+{
+	char opt[128];
+	const char *v, *c;
+	size_t vn, cn;
+
+	if (mail && n > 5 && strncasecmp(p, "BODY=", 5) == 0 &&
+	    !smtp_word_is(p + 5, n - 5, "7BIT") &&
+	    !smtp_word_is(p + 5, n - 5, "8BITMIME")) {
+		snprintf(opt, sizeof(opt), "%.*s", (int)n, p);
+		smtp_say_error(s, s->persona->unsupported_option, opt);
+		return 0;
+	}
+	if (mail && n >= 4 && strncasecmp(p, "RET=", 4) == 0) {
+		if (s->ret_seen || (!smtp_word_is(p + 4, n - 4, "FULL") &&
+		    !smtp_word_is(p + 4, n - 4, "HDRS"))) {
+			smtp_error(s, "501 5.5.4 Bad RET parameter syntax");
+			return 0;
+		}
+		s->ret_seen = 1;
+	}
+	if (!mail && n >= 7 && strncasecmp(p, "NOTIFY=", 7) == 0) {
+		for (v = p + 7, vn = n - 7; ; v = c + 1) {
+			c = memchr(v, ',', (size_t)(p + n - v));
+			cn = c != NULL ? (size_t)(c - v) : (size_t)(p + n - v);
+			if (!smtp_word_is(v, cn, "SUCCESS") &&
+			    !smtp_word_is(v, cn, "FAILURE") &&
+			    !smtp_word_is(v, cn, "DELAY") &&
+			    !(smtp_word_is(v, cn, "NEVER") && cn == vn)) {
+				smtp_error(s, "501 5.5.4 Error: Bad NOTIFY "
+				    "parameter syntax");
+				return 0;
+			}
+			if (c == NULL)
+				break;
+		}
+	}
+	return 1;
+}
+
 /*
  * Parameters the persona's MTA does not know: 555. *smtputf8 is set when
  * SMTPUTF8 is among them.
@@ -266,10 +320,14 @@ smtp_check_params(struct smtp_session *s, const char *params, int mail,
 	size_t n;
 
 	*smtputf8 = 0;
+	s->ret_seen = 0;
 	while (*p != '\0') {
 		n = strcspn(p, " ");
 		if (mail && n == 8 && strncasecmp(p, "SMTPUTF8", 8) == 0)
 			*smtputf8 = 1;
+		if ((s->persona->flags & PF_CHECK_PARAMS) &&
+		    !smtp_param_value_ok(s, p, n, mail))
+			return 0;
 		if ((s->persona->flags & PF_CHECK_PARAMS) &&
 		    !smtp_param_known(p, n, mail)) {
 			snprintf(opt, sizeof(opt), "%.*s", (int)n, p);
@@ -300,7 +358,11 @@ smtp_check_mail(struct smtp_session *s, char *arg)
 		return 0;
 	}
 	if (smtp_parse_path(arg, "FROM:", &sp) == -1) {
-		smtp_error(s, "501 5.5.4 Syntax: MAIL FROM:<address>");
+		if ((s->persona->flags & PF_CHECK_ADDRESS) &&
+		    strncasecmp(arg, "FROM:", 5) == 0)
+			smtp_say_error(s, s->persona->bad_sender, NULL);
+		else
+			smtp_error(s, "501 5.5.4 Syntax: MAIL FROM:<address>");
 		return 0;
 	}
 	if (!smtp_check_params(s, sp.params, 1, &utf8) ||
@@ -339,7 +401,11 @@ smtp_check_rcpt(struct smtp_session *s, char *arg)
 		return 0;
 	}
 	if (smtp_parse_path(arg, "TO:", &sp) == -1 || sp.addrlen == 0) {
-		smtp_error(s, "501 5.5.4 Syntax: RCPT TO:<address>");
+		if ((s->persona->flags & PF_CHECK_ADDRESS) &&
+		    strncasecmp(arg, "TO:", 3) == 0)
+			smtp_say_error(s, s->persona->bad_rcpt, NULL);
+		else
+			smtp_error(s, "501 5.5.4 Syntax: RCPT TO:<address>");
 		return 0;
 	}
 	if (!smtp_check_params(s, sp.params, 0, &utf8) ||
@@ -476,7 +542,8 @@ smtp_check_vrfy(struct smtp_session *s, char *arg)
 {
 	if (*arg != '\0')
 		return 1;
-	smtp_error(s, "501 5.5.4 Syntax: VRFY address");
+	smtp_error(s, "501 5.5.4 Syntax: VRFY address%s",
+	    (s->persona->flags & PF_UTF8_COMMANDS) ? " [SMTPUTF8]" : "");
 	return 0;
 }
 
@@ -544,7 +611,7 @@ smtp_act_etrn(struct smtp_session *s, char *arg)
 	else if (*arg == '\0' || strchr(arg, ' ') != NULL)
 		smtp_error(s, "500 Syntax: ETRN domain");
 	else
-		smtp_say_error(s, s->persona->etrn, NULL);
+		smtp_say_error(s, s->persona->etrn, arg);
 }
 
 /* SEND, SOML, SAML, TURN (rfc821 only). */

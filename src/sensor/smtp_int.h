@@ -86,6 +86,7 @@ struct smtp_session {
 	int			 bdat_last;	/* the chunk is the last */
 	const char		*bdat_reply;	/* error after the chunk */
 	int			 smtputf8;	/* MAIL said SMTPUTF8 */
+	int			 ret_seen;	/* RET= in this MAIL */
 	int			 auth_initial;	/* AUTH with an initial response */
 	const char		*auth_mech;	/* the mechanism under way */
 	char			 auth_chal[160];	/* our challenge */

@@ -591,6 +591,13 @@ smtp_messages(const struct smtp_session *s)
 	return s->messages;
 }
 
+/* The client's address, which Exim and Exchange name in their Hello. */
+void
+smtp_set_peer(struct smtp_session *s, const char *addr)
+{
+	snprintf(s->peer, sizeof(s->peer), "%s", addr);
+}
+
 void
 smtp_set_starttls(struct smtp_session *s, smtp_starttls_fn fn, void *ctx)
 {

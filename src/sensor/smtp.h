@@ -54,6 +54,7 @@ uint64_t	 smtp_held_until(const struct smtp_session *);
 size_t		 smtp_pending_input(const struct smtp_session *);
 unsigned	 smtp_messages(const struct smtp_session *);
 const char	*smtp_end_name(enum smtp_end);
+void		 smtp_set_peer(struct smtp_session *, const char *addr);
 void		 smtp_set_starttls(struct smtp_session *, smtp_starttls_fn,
 		    void *ctx);
 int		 smtp_tls_pending(const struct smtp_session *);

@@ -82,13 +82,17 @@ smtp_hello_line(struct smtp_session *s, char sep, const char *arg)
 {
 	const char *hello = s->persona->ehlo_hello;
 
+	char peer[64] = "";
+
+	if (s->peer[0] != '\0')
+		snprintf(peer, sizeof(peer), " [%s]", s->peer);
 	if (hello[0] == '\0')
 		smtp_reply(s, "250%c%s", sep, s->cf->hostname);
 	else if (strcmp(s->persona->name, "exim-debian") == 0)
-		smtp_reply(s, "250%c%s%s %.64s", sep, s->cf->hostname, hello,
-		    arg);
+		smtp_reply(s, "250%c%s%s %.64s%s", sep, s->cf->hostname, hello,
+		    arg, peer);
 	else
-		smtp_reply(s, "250%c%s%s", sep, s->cf->hostname, hello);
+		smtp_reply(s, "250%c%s%s%s", sep, s->cf->hostname, hello, peer);
 }
 
 static void

@@ -67,6 +67,7 @@ struct smtp_session {
 	const struct persona	*persona;
 	struct spool_file	*spool;
 	char			 id[32];
+	char			 peer[48];	/* the client's address, or "" */
 	enum smtp_state		 state;
 	enum smtp_input		 input;
 	enum smtp_end		 ended;

@@ -336,6 +336,7 @@ worker_conn_open(struct worker *w, const struct worker_listener *l, int fd,
 		free(c);
 		return;
 	}
+	smtp_set_peer(c->smtp, c->addr);
 	key = worker_ip_key(ss, &keylen);
 	per_ip = addrcount_acquire(w->ctx->addrcount, w->ctx->row, key, keylen,
 	    &c->ip_slot);

@@ -46,8 +46,8 @@ check "then its PLAIN, accepted" grep -q '^auth mech=PLAIN status=ok user=dave p
 check "AUTH before EHLO recorded" grep -q '^auth mech=PLAIN status=rejected user=erin pass=secret' -r "$SPOOL/new"
 stop_daemon
 
-for p in "exim-debian|220 mx.e2e.test ESMTP Exim 4.96 |250-mx.e2e.test Hello x.example|250 HELP" \
-    "exchange|220 mx.e2e.test Microsoft ESMTP MAIL Service ready at |250-mx.e2e.test Hello|250 SMTPUTF8" \
+for p in "exim-debian|220 mx.e2e.test ESMTP Exim 4.96 |250-mx.e2e.test Hello x.example [127.0.0.1]|250 HELP" \
+    "exchange|220 mx.e2e.test Microsoft ESMTP MAIL Service ready at |250-mx.e2e.test Hello [127.0.0.1]|250 SMTPUTF8" \
     "rfc821|220 mx.e2e.test ESMTP Postfix (Debian/GNU)|250-mx.e2e.test|250 8BITMIME"; do
 	IFS='|' read -r name greet first last <<< "$p"
 	write_config "persona = $name"

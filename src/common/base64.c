@@ -70,3 +70,35 @@ base64_decode(const char *in, size_t len, unsigned char *out, int flags)
 	out[o] = '\0';
 	return (long)o;
 }
+
+/*
+ * Encode n bytes into out (room: BASE64_ENCODED_SIZE(n)), padded, NUL
+ * terminated; the worker's AUTH challenges. Returns the length.
+ */
+size_t
+base64_encode(const unsigned char *in, size_t n, char *out)
+{
+	static const char abc[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i, o = 0;
+	unsigned long v;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		v = (unsigned long)in[i] << 16 | (unsigned long)in[i + 1] << 8 |
+		    in[i + 2];
+		out[o++] = abc[v >> 18 & 63];
+		out[o++] = abc[v >> 12 & 63];
+		out[o++] = abc[v >> 6 & 63];
+		out[o++] = abc[v & 63];
+	}
+	if (i < n) {
+		v = (unsigned long)in[i] << 16 |
+		    (i + 1 < n ? (unsigned long)in[i + 1] << 8 : 0);
+		out[o++] = abc[v >> 18 & 63];
+		out[o++] = abc[v >> 12 & 63];
+		out[o++] = i + 1 < n ? abc[v >> 6 & 63] : '=';
+		out[o++] = '=';
+	}
+	out[o] = '\0';
+	return o;
+}

@@ -18,6 +18,10 @@
 /* Room base64_decode needs for n bytes of input, its NUL included. */
 #define BASE64_DECODED_SIZE(n)	((n) * 3 / 4 + 1)
 
+/* Room base64_encode needs for n bytes, its NUL included. */
+#define BASE64_ENCODED_SIZE(n)	(((n) + 2) / 3 * 4 + 1)
+
 long	base64_decode(const char *, size_t, unsigned char *, int flags);
+size_t	base64_encode(const unsigned char *, size_t, char *);
 
 #endif

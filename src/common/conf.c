@@ -68,6 +68,8 @@ static const struct conf_key conf_keys[] = {
 	{ "hostname", CT_STRING, OFF(hostname), "", 0, 0 },
 	{ "banner", CT_STRING, OFF(banner), "ESMTP Postfix (Debian/GNU)", 0, 0 },
 	{ "sensor", CT_STRING, OFF(sensor), "", 0, 0 },
+	{ "persona", CT_STRING, OFF(persona), "postfix-debian", 0, 0 },
+	{ "auth_accept", CT_STRING, OFF(auth_accept), "all", 0, 0 },
 	{ "log_facility", CT_FACILITY, OFF(log_facility), "mail", 0, 0 },
 	{ "greeting_delay", CT_DURATION, OFF(greeting_delay), "0", 0, 600000 },
 	{ "reply_delay", CT_DURATION, OFF(reply_delay), "0", 0, 600000 },
@@ -666,6 +668,95 @@ conf_resolve_tls(struct conf_parse *cp)
 	}
 }
 
+/* The personas of spampotd (src/sensor/persona.c holds their tables). */
+static int
+conf_persona_check(struct conf_parse *cp)
+{
+	static const char *const names[] = {
+		"postfix-debian", "exim-debian", "exchange", "rfc821", NULL
+	};
+	size_t i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(cp->cf->persona, names[i]) == 0)
+			return 0;
+	cp->line = conf_key_line(cp, "persona");
+	conf_error(cp, "bad value for persona: '%s' (expected "
+	    "postfix-debian, exim-debian, exchange or rfc821)",
+	    cp->cf->persona);
+	return 0;
+}
+
+/*
+ * The credentials file of "auth_accept = list FILE": "user:password" a
+ * line, kept as read (the workers compare against it).
+ */
+static int
+conf_auth_list_load(struct conf_parse *cp, const char *path)
+{
+	struct config *cf = cp->cf;
+	char buf[4096];
+	size_t n, len = 0;
+	FILE *f;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		conf_error(cp, "auth_accept: %s: %s", path, strerror(errno));
+		return 0;
+	}
+	free(cf->auth_list);
+	cf->auth_list = NULL;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		char *p = realloc(cf->auth_list, len + n + 2);
+
+		if (p == NULL || len + n > 1024 * 1024) {
+			free(p != NULL ? p : cf->auth_list);
+			cf->auth_list = NULL;
+			fclose(f);
+			conf_error(cp, "auth_accept: %s: too big", path);
+			return 0;
+		}
+		cf->auth_list = p;
+		memcpy(p + len, buf, n);
+		len += n;
+	}
+	fclose(f);
+	if (cf->auth_list == NULL && (cf->auth_list = malloc(2)) == NULL)
+		return -1;
+	cf->auth_list[len] = '\n';	/* every line ends */
+	cf->auth_list[len + 1] = '\0';
+	return 0;
+}
+
+/* auth_accept = all | fail-first N | list FILE */
+static int
+conf_auth_accept(struct conf_parse *cp)
+{
+	struct config *cf = cp->cf;
+	const char *v = cf->auth_accept;
+	char *end;
+
+	cp->line = conf_key_line(cp, "auth_accept");
+	if (strcmp(v, "all") == 0) {
+		cf->auth_accept_mode = CONF_AUTH_ALL;
+		return 0;
+	}
+	if (strncmp(v, "fail-first ", 11) == 0) {
+		errno = 0;
+		cf->auth_accept_failures = strtoull(v + 11, &end, 10);
+		if (errno == 0 && end != v + 11 && *end == '\0' &&
+		    cf->auth_accept_failures <= 1000) {
+			cf->auth_accept_mode = CONF_AUTH_FAIL_FIRST;
+			return 0;
+		}
+	} else if (strncmp(v, "list ", 5) == 0 && v[5] == '/') {
+		cf->auth_accept_mode = CONF_AUTH_LIST;
+		return conf_auth_list_load(cp, v + 5);
+	}
+	conf_error(cp, "bad value for auth_accept: '%s' (expected all, "
+	    "fail-first N (0 to 1000) or list /PATH)", v);
+	return 0;
+}
+
 /* Fill in what "auto" and "" mean on this machine. */
 static int
 conf_resolve(struct conf_parse *cp)
@@ -689,6 +780,9 @@ conf_resolve(struct conf_parse *cp)
 	}
 	if (cf->sensor[0] == '\0' &&
 	    conf_set_string(&cf->sensor, cf->hostname) == -1)
+		return -1;
+	cf->banner_set = conf_key_line(cp, "banner") != 0;
+	if (conf_persona_check(cp) == -1 || conf_auth_accept(cp) == -1)
 		return -1;
 	if (cf->user[0] == '\0') {
 		/* Only the file can empty it: name the line that did. */
@@ -798,5 +892,6 @@ conf_clear(struct config *cf)
 	}
 	free(cf->patterns);
 	free(cf->path);
+	free(cf->auth_list);
 	memset(cf, 0, sizeof(*cf));
 }

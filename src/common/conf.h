@@ -38,6 +38,11 @@ struct conf_pattern {
 	int	 line;
 };
 
+/* auth_accept: which credentials get 235. */
+#define CONF_AUTH_ALL		0	/* any */
+#define CONF_AUTH_FAIL_FIRST	1	/* after N failures in a session */
+#define CONF_AUTH_LIST		2	/* those in a file */
+
 struct config {
 	char			*path;
 
@@ -51,6 +56,12 @@ struct config {
 	char			*hostname;	/* "" = the system's */
 	char			*banner;
 	char			*sensor;	/* "" = hostname */
+	char			*persona;	/* src/sensor/persona.c */
+	int			 banner_set;	/* else the persona's */
+	char			*auth_accept;	/* as written */
+	int			 auth_accept_mode;	/* CONF_AUTH_* */
+	uint64_t		 auth_accept_failures;
+	char			*auth_list;	/* "user:pass" lines */
 	int			 log_facility;
 	uint64_t		 greeting_delay;	/* ms */
 	uint64_t		 reply_delay;		/* ms */

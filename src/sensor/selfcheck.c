@@ -162,10 +162,72 @@ selfcheck_space(struct selfcheck *sc, const char *path,
 }
 
 /* Everything, on stderr; the number of errors. */
+/*
+ * Words that the tools hunting honeypots look for in a greeting or host
+ * name (spampot.conf(5) lists them).
+ */
+static const char *const selfcheck_tell_words[] = {
+	"trap", "honey", "spam", "lab", "research", "sensor", "decoy",
+	"canary", "sinkhole", "fake", NULL
+};
+
+/* Does text hold one of the words, in any case? */
+static const char *
+selfcheck_tell_word(const char *text)
+{
+	size_t i;
+
+	for (i = 0; selfcheck_tell_words[i] != NULL; i++)
+		if (strcasestr(text, selfcheck_tell_words[i]) != NULL)
+			return selfcheck_tell_words[i];
+	return NULL;
+}
+
+/* Is STARTTLS offered anywhere: a certificate, and a listener that is
+ * neither /plain nor /tls? */
+static int
+selfcheck_starttls(const struct config *cf)
+{
+	size_t i;
+
+	if (cf->tls_cert_file[0] == '\0')
+		return 0;
+	for (i = 0; i < cf->nlisten; i++)
+		if (cf->listen[i].tls == CONF_TLS_STARTTLS)
+			return 1;
+	return 0;
+}
+
+/*
+ * What gives the sensor away: a tell-tale word in the host name or the
+ * banner, and a persona of an MTA that offers STARTTLS run without it
+ * (tls says whether any listener offers it).
+ */
+void
+selfcheck_persona(struct selfcheck *sc, const struct config *cf, int tls)
+{
+	const char *w;
+
+	if ((w = selfcheck_tell_word(cf->hostname)) != NULL)
+		selfcheck_say(sc, 0, "hostname '%s' contains '%s', a word "
+		    "honeypot hunters look for\n", cf->hostname, w);
+	if (cf->banner_set && (w = selfcheck_tell_word(cf->banner)) != NULL)
+		selfcheck_say(sc, 0, "banner '%s' contains '%s', a word "
+		    "honeypot hunters look for\n", cf->banner, w);
+	if (!tls && strcmp(cf->persona, "rfc821") != 0)
+		selfcheck_say(sc, 0, "persona %s without STARTTLS (no "
+		    "certificate, or every listener /plain or /tls), which "
+		    "the real %s offers\n", cf->persona,
+		    strcmp(cf->persona, "exchange") == 0 ? "server" :
+		    "MTA");
+}
+
 int
 selfcheck_sensor(const struct config *cf, const struct privdrop_user *pu)
 {
 	struct selfcheck sc = { stderr, "spampotd", 0, 0 };
+
+	selfcheck_persona(&sc, cf, selfcheck_starttls(cf));
 
 	selfcheck_spool(&sc, cf->spool_dir, pu->uid, pu->spool_gid,
 	    geteuid() == 0);

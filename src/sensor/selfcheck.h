@@ -27,6 +27,8 @@ void	selfcheck_analyzer_user(struct selfcheck *, const char *user,
 	    gid_t spool_gid);
 void	selfcheck_space(struct selfcheck *, const char *path,
 	    unsigned long long min_free);
+void	selfcheck_persona(struct selfcheck *, const struct config *,
+	    int tls);
 int	selfcheck_sensor(const struct config *, const struct privdrop_user *);
 
 #endif

@@ -15,12 +15,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "conf.h"
 #include "log.h"
 #include "smtp_int.h"
 #include "spool.h"
 #include "spoolfmt.h"
+#include "utf8.h"
 #include "util.h"
 
 #define SMTP_REPLY_MAX	512
@@ -33,6 +36,9 @@ smtp_new(const struct config *cf, const char *id, struct spool_file *spool)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->cf = cf;
+	if (cf->persona == NULL ||
+	    (s->persona = persona_find(cf->persona)) == NULL)
+		s->persona = persona_default();
 	s->spool = spool;
 	snprintf(s->id, sizeof(s->id), "%s", id);
 	s->state = SS_CONNECTED;
@@ -130,6 +136,29 @@ smtp_reply(struct smtp_session *s, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * An error was answered: past the persona's soft limit the next command
+ * waits a second (Postfix's smtpd_soft_error_limit and error_sleep_time);
+ * at max_errors the session ends.
+ */
+static void
+smtp_count_error(struct smtp_session *s)
+{
+	char line[SMTP_REPLY_MAX];
+
+	if (++s->errors >= s->cf->max_errors && s->ended == SMTP_END_NONE) {
+		log_info("%s smtp limit errors=%u", s->id, s->errors);
+		persona_expand(line, sizeof(line), s->persona->too_many_errors,
+		    s->cf->hostname, "", "");
+		smtp_reply(s, "%s", line);
+		smtp_end_session(s, SMTP_END_LIMIT);
+		return;
+	}
+	if (s->persona->soft_error_limit > 0 &&
+	    s->errors >= s->persona->soft_error_limit)
+		s->held_until = util_now_ms() + 1000;
+}
+
 /* A 4xx/5xx reply that counts towards max_errors. */
 void
 smtp_error(struct smtp_session *s, const char *fmt, ...)
@@ -139,12 +168,34 @@ smtp_error(struct smtp_session *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	smtp_vreply(s, fmt, ap);
 	va_end(ap);
-	if (++s->errors >= s->cf->max_errors && s->ended == SMTP_END_NONE) {
-		log_info("%s smtp limit errors=%u", s->id, s->errors);
-		smtp_reply(s, "421 4.7.0 %s Error: too many errors",
-		    s->cf->hostname);
-		smtp_end_session(s, SMTP_END_LIMIT);
-	}
+	smtp_count_error(s);
+}
+
+/* A persona's reply text: "%h" is the host name, "%n" arg. */
+void
+smtp_say(struct smtp_session *s, const char *text, const char *arg)
+{
+	smtp_say2(s, text, arg, NULL);
+}
+
+/* With a second argument, "%m". */
+void
+smtp_say2(struct smtp_session *s, const char *text, const char *arg,
+    const char *arg2)
+{
+	char line[SMTP_REPLY_MAX];
+
+	persona_expand(line, sizeof(line), text, s->cf->hostname,
+	    arg != NULL ? arg : "", arg2 != NULL ? arg2 : "");
+	smtp_reply(s, "%s", line);
+}
+
+/* The same, for an error that counts. */
+void
+smtp_say_error(struct smtp_session *s, const char *text, const char *arg)
+{
+	smtp_say(s, text, arg);
+	smtp_count_error(s);
 }
 
 /* Every change of state goes through here, so it can be traced. */
@@ -167,6 +218,11 @@ smtp_set_input(struct smtp_session *s, enum smtp_input in)
 void
 smtp_reset_transaction(struct smtp_session *s)
 {
+	/* RSET or HELO between BDAT chunks: the message ends unfinished */
+	if (s->in_bdat) {
+		s->in_bdat = 0;
+		smtp_record_message(s, ++s->messages, 1, NULL);
+	}
 	s->rcpts = 0;
 	if (s->state & (SS_MAIL | SS_RCPT))
 		smtp_set_state(s, SS_READY);
@@ -183,7 +239,22 @@ smtp_end_session(struct smtp_session *s, enum smtp_end why)
 void
 smtp_greet(struct smtp_session *s)
 {
-	smtp_reply(s, "220 %s %s", s->cf->hostname, s->cf->banner);
+	const struct persona *p = s->persona;
+	char date[64];
+
+	if (s->cf->banner_set || !(p->flags & PF_BANNER_DATE))
+		smtp_reply(s, "220 %s %s", s->cf->hostname,
+		    s->cf->banner_set ? s->cf->banner : p->banner);
+	else {
+		struct timespec ts;
+
+		/* clock_gettime, as util_utc_stamp: in the worker's
+		 * allow-list on every architecture, unlike time() */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		persona_banner_date(p, date, sizeof(date), (int64_t)ts.tv_sec);
+		smtp_reply(s, "220 %s %s %s", s->cf->hostname, p->banner,
+		    date);
+	}
 	if (s->cf->greeting_delay > 0)
 		s->held_until = util_now_ms() + s->cf->greeting_delay;
 }
@@ -198,12 +269,37 @@ smtp_refuse(struct smtp_session *s, const char *code, const char *text,
 }
 
 /*
+ * The client went away (or the session ends) in the middle of a command
+ * line: what it sent of it is kept, recorded with the line end "none".
+ */
+static void
+smtp_keep_partial(struct smtp_session *s)
+{
+	size_t n = s->in.len - s->in_off;
+	size_t max = s->cf->max_command_line;
+
+	if (n == 0 || s->ended != SMTP_END_NONE || s->discarding ||
+	    s->input == SI_DATA || s->input == SI_BDAT)
+		return;
+	spool_transcript(s->spool, 'C', n > max ? "long" : "none",
+	    s->in.data + s->in_off, n > max ? max : n);
+	s->in_off = s->in.len;
+}
+
+/*
  * The session ends from outside: a timeout, a limit, shutdown, or the
  * client went away. An unfinished message is closed as such.
  */
 void
 smtp_close(struct smtp_session *s, enum smtp_end why)
 {
+	smtp_keep_partial(s);
+	if (s->in_bdat) {
+		smtp_record_message(s, s->messages + 1, 1, NULL);
+		s->in_bdat = 0;
+	}
+	if (s->input == SI_BDAT)
+		smtp_set_input(s, SI_COMMAND);
 	if (s->input == SI_DATA) {
 		/* A line start that was waiting to tell "." from ".\r\n":
 		 * what the client sent is kept as sent. */
@@ -256,10 +352,49 @@ smtp_split_verb(char *text)
 	return sp;
 }
 
+/* Postfix's smtpd_forbidden_commands and is_header(): a web client. */
+static int
+smtp_is_http(const char *verb)
+{
+	size_t n = strlen(verb);
+
+	return strcasecmp(verb, "GET") == 0 || strcasecmp(verb, "POST") == 0 ||
+	    strcasecmp(verb, "CONNECT") == 0 || (n > 1 && verb[n - 1] == ':');
+}
+
+/* The state a command is judged in: HELO is optional for some MTAs. */
+enum smtp_state
+smtp_effective_state(const struct smtp_session *s)
+{
+	if (s->state == SS_CONNECTED &&
+	    !(s->persona->flags & PF_HELO_REQUIRED))
+		return SS_READY;
+	return s->state;
+}
+
+static void
+smtp_out_of_sequence(struct smtp_session *s, const struct smtp_command *cmd)
+{
+	const char *text = NULL;
+
+	if (smtp_effective_state(s) == SS_CONNECTED)
+		text = strcasecmp(cmd->verb, "AUTH") == 0 ?
+		    s->persona->auth_need_helo : s->persona->need_helo;
+	else if (strcasecmp(cmd->verb, "DATA") == 0 && s->state == SS_MAIL &&
+	    (s->persona->flags & PF_CHECK_PARAMS))
+		text = "554 5.5.1 Error: no valid recipients";
+	else if (cmd->oos != 0)
+		text = *(const char *const *)(const void *)
+		    ((const char *)s->persona + cmd->oos);
+	smtp_say_error(s, text != NULL ? text : s->persona->need_helo, NULL);
+}
+
 void
 smtp_dispatch(struct smtp_session *s, struct smtp_line *line)
 {
+	const struct persona *p = s->persona;
 	const struct smtp_command *cmd;
+	enum smtp_state st;
 	char *arg;
 
 	if (line->len == 0) {
@@ -267,18 +402,35 @@ smtp_dispatch(struct smtp_session *s, struct smtp_line *line)
 		return;
 	}
 	if (memchr(line->text, '\0', line->len) != NULL) {
-		smtp_error(s, "500 5.5.2 Error: NUL byte in command");
+		if (p->nul != NULL) {
+			smtp_say_error(s, p->nul, NULL);
+			return;
+		}
+		/* Postfix: the command is what comes before the NUL */
+		line->len = strlen(line->text);
+		if (line->len == 0) {
+			smtp_error(s, "500 5.5.2 Error: bad syntax");
+			return;
+		}
+	}
+	if ((p->flags & PF_UTF8_COMMANDS) &&
+	    utf8_prefix(line->text, line->len) != line->len) {
+		smtp_say_error(s, p->bad_utf8, NULL);
 		return;
 	}
 	arg = smtp_split_verb(line->text);
-	if ((cmd = smtp_command_find(line->text)) == NULL) {
-		smtp_error(s, "502 5.5.2 Error: command not recognized");
+	if ((cmd = smtp_command_find(s, line->text)) == NULL) {
+		if ((p->flags & PF_HTTP_GOODBYE) && smtp_is_http(line->text)) {
+			smtp_say(s, p->http, NULL);
+			smtp_end_session(s, SMTP_END_QUIT);
+			return;
+		}
+		smtp_say_error(s, p->unknown, NULL);
 		return;
 	}
-	if (!(cmd->states & s->state)) {
-		smtp_error(s, "503 5.5.1 Error: %s",
-		    s->state == SS_CONNECTED ? "send HELO/EHLO first" :
-		    cmd->out_of_sequence);
+	st = smtp_effective_state(s);
+	if (!(cmd->states & st)) {
+		smtp_out_of_sequence(s, cmd);
 		return;
 	}
 	if (cmd->check != NULL && !cmd->check(s, arg))
@@ -334,7 +486,15 @@ smtp_process(struct smtp_session *s)
 	/* What is processed is consumed once at the end, not line by line:
 	 * a burst of pipelined commands costs one memmove, not one each. */
 	while (s->in.len > s->in_off && s->ended == SMTP_END_NONE &&
-	    s->held_until <= util_now_ms() && !s->tls_starting) {
+	    !s->tls_starting && s->held_until <= util_now_ms()) {
+		if (s->input == SI_BDAT) {
+			used = smtp_bdat_feed(s, s->in.data + s->in_off,
+			    s->in.len - s->in_off, &done);
+			s->in_off += used;
+			if (done)
+				smtp_bdat_done(s);
+			continue;
+		}
 		if (s->input == SI_DATA) {
 			used = smtp_data_feed(s, s->in.data + s->in_off,
 			    s->in.len - s->in_off, &done);
@@ -431,4 +591,11 @@ unsigned
 smtp_messages(const struct smtp_session *s)
 {
 	return s->messages;
+}
+
+/* The client's address, which Exim and Exchange name in their Hello. */
+void
+smtp_set_peer(struct smtp_session *s, const char *addr)
+{
+	snprintf(s->peer, sizeof(s->peer), "%s", addr);
 }

@@ -28,6 +28,14 @@ enum smtp_end {
 	SMTP_END_ERROR,		/* our side failed (spool write) */
 };
 
+/*
+ * STARTTLS: the worker offers it on a listener that has a certificate by
+ * setting a hook. The hook is called when a client says STARTTLS in a
+ * state where it may; it returns 0 when the handshake can start (the
+ * session answers 220 and reads nothing more until smtp_tls_started()),
+ * -1 when it cannot (454).
+ */
+
 struct smtp_session *smtp_new(const struct config *, const char *id,
 		    struct spool_file *);
 void		 smtp_free(struct smtp_session *);
@@ -47,6 +55,7 @@ unsigned	 smtp_messages(const struct smtp_session *);
 const char	*smtp_end_name(enum smtp_end);
 void		 smtp_set_tls(struct smtp_session *, int (*start)(void *),
 		    void *);
+void		 smtp_set_peer(struct smtp_session *, const char *addr);
 void		 smtp_tls_started(struct smtp_session *);
 
 #endif

@@ -5,12 +5,16 @@
 /*
  * smtp_cmd: the command table of the worker's SMTP session and its
  * check/act pairs. A check answers the error itself and returns 0; an
- * action does the work. The replies are those of a real, permissive MTA
- * that relays anything: every sender and recipient is accepted, nothing is
- * ever delivered.
+ * action does the work. The replies are those of the session's persona
+ * (persona.c), a real MTA that relays anything: every sender and
+ * recipient is accepted, nothing is ever delivered. BDAT and STARTTLS
+ * are here too; the TLS handshake itself is the worker's.
  */
 #include "autoconf.h"
 
+#include <stddef.h>
+#include <ctype.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +26,10 @@
 #include "smtp_int.h"
 #include "spool.h"
 #include "spoolfmt.h"
+#include "utf8.h"
 #include "util.h"
+
+#define P(f)	offsetof(struct persona, f)
 
 static int
 smtp_check_no_arg(struct smtp_session *s, char *arg, const char *verb)
@@ -69,28 +76,63 @@ smtp_record_helo(struct smtp_session *s, const char *verb, const char *arg)
 	smtp_set_state(s, SS_READY);
 }
 
+/* The first line of the answer to HELO/EHLO, sep ' ' or '-'. */
+static void
+smtp_hello_line(struct smtp_session *s, char sep, const char *arg)
+{
+	const char *hello = s->persona->ehlo_hello;
+
+	char peer[64] = "";
+
+	if (s->peer[0] != '\0')
+		snprintf(peer, sizeof(peer), " [%s]", s->peer);
+	if (hello[0] == '\0')
+		smtp_reply(s, "250%c%s", sep, s->cf->hostname);
+	else if (strcmp(s->persona->name, "exim-debian") == 0)
+		smtp_reply(s, "250%c%s%s %.64s%s", sep, s->cf->hostname, hello,
+		    arg, peer);
+	else
+		smtp_reply(s, "250%c%s%s%s", sep, s->cf->hostname, hello, peer);
+}
+
 static void
 smtp_act_helo(struct smtp_session *s, char *arg)
 {
 	smtp_record_helo(s, "HELO", arg);
-	smtp_reply(s, "250 %s", s->cf->hostname);
+	smtp_hello_line(s, ' ', arg);
+}
+
+/* Is this EHLO keyword shown now? STARTTLS only where it can work. */
+static int
+smtp_ehlo_shown(const struct smtp_session *s, const char *kw)
+{
+	if (strcmp(kw, "STARTTLS") == 0)
+		return smtp_tls_offered(s);
+	return 1;
 }
 
 static void
 smtp_act_ehlo(struct smtp_session *s, char *arg)
 {
+	const char *const *kw = s->persona->ehlo;
+	const char *last = NULL;
+	size_t i;
+
 	smtp_record_helo(s, "EHLO", arg);
-	smtp_reply(s, "250-%s", s->cf->hostname);
-	smtp_reply(s, "250-PIPELINING");
-	smtp_reply(s, "250-SIZE %llu",
-	    (unsigned long long)s->cf->max_message_size);
-	smtp_reply(s, "250-VRFY");
-	if (smtp_tls_offered(s))
-		smtp_reply(s, "250-STARTTLS");
-	smtp_reply(s, "250-AUTH PLAIN LOGIN");
-	smtp_reply(s, "250-AUTH=PLAIN LOGIN");
-	smtp_reply(s, "250-ENHANCEDSTATUSCODES");
-	smtp_reply(s, "250 8BITMIME");
+	for (i = 0; kw[i] != NULL; i++)
+		if (smtp_ehlo_shown(s, kw[i]))
+			last = kw[i];
+	smtp_hello_line(s, last != NULL ? '-' : ' ', arg);
+	for (i = 0; kw[i] != NULL; i++) {
+		if (!smtp_ehlo_shown(s, kw[i]))
+			continue;
+		if (strcmp(kw[i], "SIZE") == 0)
+			smtp_reply(s, "250%cSIZE %llu", kw[i] == last ? ' ' :
+			    '-', (unsigned long long)s->cf->max_message_size);
+		else
+			smtp_reply(s, "250%c%s", kw[i] == last ? ' ' : '-',
+			    kw[i]);
+	}
 }
 
 struct smtp_path {
@@ -152,10 +194,162 @@ smtp_size_too_big(const struct smtp_session *s, const char *params)
 	return 0;
 }
 
+/* Is c a byte an address may not hold? */
+static int
+smtp_addr_bad_byte(unsigned char c)
+{
+	return c <= ' ' || c == 0x7f || c == '<' || c == '>';
+}
+
+/*
+ * Address syntax, as strict as the persona's MTA: no spaces or control
+ * bytes, valid UTF-8, and 8-bit only with SMTPUTF8. Answers and returns
+ * 0 when it is bad.
+ */
+static int
+smtp_check_address(struct smtp_session *s, const struct smtp_path *sp,
+    const char *bad, int smtputf8)
+{
+	const struct persona *p = s->persona;
+	int eight = 0;
+	size_t i;
+
+	if (!(p->flags & PF_CHECK_ADDRESS))
+		return 1;
+	for (i = 0; i < sp->addrlen; i++) {
+		if (smtp_addr_bad_byte((unsigned char)sp->addr[i])) {
+			smtp_say_error(s, bad, NULL);
+			return 0;
+		}
+		eight |= (unsigned char)sp->addr[i] & 0x80;
+	}
+	if (eight && utf8_prefix(sp->addr, sp->addrlen) != sp->addrlen) {
+		smtp_say_error(s, p->bad_utf8, NULL);
+		return 0;
+	}
+	if (eight && !smtputf8 && p->need_smtputf8 != NULL) {
+		smtp_say_error(s, p->need_smtputf8, NULL);
+		return 0;
+	}
+	return 1;
+}
+
+/* The MAIL and RCPT parameters Postfix knows, by their keyword. */
+static int
+smtp_param_known(const char *param, size_t n, int mail)
+{
+	static const char *const mail_params[] = {
+		"SIZE=", "BODY=", "RET=", "ENVID=", "AUTH=", "SMTPUTF8", NULL
+	};
+	static const char *const rcpt_params[] = {
+		"NOTIFY=", "ORCPT=", NULL
+	};
+	const char *const *k = mail ? mail_params : rcpt_params;
+	size_t klen;
+
+	for (; *k != NULL; k++) {
+		klen = strlen(*k);
+		if ((*k)[klen - 1] == '=' ? n > klen &&
+		    strncasecmp(param, *k, klen) == 0 :
+		    n == klen && strncasecmp(param, *k, klen) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Is n bytes at p the word w, without case? */
+static int
+smtp_word_is(const char *p, size_t n, const char *w)
+{
+	return n == strlen(w) && strncasecmp(p, w, n) == 0;
+}
+
+/*
+ * The values Postfix checks: BODY (7BIT or 8BITMIME, else unknown),
+ * RET (FULL or HDRS, once), NOTIFY (NEVER, or SUCCESS, FAILURE and
+ * DELAY). Answers and returns 0 when one is bad.
+ */
+static int
+smtp_param_value_ok(struct smtp_session *s, const char *p, size_t n,
+    int mail)
+{
+	char opt[128];
+	const char *v, *c;
+	size_t vn, cn;
+
+	if (mail && n > 5 && strncasecmp(p, "BODY=", 5) == 0 &&
+	    !smtp_word_is(p + 5, n - 5, "7BIT") &&
+	    !smtp_word_is(p + 5, n - 5, "8BITMIME")) {
+		snprintf(opt, sizeof(opt), "%.*s", (int)n, p);
+		smtp_say_error(s, s->persona->unsupported_option, opt);
+		return 0;
+	}
+	if (mail && n >= 4 && strncasecmp(p, "RET=", 4) == 0) {
+		if (s->ret_seen || (!smtp_word_is(p + 4, n - 4, "FULL") &&
+		    !smtp_word_is(p + 4, n - 4, "HDRS"))) {
+			smtp_error(s, "501 5.5.4 Bad RET parameter syntax");
+			return 0;
+		}
+		s->ret_seen = 1;
+	}
+	if (!mail && n >= 7 && strncasecmp(p, "NOTIFY=", 7) == 0) {
+		for (v = p + 7, vn = n - 7; ; v = c + 1) {
+			c = memchr(v, ',', (size_t)(p + n - v));
+			cn = c != NULL ? (size_t)(c - v) : (size_t)(p + n - v);
+			if (!smtp_word_is(v, cn, "SUCCESS") &&
+			    !smtp_word_is(v, cn, "FAILURE") &&
+			    !smtp_word_is(v, cn, "DELAY") &&
+			    !(smtp_word_is(v, cn, "NEVER") && cn == vn)) {
+				smtp_error(s, "501 5.5.4 Error: Bad NOTIFY "
+				    "parameter syntax");
+				return 0;
+			}
+			if (c == NULL)
+				break;
+		}
+	}
+	return 1;
+}
+
+/*
+ * Parameters the persona's MTA does not know: 555. *smtputf8 is set when
+ * SMTPUTF8 is among them.
+ */
+static int
+smtp_check_params(struct smtp_session *s, const char *params, int mail,
+    int *smtputf8)
+{
+	const char *p = params;
+	char opt[128];
+	size_t n;
+
+	*smtputf8 = 0;
+	s->ret_seen = 0;
+	while (*p != '\0') {
+		n = strcspn(p, " ");
+		if (mail && n == 8 && strncasecmp(p, "SMTPUTF8", 8) == 0)
+			*smtputf8 = 1;
+		if ((s->persona->flags & PF_CHECK_PARAMS) &&
+		    !smtp_param_value_ok(s, p, n, mail))
+			return 0;
+		if ((s->persona->flags & PF_CHECK_PARAMS) &&
+		    !smtp_param_known(p, n, mail)) {
+			snprintf(opt, sizeof(opt), "%.*s", (int)n, p);
+			smtp_say_error(s, s->persona->unsupported_option, opt);
+			return 0;
+		}
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	return 1;
+}
+
 static int
 smtp_check_mail(struct smtp_session *s, char *arg)
 {
 	struct smtp_path sp;
+	int utf8;
 
 	if (s->messages >= s->cf->max_messages) {
 		log_info("%s smtp limit messages=%u", s->id, s->messages);
@@ -163,10 +357,21 @@ smtp_check_mail(struct smtp_session *s, char *arg)
 		    "this session", SMTP_END_LIMIT);
 		return 0;
 	}
-	if (smtp_parse_path(arg, "FROM:", &sp) == -1) {
-		smtp_error(s, "501 5.5.4 Syntax: MAIL FROM:<address>");
+	if (s->in_bdat) {
+		smtp_error(s, "503 5.5.1 Error: MAIL after BDAT");
 		return 0;
 	}
+	if (smtp_parse_path(arg, "FROM:", &sp) == -1) {
+		if ((s->persona->flags & PF_CHECK_ADDRESS) &&
+		    strncasecmp(arg, "FROM:", 5) == 0)
+			smtp_say_error(s, s->persona->bad_sender, NULL);
+		else
+			smtp_error(s, "501 5.5.4 Syntax: MAIL FROM:<address>");
+		return 0;
+	}
+	if (!smtp_check_params(s, sp.params, 1, &utf8) ||
+	    !smtp_check_address(s, &sp, s->persona->bad_sender, utf8))
+		return 0;
 	if (smtp_size_too_big(s, sp.params)) {
 		smtp_error(s, "552 5.3.4 Message size exceeds fixed limit");
 		return 0;
@@ -184,19 +389,32 @@ smtp_act_mail(struct smtp_session *s, char *arg)
 	if ((b = spool_record_begin(s->spool)) != NULL)
 		spool_record_end(s->spool, spoolfmt_mail(b, sp.addr,
 		    sp.addrlen, sp.params, strlen(sp.params)));
+	s->smtputf8 = strcasestr(sp.params, "SMTPUTF8") != NULL;
 	smtp_set_state(s, SS_MAIL);
-	smtp_reply(s, "250 2.1.0 Ok");
+	smtp_say(s, s->persona->mail_ok, NULL);
 }
 
 static int
 smtp_check_rcpt(struct smtp_session *s, char *arg)
 {
 	struct smtp_path sp;
+	int utf8;
 
-	if (smtp_parse_path(arg, "TO:", &sp) == -1 || sp.addrlen == 0) {
-		smtp_error(s, "501 5.5.4 Syntax: RCPT TO:<address>");
+	if (s->in_bdat) {
+		smtp_error(s, "503 5.5.1 Error: RCPT after BDAT");
 		return 0;
 	}
+	if (smtp_parse_path(arg, "TO:", &sp) == -1 || sp.addrlen == 0) {
+		if ((s->persona->flags & PF_CHECK_ADDRESS) &&
+		    strncasecmp(arg, "TO:", 3) == 0)
+			smtp_say_error(s, s->persona->bad_rcpt, NULL);
+		else
+			smtp_error(s, "501 5.5.4 Syntax: RCPT TO:<address>");
+		return 0;
+	}
+	if (!smtp_check_params(s, sp.params, 0, &utf8) ||
+	    !smtp_check_address(s, &sp, s->persona->bad_rcpt, s->smtputf8))
+		return 0;
 	if (s->rcpts >= s->cf->max_recipients) {
 		smtp_error(s, "452 4.5.3 Error: too many recipients");
 		return 0;
@@ -216,12 +434,16 @@ smtp_act_rcpt(struct smtp_session *s, char *arg)
 		    sp.addrlen, sp.params, strlen(sp.params)));
 	s->rcpts++;
 	smtp_set_state(s, SS_RCPT);
-	smtp_reply(s, "250 2.1.5 Ok");
+	smtp_say(s, s->persona->rcpt_ok, NULL);
 }
 
 static int
 smtp_check_data(struct smtp_session *s, char *arg)
 {
+	if (s->in_bdat) {
+		smtp_error(s, "503 5.5.1 Error: DATA after BDAT");
+		return 0;
+	}
 	return smtp_check_no_arg(s, arg, "DATA");
 }
 
@@ -235,10 +457,13 @@ smtp_act_data(struct smtp_session *s, char *arg)
 	if ((b = spool_record_begin(s->spool)) != NULL)
 		spool_record_end(s->spool, spoolfmt_data(b, s->messages + 1));
 	smtp_set_input(s, SI_DATA);
-	smtp_reply(s, "354 End data with <CR><LF>.<CR><LF>");
+	smtp_say(s, s->persona->data_go, NULL);
 }
 
-/* A queue id like an MTA's, derived from the session id and message number. */
+/*
+ * A queue id in the persona's MTA's format, derived from the session id
+ * and message number.
+ */
 static void
 smtp_queue_id(const struct smtp_session *s, char *dst, size_t len)
 {
@@ -248,8 +473,7 @@ smtp_queue_id(const struct smtp_session *s, char *dst, size_t len)
 	for (p = s->id; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
 	h = (h ^ s->messages) * 1099511628211ULL;
-	snprintf(dst, len, "%010llX",
-	    (unsigned long long)(h & 0xffffffffffULL));
+	persona_queue_id(s->persona, h, dst, len);
 }
 
 /* The ending "." arrived: the message is complete. */
@@ -257,8 +481,10 @@ void
 smtp_data_done(struct smtp_session *s)
 {
 	struct smtp_data *d = &s->data;
-	char qid[16];
+	char qid[32], bytes[24];
+	int bdat = s->in_bdat;
 
+	s->in_bdat = 0;
 	s->messages++;
 	smtp_queue_id(s, qid, sizeof(qid));
 	smtp_record_message(s, s->messages, d->too_big || d->line_cut, qid);
@@ -274,10 +500,13 @@ smtp_data_done(struct smtp_session *s)
 		smtp_close(s, SMTP_END_ERROR);
 		return;
 	}
+	snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)d->size);
 	if (d->too_big)
 		smtp_error(s, "552 5.3.4 Message size exceeds fixed limit");
+	else if (bdat)
+		smtp_say2(s, s->persona->bdat_queued, bytes, qid);
 	else
-		smtp_reply(s, "250 2.0.0 Ok: queued as %s", qid);
+		smtp_say(s, s->persona->queued, qid);
 	if (s->cf->reply_delay > 0)
 		s->held_until = util_now_ms() + s->cf->reply_delay;
 }
@@ -296,19 +525,19 @@ smtp_act_rset(struct smtp_session *s, char *arg)
 	if ((b = spool_record_begin(s->spool)) != NULL)
 		spool_record_end(s->spool, spoolfmt_rset(b));
 	smtp_reset_transaction(s);
-	smtp_reply(s, "250 2.0.0 Ok");
+	smtp_say(s, s->persona->rset_ok, NULL);
 }
 
 static void
 smtp_act_noop(struct smtp_session *s, char *arg)
 {
-	smtp_reply(s, "250 2.0.0 Ok");
+	smtp_say(s, s->persona->noop_ok, NULL);
 }
 
 static void
 smtp_act_quit(struct smtp_session *s, char *arg)
 {
-	smtp_reply(s, "221 2.0.0 Bye");
+	smtp_say(s, s->persona->quit, NULL);
 	smtp_end_session(s, SMTP_END_QUIT);
 }
 
@@ -317,7 +546,8 @@ smtp_check_vrfy(struct smtp_session *s, char *arg)
 {
 	if (*arg != '\0')
 		return 1;
-	smtp_error(s, "501 5.5.4 Syntax: VRFY address");
+	smtp_error(s, "501 5.5.4 Syntax: VRFY address%s",
+	    (s->persona->flags & PF_UTF8_COMMANDS) ? " [SMTPUTF8]" : "");
 	return 0;
 }
 
@@ -330,62 +560,187 @@ smtp_check_expn(struct smtp_session *s, char *arg)
 	return 0;
 }
 
+/*
+ * The argument as the client sent it, never escaped: a control byte
+ * becomes '?', as Postfix's printable() makes it.
+ */
+static void
+smtp_echo_arg(struct smtp_session *s, const char *text, const char *arg)
+{
+	char *copy, *p;
+
+	if ((copy = strdup(arg)) == NULL) {
+		smtp_say(s, text, "");
+		return;
+	}
+	for (p = copy; *p != '\0'; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			*p = '?';
+	smtp_say(s, text, copy);
+	free(copy);
+}
+
 /* RFC 5321 3.5.3: 252, "cannot verify, will accept and attempt delivery". */
 static void
 smtp_act_vrfy(struct smtp_session *s, char *arg)
 {
-	char *esc = smtp_escape(arg, strlen(arg), 0);
+	smtp_echo_arg(s, s->persona->vrfy, arg);
+}
 
-	smtp_reply(s, "252 2.0.0 %s", esc ? esc : "");
-	free(esc);
+static void
+smtp_act_expn(struct smtp_session *s, char *arg)
+{
+	smtp_echo_arg(s, s->persona->expn, arg);
 }
 
 static void
 smtp_act_help(struct smtp_session *s, char *arg)
 {
-	smtp_reply(s, "214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET "
-	    "NOOP QUIT HELP VRFY EXPN AUTH");
+	const char *const *l;
+
+	for (l = s->persona->help; *l != NULL; l++)
+		smtp_reply(s, "%s", *l);
 }
 
-/* SEND, SOML, SAML, TURN, and what we do not advertise. */
+/* ETRN: Postfix's checks, then its refusal; rfc821 never had it. */
+static void
+smtp_act_etrn(struct smtp_session *s, char *arg)
+{
+	if (s->persona->flags & PF_RFC821_VERBS)
+		smtp_say_error(s, s->persona->not_implemented, NULL);
+	else if (smtp_effective_state(s) == SS_CONNECTED)
+		smtp_error(s, "503 Error: send HELO/EHLO first");
+	else if (s->state & (SS_MAIL | SS_RCPT))
+		smtp_error(s, "503 Error: MAIL transaction in progress");
+	else if (*arg == '\0' || strchr(arg, ' ') != NULL)
+		smtp_error(s, "500 Syntax: ETRN domain");
+	else
+		smtp_say_error(s, s->persona->etrn, arg);
+}
+
+/* SEND, SOML, SAML, TURN (rfc821 only). */
 static void
 smtp_act_not_implemented(struct smtp_session *s, char *arg)
 {
-	smtp_error(s, "502 5.5.1 Error: command not implemented");
+	smtp_say_error(s, s->persona->not_implemented, NULL);
 }
 
+/*
+ * BDAT n [LAST] (RFC 3030): the n bytes that follow are read whatever
+ * the answer; kept as message text when the persona has CHUNKING and a
+ * recipient was accepted, else discarded and answered with the error.
+ */
+static void
+smtp_act_bdat(struct smtp_session *s, char *arg)
+{
+	const struct persona *p = s->persona;
+	unsigned long long n;
+	char *end, *last;
+	struct buf *b;
+
+	errno = 0;
+	n = strtoull(arg, &end, 10);
+	last = end;
+	while (*last == ' ')
+		last++;
+	if (end == arg || !isdigit((unsigned char)*arg) || errno != 0 ||
+	    (*last != '\0' && strcasecmp(last, "LAST") != 0) ||
+	    (*last == '\0' && *end != '\0')) {
+		smtp_error(s, "521 5.5.4 Syntax: BDAT count [LAST]");
+		smtp_end_session(s, SMTP_END_QUIT);
+		return;
+	}
+	s->bdat_left = n;
+	s->bdat_last = *last != '\0';
+	s->bdat_reply = NULL;
+	if (!(p->flags & PF_CHUNKING))
+		s->bdat_reply = p->not_implemented;
+	else if (n == 0 && !s->bdat_last)
+		s->bdat_reply = "551 5.7.1 Null BDAT request";
+	else if (!(smtp_effective_state(s) & SS_RCPT) && !s->in_bdat)
+		s->bdat_reply = p->need_rcpt;
+	if (s->bdat_reply == NULL && !s->in_bdat) {
+		memset(&s->data, 0, sizeof(s->data));
+		s->data.dot = SD_NONE;
+		if ((b = spool_record_begin(s->spool)) != NULL)
+			spool_record_end(s->spool,
+			    spoolfmt_data(b, s->messages + 1));
+		s->in_bdat = 1;
+	}
+	s->data.chunk = 0;
+	smtp_set_input(s, SI_BDAT);
+	if (n == 0)
+		smtp_bdat_done(s);
+}
+
+/* The chunk is read: answer it, and end the message after the LAST. */
+void
+smtp_bdat_done(struct smtp_session *s)
+{
+	char bytes[24];
+
+	smtp_set_input(s, SI_COMMAND);
+	if (s->bdat_reply != NULL) {
+		smtp_say_error(s, s->bdat_reply, NULL);
+		return;
+	}
+	if (s->bdat_last) {
+		smtp_data_done(s);
+		return;
+	}
+	snprintf(bytes, sizeof(bytes), "%llu",
+	    (unsigned long long)s->data.chunk);
+	smtp_say(s, s->persona->bdat_ok, bytes);
+}
+
+#define CMD_RFC821	SS_ANY	/* only where PF_RFC821_VERBS */
+
 static const struct smtp_command smtp_commands[] = {
-	{ "HELO", SS_ANY, NULL, smtp_check_helo, smtp_act_helo },
-	{ "EHLO", SS_ANY, NULL, smtp_check_ehlo, smtp_act_ehlo },
-	{ "MAIL", SS_READY, "nested MAIL command", smtp_check_mail, smtp_act_mail },
-	{ "RCPT", SS_MAIL | SS_RCPT, "need MAIL command", smtp_check_rcpt,
+	{ "HELO", SS_ANY, 0, smtp_check_helo, smtp_act_helo },
+	{ "EHLO", SS_ANY, 0, smtp_check_ehlo, smtp_act_ehlo },
+	{ "MAIL", SS_READY, P(nested_mail), smtp_check_mail, smtp_act_mail },
+	{ "RCPT", SS_MAIL | SS_RCPT, P(need_mail), smtp_check_rcpt,
 	    smtp_act_rcpt },
-	{ "DATA", SS_RCPT, "need RCPT command", smtp_check_data,
-	    smtp_act_data },
-	{ "RSET", SS_ANY, NULL, smtp_check_rset, smtp_act_rset },
-	{ "NOOP", SS_ANY, NULL, NULL, smtp_act_noop },
-	{ "QUIT", SS_ANY, NULL, NULL, smtp_act_quit },
-	{ "VRFY", SS_ANY, NULL, smtp_check_vrfy, smtp_act_vrfy },
-	{ "EXPN", SS_ANY, NULL, smtp_check_expn, smtp_act_vrfy },
-	{ "HELP", SS_ANY, NULL, NULL, smtp_act_help },
-	{ "AUTH", SS_READY, "MAIL transaction in progress",
-	    smtp_auth_check, smtp_auth_act },
-	{ "SEND", SS_ANY, NULL, NULL, smtp_act_not_implemented },
-	{ "SOML", SS_ANY, NULL, NULL, smtp_act_not_implemented },
-	{ "SAML", SS_ANY, NULL, NULL, smtp_act_not_implemented },
-	{ "TURN", SS_ANY, NULL, NULL, smtp_act_not_implemented },
-	{ "STARTTLS", SS_ANY, NULL, smtp_tls_check, smtp_tls_act },
-	{ "BDAT", SS_ANY, NULL, NULL, smtp_act_not_implemented },
-	{ "ETRN", SS_ANY, NULL, NULL, smtp_act_not_implemented },
+	{ "DATA", SS_RCPT, P(need_rcpt), smtp_check_data, smtp_act_data },
+	{ "BDAT", SS_ANY, 0, NULL, smtp_act_bdat },
+	{ "RSET", SS_ANY, 0, smtp_check_rset, smtp_act_rset },
+	{ "NOOP", SS_ANY, 0, NULL, smtp_act_noop },
+	{ "QUIT", SS_ANY, 0, NULL, smtp_act_quit },
+	{ "VRFY", SS_ANY, 0, smtp_check_vrfy, smtp_act_vrfy },
+	{ "EXPN", SS_ANY, 0, smtp_check_expn, smtp_act_expn },
+	{ "HELP", SS_ANY, 0, NULL, smtp_act_help },
+	{ "ETRN", SS_ANY, 0, NULL, smtp_act_etrn },
+	{ "AUTH", SS_READY, P(auth_in_mail), smtp_auth_check, smtp_auth_act },
+	{ "STARTTLS", SS_ANY, 0, smtp_tls_check, smtp_tls_act },
+	{ "SEND", CMD_RFC821, 0, NULL, smtp_act_not_implemented },
+	{ "SOML", CMD_RFC821, 0, NULL, smtp_act_not_implemented },
+	{ "SAML", CMD_RFC821, 0, NULL, smtp_act_not_implemented },
+	{ "TURN", CMD_RFC821, 0, NULL, smtp_act_not_implemented },
 };
 
+/* Does the persona's MTA know this verb at all? */
+static int
+smtp_command_known(const struct persona *p, const struct smtp_command *c)
+{
+	if (strcmp(c->verb, "HELP") == 0)
+		return p->help != NULL;
+	if (strcmp(c->verb, "EXPN") == 0)
+		return p->expn != NULL;
+	if (strcmp(c->verb, "ETRN") == 0)
+		return p->etrn != NULL || (p->flags & PF_RFC821_VERBS);
+	if (strlen(c->verb) == 4 && strstr("SEND SOML SAML TURN", c->verb))
+		return (p->flags & PF_RFC821_VERBS) != 0;
+	return 1;
+}
+
 const struct smtp_command *
-smtp_command_find(const char *verb)
+smtp_command_find(const struct smtp_session *s, const char *verb)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(smtp_commands) / sizeof(smtp_commands[0]); i++)
 		if (strcasecmp(verb, smtp_commands[i].verb) == 0)
-			return &smtp_commands[i];
+			return smtp_command_known(s->persona,
+			    &smtp_commands[i]) ? &smtp_commands[i] : NULL;
 	return NULL;
 }

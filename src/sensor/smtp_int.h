@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "persona.h"
 #include "smtp.h"
 
 /* Where the dialogue stands; a command lists the states it is valid in. */
@@ -32,6 +33,13 @@ enum smtp_input {
 	SI_AUTH_PLAIN,
 	SI_AUTH_LOGIN_USER,
 	SI_AUTH_LOGIN_PASS,
+	SI_AUTH_CRAM,
+	SI_AUTH_XOAUTH2,
+	SI_AUTH_NTLM1,		/* NTLM type 1 to come */
+	SI_AUTH_NTLM3,		/* NTLM type 3 to come */
+	SI_AUTH_SCRAM1,		/* SCRAM client-first to come */
+	SI_AUTH_SCRAM2,		/* SCRAM client-final to come */
+	SI_BDAT,		/* the bytes of a BDAT chunk */
 };
 
 /* Dot-unstuffing state of the DATA reader at a line start. */
@@ -51,12 +59,15 @@ struct smtp_data {
 	unsigned	 bare_lf;
 	int		 too_big;
 	int		 line_cut;
+	uint64_t	 chunk;		/* bytes of the current BDAT chunk */
 };
 
 struct smtp_session {
 	const struct config	*cf;
+	const struct persona	*persona;
 	struct spool_file	*spool;
 	char			 id[32];
+	char			 peer[48];	/* the client's address, or "" */
 	enum smtp_state		 state;
 	enum smtp_input		 input;
 	enum smtp_end		 ended;
@@ -76,6 +87,17 @@ struct smtp_session {
 	char			*auth_user;	/* AUTH LOGIN, between steps */
 	size_t			 auth_user_len;
 	struct smtp_data	 data;
+	uint64_t		 bdat_left;	/* bytes of the chunk to read */
+	int			 bdat_last;	/* the chunk is the last */
+	const char		*bdat_reply;	/* error after the chunk */
+	int			 smtputf8;	/* MAIL said SMTPUTF8 */
+	int			 ret_seen;	/* RET= in this MAIL */
+	int			 auth_initial;	/* AUTH with an initial response */
+	const char		*auth_mech;	/* the mechanism under way */
+	char			 auth_chal[160];	/* our challenge */
+	size_t			 auth_chal_len;
+	uint64_t		 auth_failures;	/* auth_accept fail-first */
+	int			 in_bdat;	/* a BDAT message has begun */
 };
 
 struct smtp_line {
@@ -89,9 +111,15 @@ void	smtp_reply(struct smtp_session *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	smtp_error(struct smtp_session *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+void	smtp_say(struct smtp_session *, const char *text, const char *arg);
+void	smtp_say2(struct smtp_session *, const char *text, const char *arg,
+	    const char *arg2);
+void	smtp_say_error(struct smtp_session *, const char *text,
+	    const char *arg);
 void	smtp_set_state(struct smtp_session *, enum smtp_state);
 void	smtp_set_input(struct smtp_session *, enum smtp_input);
 void	smtp_end_session(struct smtp_session *, enum smtp_end);
+enum smtp_state smtp_effective_state(const struct smtp_session *);
 void	smtp_dispatch(struct smtp_session *, struct smtp_line *);
 void	smtp_reset_transaction(struct smtp_session *);
 char	*smtp_escape(const char *, size_t, int);
@@ -102,12 +130,14 @@ void	smtp_record_message(struct smtp_session *, unsigned n, int truncated,
 struct smtp_command {
 	const char	*verb;
 	unsigned	 states;
-	const char	*out_of_sequence;	/* 503 text, or NULL */
+	size_t		 oos;	/* offsetof the persona's 503 text, or 0 */
 	int		(*check)(struct smtp_session *, char *arg);
 	void		(*act)(struct smtp_session *, char *arg);
 };
-const struct smtp_command *smtp_command_find(const char *verb);
+const struct smtp_command *smtp_command_find(const struct smtp_session *,
+	    const char *verb);
 void	smtp_data_done(struct smtp_session *);
+void	smtp_bdat_done(struct smtp_session *);
 
 /* smtp_auth.c */
 int	smtp_auth_check(struct smtp_session *, char *arg);
@@ -124,6 +154,8 @@ void	smtp_tls_discard(struct smtp_session *);
 int	smtp_line_next(struct smtp_session *, struct smtp_line *,
 	    size_t *used);
 size_t	smtp_data_feed(struct smtp_session *, const char *, size_t,
+	    int *done);
+size_t	smtp_bdat_feed(struct smtp_session *, const char *, size_t,
 	    int *done);
 
 #endif

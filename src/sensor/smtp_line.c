@@ -9,7 +9,7 @@
  * Message text is streamed, never held whole: dot-unstuffed, counted, cut
  * at max_data_line per line and max_message_size per message, and ended by
  * a line holding a single '.' (after CRLF or a bare LF, the way the line
- * reader ends every line).
+ * reader ends every line). BDAT chunks are read by count, as they come.
  */
 #include "autoconf.h"
 
@@ -42,7 +42,7 @@ smtp_line_next(struct smtp_session *s, struct smtp_line *line, size_t *used)
 		}
 		*used = (size_t)(nl - p) + 1;
 		s->discarding = 0;
-		smtp_error(s, "500 5.5.2 Error: line too long");
+		smtp_say_error(s, s->persona->line_too_long, NULL);
 		return -1;
 	}
 	if (nl == NULL) {
@@ -63,7 +63,7 @@ smtp_line_next(struct smtp_session *s, struct smtp_line *line, size_t *used)
 	}
 	if (len > max) {
 		spool_transcript(s->spool, 'C', "long", p, max);
-		smtp_error(s, "500 5.5.2 Error: line too long");
+		smtp_say_error(s, s->persona->line_too_long, NULL);
 		return -1;
 	}
 	p[len] = '\0';
@@ -186,4 +186,25 @@ smtp_data_feed(struct smtp_session *s, const char *p, size_t n, int *done)
 		i += run;
 	}
 	return i;
+}
+
+/*
+ * Feed the bytes of a BDAT chunk: taken as they are (no dot-stuffing, no
+ * line ends to look for), kept within max_message_size, or discarded
+ * when the chunk is refused. Returns how many were used; *done is set
+ * once the chunk is read.
+ */
+size_t
+smtp_bdat_feed(struct smtp_session *s, const char *p, size_t n, int *done)
+{
+	size_t take = (size_t)smtp_min(n, s->bdat_left);
+
+	if (s->bdat_reply == NULL) {
+		s->data.size += take;
+		s->data.chunk += take;
+		smtp_data_keep(s, p, take);
+	}
+	s->bdat_left -= take;
+	*done = s->bdat_left == 0;
+	return take;
 }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "log.h"
+#include "persona.h"
 #include "smtp_int.h"
 #include "spool.h"
 
@@ -39,11 +40,11 @@ int
 smtp_tls_check(struct smtp_session *s, char *arg)
 {
 	if (s->tls_active) {
-		smtp_error(s, "554 5.5.1 Error: TLS already active");
+		smtp_say_error(s, s->persona->starttls_active, NULL);
 		return 0;
 	}
 	if (s->tls_start == NULL) {
-		smtp_error(s, "502 5.5.1 Error: command not implemented");
+		smtp_say_error(s, s->persona->starttls_not_offered, NULL);
 		return 0;
 	}
 	if (*arg != '\0') {
@@ -62,11 +63,10 @@ smtp_tls_act(struct smtp_session *s, char *arg)
 {
 	(void)arg;
 	if (s->tls_start(s->tls_arg) == -1) {
-		smtp_error(s, "454 4.7.0 TLS not available due to local "
-		    "problem");
+		smtp_say_error(s, s->persona->starttls_unavailable, NULL);
 		return;
 	}
-	smtp_reply(s, "220 2.0.0 Ready to start TLS");
+	smtp_say(s, s->persona->starttls_ready, NULL);
 	s->tls_starting = 1;
 }
 

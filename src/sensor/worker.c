@@ -508,6 +508,7 @@ worker_conn_open(struct worker *w, const struct worker_listener *l, int fd,
 	c->w = w;
 	if (l->tls == CONF_TLS_STARTTLS && w->ctx->tls != NULL)
 		smtp_set_tls(c->smtp, worker_starttls, c);
+	smtp_set_peer(c->smtp, c->addr);
 	key = worker_ip_key(ss, &keylen);
 	per_ip = addrcount_acquire(w->ctx->addrcount, w->ctx->row, key, keylen,
 	    &c->ip_slot);

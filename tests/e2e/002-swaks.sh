@@ -22,7 +22,8 @@ check "swaks LOGIN session succeeds" test $? -eq 0
 check "EHLO advertises PIPELINING" grep -q '250-PIPELINING' <<< "$out"
 check "EHLO advertises AUTH PLAIN LOGIN" grep -q '250-AUTH PLAIN LOGIN' <<< "$out"
 check "EHLO advertises SIZE" grep -q '250-SIZE 10240000' <<< "$out"
-check "EHLO advertises 8BITMIME" grep -q '250 8BITMIME' <<< "$out"
+check "EHLO advertises 8BITMIME" grep -q '250-8BITMIME' <<< "$out"
+check "EHLO ends with CHUNKING, as Postfix's" grep -q '250 CHUNKING' <<< "$out"
 check "AUTH accepted" grep -q '235 2.7.0 Authentication successful' <<< "$out"
 check "queued like an MTA" grep -Eq '250 2.0.0 Ok: queued as [0-9A-F]{10}' <<< "$out"
 

@@ -104,13 +104,20 @@ run -t -c "$CONF"
 check_eq "unknown spool_group: exit status 1" 1 "$rc"
 check "unknown spool_group: named" err_has "spool_group 'spampot-e2e-nogroup' does not exist"
 
-write_config
+# rfc821: no STARTTLS to miss, so no warning (see the persona check below)
+write_config "persona = rfc821"
 run -t -c "$CONF"
 check_eq "good file: -t exit status 0" 0 "$rc"
 check_eq "good file: configuration OK" "spampotd: $CONF: configuration OK" "$(cat "$T/run.out")"
 check_eq "good file: nothing on stderr" "" "$(cat "$T/run.err")"
 check "-t binds nothing" port_closed
 check "-t does not touch the spool" no_spool
+
+write_config "hostname = honeypot.example.org"
+run -t -c "$CONF"
+check_eq "tell-tale host name: -t still exit status 0" 0 "$rc"
+check "tell-tale host name: warned" err_has "warning: hostname 'honeypot.example.org' contains 'honey'"
+check "postfix-debian without a certificate: warned" err_has "warning: persona postfix-debian without STARTTLS (no certificate"
 
 SHIPPED="$SPAMPOT_BUILDDIR/etc/spampot.conf"
 run -t -c "$SHIPPED"

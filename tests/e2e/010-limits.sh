@@ -69,7 +69,7 @@ check "per IP: the 421 is in its transcript" \
     grep -Eqx 'S [0-9]+\.[0-9]{3} 421 4\.7\.0 mx\.e2e\.test Error: too many connections from your address' "$f"
 check "log: smtp limit sessions_per_ip" log_has "smtp limit sessions_per_ip=3"
 check "127.0.0.2 served meanwhile" grep -Eq \
-    '^220 [^|]*\|250 8BITMIME\|250 2.1.0 Ok\|250 2.1.5 Ok\|354 [^|]*\|250 2.0.0 Ok: queued as [0-9A-F]{10}\|221 2.0.0 Bye$' <<< "$(got other)"
+    '^220 [^|]*\|250 CHUNKING\|250 2.1.0 Ok\|250 2.1.5 Ok\|354 [^|]*\|250 2.0.0 Ok: queued as [0-9A-F]{10}\|221 2.0.0 Bye$' <<< "$(got other)"
 check "127.0.0.2: its file" wait_for 5 has_file "$(got other_port)" 127.0.0.2
 check_eq "127.0.0.2: one message, end reason quit" "1 quit" \
     "$(spool_get "$(file_of "$(got other_port)" 127.0.0.2)" '"%d %s" % (len(r["messages"]), r["end"]["reason"])')"

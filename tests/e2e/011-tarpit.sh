@@ -41,7 +41,7 @@ check "greeting held back by greeting_delay ($(got greeting_secs) s)" between 0.
 check_eq "three pipelined NOOPs, three replies" "250 2.0.0 Ok|250 2.0.0 Ok|250 2.0.0 Ok" "$(got noop)"
 check "NOOP replies spread over >= 1.4 s (at $(got noop_at))" between 1.4 3.5 "$(got noop_last)"
 check "each NOOP reply held back ~0.5 s (least gap $(got noop_gap) s)" between 0.45 1.5 "$(got noop_gap)"
-check_eq "pipelined replies in order" "214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT HELP VRFY EXPN AUTH|252 2.0.0 order@example.net|250 2.0.0 Ok" \
+check_eq "pipelined replies in order" "500 5.5.2 Error: command not recognized|252 2.0.0 order@example.net|250 2.0.0 Ok" \
     "$(got mixed)"
 check "mixed replies spread too (at $(got mixed_at))" between 1.4 3.5 "$(got mixed_last)"
 check_eq "QUIT" "221 2.0.0 Bye" "$(got quit)"

@@ -165,7 +165,8 @@ check_eq "session 1: AUTH PLAIN and a message with an attachment" ok "$(got s1)"
 check_eq "session 2: AUTH LOGIN" "235 2.7.0 Authentication successful" "$(got s2_auth)"
 check_eq "session 2: two messages" "250 250" "$(got s2_msg2) $(got s2_msg3)"
 check_eq "session 3: cut off in DATA" "421 4.4.2 mx.e2e.test Error: timeout exceeded" "$(got s3)"
-check_eq "session 4: errors answered" "220|250|501|504|502|500|500|252|250|221" "$(got s4)"
+# postfix-debian: bad base64 and XOAUTH2 junk get 535, an unknown verb 500
+check_eq "session 4: errors answered" "220|250|535|535|500|500|500|252|250|221" "$(got s4)"
 
 if [ -z "$daemon_skip" ]; then
 	kill -HUP "$DAEMON_PID"

@@ -13,8 +13,10 @@ db_start
 db_setup
 install -d -o spampot-analyzer -m 0750 "$T/log"
 EVENTS="$T/log/events.json"
+# The rfc821 persona: smtplib logs in with PLAIN only (postfix-debian
+# offers CRAM-MD5, which smtplib tries first: see 057-personas.sh).
 write_config "json_log = $EVENTS" \
-    "pattern btc = \\b[13][a-km-zA-HJ-NP-Z1-9]{25,34}\\b"
+    "pattern btc = \\b[13][a-km-zA-HJ-NP-Z1-9]{25,34}\\b" "persona = rfc821"
 cat "$DB_CONF" >> "$CONF"
 start_daemon
 start_analyzer

@@ -18,7 +18,10 @@ REPORT="$SPAMPOT_BUILDDIR/src/spampot-report"
 
 db_start
 db_setup
-write_config "pattern invoice = (?i)invoice\\s+\\d+" "max_sessions_per_ip = 1000"
+# The rfc821 persona takes bytes that are no UTF-8 and 8-bit addresses
+# without SMTPUTF8 in HELO, MAIL and RCPT, where Postfix answers 5xx.
+write_config "pattern invoice = (?i)invoice\\s+\\d+" "max_sessions_per_ip = 1000" \
+    "persona = rfc821"
 cat "$DB_CONF" >> "$CONF"
 start_daemon
 start_analyzer

@@ -21,7 +21,9 @@ READER_PW="$T/analyst.password"
 
 db_start
 db_setup --reader analyst --reader-password-file "$READER_PW"
-db_config 'pattern ctl = CTL<[^>]*>'
+# The rfc821 persona takes control bytes and bytes that are no UTF-8 in
+# HELO, MAIL and RCPT, where Postfix (and the default persona) answer 5xx.
+db_config 'pattern ctl = CTL<[^>]*>' 'persona = rfc821'
 start_daemon
 start_analyzer
 

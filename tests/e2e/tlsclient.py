@@ -88,7 +88,9 @@ def offer(port):
 def smtps(port):
     m = smtplib.SMTP_SSL(HOST, port, context=client_ctx(), timeout=5)
     print(m.ehlo())
-    m.login("carol", "implicit-pw")
+    # PLAIN, as a bot sends it (smtplib would pick CRAM-MD5 first)
+    m.user, m.password = "carol", "implicit-pw"
+    m.auth("PLAIN", m.auth_plain)
     m.sendmail("tls465@example.org", ["rcpt465@example.net"],
                b"Subject: on 465\r\n\r\nimplicit body\r\n")
     m.quit()

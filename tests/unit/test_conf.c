@@ -285,6 +285,9 @@ static const struct value_case value_cases[] = {
 	S("mysql_password_file = /etc/pw", mysql_password_file, "/etc/pw"),
 	S("hostname = mail.example.com", hostname, "mail.example.com"),
 	S("banner = ESMTP Exim 4.96", banner, "ESMTP Exim 4.96"),
+	S("persona = exim-debian", persona, "exim-debian"),
+	S("persona = rfc821", persona, "rfc821"),
+	S("auth_accept = fail-first 3", auth_accept, "fail-first 3"),
 	S("banner = \"\"", banner, ""),
 	S("sensor = eu-west 3", sensor, "eu-west 3"),
 	S("mysql_host = db.example.org", mysql_host, "db.example.org"),
@@ -588,6 +591,16 @@ static const struct error_case error_cases[] = {
 	    "log_facility: 'local8' (expected " FAC_EXP ")" },
 	{ "log_facility = MAIL", "test.conf:1: bad value for "
 	    "log_facility: 'MAIL' (expected " FAC_EXP ")" },
+	/* personas and auth_accept */
+	{ "persona = qmail", "test.conf:1: bad value for persona: 'qmail' "
+	    "(expected postfix-debian, exim-debian, exchange or rfc821)" },
+	{ "auth_accept = some", "test.conf:1: bad value for auth_accept: "
+	    "'some' (expected all, fail-first N (0 to 1000) or list /PATH)" },
+	{ "auth_accept = fail-first 1001", "test.conf:1: bad value for "
+	    "auth_accept: 'fail-first 1001' (expected all, fail-first N (0 "
+	    "to 1000) or list /PATH)" },
+	{ "auth_accept = list /nonexistent/creds", "test.conf:1: "
+	    "auth_accept: /nonexistent/creds: No such file or directory" },
 	/* text may not hold a line break */
 	{ "banner = ESMTP\rforged", "test.conf:1: bad value for banner: "
 	    "'ESMTP\rforged' (expected text)" },

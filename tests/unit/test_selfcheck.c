@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "conf.h"
 #include "selfcheck.h"
 #include "testutil.h"
 
@@ -198,6 +199,37 @@ test_space(void **state)
 	assert_non_null(strstr(said(f), "below spool_min_free"));
 }
 
+/* Names that give a honeypot away, and a persona without its STARTTLS. */
+static void
+test_persona(void **state)
+{
+	static const char good[] = "hostname = mail.example.com\n"
+	    "persona = rfc821\n";
+	static const char bad[] = "hostname = honeypot1.example.com\n"
+	    "banner = ESMTP SpamTrap\n";
+	struct fixture *f = *state;
+	char err[CONF_ERR_MAX];
+	struct config cf;
+
+	assert_int_equal(conf_parse_buffer(&cf, "t", good, strlen(good), err,
+	    sizeof(err)), 0);
+	selfcheck_persona(&f->sc, &cf, 0);
+	assert_int_equal(f->sc.warnings, 0);
+	conf_clear(&cf);
+	assert_int_equal(conf_parse_buffer(&cf, "t", bad, strlen(bad), err,
+	    sizeof(err)), 0);
+	selfcheck_persona(&f->sc, &cf, 1);
+	assert_int_equal(f->sc.warnings, 2);
+	assert_non_null(strstr(said(f), "contains 'honey'"));
+	assert_non_null(strstr(said(f), "contains 'trap'"));
+	selfcheck_persona(&f->sc, &cf, 0);
+	assert_int_equal(f->sc.warnings, 5);
+	assert_non_null(strstr(said(f), "persona postfix-debian without "
+	    "STARTTLS"));
+	assert_int_equal(f->sc.errors, 0);
+	conf_clear(&cf);
+}
+
 int
 main(void)
 {
@@ -215,6 +247,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_analyzer_user, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_space, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_persona, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -398,7 +398,7 @@ struct golden {
 static int
 golden_load(const char *name, struct golden *g)
 {
-	char path[1024];
+	char path[1024], *conf;
 	size_t len;
 
 	memset(g, 0, sizeof(*g));
@@ -409,7 +409,16 @@ golden_load(const char *name, struct golden *g)
 	if ((g->out = tu_read_at(AT_FDCWD, path, &g->outlen)) == NULL)
 		fail_msg("%s: %s", path, strerror(errno));
 	snprintf(path, sizeof(path), "%s/smtp/%s.conf", data_dir, name);
-	g->conf = tu_read_at(AT_FDCWD, path, &len);
+	conf = tu_read_at(AT_FDCWD, path, &len);
+	/* A dialogue names its persona in NAME.conf; those that do not are
+	 * the rfc821 persona's, what spampot answered before personas. */
+	if (conf == NULL || strstr(conf, "persona") == NULL) {
+		if (asprintf(&g->conf, "persona = rfc821\n%s",
+		    conf != NULL ? conf : "") == -1)
+			fail_msg("out of memory");
+		free(conf);
+	} else
+		g->conf = conf;
 	return 0;
 }
 
@@ -764,6 +773,190 @@ test_spool_data_cut(void **state)
 	run_free(&r);
 }
 
+/*
+ * The challenge-response mechanisms, whose challenges differ from run to
+ * run: what the spool holds. CRAM-MD5 records the user, the HMAC and our
+ * challenge; NTLM the DOMAIN\\user, the NT response and our challenge;
+ * SCRAM the user and the proof.
+ */
+static void
+test_auth_mechs(void **state)
+{
+	static const char in[] =
+	    "EHLO c.example\r\n"
+	    "AUTH CRAM-MD5\r\nYWxpY2UgMDEyM2FiY2Q=\r\n"
+	    "AUTH SCRAM-SHA-256 biwsbj1jYXJvbCxyPWFiYzEyMw==\r\n"
+	    "Yz1iaXdzLHI9YWJjMTIzeHl6LHA9Y0hKdmIyWT0=\r\n"
+	    "AUTH NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAA=\r\n"
+	    "TlRMTVNTUAADAAAAAAAAAEAAAAAEAAQAQAAAAAYABgBEAAAABgAGAEoAAAAAAAAA"
+	    "UAAAAAAAAABQAAAABYKIot6tvu9EAE8ATQBqAG8AZQA=\r\n"
+	    "QUIT\r\n";
+	struct run r;
+
+	/* SCRAM is refused whatever auth_accept says: no server signature
+	 * can be made without the password */
+	run_session("persona = postfix-debian\nauth_accept = fail-first 1\n",
+	    in, sizeof(in) - 1, 0, &r);
+	assert_spool_line(&r, "auth mech=CRAM-MD5 status=rejected user=alice "
+	    "pass=0123abcd authzid=");
+	assert_non_null(strstr(r.spool, "\nauth-raw <"));
+	assert_spool_line(&r, "auth mech=NTLM status=ok user=DOM\\x5cjoe "
+	    "pass=deadbeef authzid=");
+	assert_spool_line(&r, "auth mech=SCRAM-SHA-256 status=rejected "
+	    "user=carol pass=cHJvb2Y= authzid=");
+	assert_non_null(strstr(r.out, "334 cj1hYmMx"));	/* r=abc1 */
+	assert_non_null(strstr(r.out, "\r\n235 2.7.0 Authentication "
+	    "successful\r\n"));
+	run_free(&r);
+}
+
+static int starttls_hook_calls;
+
+static int
+starttls_hook(void *ctx)
+{
+	starttls_hook_calls++;
+	return *(int *)ctx;
+}
+
+/*
+ * STARTTLS through the worker's hook: 220 and nothing more read until the
+ * handshake is done (what was pipelined in clear is dropped), then no
+ * STARTTLS in EHLO and 554 for a second one; 454 when the hook fails;
+ * Postfix's 502 where it is not offered.
+ */
+static void
+test_starttls_postfix(void **state)
+{
+	static const char cftext[] = "hostname = mx.test\n";
+	char err[CONF_ERR_MAX];
+	struct smtp_session *s;
+	struct config cf;
+	struct run r;
+	int rc = 0;
+
+	assert_int_equal(conf_parse_buffer(&cf, "t", cftext, strlen(cftext),
+	    err, sizeof(err)), 0);
+	memset(&r, 0, sizeof(r));
+	r.out = calloc(1, 1);
+	assert_non_null(s = smtp_new(&cf, SESSION_ID, NULL));
+	smtp_set_tls(s, starttls_hook, &rc);
+	assert_int_equal(smtp_feed(s, "EHLO c\r\nSTARTTLS\r\nNOOP\r\n", 24),
+	    0);
+	drain(s, &r);
+	assert_non_null(strstr(r.out, "250-STARTTLS\r\n"));
+	assert_non_null(strstr(r.out, "\r\n220 2.0.0 Ready to start TLS\r\n"));
+	assert_null(strstr(r.out, "250 2.0.0 Ok"));	/* NOOP not obeyed */
+	assert_int_equal(smtp_pending_input(s), 0);
+	smtp_tls_started(s);
+	free(r.out);
+	r.out = calloc(1, 1);
+	r.outlen = 0;
+	assert_int_equal(smtp_feed(s, "EHLO c\r\nSTARTTLS\r\n", 18), 0);
+	drain(s, &r);
+	assert_null(strstr(r.out, "STARTTLS"));
+	assert_non_null(strstr(r.out, "554 5.5.1 Error: TLS already active"));
+	smtp_free(s);
+
+	rc = -1;
+	free(r.out);
+	r.out = calloc(1, 1);
+	r.outlen = 0;
+	assert_non_null(s = smtp_new(&cf, SESSION_ID, NULL));
+	smtp_set_tls(s, starttls_hook, &rc);
+	assert_int_equal(smtp_feed(s, "STARTTLS\r\n", 10), 0);
+	drain(s, &r);
+	assert_string_equal(r.out,
+	    "454 4.7.0 TLS not available due to local problem\r\n");
+	smtp_free(s);
+	assert_int_equal(starttls_hook_calls, 2);
+
+	free(r.out);
+	r.out = calloc(1, 1);
+	r.outlen = 0;
+	assert_non_null(s = smtp_new(&cf, SESSION_ID, NULL));
+	assert_int_equal(smtp_feed(s, "STARTTLS\r\n", 10), 0);
+	drain(s, &r);
+	assert_string_equal(r.out,
+	    "502 5.5.1 Error: command not implemented\r\n");
+	smtp_free(s);
+	free(r.out);
+	conf_clear(&cf);
+}
+
+/*
+ * postfix-debian: from the tenth error on, the next command waits a
+ * second (smtpd_soft_error_limit); a BDAT message is kept like DATA.
+ */
+static void
+test_postfix_errors_bdat(void **state)
+{
+	static const char errs[] =
+	    "X1\r\nX2\r\nX3\r\nX4\r\nX5\r\nX6\r\nX7\r\nX8\r\nX9\r\n"
+	    "X10\r\nNOOP\r\n";
+	static const char bdat[] =
+	    "MAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\n"
+	    "BDAT 6\r\nhello\nBDAT 8 LAST\r\n world\r\nQUIT\r\n";
+	static const char cftext[] = "hostname = mx.test\n";
+	char err[CONF_ERR_MAX];
+	struct smtp_session *s;
+	struct config cf;
+	struct run r;
+
+	assert_int_equal(conf_parse_buffer(&cf, "t", cftext, strlen(cftext),
+	    err, sizeof(err)), 0);
+	memset(&r, 0, sizeof(r));
+	r.out = calloc(1, 1);
+	assert_non_null(s = smtp_new(&cf, SESSION_ID, NULL));
+	assert_int_equal(smtp_feed(s, errs, sizeof(errs) - 1), 0);
+	drain(s, &r);
+	/* ten answered, the NOOP waits */
+	assert_null(strstr(r.out, "250 2.0.0 Ok"));
+	assert_true(smtp_held_until(s) > 0);
+	assert_int_equal(smtp_pending_input(s), 6);
+	smtp_free(s);
+	free(r.out);
+	conf_clear(&cf);
+
+	run_session(NULL, bdat, sizeof(bdat) - 1, 0, &r);
+	assert_non_null(strstr(r.out, "250 2.0.0 Ok: 6 bytes\r\n"));
+	assert_non_null(strstr(r.out, "250 2.0.0 Ok: 14 bytes queued as "));
+	assert_int_equal(r.messages, 1);
+	/* one body record a chunk, the BDAT lines between them */
+	assert_non_null(memmem(r.spool, r.spoollen, "\nhello\n\n", 8));
+	assert_non_null(memmem(r.spool, r.spoollen, "\n world\r\n\n", 10));
+	assert_null(strstr(r.out, "500"));	/* no byte read as a command */
+	run_free(&r);
+}
+
+/* auth_accept = list: only the user:password lines of the file get 235. */
+static void
+test_auth_list(void **state)
+{
+	/* AUTH PLAIN \0alice\0pw, then \0alice\0bad */
+	static const char in[] = "AUTH PLAIN AGFsaWNlAGJhZA==\r\n"
+	    "AUTH PLAIN AGFsaWNlAHB3\r\nQUIT\r\n";
+	char path[128], conf[256];
+	struct run r;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/creds", spool_top);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("bob:x\nalice:pw\r\n", f);
+	fclose(f);
+	snprintf(conf, sizeof(conf), "auth_accept = list %s\n", path);
+	run_session(conf, in, sizeof(in) - 1, 0, &r);
+	assert_non_null(strstr(r.out, "\r\n535 5.7.8 Error: authentication "
+	    "failed: authentication failure\r\n235 2.7.0 Authentication "
+	    "successful\r\n"));
+	assert_spool_line(&r, "auth mech=PLAIN status=rejected user=alice "
+	    "pass=bad authzid=");
+	assert_spool_line(&r, "auth mech=PLAIN status=ok user=alice pass=pw "
+	    "authzid=");
+	run_free(&r);
+	unlink(path);
+}
+
 /* --- generated dialogues ------------------------------------------------- */
 
 /*
@@ -807,7 +1000,8 @@ rcpt_flood(size_t chunk)
 	append_str(&want, &wantlen,
 	    "421 4.7.0 mx.test Error: too many errors\r\n");
 
-	run_session(NULL, in, inlen, chunk, &r);
+	/* the rfc821 persona: no soft error delay to wait for */
+	run_session("persona = rfc821\n", in, inlen, chunk, &r);
 	assert_same_bytes("rcpt flood", r.out, r.outlen, want, wantlen);
 	assert_int_equal(r.end, SMTP_END_LIMIT);
 	assert_int_equal(r.messages, 0);
@@ -930,7 +1124,7 @@ expect_reply(struct smtp_session *s, const char *in, const char *want)
 static void
 test_starttls(void **state)
 {
-	char cftext[] = "hostname = mx.test\n", err[256];
+	char cftext[] = "hostname = mx.test\npersona = rfc821\n", err[256];
 	struct smtp_session *s;
 	struct config cf;
 	struct buf *b;
@@ -944,6 +1138,7 @@ test_starttls(void **state)
 	expect_reply(s, "STARTTLS\r\n",
 	    "502 5.5.1 Error: command not implemented\r\n");
 
+	starttls_calls = 0;
 	smtp_set_tls(s, fake_starttls, &starttls_calls);
 	assert_int_equal(smtp_feed(s, "EHLO a\r\n", 8), 0);
 	assert_non_null(memmem(b->data, b->len, "\r\n250-STARTTLS\r\n", 16));
@@ -993,6 +1188,10 @@ main(void)
 		cmocka_unit_test(test_spool_limits),
 		cmocka_unit_test(test_spool_data_cut),
 		cmocka_unit_test(test_rcpt_flood),
+		cmocka_unit_test(test_auth_mechs),
+		cmocka_unit_test(test_starttls_postfix),
+		cmocka_unit_test(test_auth_list),
+		cmocka_unit_test(test_postfix_errors_bdat),
 		cmocka_unit_test(test_after_end),
 		cmocka_unit_test(test_tarpit),
 		cmocka_unit_test(test_starttls),

@@ -1,0 +1,71 @@
+#!/bin/bash
+# Personas with real clients: swaks and smtplib log in with CRAM-MD5
+# (our challenge; the user and HMAC recorded), smtplib's AUTH without
+# EHLO is taken as Postfix takes it, auth_accept's fail-first answers 535
+# first, and each persona greets and answers EHLO as its MTA does.
+. "$(dirname "$0")/lib.sh"
+
+# A Python client with rawsmtp.py importable; its key=value lines in $out.
+py() { out=$(cd "$E2E_DIR" && timeout 60 python3 - "$PORT" "$T" 2>&1); }
+got() { sed -n "s/^$1=//p" <<< "$out" | head -n 1; }
+
+write_config "auth_accept = fail-first 1"
+start_daemon
+
+out=$(swaks --server "127.0.0.1:$PORT" --ehlo bot.example \
+    --auth CRAM-MD5 --auth-user 'carol@example.com' --auth-password 'first' \
+    --from a@example.org --to b@example.net 2>&1)
+check "CRAM-MD5 offered" grep -q '250-AUTH PLAIN LOGIN CRAM-MD5' <<< "$out"
+check "first CRAM-MD5 login refused (fail-first 1)" \
+    grep -q '535 5.7.8 Error: authentication failed: authentication failure' <<< "$out"
+
+py <<'PY'
+import smtplib, sys
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=10)
+s.ehlo("bot.example")
+# smtplib tries CRAM-MD5 first, then PLAIN after the 535
+try:
+    s.login("dave", "one")
+    print("login=ok")
+except smtplib.SMTPAuthenticationError as e:
+    print("login=%d" % e.smtp_code)
+s.quit()
+# AUTH before EHLO, as nmap's smtp-brute sends it
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=10)
+print("noehlo=%d" % s.docmd("AUTH", "PLAIN AGVyaW4Ac2VjcmV0")[0])
+s.quit()
+PY
+check_eq "smtplib: logged in with its second mechanism" ok "$(got login)"
+check_eq "AUTH without EHLO taken (and refused: fail-first 1)" 535 "$(got noehlo)"
+check "CRAM-MD5 user and HMAC recorded, with our challenge" wait_for 5 \
+    grep -Eq '^auth mech=CRAM-MD5 status=rejected user=carol@example.com pass=[0-9a-f]{32} authzid=$' -r "$SPOOL/new"
+check "the challenge follows it" grep -Eq '^auth-raw <[0-9]+\.[0-9]+@mx\.e2e\.test>$' -r "$SPOOL/new"
+check "smtplib's CRAM-MD5 recorded, refused" \
+    grep -Eq '^auth mech=CRAM-MD5 status=rejected user=dave pass=[0-9a-f]{32}' -r "$SPOOL/new"
+check "then its PLAIN, accepted" grep -q '^auth mech=PLAIN status=ok user=dave pass=one' -r "$SPOOL/new"
+check "AUTH before EHLO recorded" grep -q '^auth mech=PLAIN status=rejected user=erin pass=secret' -r "$SPOOL/new"
+stop_daemon
+
+for p in "exim-debian|220 mx.e2e.test ESMTP Exim 4.96 |250-mx.e2e.test Hello x.example [127.0.0.1]|250 HELP" \
+    "exchange|220 mx.e2e.test Microsoft ESMTP MAIL Service ready at |250-mx.e2e.test Hello [127.0.0.1]|250 SMTPUTF8" \
+    "rfc821|220 mx.e2e.test ESMTP Postfix (Debian/GNU)|250-mx.e2e.test|250 8BITMIME"; do
+	IFS='|' read -r name greet first last <<< "$p"
+	write_config "persona = $name"
+	start_daemon
+	py <<'PY'
+import sys, rawsmtp
+c = rawsmtp.Conn(int(sys.argv[1]))
+print("greeting=" + c.reply())
+c.send(b"EHLO x.example\r\n")
+r = c.reply(all_lines=True)
+print("first=" + r[0])
+print("last=" + r[-1])
+c.send(b"QUIT\r\n")
+c.close()
+PY
+	check "$name: greeting" grep -qF "$greet" <<< "$(got greeting)"
+	check_eq "$name: EHLO first line" "$first" "$(got first)"
+	check_eq "$name: EHLO last line" "$last" "$(got last)"
+	stop_daemon
+done
+e2e_done

@@ -19,6 +19,8 @@ if [ "${1:-}" = "--tests" ]; then
 	pkgs="$pkgs valgrind nmap"
 	# spampot-report's HTML page rendered headless; GeoIP test files read back
 	pkgs="$pkgs chromium mmdb-bin"
+	# tests/servers (apt-get download + dpkg -x of postfix, exim4), 06[0-3]
+	pkgs="$pkgs openssl dpkg apt"
 	# ss -xp in 001-privileges.sh (who is connected to /dev/log)
 	pkgs="$pkgs iproute2"
 fi

@@ -36,6 +36,7 @@ def c(s):
 #   ("r",)              read one reply
 #   ("tls",)            start TLS on the socket (after a 220 to STARTTLS)
 #   ("sleep", secs)
+#   ("drain",)          read replies until the server is silent or closes
 # The greeting is read first. The session ends with what the server does
 # after the last step: a read of anything left (a close is recorded).
 def S(x):
@@ -192,6 +193,20 @@ conv("two-messages", *TX, MAIL, RCPT, DATA, ("s", BODY), QUIT)
 conv("rset-in-transaction", EHLO, MAIL, RCPT, S("RSET"), RCPT, QUIT)
 conv("many-rcpt", EHLO, MAIL, *[S("RCPT TO:<r%d@example.net>" % i) for i in range(5)], QUIT)
 conv("quit-arg", S("QUIT now"))
+# SMTP smuggling (hannob/smtpsmug): a message whose text holds a line
+# ending other than CRLF.CRLF, then a second transaction, then CRLF.CRLF.
+# How many replies come back, and when, shows where the server ended DATA.
+SMUGGLE = {
+    "lf-dot-lf": b"\n.\n", "lf-dot-crlf": b"\n.\r\n", "cr-dot-lf": b"\r.\n",
+    "cr-dot-crlf": b"\r.\r\n", "crlf-dot-lf": b"\r\n.\n", "crlf-dot-cr": b"\r\n.\r",
+    "lf-dot-cr": b"\n.\r", "cr-dot-cr": b"\r.\r", "crlf-nul-dot-crlf": b"\r\n\x00.\r\n",
+}
+for k, end in SMUGGLE.items():
+    conv("smug-" + k, *TX[:4],
+         W(b"Subject: first\r\n\r\nfirst" + end +
+           b"MAIL FROM:<smuggled@example.org>\r\nRCPT TO:<r@example.net>\r\n"
+           b"DATA\r\nSubject: smuggled\r\n\r\nsmuggled\r\n.\r\n"),
+         ("drain",), QUIT)
 
 
 class Session:
@@ -215,8 +230,8 @@ class Session:
             if self.closed:
                 out, self.buf = self.buf, b""
                 return out + b"<closed>"
-            self.sock.settimeout(self.left())
             try:
+                self.sock.settimeout(self.left())
                 d = self.sock.recv(65536)
             except (socket.timeout, TimeoutError):
                 out, self.buf = self.buf, b""
@@ -242,6 +257,7 @@ class Session:
             self.sock.settimeout(self.left())
             self.sock = ctx.wrap_socket(self.sock)
         except (OSError, ssl.SSLError) as e:
+            self.closed = True
             return b"<tls: %s>" % type(e).__name__.encode()
         return b"<tls ok>"
 
@@ -263,6 +279,13 @@ def run(addr, steps, timeout):
             continue
         if st[0] == "r":
             out.append((None, s.reply()))
+            continue
+        if st[0] == "drain":
+            while True:
+                r = s.reply()
+                out.append((None, r))
+                if r.endswith((b"<timeout>", b"<closed>")):
+                    break
             continue
         err = s.send(st[1])
         if st[0] == "w":

@@ -18,6 +18,9 @@
 # it. Needs root (Exim refuses -C otherwise and drops to its user itself).
 set -u
 
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/servers/lib.sh
+. "$here/lib.sh"
 # Exim looks up its compiled-in user by name at start-up.
 owner=Debian-exim
 
@@ -50,8 +53,9 @@ unpack() {
 			dpkg -x "$p" "$pkg" || die "dpkg -x $p failed"
 		done
 	fi
-	[ -x "$exim" ] && [ -z "$(missing)" ] ||
-	    die "exim4 does not run from $pkg: missing $(missing | tr '\n' ' ')"
+	if [ ! -x "$exim" ] || [ -n "$(missing)" ]; then
+		die "exim4 does not run from $pkg: missing $(missing | tr '\n' ' ')"
+	fi
 }
 
 config() {
@@ -103,7 +107,6 @@ EOC
 }
 
 start() {
-	local i
 	[ "$(id -u)" = 0 ] || die "must run as root (exim -C with a private configuration)"
 	[ -e "$dir/exim.pid" ] && kill -0 "$(cat "$dir/exim.pid")" 2>/dev/null &&
 	    die "already running in $dir"
@@ -113,34 +116,11 @@ start() {
 	LD_LIBRARY_PATH=$libpath "$exim" -C "$dir/etc/exim4.conf" -bdf \
 	    -oX "127.0.0.1.$port" </dev/null >>"$dir/daemon.log" 2>&1 &
 	echo $! >"$dir/exim.pid"
-	for i in $(seq 50); do
-		kill -0 "$(cat "$dir/exim.pid")" 2>/dev/null ||
-		    die "exim exited: $(tail -n 5 "$dir/daemon.log" "$dir"/log/paniclog 2>/dev/null)"
-		if python3 - "$port" 2>/dev/null <<'EOP'
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)
-s.settimeout(2)
-d = s.recv(512)
-s.sendall(b"QUIT\r\n")
-sys.exit(0 if d.startswith(b"220") else 1)
-EOP
-		then return 0; fi
-		sleep 0.1
-	done
-	die "no 220 greeting on 127.0.0.1:$port after 5 s: $(tail -n 5 "$dir"/log/*log 2>/dev/null)"
+	wait_greeting "$dir/exim.pid" "$port" "$dir/daemon.log" "$dir"/log/*log
 }
 
 stop() {
-	local pid i
-	[ -e "$dir/exim.pid" ] || return 0
-	pid=$(cat "$dir/exim.pid")
-	kill "$pid" 2>/dev/null
-	for i in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
-	rm -f "$dir/exim.pid"
+	stop_pidfile "$dir/exim.pid"
 }
 
 cmd=${1:-}

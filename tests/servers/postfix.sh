@@ -24,6 +24,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 owner=spampot-pf
 postdrop=spampot-pd
 
+# shellcheck source=tests/servers/lib.sh
+. "$here/lib.sh"
+
 die() { echo "postfix.sh: $*" >&2; exit 1; }
 
 # unpack: Postfix (through bench/postfix.sh), then the SASL pieces.
@@ -162,7 +165,6 @@ EOC
 }
 
 start() {
-	local i
 	[ "$(id -u)" = 0 ] || die "must run as root (the master binds and drops privileges)"
 	[ -e "$dir/master.pid" ] && kill -0 "$(cat "$dir/master.pid")" 2>/dev/null &&
 	    die "already running in $dir"
@@ -175,33 +177,11 @@ start() {
 	LD_LIBRARY_PATH=$libpath "$pkg/usr/lib/postfix/sbin/master" \
 	    -c "$dir/etc" -d </dev/null >>"$dir/master.log" 2>&1 &
 	echo $! >"$dir/master.pid"
-	for i in $(seq 50); do
-		if ! kill -0 "$(cat "$dir/master.pid")" 2>/dev/null; then
-			die "master exited: $(tail -n 5 "$dir/master.log" "$dir/maillog" 2>/dev/null)"
-		fi
-		if python3 - "$port" 2>/dev/null <<'EOP'
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)
-s.settimeout(2)
-sys.exit(0 if s.recv(512).startswith(b"220") else 1)
-EOP
-		then return 0; fi
-		sleep 0.1
-	done
-	die "no 220 greeting on 127.0.0.1:$port after 5 s: $(tail -n 5 "$dir/maillog" 2>/dev/null)"
+	wait_greeting "$dir/master.pid" "$port" "$dir/master.log" "$dir/maillog"
 }
 
 stop() {
-	local pid i
-	[ -e "$dir/master.pid" ] || return 0
-	pid=$(cat "$dir/master.pid")
-	kill "$pid" 2>/dev/null
-	for i in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
-	rm -f "$dir/master.pid"
+	stop_pidfile "$dir/master.pid"
 }
 
 cmd=${1:-}

@@ -313,7 +313,6 @@ MASKS = [
     (re.compile(r"queued as [0-9A-Za-z]+"), "queued as <QID>"),
     (re.compile(r"\bid=[0-9A-Za-z]{6}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2}\b"), "id=<QID>"),
     (re.compile(r"\b[0-9A-Za-z]{6}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2}\b"), "<QID>"),
-    (re.compile(r"<[0-9a-f.]+@[^>]*>"), "<MSGID>"),
 ]
 
 

@@ -20,6 +20,8 @@ if [ "${1:-}" = "--tests" ]; then
 	# spampot-report's HTML page rendered headless; GeoIP test files read back
 	pkgs="$pkgs chromium mmdb-bin"
 	pkgs="$pkgs openssl curl"	# TLS clients: tests/e2e/06[01]-tls*.sh
+	# tests/servers (apt-get download + dpkg -x of postfix, exim4), 06[3-6]
+	pkgs="$pkgs dpkg apt"
 	# ss -xp in 001-privileges.sh (who is connected to /dev/log)
 	pkgs="$pkgs iproute2"
 fi

@@ -1,0 +1,411 @@
+#!/usr/bin/env python3
+# Copyright (c) 2026 The spampot authors
+# SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+"""battery.py: the differential persona battery.
+
+Runs each named SMTP conversation against two servers (--a, --b as
+HOST:PORT), masks what differs between any two sessions (host names,
+dates, queue ids, session ids), and prints every pair of replies that
+differ. Exit 0 only when none differs, apart from the lines a --expect
+file exempts ("NAME<TAB>STEP<TAB>why", STEP a number or *; # comments).
+--dump prints side A's transcripts instead (the reference texts).
+Every conversation is bounded in time (--timeout per reply, 4 times that
+in all). Python 3 standard library only; ssl for STARTTLS.
+"""
+import argparse
+import re
+import socket
+import ssl
+import sys
+import time
+
+CRLF = b"\r\n"
+
+
+def c(s):
+    """A command line: str or bytes, CRLF appended."""
+    if isinstance(s, str):
+        s = s.encode("utf-8")
+    return s + CRLF
+
+
+# A conversation is a list of steps:
+#   ("s", bytes)        send, then read one reply
+#   ("p", bytes, n)     send (pipelined), then read n replies
+#   ("w", bytes)        send, read nothing
+#   ("r",)              read one reply
+#   ("tls",)            start TLS on the socket (after a 220 to STARTTLS)
+#   ("sleep", secs)
+#   ("drain",)          read replies until the server is silent or closes
+# The greeting is read first. The session ends with what the server does
+# after the last step: a read of anything left (a close is recorded).
+def S(x):
+    return ("s", c(x))
+
+
+def P(n, *lines):
+    return ("p", b"".join(c(x) for x in lines), n)
+
+
+def W(x):
+    return ("w", x)
+
+
+EHLO = S("EHLO client.example.org")
+HELO = S("HELO client.example.org")
+MAIL = S("MAIL FROM:<sender@example.org>")
+RCPT = S("RCPT TO:<rcpt@example.net>")
+DATA = S("DATA")
+QUIT = S("QUIT")
+BODY = b"Subject: battery\r\n\r\nhello\r\n.\r\n"
+B64 = {"test": "dGVzdA==", "plain": "AHRlc3QAdGVzdA==",
+       "bad": "AHRlc3QAd3Jvbmc="}
+TX = [EHLO, MAIL, RCPT, DATA, ("s", BODY)]
+
+CONV = {}
+
+
+def conv(name, *steps):
+    assert name not in CONV, name
+    CONV[name] = list(steps)
+
+
+# greeting and EHLO/HELO
+conv("greeting-quit", QUIT)
+conv("ehlo", EHLO, QUIT)
+conv("helo", HELO, QUIT)
+conv("ehlo-no-arg", S("EHLO"), QUIT)
+conv("helo-no-arg", S("HELO"), QUIT)
+conv("ehlo-twice", EHLO, EHLO, QUIT)
+conv("helo-then-ehlo", HELO, EHLO, QUIT)
+conv("ehlo-ip-literal", S("EHLO [127.0.0.1]"), QUIT)
+conv("ehlo-bad-literal", S("EHLO [999.1.2.3]"), QUIT)
+conv("ehlo-lowercase", S("ehlo client.example.org"), QUIT)
+conv("ehlo-spaces", S("EHLO   client.example.org   "), QUIT)
+conv("ehlo-two-args", S("EHLO a b"), QUIT)
+conv("rset-noop", EHLO, S("RSET"), S("NOOP"), S("NOOP arg"), QUIT)
+# MAIL/RCPT syntax
+conv("mail-no-colon", EHLO, S("MAIL sender@example.org"), QUIT)
+conv("mail-no-brackets", EHLO, S("MAIL FROM:sender@example.org"), QUIT)
+conv("mail-null", EHLO, S("MAIL FROM:<>"), QUIT)
+conv("mail-space-addr", EHLO, S("MAIL FROM:<a b@c>"), QUIT)
+conv("mail-unbalanced", EHLO, S("MAIL FROM:<sender@example.org"), QUIT)
+conv("mail-bad-param", EHLO, S("MAIL FROM:<s@example.org> FOO=BAR"), QUIT)
+conv("mail-size", EHLO, S("MAIL FROM:<s@example.org> SIZE=1000"), QUIT)
+conv("mail-size-huge", EHLO,
+     S("MAIL FROM:<s@example.org> SIZE=99999999999"), QUIT)
+conv("mail-twice", EHLO, MAIL, MAIL, QUIT)
+conv("mail-source-route", EHLO, S("MAIL FROM:<@a.example,@b.example:s@c.example>"), QUIT)
+conv("rcpt-no-brackets", EHLO, MAIL, S("RCPT TO:rcpt@example.net"), QUIT)
+conv("rcpt-empty", EHLO, MAIL, S("RCPT TO:<>"), QUIT)
+conv("rcpt-no-domain", EHLO, MAIL, S("RCPT TO:<postmaster>"), QUIT)
+conv("rcpt-local-unknown", EHLO, MAIL, S("RCPT TO:<nosuchuser@localhost>"), QUIT)
+conv("rcpt-bad-param", EHLO, MAIL, S("RCPT TO:<r@example.net> FOO=1"), QUIT)
+conv("rcpt-non-utf8", EHLO, MAIL, S(b"RCPT TO:<r\xff@example.net>"), QUIT)
+# out of sequence
+conv("seq-mail-before-ehlo", MAIL, QUIT)
+conv("seq-rcpt-before-mail", EHLO, RCPT, QUIT)
+conv("seq-data-before-mail", EHLO, DATA, QUIT)
+conv("seq-data-before-rcpt", EHLO, MAIL, DATA, QUIT)
+conv("seq-rcpt-before-ehlo", RCPT, QUIT)
+conv("seq-data-before-ehlo", DATA, QUIT)
+conv("seq-auth-before-ehlo", S("AUTH PLAIN " + B64["plain"]), QUIT)
+conv("seq-bdat-before-mail", EHLO, S("BDAT 5 LAST"), QUIT)
+conv("seq-rset-before-ehlo", S("RSET"), QUIT)
+conv("seq-mail-after-rset", EHLO, MAIL, S("RSET"), RCPT, QUIT)
+conv("seq-auth-in-transaction", EHLO, MAIL, S("AUTH PLAIN " + B64["plain"]), QUIT)
+conv("seq-starttls-in-transaction", EHLO, MAIL, S("STARTTLS"), QUIT)
+# unknown commands, HELP, VRFY, EXPN, ETRN
+conv("unknown-verb", EHLO, S("FOO bar"), QUIT)
+conv("unknown-empty-line", EHLO, S(""), QUIT)
+conv("http-get", S("GET / HTTP/1.0"))
+conv("http-post", EHLO, S("POST /x HTTP/1.1"))
+conv("help", S("HELP"), QUIT)
+conv("help-arg", S("HELP MAIL"), QUIT)
+conv("vrfy", EHLO, S("VRFY postmaster"), QUIT)
+conv("vrfy-no-arg", EHLO, S("VRFY"), QUIT)
+conv("vrfy-backslash", EHLO, S("VRFY a\\b"), QUIT)
+conv("expn", EHLO, S("EXPN postmaster"), QUIT)
+conv("etrn", EHLO, S("ETRN example.net"), QUIT)
+conv("etrn-no-arg", EHLO, S("ETRN"), QUIT)
+conv("turn", EHLO, S("TURN"), QUIT)
+conv("ten-errors", EHLO, *[S("XYZZY%d" % i) for i in range(9)], QUIT)
+# STARTTLS
+conv("starttls", EHLO, S("STARTTLS"), ("tls",), EHLO, QUIT)
+conv("starttls-twice", EHLO, S("STARTTLS"), ("tls",), EHLO, S("STARTTLS"), QUIT)
+conv("starttls-arg", EHLO, S("STARTTLS now"), QUIT)
+conv("starttls-before-ehlo", S("STARTTLS"), ("tls",), EHLO, QUIT)
+conv("starttls-then-mail", EHLO, S("STARTTLS"), ("tls",), MAIL, QUIT)
+conv("starttls-garbage", EHLO, S("STARTTLS"), W(b"\x16\x03\x01garbage\r\n" * 4), ("r",))
+# AUTH
+conv("auth-bad-mech", EHLO, S("AUTH FOO"), QUIT)
+conv("auth-no-mech", EHLO, S("AUTH"), QUIT)
+conv("auth-plain-bad-b64", EHLO, S("AUTH PLAIN !!!notbase64"), QUIT)
+conv("auth-plain-cancel", EHLO, S("AUTH PLAIN"), S("*"), QUIT)
+conv("auth-login-cancel", EHLO, S("AUTH LOGIN"), S(B64["test"]), S("*"), QUIT)
+conv("auth-plain-ok-again", EHLO, S("AUTH PLAIN " + B64["plain"]),
+     S("AUTH PLAIN " + B64["plain"]), QUIT)
+conv("auth-plain-wrong", EHLO, S("AUTH PLAIN " + B64["bad"]), QUIT)
+conv("auth-login-ok", EHLO, S("AUTH LOGIN"), S(B64["test"]), S(B64["test"]), QUIT)
+conv("auth-login-bad-b64", EHLO, S("AUTH LOGIN"), S("%%%"), QUIT)
+conv("auth-plain-empty", EHLO, S("AUTH PLAIN"), S("="), QUIT)
+conv("auth-cram-md5", EHLO, S("AUTH CRAM-MD5"), QUIT)
+# long lines, bare LF/CR, NUL
+conv("long-command", EHLO, S("NOOP " + "x" * 3000), QUIT)
+conv("long-mail", EHLO, S("MAIL FROM:<" + "a" * 1100 + "@example.org>"), QUIT)
+conv("bare-lf-command", EHLO, ("s", b"NOOP\n"), QUIT)
+conv("bare-cr-command", EHLO, ("s", b"NOOP\rNOOP\r\n"), QUIT)
+conv("nul-command", EHLO, ("s", b"NO\x00OP\r\n"), QUIT)
+conv("nul-mail", EHLO, ("s", b"MAIL FROM:<a\x00b@example.org>\r\n"), QUIT)
+conv("data-bare-lf", *TX[:4], ("s", b"Subject: x\n\nbody\n.\r\n"), QUIT)
+conv("data-bare-cr", *TX[:4], ("s", b"Subject: x\r\n\r\nbo\rdy\r\n.\r\n"), QUIT)
+conv("data-nul", *TX[:4], ("s", b"Subject: x\r\n\r\nbo\x00dy\r\n.\r\n"), QUIT)
+conv("data-long-line", *TX[:4], ("s", b"Subject: x\r\n\r\n" + b"y" * 5000 + b"\r\n.\r\n"), QUIT)
+conv("data-lf-dot-lf", *TX[:4], ("s", b"Subject: x\r\n\r\nbody\n.\nMAIL FROM:<x@y>\r\n.\r\n"), QUIT)
+# 8-bit, BDAT, SMTPUTF8, DSN
+conv("data-8bit", EHLO, S("MAIL FROM:<s@example.org> BODY=8BITMIME"), RCPT, DATA,
+     ("s", "Subject: caf\u00e9\r\n\r\n\u00e9t\u00e9\r\n.\r\n".encode()), QUIT)
+conv("data-8bit-undeclared", *TX[:4], ("s", b"Subject: x\r\n\r\n\xe9\xff\r\n.\r\n"), QUIT)
+conv("body-bad", EHLO, S("MAIL FROM:<s@example.org> BODY=9BIT"), QUIT)
+conv("bdat", EHLO, MAIL, RCPT, ("s", b"BDAT 7 LAST\r\nhello\r\n"), QUIT)
+conv("bdat-two-chunks", EHLO, MAIL, RCPT, ("s", b"BDAT 5\r\nhello"),
+     ("s", b"BDAT 2 LAST\r\n\r\n"), QUIT)
+conv("bdat-bad-size", EHLO, MAIL, RCPT, S("BDAT x"), QUIT)
+conv("bdat-then-data", EHLO, MAIL, RCPT, ("s", b"BDAT 5\r\nhello"), DATA, QUIT)
+conv("smtputf8-mail", EHLO, S("MAIL FROM:<j\u00f6rg@example.org> SMTPUTF8"),
+     S("RCPT TO:<\u00fcser@example.net>"), QUIT)
+conv("smtputf8-undeclared", EHLO, S("MAIL FROM:<j\u00f6rg@example.org>"), QUIT)
+conv("dsn-params", EHLO, S("MAIL FROM:<s@example.org> RET=HDRS ENVID=abc123"),
+     S("RCPT TO:<r@example.net> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;r@example.net"), QUIT)
+conv("dsn-bad-notify", EHLO, MAIL, S("RCPT TO:<r@example.net> NOTIFY=BOGUS"), QUIT)
+conv("dsn-ret-twice", EHLO, S("MAIL FROM:<s@example.org> RET=FULL RET=HDRS"), QUIT)
+# pipelining errors and QUIT in DATA
+conv("pipeline-ok", EHLO, P(4, "MAIL FROM:<s@example.org>", "RCPT TO:<r@example.net>",
+                            "DATA", "x"), QUIT)
+conv("pipeline-before-greeting", W(b"EHLO early.example.org\r\n"), ("r",), QUIT)
+conv("pipeline-helo-mail", P(3, "EHLO client.example.org", "MAIL FROM:<s@example.org>",
+                             "RCPT TO:<r@example.net>"), QUIT)
+conv("pipeline-after-data", EHLO, MAIL, RCPT, P(1, "DATA", "Subject: x"), ("s", b"\r\n.\r\n"), QUIT)
+conv("quit-in-data", *TX[:4], ("s", b"Subject: x\r\n\r\nQUIT\r\n"), ("w", b"QUIT\r\n"), ("r",))
+conv("data-then-close", *TX[:4], W(b"Subject: x\r\n\r\npartial"))
+conv("full-message", *TX, QUIT)
+conv("two-messages", *TX, MAIL, RCPT, DATA, ("s", BODY), QUIT)
+conv("rset-in-transaction", EHLO, MAIL, RCPT, S("RSET"), RCPT, QUIT)
+conv("many-rcpt", EHLO, MAIL, *[S("RCPT TO:<r%d@example.net>" % i) for i in range(5)], QUIT)
+conv("quit-arg", S("QUIT now"))
+# SMTP smuggling (hannob/smtpsmug): a message whose text holds a line
+# ending other than CRLF.CRLF, then a second transaction, then CRLF.CRLF.
+# How many replies come back, and when, shows where the server ended DATA.
+SMUGGLE = {
+    "lf-dot-lf": b"\n.\n", "lf-dot-crlf": b"\n.\r\n", "cr-dot-lf": b"\r.\n",
+    "cr-dot-crlf": b"\r.\r\n", "crlf-dot-lf": b"\r\n.\n", "crlf-dot-cr": b"\r\n.\r",
+    "lf-dot-cr": b"\n.\r", "cr-dot-cr": b"\r.\r", "crlf-nul-dot-crlf": b"\r\n\x00.\r\n",
+}
+for k, end in SMUGGLE.items():
+    conv("smug-" + k, *TX[:4],
+         W(b"Subject: first\r\n\r\nfirst" + end +
+           b"MAIL FROM:<smuggled@example.org>\r\nRCPT TO:<r@example.net>\r\n"
+           b"DATA\r\nSubject: smuggled\r\n\r\nsmuggled\r\n.\r\n"),
+         ("drain",), QUIT)
+
+
+class Session:
+    def __init__(self, host, port, timeout):
+        self.timeout = timeout
+        self.deadline = time.monotonic() + 4 * timeout + 5
+        self.sock = socket.create_connection((host, port), timeout)
+        self.buf = b""
+        self.closed = False
+
+    def left(self):
+        return max(0.1, min(self.timeout, self.deadline - time.monotonic()))
+
+    def reply(self):
+        """One SMTP reply (all its lines), b"<closed>" or b"<timeout>"."""
+        while True:
+            m = re.search(rb"(?:^|\n)\d\d\d(?: [^\n]*)?\r?\n", self.buf)
+            if m:
+                out, self.buf = self.buf[:m.end()], self.buf[m.end():]
+                return out
+            if self.closed:
+                out, self.buf = self.buf, b""
+                return out + b"<closed>"
+            try:
+                self.sock.settimeout(self.left())
+                d = self.sock.recv(65536)
+            except (socket.timeout, TimeoutError):
+                out, self.buf = self.buf, b""
+                return out + b"<timeout>"
+            except (OSError, ssl.SSLError):
+                d = b""
+            if not d:
+                self.closed = True
+            self.buf += d
+
+    def send(self, data):
+        try:
+            self.sock.sendall(data)
+        except (OSError, ssl.SSLError) as e:
+            return b"<send: %s>" % type(e).__name__.encode()
+        return None
+
+    def tls(self):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        try:
+            self.sock.settimeout(self.left())
+            self.sock = ctx.wrap_socket(self.sock)
+        except (OSError, ssl.SSLError) as e:
+            self.closed = True
+            return b"<tls: %s>" % type(e).__name__.encode()
+        return b"<tls ok>"
+
+
+def run(addr, steps, timeout):
+    """The transcript: a list of (sent, reply) pairs, sent None for reads."""
+    host, port = addr.rsplit(":", 1)
+    try:
+        s = Session(host, int(port), timeout)
+    except OSError as e:
+        return [(None, b"<connect: %s>" % str(e).encode())]
+    out = [(None, s.reply())]
+    for st in steps:
+        if st[0] == "sleep":
+            time.sleep(st[1])
+            continue
+        if st[0] == "tls":
+            out.append((b"<starttls>", s.tls()))
+            continue
+        if st[0] == "r":
+            out.append((None, s.reply()))
+            continue
+        if st[0] == "drain":
+            while True:
+                r = s.reply()
+                out.append((None, r))
+                if r.endswith((b"<timeout>", b"<closed>")):
+                    break
+            continue
+        err = s.send(st[1])
+        if st[0] == "w":
+            if err:
+                out.append((st[1], err))
+            continue
+        n = st[2] if st[0] == "p" else 1
+        out.append((st[1], err or b"".join(s.reply() for _ in range(n))))
+    # What the server does at the end: more output, a close or silence.
+    s.timeout = min(timeout, 1.0)
+    tail = s.reply()
+    if tail != b"<timeout>":
+        out.append((None, tail))
+    try:
+        s.sock.close()
+    except OSError:
+        pass
+    return out
+
+
+DAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+MON = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+MASKS = [
+    (re.compile(DAY + r", +\d{1,2} " + MON + r" \d{4} \d\d:\d\d:\d\d(?: [+-]\d{4})?(?: \([A-Z]+\))?"), "<DATE>"),
+    (re.compile(r"queued as [0-9A-Za-z]+"), "queued as <QID>"),
+    (re.compile(r"\bid=[0-9A-Za-z]{6}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2}\b"), "id=<QID>"),
+    (re.compile(r"\b[0-9A-Za-z]{6}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2}\b"), "<QID>"),
+]
+
+
+def mask(text, hosts):
+    s = text.decode("utf-8", "backslashreplace")
+    for h in hosts:
+        if h:
+            s = s.replace(h, "<HOST>")
+    for rx, rep in MASKS:
+        s = rx.sub(rep, s)
+    return s
+
+
+def hostname(transcript):
+    """The server's name: the greeting's first word after 220."""
+    m = re.match(rb"220[ -](\S+)", transcript[0][1])
+    return m.group(1).decode("utf-8", "replace") if m else ""
+
+
+def show(b):
+    return b.decode("utf-8", "backslashreplace").replace("\r\n", "\\r\\n\n").rstrip("\n")
+
+
+def load_expect(path):
+    ex = {}
+    if not path:
+        return ex
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.split("\t")
+            if len(parts) < 3 or not parts[2].strip():
+                sys.exit("battery.py: %s: need NAME<TAB>STEP<TAB>why: %r" % (path, line))
+            ex.setdefault(parts[0], set()).add(parts[1])
+    return ex
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--a", required=True, metavar="HOST:PORT")
+    ap.add_argument("--b", metavar="HOST:PORT")
+    ap.add_argument("--only", action="append", metavar="NAME")
+    ap.add_argument("--dump", action="store_true")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--expect", metavar="FILE")
+    ap.add_argument("--host", action="append", default=[],
+                    help="another host name to mask")
+    ap.add_argument("--timeout", type=float, default=5.0)
+    a = ap.parse_args()
+    if a.list:
+        print("\n".join(CONV))
+        return 0
+    names = a.only or list(CONV)
+    for n in names:
+        if n not in CONV:
+            sys.exit("battery.py: no conversation %s" % n)
+    if not a.dump and not a.b:
+        sys.exit("battery.py: --b is needed unless --dump")
+    expect = load_expect(a.expect)
+    ndiff = 0
+    for n in names:
+        ta = run(a.a, CONV[n], a.timeout)
+        if a.dump:
+            print("=== %s" % n)
+            for sent, rep in ta:
+                if sent is not None:
+                    print("C: " + show(sent))
+                print("S: " + show(rep))
+            continue
+        tb = run(a.b, CONV[n], a.timeout)
+        ha = [hostname(ta)] + a.host
+        hb = [hostname(tb)] + a.host
+        for i in range(max(len(ta), len(tb))):
+            ra = ta[i] if i < len(ta) else (None, b"<none>")
+            rb = tb[i] if i < len(tb) else (None, b"<none>")
+            ma, mb = mask(ra[1], ha), mask(rb[1], hb)
+            if ma == mb:
+                continue
+            ex = expect.get(n, set())
+            if str(i) in ex or "*" in ex:
+                continue
+            ndiff += 1
+            sent = ra[0] if ra[0] is not None else rb[0]
+            print("--- %s step %d%s" % (n, i, "" if sent is None else
+                  " after C: " + show(sent)[:200]))
+            print("  a: " + ma.replace("\r\n", "\\r\\n"))
+            print("  b: " + mb.replace("\r\n", "\\r\\n"))
+    if not a.dump:
+        print("battery: %d conversations, %d differing replies" % (len(names), ndiff))
+    return 1 if ndiff else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

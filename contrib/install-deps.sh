@@ -19,6 +19,7 @@ if [ "${1:-}" = "--tests" ]; then
 	pkgs="$pkgs valgrind nmap"
 	# spampot-report's HTML page rendered headless; GeoIP test files read back
 	pkgs="$pkgs chromium mmdb-bin"
+	pkgs="$pkgs openssl curl"	# TLS clients: tests/e2e/06[01]-tls*.sh
 	# ss -xp in 001-privileges.sh (who is connected to /dev/log)
 	pkgs="$pkgs iproute2"
 fi

@@ -74,6 +74,33 @@ SELECT 'credential', h, UNHEX(SHA2(CONCAT(v, '\0', v2), 256)), v, v2, n,
     FROM auth_attempts
     GROUP BY h, BINARY username_key, BINARY password_key) t;
 
+INSERT INTO value_hours (kind, hour, value_sha256, value, value2, n,
+    first_seen, last_seen)
+SELECT 'tls-version', h, UNHEX(SHA2(v, 256)), v, '', n, f, l FROM (
+    SELECT DATE_FORMAT(started_at, '%Y-%m-%d %H:00:00') AS h,
+	version AS v, COUNT(*) AS n, MIN(started_at) AS f, MAX(started_at) AS l
+    FROM session_tls WHERE version IS NOT NULL GROUP BY h, BINARY version) t;
+INSERT INTO value_hours (kind, hour, value_sha256, value, value2, n,
+    first_seen, last_seen)
+SELECT 'ja4', h, UNHEX(SHA2(v, 256)), v, '', n, f, l FROM (
+    SELECT DATE_FORMAT(started_at, '%Y-%m-%d %H:00:00') AS h,
+	ja4 AS v, COUNT(*) AS n, MIN(started_at) AS f, MAX(started_at) AS l
+    FROM session_tls WHERE ja4 IS NOT NULL GROUP BY h, BINARY ja4) t;
+INSERT INTO value_hours (kind, hour, value_sha256, value, value2, n,
+    first_seen, last_seen)
+SELECT 'ja3', h, UNHEX(SHA2(v, 256)), v, '', n, f, l FROM (
+    SELECT DATE_FORMAT(started_at, '%Y-%m-%d %H:00:00') AS h,
+	ja3_hash AS v, COUNT(*) AS n, MIN(started_at) AS f,
+	MAX(started_at) AS l
+    FROM session_tls WHERE ja3_hash IS NOT NULL
+    GROUP BY h, BINARY ja3_hash) t;
+INSERT INTO value_hours (kind, hour, value_sha256, value, value2, n,
+    first_seen, last_seen)
+SELECT 'sni', h, UNHEX(SHA2(v, 256)), v, '', n, f, l FROM (
+    SELECT DATE_FORMAT(started_at, '%Y-%m-%d %H:00:00') AS h,
+	sni AS v, COUNT(*) AS n, MIN(started_at) AS f, MAX(started_at) AS l
+    FROM session_tls WHERE sni IS NOT NULL GROUP BY h, BINARY sni) t;
+
 INSERT INTO value_totals (kind, value_sha256, value, value2, n,
     first_seen, last_seen)
 SELECT kind, value_sha256, MIN(value), MIN(value2), SUM(n),

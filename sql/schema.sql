@@ -1,7 +1,7 @@
 -- Copyright (c) 2026 The spampot authors
 -- SPDX-License-Identifier: ISC (the licence text is in LICENSE)
 --
--- spampot database schema, version 3 (sql/upgrade/ takes older ones here).
+-- spampot database schema, version 4 (sql/upgrade/ takes older ones here).
 --
 -- Written by spampot-analyzer, read by analysts and spampot-report. Every
 -- text column is utf8mb4 and holds valid UTF-8 (the analyzer replaces bad
@@ -53,6 +53,49 @@ CREATE TABLE IF NOT EXISTS transcripts (
 	session_id	BIGINT UNSIGNED NOT NULL PRIMARY KEY,
 	transcript	MEDIUMTEXT NOT NULL,
 	CONSTRAINT fk_transcripts_session FOREIGN KEY (session_id)
+	    REFERENCES sessions (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- A session's TLS, at most one row: the handshake's outcome (ok = 1:
+-- version, cipher and the ALPN chosen; ok = 0: where and why it failed,
+-- fail_bytes the bytes the client sent for TLS) and the client's
+-- ClientHello as spampot-spool(5) records it (NULL where none was read):
+-- its lists are decimal numbers joined by ',' in the client's order,
+-- GREASE values kept; alpns the offered names as in the spool record
+-- (',' inside a name written \x2c); hello_cut 1 when a list was cut. ja3
+-- (its text and MD5) and ja4 are the analyzer's, GREASE left out.
+-- started_at is the session's start.
+CREATE TABLE IF NOT EXISTS session_tls (
+	id		BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+	session_id	BIGINT UNSIGNED NOT NULL,
+	ok		TINYINT(1) NOT NULL,
+	version		VARCHAR(16) NULL,
+	cipher		VARCHAR(64) NULL,
+	alpn		VARCHAR(255) NULL,
+	fail_stage	VARCHAR(16) NULL,
+	fail_reason	VARCHAR(255) NULL,
+	fail_bytes	BIGINT UNSIGNED NULL,
+	sni		VARCHAR(255) NULL,
+	alpns		TEXT NULL,
+	hello_version	SMALLINT UNSIGNED NULL,
+	ciphers		TEXT NULL,
+	extensions	TEXT NULL,
+	supported_groups TEXT NULL,
+	sigalgs		TEXT NULL,
+	point_formats	TEXT NULL,
+	supported_versions TEXT NULL,
+	hello_cut	TINYINT(1) NULL,
+	ja3		TEXT NULL,
+	ja3_hash	CHAR(32) NULL,
+	ja4		CHAR(36) NULL,
+	started_at	DATETIME(6) NOT NULL,
+	UNIQUE KEY uq_session_tls_session (session_id),
+	KEY ix_session_tls_version (version, started_at),
+	KEY ix_session_tls_ja4 (ja4, started_at),
+	KEY ix_session_tls_ja3 (ja3_hash, started_at),
+	KEY ix_session_tls_sni (sni, started_at),
+	KEY ix_session_tls_ok (ok, started_at),
+	CONSTRAINT fk_session_tls_session FOREIGN KEY (session_id)
 	    REFERENCES sessions (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
@@ -203,6 +246,11 @@ CREATE TABLE IF NOT EXISTS session_patterns (
 --   password	auth_attempts.password_key, one an attempt (tried_at)
 --   credential	auth_attempts.username_key (value) and password_key
 --		(value2), one an attempt
+--   tls-version	session_tls.version when not NULL, one a session
+--   ja4		session_tls.ja4 when not NULL, one a session
+--   ja3		session_tls.ja3_hash when not NULL, one a session
+--   sni		session_tls.sni when not NULL, one a session
+--		(all four at the session's start)
 -- value_sha256 is the SHA-256 of value (credential: of value, a NUL byte
 -- and value2). sql/rollups-rebuild.sql computes all of them again from the
 -- rows, after rows were deleted by hand.
@@ -256,4 +304,4 @@ CREATE TABLE IF NOT EXISTS pattern_hours (
 	PRIMARY KEY (kind, hour, pattern_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
-INSERT IGNORE INTO schema_version (version) VALUES (3);
+INSERT IGNORE INTO schema_version (version) VALUES (4);

@@ -370,6 +370,33 @@ eventlog_message(struct ev *b, const struct parsed_session *ps,
 	ev_raw(b, "}\n", 2);
 }
 
+/* ,"tls":{...} when the session has a tls or tls-fail record. */
+static void
+eventlog_tls(struct ev *b, const struct spool_tls *t)
+{
+	if (!t->seen)
+		return;
+	ev_key(b, "tls", 0);
+	ev_fmt(b, "{\"ok\":%s", t->ok ? "true" : "false");
+	ev_key(b, "version", 0);
+	ev_cstr(b, t->ok ? t->version : NULL);
+	eventlog_str(b, "cipher", &t->cipher);
+	eventlog_str(b, "alpn", &t->alpn);
+	ev_key(b, "fail_stage", 0);
+	ev_cstr(b, t->ok ? NULL : t->stage);
+	eventlog_str(b, "fail_reason", &t->reason);
+	if (!t->ok)
+		ev_fmt(b, ",\"fail_bytes\":%llu",
+		    (unsigned long long)t->bytes);
+	eventlog_str(b, "sni", &t->sni);
+	eventlog_str(b, "ja3", &t->ja3);
+	ev_key(b, "ja3_hash", 0);
+	ev_cstr(b, t->has_hello && t->ja3_hash[0] ? t->ja3_hash : NULL);
+	ev_key(b, "ja4", 0);
+	ev_cstr(b, t->has_hello ? t->ja4 : NULL);
+	ev_raw(b, "}", 1);
+}
+
 static void
 eventlog_end(struct ev *b, const struct parsed_session *ps)
 {
@@ -393,6 +420,7 @@ eventlog_end(struct ev *b, const struct parsed_session *ps)
 	eventlog_str(b, "helo", &s->helo);
 	ev_key(b, "helo_verb", 0);
 	ev_cstr(b, s->helo.p ? s->helo_verb : NULL);
+	eventlog_tls(b, &s->tls);
 	ev_fmt(b, ",\"messages\":%zu,\"auth\":[", s->nmsgs);
 	for (i = 0; i < s->nauths; i++) {
 		const struct spool_auth *a = &s->auths[i];

@@ -67,6 +67,39 @@ pw_cstr(struct buf *b, const char *s, int *oom)
 	pw_bytes(b, s, s ? strlen(s) : 0, oom);
 }
 
+#define PW_STR(b, str, oom)	pw_bytes(b, (str).p, (str).len, oom)
+
+/* The tls record: u32 seen, ok, has_hello, cut, hello_version; u64
+ * bytes; the strings; the fingerprints. */
+static void
+pw_enc_tls(struct buf *b, const struct spool_tls *t, int *oom)
+{
+	pw_u32(b, (uint32_t)t->seen, oom);
+	if (!t->seen)
+		return;
+	pw_u32(b, (uint32_t)t->ok, oom);
+	pw_u32(b, (uint32_t)t->has_hello, oom);
+	pw_u32(b, (uint32_t)t->cut, oom);
+	pw_u32(b, t->hello_version, oom);
+	pw_u64(b, t->bytes, oom);
+	pw_cstr(b, t->version, oom);
+	PW_STR(b, t->cipher, oom);
+	PW_STR(b, t->alpn, oom);
+	pw_cstr(b, t->stage, oom);
+	PW_STR(b, t->reason, oom);
+	PW_STR(b, t->sni, oom);
+	PW_STR(b, t->alpns, oom);
+	PW_STR(b, t->ciphers, oom);
+	PW_STR(b, t->extensions, oom);
+	PW_STR(b, t->groups, oom);
+	PW_STR(b, t->sigalgs, oom);
+	PW_STR(b, t->point_formats, oom);
+	PW_STR(b, t->versions, oom);
+	PW_STR(b, t->ja3, oom);
+	pw_cstr(b, t->ja3_hash, oom);
+	pw_cstr(b, t->ja4, oom);
+}
+
 static void
 pw_enc_session(struct buf *b, const struct spool_session *s, int *oom)
 {
@@ -95,6 +128,7 @@ pw_enc_session(struct buf *b, const struct spool_session *s, int *oom)
 	}
 	pw_bytes(b, s->transcript, s->transcript_len, oom);
 	pw_u64(b, s->transcript_cut, oom);
+	pw_enc_tls(b, &s->tls, oom);
 	pw_u32(b, (uint32_t)s->nmsgs, oom);
 }
 
@@ -302,6 +336,53 @@ pw_get_hex(struct pw_in *in, char *dst, size_t size)
 		pw_bad(in, "a digest that is not hex");
 }
 
+/* A decimal list "1,2" or "", as spoolfmt checked it in the child. */
+static void
+pw_get_list(struct pw_in *in, struct spool_str *l)
+{
+	pw_get_str(in, l);
+	if (in->bad == NULL && l->p != NULL &&
+	    strspn(l->p, "0123456789,") != l->len)
+		pw_bad(in, "a ClientHello list that is not numbers");
+}
+
+static void
+pw_dec_tls(struct pw_in *in, struct spool_tls *t)
+{
+	if ((t->seen = pw_get_u32(in) != 0) == 0)
+		return;
+	t->ok = pw_get_u32(in) != 0;
+	t->has_hello = pw_get_u32(in) != 0;
+	t->cut = pw_get_u32(in) != 0;
+	if ((t->hello_version = pw_get_u32(in)) > 0xffff)
+		pw_bad(in, "a ClientHello version above 65535");
+	t->bytes = pw_get_u64(in);
+	pw_get_fixed(in, t->version, sizeof(t->version));
+	pw_get_str(in, &t->cipher);
+	pw_get_str(in, &t->alpn);
+	pw_get_fixed(in, t->stage, sizeof(t->stage));
+	pw_get_str(in, &t->reason);
+	pw_get_str(in, &t->sni);
+	pw_get_str(in, &t->alpns);
+	pw_get_list(in, &t->ciphers);
+	pw_get_list(in, &t->extensions);
+	pw_get_list(in, &t->groups);
+	pw_get_list(in, &t->sigalgs);
+	pw_get_list(in, &t->point_formats);
+	pw_get_list(in, &t->versions);
+	pw_get_str(in, &t->ja3);
+	pw_get_fixed(in, t->ja3_hash, sizeof(t->ja3_hash));
+	if (in->bad == NULL && t->ja3_hash[0] != '\0' &&
+	    (strlen(t->ja3_hash) != 32 ||
+	    strspn(t->ja3_hash, util_hexdigits) != 32))
+		pw_bad(in, "a JA3 hash that is not hex");
+	pw_get_fixed(in, t->ja4, sizeof(t->ja4));
+	if (in->bad == NULL && t->ja4[0] != '\0' && (strlen(t->ja4) != 36 ||
+	    strspn(t->ja4, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != 36))
+		pw_bad(in, "a JA4 that is not one");
+}
+
 static void
 pw_dec_session(struct pw_in *in, struct spool_session *s)
 {
@@ -334,6 +415,7 @@ pw_dec_session(struct pw_in *in, struct spool_session *s)
 	}
 	s->transcript = pw_get_bytes(in, &s->transcript_len);
 	s->transcript_cut = pw_get_u64(in);
+	pw_dec_tls(in, &s->tls);
 }
 
 static void

@@ -15,6 +15,7 @@
  */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 
 #include "spoolfmt.h"
 #include "spool_read.h"
+#include "tlsprint.h"
 
 #define SPOOL_READ_LINE_MAX	(8 * 1024 * 1024)
 #define SPOOL_READ_ERR_MAX	512	/* import.h: the longest err */
@@ -366,6 +368,103 @@ spool_rec_end(struct spool_reader *r, struct spoolfmt_rec *rec,
 	return 0;
 }
 
+/* The first offered ALPN name, unescaped (malloc'd); NULL: none. */
+static char *
+spool_tls_first_alpn(const struct spool_str *alpns, size_t *len)
+{
+	const char *comma;
+	size_t n;
+	ssize_t got;
+	char *name;
+	int bad = 0;
+
+	*len = 0;
+	if (alpns->p == NULL || alpns->len == 0)
+		return NULL;
+	comma = memchr(alpns->p, ',', alpns->len);
+	n = comma ? (size_t)(comma - alpns->p) : alpns->len;
+	if ((name = malloc(n + 1)) == NULL)
+		return NULL;
+	if ((got = spoolfmt_unescape(name, alpns->p, n, SPOOLFMT_ESC_SPACE,
+	    &bad)) < 0) {
+		free(name);
+		return NULL;
+	}
+	*len = (size_t)got;
+	return name;
+}
+
+/* JA3 and JA4 of the record's ClientHello. */
+static int
+spool_tls_print(struct spool_reader *r, struct spool_tls *t)
+{
+	struct tlsprint_hello h;
+	struct tlsprint out;
+	char *alpn;
+	size_t alpn_len;
+	int rc;
+
+	alpn = spool_tls_first_alpn(&t->alpns, &alpn_len);
+	if (alpn == NULL && t->alpns.len > 0)
+		return spool_read_fail(r, "out of memory");
+	memset(&h, 0, sizeof(h));
+	h.legacy_version = t->hello_version;
+	h.ciphers = t->ciphers.p;
+	h.extensions = t->extensions.p;
+	h.groups = t->groups.p;
+	h.sigalgs = t->sigalgs.p;
+	h.point_formats = t->point_formats.p;
+	h.versions = t->versions.p;
+	h.alpn = alpn;
+	h.alpn_len = alpn_len;
+	rc = tlsprint_make(&h, &out);
+	free(alpn);
+	if (rc == -1) {
+		tlsprint_clear(&out);
+		return spool_read_fail(r, errno == ENOMEM ? "out of memory" :
+		    "tls record: a ClientHello list that is not numbers");
+	}
+	t->ja3.p = out.ja3;
+	t->ja3.len = strlen(out.ja3);
+	out.ja3 = NULL;
+	memcpy(t->ja3_hash, out.ja3_hash, sizeof(t->ja3_hash));
+	memcpy(t->ja4, out.ja4, sizeof(t->ja4));
+	tlsprint_clear(&out);
+	return 0;
+}
+
+/* tls and tls-fail: one a session. */
+static int
+spool_rec_tls(struct spool_reader *r, struct spoolfmt_rec *rec,
+    const char *line, size_t n)
+{
+	struct spool_tls *t = &r->s->tls;
+
+	if (t->seen)
+		return spool_read_fail(r, "a second tls or tls-fail record");
+	t->seen = 1;
+	t->ok = rec->type == SPOOLFMT_TLS;
+	memcpy(t->version, rec->u.tls.version, sizeof(t->version));
+	spool_take(&t->cipher, &rec->u.tls.cipher);
+	spool_take(&t->alpn, &rec->u.tls.alpn);
+	memcpy(t->stage, rec->u.tls.stage, sizeof(t->stage));
+	spool_take(&t->reason, &rec->u.tls.reason);
+	t->bytes = rec->u.tls.bytes;
+	if (!(t->has_hello = rec->u.tls.has_hello))
+		return 0;
+	spool_take(&t->sni, &rec->u.tls.sni);
+	spool_take(&t->alpns, &rec->u.tls.alpns);
+	t->hello_version = rec->u.tls.hello_version;
+	spool_take(&t->ciphers, &rec->u.tls.ciphers);
+	spool_take(&t->extensions, &rec->u.tls.extensions);
+	spool_take(&t->groups, &rec->u.tls.groups);
+	spool_take(&t->sigalgs, &rec->u.tls.sigalgs);
+	spool_take(&t->point_formats, &rec->u.tls.point_formats);
+	spool_take(&t->versions, &rec->u.tls.versions);
+	t->cut = rec->u.tls.cut;
+	return spool_tls_print(r, t);
+}
+
 static int (*const spool_records[SPOOLFMT_NTYPES])(struct spool_reader *,
     struct spoolfmt_rec *, const char *, size_t) = {
 	[SPOOLFMT_SESSION] = spool_rec_session,
@@ -386,6 +485,8 @@ static int (*const spool_records[SPOOLFMT_NTYPES])(struct spool_reader *,
 	[SPOOLFMT_MESSAGE] = spool_rec_message,
 	[SPOOLFMT_CUT] = spool_rec_cut,
 	[SPOOLFMT_END] = spool_rec_end,
+	[SPOOLFMT_TLS] = spool_rec_tls,
+	[SPOOLFMT_TLS_FAIL] = spool_rec_tls,
 };
 
 /* The next text record, NUL-terminated in *buf. 0 at the end, -1 error. */
@@ -490,6 +591,24 @@ spool_read(const char *data, size_t len, struct spool_session *s, char *err,
 }
 
 void
+spool_tls_clear(struct spool_tls *t)
+{
+	spoolfmt_str_clear(&t->cipher);
+	spoolfmt_str_clear(&t->alpn);
+	spoolfmt_str_clear(&t->reason);
+	spoolfmt_str_clear(&t->sni);
+	spoolfmt_str_clear(&t->alpns);
+	spoolfmt_str_clear(&t->ciphers);
+	spoolfmt_str_clear(&t->extensions);
+	spoolfmt_str_clear(&t->groups);
+	spoolfmt_str_clear(&t->sigalgs);
+	spoolfmt_str_clear(&t->point_formats);
+	spoolfmt_str_clear(&t->versions);
+	spoolfmt_str_clear(&t->ja3);
+	memset(t, 0, sizeof(*t));
+}
+
+void
 spool_session_clear(struct spool_session *s)
 {
 	size_t i, j;
@@ -512,5 +631,6 @@ spool_session_clear(struct spool_session *s)
 	}
 	free(s->msgs);
 	free(s->transcript);
+	spool_tls_clear(&s->tls);
 	memset(s, 0, sizeof(*s));
 }

@@ -37,6 +37,29 @@ struct spool_message {
 	char			 queue_id[16];
 };
 
+/* The session's tls or tls-fail record, and the fingerprints the
+ * analyzer made of its ClientHello. */
+struct spool_tls {
+	int			 seen;		/* 0: no such record */
+	int			 ok;		/* tls: 1; tls-fail: 0 */
+	char			 version[16];	/* tls */
+	struct spool_str	 cipher;
+	struct spool_str	 alpn;		/* selected; unescaped */
+	char			 stage[16];	/* tls-fail */
+	struct spool_str	 reason;
+	uint64_t		 bytes;
+	int			 has_hello;	/* 0: the rest is empty */
+	struct spool_str	 sni;		/* unescaped */
+	struct spool_str	 alpns;		/* as in the file (escaped) */
+	unsigned		 hello_version;
+	struct spool_str	 ciphers, extensions, groups, sigalgs,
+				 point_formats, versions;	/* "1,2" */
+	int			 cut;
+	struct spool_str	 ja3;		/* tlsprint.c */
+	char			 ja3_hash[33];	/* "" where MD5 is refused */
+	char			 ja4[37];
+};
+
 struct spool_session {
 	int			 version;
 	char			 session_id[17];
@@ -60,10 +83,12 @@ struct spool_session {
 	uint64_t		 transcript_cut;	/* cut at this many
 						 * bytes (max_transcript);
 						 * 0: not cut */
+	struct spool_tls	 tls;
 };
 
 int	spool_read(const char *data, size_t len, struct spool_session *,
 	    char *err, size_t errlen);
 void	spool_session_clear(struct spool_session *);
+void	spool_tls_clear(struct spool_tls *);
 
 #endif

@@ -279,7 +279,7 @@ store_send(struct store *st, struct store_batch *b, char *err, size_t errlen)
 		ST_SESSION, ST_MESSAGE, ST_PATTERN, ST_TRANSCRIPT, ST_AUTH,
 		ST_RCPT, ST_URL, ST_ATT, ST_PATTERN_ADD, ST_MSG_PATTERN,
 		ST_SESS_PATTERN, ST_KIND_HOUR, ST_VALUE_HOUR, ST_VALUE_TOTAL,
-		ST_PATTERN_HOUR,
+		ST_PATTERN_HOUR, ST_SESSION_TLS,
 	};
 	enum store_stmt w = ST_SESSION;
 	unsigned long long first;

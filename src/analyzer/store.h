@@ -46,6 +46,6 @@ int		 store_ping(struct store *);
 long		 store_schema_version(struct store *, char *err, size_t);
 
 /* The schema this analyzer writes: sql/schema.sql's version. */
-#define STORE_SCHEMA_VERSION	3
+#define STORE_SCHEMA_VERSION	4
 
 #endif

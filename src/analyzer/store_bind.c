@@ -54,6 +54,31 @@ static const struct store_col transcript_cols[] = {
 	{ "transcript",		SC_TEXT,	COL_MEDIUM },
 };
 
+static const struct store_col session_tls_cols[] = {
+	{ "session_id",		SC_NUM,		0 },
+	{ "ok",			SC_NUM,		0 },
+	[SC_TLS_VERSION] = { "version", SC_TEXT, 16 },
+	{ "cipher",		SC_TEXT,	64 },
+	{ "alpn",		SC_TEXT,	COL_SHORT },
+	{ "fail_stage",		SC_TEXT,	16 },
+	{ "fail_reason",	SC_TEXT,	COL_SHORT },
+	{ "fail_bytes",		SC_NUM,		0 },
+	[SC_TLS_SNI] = { "sni", SC_TEXT, COL_SHORT },
+	{ "alpns",		SC_TEXT,	COL_TEXT },
+	{ "hello_version",	SC_NUM,		0 },
+	{ "ciphers",		SC_TEXT,	COL_TEXT },
+	{ "extensions",		SC_TEXT,	COL_TEXT },
+	{ "supported_groups",	SC_TEXT,	COL_TEXT },
+	{ "sigalgs",		SC_TEXT,	COL_TEXT },
+	{ "point_formats",	SC_TEXT,	COL_TEXT },
+	{ "supported_versions",	SC_TEXT,	COL_TEXT },
+	{ "hello_cut",		SC_NUM,		0 },
+	{ "ja3",		SC_TEXT,	COL_TEXT },
+	[SC_TLS_JA3_HASH] = { "ja3_hash", SC_TEXT, 32 },
+	[SC_TLS_JA4] = { "ja4", SC_TEXT, 36 },
+	{ "started_at",		SC_TIME,	0 },
+};
+
 static const struct store_col auth_cols[] = {
 	{ "session_id",		SC_NUM,		0 },
 	{ "mechanism",		SC_TEXT,	32 },
@@ -184,6 +209,8 @@ const struct store_stmt_def store_stmts[ST_COUNT] = {
 	[ST_TRANSCRIPT] = { SQL_INSERT, "transcripts", COLS(transcript_cols),
 	    "" },
 	[ST_AUTH] = { SQL_INSERT, "auth_attempts", COLS(auth_cols), "" },
+	[ST_SESSION_TLS] = { SQL_INSERT, "session_tls",
+	    COLS(session_tls_cols), "" },
 	[ST_MESSAGE] = { SQL_INSERT, "messages", COLS(message_cols), "" },
 	[ST_RCPT] = { SQL_INSERT, "recipients", COLS(rcpt_cols), "" },
 	[ST_URL] = { SQL_INSERT, "urls", COLS(url_cols), "" },

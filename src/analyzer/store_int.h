@@ -28,7 +28,8 @@ enum store_stmt {
 	ST_SESSION, ST_TRANSCRIPT, ST_AUTH, ST_MESSAGE, ST_RCPT,
 	ST_URL, ST_ATT, ST_PATTERN, ST_PATTERN_ADD, ST_MSG_PATTERN,
 	ST_SESS_PATTERN, ST_KIND_HOUR, ST_VALUE_HOUR, ST_VALUE_TOTAL,
-	ST_PATTERN_HOUR, ST_SESSION_IDS, ST_MESSAGE_IDS, ST_COUNT
+	ST_PATTERN_HOUR, ST_SESSION_IDS, ST_MESSAGE_IDS, ST_SESSION_TLS,
+	ST_COUNT
 };
 
 /* Column sizes in bytes (utf8mb4 VARCHAR(n) holds n characters: n bytes
@@ -90,6 +91,10 @@ extern const struct store_stmt_def store_stmts[ST_COUNT];
 #define SC_LINK_PATTERN		1	/* {message,session}_patterns */
 #define SC_LINK_COUNT		2
 #define SC_IDS_NAME		1	/* what ST_SESSION_IDS returns */
+#define SC_TLS_VERSION		2	/* session_tls.version */
+#define SC_TLS_SNI		8
+#define SC_TLS_JA3_HASH		19
+#define SC_TLS_JA4		20
 
 /* A parameter that is the id of the n-th queued session or message. */
 enum store_ref { REF_NONE, REF_SESSION, REF_MESSAGE, REF_PATTERN };
@@ -98,7 +103,7 @@ enum store_ref { REF_NONE, REF_SESSION, REF_MESSAGE, REF_PATTERN };
  * queue, its id known at commit. */
 #define STORE_PENDING	(1ULL << 63)
 
-#define STORE_MAX_PARAMS	16
+#define STORE_MAX_PARAMS	24	/* session_tls has 22 */
 #define STORE_BULK_ROWS		1000		/* rows per execution */
 #define STORE_BULK_BYTES	(4 << 20)	/* text per execution */
 #define STORE_PCACHE_SIZE	16384		/* pattern ids remembered */

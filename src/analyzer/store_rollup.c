@@ -324,6 +324,34 @@ store_rollup_client(struct store_batch *b, size_t *cur,
 	return 0;
 }
 
+/* The session's TLS row: its version, JA4, JA3 and SNI, those it has. */
+static int
+store_rollup_tls(struct store_batch *b, size_t *cur,
+    const struct spool_session *s)
+{
+	static const struct {
+		const char	*kind;
+		unsigned	 col;
+	} kinds[] = {
+		{ "tls-version", SC_TLS_VERSION },
+		{ "ja4", SC_TLS_JA4 },
+		{ "ja3", SC_TLS_JA3_HASH },
+		{ "sni", SC_TLS_SNI },
+	};
+	const struct store_row *row;
+	size_t i;
+
+	if (!s->tls.seen)
+		return 0;
+	row = store_rollup_row(b, cur, ST_SESSION_TLS);
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (row->p[kinds[i].col].type != MYSQL_TYPE_NULL &&
+		    store_rollup_value(b->rollup, kinds[i].kind,
+		    ROW_TEXT(row, kinds[i].col), NULL, 0, s->start) == -1)
+			return -1;
+	return 0;
+}
+
 /* A message's row and those of its recipients, URLs, attachments and
  * counted values. */
 static int
@@ -378,7 +406,8 @@ store_rollup_session(struct store_batch *b, const size_t *at,
 	size_t cur[ST_COUNT], i;
 
 	memcpy(cur, at, sizeof(cur));
-	if (store_rollup_client(b, cur, s) == -1)
+	if (store_rollup_client(b, cur, s) == -1 ||
+	    store_rollup_tls(b, cur, s) == -1)
 		return -1;
 	for (i = 0; i < s->nmsgs; i++)
 		if (store_rollup_message(b, cur, &s->msgs[i], &ps->msgs[i],

@@ -4,7 +4,7 @@
  */
 /*
  * store_rows: a parsed session (parsed.h) as the rows of the filling
- * batch: its session, transcript and AUTH attempts, each message with its
+ * batch: its session, transcript, TLS and AUTH attempts, each message with its
  * recipients, URLs and attachments, and every counted value (a patterns
  * row, or only a count for a value whose id is known, and the link to its
  * message or session). Each row is made column by column in the order of
@@ -214,6 +214,73 @@ store_rows_session(struct store *st, const struct parsed_session *ps,
 	return store_bind_queue(st->fill, &sp);
 }
 
+/* Text, or NULL when there is none (p NULL) or (empty_null) it is "". */
+static void
+store_rows_opt(struct store_params *sp, const struct spool_str *v,
+    int empty_null)
+{
+	if (v->p == NULL || (empty_null && v->len == 0))
+		store_bind_null(sp);
+	else
+		store_bind_text(sp, v->p, v->len);
+}
+
+/* The tls or tls-fail record's row, when there is one. */
+static int
+store_rows_tls(struct store *st, const struct spool_session *s, size_t sid)
+{
+	const struct spool_tls *t = &s->tls;
+	const struct spool_str *lists[] = { &t->ciphers, &t->extensions,
+	    &t->groups, &t->sigalgs, &t->point_formats, &t->versions };
+	struct spool_str none = { NULL, 0 };
+	struct store_params sp;
+	size_t i;
+
+	if (!t->seen)
+		return 0;
+	store_bind_begin(&sp, ST_SESSION_TLS);
+	store_bind_ref(&sp, REF_SESSION, sid);
+	store_bind_u64(&sp, (unsigned long long)t->ok);
+	if (t->ok) {
+		store_bind_str(&sp, t->version);
+		store_rows_opt(&sp, &t->cipher, 0);
+		store_rows_opt(&sp, &t->alpn, 1);
+		store_bind_null(&sp);
+		store_bind_null(&sp);
+		store_bind_null(&sp);
+	} else {
+		store_bind_null(&sp);
+		store_bind_null(&sp);
+		store_bind_null(&sp);
+		store_bind_str(&sp, t->stage);
+		store_rows_opt(&sp, &t->reason, 0);
+		store_bind_u64(&sp, t->bytes);
+	}
+	store_rows_opt(&sp, t->has_hello ? &t->sni : &none, 1);
+	store_rows_opt(&sp, t->has_hello ? &t->alpns : &none, 0);
+	if (t->has_hello)
+		store_bind_u64(&sp, t->hello_version);
+	else
+		store_bind_null(&sp);
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		store_rows_opt(&sp, t->has_hello ? lists[i] : &none, 0);
+	if (t->has_hello)
+		store_bind_u64(&sp, (unsigned long long)t->cut);
+	else
+		store_bind_null(&sp);
+	store_rows_opt(&sp, t->has_hello ? &t->ja3 : &none, 0);
+	if (t->has_hello && t->ja3_hash[0] != '\0')
+		store_bind_str(&sp, t->ja3_hash);
+	else
+		store_bind_null(&sp);
+	if (t->has_hello && t->ja4[0] != '\0')
+		store_bind_str(&sp, t->ja4);
+	else
+		store_bind_null(&sp);
+	store_bind_time(&sp, s->start);
+	return store_bind_queue(st->fill, &sp);
+}
+
 /* Each AUTH attempt's row, and its user name counted. */
 static int
 store_rows_auths(struct store *st, const struct spool_session *s, size_t sid)
@@ -353,6 +420,7 @@ store_import(struct store *st, const struct parsed_session *ps, char *err,
 	for (i = 0; i < ST_COUNT; i++)
 		at[i] = st->fill->q[i].n;
 	if (store_rows_session(st, ps, &sid) == -1 ||
+	    store_rows_tls(st, s, sid) == -1 ||
 	    store_rows_auths(st, s, sid) == -1)
 		goto fail;
 	for (i = 0; i < s->nmsgs; i++)

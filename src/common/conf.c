@@ -86,6 +86,9 @@ static const struct conf_key conf_keys[] = {
 	{ "spool_min_free", CT_SIZE, OFF(spool_min_free), "100M", 0, 1024 * GiB },
 	{ "spool_fsync", CT_BOOL, OFF(spool_fsync), "yes", 0, 0 },
 	{ "shutdown_grace", CT_DURATION, OFF(shutdown_grace), "10s", 0, 3600000 },
+	{ "tls_cert_file", CT_OPTPATH, OFF(tls_cert_file), "", 0, 0 },
+	{ "tls_key_file", CT_OPTPATH, OFF(tls_key_file), "", 0, 0 },
+	{ "tls_handshake_timeout", CT_DURATION, OFF(tls_handshake_timeout), "10s", 1000, 300000 },
 	{ "mysql_socket", CT_PATH, OFF(mysql_socket), "/run/mysqld/mysqld.sock", 0, 0 },
 	{ "mysql_host", CT_STRING, OFF(mysql_host), "", 0, 0 },
 	{ "mysql_port", CT_NUMBER, OFF(mysql_port), "3306", 1, 65535 },
@@ -243,9 +246,28 @@ conf_parse_facility(const char *s, int *out)
 	return -1;
 }
 
-/* One "addr:port" or "[v6addr]:port" token, numeric only. */
+/* A "/tls" or "/plain" after the port: cut off, its mode kept. */
 static int
-conf_parse_listen_one(const char *tok, struct conf_listen *l)
+conf_parse_listen_mode(char *tok, struct conf_listen *l)
+{
+	char *slash = strrchr(tok, '/');
+
+	l->tls = CONF_TLS_STARTTLS;
+	if (slash == NULL)
+		return 0;
+	if (strcmp(slash, "/tls") == 0)
+		l->tls = CONF_TLS_IMPLICIT;
+	else if (strcmp(slash, "/plain") == 0)
+		l->tls = CONF_TLS_PLAIN;
+	else
+		return -1;
+	*slash = '\0';
+	return 0;
+}
+
+/* One "addr:port" or "[v6addr]:port" token, numeric only, and its mode. */
+static int
+conf_parse_listen_one(char *tok, struct conf_listen *l)
 {
 	struct sockaddr_in *sin = (struct sockaddr_in *)&l->addr;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&l->addr;
@@ -255,6 +277,9 @@ conf_parse_listen_one(const char *tok, struct conf_listen *l)
 	size_t hlen;
 
 	if (strlen(tok) >= sizeof(l->text))
+		return -1;
+	snprintf(l->text, sizeof(l->text), "%s", tok);
+	if (conf_parse_listen_mode(tok, l) == -1)
 		return -1;
 	if (tok[0] == '[') {
 		if ((colon = strstr(tok, "]:")) == NULL)
@@ -289,7 +314,6 @@ conf_parse_listen_one(const char *tok, struct conf_listen *l)
 		l->addrlen = sizeof(*sin6);
 	} else
 		return -1;
-	snprintf(l->text, sizeof(l->text), "%s", tok);
 	return 0;
 }
 
@@ -359,7 +383,8 @@ conf_expected(const struct conf_key *k)
 	case CT_WORKERS:
 		return "auto or a number of workers";
 	case CT_LISTEN:
-		return "space-separated ADDR:PORT or [IPV6]:PORT, numeric";
+		return "space-separated ADDR:PORT or [IPV6]:PORT, numeric, "
+		    "each optionally followed by /tls or /plain";
 	case CT_FACILITY:
 		return "mail, daemon, user or local0..local7";
 	default:
@@ -612,6 +637,35 @@ conf_key_line(const struct conf_parse *cp, const char *name)
 	return 0;
 }
 
+/* A certificate needs its key and the key its certificate; a /tls
+ * listener needs both. The files themselves are read by the sensor. */
+static void
+conf_resolve_tls(struct conf_parse *cp)
+{
+	struct config *cf = cp->cf;
+	int cert = cf->tls_cert_file[0] != '\0';
+	int key = cf->tls_key_file[0] != '\0';
+	size_t i;
+
+	cf->tls_cert_line = conf_key_line(cp, "tls_cert_file");
+	cf->tls_key_line = conf_key_line(cp, "tls_key_file");
+	if (cert != key) {
+		cp->line = cert ? cf->tls_cert_line : cf->tls_key_line;
+		conf_error(cp, "%s is set but %s is not: TLS needs both",
+		    cert ? "tls_cert_file" : "tls_key_file",
+		    cert ? "tls_key_file" : "tls_cert_file");
+		return;
+	}
+	for (i = 0; i < cf->nlisten && !cert; i++) {
+		if (cf->listen[i].tls != CONF_TLS_IMPLICIT)
+			continue;
+		cp->line = conf_key_line(cp, "listen");
+		conf_error(cp, "listen %s: implicit TLS needs tls_cert_file "
+		    "and tls_key_file", cf->listen[i].text);
+		return;
+	}
+}
+
 /* Fill in what "auto" and "" mean on this machine. */
 static int
 conf_resolve(struct conf_parse *cp)
@@ -641,6 +695,7 @@ conf_resolve(struct conf_parse *cp)
 		cp->line = conf_key_line(cp, "user");
 		conf_error(cp, "user must not be empty");
 	}
+	conf_resolve_tls(cp);
 	return 0;
 }
 

@@ -17,10 +17,19 @@
 #define CONF_MAX_WORKERS	64
 #define CONF_ERR_MAX		4096
 
+/* What a listener offers: STARTTLS (when a certificate is set), TLS
+ * from the first byte ("/tls", as on port 465), or never TLS ("/plain"). */
+enum conf_tls_mode {
+	CONF_TLS_STARTTLS = 0,
+	CONF_TLS_IMPLICIT,
+	CONF_TLS_PLAIN,
+};
+
 struct conf_listen {
 	struct sockaddr_storage	addr;
 	socklen_t		addrlen;
-	char			text[80];	/* as written: addr:port */
+	char			text[80];	/* as written: addr:port[/mode] */
+	enum conf_tls_mode	tls;
 };
 
 struct conf_pattern {
@@ -60,6 +69,11 @@ struct config {
 	uint64_t		 spool_min_free;	/* bytes */
 	int			 spool_fsync;
 	uint64_t		 shutdown_grace;	/* ms */
+	char			*tls_cert_file;		/* "" = no TLS */
+	char			*tls_key_file;
+	uint64_t		 tls_handshake_timeout;	/* ms */
+	int			 tls_cert_line;		/* where set, for errors */
+	int			 tls_key_line;
 
 	/* analyzer */
 	char			*mysql_socket;

@@ -52,7 +52,7 @@ const struct sandbox_syscall sandbox_worker_allow[] = {
 	/* time and randomness */
 	{ "clock_gettime", "timeouts, transcript timings (vDSO fallback)" },
 	{ "gettimeofday", "vDSO fallback" },
-	{ "getrandom", "session ids" },
+	{ "getrandom", "session ids; TLS handshakes (OpenSSL's DRBG)" },
 
 	/* network, on inherited listeners and accepted sockets only */
 	{ "epoll_wait", "the event loop" },

@@ -829,6 +829,243 @@ spoolfmt_parse_end(struct spoolfmt_in *in, const char *rest, size_t n,
 	    rec->u.end.reason, sizeof(rec->u.end.reason), "");
 }
 
+/* --- TLS ----------------------------------------------------------------- */
+
+/* " key=" and up to SPOOLFMT_TLS_LIST_MAX numbers joined by ','. */
+static int
+spoolfmt_put_list(struct buf *b, const char *key, const uint16_t *v,
+    size_t n, int *cut)
+{
+	size_t i;
+
+	if (n > SPOOLFMT_TLS_LIST_MAX) {
+		n = SPOOLFMT_TLS_LIST_MAX;
+		*cut = 1;
+	}
+	if (buf_appendf(b, " %s=", key) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (buf_appendf(b, i ? ",%u" : "%u", (unsigned)v[i]) == -1)
+			return -1;
+	return 0;
+}
+
+/* A name of a list: one token, its commas escaped too, at most
+ * SPOOLFMT_TLS_NAME_MAX bytes of it. */
+static int
+spoolfmt_put_name(struct buf *b, const char *p, size_t n, int *cut)
+{
+	size_t i, from;
+
+	if (n == 0)
+		return 0;
+	if (n > SPOOLFMT_TLS_NAME_MAX) {
+		n = SPOOLFMT_TLS_NAME_MAX;
+		*cut = 1;
+	}
+	for (i = from = 0; i <= n; i++) {
+		if (i < n && p[i] != ',')
+			continue;
+		if (spoolfmt_put_token(b, p + from, i - from) == -1 ||
+		    (i < n && spoolfmt_put(b, "\\x2c") == -1))
+			return -1;
+		from = i + 1;
+	}
+	return 0;
+}
+
+/* The ALPN extension's list (length-prefixed names) as names joined by
+ * ','; a name that overruns the list ends it, as cut. */
+static int
+spoolfmt_put_alpns(struct buf *b, const char *p, size_t n, int *cut)
+{
+	size_t off = 0, len, count = 0;
+
+	if (spoolfmt_put(b, " alpns=") == -1)
+		return -1;
+	while (off < n) {
+		len = (unsigned char)p[off];
+		if (off + 1 + len > n || count == SPOOLFMT_TLS_LIST_MAX) {
+			*cut = 1;
+			break;
+		}
+		if ((count++ > 0 && spoolfmt_put(b, ",") == -1) ||
+		    spoolfmt_put_name(b, p + off + 1, len, cut) == -1)
+			return -1;
+		off += 1 + len;
+	}
+	return 0;
+}
+
+static int
+spoolfmt_put_hello(struct buf *b, const struct spoolfmt_hello *h)
+{
+	uint16_t pf[SPOOLFMT_TLS_LIST_MAX];
+	size_t i, npf = h->npoint_formats;
+	int cut = 0;
+
+	if (npf > SPOOLFMT_TLS_LIST_MAX) {
+		npf = SPOOLFMT_TLS_LIST_MAX;
+		cut = 1;
+	}
+	for (i = 0; i < npf; i++)
+		pf[i] = h->point_formats[i];
+	if (spoolfmt_put(b, " sni=") == -1 ||
+	    spoolfmt_put_name(b, h->sni, h->sni_len, &cut) == -1 ||
+	    spoolfmt_put_alpns(b, h->alpn, h->alpn_len, &cut) == -1 ||
+	    buf_appendf(b, " hello_version=%u", h->legacy_version) == -1 ||
+	    spoolfmt_put_list(b, "ciphers", h->ciphers, h->nciphers,
+	    &cut) == -1 ||
+	    spoolfmt_put_list(b, "extensions", h->extensions, h->nextensions,
+	    &cut) == -1 ||
+	    spoolfmt_put_list(b, "groups", h->groups, h->ngroups, &cut) == -1 ||
+	    spoolfmt_put_list(b, "sigalgs", h->sigalgs, h->nsigalgs,
+	    &cut) == -1 ||
+	    spoolfmt_put_list(b, "point_formats", pf, npf, &cut) == -1 ||
+	    spoolfmt_put_list(b, "versions", h->versions, h->nversions,
+	    &cut) == -1)
+		return -1;
+	return buf_appendf(b, " cut=%d", cut);
+}
+
+/* A handshake's outcome: tls when t->version is set, else tls-fail. */
+int
+spoolfmt_tls(struct buf *b, const struct spoolfmt_tls *t)
+{
+	size_t mark = b->len;
+	int rc, cut = 0;
+
+	if (t->version != NULL)
+		rc = buf_appendf(b, "%s version=%s cipher=",
+		    spoolfmt_name(SPOOLFMT_TLS), t->version) == -1 ||
+		    spoolfmt_put_token(b, t->cipher ? t->cipher : "",
+		    t->cipher ? strlen(t->cipher) : 0) == -1 ||
+		    spoolfmt_put(b, " alpn=") == -1 ||
+		    spoolfmt_put_name(b, t->alpn, t->alpn ? t->alpn_len : 0,
+		    &cut) == -1;
+	else
+		rc = buf_appendf(b, "%s stage=%s reason=",
+		    spoolfmt_name(SPOOLFMT_TLS_FAIL), t->stage) == -1 ||
+		    spoolfmt_put_token(b, t->reason, strlen(t->reason)) == -1 ||
+		    buf_appendf(b, " bytes=%llu",
+		    (unsigned long long)t->bytes) == -1;
+	if (rc == 0 && t->hello != NULL)
+		rc = spoolfmt_put_hello(b, t->hello);
+	return spoolfmt_done(b, mark, rc ? -1 : 0);
+}
+
+/* A list of numbers, each at most max, as in the file into out. */
+static int
+spoolfmt_field_list(struct spoolfmt_in *in, const char *rest,
+    const char *key, unsigned long max, struct spool_str *out)
+{
+	const char *v, *p;
+	unsigned long x = 0;
+	size_t n, count = 0, digits = 0;
+
+	if (spoolfmt_field(in, rest, key, &v, &n, 1) == -1)
+		return -1;
+	for (p = v; p <= v + n; p++) {
+		if (p < v + n && isdigit((unsigned char)*p)) {
+			x = x * 10 + (unsigned long)(*p - '0');
+			if (++digits > 5 || x > max)
+				return spoolfmt_fail(in, "bad %s", key);
+			continue;
+		}
+		if ((p < v + n && *p != ',') || (digits == 0 && n > 0) ||
+		    (n > 0 && ++count > SPOOLFMT_TLS_LIST_MAX))
+			return spoolfmt_fail(in, "bad %s", key);
+		x = 0;
+		digits = 0;
+	}
+	if ((out->p = strndup(v, n)) == NULL)
+		return spoolfmt_fail(in, "out of memory");
+	out->len = n;
+	return 0;
+}
+
+/* The alpns field as in the file, once checked that it unescapes. */
+static int
+spoolfmt_field_escaped(struct spoolfmt_in *in, const char *rest,
+    const char *key, struct spool_str *out)
+{
+	struct spool_str check;
+	const char *v;
+	size_t n;
+
+	if (spoolfmt_field(in, rest, key, &v, &n, 1) == -1 ||
+	    spoolfmt_str(in, v, n, SPOOLFMT_ESC_SPACE, &check) == -1)
+		return -1;
+	spoolfmt_str_clear(&check);
+	if ((out->p = strndup(v, n)) == NULL)
+		return spoolfmt_fail(in, "out of memory");
+	out->len = n;
+	return 0;
+}
+
+static int
+spoolfmt_parse_hello(struct spoolfmt_in *in, const char *rest,
+    struct spoolfmt_rec *rec)
+{
+	unsigned long long version, cut;
+
+	rec->u.tls.has_hello = 1;
+	if (spoolfmt_field_str(in, rest, "sni", &rec->u.tls.sni, 1) == -1 ||
+	    spoolfmt_field_escaped(in, rest, "alpns", &rec->u.tls.alpns) == -1 ||
+	    spoolfmt_field_num(in, rest, "hello_version", 0xffff,
+	    &version) == -1 ||
+	    spoolfmt_field_list(in, rest, "ciphers", 0xffff,
+	    &rec->u.tls.ciphers) == -1 ||
+	    spoolfmt_field_list(in, rest, "extensions", 0xffff,
+	    &rec->u.tls.extensions) == -1 ||
+	    spoolfmt_field_list(in, rest, "groups", 0xffff,
+	    &rec->u.tls.groups) == -1 ||
+	    spoolfmt_field_list(in, rest, "sigalgs", 0xffff,
+	    &rec->u.tls.sigalgs) == -1 ||
+	    spoolfmt_field_list(in, rest, "point_formats", 0xff,
+	    &rec->u.tls.point_formats) == -1 ||
+	    spoolfmt_field_list(in, rest, "versions", 0xffff,
+	    &rec->u.tls.versions) == -1 ||
+	    spoolfmt_field_num(in, rest, "cut", 1, &cut) == -1)
+		return -1;
+	rec->u.tls.hello_version = (unsigned)version;
+	rec->u.tls.cut = (int)cut;
+	return 0;
+}
+
+static int
+spoolfmt_parse_tls(struct spoolfmt_in *in, const char *rest, size_t n,
+    struct spoolfmt_rec *rec)
+{
+	if (spoolfmt_field_word(in, rest, "version", rec->u.tls.version,
+	    sizeof(rec->u.tls.version), ".") == -1 ||
+	    spoolfmt_field_str(in, rest, "cipher", &rec->u.tls.cipher,
+	    1) == -1 ||
+	    spoolfmt_field_str(in, rest, "alpn", &rec->u.tls.alpn, 1) == -1)
+		return -1;
+	return spoolfmt_parse_hello(in, rest, rec);
+}
+
+static int
+spoolfmt_parse_tls_fail(struct spoolfmt_in *in, const char *rest, size_t n,
+    struct spoolfmt_rec *rec)
+{
+	unsigned long long bytes;
+	const char *v;
+	size_t vlen;
+
+	if (spoolfmt_field_word(in, rest, "stage", rec->u.tls.stage,
+	    sizeof(rec->u.tls.stage), "-") == -1 ||
+	    spoolfmt_field_str(in, rest, "reason", &rec->u.tls.reason,
+	    1) == -1 ||
+	    spoolfmt_field_num(in, rest, "bytes", UINT64_MAX, &bytes) == -1)
+		return -1;
+	rec->u.tls.bytes = bytes;
+	if (spoolfmt_field(in, rest, "hello_version", &v, &vlen, 0) == 0)
+		return 0;
+	return spoolfmt_parse_hello(in, rest, rec);
+}
+
 /* --- the table ----------------------------------------------------------- */
 
 #define SPOOLFMT_WHOLE_LINE	1	/* the parser gets the whole line */
@@ -867,6 +1104,8 @@ static const struct {
 	/* a session that ended in DATA */
 	[SPOOLFMT_END] = { "end", spoolfmt_parse_end, SPOOLFMT_IN_DATA,
 	    NULL },
+	[SPOOLFMT_TLS] = { "tls", spoolfmt_parse_tls, 0, NULL },
+	[SPOOLFMT_TLS_FAIL] = { "tls-fail", spoolfmt_parse_tls_fail, 0, NULL },
 };
 
 const char *
@@ -943,6 +1182,20 @@ spoolfmt_rec_clear(struct spoolfmt_rec *rec)
 	case SPOOLFMT_RCPT:
 		spoolfmt_str_clear(&rec->u.path.addr);
 		spoolfmt_str_clear(&rec->u.path.params);
+		break;
+	case SPOOLFMT_TLS:
+	case SPOOLFMT_TLS_FAIL:
+		spoolfmt_str_clear(&rec->u.tls.cipher);
+		spoolfmt_str_clear(&rec->u.tls.alpn);
+		spoolfmt_str_clear(&rec->u.tls.reason);
+		spoolfmt_str_clear(&rec->u.tls.sni);
+		spoolfmt_str_clear(&rec->u.tls.alpns);
+		spoolfmt_str_clear(&rec->u.tls.ciphers);
+		spoolfmt_str_clear(&rec->u.tls.extensions);
+		spoolfmt_str_clear(&rec->u.tls.groups);
+		spoolfmt_str_clear(&rec->u.tls.sigalgs);
+		spoolfmt_str_clear(&rec->u.tls.point_formats);
+		spoolfmt_str_clear(&rec->u.tls.versions);
 		break;
 	default:
 		break;

@@ -66,6 +66,8 @@ enum spoolfmt_type {
 	SPOOLFMT_MESSAGE,
 	SPOOLFMT_CUT,
 	SPOOLFMT_END,
+	SPOOLFMT_TLS,
+	SPOOLFMT_TLS_FAIL,
 	SPOOLFMT_NTYPES
 };
 
@@ -90,6 +92,45 @@ struct spoolfmt_message {
 	unsigned	 bare_lf;
 	int		 incomplete;	/* the session ended in DATA */
 	char		 queue_id[16];	/* when complete */
+};
+
+/* Entries of a ClientHello list a tls record keeps; the rest is cut. */
+#define SPOOLFMT_TLS_LIST_MAX	256
+/* Bytes of an SNI or ALPN name a tls record keeps. */
+#define SPOOLFMT_TLS_NAME_MAX	255
+
+/* A ClientHello as the client sent it; numbers in wire order. */
+struct spoolfmt_hello {
+	unsigned	 legacy_version;
+	const uint16_t	*ciphers;
+	size_t		 nciphers;
+	const uint16_t	*extensions;
+	size_t		 nextensions;
+	const uint16_t	*groups;
+	size_t		 ngroups;
+	const uint16_t	*sigalgs;
+	size_t		 nsigalgs;
+	const uint8_t	*point_formats;
+	size_t		 npoint_formats;
+	const uint16_t	*versions;	/* supported_versions */
+	size_t		 nversions;
+	const char	*sni;		/* host_name, raw */
+	size_t		 sni_len;
+	const char	*alpn;		/* protocol_name_list as on the wire:
+					 * length-prefixed names */
+	size_t		 alpn_len;
+};
+
+/* What the writer of a tls or tls-fail record is given. */
+struct spoolfmt_tls {
+	const char	*version;	/* "TLSv1.3"; NULL: tls-fail */
+	const char	*cipher;	/* standard (IANA) name */
+	const char	*alpn;		/* the protocol selected, or NULL */
+	size_t		 alpn_len;
+	const char	*stage;		/* tls-fail: hello, handshake, ... */
+	const char	*reason;	/* tls-fail: a short text */
+	uint64_t	 bytes;		/* tls-fail: bytes the client sent */
+	const struct spoolfmt_hello *hello;	/* NULL: none was read */
 };
 
 /* One record as the reader parsed it; its strings are its own
@@ -136,6 +177,28 @@ struct spoolfmt_rec {
 			char		 time[32];
 			char		 reason[16];
 		} end;
+		struct {
+			char		 version[16];	/* empty: tls-fail */
+			struct spool_str cipher;
+			struct spool_str alpn;
+			char		 stage[16];	/* tls-fail */
+			struct spool_str reason;
+			uint64_t	 bytes;
+			int		 has_hello;
+			struct spool_str sni;
+			/* As in the file, still escaped: split on ','
+			 * and unescape each name. */
+			struct spool_str alpns;
+			unsigned	 hello_version;
+			/* Decimal lists as in the file: "4866,4865". */
+			struct spool_str ciphers;
+			struct spool_str extensions;
+			struct spool_str groups;
+			struct spool_str sigalgs;
+			struct spool_str point_formats;
+			struct spool_str versions;
+			int		 cut;
+		} tls;				/* tls, tls-fail */
 	} u;
 };
 
@@ -169,6 +232,7 @@ void	 spoolfmt_body_digits(char *, uint64_t);
 int	 spoolfmt_message(struct buf *, const struct spoolfmt_message *);
 int	 spoolfmt_cut(struct buf *, uint64_t bytes);
 int	 spoolfmt_end(struct buf *, const char *stamp, const char *reason);
+int	 spoolfmt_tls(struct buf *, const struct spoolfmt_tls *);
 
 /* The reader's side: the first line, then one record a line. */
 int	 spoolfmt_parse_magic(const char *, char *err, size_t errlen);

@@ -6,8 +6,9 @@
  * report_html: `spampot-report html -o FILE`, one self-contained HTML page
  * of a time window: the summary numbers, sessions and messages per hour
  * (windows up to three days), day or month, the top client addresses,
- * recipient domains, registrable domains, credentials and attachments, as
- * inline SVG charts with the rows beneath them in tables.
+ * recipient domains, registrable domains, credentials and attachments,
+ * and the clients' TLS (versions, JA4, SNI, failed handshakes), as inline
+ * SVG charts with the rows beneath them in tables.
  *
  * Nothing is fetched: no script, no font, no image, no link to anything; a
  * Content-Security-Policy of default-src 'none' says so to the browser as
@@ -361,6 +362,65 @@ rhtml_top(struct buf *b, struct rdb *db, const struct report_opts *o,
 	rdb_rows_clear(&rows);
 }
 
+/* Failed handshakes of the window, by stage and reason. */
+static void
+rhtml_tls_failed(struct buf *b, struct rdb *db, const struct report_opts *o)
+{
+	struct rdb_query q;
+	struct rdb_rows rows;
+	size_t r;
+
+	rdb_init(&q);
+	rdb_sql(&q, "SELECT k.fail_stage, k.fail_reason, COUNT(*) AS n, "
+	    "MIN(k.started_at), MAX(k.started_at) AS last FROM session_tls k");
+	if (o->sensor != NULL)
+		rdb_sql(&q, " JOIN sessions s ON s.id = k.session_id");
+	rdb_sql(&q, " WHERE k.ok = 0");
+	rdb_window(&q, "k.started_at", o);
+	rdb_sensor(&q, o);
+	rdb_sql(&q, " GROUP BY k.fail_stage, k.fail_reason ORDER BY n DESC, "
+	    "last DESC LIMIT ?");
+	rdb_u64(&q, RHTML_TOP);
+	rdb_run(db, &q, &rows);
+	buf_appendf(b, "<section><h2>Failed TLS handshakes (by stage and "
+	    "reason)</h2>\n");
+	if (rows.nrows == 0)
+		buf_appendf(b, "<p class=\"empty\">none</p>");
+	else
+		buf_appendf(b, "<table><tr><th>count</th><th>first seen (UTC)"
+		    "</th><th>last seen (UTC)</th><th>stage</th><th>reason"
+		    "</th></tr>\n");
+	for (r = 0; r < rows.nrows; r++) {
+		buf_appendf(b, "<tr><td class=\"n\">%llu</td><td class=\"t\">",
+		    rdb_num(&rows, r, 2));
+		rhtml_time(b, rdb_cell(&rows, r, 3));
+		buf_appendf(b, "</td><td class=\"t\">");
+		rhtml_time(b, rdb_cell(&rows, r, 4));
+		buf_appendf(b, "</td><td class=\"t\">");
+		rsvg_escape(b, rdb_cell(&rows, r, 0) ? rdb_cell(&rows, r, 0) :
+		    "");
+		buf_appendf(b, "</td><td class=\"v\">");
+		rsvg_escape(b, rdb_cell(&rows, r, 1) ? rdb_cell(&rows, r, 1) :
+		    "");
+		buf_appendf(b, "</td></tr>\n");
+	}
+	buf_appendf(b, "%s</section>\n", rows.nrows ? "</table>" : "");
+	rdb_rows_clear(&rows);
+}
+
+/* The clients' TLS: versions, JA4, SNI, what failed. */
+static void
+rhtml_tls(struct buf *b, struct rdb *db, const struct report_opts *o)
+{
+	rhtml_top(b, db, o, "tls-version", "TLS versions (sessions)",
+	    "value");
+	rhtml_top(b, db, o, "ja4", "Top JA4 fingerprints of TLS clients "
+	    "(sessions)", "value");
+	rhtml_top(b, db, o, "sni", "Top server names TLS clients asked for "
+	    "(SNI, sessions)", "value");
+	rhtml_tls_failed(b, db, o);
+}
+
 static void
 rhtml_head(struct buf *b, const struct report_opts *o)
 {
@@ -411,9 +471,11 @@ rhtml_run(struct rdb *db, const struct report_opts *o)
 	    "(username:password, attempts)", "value");
 	rhtml_top(&b, db, o, "attachment", "Top attachments (by SHA-256)",
 	    "filename");
+	rhtml_tls(&b, db, o);
 	buf_appendf(&b, "<footer>Times are UTC. Counts: sessions by client, "
 	    "recipients by domain, occurrences for domains, attempts for "
-	    "credentials, messages for attachments.</footer>\n</body></html>\n");
+	    "credentials, messages for attachments, sessions for TLS."
+	    "</footer>\n</body></html>\n");
 	rout_flush(o, &b);
 	rsum_clear(&sum);
 	return found ? REPORT_FOUND : REPORT_NONE;

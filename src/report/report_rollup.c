@@ -121,6 +121,8 @@ rroll_raw_values(struct rdb_query *q, const struct rroll_source *src,
 	}
 }
 
+#define TLS_ROWS	"sessions s JOIN session_tls k ON k.session_id = s.id"
+
 /* Where each kind's rows are, reached by the time index of the sessions
  * or the messages (a recipient's, URL's or attachment's time is its
  * message's, an AUTH attempt's its session's start). */
@@ -141,6 +143,14 @@ static const struct rroll_source rroll_sources[] = {
 	    "a.password_key", NULL, "s.started_at", NULL },
 	{ "credential", "sessions s JOIN auth_attempts a ON a.session_id = "
 	    "s.id", "a.username_key", "a.password_key", "s.started_at", NULL },
+	{ "tls-version", TLS_ROWS, "k.version", NULL, "s.started_at",
+	    " AND k.version IS NOT NULL" },
+	{ "ja4", TLS_ROWS, "k.ja4", NULL, "s.started_at",
+	    " AND k.ja4 IS NOT NULL" },
+	{ "ja3", TLS_ROWS, "k.ja3_hash", NULL, "s.started_at",
+	    " AND k.ja3_hash IS NOT NULL" },
+	{ "sni", TLS_ROWS, "k.sni", NULL, "s.started_at",
+	    " AND k.sni IS NOT NULL" },
 };
 
 const struct rroll_source *

@@ -5,7 +5,8 @@
 /*
  * report_session: `spampot-report session ID|SPOOL_NAME`, one session in
  * full: addresses, times, HELO, credentials, every message with its
- * envelope, subject, hashes, URLs, attachments and counted values, and the
+ * envelope, subject, hashes, URLs, attachments and counted values, its
+ * TLS (the handshake's outcome, the ClientHello, JA4 and JA3), and the
  * command transcript. ID is the session id that begins the sensor's log
  * lines (16 hex digits), SPOOL_NAME the spool file's name, or a number the
  * database id. Text folds long values at 80 columns rather than cutting
@@ -34,9 +35,13 @@ enum { R_MID, R_ADDRESS, R_DOMAIN };
 enum { U_MID, U_URL, U_HOST, U_COUNT };
 enum { T_MID, T_FILENAME, T_TYPE, T_SIZE, T_MD5, T_SHA1, T_SHA256 };
 enum { P_MID, P_KIND, P_VALUE, P_COUNT };
+/* session_tls, as rsess_load reads it */
+enum { L_OK, L_VERSION, L_CIPHER, L_ALPN, L_STAGE, L_REASON, L_BYTES, L_SNI,
+	L_ALPNS, L_HELLO_VERSION, L_CIPHERS, L_EXTENSIONS, L_GROUPS,
+	L_SIGALGS, L_POINTS, L_VERSIONS, L_CUT, L_JA3, L_JA3_HASH, L_JA4 };
 
 struct rsess {
-	struct rdb_rows	auth, msgs, rcpts, urls, atts, pats;
+	struct rdb_rows	auth, msgs, rcpts, urls, atts, pats, tls;
 };
 
 static int
@@ -139,6 +144,11 @@ rsess_load(struct rdb *db, const char *sid, struct rsess *d)
 	    "messages m JOIN message_patterns l ON l.message_id = m.id JOIN "
 	    "patterns p ON p.id = l.pattern_id WHERE m.session_id = ? "
 	    "ORDER BY p.kind, p.value", sid, &d->pats);
+	rsess_part(db, "SELECT ok, version, cipher, alpn, fail_stage, "
+	    "fail_reason, fail_bytes, sni, alpns, hello_version, ciphers, "
+	    "extensions, supported_groups, sigalgs, point_formats, "
+	    "supported_versions, hello_cut, ja3, ja3_hash, ja4 FROM "
+	    "session_tls WHERE session_id = ?", sid, &d->tls);
 }
 
 static void
@@ -150,6 +160,7 @@ rsess_free(struct rsess *d)
 	rdb_rows_clear(&d->urls);
 	rdb_rows_clear(&d->atts);
 	rdb_rows_clear(&d->pats);
+	rdb_rows_clear(&d->tls);
 }
 
 static int
@@ -270,6 +281,43 @@ rsess_json_time_us(struct buf *b, const char *key, const char *db)
 	json_cstr(b, t);
 }
 
+/* "tls":{...} or null */
+static void
+rsess_json_tls(struct buf *b, const struct rdb_rows *tls)
+{
+	static const struct rsess_field f[] = {
+		{ "version", L_VERSION, RC_TEXT },
+		{ "cipher", L_CIPHER, RC_TEXT }, { "alpn", L_ALPN, RC_TEXT },
+		{ "fail_stage", L_STAGE, RC_TEXT },
+		{ "fail_reason", L_REASON, RC_TEXT },
+		{ "fail_bytes", L_BYTES, RC_INT }, { "sni", L_SNI, RC_TEXT },
+		{ "alpns", L_ALPNS, RC_TEXT },
+		{ "hello_version", L_HELLO_VERSION, RC_INT },
+		{ "ciphers", L_CIPHERS, RC_TEXT },
+		{ "extensions", L_EXTENSIONS, RC_TEXT },
+		{ "supported_groups", L_GROUPS, RC_TEXT },
+		{ "sigalgs", L_SIGALGS, RC_TEXT },
+		{ "point_formats", L_POINTS, RC_TEXT },
+		{ "supported_versions", L_VERSIONS, RC_TEXT },
+		{ "ja3", L_JA3, RC_TEXT }, { "ja3_hash", L_JA3_HASH, RC_TEXT },
+		{ "ja4", L_JA4, RC_TEXT },
+	};
+
+	json_key(b, "tls", 0);
+	if (tls->nrows == 0) {
+		buf_appendf(b, "null");
+		return;
+	}
+	buf_append(b, "{", 1);
+	json_key(b, "ok", 1);
+	buf_appendf(b, "%s", strcmp(rdb_cell(tls, 0, L_OK), "0") != 0 ?
+	    "true" : "false");
+	rsess_json_fields(b, tls, 0, f, sizeof(f) / sizeof(f[0]), 0);
+	if (rdb_cell(tls, 0, L_CUT) != NULL)
+		rsess_json_bool(b, "hello_cut", rdb_cell(tls, 0, L_CUT));
+	buf_append(b, "}", 1);
+}
+
 static void
 rsess_json(struct buf *b, const struct rdb_rows *s, size_t r,
     const struct rsess *d)
@@ -301,6 +349,7 @@ rsess_json(struct buf *b, const struct rdb_rows *s, size_t r,
 	rsess_json_time_us(b, "started_at", rdb_cell(s, r, S_STARTED));
 	rsess_json_time_us(b, "ended_at", rdb_cell(s, r, S_ENDED));
 	rsess_json_fields(b, s, r, sf2, sizeof(sf2) / sizeof(sf2[0]), 0);
+	rsess_json_tls(b, &d->tls);
 	json_key(b, "auth", 0);
 	buf_append(b, "[", 1);
 	for (i = 0; i < d->auth.nrows; i++) {
@@ -373,6 +422,37 @@ rsess_text_auth(struct buf *b, const struct rdb_rows *auth, size_t i)
 	rout_text_fold_at(b, rdb_cell(auth, i, A_PASS) ?
 	    rdb_cell(auth, i, A_PASS) : "", col + 17, RSESS_TAB);
 	buf_append(b, "\n", 1);
+}
+
+/* "tls             TLSv1.3 TLS_AES_256_GCM_SHA384, ALPN smtp" or "failed
+ * at handshake: REASON, 517 bytes", then the ClientHello's SNI, JA4, JA3. */
+static void
+rsess_text_tls(struct buf *b, const struct rdb_rows *tls)
+{
+	const char *alpn = rdb_cell(tls, 0, L_ALPN);
+	const char *reason = rdb_cell(tls, 0, L_REASON);
+	char v[512];
+
+	if (tls->nrows == 0)
+		return;
+	if (strcmp(rdb_cell(tls, 0, L_OK), "0") != 0)
+		snprintf(v, sizeof(v), "%s %s%s%s",
+		    rdb_cell(tls, 0, L_VERSION),
+		    rdb_cell(tls, 0, L_CIPHER) ? rdb_cell(tls, 0, L_CIPHER) :
+		    "", alpn ? ", ALPN " : "", alpn ? alpn : "");
+	else
+		snprintf(v, sizeof(v), "failed at %s%s%s, %s bytes",
+		    rdb_cell(tls, 0, L_STAGE),
+		    reason && *reason ? ": " : "", reason ? reason : "",
+		    rdb_cell(tls, 0, L_BYTES) ? rdb_cell(tls, 0, L_BYTES) :
+		    "0");
+	rsess_line(b, 0, "tls", v);
+	if (rdb_cell(tls, 0, L_SNI) != NULL)
+		rsess_line(b, 2, "sni", rdb_cell(tls, 0, L_SNI));
+	if (rdb_cell(tls, 0, L_JA4) != NULL)
+		rsess_line(b, 2, "ja4", rdb_cell(tls, 0, L_JA4));
+	if (rdb_cell(tls, 0, L_JA3_HASH) != NULL)
+		rsess_line(b, 2, "ja3", rdb_cell(tls, 0, L_JA3_HASH));
 }
 
 static void
@@ -475,6 +555,7 @@ rsess_text(struct buf *b, const struct rdb_rows *s, size_t r,
 		rsess_line(b, 0, "helo", v);
 	}
 	rsess_line(b, 0, "messages", rdb_cell(s, r, S_MESSAGES));
+	rsess_text_tls(b, &d->tls);
 	for (i = 0; i < d->auth.nrows; i++)
 		rsess_text_auth(b, &d->auth, i);
 	for (i = 0; i < d->msgs.nrows; i++)

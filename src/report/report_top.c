@@ -61,6 +61,12 @@ static const struct rout_col rtop_cols_attachment[] = {
 	{ "sha1", "SHA-1", RC_TEXT, 0, RC_NOTEXT },
 };
 
+static const struct rout_col rtop_cols_ja3[] = {
+	TOP_COLS,
+	{ "value", "JA3 (MD5)", RC_TEXT, 0, RC_FLEX },
+	{ "ja3", "JA3", RC_TEXT, 0, RC_NOTEXT },
+};
+
 static const struct rout_col rtop_cols_asn[] = {
 	TOP_COLS,
 	{ "value", "ASN", RC_INT, 10, RC_RIGHT },
@@ -201,6 +207,9 @@ rtop_q_pattern(struct rdb_query *q, const struct report_opts *o,
 #define LAST_ATT_V(col)	"(SELECT l." col " FROM attachments l WHERE " \
 			"l.sha256 = t.value ORDER BY l.received_at DESC, " \
 			"l.id DESC LIMIT 1)"
+/* The JA3 text of a JA3 hash (t.value: of the running totals). */
+#define JA3_TEXT(v)	"(SELECT l.ja3 FROM session_tls l WHERE l.ja3_hash = " \
+			v " LIMIT 1)"
 #define TO_S(alias)	" JOIN messages m ON m.id = " alias ".message_id " \
 			"JOIN sessions s ON s.id = m.session_id"
 
@@ -278,6 +287,30 @@ static const struct rtop_kind rtop_kinds[] = {
 	    LAST_ATT_V("filename") ", t.value, " LAST_ATT_V("size") ", "
 	    LAST_ATT_V("content_type") ", " LAST_ATT_V("md5") ", "
 	    LAST_ATT_V("sha1") },
+	{ "tls-version", "TLS versions agreed on, by sessions", rtop_q_group,
+	    NULL, "session_tls k", "session_tls", "k.version", "k.started_at",
+	    "x.version", " AND k.version IS NOT NULL",
+	    " JOIN sessions s ON s.id = k.session_id",
+	    rtop_cols_value, NCOLS(rtop_cols_value),
+	    "t.value" },
+	{ "ja4", "JA4 fingerprints of TLS clients, by sessions", rtop_q_group,
+	    NULL, "session_tls k", "session_tls", "k.ja4", "k.started_at",
+	    "x.ja4", " AND k.ja4 IS NOT NULL",
+	    " JOIN sessions s ON s.id = k.session_id",
+	    rtop_cols_value, NCOLS(rtop_cols_value),
+	    "t.value" },
+	{ "ja3", "JA3 fingerprints (MD5) of TLS clients, by sessions",
+	    rtop_q_group, NULL, "session_tls k", "session_tls", "k.ja3_hash",
+	    "k.started_at", "x.ja3_hash, x.ja3", " AND k.ja3_hash IS NOT NULL",
+	    " JOIN sessions s ON s.id = k.session_id",
+	    rtop_cols_ja3, NCOLS(rtop_cols_ja3),
+	    "t.value, " JA3_TEXT("t.value") },
+	{ "sni", "server names TLS clients asked for (SNI), by sessions",
+	    rtop_q_group, NULL, "session_tls k", "session_tls", "k.sni",
+	    "k.started_at", "x.sni", " AND k.sni IS NOT NULL",
+	    " JOIN sessions s ON s.id = k.session_id",
+	    rtop_cols_value, NCOLS(rtop_cols_value),
+	    "t.value" },
 	{ "country", "client countries (GeoIP), by sessions", rtop_q_group,
 	    NULL, "sessions s", "sessions", "s.country", "s.started_at",
 	    "x.country", " AND s.country IS NOT NULL", NULL,

@@ -334,7 +334,7 @@ smtp_process(struct smtp_session *s)
 	/* What is processed is consumed once at the end, not line by line:
 	 * a burst of pipelined commands costs one memmove, not one each. */
 	while (s->in.len > s->in_off && s->ended == SMTP_END_NONE &&
-	    s->held_until <= util_now_ms()) {
+	    s->held_until <= util_now_ms() && !s->tls_starting) {
 		if (s->input == SI_DATA) {
 			used = smtp_data_feed(s, s->in.data + s->in_off,
 			    s->in.len - s->in_off, &done);
@@ -352,6 +352,8 @@ smtp_process(struct smtp_session *s)
 		if (rc == 0)
 			break;
 	}
+	if (s->tls_starting)
+		smtp_tls_discard(s);
 	buf_consume(&s->in, s->in_off);
 	s->in_off = 0;
 	buf_trim(&s->in, 0);

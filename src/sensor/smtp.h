@@ -45,5 +45,8 @@ uint64_t	 smtp_held_until(const struct smtp_session *);
 size_t		 smtp_pending_input(const struct smtp_session *);
 unsigned	 smtp_messages(const struct smtp_session *);
 const char	*smtp_end_name(enum smtp_end);
+void		 smtp_set_tls(struct smtp_session *, int (*start)(void *),
+		    void *);
+void		 smtp_tls_started(struct smtp_session *);
 
 #endif

@@ -85,6 +85,8 @@ smtp_act_ehlo(struct smtp_session *s, char *arg)
 	smtp_reply(s, "250-SIZE %llu",
 	    (unsigned long long)s->cf->max_message_size);
 	smtp_reply(s, "250-VRFY");
+	if (smtp_tls_offered(s))
+		smtp_reply(s, "250-STARTTLS");
 	smtp_reply(s, "250-AUTH PLAIN LOGIN");
 	smtp_reply(s, "250-AUTH=PLAIN LOGIN");
 	smtp_reply(s, "250-ENHANCEDSTATUSCODES");
@@ -372,7 +374,7 @@ static const struct smtp_command smtp_commands[] = {
 	{ "SOML", SS_ANY, NULL, NULL, smtp_act_not_implemented },
 	{ "SAML", SS_ANY, NULL, NULL, smtp_act_not_implemented },
 	{ "TURN", SS_ANY, NULL, NULL, smtp_act_not_implemented },
-	{ "STARTTLS", SS_ANY, NULL, NULL, smtp_act_not_implemented },
+	{ "STARTTLS", SS_ANY, NULL, smtp_tls_check, smtp_tls_act },
 	{ "BDAT", SS_ANY, NULL, NULL, smtp_act_not_implemented },
 	{ "ETRN", SS_ANY, NULL, NULL, smtp_act_not_implemented },
 };

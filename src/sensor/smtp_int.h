@@ -69,6 +69,10 @@ struct smtp_session {
 	unsigned		 errors;
 	unsigned		 messages;
 	unsigned		 rcpts;
+	int			(*tls_start)(void *);	/* NULL: no STARTTLS */
+	void			*tls_arg;
+	int			 tls_starting;	/* 220 said, handshake next */
+	int			 tls_active;
 	char			*auth_user;	/* AUTH LOGIN, between steps */
 	size_t			 auth_user_len;
 	struct smtp_data	 data;
@@ -109,6 +113,12 @@ void	smtp_data_done(struct smtp_session *);
 int	smtp_auth_check(struct smtp_session *, char *arg);
 void	smtp_auth_act(struct smtp_session *, char *arg);
 void	smtp_auth_answer(struct smtp_session *, struct smtp_line *);
+
+/* smtp_tls.c */
+int	smtp_tls_offered(const struct smtp_session *);
+int	smtp_tls_check(struct smtp_session *, char *arg);
+void	smtp_tls_act(struct smtp_session *, char *arg);
+void	smtp_tls_discard(struct smtp_session *);
 
 /* smtp_line.c */
 int	smtp_line_next(struct smtp_session *, struct smtp_line *,

@@ -30,6 +30,7 @@
 #include "selfcheck.h"
 #include "spool.h"
 #include "supervise.h"
+#include "tls.h"
 #include "util.h"
 
 #define SPAMPOTD_BACKLOG	1024
@@ -128,6 +129,25 @@ spampotd_daemonize(void)
 		close(fd);
 }
 
+/*
+ * The TLS context, certificate and key read now, as root: the workers
+ * inherit it. A file that cannot be read or a key that does not match
+ * the certificate stops the start, as it fails "spampotd -t".
+ */
+static struct tls_ctx *
+spampotd_tls(const struct config *cf)
+{
+	struct tls_ctx *tc;
+	char err[CONF_ERR_MAX];
+
+	if ((tc = tls_ctx_new(cf, err, sizeof(err))) == NULL &&
+	    err[0] != '\0') {
+		fprintf(stderr, "spampotd: %s\n", err);
+		exit(1);
+	}
+	return tc;
+}
+
 static struct config *
 spampotd_config(const char *path, int check_only, struct privdrop_user *pu)
 {
@@ -146,6 +166,7 @@ spampotd_config(const char *path, int check_only, struct privdrop_user *pu)
 		exit(1);
 	}
 	if (check_only) {
+		tls_ctx_free(spampotd_tls(cf));
 		if (selfcheck_sensor(cf, pu) > 0)
 			exit(1);
 		printf("spampotd: %s: configuration OK\n", path);
@@ -175,6 +196,7 @@ main(int argc, char *argv[])
 	su.conf_path = cl.conf_path;
 	su.cf = spampotd_config(cl.conf_path, cl.check, &pu);
 	su.sandbox_trap = cl.debug;
+	su.tls = spampotd_tls(su.cf);
 	log_init("spampotd", cl.foreground, su.cf->log_facility);
 	log_set_debug(cl.debug);
 	log_info("starting spampotd %s, config %s", PACKAGE_VERSION,
@@ -201,5 +223,6 @@ main(int argc, char *argv[])
 	conf_clear(su.cf);
 	free(su.cf);
 	free(su.listen_fds);
+	tls_ctx_free(su.tls);
 	return n;
 }

@@ -159,6 +159,7 @@ supervise_child_main(struct supervise *sv, unsigned row, int log_w)
 	ctx.addrcount = sv->addrcount;
 	ctx.row = row;
 	ctx.sandbox_trap = su->sandbox_trap;
+	ctx.tls = su->tls;
 	worker_main(&ctx);
 }
 
@@ -427,6 +428,28 @@ supervise_signal_all(struct supervise *sv, int sig)
 			kill(sv->child[i].pid, sig);
 }
 
+/* The key was read as root at start: a reload cannot read it again. */
+static void
+supervise_keep_tls(struct config *next, const struct config *cur)
+{
+	char *cert, *key;
+
+	if (strcmp(next->tls_cert_file, cur->tls_cert_file) == 0 &&
+	    strcmp(next->tls_key_file, cur->tls_key_file) == 0)
+		return;
+	log_warnx("reload: 'tls_cert_file' and 'tls_key_file' take effect "
+	    "at a restart");
+	if ((cert = strdup(cur->tls_cert_file)) == NULL ||
+	    (key = strdup(cur->tls_key_file)) == NULL) {
+		free(cert);
+		return;
+	}
+	free(next->tls_cert_file);
+	free(next->tls_key_file);
+	next->tls_cert_file = cert;
+	next->tls_key_file = key;
+}
+
 /* Keep what cannot change without a restart from the running config. */
 static void
 supervise_keep_fixed(struct config *next, const struct config *cur)
@@ -448,6 +471,7 @@ supervise_keep_fixed(struct config *next, const struct config *cur)
 		    "the open-file limit set at start may not allow that many "
 		    "until a restart",
 		    (unsigned long long)next->max_sessions_per_worker);
+	supervise_keep_tls(next, cur);
 	if (strcmp(next->user, cur->user) != 0 ||
 	    strcmp(next->spool_dir, cur->spool_dir) != 0 ||
 	    strcmp(next->spool_group, cur->spool_group) != 0) {

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 struct config;
+struct tls_ctx;
 
 struct supervise_setup {
 	struct config	*cf;		/* owned; replaced on reload */
@@ -21,6 +22,7 @@ struct supervise_setup {
 	size_t		 nlisten;
 	int		 spool_fd;
 	int		 sandbox_trap;
+	struct tls_ctx	*tls;		/* made as root; NULL: no TLS */
 };
 
 int	supervise_run(struct supervise_setup *);

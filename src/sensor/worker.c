@@ -18,6 +18,12 @@
  * when the worker faults, from the signal handler: a quick session costs
  * three writes, not one per command.
  *
+ * TLS (tls.c): a "/tls" listener's sessions start with the handshake and
+ * are greeted after it; elsewhere STARTTLS starts one once its 220 is
+ * sent. The bytes go through the same recv()/send() as ever: OpenSSL
+ * never sees the socket. A handshake has tls_handshake_timeout to
+ * complete; every TLS session leaves one tls or tls-fail record.
+ *
  * Workers run under SCHED_BATCH (worker_sched_batch).
  *
  * SIGTERM: stop accepting, let sessions finish for shutdown_grace, then
@@ -28,6 +34,7 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -47,10 +54,12 @@
 #include "sandbox.h"
 #include "smtp.h"
 #include "spool.h"
+#include "tls.h"
 #include "util.h"
 #include "worker.h"
 
 #define WORKER_READ_SIZE	65536
+#define WORKER_PLAIN_SIZE	16384	/* a TLS record's plaintext at most */
 #define WORKER_MAX_EVENTS	256
 #define WORKER_TICK_MS		1000
 #define WORKER_OUT_KEEP		1024
@@ -66,6 +75,7 @@ struct worker_listener {
 	int		 bound;		/* to one address: it is the server's */
 	char		 addr[64];
 	unsigned	 port;
+	enum conf_tls_mode tls;
 };
 
 struct worker_conn {
@@ -75,6 +85,12 @@ struct worker_conn {
 	int			 held;		/* waiting out a delay */
 	struct smtp_session	*smtp;
 	struct spool_file	*spool;
+	struct tls_conn		*tls;		/* NULL: in clear */
+	int			 tls_starting;	/* STARTTLS's 220 unsent */
+	int			 tls_done;	/* its record is written */
+	int			 greet_pending;	/* implicit TLS: after it */
+	uint64_t		 tls_deadline;
+	struct worker		*w;
 	uint32_t		 ip_slot;
 	uint64_t		 started;
 	uint64_t		 last_input;
@@ -105,6 +121,7 @@ struct worker {
 	uint64_t		 space_checked;
 	int			 space_low;
 	char			*rbuf;
+	char			*pbuf;		/* plaintext out of TLS */
 	unsigned char		 random[WORKER_RANDOM_POOL];
 	size_t			 nrandom;	/* unused bytes in random */
 	struct spool_file	**unfinished;	/* could not be completed yet */
@@ -285,6 +302,158 @@ worker_ip_key(const struct sockaddr_storage *ss, size_t *len)
 static void worker_conn_io(struct worker *, struct worker_conn *, uint32_t);
 static void worker_resume_listeners(struct worker *);
 
+/* A TLS session for c, its handshake due within tls_handshake_timeout. */
+static int
+worker_tls_begin(struct worker *w, struct worker_conn *c, uint64_t now)
+{
+	if ((c->tls = tls_conn_new(w->ctx->tls, c->id)) == NULL) {
+		log_warnx("%s tls: out of memory", c->id);
+		return -1;
+	}
+	c->tls_deadline = now + w->cf->tls_handshake_timeout;
+	return 0;
+}
+
+/* The session's hook for STARTTLS: the handshake follows its 220. */
+static int
+worker_starttls(void *arg)
+{
+	struct worker_conn *c = arg;
+
+	if (worker_tls_begin(c->w, c, util_now_ms()) == -1)
+		return -1;
+	c->tls_starting = 1;
+	return 0;
+}
+
+/* The handshake failed, timed out or was cut short: its tls-fail record
+ * (what a client sent that was no TLS at all in the transcript), and
+ * OpenSSL's alert sent if the socket takes it at once. */
+static void
+worker_tls_failed(struct worker_conn *c, const char *stage,
+    const char *reason)
+{
+	struct buf *b, *out = tls_conn_output(c->tls);
+	const char *raw;
+	size_t n;
+
+	c->tls_done = 1;
+	if (tls_conn_raw(c->tls, &raw, &n))
+		spool_transcript(c->spool, 'C', "none", raw, n);
+	if ((b = spool_record_begin(c->spool)) != NULL)
+		spool_record_end(c->spool, tls_conn_fail(c->tls, stage,
+		    reason, b));
+	else
+		tls_conn_fail(c->tls, stage, reason, NULL);
+	if (out->len > 0 && send(c->fd, out->data, out->len,
+	    MSG_NOSIGNAL | MSG_DONTWAIT) == -1) {
+		/* the client is gone already */
+	}
+}
+
+#ifdef SPAMPOT_TEST_HOOKS
+/*
+ * --enable-test-hooks builds only, never packaged: a client that asks for
+ * the server name "spampot-test-hook-open" or "spampot-test-hook-socket"
+ * makes the worker, right after the handshake, try what a compromised one
+ * would: open /etc/passwd, or make a socket. The sandbox must kill it
+ * (tests/e2e/044-compromised-worker.sh); the session's records and this
+ * line are written first, so the test can tell what happened.
+ */
+static void
+worker_test_hook(struct worker_conn *c)
+{
+	const char *sni = tls_conn_sni(c->tls), *hook;
+	int fd;
+
+	if (sni == NULL)
+		return;
+	if (strcmp(sni, "spampot-test-hook-open") == 0)
+		hook = "open";
+	else if (strcmp(sni, "spampot-test-hook-socket") == 0)
+		hook = "socket";
+	else
+		return;
+	log_info("%s test hook %s after the TLS handshake", c->id, hook);
+	smtp_spool_sync(c->smtp);
+	log_flush_now();
+	if (hook[0] == 'o')
+		fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+	else
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd == -1)
+		log_warn("%s test hook %s: refused", c->id, hook);
+	else {
+		log_warnx("%s test hook %s: allowed, fd %d", c->id, hook, fd);
+		close(fd);
+	}
+}
+#endif
+
+/* The handshake is complete: its record, and the session starts over
+ * (STARTTLS) or begins (implicit TLS). */
+static void
+worker_tls_open(struct worker_conn *c)
+{
+	struct buf *b;
+
+	c->tls_done = 1;
+	if ((b = spool_record_begin(c->spool)) != NULL)
+		spool_record_end(c->spool, tls_conn_record(c->tls, b));
+	else
+		tls_conn_record(c->tls, NULL);
+#ifdef SPAMPOT_TEST_HOOKS
+	worker_test_hook(c);
+#endif
+	smtp_tls_started(c->smtp);
+	if (c->greet_pending) {
+		c->greet_pending = 0;
+		smtp_greet(c->smtp);
+	}
+}
+
+/* Bytes read on a TLS session: the handshake, then the plaintext for the
+ * session, all of it. Returns -1 when the session is over. */
+static int
+worker_tls_feed(struct worker *w, struct worker_conn *c, const char *p,
+    size_t n)
+{
+	int was_open = tls_conn_open(c->tls);
+	ssize_t m;
+
+	switch (tls_conn_input(c->tls, p, n)) {
+	case TLS_MORE:
+		return 0;
+	case TLS_FAILED:
+		worker_tls_failed(c, NULL, NULL);
+		return -1;
+	case TLS_DONE:
+		if (!was_open)
+			worker_tls_open(c);
+		break;
+	}
+	while ((m = tls_conn_read(c->tls, w->pbuf, WORKER_PLAIN_SIZE)) > 0)
+		smtp_feed(c->smtp, w->pbuf, (size_t)m);
+	if (m == -1)
+		log_info("%s tls closed reason=\"%s\"", c->id,
+		    tls_conn_error(c->tls));
+	return m == 0 ? 0 : -1;
+}
+
+/* What can be sent now: in clear, or what TLS made of it. */
+static size_t
+worker_conn_unsent(struct worker_conn *c)
+{
+	size_t n;
+
+	if (c->tls == NULL || c->tls_starting)
+		return smtp_output(c->smtp)->len;
+	n = tls_conn_output(c->tls)->len;
+	if (tls_conn_open(c->tls))
+		n += smtp_output(c->smtp)->len;
+	return n;
+}
+
 /* A new connection: its spool file, its session, the limits. */
 static void
 worker_conn_open(struct worker *w, const struct worker_listener *l, int fd,
@@ -336,6 +505,9 @@ worker_conn_open(struct worker *w, const struct worker_listener *l, int fd,
 		free(c);
 		return;
 	}
+	c->w = w;
+	if (l->tls == CONF_TLS_STARTTLS && w->ctx->tls != NULL)
+		smtp_set_tls(c->smtp, worker_starttls, c);
 	key = worker_ip_key(ss, &keylen);
 	per_ip = addrcount_acquire(w->ctx->addrcount, w->ctx->row, key, keylen,
 	    &c->ip_slot);
@@ -351,8 +523,12 @@ worker_conn_open(struct worker *w, const struct worker_listener *l, int fd,
 		    w->nconns - 1);
 		smtp_refuse(c->smtp, "421 4.7.0", "Error: too many "
 		    "connections, try again later", SMTP_END_LIMIT);
-	} else
+	} else if (l->tls == CONF_TLS_IMPLICIT)
+		c->greet_pending = 1;
+	else
 		smtp_greet(c->smtp);
+	if (l->tls == CONF_TLS_IMPLICIT && worker_tls_begin(w, c, now) == -1)
+		smtp_close(c->smtp, SMTP_END_ERROR);
 	memset(&ev, 0, sizeof(ev));
 	ev.events = c->events = EPOLLIN;
 	ev.data.ptr = c;
@@ -410,6 +586,9 @@ worker_conn_finish(struct worker *w, struct worker_conn *c, enum smtp_end why)
 
 	struct spool_file *sf = c->spool;
 
+	if (c->tls != NULL && !c->tls_done)
+		worker_tls_failed(c, "closed", why == SMTP_END_RESET ?
+		    "connection closed" : smtp_end_name(why));
 	smtp_close(c->smtp, why);
 	end = smtp_ended(c->smtp);
 	snprintf(name, sizeof(name), "%s", spool_name(sf));
@@ -430,6 +609,7 @@ worker_conn_finish(struct worker *w, struct worker_conn *c, enum smtp_end why)
 	worker_conn_unlink(w, c);
 	worker_resume_listeners(w);
 	smtp_free(c->smtp);
+	tls_conn_free(c->tls);
 	free(c);
 }
 
@@ -440,6 +620,11 @@ worker_conn_flush(struct worker_conn *c)
 	struct buf *out = smtp_output(c->smtp);
 	ssize_t n;
 
+	if (c->tls != NULL && !c->tls_starting) {
+		if (tls_conn_write(c->tls, out) == -1)
+			return -1;
+		out = tls_conn_output(c->tls);
+	}
 	while (out->len > 0) {
 		n = send(c->fd, out->data, out->len, MSG_NOSIGNAL);
 		if (n == -1) {
@@ -450,6 +635,12 @@ worker_conn_flush(struct worker_conn *c)
 		buf_consume(out, (size_t)n);
 	}
 	buf_trim(out, WORKER_OUT_KEEP);
+	if (c->tls_starting) {
+		/* the 220 is out: what comes next is the handshake */
+		c->tls_starting = 0;
+		c->tls_deadline = util_now_ms() +
+		    c->w->cf->tls_handshake_timeout;
+	}
 	return 0;
 }
 
@@ -471,8 +662,12 @@ worker_conn_read(struct worker *w, struct worker_conn *c)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
 		}
 		c->last_input = util_now_ms();
-		smtp_feed(c->smtp, w->rbuf, (size_t)n);
-		if (smtp_output(c->smtp)->len > 0 ||
+		if (c->tls != NULL && !c->tls_starting) {
+			if (worker_tls_feed(w, c, w->rbuf, (size_t)n) == -1)
+				return -1;
+		} else
+			smtp_feed(c->smtp, w->rbuf, (size_t)n);
+		if (worker_conn_unsent(c) > 0 ||
 		    smtp_held_until(c->smtp) > c->last_input)
 			break;	/* answer before reading more */
 	}
@@ -505,7 +700,7 @@ worker_conn_io(struct worker *w, struct worker_conn *c, uint32_t events)
 		worker_conn_finish(w, c, SMTP_END_RESET);
 		return;
 	}
-	if (smtp_output(c->smtp)->len == 0 && !held &&
+	if (worker_conn_unsent(c) == 0 && !held &&
 	    smtp_ended(c->smtp) != SMTP_END_NONE) {
 		worker_conn_finish(w, c, SMTP_END_NONE);
 		return;
@@ -518,7 +713,7 @@ worker_conn_io(struct worker *w, struct worker_conn *c, uint32_t events)
 	}
 	if (held)
 		worker_epoll_set(w, c, 0);
-	else if (smtp_output(c->smtp)->len > 0)
+	else if (worker_conn_unsent(c) > 0)
 		worker_epoll_set(w, c, EPOLLOUT);
 	else
 		worker_epoll_set(w, c, EPOLLIN);
@@ -633,6 +828,13 @@ worker_tick(struct worker *w, uint64_t now)
 		}
 		if (!tick || c->held)
 			continue;	/* a held session waits for us, not idle */
+		if (c->tls != NULL && !c->tls_done && now >= c->tls_deadline) {
+			log_info("%s tls limit handshake_timeout=%llums", c->id,
+			    (unsigned long long)w->cf->tls_handshake_timeout);
+			worker_tls_failed(c, "timeout", "handshake timeout");
+			worker_conn_finish(w, c, SMTP_END_TIMEOUT);
+			continue;
+		}
 		/* Over, and its last words not read: a client that does not
 		 * read holds the session no longer than the grace, and its
 		 * limit is not reached (and logged) again every tick. */
@@ -841,6 +1043,7 @@ worker_setup(struct worker *w, const struct worker_ctx *ctx)
 	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
 	if ((w->rbuf = malloc(WORKER_READ_SIZE)) == NULL ||
+	    (w->pbuf = malloc(WORKER_PLAIN_SIZE)) == NULL ||
 	    (w->listeners = calloc(ctx->nlisten, sizeof(*w->listeners))) ==
 	    NULL)
 		fatal("malloc");
@@ -851,6 +1054,7 @@ worker_setup(struct worker *w, const struct worker_ctx *ctx)
 		w->listeners[i].tag = WT_LISTENER;
 		w->listeners[i].fd = ctx->listen_fds[i];
 		worker_listener_addr(&w->listeners[i]);
+		w->listeners[i].tls = ctx->cf->listen[i].tls;
 		memset(&ev, 0, sizeof(ev));
 		/* One worker wakes per connection, not all of them. */
 		ev.events = EPOLLIN | EPOLLEXCLUSIVE;

@@ -13,6 +13,7 @@
 
 struct config;
 struct addrcount;
+struct tls_ctx;
 
 struct worker_ctx {
 	const struct config	*cf;
@@ -24,6 +25,7 @@ struct worker_ctx {
 	struct addrcount		*addrcount;
 	unsigned		 row;
 	int			 sandbox_trap;
+	struct tls_ctx		*tls;		/* NULL: no certificate */
 };
 
 void	worker_main(const struct worker_ctx *) __attribute__((noreturn));

@@ -15,6 +15,12 @@
 # LOG_ERR; every line the flooding worker sent is tagged with its pid,
 # escaped, and what its allowance left out is counted; the parent does not
 # spin on the flood.
+#
+# Then, with TLS: a worker that a client made run code of its choosing
+# right after a TLS handshake (a test build's hook, asked for by the SNI)
+# still cannot open a file or make a socket: the sandbox kills it, the
+# session's tls record is in its spool file, nothing of /etc/passwd
+# reaches the log, and the parent starts a new worker.
 E2E_SYSLOG=1
 . "$(dirname "$0")/lib.sh"
 
@@ -222,4 +228,31 @@ check "both workers still run" test -d "/proc/$W1" -a -d "/proc/$W2"
 stop_daemon TERM
 check_eq "SIGTERM: exit status 0" 0 "$DAEMON_RC"
 check_no_crash
+
+if built_with SPAMPOT_TEST_HOOKS; then
+	GROUP="sandbox after a TLS handshake"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" \
+	    -out "$T/cert.pem" -days 2 -subj /CN=mx.e2e.test 2>/dev/null
+	write_config "tls_cert_file = $T/cert.pem" "tls_key_file = $T/key.pem"
+	start_daemon
+	for hook in open socket; do
+		killed=$(count_lines "crashed: killed by signal 31")
+		ready=$(count_lines "ready: ")
+		printf 'QUIT\r\n' | timeout 10 openssl s_client -quiet \
+		    -connect "127.0.0.1:$PORT" -starttls smtp \
+		    -servername "spampot-test-hook-$hook" > "$T/hook-$hook.out" 2>&1
+		check "$hook: the hook ran after the handshake" \
+		    wait_for 5 in_log "test hook $hook after the TLS handshake"
+		check "$hook: the worker killed by its filter (SIGSYS)" \
+		    wait_for 5 test "$(count_lines "crashed: killed by signal 31")" -gt "$killed"
+		check_eq "$hook: never allowed" 0 "$(count_lines "test hook $hook: allowed")"
+		check "$hook: the session's file, with its tls record" wait_for 10 \
+		    grep -lq "^tls version=TLSv1.3 .* sni=spampot-test-hook-$hook " $(spool_files new) /dev/null
+		check "$hook: a new worker serves" wait_for 10 ready_workers "$((ready + 1))"
+	done
+	check_eq "nothing of /etc/passwd in the log" 0 "$(grep -c 'root:x:0:0' "$LOG")"
+	stop_daemon TERM
+	result "sandbox: open and socket after a TLS handshake" 2 \
+	    "$(grep -l 'sni=spampot-test-hook-' $(spool_files new) /dev/null | wc -l)"
+fi
 e2e_done

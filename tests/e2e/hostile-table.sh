@@ -4,10 +4,11 @@
 #
 # hostile-table.sh: run the fault-injection and hostile-client cases
 # (tests/e2e/03*.sh, 008-bad-input.sh, 010-limits.sh, any 04*.sh and
-# 056-report-escapes.sh, terminal escapes in every report) one
-# after the other, and print one table of their results: a line per fault
-# tried (case, fault, sessions sent, files in the spool, sessions in
-# MySQL, verdict), then the totals. Exits 1 when any verdict is FAIL.
+# 056-report-escapes.sh, terminal escapes in every report, and
+# 061-tls-hostile.sh, hostile TLS) one after the other, and print one
+# table of their results: a line per fault tried (case, fault, sessions
+# sent, files in the spool, sessions in MySQL, verdict), then the totals.
+# Exits 1 when any verdict is FAIL.
 #
 #   make check-hostile
 #   SPAMPOT_HOSTILE_RESULTS=/tmp/results bash tests/e2e/hostile-table.sh
@@ -31,7 +32,7 @@ export SPAMPOT_HOSTILE_RESULTS=$RESULTS
 cases=()
 for f in "$E2E_DIR"/03[0-9]-*.sh "$E2E_DIR"/008-bad-input.sh \
     "$E2E_DIR"/010-limits.sh "$E2E_DIR"/04[0-9]-*.sh \
-    "$E2E_DIR"/056-report-escapes.sh; do
+    "$E2E_DIR"/056-report-escapes.sh "$E2E_DIR"/061-tls-hostile.sh; do
 	[ -f "$f" ] && cases+=("$f")
 done
 

@@ -96,6 +96,10 @@ def parse(path):
             stamp, _, r = rest.partition(b" ")
             rec["end"] = {"time": stamp.decode(),
                           "reason": fields(r)["reason"].decode()}
+        elif kw in ("tls", "tls-fail"):
+            rec.setdefault("tls", []).append(
+                dict({k: v.decode("latin-1") for k, v in fields(rest).items()},
+                     record=kw))
         elif kw == "auth-raw":
             pass
         elif kw == "cut":

@@ -367,6 +367,22 @@ test_listen(void **state)
 	    "[::ffff:192.0.2.9]:1");
 	conf_clear(&cf);
 
+	/* TLS modes: STARTTLS (bare), implicit (/tls), never (/plain) */
+	import_ok(&cf, "listen = 127.0.0.1:25 127.0.0.1:465/tls "
+	    "[::1]:587/plain\ntls_cert_file = /c.pem\ntls_key_file = /k.pem\n");
+	assert_int_equal(cf.nlisten, 3);
+	assert_listen4(&cf.listen[0], "127.0.0.1", 25, "127.0.0.1:25");
+	assert_int_equal(cf.listen[0].tls, CONF_TLS_STARTTLS);
+	assert_listen4(&cf.listen[1], "127.0.0.1", 465, "127.0.0.1:465/tls");
+	assert_int_equal(cf.listen[1].tls, CONF_TLS_IMPLICIT);
+	assert_listen6(&cf.listen[2], "::1", 587, "[::1]:587/plain");
+	assert_int_equal(cf.listen[2].tls, CONF_TLS_PLAIN);
+	assert_string_equal(cf.tls_cert_file, "/c.pem");
+	assert_int_equal(cf.tls_cert_line, 2);
+	assert_int_equal(cf.tls_key_line, 3);
+	assert_int_equal(cf.tls_handshake_timeout, 10000);
+	conf_clear(&cf);
+
 	/* as many as there is room for */
 	n = 0;
 	n += (size_t)snprintf(text + n, sizeof(text) - n, "listen =");
@@ -418,7 +434,8 @@ struct error_case {
 #define NAME_EXP	"a name of letters, digits, '.', '_' or '-'"
 #define SIZE_EXP	"a size in bytes, optionally with K, M or G"
 #define DUR_EXP		"a duration such as 500ms, 30s, 5m or 1h"
-#define LISTEN_EXP	"space-separated ADDR:PORT or [IPV6]:PORT, numeric"
+#define LISTEN_EXP	"space-separated ADDR:PORT or [IPV6]:PORT, numeric, " \
+			"each optionally followed by /tls or /plain"
 #define FAC_EXP		"mail, daemon, user or local0..local7"
 
 static const struct error_case error_cases[] = {
@@ -600,6 +617,23 @@ static const struct error_case error_cases[] = {
 	    " = x", "test.conf:1: bad pattern name "
 	    "'a123456789b123456789c123456789d123456789e123456789f123456789g1234'"
 	    " (letters, digits, '.', '_' or '-', at most 64)" },
+	/* TLS: listener modes, certificate and key */
+	{ "listen = 127.0.0.1:25/ssl", "test.conf:1: bad value for listen: "
+	    "'127.0.0.1:25/ssl' (expected " LISTEN_EXP ")" },
+	{ "listen = 127.0.0.1:25/", "test.conf:1: bad value for listen: "
+	    "'127.0.0.1:25/' (expected " LISTEN_EXP ")" },
+	{ "listen = 127.0.0.1:25 127.0.0.1:465/tls", "test.conf:1: listen "
+	    "127.0.0.1:465/tls: implicit TLS needs tls_cert_file and "
+	    "tls_key_file" },
+	{ "\ntls_cert_file = /etc/c.pem", "test.conf:2: tls_cert_file is set "
+	    "but tls_key_file is not: TLS needs both" },
+	{ "tls_key_file = /etc/k.pem", "test.conf:1: tls_key_file is set "
+	    "but tls_cert_file is not: TLS needs both" },
+	{ "tls_cert_file = c.pem", "test.conf:1: bad value for "
+	    "tls_cert_file: 'c.pem' (expected an absolute path, or nothing)" },
+	{ "tls_handshake_timeout = 0", "test.conf:1: bad value for "
+	    "tls_handshake_timeout: '0' (expected a duration such as 500ms, "
+	    "30s, 5m or 1h, from 1s to 5m)" },
 	/* whole-file checks */
 	{ "user = \"\"", "test.conf:1: user must not be empty" },
 	{ "\n\n# the sensor user\nuser = \"\"\n",

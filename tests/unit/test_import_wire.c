@@ -80,6 +80,10 @@ setup(void **state)
 	    "start 2026-11-26T16:11:16.123456Z\n"
 	    "S 0.001 220 mx ESMTP\n"
 	    "C 0.002 crlf EHLO bot\n"
+	    "tls version=TLSv1.3 cipher=TLS_AES_128_GCM_SHA256 alpn=smtp "
+	    "sni=mx.example alpns=smtp,h2 hello_version=771 "
+	    "ciphers=2570,4865,4866 extensions=0,16,43,13 groups=29 "
+	    "sigalgs=1027,2052 point_formats=0 versions=772,771 cut=0\n"
 	    "helo verb=EHLO name=bot\n"
 	    "auth mech=PLAIN status=ok user=bob pass=se\\x20cret authzid=\n"
 	    "auth mech=LOGIN status=fail user=root pass=toor authzid=\n"
@@ -160,6 +164,21 @@ test_round_trip(void **state)
 	assert_memory_equal(g.s.transcript, f.s.transcript,
 	    f.s.transcript_len);
 	assert_int_equal(g.s.transcript_cut, 4242);
+	/* the tls record and its fingerprints */
+	assert_true(g.s.tls.seen && g.s.tls.ok && g.s.tls.has_hello);
+	assert_string_equal(g.s.tls.version, "TLSv1.3");
+	assert_string_equal(g.s.tls.cipher.p, "TLS_AES_128_GCM_SHA256");
+	assert_string_equal(g.s.tls.alpn.p, "smtp");
+	assert_string_equal(g.s.tls.sni.p, "mx.example");
+	assert_string_equal(g.s.tls.alpns.p, "smtp,h2");
+	assert_int_equal(g.s.tls.hello_version, 771);
+	assert_string_equal(g.s.tls.ciphers.p, "2570,4865,4866");
+	assert_string_equal(g.s.tls.extensions.p, "0,16,43,13");
+	assert_string_equal(g.s.tls.versions.p, "772,771");
+	assert_string_equal(g.s.tls.ja3.p, f.s.tls.ja3.p);
+	assert_string_equal(g.s.tls.ja3_hash, f.s.tls.ja3_hash);
+	assert_string_equal(g.s.tls.ja4, f.s.tls.ja4);
+	assert_memory_equal(g.s.tls.ja4, "t13d0204sp_", 11);
 	assert_int_equal(g.s.nmsgs, 1);
 	assert_string_equal(g.s.msgs[0].from.p, "a@b.example");
 	assert_int_equal(g.s.msgs[0].nrcpts, 2);
@@ -333,6 +352,17 @@ test_hostile(void **state)
 	/* a NUL inside a C string */
 	assert_patch_refused(&b, "\x07\0\0\0" "inv.exe",
 	    "\x07\0\0\0" "inv\0exe");
+	/* a JA4 with a byte no JA4 has; a JA3 hash that is not hex; a
+	 * ClientHello list that is not numbers */
+	snprintf(sha, sizeof(sha), "%s", f.s.tls.ja4);
+	memcpy(evil, sha, 37);
+	evil[3] = '/';
+	patch_refused(&b, sha, evil, 36);
+	snprintf(sha, sizeof(sha), "%s", f.s.tls.ja3_hash);
+	memcpy(evil, sha, 33);
+	evil[0] = 'g';
+	patch_refused(&b, sha, evil, 32);
+	assert_patch_refused(&b, "2570,4865,4866", "2570,4865;4866");
 	/* an unknown status */
 	c = 77;
 	assert_refused(&c, 1, "status");

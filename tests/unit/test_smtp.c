@@ -899,6 +899,87 @@ test_tarpit(void **state)
 	conf_clear(&cf);
 }
 
+static int starttls_calls;
+static int starttls_result;
+
+static int
+fake_starttls(void *arg)
+{
+	assert_ptr_equal(arg, &starttls_calls);
+	starttls_calls++;
+	return starttls_result;
+}
+
+/* Feed one chunk; the output must be exactly want. */
+static void
+expect_reply(struct smtp_session *s, const char *in, const char *want)
+{
+	struct buf *b = smtp_output(s);
+
+	assert_int_equal(smtp_feed(s, in, strlen(in)), 0);
+	assert_same_bytes(in, b->data, b->len, want, strlen(want));
+	buf_consume(b, b->len);
+}
+
+/*
+ * STARTTLS (RFC 3207): offered only with the worker's hook, refused in a
+ * transaction, with an argument or once TLS is on; what was pipelined
+ * after it in clear is never read as commands; after the handshake the
+ * session starts over.
+ */
+static void
+test_starttls(void **state)
+{
+	char cftext[] = "hostname = mx.test\n", err[256];
+	struct smtp_session *s;
+	struct config cf;
+	struct buf *b;
+
+	assert_int_equal(conf_parse_buffer(&cf, "t", cftext, strlen(cftext),
+	    err, sizeof(err)), 0);
+	assert_non_null(s = smtp_new(&cf, SESSION_ID, NULL));
+	b = smtp_output(s);
+	smtp_greet(s);
+	buf_consume(b, b->len);
+	expect_reply(s, "STARTTLS\r\n",
+	    "502 5.5.1 Error: command not implemented\r\n");
+
+	smtp_set_tls(s, fake_starttls, &starttls_calls);
+	assert_int_equal(smtp_feed(s, "EHLO a\r\n", 8), 0);
+	assert_non_null(memmem(b->data, b->len, "\r\n250-STARTTLS\r\n", 16));
+	buf_consume(b, b->len);
+	expect_reply(s, "STARTTLS now\r\n", "501 5.5.4 Syntax: STARTTLS\r\n");
+	expect_reply(s, "MAIL FROM:<a@b>\r\nSTARTTLS\r\nRSET\r\n",
+	    "250 2.1.0 Ok\r\n503 5.5.1 Error: MAIL transaction in progress\r\n"
+	    "250 2.0.0 Ok\r\n");
+	starttls_result = -1;
+	expect_reply(s, "STARTTLS\r\n",
+	    "454 4.7.0 TLS not available due to local problem\r\n");
+	starttls_result = 0;
+	assert_int_equal(starttls_calls, 1);
+
+	/* the injection: MAIL pipelined behind STARTTLS is thrown away */
+	expect_reply(s, "STARTTLS\r\nMAIL FROM:<evil@x>\r\n",
+	    "220 2.0.0 Ready to start TLS\r\n");
+	assert_int_equal(starttls_calls, 2);
+	assert_int_equal(smtp_pending_input(s), 0);
+	expect_reply(s, "NOOP\r\n", "");
+	assert_int_equal(smtp_pending_input(s), 0);
+
+	smtp_tls_started(s);
+	expect_reply(s, "MAIL FROM:<a@b>\r\n",
+	    "503 5.5.1 Error: send HELO/EHLO first\r\n");
+	assert_int_equal(smtp_feed(s, "EHLO a\r\n", 8), 0);
+	assert_null(memmem(b->data, b->len, "STARTTLS", 8));
+	assert_non_null(memmem(b->data, b->len, "250-AUTH PLAIN LOGIN", 20));
+	buf_consume(b, b->len);
+	expect_reply(s, "STARTTLS\r\n",
+	    "554 5.5.1 Error: TLS already active\r\n");
+	assert_int_equal(starttls_calls, 2);
+	smtp_free(s);
+	conf_clear(&cf);
+}
+
 int
 main(void)
 {
@@ -914,6 +995,7 @@ main(void)
 		cmocka_unit_test(test_rcpt_flood),
 		cmocka_unit_test(test_after_end),
 		cmocka_unit_test(test_tarpit),
+		cmocka_unit_test(test_starttls),
 	};
 
 	if ((data_dir = getenv("SPAMPOT_TEST_DATA")) == NULL ||

@@ -176,7 +176,117 @@ static const struct {
 	    "line 7: bad number for bytes" },
 	{ HEAD "data n=1\ncut limit=transcript bytes=1\n" END,
 	    "line 8: cut inside data" },
+	{ HEAD "tls-fail stage=hello reason= bytes=0\n"
+	    "tls-fail stage=closed reason= bytes=0\n" END,
+	    "line 8: a second tls or tls-fail record" },
 };
+
+/* FoxIO's JA4 example as the sensor records it, GREASE kept. */
+#define HELLO \
+	"sni=mail.example.org alpns=h2,http/1.1 hello_version=771 " \
+	"ciphers=2570,4865,4866,4867,49195,49199,49196,49200,52393,52392," \
+	"49171,49172,156,157,47,53 extensions=10794,27,0,51,16,17513,23,45," \
+	"13,5,35,18,43,65281,11,10,21 groups=29,23,24 sigalgs=1027,2052," \
+	"1025,1283,2053,1281,2054,1537 point_formats=0 " \
+	"versions=23130,772,771 cut=0"
+
+/* A tls record: the handshake, the ClientHello, its JA3 and JA4. */
+static void
+test_tls(void **state)
+{
+	static const char f[] = HEAD
+	    "S 0.001 220 mx ESMTP\n"
+	    "tls version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 alpn= " HELLO
+	    "\n" END;
+	struct spool_session s;
+	char err[256];
+
+	assert_int_equal(parse(f, sizeof(f) - 1, &s, err), 0);
+	assert_true(s.tls.seen);
+	assert_true(s.tls.ok);
+	assert_string_equal(s.tls.version, "TLSv1.3");
+	assert_string_equal(s.tls.cipher.p, "TLS_AES_256_GCM_SHA384");
+	assert_int_equal(s.tls.alpn.len, 0);
+	assert_true(s.tls.has_hello);
+	assert_string_equal(s.tls.sni.p, "mail.example.org");
+	assert_string_equal(s.tls.alpns.p, "h2,http/1.1");
+	assert_int_equal(s.tls.hello_version, 771);
+	assert_string_equal(s.tls.versions.p, "23130,772,771");
+	assert_string_equal(s.tls.ja4, "t13d1516h2_8daaf6152771_e5627efa2ab1");
+	assert_string_equal(s.tls.ja3.p, "771,4865-4866-4867-49195-49199-"
+	    "49196-49200-52393-52392-49171-49172-156-157-47-53,27-0-51-16-"
+	    "17513-23-45-13-5-35-18-43-65281-11-10-21,29-23-24,0");
+	assert_string_equal(s.tls.ja3_hash, "c000e2caf3a25423f9de6c8a4b12a975");
+	/* the transcript is the dialogue's alone */
+	assert_null(strstr(s.transcript, "tls"));
+	spool_session_clear(&s);
+}
+
+/* tls-fail, with and without a ClientHello; an escaped first ALPN name. */
+static void
+test_tls_fail(void **state)
+{
+	static const char bare[] = HEAD
+	    "tls-fail stage=hello reason=wrong\\x20version\\x20number "
+	    "bytes=5\n" END;
+	static const char hello[] = HEAD
+	    "tls-fail stage=handshake reason= bytes=517 sni= "
+	    "alpns=\\xab\\xcd,h2 hello_version=769 ciphers=47 extensions= "
+	    "groups= sigalgs= point_formats= versions= cut=1\n" END;
+	struct spool_session s;
+	char err[256];
+
+	assert_int_equal(parse(bare, sizeof(bare) - 1, &s, err), 0);
+	assert_true(s.tls.seen);
+	assert_false(s.tls.ok);
+	assert_string_equal(s.tls.stage, "hello");
+	assert_string_equal(s.tls.reason.p, "wrong version number");
+	assert_int_equal(s.tls.bytes, 5);
+	assert_false(s.tls.has_hello);
+	assert_string_equal(s.tls.ja4, "");
+	assert_null(s.tls.ja3.p);
+	spool_session_clear(&s);
+
+	assert_int_equal(parse(hello, sizeof(hello) - 1, &s, err), 0);
+	assert_string_equal(s.tls.stage, "handshake");
+	assert_int_equal(s.tls.bytes, 517);
+	assert_true(s.tls.has_hello);
+	assert_true(s.tls.cut);
+	assert_string_equal(s.tls.ja3.p, "769,47,,,");
+	/* no SNI, one cipher, no extensions, ALPN 0xab 0xcd */
+	assert_string_equal(s.tls.ja4, "t10i0100ad_"
+	    "ba72b8082249_000000000000");
+	spool_session_clear(&s);
+}
+
+/* What the sensor's writer makes of a handshake reads back. */
+static void
+test_tls_writer(void **state)
+{
+	static const uint16_t ciphers[] = { 0x1301, 0x0a0a };
+	static const uint16_t exts[] = { 0, 16, 43 };
+	static const uint16_t versions[] = { 0x0304 };
+	static const uint8_t points[] = { 0 };
+	struct spoolfmt_hello h = { 0x0303, ciphers, 2, exts, 3, NULL, 0,
+	    NULL, 0, points, 1, versions, 1, "a b", 3, "\x02h2\x03x,y", 7 };
+	struct spoolfmt_tls t = { "TLSv1.3", "TLS_AES_128_GCM_SHA256", "h2",
+	    2, NULL, NULL, 0, &h };
+	struct buf b = { NULL, 0, 0 };
+	struct spool_session s;
+	char err[256];
+
+	assert_int_equal(buf_append(&b, HEAD, strlen(HEAD)), 0);
+	assert_int_equal(spoolfmt_tls(&b, &t), 0);
+	assert_int_equal(buf_append(&b, END, strlen(END)), 0);
+	assert_int_equal(parse(b.data, b.len, &s, err), 0);
+	assert_string_equal(s.tls.sni.p, "a b");
+	assert_string_equal(s.tls.alpn.p, "h2");
+	assert_string_equal(s.tls.alpns.p, "h2,x\\x2cy");
+	assert_string_equal(s.tls.ciphers.p, "4865,2570");
+	assert_memory_equal(s.tls.ja4, "t13d0103h2_", 11);
+	spool_session_clear(&s);
+	buf_release(&b);
+}
 
 /* A transcript cut at max_transcript: the reader sees where. */
 static void
@@ -428,6 +538,9 @@ main(void)
 		cmocka_unit_test(test_writer_round_trip),
 		cmocka_unit_test(test_writer_cut),
 		cmocka_unit_test(test_cut_record),
+		cmocka_unit_test(test_tls),
+		cmocka_unit_test(test_tls_fail),
+		cmocka_unit_test(test_tls_writer),
 		cmocka_unit_test(test_many),
 	};
 

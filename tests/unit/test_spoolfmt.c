@@ -600,6 +600,144 @@ test_parse_refuses(void **state)
 	assert_string_equal(err, "unsupported version '2'");
 }
 
+/* --- tls, tls-fail ------------------------------------------------------ */
+
+static const uint16_t tls_ciphers[] = { 0x0a0a, 4866, 4865, 49195 };
+static const uint16_t tls_exts[] = { 0, 23, 65281, 10, 11, 16, 43 };
+static const uint16_t tls_groups[] = { 29, 23 };
+static const uint16_t tls_sigalgs[] = { 1027, 2052 };
+static const uint8_t tls_pf[] = { 0 };
+static const uint16_t tls_versions[] = { 772, 771 };
+/* "h2", "a,b c", and a name that overruns the list */
+static const char tls_alpn[] = "\002h2\005a,b c\011x";
+
+static struct spoolfmt_hello
+tls_hello(void)
+{
+	struct spoolfmt_hello h = { 771, tls_ciphers, 4, tls_exts, 7,
+	    tls_groups, 2, tls_sigalgs, 2, tls_pf, 1, tls_versions, 2,
+	    "mail.example.org", 16, tls_alpn, sizeof(tls_alpn) - 1 };
+
+	return h;
+}
+
+static void
+test_tls_golden(void **state)
+{
+	struct spoolfmt_hello h = tls_hello();
+	struct spoolfmt_tls t = { "TLSv1.3", "TLS_AES_256_GCM_SHA384", "h2", 2,
+	    NULL, NULL, 0, &h };
+	struct buf b = { 0 };
+
+	assert_int_equal(spoolfmt_tls(&b, &t), 0);
+	assert_golden(&b, "tls version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 "
+	    "alpn=h2 sni=mail.example.org alpns=h2,a\\x2cb\\x20c "
+	    "hello_version=771 ciphers=2570,4866,4865,49195 "
+	    "extensions=0,23,65281,10,11,16,43 groups=29,23 "
+	    "sigalgs=1027,2052 point_formats=0 versions=772,771 cut=1\n");
+	t = (struct spoolfmt_tls){ NULL, NULL, NULL, 0, "hello",
+	    "wrong version number", 7, NULL };
+	assert_int_equal(spoolfmt_tls(&b, &t), 0);
+	assert_golden(&b, "tls-fail stage=hello "
+	    "reason=wrong\\x20version\\x20number bytes=7\n");
+	buf_release(&b);
+}
+
+static void
+test_tls_round_trip(void **state)
+{
+	static uint16_t many[SPOOLFMT_TLS_LIST_MAX + 10];
+	struct spoolfmt_hello h = tls_hello();
+	struct spoolfmt_tls t = { NULL, NULL, NULL, 0, "handshake",
+	    "no shared cipher", 517, &h };
+	struct spoolfmt_rec rec;
+	struct buf b = { 0 };
+	struct value v;
+	size_t i;
+
+	assert_int_equal(spoolfmt_tls(&b, &t), 0);
+	parse_one(&b, 0, &rec);
+	assert_int_equal(rec.type, SPOOLFMT_TLS_FAIL);
+	assert_string_equal(rec.u.tls.stage, "handshake");
+	assert_string_equal(rec.u.tls.reason.p, "no shared cipher");
+	assert_int_equal(rec.u.tls.bytes, 517);
+	assert_true(rec.u.tls.has_hello);
+	assert_string_equal(rec.u.tls.sni.p, "mail.example.org");
+	assert_string_equal(rec.u.tls.alpns.p, "h2,a\\x2cb\\x20c");
+	assert_int_equal(rec.u.tls.hello_version, 771);
+	assert_string_equal(rec.u.tls.ciphers.p, "2570,4866,4865,49195");
+	assert_string_equal(rec.u.tls.point_formats.p, "0");
+	assert_int_equal(rec.u.tls.cut, 1);
+	spoolfmt_rec_clear(&rec);
+
+	/* hostile names; a list longer than kept */
+	for (i = 0; i < sizeof(many) / sizeof(many[0]); i++)
+		many[i] = (uint16_t)(i * 257);
+	for (i = 0; i < NHOSTILE; i++) {
+		v = value_at(i);
+		h = (struct spoolfmt_hello){ 0 };
+		h.sni = v.p;
+		h.sni_len = v.len;
+		h.ciphers = many;
+		h.nciphers = i == 0 ? SPOOLFMT_TLS_LIST_MAX + 10 : i;
+		t = (struct spoolfmt_tls){ "TLSv1.2", "ECDHE-RSA", v.p, v.len,
+		    NULL, NULL, 0, &h };
+		assert_int_equal(spoolfmt_tls(&b, &t), 0);
+		parse_one(&b, 0, &rec);
+		assert_int_equal(rec.type, SPOOLFMT_TLS);
+		assert_string_equal(rec.u.tls.version, "TLSv1.2");
+		assert_bytes(&rec.u.tls.sni, v);
+		assert_bytes(&rec.u.tls.alpn, v);
+		assert_int_equal(rec.u.tls.cut, i == 0);
+		assert_string_equal(rec.u.tls.groups.p, "");
+		spoolfmt_rec_clear(&rec);
+	}
+	buf_release(&b);
+}
+
+static void
+test_tls_refuses(void **state)
+{
+	static const struct {
+		const char	*line;
+		const char	*err;
+	} cases[] = {
+		{ "tls version=TLSv1.3 cipher=x alpn=", "missing sni=" },
+		{ "tls-fail stage=hello reason=x", "missing bytes=" },
+		{ "tls-fail stage=a\\x20 reason=x bytes=1", "bad stage" },
+		{ "tls version=TLSv1.3 cipher=x alpn= sni= alpns= "
+		    "hello_version=771 ciphers=1,,2 extensions= groups= "
+		    "sigalgs= point_formats= versions= cut=0", "bad ciphers" },
+		{ "tls version=TLSv1.3 cipher=x alpn= sni= alpns= "
+		    "hello_version=771 ciphers=65536 extensions= groups= "
+		    "sigalgs= point_formats= versions= cut=0", "bad ciphers" },
+		{ "tls version=TLSv1.3 cipher=x alpn= sni= alpns= "
+		    "hello_version=771 ciphers= extensions= groups= "
+		    "sigalgs= point_formats=256 versions= cut=0",
+		    "bad point_formats" },
+		{ "tls version=TLSv1.3 cipher=x alpn= sni= alpns=\\x2 "
+		    "hello_version=771 ciphers= extensions= groups= "
+		    "sigalgs= point_formats= versions= cut=0", "bad escape" },
+		{ "tls version=TLSv1.3 cipher=x alpn= sni= alpns= "
+		    "hello_version=771 ciphers= extensions= groups= "
+		    "sigalgs= point_formats= versions=1, cut=0",
+		    "bad versions" },
+		{ "tls version=TLSv1.3 cipher=x alpn= sni= alpns= "
+		    "hello_version=771 ciphers= extensions= groups= "
+		    "sigalgs= point_formats= versions= cut=2", "bad number for cut" },
+	};
+	struct spoolfmt_rec rec;
+	char err[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (spoolfmt_parse(cases[i].line, strlen(cases[i].line), 0,
+		    &rec, err, sizeof(err)) != -1)
+			fail_msg("'%s' parsed", cases[i].line);
+		assert_string_equal(err, cases[i].err);
+	}
+}
+
 /* --- a whole file, through the analyzer's reader ------------------------- */
 
 #define W(call)	assert_int_equal((call), 0)
@@ -730,6 +868,9 @@ main(void)
 		cmocka_unit_test(test_auth_round_trip),
 		cmocka_unit_test(test_envelope_round_trip),
 		cmocka_unit_test(test_message_round_trip),
+		cmocka_unit_test(test_tls_golden),
+		cmocka_unit_test(test_tls_round_trip),
+		cmocka_unit_test(test_tls_refuses),
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_parse_refuses),
 		cmocka_unit_test(test_file_round_trip),

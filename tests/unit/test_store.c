@@ -80,6 +80,11 @@ static const char *const expect_sql[ST_COUNT] = {
 	    "pattern_id, n, first_seen, last_seen) VALUES (?,?,?,?,?,?)"
 	    ROLLUP_ADD,
 	[ST_SESSION_IDS] = "SELECT id, spool_name FROM sessions WHERE id >= ?",
+	[ST_SESSION_TLS] = "INSERT INTO session_tls (session_id, ok, version, "
+	    "cipher, alpn, fail_stage, fail_reason, fail_bytes, sni, alpns, "
+	    "hello_version, ciphers, extensions, supported_groups, sigalgs, "
+	    "point_formats, supported_versions, hello_cut, ja3, ja3_hash, ja4, "
+	    "started_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_MESSAGE_IDS] = "SELECT id, session_id, seq FROM messages "
 	    "WHERE id >= ?",
 };
@@ -126,6 +131,10 @@ test_named_columns(void **state)
 		{ ST_SESS_PATTERN, SC_LINK_PATTERN, "pattern_id" },
 		{ ST_SESS_PATTERN, SC_LINK_COUNT, "count" },
 		{ ST_SESSION_IDS, SC_IDS_NAME, "spool_name" },
+		{ ST_SESSION_TLS, SC_TLS_VERSION, "version" },
+		{ ST_SESSION_TLS, SC_TLS_SNI, "sni" },
+		{ ST_SESSION_TLS, SC_TLS_JA3_HASH, "ja3_hash" },
+		{ ST_SESSION_TLS, SC_TLS_JA4, "ja4" },
 	};
 	size_t i;
 
@@ -162,6 +171,20 @@ entry(const struct store_rollup *ru, enum store_rollup_table t,
 	return NULL;
 }
 
+/* A session's header records. */
+static void
+session_init(struct spool_session *s)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->session_id, sizeof(s->session_id), "0123456789abcdef");
+	s->sensor = str("sensor-1");
+	snprintf(s->client_ip, sizeof(s->client_ip), "203.0.113.7");
+	snprintf(s->server_ip, sizeof(s->server_ip), "192.0.2.1");
+	snprintf(s->start, sizeof(s->start), "2026-11-26T16:11:16.123456Z");
+	snprintf(s->end, sizeof(s->end), "2026-11-26T16:11:17.000001Z");
+	snprintf(s->end_reason, sizeof(s->end_reason), "quit");
+}
+
 static void
 test_import(void **state)
 {
@@ -179,14 +202,7 @@ test_import(void **state)
 	char err[128];
 
 	(void)state;
-	memset(&s, 0, sizeof(s));
-	snprintf(s.session_id, sizeof(s.session_id), "0123456789abcdef");
-	s.sensor = str("sensor-1");
-	snprintf(s.client_ip, sizeof(s.client_ip), "203.0.113.7");
-	snprintf(s.server_ip, sizeof(s.server_ip), "192.0.2.1");
-	snprintf(s.start, sizeof(s.start), "2026-11-26T16:11:16.123456Z");
-	snprintf(s.end, sizeof(s.end), "2026-11-26T16:11:17.000001Z");
-	snprintf(s.end_reason, sizeof(s.end_reason), "quit");
+	session_init(&s);
 	snprintf(s.helo_verb, sizeof(s.helo_verb), "EHLO");
 	s.helo = str("bot\xff");
 	memset(auths, 0, sizeof(auths));
@@ -280,6 +296,90 @@ test_import(void **state)
 	free(st);
 }
 
+/* A session's TLS: its row, NULL where the record has nothing, and its
+ * version, JA4, JA3 and SNI counted (none of them for a failure without
+ * a ClientHello). */
+static void
+tls_import(const struct spool_tls *t, unsigned nkinds,
+    const char *const *kinds)
+{
+	struct spool_session s;
+	struct parsed_session ps;
+	const struct store_row *row;
+	struct store *st;
+	char err[128];
+	unsigned i;
+
+	session_init(&s);
+	s.transcript = "";
+	s.tls = *t;
+	memset(&ps, 0, sizeof(ps));
+	ps.name = "203.0.113.7_20261126T161116Z_0123456789abcdef";
+	ps.s = &s;
+	assert_non_null(st = calloc(1, sizeof(*st)));
+	assert_non_null(st->batch[0].rollup = store_rollup_new());
+	st->fill = &st->batch[0];
+	st->packet = 1 << 20;
+	assert_int_equal(store_import(st, &ps, err, sizeof(err)), STORE_OK);
+	assert_int_equal(st->fill->q[ST_SESSION_TLS].n, 1);
+	row = st->fill->q[ST_SESSION_TLS].rows[0];
+	assert_int_equal(row->n, 22);
+	assert_int_equal(row->p[0].ref, REF_SESSION);
+	assert_int_equal(row->p[1].v.num, (unsigned long long)t->ok);
+	/* the hello's columns (sni to ja4): NULL without one */
+	for (i = SC_TLS_SNI + 1; i <= SC_TLS_JA4; i++)
+		assert_true((row->p[i].type == MYSQL_TYPE_NULL) ==
+		    !t->has_hello);
+	for (i = 0; i < nkinds; i++)
+		assert_int_equal(entry(st->fill->rollup, SRU_KIND, kinds[i],
+		    NULL)->n, 1);
+	/* client-ip, and those */
+	assert_int_equal(store_rollup_count(st->fill->rollup),
+	    2 * (1 + nkinds));
+	store_discard(st);
+	store_rollup_free(st->batch[0].rollup);
+	free(st);
+}
+
+static void
+test_import_tls(void **state)
+{
+	static const char *const all[] = { "tls-version", "ja4", "ja3",
+	    "sni" };
+	struct spool_tls t;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	t.seen = t.ok = t.has_hello = 1;
+	snprintf(t.version, sizeof(t.version), "TLSv1.3");
+	t.cipher = str("TLS_AES_256_GCM_SHA384");
+	t.alpn = str("");
+	t.sni = str("mx.example\xff");
+	t.alpns = str("smtp");
+	t.ciphers = str("4865");
+	t.extensions = str("0");
+	t.groups = t.sigalgs = t.point_formats = t.versions = str("");
+	t.ja3 = str("771,4865,0,,");
+	snprintf(t.ja3_hash, sizeof(t.ja3_hash), "%032d", 0);
+	snprintf(t.ja4, sizeof(t.ja4), "t12d0101sp_%012d_%012d", 0, 0);
+	tls_import(&t, 4, all);
+	/* no SNI: not counted */
+	t.sni = str("");
+	tls_import(&t, 3, all);
+	/* a failure after the ClientHello: no version */
+	t.ok = 0;
+	t.version[0] = '\0';
+	snprintf(t.stage, sizeof(t.stage), "handshake");
+	t.reason = str("no shared cipher");
+	tls_import(&t, 2, all + 1);
+	/* and before it: nothing counted */
+	memset(&t, 0, sizeof(t));
+	t.seen = 1;
+	snprintf(t.stage, sizeof(t.stage), "hello");
+	t.reason = str("");
+	tls_import(&t, 0, all);
+}
+
 int
 main(void)
 {
@@ -287,6 +387,7 @@ main(void)
 		cmocka_unit_test(test_sql),
 		cmocka_unit_test(test_named_columns),
 		cmocka_unit_test(test_import),
+		cmocka_unit_test(test_import_tls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,101 @@
+/*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
+ * smtp_tls: STARTTLS (RFC 3207) in the worker's SMTP session (sandboxed,
+ * unprivileged). The session only answers and asks: the worker (tls.c,
+ * worker.c) runs the handshake once the 220 is out and calls
+ * smtp_tls_started when it is complete. Input the client pipelined after
+ * STARTTLS, in clear, is recorded and thrown away, never read as commands
+ * of the protected session (the CVE-2011-0411 injection). After the
+ * handshake the session starts over: EHLO again, STARTTLS no longer
+ * offered, a second STARTTLS refused.
+ */
+#include "autoconf.h"
+
+#include <stdlib.h>
+
+#include "log.h"
+#include "smtp_int.h"
+#include "spool.h"
+
+/* The worker's hook: asked to start TLS once the 220 is sent; NULL when
+ * this listener offers none (no certificate, "/plain", or "/tls"). */
+void
+smtp_set_tls(struct smtp_session *s, int (*start)(void *), void *arg)
+{
+	s->tls_start = start;
+	s->tls_arg = arg;
+}
+
+int
+smtp_tls_offered(const struct smtp_session *s)
+{
+	return s->tls_start != NULL && !s->tls_active;
+}
+
+int
+smtp_tls_check(struct smtp_session *s, char *arg)
+{
+	if (s->tls_active) {
+		smtp_error(s, "554 5.5.1 Error: TLS already active");
+		return 0;
+	}
+	if (s->tls_start == NULL) {
+		smtp_error(s, "502 5.5.1 Error: command not implemented");
+		return 0;
+	}
+	if (*arg != '\0') {
+		smtp_error(s, "501 5.5.4 Syntax: STARTTLS");
+		return 0;
+	}
+	if (s->state & (SS_MAIL | SS_RCPT)) {
+		smtp_error(s, "503 5.5.1 Error: MAIL transaction in progress");
+		return 0;
+	}
+	return 1;
+}
+
+void
+smtp_tls_act(struct smtp_session *s, char *arg)
+{
+	(void)arg;
+	if (s->tls_start(s->tls_arg) == -1) {
+		smtp_error(s, "454 4.7.0 TLS not available due to local "
+		    "problem");
+		return;
+	}
+	smtp_reply(s, "220 2.0.0 Ready to start TLS");
+	s->tls_starting = 1;
+}
+
+/* What came after STARTTLS in clear: into the transcript, not read. */
+void
+smtp_tls_discard(struct smtp_session *s)
+{
+	size_t n = s->in.len - s->in_off;
+
+	if (n == 0)
+		return;
+	spool_transcript(s->spool, 'C', "none", s->in.data + s->in_off, n);
+	log_info("%s smtp starttls discarded=%zu bytes sent before the "
+	    "handshake", s->id, n);
+	s->in_off = s->in.len;
+}
+
+/* The handshake is complete: the session starts over (RFC 3207 4.2). */
+void
+smtp_tls_started(struct smtp_session *s)
+{
+	s->tls_starting = 0;
+	s->tls_active = 1;
+	s->in.len = s->in_off = 0;
+	smtp_reset_transaction(s);
+	smtp_set_input(s, SI_COMMAND);
+	smtp_set_state(s, SS_CONNECTED);
+	s->authenticated = 0;
+	free(s->auth_user);
+	s->auth_user = NULL;
+	s->auth_user_len = 0;
+}

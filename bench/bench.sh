@@ -689,7 +689,7 @@ shlib_directory = $root/usr/lib/postfix
 mail_owner = nobody
 default_privs = daemon
 setgid_group = mail
-import_environment = TZ LANG=C LD_LIBRARY_PATH=$PF_LIBS
+import_environment = MAIL_CONFIG TZ LANG=C LD_LIBRARY_PATH=$PF_LIBS
 maillog_file = /dev/stdout
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4

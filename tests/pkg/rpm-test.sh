@@ -152,13 +152,17 @@ if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
 	done
 	check "a user opens the empty 0644 password file" \
 	    grep -qx open "$T/peek"
-	# What %systemd_post may run (presets) is /bin/true in there.
-	unshare -m sh -c 'mount --bind "$1" /etc/group || exit 1
-	    for f in /usr/lib/systemd/systemd-update-helper /usr/bin/systemctl \
-		/bin/systemctl; do
-		[ -x "$f" ] && { mount --bind /bin/true "$f" || exit 1; }
-	    done
-	    sh "$2" 1' sh "$T/group" "$T/postin.sh" > "$T/postin.log" 2>&1
+	# run_postin ARG: the script, in a mount namespace where what
+	# %systemd_post may run (presets) is /bin/true.
+	run_postin() {
+		unshare -m sh -c 'mount --bind "$1" /etc/group || exit 1
+		    for f in /usr/lib/systemd/systemd-update-helper \
+			/usr/bin/systemctl /bin/systemctl; do
+			[ -x "$f" ] && { mount --bind /bin/true "$f" || exit 1; }
+		    done
+		    sh "$2" "$3"' sh "$T/group" "$T/postin.sh" "$1"
+	}
+	run_postin 1 > "$T/postin.log" 2>&1
 	check "the post-install script succeeds, says nothing" \
 	    test "$?" -eq 0 -a ! -s "$T/postin.log"
 	[ -s "$T/postin.log" ] && cat "$T/postin.log"
@@ -182,12 +186,7 @@ if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
 	check "nothing else is left in tls/" \
 	    test "$(find "$pw_dir/tls" -mindepth 1 | wc -l)" -eq 2
 	sum=$(cat "$pw_dir/tls/spampot.pem" "$pw_dir/tls/spampot.key" | md5sum)
-	unshare -m sh -c 'mount --bind "$1" /etc/group || exit 1
-	    for f in /usr/lib/systemd/systemd-update-helper /usr/bin/systemctl \
-		/bin/systemctl; do
-		[ -x "$f" ] && { mount --bind /bin/true "$f" || exit 1; }
-	    done
-	    sh "$2" 2' sh "$T/group" "$T/postin.sh" > "$T/postin2.log" 2>&1
+	run_postin 2 > "$T/postin2.log" 2>&1
 	check "an upgrade keeps the certificate and key" test "$sum" = \
 	    "$(cat "$pw_dir/tls/spampot.pem" "$pw_dir/tls/spampot.key" | md5sum)"
 else

@@ -28,6 +28,11 @@
 #             sessions a run; the reference is one INSERT + COMMIT
 #   memory    RSS of each worker at rest and after 100,000 sessions;
 #             smtp-sink's beside it
+#   tls       STARTTLS sessions a second (greeting, EHLO, STARTTLS,
+#             handshake, EHLO, QUIT; bench/tlsload.c, 50 at a time)
+#             against a private real Postfix smtpd with TLS, same key;
+#             10,000 sessions held after STARTTLS: RSS and PSS of all
+#             spampotd processes
 #
 # Environment: BENCH_ONLY="ingest idle ..." (default: all but ab),
 # BENCH_RUNS (5; at least 3), BENCH_SCALE (multiplies message and file
@@ -46,7 +51,7 @@ OUT="$SPAMPOT_BUILDDIR/build/bench"
 RUNS=${BENCH_RUNS:-5}
 [ "$RUNS" -ge 3 ] 2>/dev/null || RUNS=3
 SCALE=${BENCH_SCALE:-1}
-SECTIONS=${BENCH_ONLY:-ingest disk idle analyzer latency memory}
+SECTIONS=${BENCH_ONLY:-ingest disk idle analyzer latency memory tls}
 IDLE_CONNS=${BENCH_IDLE_CONNS:-10000}
 ANALYZER_FILES=$((20000 * SCALE))
 [ "$ANALYZER_FILES" -ge 1000 ] || ANALYZER_FILES=1000
@@ -70,6 +75,8 @@ SMTP_SINK="$PF_SBIN/smtp-sink"
 FSRATE="$OUT/fsrate"
 ${CC:-cc} -O2 -o "$FSRATE" "$BENCH_SRC/fsrate.c" || exit 1
 
+TLSLOAD="$OUT/tlsload"
+${CC:-cc} -O2 -o "$TLSLOAD" "$BENCH_SRC/tlsload.c" -lssl -lcrypto || exit 1
 ulimit -n "$(ulimit -Hn)"
 SHM="$T/shm"
 mkdir -p "$SHM" && mount -t tmpfs -o size=8g,mode=755 bench "$SHM" || exit 1
@@ -78,6 +85,8 @@ AB_OLD_PID=
 bench_cleanup() {
 	[ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null
 	[ -n "$AB_OLD_PID" ] && kill "$AB_OLD_PID" 2>/dev/null
+	[ -n "$PF_PID" ] && kill "$PF_PID" 2>/dev/null
+	[ -n "$PF_DIR" ] && rm -rf "$PF_DIR"
 	mountpoint -q "$SHM" && umount -l "$SHM"
 }
 trap 'bench_cleanup; stop_analyzer KILL; db_cleanup; e2e_cleanup' EXIT
@@ -647,6 +656,165 @@ bench_ab() {
 
 # --- the machine and the table -------------------------------------------
 
+# --- tls: STARTTLS against a real Postfix, 10,000 TLS sessions held ------
+
+TLS_SESSIONS=$((3000 * SCALE))
+TLS_CONC=50
+PF_PID=
+PF_DIR=
+
+# pf_tls_start DIR: Postfix's own master and smtpd, from the package
+# bench/postfix.sh unpacked, with a private configuration, queue and
+# log in DIR, TLS with the certificate spampotd has, on 127.0.0.1:PF_PORT.
+# Never the machine's Postfix, port 25 or mail system. Settings that
+# would make smtpd wait for what a test machine lacks (reverse DNS,
+# aliases) are off; smtpd runs up to 100 processes, as by default.
+pf_tls_start() {
+	local d=$1 root=${PF_SBIN%/usr/sbin}
+	rm -rf "$d"
+	mkdir -p "$d/etc" "$d/q/pid" "$d/q/private" "$d/q/public" "$d/q/data"
+	chown nobody "$d/q/private" "$d/q/public" "$d/q/data"
+	PF_PORT=$(free_port)
+	# smtpd reads them where its own user can ($T is 0700)
+	install -m 0644 "$TLS_CERT" "$d/etc/tls.pem"
+	install -m 0644 "$TLS_KEY" "$d/etc/tls.key"
+	cat > "$d/etc/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $d/q
+data_directory = $d/q/data
+command_directory = $PF_SBIN
+daemon_directory = $root/usr/lib/postfix/sbin
+meta_directory = $d/etc
+shlib_directory = $root/usr/lib/postfix
+mail_owner = nobody
+default_privs = daemon
+setgid_group = mail
+import_environment = MAIL_CONFIG TZ LANG=C LD_LIBRARY_PATH=$PF_LIBS
+maillog_file = /dev/stdout
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = mx.bench.test
+mydestination =
+alias_maps =
+alias_database =
+local_recipient_maps =
+biff = no
+smtpd_peername_lookup = no
+smtpd_client_connection_count_limit = 0
+smtpd_client_connection_rate_limit = 0
+smtpd_tls_chain_files = $d/etc/tls.key, $d/etc/tls.pem
+smtpd_tls_security_level = may
+EOF
+	cat > "$d/etc/master.cf" <<EOF
+127.0.0.1:$PF_PORT inet n - n - 100 smtpd
+anvil     unix  -       -       n       -       1       anvil
+proxymap  unix  -       -       n       -       -       proxymap
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+	LD_LIBRARY_PATH="$PF_LIBS" "$root/usr/lib/postfix/sbin/master" \
+	    -c "$d/etc" -d > "$d/maillog" 2>&1 &
+	PF_PID=$!
+	wait_for 10 python3 -c "import socket; socket.create_connection(('127.0.0.1', $PF_PORT), 1).close()" ||
+		{ say "postfix master did not start: $(tail -n 3 "$d/maillog")"; return 1; }
+	# one session through it, else no Postfix figures
+	timeout 20 "$TLSLOAD" rate "$PF_PORT" 1 1 | grep -q '^done 1 ' ||
+		{ say "postfix smtpd does not answer: $(tail -n 3 "$d/maillog")"; pf_tls_stop; return 1; }
+}
+pf_tls_stop() {
+	[ -n "$PF_PID" ] || return 0
+	kill "$PF_PID" 2>/dev/null
+	wait "$PF_PID" 2>/dev/null
+	PF_PID=
+}
+
+# tls_rate RUN TARGET PORT: one run of tlsload rate.
+tls_rate() {
+	local out done failed ns
+	out=$(timeout 300 "$TLSLOAD" rate "$3" "$TLS_SESSIONS" "$TLS_CONC") ||
+		{ rec tls starttls "$2" "$1" fail; return; }
+	read -r _ done _ failed _ ns <<< "$out"
+	if [ "$failed" -ne 0 ]; then
+		say "tls $2 run $1: $failed of $TLS_SESSIONS sessions failed"
+		rec tls starttls "$2" "$1" fail
+		return
+	fi
+	rec tls starttls "$2" "$1" "$(rate "$done" "$ns")"
+}
+
+# mem_kib FIELD PID...: the sum of a smaps_rollup field (Rss, Pss).
+mem_kib() {
+	local f=$1 p s=0 v
+	shift
+	for p in "$@"; do
+		v=$(awk -v f="$f:" '$1 == f { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null)
+		s=$((s + ${v:-0}))
+	done
+	echo "$s"
+}
+
+
+bench_tls() {
+	local run pids cpid line
+	TLS_CERT=$T/tls.pem TLS_KEY=$T/tls.key
+	openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 30 \
+	    -subj /CN=mx.bench.test -keyout "$TLS_KEY" -out "$TLS_CERT" \
+	    > /dev/null 2>&1 || { echo "openssl req failed" >&2; exit 1; }
+	say "tls: $TLS_SESSIONS STARTTLS sessions, $TLS_CONC at a time, Postfix smtpd and spampotd, $RUNS runs"
+	# outside $T (0700): smtpd works in its queue as user nobody
+	PF_DIR=$(mktemp -d /tmp/spampot-bench-pf.XXXXXX) || exit 1
+	chmod 755 "$PF_DIR"
+	pf_tls_start "$PF_DIR" || PF_PORT=
+	spampot_start "$SHM/spool" "max_sessions_per_ip = 60000" \
+	    "tls_cert_file = $TLS_CERT" "tls_key_file = $TLS_KEY"
+	for run in $(seq "$RUNS"); do
+		if [ -z "$PF_PORT" ]; then
+			tls_rate "$run" spampot "$PORT"
+		elif [ $((run % 2)) = 1 ]; then
+			tls_rate "$run" postfix "$PF_PORT"
+			tls_rate "$run" spampot "$PORT"
+		else
+			tls_rate "$run" spampot "$PORT"
+			tls_rate "$run" postfix "$PF_PORT"
+		fi
+		clear_dir "$SHM/spool"
+		say "tls run $run: $(grep "^tls	starttls	[a-z]*	$run	" "$RAW" | cut -f3,5 | tr '\n\t' '  ')"
+	done
+	spampot_stop
+	pf_tls_stop
+	rm -rf "$PF_DIR"
+	PF_DIR=
+	say "tls: $IDLE_CONNS sessions held after STARTTLS, $RUNS runs"
+	for run in $(seq "$RUNS"); do
+		spampot_start "$SHM/spool" "max_sessions_per_ip = 60000" \
+		    "max_sessions_per_worker = $IDLE_CONNS" \
+		    "tls_cert_file = $TLS_CERT" "tls_key_file = $TLS_KEY"
+		pids="$DAEMON_PID $(pgrep -d ' ' -P "$DAEMON_PID")"
+		timeout 300 "$TLSLOAD" idle "$PORT" "$IDLE_CONNS" 200 120 \
+		    > "$T/tlsidle.out" 2>&1 &
+		cpid=$!
+		line=
+		for _ in $(seq 1200); do
+			line=$(grep '^held' "$T/tlsidle.out")
+			[ -n "$line" ] && break
+			kill -0 "$cpid" 2>/dev/null || break
+			sleep 0.1
+		done
+		sleep 1
+		rec tls "${IDLE_CONNS}-held" held "$run" "$(echo "$line" | awk '{ print $2 + 0 }')"
+		# shellcheck disable=SC2086 # a list of pids
+		rec tls "${IDLE_CONNS}-held" rss_kib "$run" "$(mem_kib Rss $pids)"
+		# shellcheck disable=SC2086
+		rec tls "${IDLE_CONNS}-held" pss_kib "$run" "$(mem_kib Pss $pids)"
+		kill "$cpid" 2>/dev/null
+		wait "$cpid" 2>/dev/null
+		spampot_stop
+		clear_dir "$SHM/spool"
+		say "tls idle run $run: $line; $(grep "^tls	${IDLE_CONNS}-held	[a-z_]*	$run	" "$RAW" | cut -f3,5 | tr '\n\t' '  ')"
+	done
+}
+
 machine() {
 	printf 'nproc\t%s\n' "$(nproc)"
 	printf 'cpu\t%s\n' "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
@@ -663,7 +831,7 @@ machine() {
 machine > "$OUT/machine.tsv"
 for section in $SECTIONS; do
 	case $section in
-	ingest|disk|idle|analyzer|latency|memory|ab) "bench_$section" ;;
+	ingest|disk|idle|analyzer|latency|memory|tls|ab) "bench_$section" ;;
 	*) echo "bench.sh: unknown section $section" >&2; exit 2 ;;
 	esac
 done

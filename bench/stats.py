@@ -238,6 +238,29 @@ def rows(raw):
         out[-1]["data"]["growth"] = grow
         out[-1]["ratio"] = "%.3f× of the first %d" % (
             grow, n // len(after)) if grow else ""
+    r = ratio(raw, "tls", "starttls", "spampot", "postfix")
+    if ("tls", "starttls", "spampot") in raw:
+        add("tls: STARTTLS sessions/s (EHLO, STARTTLS, EHLO, QUIT)",
+            summary(values(raw, "tls", "starttls", "spampot")),
+            ("Postfix smtpd", summary(values(raw, "tls", "starttls",
+                                             "postfix"))),
+            r, "≥ 1.0×",
+            "" if r is None else ("yes" if r["median"] >= 1.0 else "no"))
+    for case in sorted({c for s, c, m in raw if s == "tls" and
+                        c.endswith("-held")}):
+        n = int(case.split("-")[0])
+        g = summary(values(raw, "tls", case, "held"))
+        add("tls: %d sessions held after STARTTLS" % n, g, ("", None),
+            None, "all",
+            "" if g is None else ("yes" if g["min"] >= n else "no"))
+        pss = summary([v / 1024 for v in values(raw, "tls", case,
+                                                "pss_kib")])
+        rss = summary([v / 1024 for v in values(raw, "tls", case,
+                                                "rss_kib")])
+        add("tls: PSS of all spampotd processes, MiB", pss,
+            ("RSS", rss), None, "≤ 256 MiB",
+            "" if pss is None else ("yes" if pss["max"] <= 256 else "no"),
+            digits=1)
     return out
 
 

@@ -222,6 +222,24 @@ check "config file holds no password" sh -c \
 check_eq "password file" "640 root:spampot-analyzer" "$(mode /etc/spampot/mysql.password)"
 check "password file holds a password" \
     grep -qE '^[0-9a-f]{32}$' /etc/spampot/mysql.password
+check_eq "TLS certificate" "644 root:root" "$(mode /etc/spampot/tls/spampot.pem)"
+check_eq "TLS key" "600 root:root" "$(mode /etc/spampot/tls/spampot.key)"
+check "the certificate is for the host name" sh -c \
+    "openssl x509 -noout -subject -in /etc/spampot/tls/spampot.pem |
+    grep -q \"CN *= *\$(hostname -f 2>/dev/null || hostname)\""
+check "the key is the certificate's" test \
+    "$(openssl x509 -noout -pubkey -in /etc/spampot/tls/spampot.pem)" = \
+    "$(openssl pkey -pubout -in /etc/spampot/tls/spampot.key)"
+check "config file names them" sh -c \
+    "grep -qx 'tls_cert_file = /etc/spampot/tls/spampot.pem' /etc/spampot/spampot.conf &&
+    grep -qx 'tls_key_file = /etc/spampot/tls/spampot.key' /etc/spampot/spampot.conf"
+check "config file listens on 25, 587 and 465/tls" grep -qx \
+    'listen = 0.0.0.0:25 \[::\]:25 0.0.0.0:587 \[::\]:587 0.0.0.0:465/tls \[::\]:465/tls' \
+    /etc/spampot/spampot.conf
+tls_sum=$(cat /etc/spampot/tls/spampot.pem /etc/spampot/tls/spampot.key | md5sum)
+/var/lib/dpkg/info/spampot.postinst configure 0.1.0 > /dev/null 2>&1
+check "postinst run again keeps the certificate and key" test "$tls_sum" = \
+    "$(cat /etc/spampot/tls/spampot.pem /etc/spampot/tls/spampot.key | md5sum)"
 check_eq "rsyslog snippet" "644 root:root" "$(mode /etc/rsyslog.d/spampot.conf)"
 check_eq "logrotate file" "644 root:root" "$(mode /etc/logrotate.d/spampot)"
 check "spampotd -t accepts the installed configuration" /usr/sbin/spampotd -t
@@ -461,6 +479,7 @@ fi
 check "remove: programs gone" test ! -e /usr/sbin/spampotd
 check "remove: configuration kept" test -f /etc/spampot/spampot.conf
 check "remove: password file kept" test -f /etc/spampot/mysql.password
+check "remove: TLS certificate and key kept" test -f /etc/spampot/tls/spampot.key
 check "remove: spool kept" test -d "$SPOOL/done"
 check "remove: users kept" id spampot-analyzer
 

@@ -78,8 +78,22 @@ check "spool tmp/ 02700" has drwx--S--- spampot spampot /var/spool/spampot/tmp
 for d in new done bad; do
 	check "spool $d/ 02770" has drwxrws--- spampot spampot "/var/spool/spampot/$d"
 done
+check "TLS key 0600 root (made by %post)" \
+    has -rw------- root root /etc/spampot/tls/spampot.key
+check "TLS certificate 0644 root (made by %post)" \
+    has -rw-r--r-- root root /etc/spampot/tls/spampot.pem
+rpm2cpio "$rpm" | cpio -i --quiet --to-stdout ./etc/spampot/spampot.conf \
+    > "$T/spampot.conf" 2>/dev/null
+check "spampot.conf names the certificate" \
+    grep -qx 'tls_cert_file = /etc/spampot/tls/spampot.pem' "$T/spampot.conf"
+check "spampot.conf names the key" \
+    grep -qx 'tls_key_file = /etc/spampot/tls/spampot.key' "$T/spampot.conf"
+check "spampot.conf listens on 25, 587 and 465/tls" grep -qx \
+    'listen = 0.0.0.0:25 \[::\]:25 0.0.0.0:587 \[::\]:587 0.0.0.0:465/tls \[::\]:465/tls' \
+    "$T/spampot.conf"
 rpm -qcp "$rpm" > "$T/config" 2>/dev/null
 for p in /etc/spampot/spampot.conf /etc/spampot/mysql.password \
+    /etc/spampot/tls/spampot.pem /etc/spampot/tls/spampot.key \
     /etc/rsyslog.d/spampot.conf /etc/logrotate.d/spampot; do
 	check "$p is a configuration file" grep -qx "$p" "$T/config"
 done
@@ -138,13 +152,17 @@ if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
 	done
 	check "a user opens the empty 0644 password file" \
 	    grep -qx open "$T/peek"
-	# What %systemd_post may run (presets) is /bin/true in there.
-	unshare -m sh -c 'mount --bind "$1" /etc/group || exit 1
-	    for f in /usr/lib/systemd/systemd-update-helper /usr/bin/systemctl \
-		/bin/systemctl; do
-		[ -x "$f" ] && { mount --bind /bin/true "$f" || exit 1; }
-	    done
-	    sh "$2" 1' sh "$T/group" "$T/postin.sh" > "$T/postin.log" 2>&1
+	# run_postin ARG: the script, in a mount namespace where what
+	# %systemd_post may run (presets) is /bin/true.
+	run_postin() {
+		unshare -m sh -c 'mount --bind "$1" /etc/group || exit 1
+		    for f in /usr/lib/systemd/systemd-update-helper \
+			/usr/bin/systemctl /bin/systemctl; do
+			[ -x "$f" ] && { mount --bind /bin/true "$f" || exit 1; }
+		    done
+		    sh "$2" "$3"' sh "$T/group" "$T/postin.sh" "$1"
+	}
+	run_postin 1 > "$T/postin.log" 2>&1
 	check "the post-install script succeeds, says nothing" \
 	    test "$?" -eq 0 -a ! -s "$T/postin.log"
 	[ -s "$T/postin.log" ] && cat "$T/postin.log"
@@ -156,7 +174,21 @@ if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
 	    test "$(stat -c '%a %u %g' "$pw")" = "640 0 $gid"
 	check "it holds a password" grep -qxE '[0-9a-f]{32}' "$pw"
 	check "no temporary file is left beside it" \
-	    test "$(find "$pw_dir" -type f | wc -l)" -eq 1
+	    test "$(find "$pw_dir" -maxdepth 1 -type f | wc -l)" -eq 1
+	check "the post-install script makes a certificate" \
+	    openssl x509 -noout -in "$pw_dir/tls/spampot.pem"
+	check "its key is 0600 root" \
+	    test "$(stat -c '%a %u' "$pw_dir/tls/spampot.key")" = "600 0"
+	check "the key is the certificate's" sh -c \
+	    'test "$(openssl x509 -noout -pubkey -in "$1")" = \
+	    "$(openssl pkey -pubout -in "$2")"' sh \
+	    "$pw_dir/tls/spampot.pem" "$pw_dir/tls/spampot.key"
+	check "nothing else is left in tls/" \
+	    test "$(find "$pw_dir/tls" -mindepth 1 | wc -l)" -eq 2
+	sum=$(cat "$pw_dir/tls/spampot.pem" "$pw_dir/tls/spampot.key" | md5sum)
+	run_postin 2 > "$T/postin2.log" 2>&1
+	check "an upgrade keeps the certificate and key" test "$sum" = \
+	    "$(cat "$pw_dir/tls/spampot.pem" "$pw_dir/tls/spampot.key" | md5sum)"
 else
 	echo "# skipped: the post-install script on an empty 0644 password" \
 	    "file (needs root and unshare)"

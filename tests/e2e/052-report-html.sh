@@ -33,7 +33,12 @@ python3 - "$PORT" <<'PY'
 import smtplib, sys
 port = int(sys.argv[1])
 s = smtplib.SMTP("127.0.0.1", port, local_hostname="<b>hostile</b>", timeout=10)
-s.login("<script>alert(1)</script>", "\"'><img src=x onerror=alert(2)>")
+# PLAIN, as bots send it (smtplib would pick CRAM-MD5, sending no password)
+def login(s, user, password):
+    s.ehlo_or_helo_if_needed()
+    s.user, s.password = user, password
+    s.auth("PLAIN", s.auth_plain)
+login(s, "<script>alert(1)</script>", "\"'><img src=x onerror=alert(2)>")
 body = (b"Subject: <style>body{display:none}</style> & \x1b[31m\r\n"
         b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
         b"Content-Type: text/plain\r\n\r\nhttp://192.0.2.1/track.png\r\n--b\r\n"
@@ -43,7 +48,7 @@ body = (b"Subject: <style>body{display:none}</style> & \x1b[31m\r\n"
 s.sendmail("a@example.org", ["b@x.example.net"], body)
 s.quit()
 s = smtplib.SMTP("127.0.0.1", port, local_hostname="plain.example", timeout=10)
-s.login("admin", "123456")
+login(s, "admin", "123456")
 s.sendmail("c@example.org", ["d@example.net"], b"Subject: hello\r\n\r\nhi\r\n")
 s.quit()
 PY

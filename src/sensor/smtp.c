@@ -355,14 +355,19 @@ smtp_split_verb(char *text, int any)
 	return sp;
 }
 
-/* Postfix's smtpd_forbidden_commands and is_header(): a web client. */
+/*
+ * Postfix's smtpd_forbidden_commands (3.7.11: CONNECT GET POST and
+ * /^[^A-Z]/, a verb that is not a letter first) and is_header(): a web
+ * client, or text that was smuggled past the end of a message.
+ */
 static int
 smtp_is_http(const char *verb)
 {
 	size_t n = strlen(verb);
 
 	return strcasecmp(verb, "GET") == 0 || strcasecmp(verb, "POST") == 0 ||
-	    strcasecmp(verb, "CONNECT") == 0 || (n > 1 && verb[n - 1] == ':');
+	    strcasecmp(verb, "CONNECT") == 0 || (n > 1 && verb[n - 1] == ':') ||
+	    (n > 0 && !isalpha((unsigned char)verb[0]));
 }
 
 /* The state a command is judged in: HELO is optional for some MTAs. */

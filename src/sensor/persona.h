@@ -25,6 +25,8 @@
 #define PF_VRFY_ECHO		0x0080	/* VRFY answers with the argument */
 #define PF_UTF8_COMMANDS	0x0100	/* bad UTF-8 in a command: 500 */
 #define PF_RFC821_VERBS		0x0200	/* SEND SOML SAML TURN answered */
+#define PF_STARTTLS_IN_MAIL	0x8000	/* STARTTLS taken in a transaction */
+#define PF_VERB_ANY_SPACE	0x10000	/* any white space ends the verb */
 
 enum persona_qid {
 	PQ_HASH10,	/* ten hex digits (rfc821: what spampot always did) */

@@ -338,28 +338,36 @@ smtp_close(struct smtp_session *s, enum smtp_end why)
 	smtp_end_session(s, why);
 }
 
-/* Split "VERB arg" in place; the verb is matched without case. */
+/*
+ * Split "VERB arg" in place; the verb is matched without case. With
+ * "any" (Postfix's smtpd_token()) a tab or a bare CR ends it too.
+ */
 static char *
-smtp_split_verb(char *text)
+smtp_split_verb(char *text, int any)
 {
-	char *sp = strchr(text, ' ');
+	const char *ws = any ? " \t\r\n\v\f" : " ";
+	char *sp = text + strcspn(text, ws);
 
-	if (sp == NULL)
-		return text + strlen(text);
+	if (*sp == '\0')
+		return sp;
 	*sp++ = '\0';
-	while (*sp == ' ')
-		sp++;
+	sp += strspn(sp, ws);
 	return sp;
 }
 
-/* Postfix's smtpd_forbidden_commands and is_header(): a web client. */
+/*
+ * Postfix's smtpd_forbidden_commands (3.7.11: CONNECT GET POST and
+ * /^[^A-Z]/, a verb that is not a letter first) and is_header(): a web
+ * client, or text that was smuggled past the end of a message.
+ */
 static int
 smtp_is_http(const char *verb)
 {
 	size_t n = strlen(verb);
 
 	return strcasecmp(verb, "GET") == 0 || strcasecmp(verb, "POST") == 0 ||
-	    strcasecmp(verb, "CONNECT") == 0 || (n > 1 && verb[n - 1] == ':');
+	    strcasecmp(verb, "CONNECT") == 0 || (n > 1 && verb[n - 1] == ':') ||
+	    (n > 0 && !isalpha((unsigned char)verb[0]));
 }
 
 /* The state a command is judged in: HELO is optional for some MTAs. */
@@ -418,7 +426,8 @@ smtp_dispatch(struct smtp_session *s, struct smtp_line *line)
 		smtp_say_error(s, p->bad_utf8, NULL);
 		return;
 	}
-	arg = smtp_split_verb(line->text);
+	arg = smtp_split_verb(line->text,
+	    (p->flags & PF_VERB_ANY_SPACE) != 0);
 	if ((cmd = smtp_command_find(s, line->text)) == NULL) {
 		if ((p->flags & PF_HTTP_GOODBYE) && smtp_is_http(line->text)) {
 			smtp_say(s, p->http, NULL);

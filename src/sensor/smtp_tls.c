@@ -51,7 +51,9 @@ smtp_tls_check(struct smtp_session *s, char *arg)
 		smtp_error(s, "501 5.5.4 Syntax: STARTTLS");
 		return 0;
 	}
-	if (s->state & (SS_MAIL | SS_RCPT)) {
+	/* Postfix starts TLS and then forgets the transaction */
+	if ((s->state & (SS_MAIL | SS_RCPT)) &&
+	    !(s->persona->flags & PF_STARTTLS_IN_MAIL)) {
 		smtp_error(s, "503 5.5.1 Error: MAIL transaction in progress");
 		return 0;
 	}

@@ -44,7 +44,8 @@ for p in postfix-debian exim-debian exchange rfc821; do
 	postfix-debian)	want="Postfix smtpd";;
 	exim-debian)	want="Exim smtpd";;
 	exchange)	want="Microsoft Exchange smtpd";;
-	rfc821)		want="";;
+	# rfc821 keeps the banner spampot always had, Postfix's
+	rfc821)		want="Postfix smtpd";;
 	esac
 	persona_config "$p"
 	start_daemon

@@ -15,8 +15,11 @@
 
 check "a self-signed certificate" tls_cert
 check "real Postfix starts" start_real postfix || exit 1
-check "real Postfix against itself: no difference after masking" \
-    battery "$REAL_PORT" "$REAL_PORT" ""
+# the masking is the battery's, not spampotd's: checked once, not
+# again in the sanitizer build
+built_with SPAMPOT_SANITIZERS ||
+	check "real Postfix against itself: no difference after masking" \
+	    battery "$REAL_PORT" "$REAL_PORT" ""
 persona_config postfix-debian
 start_daemon
 check "spampotd (postfix-debian) answers like the real Postfix" \

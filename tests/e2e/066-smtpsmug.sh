@@ -7,30 +7,17 @@
 # other than CRLF.CRLF (\n.\n, \n.\r\n, \r.\n, \r.\r\n, \r\n.\n, \r\n.\r,
 # \n.\r, \r.\r, \r\n\0.\r\n) followed by a second, smuggled transaction.
 # The battery's smug-* conversations show where DATA ended by the replies
-# that come back. The postfix-debian and exim-debian personas must end DATA
-# exactly where the real Postfix and Exim do; the exchange and rfc821
-# personas must answer every one and still say 221 to the QUIT after it.
+# that come back. The postfix-debian persona must end DATA exactly where
+# the real Postfix does (exim-debian against the real Exim: 067); the
+# exchange and rfc821 personas must answer every one and still say 221 to
+# the QUIT after it.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/persona.sh"
 
 SMUG=$(python3 "$BATTERY" --list --a x:0 | grep '^smug-' | sed 's/^/--only /')
 
 check "a self-signed certificate" tls_cert
-for p in postfix-debian exim-debian; do
-	real=${p%-debian}
-	check "real $real starts" start_real "$real" || continue
-	# shellcheck disable=SC2086
-	check "real $real against itself: same ends of DATA" \
-	    battery "$REAL_PORT" "$REAL_PORT" "" $SMUG
-	persona_config "$p"
-	start_daemon
-	# shellcheck disable=SC2086
-	check "$p ends DATA where the real $real does" \
-	    battery "$REAL_PORT" "$PORT" "$PERSONA_DIR/$p.expect" $SMUG
-	stop_daemon
-	stop_real
-	check_no_crash
-done
+smug_against_real postfix-debian
 
 for p in exchange rfc821; do
 	persona_config "$p"

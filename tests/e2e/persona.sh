@@ -76,3 +76,22 @@ battery() {
 	tail -n 1 "$T/battery.out"
 	return "$rc"
 }
+
+# smug_against_real PERSONA: the real server against itself, then the
+# persona against it, over the battery's smuggling conversations ($SMUG).
+smug_against_real() {
+	local p=$1 real=${1%-debian}
+	check "real $real starts" start_real "$real" || return
+	# shellcheck disable=SC2086
+	built_with SPAMPOT_SANITIZERS ||
+		check "real $real against itself: same ends of DATA" \
+		    battery "$REAL_PORT" "$REAL_PORT" "" $SMUG
+	persona_config "$p"
+	start_daemon
+	# shellcheck disable=SC2086
+	check "$p ends DATA where the real $real does" \
+	    battery "$REAL_PORT" "$PORT" "$PERSONA_DIR/$p.expect" $SMUG
+	stop_daemon
+	stop_real
+	check_no_crash
+}

@@ -269,11 +269,8 @@ smtp_refuse(struct smtp_session *s, const char *code, const char *text,
 }
 
 /*
- * The session ends with input not read as commands: the client went away
- * in the middle of a line, or sent more after it said QUIT or was told
- * Postfix's 221 for an HTTP verb. Whatever it sent is kept, recorded with
- * the line end "none". Not after a limit: what a flood sent past its
- * limit is what the limit is there to drop.
+ * The client went away (or the session ends) in the middle of a command
+ * line: what it sent of it is kept, recorded with the line end "none".
  */
 static void
 smtp_keep_partial(struct smtp_session *s)
@@ -281,8 +278,7 @@ smtp_keep_partial(struct smtp_session *s)
 	size_t n = s->in.len - s->in_off;
 	size_t max = s->cf->max_command_line;
 
-	if (n == 0 || s->discarding ||
-	    (s->ended != SMTP_END_NONE && s->ended != SMTP_END_QUIT) ||
+	if (n == 0 || s->ended != SMTP_END_NONE || s->discarding ||
 	    s->input == SI_DATA || s->input == SI_BDAT)
 		return;
 	spool_transcript(s->spool, 'C', n > max ? "long" : "none",

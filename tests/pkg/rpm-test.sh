@@ -82,8 +82,11 @@ check "TLS key 0600 root (made by %post)" \
     has -rw------- root root /etc/spampot/tls/spampot.key
 check "TLS certificate 0644 root (made by %post)" \
     has -rw-r--r-- root root /etc/spampot/tls/spampot.pem
-rpm2cpio "$rpm" | cpio -i --quiet --to-stdout ./etc/spampot/spampot.conf \
-    > "$T/spampot.conf" 2>/dev/null
+# the payload unpacked whole into a directory of its own: a pattern given
+# to cpio must match the archive's names exactly, which differ by rpm
+mkdir -p "$T/payload"
+(cd "$T/payload" && rpm2cpio "$rpm" | cpio -idm --quiet 2>/dev/null)
+cp "$T/payload/etc/spampot/spampot.conf" "$T/spampot.conf" 2>/dev/null
 check "spampot.conf names the certificate" \
     grep -qx 'tls_cert_file = /etc/spampot/tls/spampot.pem' "$T/spampot.conf"
 check "spampot.conf names the key" \

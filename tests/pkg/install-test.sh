@@ -297,7 +297,8 @@ check "spampot-dbsetup loaded the installed schema" \
 # --- the installed daemons, confined as their units confine them -------------
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cp /etc/spampot/spampot.conf "$CONF"
+# the packaged listeners (25, 587, 465) give way to a loopback port
+grep -v '^listen = ' /etc/spampot/spampot.conf > "$CONF"
 {
 	echo
 	echo "# install-test.sh: a loopback port, the private database"
@@ -309,8 +310,8 @@ cp /etc/spampot/spampot.conf "$CONF"
 } >> "$CONF"
 chmod 644 "$CONF"
 out=$(/usr/sbin/spampot-analyzer -t -c "$CONF" 2>&1)
-check_eq "spampot-analyzer -t reaches the database, schema version 3" \
-    "0 spampot-analyzer: database OK, schema version 3" "$? $(tail -n 1 <<< "$out")"
+check_eq "spampot-analyzer -t reaches the database, schema version 4" \
+    "0 spampot-analyzer: database OK, schema version 4" "$? $(tail -n 1 <<< "$out")"
 
 unit_has() { grep -qx "$2" "/lib/systemd/system/$1"; }
 for line in User=spampot AmbientCapabilities=CAP_NET_BIND_SERVICE \

@@ -1083,9 +1083,10 @@ static const struct {
 	[SPOOLFMT_CLIENT] = { "client", spoolfmt_parse_endpoint, 0, NULL },
 	[SPOOLFMT_SERVER] = { "server", spoolfmt_parse_endpoint, 0, NULL },
 	[SPOOLFMT_START] = { "start", spoolfmt_parse_start, 0, NULL },
-	[SPOOLFMT_C] = { "C", spoolfmt_parse_line, SPOOLFMT_WHOLE_LINE,
-	    NULL },
-	/* our replies to the message text (a size limit) */
+	/* the commands between the chunks of a BDAT message */
+	[SPOOLFMT_C] = { "C", spoolfmt_parse_line, SPOOLFMT_WHOLE_LINE |
+	    SPOOLFMT_IN_DATA, NULL },
+	/* our replies to the message text (a size limit) or its chunks */
 	[SPOOLFMT_S] = { "S", spoolfmt_parse_line, SPOOLFMT_WHOLE_LINE |
 	    SPOOLFMT_IN_DATA, NULL },
 	[SPOOLFMT_HELO] = { "helo", spoolfmt_parse_helo, 0, NULL },
@@ -1100,7 +1101,9 @@ static const struct {
 	    "body outside data" },
 	[SPOOLFMT_MESSAGE] = { "message", spoolfmt_parse_message,
 	    SPOOLFMT_IN_DATA, "message without data" },
-	[SPOOLFMT_CUT] = { "cut", spoolfmt_parse_cut, 0, NULL },
+	/* the transcript limit, reached between BDAT chunks */
+	[SPOOLFMT_CUT] = { "cut", spoolfmt_parse_cut, SPOOLFMT_IN_DATA,
+	    NULL },
 	/* a session that ended in DATA */
 	[SPOOLFMT_END] = { "end", spoolfmt_parse_end, SPOOLFMT_IN_DATA,
 	    NULL },

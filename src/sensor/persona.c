@@ -331,7 +331,9 @@ persona_names(void)
 
 /*
  * Copy a reply text, "%h" replaced by host, "%n" by arg, "%m" by arg2. Cut to fit;
- * never a format string, so a text can hold any '%'.
+ * never a format string, so a text can hold any '%'. What a client sent
+ * can hold any byte: in a reply, a byte that is not printable ASCII
+ * becomes '?', as Postfix's smtpd prints it.
  */
 void
 persona_expand(char *dst, size_t len, const char *text, const char *host,
@@ -357,8 +359,8 @@ persona_expand(char *dst, size_t len, const char *text, const char *host,
 		n = strlen(sub);
 		if (n > len - 1 - o)
 			n = len - 1 - o;
-		memcpy(dst + o, sub, n);
-		o += n;
+		for (; n > 0; n--, sub++)
+			dst[o++] = *sub >= 0x20 && *sub <= 0x7e ? *sub : '?';
 		text++;
 	}
 	dst[o] = '\0';

@@ -66,13 +66,14 @@ smtp_record_helo(struct smtp_session *s, const char *verb, const char *arg)
 
 	if (esc == NULL)
 		return;
+	/* first: a BDAT message this ends is recorded before the helo */
+	smtp_reset_transaction(s);
 	if ((b = spool_record_begin(s->spool)) != NULL)
 		spool_record_end(s->spool, spoolfmt_helo(b, verb, arg,
 		    strlen(arg)));
 	log_info("%s smtp %s=%s", s->id, verb[0] == 'E' ? "ehlo" : "helo",
 	    esc);
 	free(esc);
-	smtp_reset_transaction(s);
 	smtp_set_state(s, SS_READY);
 }
 
@@ -522,9 +523,10 @@ smtp_act_rset(struct smtp_session *s, char *arg)
 {
 	struct buf *b;
 
+	/* first: a BDAT message this ends is recorded before the rset */
+	smtp_reset_transaction(s);
 	if ((b = spool_record_begin(s->spool)) != NULL)
 		spool_record_end(s->spool, spoolfmt_rset(b));
-	smtp_reset_transaction(s);
 	smtp_say(s, s->persona->rset_ok, NULL);
 }
 

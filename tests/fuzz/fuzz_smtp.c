@@ -13,11 +13,11 @@
  * Checked on every input: each reply is one CRLF-ended line of printable
  * ASCII that starts with three digits and a space or a '-', a multi-line
  * reply is never left open, and the file the writer produced parses with
- * the analyzer's reader (src/analyzer/spool_read.c) with the same number of
- * complete messages as the session counted. The same input is also fed
+ * the analyzer's reader (src/analyzer/spool_read.c) with the messages the
+ * session counted (and the one it was in when it was closed). The same input is also fed
  * whole to a second session: how the input was split must change nothing,
- * neither a reply nor a byte of what the file records (as the unit tests
- * demand of the golden dialogues).
+ * neither a reply (but the text of an AUTH challenge) nor a byte of what
+ * the file records (as the unit tests demand of the golden dialogues).
  */
 #include "autoconf.h"
 
@@ -187,7 +187,11 @@ fuzz_read_spool(const char *name, unsigned messages, struct spool_session *ss)
 	free(data);
 	for (i = 0; i < ss->nmsgs; i++)
 		complete += !ss->msgs[i].incomplete;
-	if (complete != messages)
+	/* The session counts the messages it ended (an RSET between BDAT
+	 * chunks ends one unfinished); the file may hold one more, the
+	 * message the session was in when it was closed. */
+	if (complete > messages || (ss->nmsgs != messages &&
+	    !(ss->nmsgs == messages + 1 && ss->msgs[messages].incomplete)))
 		fuzz_die("messages in the file and in the session differ",
 		    NULL);
 }
@@ -246,6 +250,44 @@ fuzz_same_str(const struct spool_str *a, const struct spool_str *b)
 	    memcmp(a->p, b->p, a->len) == 0);
 }
 
+/*
+ * Two reply lines (n bytes each, line end not included) are the same. The
+ * text of a 334 challenge is not compared: CRAM-MD5, NTLM and SCRAM
+ * challenges are made anew for every session.
+ */
+static int
+fuzz_same_reply(const char *a, size_t la, const char *b, size_t lb)
+{
+	if (la >= 4 && lb >= 4 && memcmp(a, "334 ", 4) == 0 &&
+	    memcmp(b, "334 ", 4) == 0)
+		return 1;
+	return la == lb && memcmp(a, b, la) == 0;
+}
+
+/* The replies of two sessions, line by line. */
+static int
+fuzz_same_replies(const struct buf *x, const struct buf *y)
+{
+	const char *a = x->data, *ea = a + x->len;
+	const char *b = y->data, *eb = b + y->len;
+	const char *na, *nb;
+
+	if (x->len == 0 || y->len == 0)
+		return x->len == y->len;
+	while (a < ea && b < eb) {
+		na = memchr(a, '\n', (size_t)(ea - a));
+		nb = memchr(b, '\n', (size_t)(eb - b));
+		if (na == NULL || nb == NULL)
+			return 0;
+		if (!fuzz_same_reply(a, (size_t)(na - a), b,
+		    (size_t)(nb - b)))
+			return 0;
+		a = na + 1;
+		b = nb + 1;
+	}
+	return a == ea && b == eb;
+}
+
 /* The transcripts without their timings: "C 1.234 crlf TEXT". */
 static int
 fuzz_same_transcript(const char *a, const char *b)
@@ -263,9 +305,11 @@ fuzz_same_transcript(const char *a, const char *b)
 			a += 1 + strcspn(a + 1, " \n");
 		if (*b == ' ')
 			b += 1 + strcspn(b + 1, " \n");
+		a += *a == ' ';
+		b += *b == ' ';
 		la = strcspn(a, "\n");
 		lb = strcspn(b, "\n");
-		if (la != lb || memcmp(a, b, la) != 0)
+		if (!fuzz_same_reply(a, la, b, lb))
 			return 0;
 		a += la + (a[la] == '\n');
 		b += lb + (b[lb] == '\n');
@@ -279,8 +323,7 @@ fuzz_compare(const struct fuzz_run *x, const struct fuzz_run *y)
 	const struct spool_message *ma, *mb;
 	size_t i, k;
 
-	if (x->replies.len != y->replies.len || (x->replies.len > 0 &&
-	    memcmp(x->replies.data, y->replies.data, x->replies.len) != 0))
+	if (!fuzz_same_replies(&x->replies, &y->replies))
 		fuzz_die("split input, other replies", NULL);
 	if (strcmp(a->end_reason, b->end_reason) != 0 ||
 	    strcmp(a->helo_verb, b->helo_verb) != 0 ||

@@ -174,8 +174,8 @@ static const struct {
 	{ HEAD "cut limit=transcript\n" END, "line 7: missing bytes=" },
 	{ HEAD "cut limit=transcript bytes=-1\n" END,
 	    "line 7: bad number for bytes" },
-	{ HEAD "data n=1\ncut limit=transcript bytes=1\n" END,
-	    "line 8: cut inside data" },
+	{ HEAD "data n=1\nhelo verb=EHLO name=x\n" END,
+	    "line 8: helo inside data" },
 	{ HEAD "tls-fail stage=hello reason= bytes=0\n"
 	    "tls-fail stage=closed reason= bytes=0\n" END,
 	    "line 8: a second tls or tls-fail record" },
@@ -303,6 +303,49 @@ test_cut_record(void **state)
 	assert_int_equal(parse(f, sizeof(f) - 1, &s, err), 0);
 	assert_int_equal(s.transcript_cut, 1048599);
 	assert_string_equal(s.end_reason, "limit");
+	spool_session_clear(&s);
+}
+
+/* A message in BDAT chunks: the commands between them inside data, the
+ * body whole; an RSET between chunks ends the next one unfinished. */
+static void
+test_bdat_chunks(void **state)
+{
+	static const char f[] = HEAD
+	    "mail from=a@x.example\n"
+	    "rcpt to=b@y.example\n"
+	    "C 0.001 crlf BDAT 3\n"
+	    "data n=1\n"
+	    "body 0000000003\nabc\n"
+	    "S 0.001 250 2.0.0 Ok: 3 bytes\n"
+	    "C 0.001 crlf NOOP\n"
+	    "S 0.001 250 2.0.0 Ok\n"
+	    "C 0.001 crlf BDAT 2 LAST\n"
+	    "body 0000000002\nde\n"
+	    "message n=1 size=5 stored=5 truncated=0 bare_lf=0 queue_id=A\n"
+	    "S 0.001 250 2.0.0 Ok: 2 bytes queued as A\n"
+	    "mail from=a@x.example\n"
+	    "rcpt to=b@y.example\n"
+	    "C 0.001 crlf BDAT 1\n"
+	    "data n=2\n"
+	    "body 0000000001\nf\n"
+	    "S 0.001 250 2.0.0 Ok: 1 bytes\n"
+	    "C 0.001 crlf RSET\n"
+	    "message n=2 size=1 stored=1 truncated=1 bare_lf=0 "
+	    "incomplete=1\n"
+	    "rset\n"
+	    "S 0.001 250 2.0.0 Ok\n"
+	    "cut limit=transcript bytes=1\n" END;
+	struct spool_session s;
+	char err[256];
+
+	assert_int_equal(parse(f, sizeof(f) - 1, &s, err), 0);
+	assert_int_equal(s.nmsgs, 2);
+	assert_int_equal(s.msgs[0].body_len, 5);
+	assert_memory_equal(s.msgs[0].body, "abcde", 5);
+	assert_int_equal(s.msgs[0].incomplete, 0);
+	assert_int_equal(s.msgs[1].incomplete, 1);
+	assert_non_null(strstr(s.transcript, "C 0.001 crlf NOOP"));
 	spool_session_clear(&s);
 }
 
@@ -538,6 +581,7 @@ main(void)
 		cmocka_unit_test(test_writer_round_trip),
 		cmocka_unit_test(test_writer_cut),
 		cmocka_unit_test(test_cut_record),
+		cmocka_unit_test(test_bdat_chunks),
 		cmocka_unit_test(test_tls),
 		cmocka_unit_test(test_tls_fail),
 		cmocka_unit_test(test_tls_writer),

@@ -576,7 +576,7 @@ test_parse_refuses(void **state)
 		{ "bogus x", 0, "unknown record 'bogus'" },
 		{ "", 0, "unknown record ''" },
 		{ "rcpt to=x", 1, "rcpt inside data" },
-		{ "C 0.001 crlf x", 1, "C inside data" },
+		{ "mail from=x", 1, "mail inside data" },
 		{ "body 0000000001", 0, "body outside data" },
 		{ "message n=1", 0, "message without data" },
 		{ "helo verb=EHLO", 0, "missing name=" },

@@ -14,7 +14,7 @@ pkgs="build-essential autoconf automake pkgconf libseccomp-dev libcap-dev swaks
 if [ "${1:-}" = "--tests" ]; then
 	pkgs="$pkgs libcmocka-dev python3 util-linux clang libclang-rt-14-dev"
 	# tests/pkg: the Debian package, the RPM, the systemd units
-	pkgs="$pkgs debhelper lintian rpm systemd strace"
+	pkgs="$pkgs debhelper lintian rpm cpio systemd strace"
 	# tests/e2e/043-valgrind.sh, and nmap -sV in 041-hostile-clients.sh
 	pkgs="$pkgs valgrind nmap"
 	# spampot-report's HTML page rendered headless; GeoIP test files read back

@@ -223,7 +223,7 @@ check_eq "password file" "640 root:spampot-analyzer" "$(mode /etc/spampot/mysql.
 check "password file holds a password" \
     grep -qE '^[0-9a-f]{32}$' /etc/spampot/mysql.password
 check_eq "TLS certificate" "644 root:root" "$(mode /etc/spampot/tls/spampot.pem)"
-check_eq "TLS key" "600 root:root" "$(mode /etc/spampot/tls/spampot.key)"
+check_eq "TLS key" "640 root:spampot" "$(mode /etc/spampot/tls/spampot.key)"
 check "the certificate is for the host name" sh -c \
     "openssl x509 -noout -subject -in /etc/spampot/tls/spampot.pem |
     grep -q \"CN *= *\$(hostname -f 2>/dev/null || hostname)\""

@@ -23,8 +23,8 @@ check() {
 	if "$@"; then ok "$desc"; else fail "$desc"; fi
 }
 
-command -v rpmbuild >/dev/null ||
-	{ echo "FAIL: rpmbuild missing (apt-get install rpm)"; exit 99; }
+command -v rpmbuild >/dev/null && command -v cpio >/dev/null ||
+	{ echo "FAIL: rpmbuild or cpio missing (apt-get install rpm cpio)"; exit 99; }
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/spampot-rpm.XXXXXX")
 trap 'rm -rf "$T"' EXIT
@@ -78,8 +78,8 @@ check "spool tmp/ 02700" has drwx--S--- spampot spampot /var/spool/spampot/tmp
 for d in new done bad; do
 	check "spool $d/ 02770" has drwxrws--- spampot spampot "/var/spool/spampot/$d"
 done
-check "TLS key 0600 root (made by %post)" \
-    has -rw------- root root /etc/spampot/tls/spampot.key
+check "TLS key 0640 root:spampot (made by %post)" \
+    has -rw-r----- root spampot /etc/spampot/tls/spampot.key
 check "TLS certificate 0644 root (made by %post)" \
     has -rw-r--r-- root root /etc/spampot/tls/spampot.pem
 # the payload unpacked whole into a directory of its own: a pattern given
@@ -139,7 +139,9 @@ if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
 	cp /etc/group "$T/group"
 	grep -q '^spampot-analyzer:' "$T/group" ||
 		echo 'spampot-analyzer:x:64990:' >> "$T/group"
+	grep -q '^spampot:' "$T/group" || echo 'spampot:x:64991:' >> "$T/group"
 	gid=$(awk -F: '$1 == "spampot-analyzer" { print $3 }' "$T/group")
+	sgid=$(awk -F: '$1 == "spampot" { print $3 }' "$T/group")
 	# A user who opened the empty world-readable file before install
 	# keeps reading it whatever its mode becomes: the password must not
 	# go into that file.
@@ -180,8 +182,9 @@ if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
 	    test "$(find "$pw_dir" -maxdepth 1 -type f | wc -l)" -eq 1
 	check "the post-install script makes a certificate" \
 	    openssl x509 -noout -in "$pw_dir/tls/spampot.pem"
-	check "its key is 0600 root" \
-	    test "$(stat -c '%a %u' "$pw_dir/tls/spampot.key")" = "600 0"
+	check "its key is 0640 root:spampot" \
+	    test "$(stat -c '%a %u %g' "$pw_dir/tls/spampot.key")" = \
+	    "640 0 $sgid"
 	check "the key is the certificate's" sh -c \
 	    'test "$(openssl x509 -noout -pubkey -in "$1")" = \
 	    "$(openssl pkey -pubout -in "$2")"' sh \

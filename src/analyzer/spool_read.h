@@ -34,7 +34,7 @@ struct spool_message {
 	int			 truncated;
 	int			 incomplete;	/* the session ended in DATA */
 	unsigned		 bare_lf;
-	char			 queue_id[16];
+	char			 queue_id[24];
 };
 
 /* The session's tls or tls-fail record, and the fingerprints the

@@ -688,6 +688,24 @@ conf_persona_check(struct conf_parse *cp)
 }
 
 /*
+ * The limits a client sees, where the file leaves them unset, are those
+ * of the persona's MTA: Exim's message_size_limit (50 MB) and its 16 KiB
+ * command buffer; the defaults of the key table are Postfix's.
+ */
+static void
+conf_persona_limits(struct conf_parse *cp)
+{
+	struct config *cf = cp->cf;
+
+	if (strcmp(cf->persona, "exim-debian") != 0)
+		return;
+	if (conf_key_line(cp, "max_message_size") == 0)
+		cf->max_message_size = 52428800;
+	if (conf_key_line(cp, "max_command_line") == 0)
+		cf->max_command_line = 16384;
+}
+
+/*
  * The credentials file of "auth_accept = list FILE": "user:password" a
  * line, kept as read (the workers compare against it).
  */
@@ -784,6 +802,7 @@ conf_resolve(struct conf_parse *cp)
 	cf->banner_set = conf_key_line(cp, "banner") != 0;
 	if (conf_persona_check(cp) == -1 || conf_auth_accept(cp) == -1)
 		return -1;
+	conf_persona_limits(cp);
 	if (cf->user[0] == '\0') {
 		/* Only the file can empty it: name the line that did. */
 		cp->line = conf_key_line(cp, "user");

@@ -779,7 +779,7 @@ spoolfmt_parse_message(struct spoolfmt_in *in, const char *rest, size_t n,
 	m->incomplete = spoolfmt_field(in, rest, "incomplete", &v, &vlen,
 	    0) == 1;
 	if (!m->incomplete && spoolfmt_field_word(in, rest, "queue_id",
-	    m->queue_id, sizeof(m->queue_id), "") == -1)
+	    m->queue_id, sizeof(m->queue_id), "-") == -1)
 		return -1;
 	return 0;
 }

@@ -91,7 +91,7 @@ struct spoolfmt_message {
 	int		 truncated;
 	unsigned	 bare_lf;
 	int		 incomplete;	/* the session ended in DATA */
-	char		 queue_id[16];	/* when complete */
+	char		 queue_id[24];	/* when complete (Exim: 16) */
 };
 
 /* Entries of a ClientHello list a tls record keeps; the rest is cut. */

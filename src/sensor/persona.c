@@ -150,8 +150,17 @@ static const struct persona personas[] = {
 	.ehlo_hello = " Hello",
 	.ehlo = exim_ehlo,
 	.help = exim_help,
-	.flags = PF_CHUNKING | PF_BANNER_DATE | PF_BANNER_DATE_PAD,
+	.flags = PF_CHUNKING | PF_BANNER_DATE | PF_BANNER_DATE_PAD |
+	    PF_HELO_REQUIRED | PF_STARTTLS_IN_MAIL | PF_EXIM_RULES |
+	    PF_DATA_CRLF_END,
 	.soft_error_limit = 0,
+	/* smtp_max_unknown_commands */
+	.max_unknown = 3,
+	.too_many_unknown = "500 Too many unrecognized commands",
+	/* Debian's acl_check_data */
+	.max_data_line = 998,
+	.data_line_refused = "550 maximum allowed line length is %m octets, "
+	    "got %n",
 	.qid = PQ_EXIM,
 	.unknown = "500 unrecognized command",
 	.need_helo = "503 HELO or EHLO required",
@@ -170,7 +179,7 @@ static const struct persona personas[] = {
 	.etrn = "458 Administrative prohibition",
 	.not_implemented = "500 unrecognized command",
 	.line_too_long = "500 Line too long",
-	.nul = "500 unrecognized command",
+	.nul = "501 NUL characters are not allowed in SMTP commands",
 	.bad_utf8 = "500 unrecognized command",
 	.http = NULL,
 	.bad_sender = "501 malformed address",
@@ -179,15 +188,16 @@ static const struct persona personas[] = {
 	.need_smtputf8 = "553 Must declare SMTPUTF8",
 	.bdat_ok = "250 %n byte chunk received",
 	.bdat_queued = "250 OK id=%m",
+	.bdat_last = "250- %n byte chunk, total %m",
 	.auth_mechs = AUTH_ALL,
 	.auth_ok = "235 Authentication succeeded",
 	.auth_fail = "535 Incorrect authentication data",
 	.auth_aborted = "501 Authentication cancelled",
 	.auth_bad_base64 = "501 Invalid base64 data",
-	.auth_bad_mech = "504 Unsupported authentication mechanism",
+	.auth_bad_mech = "504 %n authentication mechanism not supported",
 	.auth_twice = "503 already authenticated",
 	.auth_need_helo = "503 AUTH command used when not advertised",
-	.auth_in_mail = "503 5.5.1 Error: MAIL transaction in progress",
+	.auth_in_mail = "503 not permitted in mail transaction",
 	.starttls_ready = "220 TLS go ahead",
 	.starttls_unavailable = "454 TLS currently unavailable",
 	.starttls_not_offered = "503 STARTTLS command used when not "

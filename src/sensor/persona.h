@@ -27,6 +27,8 @@
 #define PF_RFC821_VERBS		0x0200	/* SEND SOML SAML TURN answered */
 #define PF_STARTTLS_IN_MAIL	0x8000	/* STARTTLS taken in a transaction */
 #define PF_VERB_ANY_SPACE	0x10000	/* any white space ends the verb */
+#define PF_EXIM_RULES		0x20000	/* Exim's checks: smtp_exim.c */
+#define PF_DATA_CRLF_END	0x40000	/* only CRLF.CRLF ends DATA */
 
 enum persona_qid {
 	PQ_HASH10,	/* ten hex digits (rfc821: what spampot always did) */
@@ -43,6 +45,10 @@ struct persona {
 	const char *const *help;	/* HELP lines, NULL: unknown verb */
 	unsigned	 flags;
 	unsigned	 soft_error_limit;	/* 0: no delay */
+	unsigned	 max_unknown;	/* unknown verbs before the end; 0: */
+	const char	*too_many_unknown;	/* ... no such limit */
+	unsigned	 max_data_line;	/* a longer line: data_line_refused */
+	const char	*data_line_refused;	/* "%n": the longest, "%m" max */
 	enum persona_qid qid;
 	/* Replies, whole lines without CRLF. */
 	const char	*unknown;
@@ -71,6 +77,7 @@ struct persona {
 	const char	*need_smtputf8;
 	const char	*bdat_ok;	/* "%n" bytes */
 	const char	*bdat_queued;	/* "%n" bytes, "%m" queue id */
+	const char	*bdat_last;	/* before it: "%n" bytes, "%m" total */
 	const char	*auth_mechs;	/* taken, space separated */
 	const char	*auth_ok;
 	const char	*auth_fail;

@@ -26,7 +26,6 @@
 #include "utf8.h"
 #include "util.h"
 
-#define SMTP_REPLY_MAX	512
 
 struct smtp_session *
 smtp_new(const struct config *cf, const char *id, struct spool_file *spool)
@@ -141,7 +140,7 @@ smtp_reply(struct smtp_session *s, const char *fmt, ...)
  * waits a second (Postfix's smtpd_soft_error_limit and error_sleep_time);
  * at max_errors the session ends.
  */
-static void
+void
 smtp_count_error(struct smtp_session *s)
 {
 	char line[SMTP_REPLY_MAX];
@@ -385,7 +384,10 @@ smtp_out_of_sequence(struct smtp_session *s, const struct smtp_command *cmd)
 {
 	const char *text = NULL;
 
-	if (smtp_effective_state(s) == SS_CONNECTED)
+	/* Exim asks for HELO before MAIL only; RCPT and DATA say why not */
+	if (smtp_effective_state(s) == SS_CONNECTED &&
+	    !((s->persona->flags & PF_EXIM_RULES) && cmd->oos != 0 &&
+	    strcasecmp(cmd->verb, "MAIL") != 0))
 		text = strcasecmp(cmd->verb, "AUTH") == 0 ?
 		    s->persona->auth_need_helo : s->persona->need_helo;
 	else if (strcasecmp(cmd->verb, "DATA") == 0 && s->state == SS_MAIL &&
@@ -397,16 +399,37 @@ smtp_out_of_sequence(struct smtp_session *s, const struct smtp_command *cmd)
 	smtp_say_error(s, text != NULL ? text : s->persona->need_helo, NULL);
 }
 
+/* A verb the persona's MTA does not know; past its limit, the end. */
+static void
+smtp_unknown(struct smtp_session *s)
+{
+	const struct persona *p = s->persona;
+
+	if (p->max_unknown > 0 && s->unknown++ >= p->max_unknown) {
+		log_info("%s smtp limit unknown=%u", s->id, s->unknown);
+		smtp_say(s, p->too_many_unknown, NULL);
+		smtp_end_session(s, SMTP_END_LIMIT);
+		return;
+	}
+	smtp_say_error(s, p->unknown, NULL);
+}
+
 void
 smtp_dispatch(struct smtp_session *s, struct smtp_line *line)
 {
 	const struct persona *p = s->persona;
 	const struct smtp_command *cmd;
+	int exim = (p->flags & PF_EXIM_RULES) != 0;
 	enum smtp_state st;
 	char *arg;
 
+	if (exim)
+		smtp_exim_trim(line);
 	if (line->len == 0) {
-		smtp_error(s, "500 5.5.2 Error: bad syntax");
+		if (exim)
+			smtp_unknown(s);
+		else
+			smtp_error(s, "500 5.5.2 Error: bad syntax");
 		return;
 	}
 	if (memchr(line->text, '\0', line->len) != NULL) {
@@ -428,15 +451,18 @@ smtp_dispatch(struct smtp_session *s, struct smtp_line *line)
 	}
 	arg = smtp_split_verb(line->text,
 	    (p->flags & PF_VERB_ANY_SPACE) != 0);
-	if ((cmd = smtp_command_find(s, line->text)) == NULL) {
+	if ((cmd = smtp_command_find(s, line->text)) == NULL ||
+	    (exim && !smtp_exim_verb_ok(cmd->verb, arg))) {
 		if ((p->flags & PF_HTTP_GOODBYE) && smtp_is_http(line->text)) {
 			smtp_say(s, p->http, NULL);
 			smtp_end_session(s, SMTP_END_QUIT);
 			return;
 		}
-		smtp_say_error(s, p->unknown, NULL);
+		smtp_unknown(s);
 		return;
 	}
+	if (exim && smtp_exim_refuse(s, cmd, arg))
+		return;
 	st = smtp_effective_state(s);
 	if (!(cmd->states & st)) {
 		smtp_out_of_sequence(s, cmd);

@@ -150,8 +150,10 @@ smtp_auth_plain(struct smtp_session *s, const char *b64, size_t len)
 	const char *user, *pass;
 	long n;
 
-	if (len == 1 && b64[0] == '=')
-		len = 0;	/* an empty initial response */
+	/* an empty initial response; Exim takes it only there */
+	if (len == 1 && b64[0] == '=' && (s->auth_initial ||
+	    !(s->persona->flags & PF_EXIM_RULES)))
+		len = 0;
 	if ((dec = malloc(BASE64_DECODED_SIZE(len))) == NULL) {
 		smtp_close(s, SMTP_END_ERROR);
 		return;
@@ -585,6 +587,10 @@ smtp_auth_check(struct smtp_session *s, char *arg)
 {
 	if (s->authenticated) {
 		smtp_say_error(s, s->persona->auth_twice, NULL);
+		return 0;
+	}
+	if (*arg == '\0' && (s->persona->flags & PF_EXIM_RULES)) {
+		smtp_say_error(s, s->persona->auth_bad_mech, "");
 		return 0;
 	}
 	if (*arg == '\0') {

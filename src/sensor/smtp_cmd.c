@@ -40,22 +40,32 @@ smtp_check_no_arg(struct smtp_session *s, char *arg, const char *verb)
 	return 0;
 }
 
+/* HELO or EHLO: a name is needed; Exim checks what it is. */
+static int
+smtp_check_hello(struct smtp_session *s, char *arg, const char *verb)
+{
+	if (s->persona->flags & PF_EXIM_RULES) {
+		if (smtp_exim_helo_ok(arg))
+			return 1;
+		smtp_error(s, "501 Syntactically invalid %s argument(s)", verb);
+		return 0;
+	}
+	if (*arg != '\0')
+		return 1;
+	smtp_error(s, "501 Syntax: %s hostname", verb);
+	return 0;
+}
+
 static int
 smtp_check_helo(struct smtp_session *s, char *arg)
 {
-	if (*arg != '\0')
-		return 1;
-	smtp_error(s, "501 Syntax: HELO hostname");
-	return 0;
+	return smtp_check_hello(s, arg, "HELO");
 }
 
 static int
 smtp_check_ehlo(struct smtp_session *s, char *arg)
 {
-	if (*arg != '\0')
-		return 1;
-	smtp_error(s, "501 Syntax: EHLO hostname");
-	return 0;
+	return smtp_check_hello(s, arg, "EHLO");
 }
 
 static void
@@ -100,6 +110,7 @@ static void
 smtp_act_helo(struct smtp_session *s, char *arg)
 {
 	smtp_record_helo(s, "HELO", arg);
+	s->esmtp = 0;
 	smtp_hello_line(s, ' ', arg);
 }
 
@@ -120,6 +131,7 @@ smtp_act_ehlo(struct smtp_session *s, char *arg)
 	size_t i;
 
 	smtp_record_helo(s, "EHLO", arg);
+	s->esmtp = 1;
 	for (i = 0; kw[i] != NULL; i++)
 		if (smtp_ehlo_shown(s, kw[i]))
 			last = kw[i];
@@ -362,6 +374,8 @@ smtp_check_mail(struct smtp_session *s, char *arg)
 		smtp_error(s, "503 5.5.1 Error: MAIL after BDAT");
 		return 0;
 	}
+	if (s->persona->flags & PF_EXIM_RULES)
+		return smtp_exim_check_mail(s, arg);
 	if (smtp_parse_path(arg, "FROM:", &sp) == -1) {
 		if ((s->persona->flags & PF_CHECK_ADDRESS) &&
 		    strncasecmp(arg, "FROM:", 5) == 0)
@@ -396,6 +410,13 @@ smtp_act_mail(struct smtp_session *s, char *arg)
 }
 
 static int
+smtp_max_rcpts(struct smtp_session *s)
+{
+	smtp_error(s, "452 4.5.3 Error: too many recipients");
+	return 0;
+}
+
+static int
 smtp_check_rcpt(struct smtp_session *s, char *arg)
 {
 	struct smtp_path sp;
@@ -405,6 +426,9 @@ smtp_check_rcpt(struct smtp_session *s, char *arg)
 		smtp_error(s, "503 5.5.1 Error: RCPT after BDAT");
 		return 0;
 	}
+	if (s->persona->flags & PF_EXIM_RULES)
+		return s->rcpts < s->cf->max_recipients ?
+		    smtp_exim_check_rcpt(s, arg) : smtp_max_rcpts(s);
 	if (smtp_parse_path(arg, "TO:", &sp) == -1 || sp.addrlen == 0) {
 		if ((s->persona->flags & PF_CHECK_ADDRESS) &&
 		    strncasecmp(arg, "TO:", 3) == 0)
@@ -416,10 +440,8 @@ smtp_check_rcpt(struct smtp_session *s, char *arg)
 	if (!smtp_check_params(s, sp.params, 0, &utf8) ||
 	    !smtp_check_address(s, &sp, s->persona->bad_rcpt, s->smtputf8))
 		return 0;
-	if (s->rcpts >= s->cf->max_recipients) {
-		smtp_error(s, "452 4.5.3 Error: too many recipients");
-		return 0;
-	}
+	if (s->rcpts >= s->cf->max_recipients)
+		return smtp_max_rcpts(s);
 	return 1;
 }
 
@@ -478,6 +500,42 @@ smtp_queue_id(const struct smtp_session *s, char *dst, size_t len)
 }
 
 /* The ending "." arrived: the message is complete. */
+/*
+ * A persona whose MTA refuses a message with a line over its limit (Debian
+ * Exim's data ACL) says so after the message, which is kept all the same.
+ */
+static int
+smtp_data_line_refused(struct smtp_session *s)
+{
+	const struct persona *p = s->persona;
+	char longest[24], max[24];
+
+	if (p->max_data_line == 0 || s->data.longest <= p->max_data_line)
+		return 0;
+	snprintf(longest, sizeof(longest), "%llu",
+	    (unsigned long long)s->data.longest);
+	snprintf(max, sizeof(max), "%u", p->max_data_line);
+	smtp_say2(s, p->data_line_refused, longest, max);
+	smtp_count_error(s);
+	return 1;
+}
+
+/* Exim's first line of the answer to BDAT LAST: the chunk, the total. */
+static void
+smtp_bdat_last_line(struct smtp_session *s)
+{
+	char chunk[24], total[24];
+
+	if (s->persona->bdat_last == NULL)
+		return;
+	snprintf(chunk, sizeof(chunk), "%llu",
+	    (unsigned long long)s->data.chunk);
+	/* Exim's total counts one byte more than the chunks hold */
+	snprintf(total, sizeof(total), "%llu",
+	    (unsigned long long)s->data.size + 1);
+	smtp_say2(s, s->persona->bdat_last, chunk, total);
+}
+
 void
 smtp_data_done(struct smtp_session *s)
 {
@@ -504,9 +562,12 @@ smtp_data_done(struct smtp_session *s)
 	snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)d->size);
 	if (d->too_big)
 		smtp_error(s, "552 5.3.4 Message size exceeds fixed limit");
-	else if (bdat)
+	else if (smtp_data_line_refused(s))
+		;
+	else if (bdat) {
+		smtp_bdat_last_line(s);
 		smtp_say2(s, s->persona->bdat_queued, bytes, qid);
-	else
+	} else
 		smtp_say(s, s->persona->queued, qid);
 	if (s->cf->reply_delay > 0)
 		s->held_until = util_now_ms() + s->cf->reply_delay;
@@ -683,7 +744,8 @@ smtp_bdat_done(struct smtp_session *s)
 
 	smtp_set_input(s, SI_COMMAND);
 	if (s->bdat_reply != NULL) {
-		smtp_say_error(s, s->bdat_reply, NULL);
+		if (s->bdat_reply[0] != '\0')	/* "": answered before */
+			smtp_say_error(s, s->bdat_reply, NULL);
 		return;
 	}
 	if (s->bdat_last) {

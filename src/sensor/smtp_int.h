@@ -56,6 +56,10 @@ struct smtp_data {
 	uint64_t	 size;		/* bytes received, unstuffed */
 	uint64_t	 stored;	/* bytes kept */
 	uint64_t	 line_len;
+	uint64_t	 longest;	/* the longest line, its end not counted */
+	int		 first_eol;	/* 0, or how the first line ended: */
+#define SD_EOL_CRLF	1
+#define SD_EOL_LF	2
 	unsigned	 bare_lf;
 	int		 too_big;
 	int		 line_cut;
@@ -98,7 +102,12 @@ struct smtp_session {
 	size_t			 auth_chal_len;
 	uint64_t		 auth_failures;	/* auth_accept fail-first */
 	int			 in_bdat;	/* a BDAT message has begun */
+	int			 esmtp;		/* EHLO, not HELO, since the start */
+	unsigned		 unknown;	/* verbs the persona does not know */
+	int			 rset_only;	/* Exim, after a command in BDAT */
 };
+
+#define SMTP_REPLY_MAX	512	/* a reply line, CRLF included */
 
 struct smtp_line {
 	char		*text;		/* NUL-terminated copy */
@@ -116,6 +125,7 @@ void	smtp_say2(struct smtp_session *, const char *text, const char *arg,
 	    const char *arg2);
 void	smtp_say_error(struct smtp_session *, const char *text,
 	    const char *arg);
+void	smtp_count_error(struct smtp_session *);
 void	smtp_set_state(struct smtp_session *, enum smtp_state);
 void	smtp_set_input(struct smtp_session *, enum smtp_input);
 void	smtp_end_session(struct smtp_session *, enum smtp_end);
@@ -149,6 +159,15 @@ int	smtp_tls_offered(const struct smtp_session *);
 int	smtp_tls_check(struct smtp_session *, char *arg);
 void	smtp_tls_act(struct smtp_session *, char *arg);
 void	smtp_tls_discard(struct smtp_session *);
+
+/* smtp_exim.c */
+int	smtp_exim_verb_ok(const char *verb, const char *arg);
+void	smtp_exim_trim(struct smtp_line *);
+int	smtp_exim_helo_ok(const char *arg);
+int	smtp_exim_check_mail(struct smtp_session *, const char *arg);
+int	smtp_exim_check_rcpt(struct smtp_session *, const char *arg);
+int	smtp_exim_refuse(struct smtp_session *, const struct smtp_command *,
+	    char *arg);
 
 /* smtp_line.c */
 int	smtp_line_next(struct smtp_session *, struct smtp_line *,

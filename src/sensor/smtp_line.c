@@ -9,7 +9,9 @@
  * Message text is streamed, never held whole: dot-unstuffed, counted, cut
  * at max_data_line per line and max_message_size per message, and ended by
  * a line holding a single '.' (after CRLF or a bare LF, the way the line
- * reader ends every line). BDAT chunks are read by count, as they come.
+ * reader ends every line). With PF_DATA_CRLF_END (Exim), a message whose
+ * first line ends in CRLF ends only at CRLF.CRLF: a bare LF there is text.
+ * BDAT chunks are read by count, as they come.
  */
 #include "autoconf.h"
 
@@ -119,6 +121,8 @@ smtp_data_emit(struct smtp_session *s, const char *p, size_t n, int ends_line)
 	cr = n >= 2 ? p[n - 2] == '\r' : d->last_cr;
 	if (!cr)
 		d->bare_lf++;
+	if (d->line_len + text - (size_t)cr > d->longest)
+		d->longest = d->line_len + text - (size_t)cr;
 	/*
 	 * A cut line still ends as it ended, also when its CR came in an
 	 * earlier read and was cut with the rest: judged on the whole line,
@@ -141,6 +145,7 @@ size_t
 smtp_data_feed(struct smtp_session *s, const char *p, size_t n, int *done)
 {
 	struct smtp_data *d = &s->data;
+	int exim = (s->persona->flags & PF_DATA_CRLF_END) != 0, cr;
 	const char *nl;
 	size_t i = 0, run;
 
@@ -156,6 +161,15 @@ smtp_data_feed(struct smtp_session *s, const char *p, size_t n, int *done)
 			d->dot = SD_NONE;
 			break;
 		case SD_DOT:
+			if (p[i] == '\n' && d->first_eol == 0)
+				d->first_eol = SD_EOL_LF;
+			if (p[i] == '\n' && exim &&
+			    d->first_eol == SD_EOL_CRLF) {
+				/* ".\n" is text there: the dot is kept */
+				d->dot = SD_NONE;
+				smtp_data_emit(s, ".", 1, 0);
+				break;
+			}
 			if (p[i] == '\n' || p[i] == '\r') {
 				d->dot = p[i] == '\n' ? SD_BOL : SD_DOTCR;
 				i++;
@@ -180,8 +194,12 @@ smtp_data_feed(struct smtp_session *s, const char *p, size_t n, int *done)
 		}
 		nl = memchr(p + i, '\n', n - i);
 		run = nl ? (size_t)(nl - (p + i)) + 1 : n - i;
+		/* judged before the emit, which forgets the CR */
+		cr = nl == NULL ? 0 : nl > p + i ? nl[-1] == '\r' : d->last_cr;
+		if (nl != NULL && d->first_eol == 0)
+			d->first_eol = cr ? SD_EOL_CRLF : SD_EOL_LF;
 		smtp_data_emit(s, p + i, run, nl != NULL);
-		if (nl != NULL)
+		if (nl != NULL && (cr || !exim || d->first_eol == SD_EOL_LF))
 			d->dot = SD_BOL;
 		i += run;
 	}

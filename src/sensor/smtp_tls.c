@@ -96,6 +96,7 @@ smtp_tls_started(struct smtp_session *s)
 	smtp_reset_transaction(s);
 	smtp_set_input(s, SI_COMMAND);
 	smtp_set_state(s, SS_CONNECTED);
+	s->esmtp = 0;
 	s->authenticated = 0;
 	free(s->auth_user);
 	s->auth_user = NULL;

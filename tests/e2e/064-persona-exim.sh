@@ -10,17 +10,8 @@
 # kept on purpose are listed, each with its reason, in
 # tests/persona/exim-debian.expect. The real server against itself
 # first: the battery's masking leaves no difference between two sessions.
-# An expected failure (XFAIL_TESTS in Makefile.am) until exim-debian
-# matches the real Exim: spampotd(8), PERSONAS, says what still differs.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/persona.sh"
-
-# An expected failure for now (XFAIL_TESTS in Makefile.am), which the
-# sanitizer build would only repeat.
-if built_with SPAMPOT_SANITIZERS; then
-	echo "SKIP: $E2E_NAME is an expected failure; run in the normal build"
-	exit 77
-fi
 
 check "a self-signed certificate" tls_cert
 check "real Exim starts" start_real exim || exit 1

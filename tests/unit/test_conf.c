@@ -329,6 +329,27 @@ test_values(void **state)
 	}
 }
 
+/* The limits a client sees follow the persona's MTA unless set. */
+static void
+test_persona_limits(void **state)
+{
+	struct config cf;
+
+	import_ok(&cf, "persona = exim-debian\n");
+	assert_int_equal(cf.max_message_size, 52428800);
+	assert_int_equal(cf.max_command_line, 16384);
+	conf_clear(&cf);
+	import_ok(&cf, "max_message_size = 5M\npersona = exim-debian\n"
+	    "max_command_line = 1K\n");
+	assert_int_equal(cf.max_message_size, 5 * MiB);
+	assert_int_equal(cf.max_command_line, 1024);
+	conf_clear(&cf);
+	import_ok(&cf, "persona = postfix-debian\n");
+	assert_int_equal(cf.max_message_size, 10240000);
+	assert_int_equal(cf.max_command_line, 2048);
+	conf_clear(&cf);
+}
+
 static void
 test_workers_auto(void **state)
 {
@@ -923,6 +944,7 @@ main(void)
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_workers_auto),
+		cmocka_unit_test(test_persona_limits),
 		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_pattern_name_limit),

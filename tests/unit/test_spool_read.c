@@ -322,8 +322,9 @@ test_bdat_chunks(void **state)
 	    "S 0.001 250 2.0.0 Ok\n"
 	    "C 0.001 crlf BDAT 2 LAST\n"
 	    "body 0000000002\nde\n"
-	    "message n=1 size=5 stored=5 truncated=0 bare_lf=0 queue_id=A\n"
-	    "S 0.001 250 2.0.0 Ok: 2 bytes queued as A\n"
+	    "message n=1 size=5 stored=5 truncated=0 bare_lf=0 "
+	    "queue_id=1xZRvy-0002Ox-1F\n"
+	    "S 0.001 250 OK id=1xZRvy-0002Ox-1F\n"
 	    "mail from=a@x.example\n"
 	    "rcpt to=b@y.example\n"
 	    "C 0.001 crlf BDAT 1\n"
@@ -343,6 +344,7 @@ test_bdat_chunks(void **state)
 	assert_int_equal(s.nmsgs, 2);
 	assert_int_equal(s.msgs[0].body_len, 5);
 	assert_memory_equal(s.msgs[0].body, "abcde", 5);
+	assert_string_equal(s.msgs[0].queue_id, "1xZRvy-0002Ox-1F");
 	assert_int_equal(s.msgs[0].incomplete, 0);
 	assert_int_equal(s.msgs[1].incomplete, 1);
 	assert_non_null(strstr(s.transcript, "C 0.001 crlf NOOP"));

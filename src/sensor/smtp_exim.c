@@ -1,0 +1,442 @@
+/*
+ * Copyright (c) 2026 The spampot authors
+ * SPDX-License-Identifier: ISC (the licence text is in LICENSE)
+ */
+/*
+ * smtp_exim: how Exim 4.96 (smtp_in.c and parse.c, as Debian 12 configures
+ * it) judges a command, for the personas with PF_EXIM_RULES: the verbs
+ * "MAIL FROM:" and "RCPT TO:" as one word, its HELO name check, the ESMTP
+ * options it takes at the end of MAIL, its address parser's error texts,
+ * "unexpected argument data", and what it allows between BDAT chunks.
+ * The texts are Exim's; the tests compare them with a real Exim
+ * (tests/e2e/064-persona-exim.sh).
+ */
+#include "autoconf.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf.h"
+#include "persona.h"
+#include "smtp_int.h"
+
+#define EXIM_ADDR_ERR_MAX	160
+
+/* Exim's own command words: "MAIL FROM:" and "RCPT TO:" are one verb. */
+int
+smtp_exim_verb_ok(const char *verb, const char *arg)
+{
+	if (strcasecmp(verb, "MAIL") == 0)
+		return strncasecmp(arg, "FROM:", 5) == 0;
+	if (strcasecmp(verb, "RCPT") == 0)
+		return strncasecmp(arg, "TO:", 3) == 0;
+	return 1;
+}
+
+/* Exim strips the white space that ends a command line. */
+void
+smtp_exim_trim(struct smtp_line *line)
+{
+	while (line->len > 0 && (line->text[line->len - 1] == ' ' ||
+	    line->text[line->len - 1] == '\t'))
+		line->text[--line->len] = '\0';
+}
+
+/*
+ * check_helo(): an IPv4 or IPv6 literal in brackets, or letters, digits,
+ * dots and hyphens only (helo_allow_chars is empty).
+ */
+int
+smtp_exim_helo_ok(const char *arg)
+{
+	const char *p;
+	unsigned a, b, c, d;
+	char end;
+
+	if (*arg == '\0')
+		return 0;
+	if (*arg == '[') {
+		if (strncasecmp(arg, "[IPv6:", 6) == 0) {
+			for (p = arg + 6; isxdigit((unsigned char)*p) ||
+			    *p == ':' || *p == '.'; p++)
+				;
+			return p > arg + 6 && p[0] == ']' && p[1] == '\0';
+		}
+		return sscanf(arg, "[%3u.%3u.%3u.%3u%c", &a, &b, &c, &d,
+		    &end) == 5 && end == ']' && a < 256 && b < 256 &&
+		    c < 256 && d < 256 && strchr(arg, ']')[1] == '\0';
+	}
+	for (p = arg; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-')
+			return 0;
+	return 1;
+}
+
+/* RFC 822 specials and white space end an atom; '\' quotes a byte. */
+static int
+exim_atom_byte(unsigned char c)
+{
+	return c > ' ' && c != 0x7f && strchr("()<>@,;:\".[]", c) == NULL;
+}
+
+/* An atom or a quoted string at *p; its end, or NULL when there is none. */
+static const char *
+exim_word(const char *p)
+{
+	const char *start = p;
+
+	if (*p == '"') {
+		for (p++; *p != '\0' && *p != '"'; p++)
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+		return *p == '"' ? p + 1 : NULL;
+	}
+	while (*p != '\0' && (exim_atom_byte((unsigned char)*p) ||
+	    (*p == '\\' && p[1] != '\0')))
+		p += *p == '\\' ? 2 : 1;
+	return p > start ? p : NULL;
+}
+
+/*
+ * The address between the brackets (or the whole argument), n bytes at
+ * a: a route "@a,@b:" is skipped, then local-part ["@" domain]. Returns
+ * NULL, or the error text of Exim's parser (in err). *domain: one was
+ * there.
+ */
+static const char *
+exim_mailbox(const char *a, size_t n, int *domain, char *err, size_t len)
+{
+	const char *end = a + n, *p = a, *w, *res = NULL;
+	char *copy;
+
+	*domain = 0;
+	if ((copy = strndup(a, n)) == NULL)
+		return "out of memory";
+	p = copy;
+	end = copy + n;
+	if (*p == '@')
+		p = (w = strchr(p, ':')) != NULL ? w + 1 : end;
+	for (;;) {
+		if ((w = exim_word(p)) == NULL) {
+			res = "missing or malformed local part";
+			break;
+		}
+		if (*w == '.') {
+			p = w + 1;
+			continue;
+		}
+		if (*w == '@') {
+			*domain = 1;
+			if (w[1] == '\0')
+				res = "domain missing or malformed";
+		} else if (*w != '\0') {
+			snprintf(err, len, "\"@\" or \".\" expected after "
+			    "\"%.*s\"", (int)(w - copy), copy);
+			res = err;
+		}
+		break;
+	}
+	free(copy);
+	return res;
+}
+
+/*
+ * parse_extract_address(): the address in data, in angle brackets or
+ * not, nothing after it. null_ok: "<>" is an address (a sender). Returns
+ * NULL when it is good, else Exim's text for what is wrong.
+ */
+static const char *
+exim_address(const char *data, int null_ok, int *domain, char *err,
+    size_t len)
+{
+	const char *close, *rest;
+
+	*domain = 0;
+	while (*data == ' ')
+		data++;
+	if (*data == '\0')
+		return "empty address";
+	if (*data != '<')
+		return exim_mailbox(data, strlen(data), domain, err, len);
+	if ((close = strchr(data, '>')) == NULL)
+		return "'>' missing at end of address";
+	for (rest = close + 1; *rest == ' '; rest++)
+		;
+	if (*rest != '\0') {
+		snprintf(err, len, "malformed address: %.32s may not follow "
+		    "%.*s", rest, (int)(rest - data), data);
+		return err;
+	}
+	if (close == data + 1)
+		return null_ok ? NULL : "missing or malformed local part";
+	return exim_mailbox(data + 1, (size_t)(close - data - 1), domain,
+	    err, len);
+}
+
+/*
+ * extract_option(): the last "NAME=VALUE" or "NAME" of data, cut off
+ * (data is shortened); 0 when there is none.
+ */
+static int
+exim_option(char *data, char **name, char **value)
+{
+	size_t n = strlen(data);
+	char *v, *k;
+
+	if (n == 0)
+		return 0;
+	v = data + n - 1;
+	while (v > data && *v != '=' && *v != ' ') {
+		if (*v == '"') {
+			do
+				v--;
+			while (v > data && *v != '"');
+			if (v <= data)
+				return 0;
+		}
+		v--;
+	}
+	if (v <= data)
+		return 0;
+	k = v;
+	if (*v == '=') {
+		while (k > data && isalpha((unsigned char)k[-1]))
+			k--;
+		if (k <= data || k[-1] != ' ')
+			return 0;
+		k[-1] = '\0';
+	} else
+		k++;
+	*v++ = '\0';
+	*name = k;
+	*value = v;
+	return 1;
+}
+
+/* Undo exim_option for an option it does not know. */
+static void
+exim_option_put_back(char *name, char *value)
+{
+	if (value != name)
+		value[-1] = '=';
+	name[-1] = ' ';
+}
+
+/*
+ * The options Exim takes at the end of MAIL (after EHLO). Answers and
+ * returns 0 when one is refused; *size: the SIZE given, or 0.
+ */
+static int
+exim_mail_options(struct smtp_session *s, char *data, unsigned long long *size)
+{
+	char *name, *value;
+
+	*size = 0;
+	while (s->esmtp && exim_option(data, &name, &value)) {
+		if (strcasecmp(name, "SIZE") == 0 && value != name)
+			*size = strtoull(value, NULL, 10);
+		else if (strcasecmp(name, "BODY") == 0 && value != name) {
+			if (strcasecmp(value, "7BIT") != 0 &&
+			    strcasecmp(value, "8BITMIME") != 0) {
+				smtp_error(s, "501 invalid data for BODY");
+				return 0;
+			}
+		} else if (strcasecmp(name, "SMTPUTF8") == 0 &&
+		    value == name) {
+			smtp_error(s, "501 SMTPUTF8 used when not advertised");
+			return 0;
+		} else if (!((strcasecmp(name, "AUTH") == 0 ||
+		    strcasecmp(name, "RET") == 0 ||
+		    strcasecmp(name, "ENVID") == 0) && value != name) &&
+		    !(strcasecmp(name, "PRDR") == 0 && value == name)) {
+			exim_option_put_back(name, value);
+			break;
+		}
+	}
+	return 1;
+}
+
+/*
+ * "501 ARG: ERROR", as Exim's synprot_error() words it (without ARG when
+ * it is NULL); both hold what the client sent, made printable.
+ */
+static void
+exim_address_error(struct smtp_session *s, const char *data,
+    const char *err)
+{
+	char d[SMTP_REPLY_MAX], e[SMTP_REPLY_MAX];
+
+	persona_expand(e, sizeof(e), "%n", "", err, "");
+	if (data == NULL) {
+		smtp_error(s, "501 %s", e);
+		return;
+	}
+	persona_expand(d, sizeof(d), "%n", "", data, "");
+	smtp_error(s, "501 %.200s: %s", d, e);
+}
+
+/* MAIL FROM: after the checks of smtp_check_mail. */
+int
+smtp_exim_check_mail(struct smtp_session *s, const char *arg)
+{
+	char err[EXIM_ADDR_ERR_MAX], *data;
+	unsigned long long size;
+	const char *bad;
+	int domain, ok = 0;
+
+	for (arg += 5; *arg == ' '; arg++)
+		;
+	if (*arg == '\0') {
+		smtp_error(s, "501 MAIL must have an address operand");
+		return 0;
+	}
+	if ((data = strdup(arg)) == NULL)
+		return 0;
+	if (!exim_mail_options(s, data, &size))
+		goto out;
+	if (size > s->cf->max_message_size) {
+		smtp_error(s, "552 Message size exceeds maximum permitted");
+		goto out;
+	}
+	if ((bad = exim_address(data, 1, &domain, err, sizeof(err))) != NULL)
+		exim_address_error(s, data, bad);
+	else
+		ok = 1;
+out:
+	free(data);
+	return ok;
+}
+
+/* RCPT TO: the options are DSN's, which Exim does not offer here. */
+int
+smtp_exim_check_rcpt(struct smtp_session *s, const char *arg)
+{
+	char err[EXIM_ADDR_ERR_MAX];
+	const char *bad, *data;
+	int domain;
+
+	for (data = arg + 3; *data == ' '; data++)
+		;
+	if (*data == '\0') {
+		smtp_error(s, "501 RCPT must have an address operand");
+		return 0;
+	}
+	if ((bad = exim_address(data, 0, &domain, err, sizeof(err))) != NULL) {
+		exim_address_error(s, data, bad);
+		return 0;
+	}
+	return 1;
+}
+
+/* VRFY: the address is parsed, then refused by the (default) ACL. */
+static int
+exim_vrfy(struct smtp_session *s, const char *arg)
+{
+	char err[EXIM_ADDR_ERR_MAX];
+	const char *bad, *a = arg;
+	int domain;
+
+	if ((bad = exim_address(arg, 0, &domain, err, sizeof(err))) != NULL) {
+		exim_address_error(s, NULL, bad);
+		return 1;
+	}
+	if (*a == '<')
+		a++;
+	if (!domain && strncasecmp(a, "postmaster", 10) != 0) {
+		exim_address_error(s, arg,
+		    "recipient address must contain a domain");
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * BDAT without a size: answered, nothing read. Before a recipient:
+ * answered at once, then its chunk is read and dropped.
+ */
+static int
+exim_bdat(struct smtp_session *s, const char *arg)
+{
+	if (!isdigit((unsigned char)*arg)) {
+		smtp_error(s, "501 missing size for BDAT command");
+		return 1;
+	}
+	if (!(s->state & SS_RCPT) && !s->in_bdat) {
+		smtp_error(s, "503 valid RCPT command must precede BDAT");
+		s->bdat_left = strtoull(arg, NULL, 10);
+		s->bdat_last = 0;
+		s->bdat_reply = "";	/* answered already */
+		s->data.chunk = 0;
+		smtp_set_input(s, SI_BDAT);
+		if (s->bdat_left == 0)
+			smtp_bdat_done(s);
+		return 1;
+	}
+	return 0;
+}
+
+/* Between BDAT chunks: BDAT, NOOP, RSET and QUIT only. */
+static int
+exim_in_bdat(struct smtp_session *s, const char *verb)
+{
+	if (strcmp(verb, "QUIT") == 0) {
+		smtp_say(s, s->persona->quit, NULL);
+		/* what Exim's message reader says when the input ends */
+		smtp_reply(s, "421 Lost incoming connection");
+		smtp_end_session(s, SMTP_END_QUIT);
+		return 1;
+	}
+	if (strcmp(verb, "BDAT") == 0 || strcmp(verb, "NOOP") == 0 ||
+	    strcmp(verb, "RSET") == 0)
+		return 0;
+	smtp_error(s, "503 only BDAT permissible after non-LAST BDAT");
+	s->rset_only = 1;
+	return 1;
+}
+
+/*
+ * What Exim answers before the command's own checks. Returns 1 when it
+ * answered (the command goes no further), 0 to go on.
+ */
+int
+smtp_exim_refuse(struct smtp_session *s, const struct smtp_command *cmd,
+    char *arg)
+{
+	const char *verb = cmd->verb;
+
+	if (s->rset_only && strcmp(verb, "RSET") != 0 &&
+	    strcmp(verb, "QUIT") != 0) {
+		smtp_error(s, "503 only RSET accepted now");
+		return 1;
+	}
+	s->rset_only = 0;
+	if (s->in_bdat && exim_in_bdat(s, verb))
+		return 1;
+	if (strcmp(verb, "STARTTLS") == 0 &&
+	    (!s->esmtp || !smtp_tls_offered(s))) {
+		smtp_say_error(s, s->persona->starttls_not_offered, NULL);
+		return 1;
+	}
+	if ((strcmp(verb, "QUIT") == 0 || strcmp(verb, "RSET") == 0 ||
+	    strcmp(verb, "DATA") == 0 || strcmp(verb, "STARTTLS") == 0) &&
+	    *arg != '\0') {
+		smtp_error(s, "501 unexpected argument data");
+		return 1;
+	}
+	if (strcmp(verb, "AUTH") == 0 && !s->esmtp) {
+		smtp_say_error(s, s->persona->auth_need_helo, NULL);
+		return 1;
+	}
+	if (strcmp(verb, "BDAT") == 0)
+		return exim_bdat(s, arg);
+	if (strcmp(verb, "VRFY") == 0)
+		return exim_vrfy(s, arg);
+	if (strcmp(verb, "ETRN") == 0) {
+		smtp_say_error(s, s->persona->etrn, NULL);
+		return 1;
+	}
+	return 0;
+}

@@ -384,7 +384,8 @@ else
 fi
 
 if swaks --server "127.0.0.1:$PORT" --from sender@pkg-test.example \
-    --to victim@example.org --auth-user admin --auth-password 'pkg-secret' \
+    --to victim@example.org --auth LOGIN --auth-user admin \
+    --auth-password 'pkg-secret' \
     --header 'Subject: package install test' \
     --body 'see http://install-test.example/path tok-12345' > "$T/swaks.out" 2>&1; then
 	ok "swaks: mail accepted on the installed sensor"

@@ -26,7 +26,6 @@
 #include "utf8.h"
 #include "util.h"
 
-
 struct smtp_session *
 smtp_new(const struct config *cf, const char *id, struct spool_file *spool)
 {

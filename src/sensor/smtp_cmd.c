@@ -499,7 +499,6 @@ smtp_queue_id(const struct smtp_session *s, char *dst, size_t len)
 	persona_queue_id(s->persona, h, dst, len);
 }
 
-/* The ending "." arrived: the message is complete. */
 /*
  * A persona whose MTA refuses a message with a line over its limit (Debian
  * Exim's data ACL) says so after the message, which is kept all the same.
@@ -536,6 +535,7 @@ smtp_bdat_last_line(struct smtp_session *s)
 	smtp_say2(s, s->persona->bdat_last, chunk, total);
 }
 
+/* The ending "." arrived: the message is complete. */
 void
 smtp_data_done(struct smtp_session *s)
 {

@@ -109,7 +109,7 @@ exim_word(const char *p)
 static const char *
 exim_mailbox(const char *a, size_t n, int *domain, char *err, size_t len)
 {
-	const char *end = a + n, *p = a, *w, *res = NULL;
+	const char *end, *p, *w, *res = NULL;
 	char *copy;
 
 	*domain = 0;

@@ -267,8 +267,12 @@ smtp_refuse(struct smtp_session *s, const char *code, const char *text,
 }
 
 /*
- * The client went away (or the session ends) in the middle of a command
- * line: what it sent of it is kept, recorded with the line end "none".
+ * The session ends with input not read as commands: the client went away
+ * in the middle of a line, or sent more after QUIT (or after Postfix's
+ * 221 to an HTTP verb). What it sent is kept, up to max_command_line
+ * bytes, recorded with the line end "none" ("long" when there was more).
+ * Not after a limit: what a flood sent past its limit is what the limit
+ * is there to drop.
  */
 static void
 smtp_keep_partial(struct smtp_session *s)
@@ -276,7 +280,8 @@ smtp_keep_partial(struct smtp_session *s)
 	size_t n = s->in.len - s->in_off;
 	size_t max = s->cf->max_command_line;
 
-	if (n == 0 || s->ended != SMTP_END_NONE || s->discarding ||
+	if (n == 0 || s->discarding ||
+	    (s->ended != SMTP_END_NONE && s->ended != SMTP_END_QUIT) ||
 	    s->input == SI_DATA || s->input == SI_BDAT)
 		return;
 	spool_transcript(s->spool, 'C', n > max ? "long" : "none",
@@ -574,8 +579,21 @@ smtp_spool_sync(struct smtp_session *s)
 int
 smtp_feed(struct smtp_session *s, const char *p, size_t n)
 {
-	if (s->ended != SMTP_END_NONE)
-		return 0;	/* said goodbye: the rest is not read */
+	size_t room;
+
+	if (s->ended != SMTP_END_NONE) {
+		/* said goodbye: the rest is not read, only kept (one byte
+		 * over max_command_line tells that there was more) */
+		if (s->ended != SMTP_END_QUIT || s->discarding ||
+		    s->input != SI_COMMAND)
+			return 0;
+		room = s->cf->max_command_line + 1;
+		room = s->in.len - s->in_off >= room ? 0 :
+		    room - (s->in.len - s->in_off);
+		/* out of memory: only what would have been kept is lost */
+		(void)buf_append(&s->in, p, n < room ? n : room);
+		return 0;
+	}
 	if (buf_append(&s->in, p, n) == -1) {
 		smtp_close(s, SMTP_END_ERROR);
 		return -1;

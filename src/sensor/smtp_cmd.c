@@ -623,37 +623,17 @@ smtp_check_expn(struct smtp_session *s, char *arg)
 	return 0;
 }
 
-/*
- * The argument as the client sent it, never escaped: a control byte
- * becomes '?', as Postfix's printable() makes it.
- */
-static void
-smtp_echo_arg(struct smtp_session *s, const char *text, const char *arg)
-{
-	char *copy, *p;
-
-	if ((copy = strdup(arg)) == NULL) {
-		smtp_say(s, text, "");
-		return;
-	}
-	for (p = copy; *p != '\0'; p++)
-		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			*p = '?';
-	smtp_say(s, text, copy);
-	free(copy);
-}
-
 /* RFC 5321 3.5.3: 252, "cannot verify, will accept and attempt delivery". */
 static void
 smtp_act_vrfy(struct smtp_session *s, char *arg)
 {
-	smtp_echo_arg(s, s->persona->vrfy, arg);
+	smtp_say(s, s->persona->vrfy, arg);	/* made printable there */
 }
 
 static void
 smtp_act_expn(struct smtp_session *s, char *arg)
 {
-	smtp_echo_arg(s, s->persona->expn, arg);
+	smtp_say(s, s->persona->expn, arg);
 }
 
 static void
@@ -697,6 +677,7 @@ static void
 smtp_act_bdat(struct smtp_session *s, char *arg)
 {
 	const struct persona *p = s->persona;
+	const char *reply = NULL;
 	unsigned long long n;
 	char *end, *last;
 	struct buf *b;
@@ -713,16 +694,13 @@ smtp_act_bdat(struct smtp_session *s, char *arg)
 		smtp_end_session(s, SMTP_END_QUIT);
 		return;
 	}
-	s->bdat_left = n;
-	s->bdat_last = *last != '\0';
-	s->bdat_reply = NULL;
 	if (!(p->flags & PF_CHUNKING))
-		s->bdat_reply = p->not_implemented;
-	else if (n == 0 && !s->bdat_last)
-		s->bdat_reply = "551 5.7.1 Null BDAT request";
+		reply = p->not_implemented;
+	else if (n == 0 && *last == '\0')
+		reply = "551 5.7.1 Null BDAT request";
 	else if (!(smtp_effective_state(s) & SS_RCPT) && !s->in_bdat)
-		s->bdat_reply = p->need_rcpt;
-	if (s->bdat_reply == NULL && !s->in_bdat) {
+		reply = p->need_rcpt;
+	if (reply == NULL && !s->in_bdat) {
 		memset(&s->data, 0, sizeof(s->data));
 		s->data.dot = SD_NONE;
 		if ((b = spool_record_begin(s->spool)) != NULL)
@@ -730,6 +708,21 @@ smtp_act_bdat(struct smtp_session *s, char *arg)
 			    spoolfmt_data(b, s->messages + 1));
 		s->in_bdat = 1;
 	}
+	smtp_bdat_expect(s, n, *last != '\0', reply);
+}
+
+/*
+ * The n bytes of a chunk come next, read whatever the answer. reply:
+ * NULL, they are message text; else the error said once they are read
+ * ("": none, it was said before).
+ */
+void
+smtp_bdat_expect(struct smtp_session *s, uint64_t n, int last,
+    const char *reply)
+{
+	s->bdat_left = n;
+	s->bdat_last = last;
+	s->bdat_reply = reply;
 	s->data.chunk = 0;
 	smtp_set_input(s, SI_BDAT);
 	if (n == 0)

@@ -366,13 +366,7 @@ exim_bdat(struct smtp_session *s, const char *arg)
 	}
 	if (!(s->state & SS_RCPT) && !s->in_bdat) {
 		smtp_error(s, "503 valid RCPT command must precede BDAT");
-		s->bdat_left = strtoull(arg, NULL, 10);
-		s->bdat_last = 0;
-		s->bdat_reply = "";	/* answered already */
-		s->data.chunk = 0;
-		smtp_set_input(s, SI_BDAT);
-		if (s->bdat_left == 0)
-			smtp_bdat_done(s);
+		smtp_bdat_expect(s, strtoull(arg, NULL, 10), 0, "");
 		return 1;
 	}
 	return 0;

@@ -147,6 +147,8 @@ struct smtp_command {
 const struct smtp_command *smtp_command_find(const struct smtp_session *,
 	    const char *verb);
 void	smtp_data_done(struct smtp_session *);
+void	smtp_bdat_expect(struct smtp_session *, uint64_t n, int last,
+	    const char *reply);
 void	smtp_bdat_done(struct smtp_session *);
 
 /* smtp_auth.c */

@@ -62,7 +62,7 @@ persona_cleanup() {
 trap persona_cleanup EXIT
 
 # battery A_PORT B_PORT EXPECT_FILE [ARGS...]: the battery's verdict; its
-# output in $T/battery.out (shown on failure).
+# output in $T/battery.out, shown.
 battery() {
 	local a=$1 b=$2 ex=$3
 	shift 3
@@ -72,8 +72,8 @@ battery() {
 	timeout 900 python3 "$BATTERY" --a "127.0.0.1:$a" --b "127.0.0.1:$b" \
 	    "$@" >"$T/battery.out" 2>&1
 	local rc=$?
-	[ "$rc" -eq 0 ] || { echo "--- battery: differences"; cat "$T/battery.out"; }
-	tail -n 1 "$T/battery.out"
+	[ "$rc" -eq 0 ] || echo "--- battery: differences"
+	cat "$T/battery.out"
 	return "$rc"
 }
 

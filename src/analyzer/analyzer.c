@@ -64,10 +64,13 @@
 #include "mime.h"
 #include "mover.h"
 #include "import.h"
+#include "import_wire.h"
 #include "parsed.h"
 #include "privdrop.h"
 #include "pwfile.h"
 #include "quarantine.h"
+#include "relay_queue.h"
+#include "relayq.h"
 #include "sandbox.h"
 #include "spoolfmt.h"
 #include "spool_read.h"
@@ -98,6 +101,7 @@ struct analyzer_pending {
 	char		 name[SPOOL_NAME_MAX];
 	char		 line[SPOOL_NAME_MAX + 192];	/* its log line */
 	int		 imported;	/* 0: imported before */
+	char		 relay_id[RELAYQ_ID_MAX];	/* its probe, or "" */
 };
 
 enum analyzer_outcome { AO_DONE, AO_RETRY, AO_FAILED };
@@ -112,6 +116,7 @@ struct analyzer {
 	struct import_ahead	*parse;		/* the files of new/ */
 	struct mover		*mover;		/* committed: out of new/ */
 	struct eventlog		*events;	/* json_log, or NULL */
+	struct relay_queue	*relay;		/* relay = off: NULL */
 	int			 spool_fd;
 	int			 new_fd;
 	int			 inotify_fd;
@@ -186,6 +191,21 @@ analyzer_drop(const struct config *cf)
 	    sizeof(err)) == -1)
 		fatalx("%s", err);
 	privdrop_drop(cf->analyzer_user, &pu);
+}
+
+/* relay = on: the queue's tree, as root (relayq_prepare). */
+static void
+analyzer_relay_prepare(const struct config *cf)
+{
+	struct privdrop_user pu;
+	char err[512];
+
+	if (cf->relay_mode != CONF_RELAY_ON)
+		return;
+	if (privdrop_lookup(cf->analyzer_user, NULL, &pu, err,
+	    sizeof(err)) == -1 || relayq_prepare(cf, pu.gid, err,
+	    sizeof(err)) == -1)
+		fatalx("%s", err);
 }
 
 /* NAME, or any text a file gave, as a log line may show it: every byte
@@ -291,12 +311,13 @@ analyzer_enrich(const struct analyzer *a, const char *name,
 /* A parsed file into the open transaction. */
 static enum store_result
 analyzer_store(struct analyzer *a, const char *name,
-    const struct import_file *f, char *err, size_t errlen)
+    const struct import_file *f, char *relay_id, char *err, size_t errlen)
 {
 	struct parsed_session ps;
 	enum store_result rc;
 	size_t i;
 
+	relay_id[0] = '\0';
 	if (f->status != IMPORT_OK) {
 		snprintf(err, errlen, "%s", f->err);
 		return STORE_RETRY;	/* out of memory */
@@ -307,6 +328,11 @@ analyzer_store(struct analyzer *a, const char *name,
 	if (a->nbatch == 0)
 		eventlog_drop(a->events);
 	analyzer_enrich(a, name, f, &ps);
+	if (a->relay != NULL && (ps.relay = relay_queue_decide(a->relay, name,
+	    f, relay_id, RELAYQ_ID_MAX)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return STORE_RETRY;
+	}
 	rc = store_import(a->store, &ps, err, errlen);
 	if (rc == STORE_OK)
 		eventlog_session(a->events, &ps);
@@ -359,6 +385,9 @@ analyzer_connect(struct analyzer *a)
 		return -1;
 	}
 	analyzer_db_state(a, 0, NULL);
+	/* the relay's limits look back on what was decided before */
+	if (a->relay != NULL)
+		relay_queue_load(a->relay, a->store);
 	return 0;
 }
 
@@ -471,6 +500,7 @@ analyzer_finish(struct analyzer *a)
 	eventlog_flush(a->events, rc == STORE_OK);
 	for (i = 0; i < n; i++) {
 		p = &a->flight[i];
+		relay_queue_release(a->relay, p->relay_id, p->imported);
 		log_info("%s", p->line);
 		if (p->imported)
 			a->imported++;
@@ -554,8 +584,9 @@ analyzer_import(struct analyzer *a, const char *name,
 	case IMPORT_NOMEM:
 		break;
 	}
-	rc = analyzer_store(a, name, f, err, sizeof(err));
 	p = &a->batch[a->nbatch];
+	p->relay_id[0] = '\0';
+	rc = analyzer_store(a, name, f, p->relay_id, err, sizeof(err));
 	switch (rc) {
 	case STORE_RETRY:
 	case STORE_LOST:	/* from a commit only */
@@ -965,7 +996,7 @@ analyzer_once_files(struct analyzer *a, char **files, int n)
 	struct import_file f;
 	enum store_result rc;
 	char err[512], esc[SPOOLFMT_ESCAPED_MAX(512)];
-	char file[SPOOLFMT_ESCAPED_MAX(PATH_MAX)];
+	char file[SPOOLFMT_ESCAPED_MAX(PATH_MAX)], relay_id[RELAYQ_ID_MAX];
 	int i, failed = 0;
 
 	import_begin(a->parse, (const char *const *)files, (size_t)n);
@@ -982,12 +1013,14 @@ analyzer_once_files(struct analyzer *a, char **files, int n)
 			continue;
 		}
 		rc = analyzer_store(a, strrchr(files[i], '/') ?
-		    strrchr(files[i], '/') + 1 : files[i], &f, err, sizeof(err));
+		    strrchr(files[i], '/') + 1 : files[i], &f, relay_id, err,
+		    sizeof(err));
 		/* a batch of one: the commit says what became of it */
 		if (rc == STORE_OK) {
 			eventlog_seal(a->events);
 			rc = store_commit(a->store, err, sizeof(err));
 		}
+		relay_queue_release(a->relay, relay_id, rc == STORE_OK);
 		eventlog_flush(a->events, rc == STORE_OK);
 		import_file_clear(&f);
 		if (rc == STORE_RETRY || rc == STORE_REJECTED ||
@@ -1113,13 +1146,17 @@ main(int argc, char *argv[])
 	/* the parsers' spawner: before the password is read, before the
 	 * database, the GeoIP files or the event log are opened */
 	mime_init();
-	a.parse = import_spawn(a.patterns, a.cf->attachments_dir[0] != '\0',
+	a.parse = import_spawn(a.patterns, (a.cf->attachments_dir[0] != '\0' ?
+	    IMPORT_WIRE_DATA : 0) | (a.cf->relay_mode != CONF_RELAY_OFF ?
+	    IMPORT_WIRE_TEXTS : 0),
 	    cl.debug, analyzer_drop_cb, a.cf);
 	if ((a.password = analyzer_password(a.cf->mysql_password_file, err,
 	    sizeof(err))) == NULL)
 		fatalx("database password: %s", err);
 	a.geoip = geoip_open(a.cf);
+	analyzer_relay_prepare(a.cf);
 	analyzer_drop(a.cf);
+	a.relay = relay_queue_open(a.cf);
 	a.events = eventlog_open(a.cf->json_log);
 	sandbox_no_dumps(0);
 	sandbox_analyzer();
@@ -1145,6 +1182,7 @@ main(int argc, char *argv[])
 	    once ? "done" : "stopped", a.imported, a.failed);
 	import_stop(a.parse);
 	store_close(a.store);
+	relay_queue_close(a.relay);
 	eventlog_close(a.events);
 	geoip_close(a.geoip);
 	extract_patterns_free(a.patterns);

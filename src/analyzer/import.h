@@ -47,7 +47,8 @@ void	import_file_clear(struct import_file *);
  * The parse-ahead, in a parse child of its own (see import.c). import_spawn
  * forks its spawner, before the analyzer holds anything a parser must not
  * have; INIT(ARG) runs in the spawner first (the drop of privileges).
- * WITH_DATA: attachment contents come back (the quarantine keeps them).
+ * WIRE_FLAGS: what comes back besides the summary (IMPORT_WIRE_*: attachment
+ * contents for the quarantine, text parts for the relay).
  * TRAP: the child's filter reports a forbidden call on stderr. import_start
  * says where names are (AT_FDCWD: paths). import_begin hands it a list of
  * names; they are parsed in order, a bounded number ahead; import_next
@@ -58,7 +59,7 @@ void	import_file_clear(struct import_file *);
 struct import_ahead;
 
 struct import_ahead *import_spawn(const struct extract_patterns *,
-	    int with_data, int trap, void (*init)(void *), void *arg);
+	    int wire_flags, int trap, void (*init)(void *), void *arg);
 void	import_start(struct import_ahead *, int dirfd);
 void	import_stop(struct import_ahead *);
 void	import_begin(struct import_ahead *, const char *const *names, size_t n);

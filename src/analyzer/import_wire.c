@@ -10,10 +10,12 @@
  *
  * A payload: u8 status, then either the error text (status not IMPORT_OK)
  * or the session, then per message its envelope and body, its MIME
- * summary (subject, attachments) and what extraction counted. Integers
+ * summary (subject, attachments, and with IMPORT_WIRE_TEXTS the first
+ * message's text and HTML parts) and what extraction counted. Integers
  * are little-endian u32/u64; a string is a u32 length and its bytes,
  * length 0xffffffff for NULL. Only what the analyzer uses travels: the
- * decoded text and HTML parts and the headers stay in the child.
+ * headers, and the text parts unless the relay's rules need them, stay
+ * in the child.
  */
 #include "autoconf.h"
 
@@ -135,7 +137,7 @@ pw_enc_session(struct buf *b, const struct spool_session *s, int *oom)
 static void
 pw_enc_message(struct buf *b, const struct spool_message *m,
     const struct mime_message *mm, const struct extract_result *r,
-    int with_data, int *oom)
+    int with_data, int with_texts, int *oom)
 {
 	size_t i;
 
@@ -164,6 +166,12 @@ pw_enc_message(struct buf *b, const struct spool_message *m,
 		pw_cstr(b, a->sha1, oom);
 		pw_cstr(b, a->sha256, oom);
 	}
+	pw_u32(b, (uint32_t)(with_texts ? mm->ntexts : 0), oom);
+	for (i = 0; with_texts && i < mm->ntexts; i++)
+		pw_cstr(b, mm->texts[i], oom);
+	pw_u32(b, (uint32_t)(with_texts ? mm->nhtmls : 0), oom);
+	for (i = 0; with_texts && i < mm->nhtmls; i++)
+		pw_cstr(b, mm->htmls[i], oom);
 
 	pw_u32(b, (uint32_t)r->ncounts, oom);
 	for (i = 0; i < r->ncounts; i++) {
@@ -180,7 +188,7 @@ pw_enc_message(struct buf *b, const struct spool_message *m,
 }
 
 int
-import_wire_encode(struct buf *b, const struct import_file *f, int with_data)
+import_wire_encode(struct buf *b, const struct import_file *f, int flags)
 {
 	unsigned char status = (unsigned char)f->status;
 	size_t i;
@@ -196,7 +204,9 @@ import_wire_encode(struct buf *b, const struct import_file *f, int with_data)
 	pw_enc_session(b, &f->s, &oom);
 	for (i = 0; i < f->s.nmsgs; i++)
 		pw_enc_message(b, &f->s.msgs[i], &f->mime[i], &f->found[i],
-		    with_data, &oom);
+		    (flags & IMPORT_WIRE_DATA) != 0, (flags &
+		    IMPORT_WIRE_TEXTS) && i == 0 && f->s.msgs[i].body_len <=
+		    IMPORT_WIRE_TEXTS_MAX, &oom);
 	return oom ? -1 : 0;
 }
 
@@ -461,6 +471,24 @@ pw_dec_found(struct pw_in *in, struct extract_result *r)
 	}
 }
 
+/* A list of text parts (each at least its 4-byte length). */
+static void
+pw_dec_texts(struct pw_in *in, char ***list, size_t *n)
+{
+	size_t i, k;
+
+	if ((k = pw_get_count(in, 4)) == 0)
+		return;
+	if ((*list = calloc(k, sizeof(**list))) == NULL) {
+		pw_bad(in, "out of memory");
+		return;
+	}
+	for (i = 0; i < k && in->bad == NULL; i++) {
+		(*list)[i] = pw_get_cstr_null(in);
+		*n = i + 1;
+	}
+}
+
 static void
 pw_dec_message(struct pw_in *in, struct spool_message *m,
     struct mime_message *mm, struct extract_result *r)
@@ -492,6 +520,8 @@ pw_dec_message(struct pw_in *in, struct spool_message *m,
 	}
 	for (i = 0; i < mm->natts; i++)
 		pw_dec_attachment(in, &mm->atts[i]);
+	pw_dec_texts(in, &mm->texts, &mm->ntexts);
+	pw_dec_texts(in, &mm->htmls, &mm->nhtmls);
 	pw_dec_found(in, r);
 }
 

@@ -18,6 +18,7 @@
 
 struct extract_result;
 struct mime_message;
+struct relay_decision;
 struct spool_session;
 
 /* What the parse child made of one message of a session. */
@@ -33,6 +34,8 @@ struct parsed_session {
 	const struct spool_session	*s;
 	const struct parsed_message	*msgs;	/* s->nmsgs of them */
 	struct geoip_info		 geo;	/* of s->client_ip */
+	const struct relay_decision	*relay;	/* s->nmsgs of them, or NULL
+						 * (relay = off) */
 };
 
 #endif

@@ -42,6 +42,7 @@
 #include "conf.h"
 #include "db.h"
 #include "log.h"
+#include "relay_decide.h"
 #include "store.h"
 #include "store_int.h"
 #include "store_rollup.h"
@@ -256,6 +257,51 @@ store_schema_version(struct store *st, char *err, size_t errlen)
 	return v;
 }
 
+static int
+store_relay_query(struct store *st, const char *q, struct relay_limits *rl,
+    int events, char *err, size_t errlen)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	int rc = 0;
+
+	if (mysql_query(st->db, q) != 0 ||
+	    (res = mysql_use_result(st->db)) == NULL) {
+		snprintf(err, errlen, "%s", mysql_error(st->db));
+		return -1;
+	}
+	while (rc == 0 && (row = mysql_fetch_row(res)) != NULL)
+		rc = events ? relay_limits_add(rl, strtol(row[0], NULL, 10),
+		    row[1], row[2] ? row[2] : "", row[3] ? row[3] : "",
+		    row[4]) : relay_limits_seen(rl, row[0],
+		    strtoul(row[1], NULL, 10));
+	if (rc == -1)
+		snprintf(err, errlen, "out of memory");
+	mysql_free_result(res);
+	return rc;
+}
+
+int
+store_relay_history(struct store *st, struct relay_limits *rl,
+    const char *verdict, long horizon, char *err, size_t errlen)
+{
+	char q[512];
+	int rc;
+
+	/* decided_at is UTC: its age is taken against UTC_TIMESTAMP */
+	snprintf(q, sizeof(q), "SELECT TIMESTAMPDIFF(SECOND, decided_at, "
+	    "UTC_TIMESTAMP()), client_ip, rcpt, rcpt_domain, campaign FROM "
+	    "relay_decisions WHERE verdict = '%s' AND decided_at > "
+	    "UTC_TIMESTAMP() - INTERVAL %ld SECOND", verdict, horizon);
+	rc = store_relay_query(st, q, rl, 1, err, errlen);
+	if (rc == 0)
+		rc = store_relay_query(st, "SELECT campaign, COUNT(*) FROM "
+		    "relay_decisions WHERE decided_at > UTC_TIMESTAMP() - "
+		    "INTERVAL 30 DAY GROUP BY campaign", rl, 0, err, errlen);
+	mysql_rollback(st->db);
+	return rc;
+}
+
 /* The filling batch dropped: nothing of it reached the server. */
 void
 store_discard(struct store *st)
@@ -279,7 +325,7 @@ store_send(struct store *st, struct store_batch *b, char *err, size_t errlen)
 		ST_SESSION, ST_MESSAGE, ST_PATTERN, ST_TRANSCRIPT, ST_AUTH,
 		ST_RCPT, ST_URL, ST_ATT, ST_PATTERN_ADD, ST_MSG_PATTERN,
 		ST_SESS_PATTERN, ST_KIND_HOUR, ST_VALUE_HOUR, ST_VALUE_TOTAL,
-		ST_PATTERN_HOUR, ST_SESSION_TLS,
+		ST_PATTERN_HOUR, ST_SESSION_TLS, ST_RELAY_DECISION,
 	};
 	enum store_stmt w = ST_SESSION;
 	unsigned long long first;

@@ -44,8 +44,14 @@ enum store_result store_commit(struct store *, char *err, size_t errlen);
 void		 store_discard(struct store *);
 int		 store_ping(struct store *);
 long		 store_schema_version(struct store *, char *err, size_t);
+struct relay_limits;
+/* What the relay limits look back on (relay_decide.h): the messages of
+ * VERDICT decided in the last HORIZON seconds, and the copies of each
+ * campaign seen in the last 30 days. -1: err says why. */
+int		 store_relay_history(struct store *, struct relay_limits *,
+		    const char *verdict, long horizon, char *err, size_t);
 
 /* The schema this analyzer writes: sql/schema.sql's version. */
-#define STORE_SCHEMA_VERSION	4
+#define STORE_SCHEMA_VERSION	5
 
 #endif

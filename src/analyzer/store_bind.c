@@ -119,6 +119,19 @@ static const struct store_col url_cols[] = {
 	{ "received_at",	SC_TIME,	0 },
 };
 
+static const struct store_col relay_decision_cols[] = {
+	{ "message_id",		SC_NUM,		0 },
+	{ "decided_at",		SC_TIME,	0 },
+	{ "verdict",		SC_TEXT,	16 },
+	{ "rule",		SC_TEXT,	32 },
+	{ "reason",		SC_TEXT,	32 },
+	{ "client_ip",		SC_TEXT,	45 },
+	{ "rcpt",		SC_TEXT,	COL_SHORT },
+	{ "rcpt_domain",	SC_TEXT,	COL_SHORT },
+	{ "campaign",		SC_TEXT,	64 },
+	{ "queue_id",		SC_TEXT,	160 },
+};
+
 static const struct store_col att_cols[] = {
 	{ "message_id",		SC_NUM,		0 },
 	{ "filename",		SC_TEXT,	COL_LONG },
@@ -215,6 +228,8 @@ const struct store_stmt_def store_stmts[ST_COUNT] = {
 	[ST_RCPT] = { SQL_INSERT, "recipients", COLS(rcpt_cols), "" },
 	[ST_URL] = { SQL_INSERT, "urls", COLS(url_cols), "" },
 	[ST_ATT] = { SQL_INSERT, "attachments", COLS(att_cols), "" },
+	[ST_RELAY_DECISION] = { SQL_INSERT, "relay_decisions",
+	    COLS(relay_decision_cols), "" },
 	/* LAST_INSERT_ID(id): the id of the row, new or not */
 	[ST_PATTERN] = { SQL_INSERT, "patterns", COLS(pattern_cols),
 	    " ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), "

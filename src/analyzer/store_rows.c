@@ -27,6 +27,7 @@
 #include "log.h"
 #include "mime.h"
 #include "parsed.h"
+#include "relay_decide.h"
 #include "spool_read.h"
 #include "spoolfmt.h"
 #include "store_int.h"
@@ -366,10 +367,45 @@ store_rows_parts(struct store *st, size_t mid, const struct spool_message *m,
 	return 0;
 }
 
+/* What the relay made of the message (relay_decide.c), when it decided. */
+static int
+store_rows_relay(struct store *st, size_t mid, const struct relay_decision *d,
+    const char *client)
+{
+	struct store_params sp;
+
+	store_bind_begin(&sp, ST_RELAY_DECISION);
+	store_bind_ref(&sp, REF_MESSAGE, mid);
+	store_bind_time(&sp, d->decided_at);
+	store_bind_str(&sp, d->verdict);
+	if (d->rule != NULL)
+		store_bind_str(&sp, d->rule);
+	else
+		store_bind_null(&sp);
+	if (d->reason != NULL)
+		store_bind_str(&sp, d->reason);
+	else
+		store_bind_null(&sp);
+	store_bind_str(&sp, client);
+	if (d->rcpt[0] != '\0') {
+		store_bind_str(&sp, d->rcpt);
+		store_bind_str(&sp, d->domain);
+	} else {
+		store_bind_null(&sp);
+		store_bind_null(&sp);
+	}
+	store_bind_str(&sp, d->campaign);
+	if (d->queue_id[0] != '\0')
+		store_bind_str(&sp, d->queue_id);
+	else
+		store_bind_null(&sp);
+	return store_bind_queue(st->fill, &sp);
+}
+
 static int
 store_rows_message(struct store *st, size_t sid,
     const struct spool_message *m, const struct parsed_message *pm,
-    const char *when)
+    const struct relay_decision *relay, const char *client, const char *when)
 {
 	struct store_params sp;
 	unsigned char sha[32];
@@ -399,6 +435,8 @@ store_rows_message(struct store *st, size_t sid,
 	mid = st->fill->q[ST_MESSAGE].n;
 	if (store_bind_queue(st->fill, &sp) == -1)
 		return -1;
+	if (relay != NULL && store_rows_relay(st, mid, relay, client) == -1)
+		return -1;
 	return store_rows_parts(st, mid, m, pm, when);
 }
 
@@ -425,6 +463,7 @@ store_import(struct store *st, const struct parsed_session *ps, char *err,
 		goto fail;
 	for (i = 0; i < s->nmsgs; i++)
 		if (store_rows_message(st, sid, &s->msgs[i], &ps->msgs[i],
+		    ps->relay ? &ps->relay[i] : NULL, s->client_ip,
 		    s->start) == -1)
 			goto fail;
 	if (store_rollup_session(st->fill, at, ps) == -1)

@@ -105,6 +105,21 @@ static const struct conf_key conf_keys[] = {
 	{ "json_log", CT_OPTPATH, OFF(json_log), "", 0, 0 },
 	{ "geoip_country_db", CT_OPTPATH, OFF(geoip_country_db), "", 0, 0 },
 	{ "geoip_asn_db", CT_OPTPATH, OFF(geoip_asn_db), "", 0, 0 },
+	{ "relay", CT_STRING, OFF(relay), "off", 0, 0 },
+	{ "relay_dir", CT_PATH, OFF(relay_dir), SPAMPOT_SPOOL_DIR "-relay", 0, 0 },
+	{ "relay_user", CT_NAME, OFF(relay_user), "spampot-relay", 0, 0 },
+	{ "relay_smarthost", CT_STRING, OFF(relay_smarthost), "", 0, 0 },
+	{ "relay_address", CT_STRING, OFF(relay_address), "", 0, 0 },
+	{ "relay_max_recipients", CT_NUMBER, OFF(relay_max_recipients), "1", 1, 100 },
+	{ "relay_max_size", CT_SIZE, OFF(relay_max_size), "16K", 512, 10485760 },
+	{ "relay_per_campaign", CT_NUMBER, OFF(relay_per_campaign), "0", 0, 1000 },
+	{ "relay_limit_hour", CT_NUMBER, OFF(relay_limit_hour), "10", 0, 100000 },
+	{ "relay_limit_day", CT_NUMBER, OFF(relay_limit_day), "50", 0, 1000000 },
+	{ "relay_limit_client", CT_NUMBER, OFF(relay_limit_client), "2", 0, 100000 },
+	{ "relay_limit_domain", CT_NUMBER, OFF(relay_limit_domain), "5", 0, 100000 },
+	{ "relay_limit_campaign", CT_NUMBER, OFF(relay_limit_campaign), "3", 0, 100000 },
+	{ "relay_recipient_cooldown", CT_DURATION, OFF(relay_recipient_cooldown), "168h", 0, 366ULL * 86400000 },
+	{ "relay_queue_max", CT_NUMBER, OFF(relay_queue_max), "100", 1, 100000 },
 };
 #define CONF_NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
 
@@ -668,6 +683,31 @@ conf_resolve_tls(struct conf_parse *cp)
 	}
 }
 
+/* relay = off | dry-run | on */
+static void
+conf_resolve_relay(struct conf_parse *cp)
+{
+	static const char *const modes[] = { "off", "dry-run", "on" };
+	struct config *cf = cp->cf;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (strcmp(cf->relay, modes[i]) == 0) {
+			cf->relay_mode = i;
+			break;
+		}
+	if (i == 3) {
+		cp->line = conf_key_line(cp, "relay");
+		conf_error(cp, "bad value for relay: '%s' (expected off, "
+		    "dry-run or on)", cf->relay);
+		return;
+	}
+	if (cf->relay_mode == CONF_RELAY_ON && cf->relay_smarthost[0] == '\0') {
+		cp->line = conf_key_line(cp, "relay");
+		conf_error(cp, "relay = on needs relay_smarthost");
+	}
+}
+
 /* The personas of spampotd (src/sensor/persona.c holds their tables). */
 static int
 conf_persona_check(struct conf_parse *cp)
@@ -809,6 +849,7 @@ conf_resolve(struct conf_parse *cp)
 		conf_error(cp, "user must not be empty");
 	}
 	conf_resolve_tls(cp);
+	conf_resolve_relay(cp);
 	return 0;
 }
 

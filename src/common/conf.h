@@ -43,6 +43,11 @@ struct conf_pattern {
 #define CONF_AUTH_FAIL_FIRST	1	/* after N failures in a session */
 #define CONF_AUTH_LIST		2	/* those in a file */
 
+/* relay: what the analyzer does with a relay-test probe. */
+#define CONF_RELAY_OFF		0	/* nothing: no decision is made */
+#define CONF_RELAY_DRY_RUN	1	/* decide and record, queue nothing */
+#define CONF_RELAY_ON		2	/* queue probes for spampot-relay */
+
 struct config {
 	char			*path;
 
@@ -102,6 +107,24 @@ struct config {
 	char			*geoip_asn_db;		/* "" = off */
 	struct conf_pattern	*patterns;
 	size_t			 npatterns;
+
+	/* relay of probes (analyzer decides, spampot-relay delivers) */
+	char			*relay;			/* as written */
+	int			 relay_mode;		/* CONF_RELAY_* */
+	char			*relay_dir;
+	char			*relay_user;
+	char			*relay_smarthost;	/* host[:port] */
+	char			*relay_address;		/* public addresses */
+	uint64_t		 relay_max_recipients;
+	uint64_t		 relay_max_size;
+	uint64_t		 relay_per_campaign;
+	uint64_t		 relay_limit_hour;
+	uint64_t		 relay_limit_day;
+	uint64_t		 relay_limit_client;	/* a day */
+	uint64_t		 relay_limit_domain;	/* a day */
+	uint64_t		 relay_limit_campaign;	/* a day */
+	uint64_t		 relay_recipient_cooldown;	/* ms */
+	uint64_t		 relay_queue_max;
 };
 
 int	conf_load(struct config *, const char *path, char *err, size_t);

@@ -23,23 +23,6 @@
 
 #include "persona.h"
 
-/*
- * The Received: line each persona's MTA writes, for the relay. Fields:
- * %H our host name, %C the client's HELO name, %A its address, %I the
- * queue id, %R the recipient, %D the date (RFC 5322).
- */
-#define RECEIVED_POSTFIX \
-	"Received: from %C (%C [%A])\r\n\tby %H (Postfix) with ESMTP id %I\r\n" \
-	"\tfor <%R>; %D"
-#define RECEIVED_EXIM \
-	"Received: from [%A] (helo=%C)\r\n\tby %H with esmtp (Exim 4.96)\r\n" \
-	"\t(envelope-from <%F>)\r\n\tid %I\r\n\tfor %R; %D"
-#define RECEIVED_EXCHANGE \
-	"Received: from %C (%A) by %H (%A) with Microsoft SMTP Server " \
-	"(version=TLS1_2,\r\n\tcipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) " \
-	"id 15.2.1118.40; %D"
-#define RECEIVED_RFC821 RECEIVED_POSTFIX
-
 /* Every mechanism spampot can record, advertised or not. */
 #define AUTH_ALL "PLAIN LOGIN CRAM-MD5 XOAUTH2 NTLM SCRAM-SHA-1 SCRAM-SHA-256"
 
@@ -142,7 +125,6 @@ static const struct persona personas[] = {
 	.starttls_not_offered = "502 5.5.1 Error: command not implemented",
 	.starttls_active = "554 5.5.1 Error: TLS already active",
 	.too_many_errors = "421 4.7.0 %h Error: too many errors",
-	.received = RECEIVED_POSTFIX,
 },
 {
 	.name = "exim-debian",
@@ -204,7 +186,6 @@ static const struct persona personas[] = {
 	    "advertised",
 	.starttls_active = "554 Already in TLS",
 	.too_many_errors = "421 %h lost input connection",
-	.received = RECEIVED_EXIM,
 },
 {
 	.name = "exchange",
@@ -256,7 +237,6 @@ static const struct persona personas[] = {
 	.starttls_active = "503 5.5.1 Already in TLS",
 	.too_many_errors = "421 4.7.0 %h Too many errors on this connection, "
 	    "closing transmission channel",
-	.received = RECEIVED_EXCHANGE,
 },
 {
 	.name = "rfc821",
@@ -310,7 +290,6 @@ static const struct persona personas[] = {
 	.starttls_not_offered = "502 5.5.1 Error: command not implemented",
 	.starttls_active = "554 5.5.1 Error: TLS already active",
 	.too_many_errors = "421 4.7.0 %h Error: too many errors",
-	.received = RECEIVED_RFC821,
 },
 };
 #define NPERSONAS	(sizeof(personas) / sizeof(personas[0]))

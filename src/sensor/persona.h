@@ -4,8 +4,8 @@
  */
 /*
  * persona: what one kind of real MTA shows a client, as one table per
- * persona: banner, EHLO keywords, every reply text, limits, queue-id and
- * Received-line formats. Read by the workers' SMTP sessions (smtp*.c);
+ * persona: banner, EHLO keywords, every reply text, limits and the
+ * queue-id format (its Received line is src/common/received.c's). Read by the workers' SMTP sessions (smtp*.c);
  * the parent looks a persona up by name when it checks the configuration.
  */
 #ifndef SPAMPOT_PERSONA_H
@@ -92,7 +92,6 @@ struct persona {
 	const char	*starttls_not_offered;
 	const char	*starttls_active;
 	const char	*too_many_errors;	/* "%h": host name */
-	const char	*received;	/* for the relay: see persona.c */
 };
 
 const struct persona	*persona_find(const char *name);

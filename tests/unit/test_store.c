@@ -85,6 +85,9 @@ static const char *const expect_sql[ST_COUNT] = {
 	    "hello_version, ciphers, extensions, supported_groups, sigalgs, "
 	    "point_formats, supported_versions, hello_cut, ja3, ja3_hash, ja4, "
 	    "started_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_RELAY_DECISION] = "INSERT INTO relay_decisions (message_id, "
+	    "decided_at, verdict, rule, reason, client_ip, rcpt, rcpt_domain, "
+	    "campaign, queue_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
 	[ST_MESSAGE_IDS] = "SELECT id, session_id, seq FROM messages "
 	    "WHERE id >= ?",
 };

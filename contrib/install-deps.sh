@@ -8,7 +8,7 @@ set -eu
 
 pkgs="build-essential autoconf automake pkgconf libseccomp-dev libcap-dev swaks
       libmariadb-dev libgmime-3.0-dev libpcre2-dev libpsl-dev libssl-dev
-      libmaxminddb-dev
+      libmaxminddb-dev libcurl4-openssl-dev
       mariadb-server mariadb-client
       passwd procps"
 if [ "${1:-}" = "--tests" ]; then

@@ -120,6 +120,8 @@ static const struct conf_key conf_keys[] = {
 	{ "relay_limit_campaign", CT_NUMBER, OFF(relay_limit_campaign), "3", 0, 100000 },
 	{ "relay_recipient_cooldown", CT_DURATION, OFF(relay_recipient_cooldown), "168h", 0, 366ULL * 86400000 },
 	{ "relay_queue_max", CT_NUMBER, OFF(relay_queue_max), "100", 1, 100000 },
+	{ "relay_retry_min", CT_DURATION, OFF(relay_retry_min), "60s", 100, 3600000 },
+	{ "relay_max_age", CT_DURATION, OFF(relay_max_age), "24h", 1000, 7ULL * 86400000 },
 };
 #define CONF_NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
 

@@ -125,6 +125,8 @@ struct config {
 	uint64_t		 relay_limit_campaign;	/* a day */
 	uint64_t		 relay_recipient_cooldown;	/* ms */
 	uint64_t		 relay_queue_max;
+	uint64_t		 relay_retry_min;	/* ms */
+	uint64_t		 relay_max_age;		/* ms */
 };
 
 int	conf_load(struct config *, const char *path, char *err, size_t);

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -79,6 +80,12 @@ struct sandbox_path_beneath {
 #define LL_FS_TRUNCATE		(1ULL << 14)		/* ABI 3 */
 #define LL_FS_IOCTL_DEV		(1ULL << 15)		/* ABI 5 */
 #define LL_NET_ALL		((1ULL << 0) | (1ULL << 1))	/* bind, connect */
+#define LL_NET_CONNECT_TCP	(1ULL << 1)
+#define LL_RULE_NET_PORT	2
+struct sandbox_net_port {
+	uint64_t	allowed_access;
+	uint64_t	port;
+} __attribute__((packed));
 #define LL_SCOPE_ALL		((1ULL << 0) | (1ULL << 1))	/* unix, signal */
 
 /* The only openat a worker makes: a new spool file in tmp/. */
@@ -467,4 +474,88 @@ sandbox_parser_log(void)
 		log_warnx("sandbox: parse child: seccomp allow-list of %zu "
 		    "calls; Landlock not available: it may open for reading "
 		    "what the analyzer's user may read", sandbox_parser_nallow);
+}
+
+/* --- spampot-relay (src/relay) --------------------------------------------- */
+
+/* Landlock for the relay: read, write, create, rename and remove files
+ * beneath relay_dir; TCP connect to PORT only, no bind. Returns the ABI,
+ * 0 when not available. */
+static int
+sandbox_relay_landlock(int dir_fd, unsigned port)
+{
+	struct sandbox_net_port np;
+	int abi, rs;
+
+	if ((abi = sandbox_landlock_abi()) < 2)
+		return 0;
+	rs = sandbox_landlock_ruleset(abi);
+	if (sandbox_landlock_rule(rs, dir_fd, ".", LL_FS_READ_FILE |
+	    LL_FS_READ_DIR | LL_FS_WRITE_FILE | LL_FS_MAKE_REG |
+	    LL_FS_REMOVE_FILE | LL_FS_REFER | (abi >= 3 ? LL_FS_TRUNCATE :
+	    0)) == -1)
+		fatal("landlock_add_rule relay_dir");
+	if (abi >= 4) {
+		np.allowed_access = LL_NET_CONNECT_TCP;
+		np.port = port;
+		if (syscall(SYS_landlock_add_rule, rs, LL_RULE_NET_PORT, &np,
+		    0) == -1)
+			fatal("landlock_add_rule port %u", port);
+	}
+	if (syscall(SYS_landlock_restrict_self, rs, 0) == -1)
+		fatal("landlock_restrict_self");
+	close(rs);
+	return abi;
+}
+
+/* Argument limits of the relay's allow-list: TCP sockets for the
+ * smarthost, a unix datagram socket for syslog(3) should it reconnect. */
+static void
+sandbox_relay_sockets(scmp_filter_ctx ctx)
+{
+	static const int families[] = { AF_INET, AF_INET6, AF_UNIX };
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+		    SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ,
+		    (scmp_datum_t)families[i]))) < 0)
+			fatalx("seccomp_rule_add socket: %s", strerror(-rc));
+}
+
+void
+sandbox_relay(int dir_fd, unsigned port, int trap_log_fd)
+{
+	int trap = trap_log_fd >= 0;
+	scmp_filter_ctx ctx;
+	size_t i;
+	int abi, rc;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
+	SANDBOX_UNDER_VALGRIND("relay");
+	abi = sandbox_relay_landlock(dir_fd, port);
+	if (trap) {
+		sandbox_trap_log_fd = trap_log_fd;
+		sandbox_trap_setup();
+	}
+	if ((ctx = seccomp_init(trap ? SCMP_ACT_TRAP :
+	    SCMP_ACT_KILL_PROCESS)) == NULL)
+		fatalx("seccomp_init failed");
+	for (i = 0; i < sandbox_relay_nallow; i++)
+		sandbox_seccomp_add(ctx, sandbox_relay_allow[i].name, NULL, 0);
+	sandbox_relay_sockets(ctx);
+	if ((rc = seccomp_load(ctx)) < 0)
+		fatalx("seccomp_load: %s", strerror(-rc));
+	seccomp_release(ctx);
+	if (abi >= 4)
+		log_info("sandbox: seccomp allow-list of %zu calls, Landlock "
+		    "ABI %d: relay_dir only, TCP connect to port %u only",
+		    sandbox_relay_nallow, abi, port);
+	else
+		log_warnx("sandbox: seccomp allow-list of %zu calls, Landlock "
+		    "ABI %d: %s; TCP connect not confined to port %u",
+		    sandbox_relay_nallow, abi, abi ? "relay_dir only" :
+		    "files not confined", port);
 }

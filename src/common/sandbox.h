@@ -27,7 +27,12 @@ extern const size_t sandbox_analyzer_ndeny;
 extern const struct sandbox_syscall sandbox_parser_allow[];
 extern const size_t sandbox_parser_nallow;
 
+/* spampot-relay */
+extern const struct sandbox_syscall sandbox_relay_allow[];
+extern const size_t sandbox_relay_nallow;
+
 void	sandbox_worker(int spool_fd, const char *tmp, int trap_log_fd);
+void	sandbox_relay(int relay_dir_fd, unsigned port, int trap_log_fd);
 void	sandbox_parser(int trap_log_fd);
 void	sandbox_parser_log(void);
 void	sandbox_analyzer(void);

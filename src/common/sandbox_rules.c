@@ -187,3 +187,72 @@ const struct sandbox_syscall sandbox_parser_allow[] = {
 
 const size_t sandbox_parser_nallow =
     sizeof(sandbox_parser_allow) / sizeof(sandbox_parser_allow[0]);
+
+/*
+ * spampot-relay, as relay_user: reads its queue, writes outcomes, talks
+ * SMTP to the smarthost with libcurl (and OpenSSL for STARTTLS). Not here,
+ * on purpose: bind, listen, accept, execve, fork, clone, ptrace, kill.
+ * socket is allowed for AF_INET, AF_INET6 (the smarthost) and AF_UNIX
+ * (syslog reconnecting) only, in sandbox.c; Landlock confines files to
+ * relay_dir and TCP connect to the smarthost's port.
+ */
+const struct sandbox_syscall sandbox_relay_allow[] = {
+	/* memory */
+	{ "brk", "malloc" },
+	{ "mmap", "malloc of large blocks" },
+	{ "munmap", "free of large blocks" },
+	{ "mremap", "realloc of large blocks" },
+	{ "madvise", "free returning memory to the kernel" },
+
+	/* time, randomness, waiting */
+	{ "clock_gettime", "timeouts (vDSO fallback)" },
+	{ "gettimeofday", "vDSO fallback" },
+	{ "clock_nanosleep", "the queue's tick" },
+	{ "nanosleep", "the queue's tick (older libc)" },
+	{ "getrandom", "TLS to the smarthost (OpenSSL's DRBG)" },
+
+	/* the queue, beneath relay_dir (Landlock) */
+	{ "openat", "queue, state and outcome files" },
+	{ "read", "queue and state files; the smarthost's replies" },
+	{ "write", "state and outcome files; SMTP to the smarthost" },
+	{ "close", "files and the smarthost's connection" },
+	{ "fstat", "fdopendir(3)" },
+	{ "newfstatat", "fstat(3) of newer libc" },
+	{ "getdents64", "listing new/ and cur/" },
+	{ "lseek", "rewinddir(3)" },
+	{ "renameat", "new/ to cur/, an outcome into done/" },
+	{ "renameat2", "rename of newer libc" },
+	{ "unlinkat", "a delivered message leaves cur/ and state/" },
+	{ "faccessat", "the stop file" },
+	{ "faccessat2", "the stop file (newer libc)" },
+	{ "fsync", "state before the end of DATA; outcomes" },
+	{ "fcntl", "libcurl: non-blocking sockets; dup of directory fds" },
+	{ "dup", "a directory fd for fdopendir(3)" },
+
+	/* the smarthost (socket: sandbox.c; connect: Landlock's port) */
+	{ "connect", "the smarthost; syslog's socket" },
+	{ "setsockopt", "libcurl: TCP_NODELAY, keepalive" },
+	{ "getsockopt", "libcurl: the connect's outcome (SO_ERROR)" },
+	{ "getsockname", "libcurl: the local address" },
+	{ "getpeername", "libcurl: the smarthost's address" },
+	{ "poll", "libcurl: waiting for the smarthost" },
+	{ "ppoll", "poll(2) of newer libc" },
+	{ "recvfrom", "libcurl: the smarthost's replies" },
+	{ "sendto", "libcurl: SMTP commands and data; syslog" },
+	{ "socketpair", "libcurl: its multi handle's wake-up pair" },
+	{ "pipe2", "libcurl: wake-up pipe where no socketpair" },
+
+	/* process */
+	{ "futex", "libc and OpenSSL locks (at exit)" },
+	{ "getpid", "log lines and syslog(3)" },
+	{ "rt_sigaction", "SIGPIPE ignored by libcurl" },
+	{ "rt_sigprocmask", "libc" },
+	{ "rt_sigreturn", "return from the SIGTERM/SIGUSR2 handler" },
+	{ "exit_group", "exit" },
+	{ "exit", "exit" },
+
+	SANDBOX_SANITIZER_ROWS
+};
+
+const size_t sandbox_relay_nallow =
+    sizeof(sandbox_relay_allow) / sizeof(sandbox_relay_allow[0]);

@@ -193,14 +193,15 @@ analyzer_drop(const struct config *cf)
 	privdrop_drop(cf->analyzer_user, &pu);
 }
 
-/* relay = on: the queue's tree, as root (relayq_prepare). */
+/* relay = on: the queue's tree, when started as root (relayq_prepare);
+ * started as its user (systemd), the tree is the package's. */
 static void
 analyzer_relay_prepare(const struct config *cf)
 {
 	struct privdrop_user pu;
 	char err[512];
 
-	if (cf->relay_mode != CONF_RELAY_ON)
+	if (cf->relay_mode != CONF_RELAY_ON || geteuid() != 0)
 		return;
 	if (privdrop_lookup(cf->analyzer_user, NULL, &pu, err,
 	    sizeof(err)) == -1 || relayq_prepare(cf, pu.gid, err,

@@ -534,10 +534,11 @@ main(int argc, char *argv[])
 		    "out of memory");
 		return 1;
 	}
+	/* not an error: the service may be enabled while relay is off */
 	if (r.cf->relay_mode != CONF_RELAY_ON) {
 		fprintf(stderr, "spampot-relay: %s: relay is %s: nothing to "
 		    "deliver\n", cl.conf_path, r.cf->relay);
-		return cl.check ? 0 : 1;
+		return 0;
 	}
 	if (cl.check) {
 		if (relay_smtp_init(r.cf->relay_smarthost, r.cf->hostname, err,

@@ -74,11 +74,11 @@ DB_PID=
 # --- what was here before, put back on exit ----------------------------------
 
 before_users=$T/users.before
-for n in spampot spampot-analyzer; do
+for n in spampot spampot-analyzer spampot-relay; do
 	getent passwd "$n" || true
 done > "$before_users"
 before_groups=$T/groups.before
-for n in spampot spampot-analyzer; do
+for n in spampot spampot-analyzer spampot-relay; do
 	getent group "$n" || true
 done > "$before_groups"
 saved_etc=
@@ -90,6 +90,11 @@ saved_spool=
 if [ -e "$SPOOL" ]; then
 	saved_spool=$T/saved-spool
 	mv "$SPOOL" "$saved_spool"
+fi
+saved_relay=
+if [ -e "$SPOOL-relay" ]; then
+	saved_relay=$T/saved-relay
+	mv "$SPOOL-relay" "$saved_relay"
 fi
 
 stop_pid() {
@@ -117,13 +122,13 @@ stop_traced() {
 restore_accounts() {
 	local line name
 	# users and groups the package made that were not here before
-	for name in spampot-analyzer spampot; do
+	for name in spampot-relay spampot-analyzer spampot; do
 		if ! grep -q "^$name:" "$before_users" &&
 		    getent passwd "$name" >/dev/null; then
 			userdel "$name" 2>/dev/null
 		fi
 	done
-	for name in spampot-analyzer spampot; do
+	for name in spampot-relay spampot-analyzer spampot; do
 		if ! grep -q "^$name:" "$before_groups" &&
 		    getent group "$name" >/dev/null; then
 			groupdel "$name" 2>/dev/null
@@ -159,8 +164,9 @@ cleanup() {
 		apt_get purge spampot >/dev/null 2>&1 ||
 			dpkg --purge spampot >/dev/null 2>&1
 	fi
-	rm -rf "$SPOOL"
+	rm -rf "$SPOOL" "$SPOOL-relay"
 	[ -z "$saved_spool" ] || mv "$saved_spool" "$SPOOL"
+	[ -z "$saved_relay" ] || mv "$saved_relay" "$SPOOL-relay"
 	rm -rf /etc/spampot
 	[ -z "$saved_etc" ] || mv "$saved_etc" /etc/spampot
 	restore_accounts
@@ -195,11 +201,11 @@ fi
 # --- what the package put in place -------------------------------------------
 
 mode() { stat -c '%a %U:%G' "$1" 2>&1; }
-for p in /usr/sbin/spampotd /usr/sbin/spampot-analyzer /usr/sbin/spampot-dbsetup; do
+for p in /usr/sbin/spampotd /usr/sbin/spampot-analyzer /usr/sbin/spampot-relay /usr/sbin/spampot-dbsetup; do
 	check "$p installed" test -x "$p"
 done
-for m in spampotd.8 spampot-analyzer.8 spampot-dbsetup.8 spampot.conf.5 \
-    spampot-spool.5; do
+for m in spampotd.8 spampot-analyzer.8 spampot-relay.8 spampot-dbsetup.8 \
+    spampot.conf.5 spampot-spool.5; do
 	check "man page $m" test -f "/usr/share/man/man${m##*.}/$m.gz"
 done
 check "SQL schema in /usr/share/spampot/sql" test -f /usr/share/spampot/sql/schema.sql
@@ -207,6 +213,14 @@ check "user spampot" id spampot
 check "user spampot-analyzer" id spampot-analyzer
 check "spampot-analyzer is in the group spampot" \
     sh -c 'id -nG spampot-analyzer | grep -qw spampot'
+check "user spampot-relay" id spampot-relay
+check_eq "the relay's queue: spampot-relay's, the analyzer's group" \
+    "750 spampot-relay:spampot-analyzer 770 spampot-relay:spampot-analyzer" \
+    "$(mode /var/spool/spampot-relay) $(mode /var/spool/spampot-relay/new)"
+out=$(/usr/sbin/spampot-relay -t 2>&1)
+check_eq "spampot-relay -t with relay off: exit 0, says so" \
+    "0 spampot-relay: /etc/spampot/spampot.conf: relay is off: nothing to deliver" \
+    "$? $out"
 check "neither user has a shell" sh -c \
     '! getent passwd spampot spampot-analyzer | grep -qv "/usr/sbin/nologin$\|/bin/false$"'
 check_eq "spool top" "750 spampot:spampot" "$(mode $SPOOL)"
@@ -310,8 +324,8 @@ grep -v '^listen = ' /etc/spampot/spampot.conf > "$CONF"
 } >> "$CONF"
 chmod 644 "$CONF"
 out=$(/usr/sbin/spampot-analyzer -t -c "$CONF" 2>&1)
-check_eq "spampot-analyzer -t reaches the database, schema version 4" \
-    "0 spampot-analyzer: database OK, schema version 4" "$? $(tail -n 1 <<< "$out")"
+check_eq "spampot-analyzer -t reaches the database, schema version 5" \
+    "0 spampot-analyzer: database OK, schema version 5" "$? $(tail -n 1 <<< "$out")"
 
 unit_has() { grep -qx "$2" "/lib/systemd/system/$1"; }
 for line in User=spampot AmbientCapabilities=CAP_NET_BIND_SERVICE \

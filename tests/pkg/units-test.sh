@@ -14,7 +14,7 @@
 set -u
 
 src=$(cd "$(dirname "$0")/../.." && pwd)
-units="spampot.service spampot-analyzer.service"
+units="spampot.service spampot-analyzer.service spampot-relay.service"
 max=2.0
 passed=0
 failed=0
@@ -37,7 +37,7 @@ else
 	# Stand-ins at the programs' paths, for verify's "is it executable".
 	verify_dir=$T/units
 	mkdir -p "$verify_dir" "$T/sbin"
-	for p in spampotd spampot-analyzer; do
+	for p in spampotd spampot-analyzer spampot-relay; do
 		printf '#!/bin/sh\nexit 0\n' > "$T/sbin/$p"
 		chmod 755 "$T/sbin/$p"
 	done

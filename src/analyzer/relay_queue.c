@@ -45,6 +45,7 @@ struct relay_queue {
 	struct relay_limits	*limits;
 	int			 loaded;
 	int			 tmp_fd, new_fd, cur_fd;	/* relay = on */
+	size_t			 pending;	/* in tmp/, not yet released */
 	struct relay_decision	*d;
 	size_t			 cap;
 };
@@ -75,6 +76,7 @@ relay_queue_sweep(struct relay_queue *rq)
 			close(fd);
 		return;
 	}
+	rewinddir(d);
 	while ((de = readdir(d)) != NULL)
 		if (de->d_name[0] != '.' && unlinkat(rq->tmp_fd, de->d_name,
 		    0) == 0)
@@ -155,6 +157,8 @@ relay_queue_count(int dirfd)
 		close(fd);
 		return SIZE_MAX;
 	}
+	/* the dup shares the offset the last listing left at the end */
+	rewinddir(d);
 	while ((de = readdir(d)) != NULL)
 		if (de->d_name[0] != '.')
 			n++;
@@ -162,14 +166,16 @@ relay_queue_count(int dirfd)
 	return n;
 }
 
-/* Probes spampot-relay has yet to finish: new/ and cur/. */
+/* Probes spampot-relay has yet to finish: new/ and cur/, and those of
+ * the batches not yet committed. */
 static size_t
 relay_queue_waiting(const struct relay_queue *rq)
 {
 	size_t a = relay_queue_count(rq->new_fd);
 	size_t b = relay_queue_count(rq->cur_fd);
 
-	return a == SIZE_MAX || b == SIZE_MAX ? SIZE_MAX : a + b;
+	return a == SIZE_MAX || b == SIZE_MAX ? SIZE_MAX :
+	    a + b + rq->pending;
 }
 
 /* A spool time ("2026-11-26T16:11:16.123456Z") as a time_t. */
@@ -302,8 +308,10 @@ relay_queue_decide(struct relay_queue *rq, const char *name,
 				d->verdict = "refused";
 				d->reason = "queue";
 				d->queue_id[0] = '\0';
-			} else
+			} else {
 				snprintf(id, idlen, "%s", d->queue_id);
+				rq->pending++;
+			}
 		}
 		relay_queue_log(name, &s->msgs[i], d);
 	}
@@ -315,6 +323,8 @@ relay_queue_release(struct relay_queue *rq, const char *id, int commit)
 {
 	if (rq == NULL || id[0] == '\0')
 		return;
+	if (rq->pending > 0)
+		rq->pending--;
 	if (commit && renameat(rq->tmp_fd, id, rq->new_fd, id) == 0)
 		return;
 	if (commit)

@@ -514,14 +514,17 @@ static void
 sandbox_relay_sockets(scmp_filter_ctx ctx)
 {
 	static const int families[] = { AF_INET, AF_INET6, AF_UNIX };
+	struct scmp_arg_cmp cmp;
 	size_t i;
 	int rc;
 
-	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
-		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
-		    SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ,
-		    (scmp_datum_t)families[i]))) < 0)
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		cmp = (struct scmp_arg_cmp){ .arg = 0, .op = SCMP_CMP_EQ,
+		    .datum_a = (scmp_datum_t)families[i], .datum_b = 0 };
+		if ((rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW,
+		    SCMP_SYS(socket), 1, &cmp)) < 0)
 			fatalx("seccomp_rule_add socket: %s", strerror(-rc));
+	}
 }
 
 void

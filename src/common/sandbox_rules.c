@@ -243,7 +243,7 @@ const struct sandbox_syscall sandbox_relay_allow[] = {
 	{ "pipe2", "libcurl: wake-up pipe where no socketpair" },
 
 	/* process */
-	{ "futex", "libc and OpenSSL locks (at exit)" },
+	{ "futex", "libc and OpenSSL locks" },
 	{ "getpid", "log lines and syslog(3)" },
 	{ "rt_sigaction", "SIGPIPE ignored by libcurl" },
 	{ "rt_sigprocmask", "libc" },

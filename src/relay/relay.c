@@ -21,8 +21,11 @@
  */
 #include "autoconf.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -198,18 +201,53 @@ relay_backoff(const struct config *cf, unsigned attempts)
 }
 
 #ifdef SPAMPOT_TEST_HOOKS
-/* Test builds: SPAMPOT_RELAY_TEST_CRASH=STEP kills the process there, as
- * kill -9 would (tests/e2e/072-relay-crash.sh). */
+/* Test builds: SPAMPOT_RELAY_TEST_CRASH=STEP ends the process there at
+ * once, as kill -9 would: nothing flushed, nothing cleaned up
+ * (tests/e2e/072-relay-failures.sh). _exit: raise(3) needs calls the
+ * sandbox does not allow. */
 static void
 relay_test_crash(const char *step)
 {
 	const char *at = getenv("SPAMPOT_RELAY_TEST_CRASH");
 
 	if (at != NULL && strcmp(at, step) == 0)
-		raise(SIGKILL);
+		_exit(128 + SIGKILL);
+}
+
+/*
+ * Test builds: SPAMPOT_RELAY_TEST_ESCAPE=connect:PORT, bind, open:PATH or
+ * exec tries, once sandboxed, what a compromised relay would
+ * (tests/e2e/073-relay-sandbox.sh): each must be refused or kill it.
+ */
+static void
+relay_test_escape(void)
+{
+	const char *what = getenv("SPAMPOT_RELAY_TEST_ESCAPE");
+	struct sockaddr_in sin;
+	int fd, rc = -1;
+
+	if (what == NULL)
+		return;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (strncmp(what, "connect:", 8) == 0) {
+		sin.sin_port = htons((uint16_t)atoi(what + 8));
+		if ((fd = socket(AF_INET, SOCK_STREAM, 0)) != -1)
+			rc = connect(fd, (struct sockaddr *)&sin, sizeof(sin));
+	} else if (strcmp(what, "bind") == 0) {
+		if ((fd = socket(AF_INET, SOCK_STREAM, 0)) != -1)
+			rc = bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+	} else if (strncmp(what, "open:", 5) == 0)
+		rc = open(what + 5, O_RDONLY | O_CLOEXEC);
+	else if (strcmp(what, "exec") == 0)
+		rc = execl("/bin/true", "true", (char *)NULL);
+	log_warnx("test escape %s: %s", what, rc == -1 ? strerror(errno) :
+	    "ALLOWED");
 }
 #else
 #define relay_test_crash(step)	do { } while (0)
+#define relay_test_escape()	do { } while (0)
 #endif
 
 struct relay_commit_arg {
@@ -559,12 +597,13 @@ main(int argc, char *argv[])
 	log_info("starting spampot-relay %s, config %s, queue %s, smarthost "
 	    "%s", PACKAGE_VERSION, cl.conf_path, r.cf->relay_dir,
 	    r.cf->relay_smarthost);
+	relay_test_escape();
 	relay_recover(&r);
 	while (!relay_quit)
 		if (!relay_step(&r))
 			nanosleep(&tick, NULL);
 	log_info("stopped");
-	conf_clear(r.cf);
-	free(r.cf);
-	return 0;
+	/* _exit: nothing to flush, and exit handlers (a sanitizer's leak
+	 * check among them) would make calls the sandbox forbids. */
+	_exit(0);
 }

@@ -123,17 +123,15 @@ relay_smtp_read(char *buf, size_t size, size_t n, void *arg)
 	struct relay_xfer *x = arg;
 	size_t left = x->it->size - x->off, want = size * n;
 
-	if (left == 0) {
-		/* the end of DATA is next: mark it first, or send nothing */
-		if (!x->res->committed) {
-			if (x->commit(x->arg) == -1)
-				return CURL_READFUNC_ABORT;
-			x->res->committed = 1;
-		}
-		return 0;
-	}
 	if (want > left)
 		want = left;
+	/* The last bytes: once libcurl has them it may send the end of DATA
+	 * without asking again. Mark it first, or send nothing. */
+	if (want == left && !x->res->committed) {
+		if (x->commit(x->arg) == -1)
+			return CURL_READFUNC_ABORT;
+		x->res->committed = 1;
+	}
 	memcpy(buf, x->it->data + x->off, want);
 	x->off += want;
 	return want;

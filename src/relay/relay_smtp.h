@@ -31,8 +31,9 @@ struct relay_smtp_result {
 	int			 answered;	/* a reply came after it */
 };
 
-/* Called once the message's last byte is handed over, before the end of
- * DATA goes out: from there on the outcome is unknown until the reply. */
+/* Called before the message's last bytes are handed to libcurl, which may
+ * send the end of DATA as soon as it has them: from there on the outcome
+ * is unknown until the reply. -1: nothing more is sent. */
 typedef int (*relay_commit_fn)(void *);
 
 int	relay_smtp_init(const char *smarthost, const char *helo, char *err,

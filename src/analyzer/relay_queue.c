@@ -39,6 +39,7 @@
 #include "spool_read.h"
 #include "spoolfmt.h"
 #include "store.h"
+#include "util.h"
 
 struct relay_queue {
 	const struct config	*cf;
@@ -69,14 +70,9 @@ relay_queue_sweep(struct relay_queue *rq)
 {
 	struct dirent *de;
 	DIR *d;
-	int fd;
 
-	if ((fd = dup(rq->tmp_fd)) == -1 || (d = fdopendir(fd)) == NULL) {
-		if (fd != -1)
-			close(fd);
+	if ((d = util_opendir_at(rq->tmp_fd)) == NULL)
 		return;
-	}
-	rewinddir(d);
 	while ((de = readdir(d)) != NULL)
 		if (de->d_name[0] != '.' && unlinkat(rq->tmp_fd, de->d_name,
 		    0) == 0)
@@ -149,16 +145,9 @@ relay_queue_count(int dirfd)
 	struct dirent *de;
 	size_t n = 0;
 	DIR *d;
-	int fd;
 
-	if ((fd = dup(dirfd)) == -1)
+	if ((d = util_opendir_at(dirfd)) == NULL)
 		return SIZE_MAX;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return SIZE_MAX;
-	}
-	/* the dup shares the offset the last listing left at the end */
-	rewinddir(d);
 	while ((de = readdir(d)) != NULL)
 		if (de->d_name[0] != '.')
 			n++;

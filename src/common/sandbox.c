@@ -262,6 +262,40 @@ sandbox_seccomp_add(scmp_filter_ctx ctx, const char *name,
 }
 
 /*
+ * An allow-list filter, not loaded yet: the rows of ALLOW (with the
+ * argument limits of ARGS); anything else kills the process, or with
+ * trap_log_fd >= 0 (-d) is named on that fd first.
+ */
+static scmp_filter_ctx
+sandbox_allow_list(const struct sandbox_syscall *allow, size_t nallow,
+    const struct sandbox_arg *args, size_t nargs, int trap_log_fd)
+{
+	scmp_filter_ctx ctx;
+	size_t i;
+
+	if (trap_log_fd >= 0) {
+		sandbox_trap_log_fd = trap_log_fd;
+		sandbox_trap_setup();
+	}
+	if ((ctx = seccomp_init(trap_log_fd >= 0 ? SCMP_ACT_TRAP :
+	    SCMP_ACT_KILL_PROCESS)) == NULL)
+		fatalx("seccomp_init failed");
+	for (i = 0; i < nallow; i++)
+		sandbox_seccomp_add(ctx, allow[i].name, args, nargs);
+	return ctx;
+}
+
+static void
+sandbox_filter_load(scmp_filter_ctx ctx)
+{
+	int rc;
+
+	if ((rc = seccomp_load(ctx)) < 0)
+		fatalx("seccomp_load: %s", strerror(-rc));
+	seccomp_release(ctx);
+}
+
+/*
  * Captured data never lands in a core file, the process cannot be traced
  * by another of the same user, and (workers) cannot make a process even if
  * the filter let it: RLIMIT_CORE 0, PR_SET_DUMPABLE 0, RLIMIT_NPROC 0.
@@ -329,29 +363,17 @@ sandbox_analyzer(void)
 void
 sandbox_worker(int spool_fd, const char *tmp, int trap_log_fd)
 {
-	int trap = trap_log_fd >= 0;
 	scmp_filter_ctx ctx;
-	size_t i;
-	int abi, rc;
+	int abi;
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
 	SANDBOX_UNDER_VALGRIND("worker");
 	abi = sandbox_landlock(spool_fd, tmp);
-	if (trap) {
-		sandbox_trap_log_fd = trap_log_fd;
-		sandbox_trap_setup();
-	}
-	ctx = seccomp_init(trap ? SCMP_ACT_TRAP : SCMP_ACT_KILL_PROCESS);
-	if (ctx == NULL)
-		fatalx("seccomp_init failed");
-	for (i = 0; i < sandbox_worker_nallow; i++)
-		sandbox_seccomp_add(ctx, sandbox_worker_allow[i].name,
-		    sandbox_worker_args, sizeof(sandbox_worker_args) /
-		    sizeof(sandbox_worker_args[0]));
-	if ((rc = seccomp_load(ctx)) < 0)
-		fatalx("seccomp_load: %s", strerror(-rc));
-	seccomp_release(ctx);
+	ctx = sandbox_allow_list(sandbox_worker_allow, sandbox_worker_nallow,
+	    sandbox_worker_args, sizeof(sandbox_worker_args) /
+	    sizeof(sandbox_worker_args[0]), trap_log_fd);
+	sandbox_filter_load(ctx);
 	if (abi > 0)
 		log_info("sandbox: seccomp allow-list of %zu calls, Landlock "
 		    "ABI %d: spool/%s and spool/new only",
@@ -530,28 +552,17 @@ sandbox_relay_sockets(scmp_filter_ctx ctx)
 void
 sandbox_relay(int dir_fd, unsigned port, int trap_log_fd)
 {
-	int trap = trap_log_fd >= 0;
 	scmp_filter_ctx ctx;
-	size_t i;
-	int abi, rc;
+	int abi;
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
 	SANDBOX_UNDER_VALGRIND("relay");
 	abi = sandbox_relay_landlock(dir_fd, port);
-	if (trap) {
-		sandbox_trap_log_fd = trap_log_fd;
-		sandbox_trap_setup();
-	}
-	if ((ctx = seccomp_init(trap ? SCMP_ACT_TRAP :
-	    SCMP_ACT_KILL_PROCESS)) == NULL)
-		fatalx("seccomp_init failed");
-	for (i = 0; i < sandbox_relay_nallow; i++)
-		sandbox_seccomp_add(ctx, sandbox_relay_allow[i].name, NULL, 0);
+	ctx = sandbox_allow_list(sandbox_relay_allow, sandbox_relay_nallow,
+	    NULL, 0, trap_log_fd);
 	sandbox_relay_sockets(ctx);
-	if ((rc = seccomp_load(ctx)) < 0)
-		fatalx("seccomp_load: %s", strerror(-rc));
-	seccomp_release(ctx);
+	sandbox_filter_load(ctx);
 	if (abi >= 4)
 		log_info("sandbox: seccomp allow-list of %zu calls, Landlock "
 		    "ABI %d: relay_dir only, TCP connect to port %u only",

@@ -10,6 +10,7 @@
 #include "autoconf.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -118,4 +119,25 @@ util_close_from(int lowfd)
 		max = 1L << 20;
 	for (fd = lowfd; fd < max; fd++)
 		(void)close((int)fd);
+}
+
+/*
+ * A listing of the directory DIRFD from its start, DIRFD kept open: a
+ * dup of it (closedir closes the dup), rewound, because a dup shares the
+ * offset the last listing left at the end. NULL: errno says why.
+ */
+DIR *
+util_opendir_at(int dirfd)
+{
+	DIR *d;
+	int fd;
+
+	if ((fd = dup(dirfd)) == -1)
+		return NULL;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	rewinddir(d);
+	return d;
 }

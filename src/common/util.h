@@ -9,6 +9,7 @@
 #ifndef SPAMPOT_UTIL_H
 #define SPAMPOT_UTIL_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -22,6 +23,7 @@ void		 util_utc_stamp(char *, size_t, int compact);
 int		 util_addr_text(const struct sockaddr *, char *, size_t,
 		    unsigned *);
 void		 util_close_from(int);
+DIR		*util_opendir_at(int dirfd);
 
 #define UTIL_HEX_LOWER	1	/* util_hexval: "a" to "f" only */
 

@@ -47,6 +47,7 @@
 #include "relayq.h"
 #include "sandbox.h"
 #include "spoolfmt.h"
+#include "util.h"
 
 #define RELAY_TICK_MS		250
 #define RELAY_FILE_MAX		(16 * 1024 * 1024)
@@ -367,15 +368,10 @@ relay_next(int dirfd, char *out, size_t outlen,
 {
 	struct dirent *de;
 	DIR *d;
-	int fd, found = 0;
+	int found = 0;
 
-	if ((fd = dup(dirfd)) == -1)
+	if ((d = util_opendir_at(dirfd)) == NULL)
 		return 0;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return 0;
-	}
-	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
 		/* relayq_valid_id: shorter than RELAYQ_ID_MAX */
 		if (de->d_name[0] == '.' || !relayq_valid_id(de->d_name) ||
@@ -439,9 +435,8 @@ relay_recover(struct relay *r)
 	char id[RELAYQ_ID_MAX + 8], err[128], *dot;
 	struct dirent *de;
 	DIR *d;
-	int fd;
 
-	if ((fd = dup(r->state_fd)) == -1 || (d = fdopendir(fd)) == NULL)
+	if ((d = util_opendir_at(r->state_fd)) == NULL)
 		fatal("relay: state/");
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(id))

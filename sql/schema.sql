@@ -332,4 +332,28 @@ CREATE TABLE IF NOT EXISTS relay_decisions (
 	    REFERENCES messages (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
+-- What spampot-relay made of each probe it was given (relay_dir/done/,
+-- stored by the analyzer): status sent, failed (5xx), expired
+-- (relay_max_age), unknown (the relay stopped after the end of DATA went
+-- out: maybe delivered, never tried again) or bad; the smarthost's last
+-- reply (code and text) and the queue id it named; data, the exact bytes
+-- DATA carried (the Received line and the message; NULL when the end of
+-- DATA never went out). queue_id is relay_decisions.queue_id.
+CREATE TABLE IF NOT EXISTS relay_deliveries (
+	id		BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+	queue_id	VARCHAR(160) NOT NULL,
+	status		VARCHAR(16) NOT NULL,
+	attempts	INT UNSIGNED NOT NULL,
+	first_try	DATETIME(6) NULL,
+	last_try	DATETIME(6) NOT NULL,
+	smarthost	VARCHAR(255) NOT NULL,
+	reply_code	SMALLINT UNSIGNED NULL,
+	reply		TEXT NULL,
+	smarthost_queue_id VARCHAR(128) NULL,
+	error		VARCHAR(255) NULL,
+	data		MEDIUMBLOB NULL,
+	UNIQUE KEY uq_relay_deliveries_queue (queue_id),
+	KEY ix_relay_deliveries_status (status, last_try)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
 INSERT IGNORE INTO schema_version (version) VALUES (5);

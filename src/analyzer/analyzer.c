@@ -924,6 +924,9 @@ analyzer_timeout(const struct analyzer *a)
 
 	if (next == 0)
 		next = a->empty_at;
+	/* relay = on: a look at spampot-relay's outcomes every second */
+	if (a->relay != NULL && (next == 0 || next > now + 1000))
+		next = now + 1000;
 	if (next == 0)
 		return -1;
 	return next <= now ? 0 : (int)(next - now);
@@ -956,6 +959,9 @@ analyzer_loop(struct analyzer *a)
 			if (analyzer_scan(a) == -1 && a->retry_at == 0)
 				a->retry_at = util_now_ms() + 1000;
 		}
+		/* between batches: the connection is the main thread's */
+		if (a->nflight == 0 && a->nbatch == 0 && !a->db_down)
+			relay_queue_outcomes(a->relay, a->store);
 	}
 }
 

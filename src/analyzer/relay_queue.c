@@ -45,7 +45,8 @@ struct relay_queue {
 	const struct config	*cf;
 	struct relay_limits	*limits;
 	int			 loaded;
-	int			 tmp_fd, new_fd, cur_fd;	/* relay = on */
+	int			 tmp_fd, new_fd, cur_fd, done_fd;	/* on */
+	uint64_t		 outcomes_at;	/* last look at done/ */
 	size_t			 pending;	/* in tmp/, not yet released */
 	struct relay_decision	*d;
 	size_t			 cap;
@@ -92,11 +93,12 @@ relay_queue_open(const struct config *cf)
 	    (rq->limits = relay_limits_new(cf)) == NULL)
 		fatal("relay");
 	rq->cf = cf;
-	rq->tmp_fd = rq->new_fd = rq->cur_fd = -1;
+	rq->tmp_fd = rq->new_fd = rq->cur_fd = rq->done_fd = -1;
 	if (cf->relay_mode == CONF_RELAY_ON) {
 		rq->tmp_fd = relay_queue_subdir(cf, "tmp");
 		rq->new_fd = relay_queue_subdir(cf, "new");
 		rq->cur_fd = relay_queue_subdir(cf, "cur");
+		rq->done_fd = relay_queue_subdir(cf, "done");
 		relay_queue_sweep(rq);
 	}
 	return rq;
@@ -113,6 +115,8 @@ relay_queue_close(struct relay_queue *rq)
 		close(rq->new_fd);
 	if (rq->cur_fd != -1)
 		close(rq->cur_fd);
+	if (rq->done_fd != -1)
+		close(rq->done_fd);
 	relay_limits_free(rq->limits);
 	free(rq->d);
 	free(rq);
@@ -305,6 +309,70 @@ relay_queue_decide(struct relay_queue *rq, const char *name,
 		relay_queue_log(name, &s->msgs[i], d);
 	}
 	return rq->d;
+}
+
+/* One outcome, done/NAME, into the database; removed once stored (a
+ * file that is not one is logged and removed). -1: the database failed. */
+static int
+relay_queue_outcome(struct relay_queue *rq, struct store *st,
+    const char *name)
+{
+	struct relayq_result r;
+	struct buf b = { 0 };
+	char chunk[65536], err[512];
+	ssize_t n;
+	int fd, rc = 0;
+
+	if ((fd = openat(rq->done_fd, name, O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW)) == -1) {
+		if (errno != ENOENT)
+			log_warn("relay: cannot read done/%s; it waits", name);
+		return errno == ENOENT ? 0 : -1;
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		if (b.len + (size_t)n > RELAYQ_RESULT_MAX ||
+		    buf_append(&b, chunk, (size_t)n) == -1) {
+			n = -1;
+			break;
+		}
+	close(fd);
+	if (n < 0 || relayq_result_read((unsigned char *)b.data, b.len, &r,
+	    err, sizeof(err)) == -1 || strcmp(r.id, name) != 0) {
+		log_warnx("relay: done/%s is not an outcome (%s); removed",
+		    name, n < 0 ? "unreadable or too large" : err);
+		unlinkat(rq->done_fd, name, 0);
+	} else if (store_relay_outcome(st, &r, err, sizeof(err)) == -1) {
+		log_warnx("relay: outcome of %s not stored: %s; it waits", name,
+		    err);
+		rc = -1;
+	} else {
+		log_info("relay outcome: %s status=%s attempts=%u code=%ld "
+		    "smarthost_queue_id=%s", name, r.status, r.attempts,
+		    r.code, r.queue_id[0] ? r.queue_id : "-");
+		unlinkat(rq->done_fd, name, 0);
+	}
+	buf_release(&b);
+	return rc;
+}
+
+void
+relay_queue_outcomes(struct relay_queue *rq, struct store *st)
+{
+	struct dirent *de;
+	uint64_t now = util_now_ms();
+	DIR *d;
+
+	if (rq == NULL || rq->done_fd == -1 || st == NULL ||
+	    now < rq->outcomes_at + 1000)
+		return;
+	rq->outcomes_at = now;
+	if ((d = util_opendir_at(rq->done_fd)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (relayq_valid_id(de->d_name) &&
+		    relay_queue_outcome(rq, st, de->d_name) == -1)
+			break;
+	closedir(d);
 }
 
 void

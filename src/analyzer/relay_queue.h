@@ -30,6 +30,10 @@ int			 relay_queue_load(struct relay_queue *, struct store *);
 const struct relay_decision *relay_queue_decide(struct relay_queue *,
 			    const char *name, const struct import_file *f,
 			    char *id, size_t idlen);
+/* spampot-relay's outcomes (done/) into the database, each then removed;
+ * at most once a second. No batch may be committing. */
+void			 relay_queue_outcomes(struct relay_queue *,
+			    struct store *);
 /* The probe ID: into new/ (its decision is committed) or away. */
 void			 relay_queue_release(struct relay_queue *,
 			    const char *id, int commit);

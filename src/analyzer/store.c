@@ -34,6 +34,7 @@
 #include <errmsg.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@
 #include "db.h"
 #include "log.h"
 #include "relay_decide.h"
+#include "relayq.h"
 #include "store.h"
 #include "store_int.h"
 #include "store_rollup.h"
@@ -299,6 +301,72 @@ store_relay_history(struct store *st, struct relay_limits *rl,
 		    "relay_decisions WHERE decided_at > UTC_TIMESTAMP() - "
 		    "INTERVAL 30 DAY GROUP BY campaign", rl, 0, err, errlen);
 	mysql_rollback(st->db);
+	return rc;
+}
+
+/* A text parameter, or NULL when empty. */
+static void
+store_relay_param(MYSQL_BIND *b, const char *v, unsigned long *len)
+{
+	*len = (unsigned long)strlen(v);
+	b->buffer_type = *len ? MYSQL_TYPE_STRING : MYSQL_TYPE_NULL;
+	b->buffer = (void *)(uintptr_t)v;
+	b->buffer_length = *len;
+	b->length = len;
+}
+
+int
+store_relay_outcome(struct store *st, const struct relayq_result *r,
+    char *err, size_t errlen)
+{
+	static const char sql[] = "INSERT INTO relay_deliveries (queue_id, "
+	    "status, attempts, first_try, last_try, smarthost, reply_code, "
+	    "reply, smarthost_queue_id, error, data) VALUES (?, ?, ?, "
+	    "IF(? = 0, NULL, FROM_UNIXTIME(?)), FROM_UNIXTIME(?), ?, "
+	    "NULLIF(?, 0), ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+	    "status = VALUES(status), attempts = VALUES(attempts), "
+	    "last_try = VALUES(last_try), reply_code = VALUES(reply_code), "
+	    "reply = VALUES(reply), smarthost_queue_id = "
+	    "VALUES(smarthost_queue_id), error = VALUES(error), "
+	    "data = VALUES(data)";
+	MYSQL_BIND b[12];
+	MYSQL_STMT *stmt;
+	unsigned long len[12];
+	long long attempts = r->attempts, code = r->code;
+	int rc = -1;
+
+	memset(b, 0, sizeof(b));
+	store_relay_param(&b[0], r->id, &len[0]);
+	store_relay_param(&b[1], r->status, &len[1]);
+	b[2].buffer_type = MYSQL_TYPE_LONGLONG;
+	b[2].buffer = &attempts;
+	b[3].buffer_type = b[4].buffer_type = b[5].buffer_type =
+	    MYSQL_TYPE_LONGLONG;
+	b[3].buffer = b[4].buffer = (void *)(uintptr_t)&r->first;
+	b[5].buffer = (void *)(uintptr_t)&r->last;
+	store_relay_param(&b[6], r->smarthost, &len[6]);
+	b[7].buffer_type = MYSQL_TYPE_LONGLONG;
+	b[7].buffer = &code;
+	store_relay_param(&b[8], r->reply, &len[8]);
+	store_relay_param(&b[9], r->queue_id, &len[9]);
+	store_relay_param(&b[10], r->error, &len[10]);
+	len[11] = (unsigned long)r->size;
+	b[11].buffer_type = r->size ? MYSQL_TYPE_BLOB : MYSQL_TYPE_NULL;
+	b[11].buffer = (void *)(uintptr_t)r->data;
+	b[11].buffer_length = len[11];
+	b[11].length = &len[11];
+	/* FROM_UNIXTIME: UTC, the session's time zone (store_open) */
+	if ((stmt = mysql_stmt_init(st->db)) == NULL ||
+	    mysql_stmt_prepare(stmt, sql, sizeof(sql) - 1) != 0 ||
+	    mysql_stmt_bind_param(stmt, b) != 0 ||
+	    mysql_stmt_execute(stmt) != 0 || mysql_commit(st->db) != 0) {
+		snprintf(err, errlen, "%s", stmt && mysql_stmt_errno(stmt) ?
+		    mysql_stmt_error(stmt) : mysql_error(st->db));
+		mysql_rollback(st->db);
+	} else
+		rc = 0;
+	if (stmt != NULL)
+		mysql_stmt_close(stmt);
 	return rc;
 }
 

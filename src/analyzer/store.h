@@ -50,6 +50,11 @@ struct relay_limits;
  * campaign seen in the last 30 days. -1: err says why. */
 int		 store_relay_history(struct store *, struct relay_limits *,
 		    const char *verdict, long horizon, char *err, size_t);
+struct relayq_result;
+/* spampot-relay's outcome of a probe as its relay_deliveries row, in a
+ * transaction of its own (no batch may be committing). -1: err. */
+int		 store_relay_outcome(struct store *,
+		    const struct relayq_result *, char *err, size_t);
 
 /* The schema this analyzer writes: sql/schema.sql's version. */
 #define STORE_SCHEMA_VERSION	5

@@ -65,10 +65,39 @@ relayq_write(struct buf *b, const struct relayq_item *it)
 	return 0;
 }
 
-/* The next line "KEY VALUE\n" at *p: VALUE unescaped into dst. */
+/* A field that may hold spaces (a reply, an error). */
 static int
-relayq_line(const unsigned char **p, const unsigned char *end,
-    const char *key, char *dst, size_t dstlen)
+relayq_text(struct buf *b, const char *key, const char *v)
+{
+	char esc[SPOOLFMT_ESCAPED_MAX(512)];
+
+	spoolfmt_escape(esc, sizeof(esc), v, strnlen(v, 512), 0);
+	return buf_appendf(b, "%s %s\n", key, esc);
+}
+
+int
+relayq_result_write(struct buf *b, const struct relayq_result *r)
+{
+	if (buf_appendf(b, "%s\n", RELAYQ_RESULT_MAGIC) == -1 ||
+	    relayq_field(b, "id", r->id) == -1 ||
+	    relayq_field(b, "status", r->status) == -1 ||
+	    buf_appendf(b, "attempts %u\nfirst %lld\nlast %lld\ncode %ld\n",
+	    r->attempts, r->first, r->last, r->code) == -1 ||
+	    relayq_field(b, "smarthost", r->smarthost) == -1 ||
+	    relayq_text(b, "reply", r->reply) == -1 ||
+	    relayq_field(b, "queue_id", r->queue_id) == -1 ||
+	    relayq_text(b, "error", r->error) == -1 ||
+	    buf_appendf(b, "data %zu\n", r->size) == -1 ||
+	    buf_append(b, r->data, r->size) == -1)
+		return -1;
+	return 0;
+}
+
+/* The next line "KEY VALUE\n" at *p: VALUE unescaped into dst (FLAGS:
+ * SPOOLFMT_ESC_SPACE for a value without spaces). */
+static int
+relayq_value(const unsigned char **p, const unsigned char *end,
+    const char *key, char *dst, size_t dstlen, int flags)
 {
 	const unsigned char *nl = memchr(*p, '\n', (size_t)(end - *p));
 	size_t klen = strlen(key), vlen;
@@ -81,11 +110,18 @@ relayq_line(const unsigned char **p, const unsigned char *end,
 	vlen = (size_t)(nl - *p) - klen - 1;
 	/* a NUL byte would end the value early: refused */
 	if (vlen >= dstlen || (got = spoolfmt_unescape(dst, (const char *)*p +
-	    klen + 1, vlen, SPOOLFMT_ESC_SPACE, &bad)) < 0 ||
+	    klen + 1, vlen, flags, &bad)) < 0 ||
 	    (size_t)got != strlen(dst))
 		return -1;
 	*p = nl + 1;
 	return 0;
+}
+
+static int
+relayq_line(const unsigned char **p, const unsigned char *end,
+    const char *key, char *dst, size_t dstlen)
+{
+	return relayq_value(p, end, key, dst, dstlen, SPOOLFMT_ESC_SPACE);
 }
 
 int
@@ -153,7 +189,9 @@ relayq_prepare(const struct config *cf, gid_t group, char *err,
 		mode_t		 mode;
 	} dirs[] = {
 		{ "", 0750 }, { "/tmp", 0770 }, { "/new", 0770 },
-		{ "/done", 0770 }, { "/cur", 0750 }, { "/state", 0700 },
+		/* setgid: an outcome, written in state/ and renamed into
+		 * done/, is the analyzer's group's to read */
+		{ "/done", 02770 }, { "/cur", 0750 }, { "/state", 02700 },
 	};
 	struct privdrop_user pu;
 	char path[4096];
@@ -168,5 +206,59 @@ relayq_prepare(const struct config *cf, gid_t group, char *err,
 		    errlen) == -1)
 			return -1;
 	}
+	return 0;
+}
+
+/* A number line "KEY N" at *p. */
+static int
+relayq_number(const unsigned char **p, const unsigned char *end,
+    const char *key, long long *out)
+{
+	char v[32], *e;
+
+	if (relayq_line(p, end, key, v, sizeof(v)) == -1 || v[0] == '\0' ||
+	    ((v[0] < '0' || v[0] > '9') && v[0] != '-'))
+		return -1;
+	*out = strtoll(v, &e, 10);
+	return *e == '\0' ? 0 : -1;
+}
+
+int
+relayq_result_read(const unsigned char *p, size_t len,
+    struct relayq_result *r, char *err, size_t errlen)
+{
+	const unsigned char *end = p + len;
+	char magic[] = RELAYQ_RESULT_MAGIC "\n";
+	long long attempts, code, size;
+
+	memset(r, 0, sizeof(*r));
+	if (len < sizeof(magic) - 1 || memcmp(p, magic, sizeof(magic) - 1)) {
+		snprintf(err, errlen, "not a relay outcome");
+		return -1;
+	}
+	p += sizeof(magic) - 1;
+	if (relayq_line(&p, end, "id", r->id, sizeof(r->id)) == -1 ||
+	    !relayq_valid_id(r->id) ||
+	    relayq_line(&p, end, "status", r->status, sizeof(r->status)) ==
+	    -1 || relayq_number(&p, end, "attempts", &attempts) == -1 ||
+	    relayq_number(&p, end, "first", &r->first) == -1 ||
+	    relayq_number(&p, end, "last", &r->last) == -1 ||
+	    relayq_number(&p, end, "code", &code) == -1 ||
+	    relayq_line(&p, end, "smarthost", r->smarthost,
+	    sizeof(r->smarthost)) == -1 ||
+	    relayq_value(&p, end, "reply", r->reply, sizeof(r->reply), 0) ==
+	    -1 || relayq_line(&p, end, "queue_id", r->queue_id,
+	    sizeof(r->queue_id)) == -1 ||
+	    relayq_value(&p, end, "error", r->error, sizeof(r->error), 0) ==
+	    -1 || relayq_number(&p, end, "data", &size) == -1 ||
+	    attempts < 0 || attempts > 1000000 || code < 0 || code > 999 ||
+	    size < 0 || size != (long long)(end - p)) {
+		snprintf(err, errlen, "bad or missing line");
+		return -1;
+	}
+	r->attempts = (unsigned)attempts;
+	r->code = (long)code;
+	r->data = p;
+	r->size = (size_t)size;
 	return 0;
 }

@@ -42,7 +42,45 @@ struct relayq_item {
 	size_t		 size;
 };
 
+/* The outcome of a probe, spampot-relay's answer in done/ID:
+ *
+ *	spampot-relay-result 1
+ *	id ID
+ *	status sent|failed|expired|unknown|bad
+ *	attempts N
+ *	first T			(Unix times)
+ *	last T
+ *	code N			(the smarthost's last reply code, or 0)
+ *	smarthost HOST:PORT
+ *	reply TEXT		(escaped; may hold spaces)
+ *	queue_id TEXT		(the smarthost's, or empty)
+ *	error TEXT		(libcurl's, or empty)
+ *	data N
+ *	<N bytes: what DATA carried; 0 when the end of DATA never went out>
+ */
+#define RELAYQ_RESULT_MAGIC	"spampot-relay-result 1"
+/* An outcome's size at most: its lines, and relay_max_size's largest
+ * message (10 MiB) with its Received line. */
+#define RELAYQ_RESULT_MAX	(10 * 1024 * 1024 + 16384)
+
+struct relayq_result {
+	char		 id[RELAYQ_ID_MAX];
+	char		 status[16];
+	unsigned	 attempts;
+	long long	 first, last;
+	long		 code;
+	char		 smarthost[256];
+	char		 reply[512];
+	char		 queue_id[128];
+	char		 error[256];
+	const unsigned char *data;		/* into the buffer read */
+	size_t		 size;
+};
+
 int	relayq_write(struct buf *, const struct relayq_item *);
+int	relayq_result_write(struct buf *, const struct relayq_result *);
+int	relayq_result_read(const unsigned char *p, size_t len,
+	    struct relayq_result *, char *err, size_t errlen);
 /* Parse a queue file; -1 with a reason in err when it is not one. */
 int	relayq_read(const unsigned char *p, size_t len, struct relayq_item *,
 	    char *err, size_t errlen);

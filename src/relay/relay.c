@@ -146,30 +146,38 @@ relay_finish(struct relay *r, const char *id, const char *status,
     const struct relay_state *s, const struct relay_smtp_result *res,
     const struct relayq_item *it)
 {
+	struct relayq_result out;
 	struct buf b = { 0 };
-	char tmp[RELAYQ_ID_MAX + 8], esc[SPOOLFMT_ESCAPED_MAX(512)];
+	char tmp[RELAYQ_ID_MAX + 8];
 	int fd, ok = 0;
 
+	memset(&out, 0, sizeof(out));
 	snprintf(tmp, sizeof(tmp), "%s.result", id);
-	buf_appendf(&b, "spampot-relay-result 1\nid %s\nstatus %s\n"
-	    "attempts %u\nfirst %lld\nlast %lld\ncode %ld\n", id, status,
-	    s->attempts, s->first, (long long)time(NULL), res ? res->code : 0);
-	spoolfmt_escape(esc, sizeof(esc), res ? res->reply : "",
-	    res ? strlen(res->reply) : 0, 0);
-	buf_appendf(&b, "reply %s\n", esc);
-	spoolfmt_escape(esc, sizeof(esc), res ? res->queue_id : "",
-	    res ? strlen(res->queue_id) : 0, SPOOLFMT_ESC_SPACE);
-	buf_appendf(&b, "queue_id %s\n", esc);
-	spoolfmt_escape(esc, sizeof(esc), res ? res->error : "",
-	    res ? strlen(res->error) : 0, 0);
-	buf_appendf(&b, "error %s\n", esc);
-	/* the bytes DATA sent (before libcurl's dot-stuffing): none when
-	 * nothing reached the end of DATA */
+	snprintf(out.id, sizeof(out.id), "%s", id);
+	snprintf(out.status, sizeof(out.status), "%s", status);
+	snprintf(out.smarthost, sizeof(out.smarthost), "%s",
+	    r->cf->relay_smarthost);
+	out.attempts = s->attempts;
+	out.first = s->first;
+	out.last = (long long)time(NULL);
+	if (res != NULL) {
+		out.code = res->code;
+		snprintf(out.reply, sizeof(out.reply), "%s", res->reply);
+		snprintf(out.queue_id, sizeof(out.queue_id), "%s",
+		    res->queue_id);
+		snprintf(out.error, sizeof(out.error), "%s", res->error);
+	}
+	/* the bytes DATA carried (before libcurl's dot-stuffing): none when
+	 * the end of DATA never went out */
 	if (it != NULL && s->committed) {
-		buf_appendf(&b, "data %zu\n", it->size);
-		buf_append(&b, it->data, it->size);
-	} else
-		buf_appendf(&b, "data 0\n");
+		out.data = it->data;
+		out.size = it->size;
+	}
+	if (relayq_result_write(&b, &out) == -1) {
+		buf_release(&b);
+		log_warnx("relay: %s: out of memory for its outcome", id);
+		return;
+	}
 	if ((fd = openat(r->state_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC |
 	    O_CLOEXEC | O_NOFOLLOW, 0640)) != -1) {
 		ok = write(fd, b.data, b.len) == (ssize_t)b.len &&

@@ -81,6 +81,7 @@ report_usage(FILE *fp)
 	    "[--address ADDR]\n"
 	    "                      [--domain DOMAIN] [--url TEXT] [--hash HEX] "
 	    "[--subject TEXT]\n"
+	    "       spampot-report [options] relay\n"
 	    "       spampot-report [options] html -o FILE\n"
 	    "options:\n"
 	    "  -c, --config FILE      configuration with the mysql_* keys "
@@ -199,7 +200,8 @@ report_parse(int argc, char *argv[], struct report_args *a,
 		}
 	}
 	if (optind >= argc)
-		report_bad("no command (summary, top, session, search, html)");
+		report_bad("no command (summary, top, session, search, relay, "
+		    "html)");
 	a->command = argv[optind++];
 	if (optind < argc)
 		a->arg = argv[optind++];
@@ -218,7 +220,8 @@ report_check(struct report_args *a, struct report_opts *o)
 	    strcmp(a->command, "session") == 0;
 
 	if (strcmp(a->command, "summary") != 0 && !needs_arg &&
-	    strcmp(a->command, "search") != 0 && strcmp(a->command, "html") != 0)
+	    strcmp(a->command, "search") != 0 && strcmp(a->command, "html") != 0 &&
+	    strcmp(a->command, "relay") != 0)
 		report_bad("unknown command '%s'", a->command);
 	if (needs_arg && a->arg == NULL)
 		report_bad("%s needs %s", a->command, strcmp(a->command,
@@ -273,6 +276,8 @@ report_run(struct rdb *db, const struct report_args *a,
 		return rsess_run(db, o, a->arg);
 	if (strcmp(a->command, "search") == 0)
 		return rsearch_run(db, o);
+	if (strcmp(a->command, "relay") == 0)
+		return rrelay_run(db, o);
 	return rhtml_run(db, o);
 }
 

@@ -16,6 +16,7 @@
  *   report_top.c      rtop_     top KIND
  *   report_session.c  rsess_    session ID|SPOOL_NAME
  *   report_search.c   rsearch_  search
+ *   report_relay.c    rrelay_   relay
  *   report_html.c     rhtml_    html: one self-contained page
  *   report_svg.c      rsvg_     its charts, as inline SVG
  */
@@ -195,6 +196,7 @@ int	 rtop_run(struct rdb *, const struct report_opts *, const char *kind);
 void	 rtop_usage(FILE *);
 int	 rsess_run(struct rdb *, const struct report_opts *, const char *id);
 int	 rsearch_run(struct rdb *, const struct report_opts *);
+int	 rrelay_run(struct rdb *, const struct report_opts *);
 
 /* Used by the HTML page as well. */
 struct rsum {

@@ -27,7 +27,7 @@ done
 in_db="TABLE_SCHEMA = 'spampot'"
 for t in sessions auth_attempts messages recipients urls attachments patterns \
     session_tls kind_hours value_hours value_totals pattern_hours \
-    message_patterns relay_decisions schema_version; do
+    message_patterns relay_decisions relay_deliveries schema_version; do
 	check_eq "table $t exists" 1 \
 	    "$(db_scalar "SELECT COUNT(*) FROM information_schema.TABLES WHERE $in_db AND TABLE_NAME = '$t'")"
 done

@@ -31,7 +31,7 @@ check_eq "unknown option" "2 spampot-report: unknown option '--bogus'$HINT" "$(r
 rep noval -- summary --since
 check_eq "option without its value" "2 spampot-report: option '--since' needs a value$HINT" "$(result noval)"
 rep nocmd --
-check_eq "no command" "2 spampot-report: no command (summary, top, session, search, html)$HINT" "$(result nocmd)"
+check_eq "no command" "2 spampot-report: no command (summary, top, session, search, relay, html)$HINT" "$(result nocmd)"
 rep badcmd -- stats
 check_eq "unknown command" "2 spampot-report: unknown command 'stats'$HINT" "$(result badcmd)"
 rep nokind -- top

@@ -6,7 +6,8 @@
 # a private port): each arrives byte for byte, with the persona's Received
 # line on top; a message that is not a probe never arrives. The relay runs
 # as its own user, under its seccomp filter. The outcome (the smarthost's
-# reply and queue id) is handed back in done/. The stop file stops a
+# reply, the exact bytes sent) is stored by the analyzer in
+# relay_deliveries. The stop file stops a
 # stream of probes mid-way, and nothing is sent while it is there.
 . "$(dirname "$0")/lib.sh"
 . "$E2E_DIR/db.sh"
@@ -27,12 +28,11 @@ check_eq "relay: no capabilities" 0000000000000000 "$(awk '$1 == "CapEff:" { pri
 check "a probe sent" probe a@one.example
 check "a message that is not a probe sent" probe n@no.example "no marker here" "nothing of ours"
 check "the probe reached the smarthost" wait_for 20 sink_count_is 1
-check "its outcome is in done/" wait_for 10 test -n "$(ls -A "$RELAY_DIR/done" 2>/dev/null)"
 sleep 2
 check_eq "nothing else reached the smarthost" 1 "$(sink_count)"
 spool=$(db_scalar "SELECT s.spool_name FROM sessions s JOIN messages m ON m.session_id = s.id JOIN relay_decisions d ON d.message_id = m.id WHERE d.rcpt = 'a@one.example'")
 python3 - "$(sink_files | head -n 1)" "$SPOOL/done/$spool" "$E2E_DIR" > "$T/scheck" 2>&1 <<'PY'
-import re, sys
+import hashlib, re, sys
 sys.path.insert(0, sys.argv[3])
 import spool
 got = open(sys.argv[1], "rb").read()
@@ -49,11 +49,26 @@ m = re.match(rx, data)
 assert m, data[:300]
 assert data[m.end():] == msg["body"], (len(data) - m.end(), len(msg["body"]), data[-40:], msg["body"][-40:])
 print("ok")
+print(hashlib.sha256(data).hexdigest())
 PY
 check "the probe arrived byte for byte, the Received line on top" grep -qx ok "$T/scheck"
+stored() { [ "$(db_scalar "SELECT COUNT(*) FROM relay_deliveries WHERE queue_id = '$spool.1'")" = 1 ]; }
+check "the analyzer stored the outcome" wait_for 20 stored
+check_eq "relay_deliveries: sent, once, the smarthost's reply" "sent 1 250 250 2.0.0 Ok 127.0.0.1:$SINK_PORT" \
+    "$(db_query "SELECT status, attempts, reply_code, reply, smarthost FROM relay_deliveries WHERE queue_id = '$spool.1'" | tr '\t' ' ')"
+check_eq "relay_deliveries: the exact bytes DATA carried" "$(sed -n 2p "$T/scheck")" \
+    "$(db_scalar "SELECT SHA2(data, 256) FROM relay_deliveries WHERE queue_id = '$spool.1'")"
+done_empty() { [ -z "$(ls -A "$RELAY_DIR/done")" ]; }
+check "done/ is emptied once stored" wait_for 10 done_empty
+REPORT="$SPAMPOT_BUILDDIR/src/spampot-report"
+out=$("$REPORT" -c "$CONF" --format csv relay 2>&1 | tr -d '\r')
+check_eq "spampot-report relay: the probe, its rule and what became of it" \
+    "relay,address,,127.0.0.1,a@one.example,sent,$spool.1,1,250,,250 2.0.0 Ok,e2e" \
+    "$(grep ",a@one.example," <<< "$out" | cut -d, -f2-)"
+check_eq "spampot-report relay leaves the non-probe out" "" \
+    "$(grep n@no.example <<< "$out")"
 cat "$T/scheck"
 check "the relay logged the smarthost's reply" relay_log_has "relay: $spool.1 sent to 127.0.0.1:$SINK_PORT rcpt=a@one.example reply=250"
-check "done/ holds the outcome: sent, reply 250" grep -q "^status sent$" "$RELAY_DIR/done/$spool.1"
 
 # The stop file: a stream is cut off, nothing more is sent.
 for i in 1 2 3 4 5 6; do probe "s$i@stream.example"; [ "$i" = 3 ] && touch "$RELAY_DIR/stop"; done

@@ -28,6 +28,14 @@ copies() { grep -l "^X-Rcpt-Args: <$1>" $(sink_files) /dev/null 2>/dev/null | gr
 copies_are() { [ "$(copies "$1")" -eq "$2" ]; }
 delivering() { grep -q 'attempts 1 ' "$RELAY_DIR"/state/* 2>/dev/null; }
 relay_dead() { ! kill -0 "$RELAY_PID" 2>/dev/null; }
+# outcome RCPT: what relay_deliveries says of the probe to RCPT.
+outcome() {
+	db_scalar "SELECT CONCAT(r.status, ' ', IFNULL(r.reply_code, '-'))
+	    FROM relay_deliveries r JOIN relay_decisions d ON d.queue_id = r.queue_id
+	    WHERE d.rcpt = '$1'"
+}
+# outcome_is RCPT PATTERN: a glob (smtp-sink's hard reject is a 500)
+outcome_is() { case "$(outcome "$1")" in $2) return 0 ;; esac; return 1; }
 queue_decided() {
 	[ "$(db_scalar "SELECT COUNT(*) FROM relay_decisions WHERE rcpt LIKE 'q%@queue.example'")" = 4 ]
 }
@@ -56,6 +64,8 @@ probe hard@a.example
 check "5xx: refused for good, logged" wait_for 20 relay_log_has "refused by 127.0.0.1:$SINK_PORT: 5"
 sleep 3
 check_eq "a refused probe is not tried again" 1 "$(grep -c 'refused by' "$RELAY_LOG")"
+check "relay_deliveries: failed, with the smarthost's code" wait_for 10 outcome_is hard@a.example "failed 5[0-9][0-9]"
+check "relay_deliveries: the deferred one sent after attempts" wait_for 10 outcome_is soft@a.example "sent 250"
 sink_stop
 sink_start
 
@@ -73,9 +83,11 @@ for step in after-claim before-connect before-commit after-commit after-reply; d
 	after-commit)
 		# the mark was written, the end of DATA never went out
 		check_eq "$step: not delivered, recorded as unknown" 0 "$n"
+		check "$step: unknown in relay_deliveries" wait_for 10 outcome_is "$step@crash.example" "unknown -"
 		check "$step: unknown, logged" relay_log_has "stopped after its end of DATA went out; recorded as unknown" ;;
 	after-reply)
 		check_eq "$step: delivered exactly once" 1 "$n"
+		check "$step: unknown in relay_deliveries" wait_for 10 outcome_is "$step@crash.example" "unknown -"
 		check "$step: unknown, logged" relay_log_has "stopped after its end of DATA went out; recorded as unknown" ;;
 	*)
 		check_eq "$step: delivered exactly once after the restart" 1 "$n" ;;

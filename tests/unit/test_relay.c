@@ -4,7 +4,8 @@
  * never inside a longer number; its host name; the credentials of the
  * session; the conditions a probe must meet. The limits: the hour, the
  * client, a recipient's cool-down, the campaign, a history read back. The
- * queue file (relayq.c): written and read back, hostile files refused. The
+ * queue file and the relay's outcome file (relayq.c): written and read
+ * back, hostile files refused. The
  * Received lines of the personas (received.c).
  */
 #include "autoconf.h"
@@ -296,6 +297,48 @@ test_queue_file(void **state)
 }
 
 static void
+test_outcome_file(void **state)
+{
+	struct relayq_result r, back;
+	struct buf b = { 0 };
+	char err[128];
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	snprintf(r.id, sizeof(r.id), "20261204T101010.123456Z_1.2.3.4_ab.1");
+	snprintf(r.status, sizeof(r.status), "sent");
+	r.attempts = 3;
+	r.first = 1764842400;
+	r.last = 1764842460;
+	r.code = 250;
+	snprintf(r.smarthost, sizeof(r.smarthost), "127.0.0.1:2525");
+	snprintf(r.reply, sizeof(r.reply), "250 2.0.0 Ok: queued as 4Qx1\r\n");
+	snprintf(r.queue_id, sizeof(r.queue_id), "4Qx1");
+	r.data = (const unsigned char *)"Received: x\r\n\r\nbody\r\n";
+	r.size = 23;
+	assert_int_equal(relayq_result_write(&b, &r), 0);
+	assert_int_equal(relayq_result_read((unsigned char *)b.data, b.len,
+	    &back, err, sizeof(err)), 0);
+	assert_string_equal(back.status, "sent");
+	assert_int_equal(back.attempts, 3);
+	assert_int_equal(back.code, 250);
+	assert_true(back.first == 1764842400 && back.last == 1764842460);
+	/* a reply's spaces and line end come back as they were */
+	assert_string_equal(back.reply, r.reply);
+	assert_string_equal(back.queue_id, "4Qx1");
+	assert_int_equal(back.size, 23);
+	assert_memory_equal(back.data, r.data, 23);
+	/* cut short, or a byte more than its size says */
+	assert_int_equal(relayq_result_read((unsigned char *)b.data,
+	    b.len - 1, &back, err, sizeof(err)), -1);
+	buf_release(&b);
+	buf_appendf(&b, "spampot-relay-result 1\nid ../x\nstatus sent\n");
+	assert_int_equal(relayq_result_read((unsigned char *)b.data, b.len,
+	    &back, err, sizeof(err)), -1);
+	buf_release(&b);
+}
+
+static void
 test_received(void **state)
 {
 	struct received_fields rf = { "mx.example.net", "bot.example",
@@ -332,6 +375,7 @@ main(void)
 		cmocka_unit_test(test_credentials),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_queue_file),
+		cmocka_unit_test(test_outcome_file),
 		cmocka_unit_test(test_received),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -315,7 +315,7 @@ test_outcome_file(void **state)
 	snprintf(r.reply, sizeof(r.reply), "250 2.0.0 Ok: queued as 4Qx1\r\n");
 	snprintf(r.queue_id, sizeof(r.queue_id), "4Qx1");
 	r.data = (const unsigned char *)"Received: x\r\n\r\nbody\r\n";
-	r.size = 23;
+	r.size = strlen((const char *)r.data);
 	assert_int_equal(relayq_result_write(&b, &r), 0);
 	assert_int_equal(relayq_result_read((unsigned char *)b.data, b.len,
 	    &back, err, sizeof(err)), 0);
@@ -326,8 +326,8 @@ test_outcome_file(void **state)
 	/* a reply's spaces and line end come back as they were */
 	assert_string_equal(back.reply, r.reply);
 	assert_string_equal(back.queue_id, "4Qx1");
-	assert_int_equal(back.size, 23);
-	assert_memory_equal(back.data, r.data, 23);
+	assert_int_equal(back.size, 21);
+	assert_memory_equal(back.data, r.data, 21);
 	/* cut short, or a byte more than its size says */
 	assert_int_equal(relayq_result_read((unsigned char *)b.data,
 	    b.len - 1, &back, err, sizeof(err)), -1);

@@ -340,8 +340,9 @@ relay_attempt(struct relay *r, const char *id, struct relay_state *s)
 	relay_test_crash("after-reply");
 	spoolfmt_escape(esc, sizeof(esc), res.reply, strlen(res.reply), 0);
 	if (res.outcome == RELAY_SENT) {
-		log_info("relay: %s sent to %s rcpt=%s reply=%s", id,
-		    r->cf->relay_smarthost, it.rcpt, esc);
+		log_info("relay: %s sent to %s rcpt=%s tls=%s reply=%s", id,
+		    r->cf->relay_smarthost, it.rcpt, res.tls ? "yes" : "no",
+		    esc);
 		relay_finish(r, id, "sent", s, &res, &it);
 	} else if (s->committed && !res.answered) {
 		log_warnx("relay: %s: no reply to the end of DATA (%s): "

@@ -115,6 +115,7 @@ struct relay_xfer {
 	struct relay_smtp_result	*res;
 	char				 line[512];	/* the reply so far */
 	int				 quit;		/* QUIT is out */
+	int				 starttls;	/* STARTTLS is out */
 };
 
 static size_t
@@ -150,6 +151,9 @@ relay_smtp_trace(CURL *c, curl_infotype type, char *data, size_t len,
 	if (type == CURLINFO_HEADER_OUT && len >= 4 &&
 	    strncmp(data, "QUIT", 4) == 0)
 		x->quit = 1;
+	if (type == CURLINFO_HEADER_OUT && len >= 8 &&
+	    strncmp(data, "STARTTLS", 8) == 0)
+		x->starttls = 1;
 	if (type != CURLINFO_HEADER_IN || x->quit)
 		return 0;
 	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
@@ -159,6 +163,10 @@ relay_smtp_trace(CURL *c, curl_infotype type, char *data, size_t len,
 	snprintf(x->line + n, sizeof(x->line) - n, "%.*s", (int)len, data);
 	/* "250 ..." ends a reply, "250-..." goes on */
 	if (len >= 4 && data[3] == ' ') {
+		/* 220 to STARTTLS: what follows is inside TLS */
+		if (x->starttls && strncmp(data, "220", 3) == 0)
+			x->res->tls = 1;
+		x->starttls = 0;
 		snprintf(x->res->reply, sizeof(x->res->reply), "%s", x->line);
 		x->line[0] = '\0';
 		if (x->res->committed)

@@ -27,6 +27,7 @@ struct relay_smtp_result {
 	char			 reply[512];	/* the smarthost's last reply */
 	char			 queue_id[128];	/* from it, when it names one */
 	char			 error[256];	/* libcurl's, when it failed */
+	int			 tls;		/* STARTTLS was taken */
 	int			 committed;	/* the end of DATA may be out */
 	int			 answered;	/* a reply came after it */
 };

@@ -68,7 +68,7 @@ check_eq "spampot-report relay: the probe, its rule and what became of it" \
 check_eq "spampot-report relay leaves the non-probe out" "" \
     "$(grep n@no.example <<< "$out")"
 cat "$T/scheck"
-check "the relay logged the smarthost's reply" relay_log_has "relay: $spool.1 sent to 127.0.0.1:$SINK_PORT rcpt=a@one.example reply=250"
+check "the relay logged the smarthost's reply" relay_log_has "relay: $spool.1 sent to 127.0.0.1:$SINK_PORT rcpt=a@one.example tls=no reply=250"
 
 # The stop file: a stream is cut off, nothing more is sent.
 for i in 1 2 3 4 5 6; do probe "s$i@stream.example"; [ "$i" = 3 ] && touch "$RELAY_DIR/stop"; done

@@ -315,6 +315,7 @@ relay_attempt(struct relay *r, const char *id, struct relay_state *s)
 	struct relayq_item it;
 	struct buf b = { 0 };
 	char err[256], esc[SPOOLFMT_ESCAPED_MAX(512)];
+	char rcpt[SPOOLFMT_ESCAPED_MAX(RELAYQ_ADDR_MAX)];
 	long long now = (long long)time(NULL);
 
 	if (relay_slurp(r->cur_fd, id, &b) == -1 ||
@@ -339,9 +340,12 @@ relay_attempt(struct relay *r, const char *id, struct relay_state *s)
 	relay_smtp_deliver(&it, relay_commit, &ca, RELAY_TIMEOUT_MS, &res);
 	relay_test_crash("after-reply");
 	spoolfmt_escape(esc, sizeof(esc), res.reply, strlen(res.reply), 0);
+	/* the recipient is the client's choice: escaped for the log */
+	spoolfmt_escape(rcpt, sizeof(rcpt), it.rcpt, strlen(it.rcpt),
+	    SPOOLFMT_ESC_SPACE);
 	if (res.outcome == RELAY_SENT) {
 		log_info("relay: %s sent to %s rcpt=%s tls=%s reply=%s", id,
-		    r->cf->relay_smarthost, it.rcpt, res.tls ? "yes" : "no",
+		    r->cf->relay_smarthost, rcpt, res.tls ? "yes" : "no",
 		    esc);
 		relay_finish(r, id, "sent", s, &res, &it);
 	} else if (s->committed && !res.answered) {

@@ -331,14 +331,17 @@ relay_count(const struct relay_limits *rl, time_t now, long ago,
 	return n;
 }
 
-/* The limit that refuses one more relay now, or NULL. */
+/* The limit that refuses one more relay now, or NULL. Only a probe gets
+ * here: the queue's count (a listing of two directories) is asked of
+ * probes, never of the other messages. */
 static const char *
 relay_limit(const struct relay_limits *rl, const struct spool_session *s,
-    const struct relay_decision *d, size_t queued, time_t now)
+    const struct relay_decision *d, size_t (*queued)(void *), void *arg,
+    time_t now)
 {
 	const struct config *cf = rl->cf;
 
-	if (cf->relay_mode == CONF_RELAY_ON && queued >= cf->relay_queue_max)
+	if (queued != NULL && queued(arg) >= cf->relay_queue_max)
 		return "queue";
 	if (relay_count(rl, now, 3600, 0, NULL) >= cf->relay_limit_hour)
 		return "hour";
@@ -396,15 +399,16 @@ relay_rule(struct relay_limits *rl, const struct spool_session *s,
 	if (relay_rule_credentials(s, m))
 		return "credentials";
 	/* this copy is counted already */
-	if (GPOINTER_TO_SIZE(seen) <= cf->relay_per_campaign)
+	if (cf->relay_per_campaign > 0 &&
+	    GPOINTER_TO_SIZE(seen) <= cf->relay_per_campaign)
 		return "campaign";
 	return NULL;
 }
 
 void
 relay_decide(struct relay_limits *rl, const struct spool_session *s,
-    size_t i, const struct mime_message *m, size_t queued,
-    struct relay_decision *d)
+    size_t i, const struct mime_message *m, size_t (*queued)(void *),
+    void *arg, struct relay_decision *d)
 {
 	const struct config *cf = rl->cf;
 	time_t now = time(NULL);
@@ -413,7 +417,10 @@ relay_decide(struct relay_limits *rl, const struct spool_session *s,
 	util_utc_stamp(d->decided_at, sizeof(d->decided_at), 0);
 	relay_recipient(&s->msgs[i], d);
 	relay_campaign_key(m ? m->subject : NULL, d->campaign);
-	relay_limits_seen(rl, d->campaign, 1);
+	/* copies are counted for the campaign rule only: a key per subject
+	 * ever seen is memory for nothing when it is off */
+	if (cf->relay_per_campaign > 0)
+		relay_limits_seen(rl, d->campaign, 1);
 	d->verdict = "not-probe";
 	if ((d->reason = relay_not_probe(cf, s, i, m)) != NULL)
 		return;
@@ -421,7 +428,7 @@ relay_decide(struct relay_limits *rl, const struct spool_session *s,
 		d->reason = "no-marker";
 		return;
 	}
-	if ((d->reason = relay_limit(rl, s, d, queued, now)) != NULL) {
+	if ((d->reason = relay_limit(rl, s, d, queued, arg, now)) != NULL) {
 		d->verdict = "refused";
 		return;
 	}

@@ -45,12 +45,14 @@ int		 relay_limits_seen(struct relay_limits *, const char *campaign,
 		    unsigned long n);
 
 /*
- * The decision for message I of session S (its MIME parse M), made at
- * NOW with QUEUED files waiting in the relay queue. A probe that may go
- * counts against the limits at once.
+ * The decision for message I of session S (its MIME parse M), made now.
+ * QUEUED(ARG), when given, says how many probes wait in the relay queue;
+ * it is asked only of a message the rules made a probe. A probe that may
+ * go counts against the limits at once.
  */
 void		 relay_decide(struct relay_limits *, const struct spool_session *,
-		    size_t i, const struct mime_message *m, size_t queued,
+		    size_t i, const struct mime_message *m,
+		    size_t (*queued)(void *), void *arg,
 		    struct relay_decision *);
 /* The campaign key of a subject (NULL: none): relay_decisions.campaign. */
 void		 relay_campaign_key(const char *subject, char out[65]);

@@ -160,10 +160,13 @@ relay_queue_count(int dirfd)
 }
 
 /* Probes spampot-relay has yet to finish: new/ and cur/, and those of
- * the batches not yet committed. */
+ * the batches not yet committed. Asked only of a probe no other limit
+ * refused. */
 static size_t
-relay_queue_waiting(const struct relay_queue *rq)
+relay_queue_waiting(void *arg)
 {
+	const struct relay_queue *rq = arg;
+
 	size_t a = relay_queue_count(rq->new_fd);
 	size_t b = relay_queue_count(rq->cur_fd);
 
@@ -277,7 +280,7 @@ relay_queue_decide(struct relay_queue *rq, const char *name,
 {
 	const struct spool_session *s = &f->s;
 	struct relay_decision *d;
-	size_t i, queued = 0;
+	size_t i;
 
 	id[0] = '\0';
 	if (s->nmsgs > rq->cap) {
@@ -288,10 +291,9 @@ relay_queue_decide(struct relay_queue *rq, const char *name,
 	}
 	for (i = 0; i < s->nmsgs; i++) {
 		d = &rq->d[i];
-		if (rq->cf->relay_mode == CONF_RELAY_ON && i == 0)
-			queued = relay_queue_waiting(rq);
 		relay_decide(rq->limits, s, i, f->mime ? &f->mime[i] : NULL,
-		    queued, d);
+		    rq->cf->relay_mode == CONF_RELAY_ON ? relay_queue_waiting :
+		    NULL, rq, d);
 		if (strcmp(d->verdict, "relay") == 0) {
 			snprintf(d->queue_id, sizeof(d->queue_id), "%s.%u",
 			    name, s->msgs[i].n);
@@ -319,27 +321,23 @@ relay_queue_outcome(struct relay_queue *rq, struct store *st,
 {
 	struct relayq_result r;
 	struct buf b = { 0 };
-	char chunk[65536], err[512];
-	ssize_t n;
-	int fd, rc = 0;
+	char err[512];
+	int n, rc = 0;
 
-	if ((fd = openat(rq->done_fd, name, O_RDONLY | O_CLOEXEC |
-	    O_NOFOLLOW)) == -1) {
-		if (errno != ENOENT)
-			log_warn("relay: cannot read done/%s; it waits", name);
-		return errno == ENOENT ? 0 : -1;
+	if ((n = buf_read_at(&b, rq->done_fd, name, RELAYQ_RESULT_MAX)) ==
+	    -1 && errno != EFBIG) {
+		rc = errno;
+		buf_release(&b);
+		if (rc == ENOENT)
+			return 0;
+		errno = rc;
+		log_warn("relay: cannot read done/%s; it waits", name);
+		return -1;
 	}
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		if (b.len + (size_t)n > RELAYQ_RESULT_MAX ||
-		    buf_append(&b, chunk, (size_t)n) == -1) {
-			n = -1;
-			break;
-		}
-	close(fd);
 	if (n < 0 || relayq_result_read((unsigned char *)b.data, b.len, &r,
 	    err, sizeof(err)) == -1 || strcmp(r.id, name) != 0) {
 		log_warnx("relay: done/%s is not an outcome (%s); removed",
-		    name, n < 0 ? "unreadable or too large" : err);
+		    name, n < 0 ? "too large" : err);
 		unlinkat(rq->done_fd, name, 0);
 	} else if (store_relay_outcome(st, &r, err, sizeof(err)) == -1) {
 		log_warnx("relay: outcome of %s not stored: %s; it waits", name,

@@ -296,7 +296,8 @@ store_relay_history(struct store *st, struct relay_limits *rl,
 	    "relay_decisions WHERE verdict = '%s' AND decided_at > "
 	    "UTC_TIMESTAMP() - INTERVAL %ld SECOND", verdict, horizon);
 	rc = store_relay_query(st, q, rl, 1, err, errlen);
-	if (rc == 0)
+	/* the copies of each campaign: for relay_per_campaign only */
+	if (rc == 0 && st->cf->relay_per_campaign > 0)
 		rc = store_relay_query(st, "SELECT campaign, COUNT(*) FROM "
 		    "relay_decisions WHERE decided_at > UTC_TIMESTAMP() - "
 		    "INTERVAL 30 DAY GROUP BY campaign", rl, 0, err, errlen);

@@ -47,7 +47,8 @@ long		 store_schema_version(struct store *, char *err, size_t);
 struct relay_limits;
 /* What the relay limits look back on (relay_decide.h): the messages of
  * VERDICT decided in the last HORIZON seconds, and the copies of each
- * campaign seen in the last 30 days. -1: err says why. */
+ * campaign seen in the last 30 days (with relay_per_campaign). -1: err
+ * says why. */
 int		 store_relay_history(struct store *, struct relay_limits *,
 		    const char *verdict, long horizon, char *err, size_t);
 struct relayq_result;

@@ -9,10 +9,13 @@
  */
 #include "autoconf.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 
@@ -93,4 +96,31 @@ buf_trim(struct buf *b, size_t keep_cap)
 {
 	if (b->len == 0 && b->cap > keep_cap)
 		buf_release(b);
+}
+
+int
+buf_read_at(struct buf *b, int dirfd, const char *name, size_t max)
+{
+	char chunk[65536];
+	size_t start = b->len;
+	ssize_t n;
+	int fd, saved;
+
+	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) ==
+	    -1)
+		return -1;
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		if (b->len - start + (size_t)n > max) {
+			errno = EFBIG;
+			n = -1;
+			break;
+		} else if (buf_append(b, chunk, (size_t)n) == -1) {
+			errno = ENOMEM;
+			n = -1;
+			break;
+		}
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return n == 0 ? 0 : -1;
 }

@@ -24,5 +24,8 @@ int	 buf_appendf(struct buf *, const char *, ...)
 void	 buf_consume(struct buf *, size_t);
 void	 buf_release(struct buf *);
 void	 buf_trim(struct buf *, size_t keep_cap);
+/* The file NAME of directory DIRFD appended whole, at most MAX bytes
+ * (O_NOFOLLOW). -1: errno says why (EFBIG: larger than MAX). */
+int	 buf_read_at(struct buf *, int dirfd, const char *name, size_t max);
 
 #endif

@@ -114,27 +114,6 @@ relay_state_read(struct relay *r, const char *id, struct relay_state *s)
 	    &s->attempts, &s->first, &s->next, &s->committed) == 4 ? 0 : -1;
 }
 
-/* A whole file of DIRFD into B. */
-static int
-relay_slurp(int dirfd, const char *name, struct buf *b)
-{
-	char chunk[65536];
-	ssize_t n;
-	int fd;
-
-	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) ==
-	    -1)
-		return -1;
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		if (b->len + (size_t)n > RELAY_FILE_MAX ||
-		    buf_append(b, chunk, (size_t)n) == -1) {
-			n = -1;
-			break;
-		}
-	close(fd);
-	return n == 0 ? 0 : -1;
-}
-
 /*
  * The outcome of ID into done/ID, then ID leaves the queue: written as
  * state/ID.result, cur/ID removed, the result renamed into done/ (where
@@ -318,7 +297,7 @@ relay_attempt(struct relay *r, const char *id, struct relay_state *s)
 	char rcpt[SPOOLFMT_ESCAPED_MAX(RELAYQ_ADDR_MAX)];
 	long long now = (long long)time(NULL);
 
-	if (relay_slurp(r->cur_fd, id, &b) == -1 ||
+	if (buf_read_at(&b, r->cur_fd, id, RELAY_FILE_MAX) == -1 ||
 	    relayq_read((unsigned char *)b.data, b.len, &it, err,
 	    sizeof(err)) == -1 || strcmp(it.id, id) != 0) {
 		log_warnx("relay: %s: not a queue file (%s); dropped", id,
@@ -471,7 +450,7 @@ relay_recover(struct relay *r)
 		log_warnx("relay: %s: stopped after its end of DATA went out; "
 		    "recorded as unknown, never sent again", id);
 		buf_release(&b);
-		if (relay_slurp(r->cur_fd, id, &b) == 0 &&
+		if (buf_read_at(&b, r->cur_fd, id, RELAY_FILE_MAX) == 0 &&
 		    relayq_read((unsigned char *)b.data, b.len, &it, err,
 		    sizeof(err)) == 0)
 			relay_finish(r, id, "unknown", &s, NULL, &it);

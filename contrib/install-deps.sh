@@ -8,7 +8,8 @@ set -eu
 
 pkgs="build-essential autoconf automake pkgconf libseccomp-dev libcap-dev swaks
       libmariadb-dev libgmime-3.0-dev libpcre2-dev libpsl-dev libssl-dev
-      libmaxminddb-dev libcurl4-openssl-dev
+      libmaxminddb-dev libcurl4-openssl-dev g++ libtlsh-dev libfuzzy-dev
+      libyara-dev libarchive-dev libmagic-dev
       mariadb-server mariadb-client
       passwd procps"
 if [ "${1:-}" = "--tests" ]; then
@@ -24,6 +25,9 @@ if [ "${1:-}" = "--tests" ]; then
 	pkgs="$pkgs dpkg apt"
 	# ss -xp in 001-privileges.sh (who is connected to /dev/log)
 	pkgs="$pkgs iproute2"
+	# test archives (zip, 7z, rar, tar) and real-world rules checked with
+	# the yara tool
+	pkgs="$pkgs zip p7zip-full yara"
 fi
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps.sh: run as root (it calls apt-get)" >&2

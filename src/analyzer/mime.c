@@ -48,6 +48,9 @@
  */
 #define MIME_COPY_FACTOR	4
 #define MIME_COPY_MIN		(1024 * 1024)
+/* How far into a multipart its declared charset is looked for. */
+#define MIME_DECLARED_DEPTH	3
+#define MIME_DECLARED_PARTS	8
 
 struct mime_walk {
 	struct mime_message	*out;
@@ -55,6 +58,7 @@ struct mime_walk {
 	GMimeParserOptions	*options;
 	GMimeFormatOptions	*format;	/* the input's newlines */
 	size_t			 copy_left;	/* see MIME_COPY_FACTOR */
+	const char		*declared;	/* see mime_declared */
 };
 
 static int	mime_walk(struct mime_walk *, GMimeObject *, int);
@@ -92,16 +96,17 @@ mime_is_utf8(const char *p, size_t n)
 /*
  * Convert with an open iconv descriptor. A byte the charset does not
  * define, or a sequence cut off at the end, becomes U+FFFD and the
- * conversion goes on, so no text after it is lost.
+ * conversion goes on, so no text after it is lost; *faults counts them.
  */
 static char *
-mime_iconv(iconv_t cd, const char *in, size_t n)
+mime_iconv(iconv_t cd, const char *in, size_t n, size_t *faults)
 {
 	struct buf b = { NULL, 0, 0 };
 	char chunk[4096], *ip = (char *)in, *op, *text;
 	size_t il = n, ol;
 	int more = 1, err;
 
+	*faults = 0;
 	iconv(cd, NULL, NULL, NULL, NULL);
 	while (more) {
 		op = chunk;
@@ -115,6 +120,7 @@ mime_iconv(iconv_t cd, const char *in, size_t n)
 				goto fail;
 			memcpy(chunk, "\xef\xbf\xbd", 3);
 			op = chunk + 3;
+			(*faults)++;
 			/* EILSEQ: step over one byte; EINVAL: the end. */
 			if (err == EILSEQ && il > 0) {
 				ip++;
@@ -133,6 +139,75 @@ fail:
 	return NULL;
 }
 
+/* A label that says nothing beyond ASCII: as good as none. */
+static int
+mime_is_ascii_label(const char *charset)
+{
+	return g_ascii_strcasecmp(charset, "us-ascii") == 0 ||
+	    g_ascii_strcasecmp(charset, "ascii") == 0;
+}
+
+static int
+mime_is_utf8_label(const char *charset)
+{
+	return g_ascii_strcasecmp(charset, "utf-8") == 0 ||
+	    g_ascii_strcasecmp(charset, "utf8") == 0;
+}
+
+/*
+ * n bytes in charset to UTF-8 in *text, the bytes it does not define
+ * counted in *faults: 1, or 0 when iconv does not know the charset, or -1
+ * when out of memory.
+ */
+static int
+mime_convert(const char *charset, const char *p, size_t n, char **text,
+    size_t *faults)
+{
+	iconv_t cd;
+
+	if ((cd = g_mime_iconv_open("UTF-8", charset)) == (iconv_t)-1)
+		return 0;
+	*text = mime_iconv(cd, p, n, faults);
+	g_mime_iconv_close(cd);
+	return *text == NULL ? -1 : 1;
+}
+
+/*
+ * Bytes that carry no label: UTF-8 when they are valid UTF-8, else the
+ * charset declared for them (may be NULL), else MIME_FALLBACK_CHARSET;
+ * the first that reads them without a fault, or the one with fewest. This
+ * is the order of GMime's fallback charsets (g_mime_utils_decode_8bit),
+ * which shows a fault as '?', here U+FFFD.
+ */
+static char *
+mime_fallback(const char *declared, const char *p, size_t n)
+{
+	const char *charsets[2] = { declared, MIME_FALLBACK_CHARSET };
+	char *best = NULL, *text;
+	size_t i, faults, least = SIZE_MAX;
+	int rc;
+
+	if (mime_is_utf8(p, n))
+		return utf8_sanitize(p, n);
+	for (i = 0; i < 2 && least > 0; i++) {
+		if (charsets[i] == NULL || mime_is_ascii_label(charsets[i]) ||
+		    mime_is_utf8_label(charsets[i]))
+			continue;
+		if ((rc = mime_convert(charsets[i], p, n, &text,
+		    &faults)) == -1) {
+			free(best);
+			return NULL;
+		}
+		if (rc == 1 && faults < least) {
+			free(best);
+			best = text;
+			least = faults;
+		} else if (rc == 1)
+			free(text);
+	}
+	return best != NULL ? best : utf8_sanitize(p, n);
+}
+
 /*
  * n bytes in a charset to UTF-8. Text labelled US-ASCII or not labelled at
  * all is UTF-8 when it is valid UTF-8, else the fallback charset; a charset
@@ -141,23 +216,41 @@ fail:
 static char *
 mime_to_utf8(const char *charset, const char *p, size_t n)
 {
-	iconv_t cd;
 	char *text;
+	size_t faults;
+	int rc;
 
-	if (charset != NULL && (g_ascii_strcasecmp(charset, "utf-8") == 0 ||
-	    g_ascii_strcasecmp(charset, "utf8") == 0))
+	if (charset != NULL && mime_is_utf8_label(charset))
 		return utf8_sanitize(p, n);
-	if (charset == NULL || g_ascii_strcasecmp(charset, "us-ascii") == 0 ||
-	    g_ascii_strcasecmp(charset, "ascii") == 0) {
-		if (mime_is_utf8(p, n))
-			return utf8_sanitize(p, n);
-		charset = MIME_FALLBACK_CHARSET;
+	if (charset == NULL || mime_is_ascii_label(charset))
+		return mime_fallback(NULL, p, n);
+	if ((rc = mime_convert(charset, p, n, &text, &faults)) == 0)
+		return utf8_sanitize(p, n);
+	return rc == 1 ? text : NULL;
+}
+
+/*
+ * Header bytes (a subject, a file name) to UTF-8: mime_words_conv. Bytes
+ * in a charset iconv knows are read in it; the others, sent raw or with a
+ * label nobody knows, as the fallback charsets say, with the charset the
+ * message or part declares for its text second: a subject sent in raw
+ * KOI8-R is in the charset of the body written with it.
+ */
+static char *
+mime_header_to_utf8(const char *charset, const char *declared, const char *p,
+    size_t n)
+{
+	char *text;
+	size_t faults;
+	int rc;
+
+	if (charset != NULL && mime_is_utf8_label(charset))
+		return utf8_sanitize(p, n);
+	if (charset != NULL && !mime_is_ascii_label(charset)) {
+		if ((rc = mime_convert(charset, p, n, &text, &faults)) != 0)
+			return rc == 1 ? text : NULL;
 	}
-	if ((cd = g_mime_iconv_open("UTF-8", charset)) == (iconv_t)-1)
-		return utf8_sanitize(p, n);
-	text = mime_iconv(cd, p, n);
-	g_mime_iconv_close(cd);
-	return text;
+	return mime_fallback(declared, p, n);
 }
 
 /* An HTML part without a charset parameter: its <meta> charset, if any. */
@@ -516,21 +609,20 @@ mime_type(GMimeObject *obj)
 	return type;
 }
 
-static char *mime_filename_2231(GMimeObject *);
+static int	mime_filename(struct mime_walk *, GMimeObject *, char **);
 
 static int
 mime_walk_part(struct mime_walk *w, GMimeObject *obj)
 {
 	GMimeContentDisposition *disp;
 	struct buf b = { NULL, 0, 0 };
-	const char *filename, *charset;
-	char *type, *name2231;
+	const char *charset;
+	char *type, *filename;
 	int rc, att, html = 0;
 
+	if (mime_filename(w, obj, &filename) == -1)
+		return -1;
 	type = mime_type(obj);
-	name2231 = mime_filename_2231(obj);
-	filename = name2231 ? name2231 :
-	    g_mime_part_get_filename(GMIME_PART(obj));
 	disp = g_mime_object_get_content_disposition(obj);
 	att = filename != NULL ||
 	    (disp != NULL && g_mime_content_disposition_is_attachment(disp));
@@ -554,7 +646,7 @@ mime_walk_part(struct mime_walk *w, GMimeObject *obj)
 			buf_release(&b);
 	}
 	g_free(type);
-	free(name2231);
+	free(filename);
 	return rc;
 }
 
@@ -569,8 +661,7 @@ mime_list_message(struct mime_walk *w, GMimeObject *obj, GMimeMessage *inner)
 	struct buf b = { NULL, 0, 0 };
 	GMimeStream *mem;
 	GByteArray *ba;
-	const char *filename;
-	char *type;
+	char *type, *filename;
 	int rc = 0;
 
 	mem = g_mime_stream_mem_new();
@@ -581,15 +672,15 @@ mime_list_message(struct mime_walk *w, GMimeObject *obj, GMimeMessage *inner)
 	g_object_unref(mem);
 	if (rc != 1)
 		return rc;
-	filename = g_mime_object_get_content_disposition_parameter(obj,
-	    "filename");
-	if (filename == NULL)
-		filename = g_mime_object_get_content_type_parameter(obj,
-		    "name");
+	if (mime_filename(w, obj, &filename) == -1) {
+		buf_release(&b);
+		return -1;
+	}
 	type = mime_type(obj);
 	rc = mime_add_att(w, filename, filename ? strlen(filename) : 0,
 	    type, (unsigned char *)b.data, b.len);
 	g_free(type);
+	free(filename);
 	return rc;
 }
 
@@ -694,6 +785,36 @@ mime_walk(struct mime_walk *w, GMimeObject *obj, int depth)
 
 /* --- headers and messages -------------------------------------------- */
 
+/*
+ * The charset a message declares for its text: its body's, or the first
+ * its parts declare (a multipart has none of its own), US-ASCII and UTF-8
+ * aside since UTF-8 is tried first anyway. Headers sent as raw 8-bit are
+ * most likely in it: spam is written in one charset.
+ */
+static const char *
+mime_declared(GMimeObject *obj, int depth)
+{
+	GMimeMultipart *mp;
+	const char *charset;
+	int i, n;
+
+	if (obj == NULL || depth > MIME_DECLARED_DEPTH)
+		return NULL;
+	charset = g_mime_object_get_content_type_parameter(obj, "charset");
+	if (charset != NULL && !mime_is_ascii_label(charset) &&
+	    !mime_is_utf8_label(charset))
+		return charset;
+	if (!GMIME_IS_MULTIPART(obj))
+		return NULL;
+	mp = GMIME_MULTIPART(obj);
+	n = g_mime_multipart_get_count(mp);
+	for (i = 0; i < n && i < MIME_DECLARED_PARTS; i++)
+		if ((charset = mime_declared(g_mime_multipart_get_part(mp, i),
+		    depth + 1)) != NULL)
+			return charset;
+	return NULL;
+}
+
 /* "Name: value\n", unfolded, valid UTF-8, appended to out->headers. */
 static int
 mime_add_header(struct mime_walk *w, GMimeHeader *h)
@@ -751,6 +872,8 @@ static int
 mime_walk_message(struct mime_walk *w, GMimeMessage *msg, int depth)
 {
 	GMimeObject *body;
+	const char *outer = w->declared;
+	int rc;
 
 	if (mime_add_headers(w, GMIME_OBJECT(msg)) == -1)
 		return -1;
@@ -758,7 +881,10 @@ mime_walk_message(struct mime_walk *w, GMimeMessage *msg, int depth)
 		return 0;
 	if (mime_add_headers(w, body) == -1)
 		return -1;
-	return mime_walk(w, body, depth + 1);
+	w->declared = mime_declared(body, 0);
+	rc = mime_walk(w, body, depth + 1);
+	w->declared = outer;
+	return rc;
 }
 
 /* A header of obj as it was sent (folded, encoded words and all). */
@@ -773,14 +899,19 @@ mime_raw_header(GMimeObject *obj, const char *name)
 	return g_mime_header_get_raw_value(h);
 }
 
-/* The subject, its encoded words decoded by us (mime_words.c). */
+/*
+ * The subject, decoded by mime_words.c (why not by GMime: see there); raw
+ * 8-bit in it is read as the message's declared charset may say.
+ */
 static int
 mime_subject(struct mime_message *m, GMimeMessage *msg)
 {
-	const char *raw, *subject;
+	const char *raw, *subject, *declared;
 
+	declared = mime_declared(g_mime_message_get_mime_part(msg), 0);
 	if ((raw = mime_raw_header(GMIME_OBJECT(msg), "Subject")) != NULL)
-		m->subject = mime_words_header(raw, mime_to_utf8);
+		m->subject = mime_words_header(raw, declared,
+		    mime_header_to_utf8);
 	else if ((subject = g_mime_message_get_subject(msg)) != NULL)
 		m->subject = utf8_sanitize(subject, strlen(subject));
 	else
@@ -791,19 +922,75 @@ mime_subject(struct mime_message *m, GMimeMessage *msg)
 	return 0;
 }
 
-/* A file name given with RFC 2231, decoded by us; NULL: none such. */
+/*
+ * A parameter of a raw Content-Disposition (disp set) or Content-Type as
+ * GMime reads it, g_free'd by the caller. Read from the raw header since
+ * the value GMime keeps of a header has had its raw 8-bit bytes converted
+ * already, with the fallback charsets of the whole message.
+ */
 static char *
-mime_filename_2231(GMimeObject *obj)
+mime_raw_param(GMimeParserOptions *options, const char *raw, int disp,
+    const char *param)
 {
-	const char *raw;
-	char *name = NULL;
+	GMimeContentDisposition *cd;
+	GMimeContentType *ct;
+	char *value;
 
-	if ((raw = mime_raw_header(obj, "Content-Disposition")) != NULL)
-		name = mime_words_param(raw, "filename", mime_to_utf8);
-	if (name == NULL && (raw = mime_raw_header(obj,
-	    "Content-Type")) != NULL)
-		name = mime_words_param(raw, "name", mime_to_utf8);
-	return name;
+	value = NULL;
+	if (disp &&
+	    (cd = g_mime_content_disposition_parse(options, raw)) != NULL) {
+		value = g_strdup(g_mime_content_disposition_get_parameter(cd,
+		    param));
+		g_object_unref(cd);
+	} else if (!disp &&
+	    (ct = g_mime_content_type_parse(options, raw)) != NULL) {
+		value = g_strdup(g_mime_content_type_get_parameter(ct, param));
+		g_object_unref(ct);
+	}
+	return value;
+}
+
+/*
+ * A part's file name in *name (malloc'd UTF-8, NULL for none): 0, or -1
+ * when out of memory. RFC 2231 names are decoded by mime_words.c (see
+ * there why), the others by GMime, which decodes their encoded words but
+ * leaves raw 8-bit bytes as they were sent: those are read in the part's
+ * declared charset, else the message's, after UTF-8.
+ */
+static int
+mime_filename(struct mime_walk *w, GMimeObject *obj, char **name)
+{
+	const char *rawcd, *rawct, *declared;
+	char *value = NULL;
+
+	declared = g_mime_object_get_content_type_parameter(obj, "charset");
+	if (declared == NULL || mime_is_ascii_label(declared) ||
+	    mime_is_utf8_label(declared))
+		declared = w->declared;
+	*name = NULL;
+	rawcd = mime_raw_header(obj, "Content-Disposition");
+	rawct = mime_raw_header(obj, "Content-Type");
+	if (rawcd != NULL)
+		*name = mime_words_param(rawcd, "filename", declared,
+		    mime_header_to_utf8);
+	if (*name == NULL && rawct != NULL)
+		*name = mime_words_param(rawct, "name", declared,
+		    mime_header_to_utf8);
+	if (*name != NULL)
+		return 0;
+	if (rawcd != NULL)
+		value = mime_raw_param(w->options, rawcd, 1, "filename");
+	if (value == NULL && rawct != NULL)
+		value = mime_raw_param(w->options, rawct, 0, "name");
+	if (value == NULL)
+		return 0;
+	if (utf8_prefix(value, strlen(value)) == strlen(value))
+		*name = strdup(value);
+	else
+		*name = mime_words_header(value, declared,
+		    mime_header_to_utf8);
+	g_free(value);
+	return *name == NULL ? -1 : 0;
 }
 
 static void

@@ -10,10 +10,18 @@
 
 #include <stddef.h>
 
-/* Bytes in a charset (NULL: unknown) to malloc'd, valid UTF-8. */
-typedef char *(*mime_words_conv)(const char *charset, const char *, size_t);
+/*
+ * Bytes in charset to malloc'd, valid UTF-8 (NULL: out of memory). A
+ * charset of NULL means the bytes carry no label: then declared, the
+ * charset the message or part declares for its text (or NULL), says what
+ * they may be.
+ */
+typedef char *(*mime_words_conv)(const char *charset, const char *declared,
+    const char *, size_t);
 
-char	*mime_words_header(const char *raw, mime_words_conv);
-char	*mime_words_param(const char *raw, const char *param, mime_words_conv);
+char	*mime_words_header(const char *raw, const char *declared,
+	    mime_words_conv);
+char	*mime_words_param(const char *raw, const char *param,
+	    const char *declared, mime_words_conv);
 
 #endif

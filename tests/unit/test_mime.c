@@ -7,8 +7,8 @@
  * tests/data/mail/NAME.eml is parsed and held against NAME.expect (format
  * in tests/data/mail/README), once as written and once with CRLF line
  * ends, as SMTP delivers it. Made here: subjects in many charsets, the
- * empty message, huge headers, deep nesting, what nesting may cost and
- * random bytes.
+ * empty message, huge headers, thousands of encoded words, deep nesting,
+ * what nesting may cost and random bytes.
  */
 #include "autoconf.h"
 
@@ -27,6 +27,7 @@
 
 #include "buf.h"
 #include "mime.h"
+#include "mime_words.h"
 #include "testutil.h"
 #include "utf8.h"
 
@@ -287,6 +288,14 @@ static const struct {
 	{ "Plain ASCII subject", "Plain ASCII subject" },
 	{ "Gr\xfc\xdf" "e", "Gr\u00fc\u00dfe" },	/* raw 8-bit Latin-1 */
 	{ "Gr\xc3\xbc\xc3\x9f" "e", "Gr\u00fc\u00dfe" },	/* raw UTF-8 */
+	/* a character split between words; padding ends the first */
+	{ "=?UTF-8?B?5YWN6A==?= =?UTF-8?B?tLnpooblj5Y=?=",
+	    "\u514d\u8d39\u9886\u53d6" },
+	{ "=?utf-8?B?4g==?=\n =?UTF-8?Q?=82=AC_100?=", "\u20ac 100" },
+	{ "=?UTF-8?Q?Hello?= world", "Hello world" },
+	{ "=?UTF-8?Q?a?=  =?UTF-8?Q?b?=\t=?UTF-8?Q?c?= d", "abc d" },
+	{ "=?UTF-8?Q?nul=00byte?=", "nul\ufffdbyte" },
+	{ "=?x-no-such-charset?Q?caf=E9?=", "caf\u00e9" },	/* fallback */
 	{ "=?x-no-such-charset?Q?abc?=", NULL },	/* valid UTF-8 only */
 	{ "=?utf-8?B?!!!not base64?=", NULL },
 	{ "", "" },
@@ -341,6 +350,53 @@ test_empty(void **state)
 	mime_message_clear(&m);
 	/* Freed twice is harmless: the first free empties it. */
 	mime_message_clear(&m);
+}
+
+/* Thousands of encoded words of two charsets, one unknown; bad base64. */
+static void
+test_many_words(void **state)
+{
+	struct buf b = { NULL, 0, 0 };
+	struct mime_message m;
+	size_t i;
+
+	assert_int_equal(buf_appendf(&b, "Subject:"), 0);
+	for (i = 0; i < 5000; i++)
+		assert_int_equal(buf_appendf(&b, " =?%s?B?%s?=",
+		    i % 2 ? "UTF-8" : "x-bogus", i % 3 ? "4g==" : "!!"), 0);
+	assert_int_equal(buf_appendf(&b, "\n\nbody\n"), 0);
+	import_string(b.data, b.len, &m);
+	assert_non_null(m.subject);
+	mime_message_clear(&m);
+	buf_release(&b);
+}
+
+static char *
+ascii_conv(const char *charset, const char *declared, const char *p,
+    size_t n)
+{
+	return utf8_sanitize(p, n);
+}
+
+/*
+ * A megabyte of "=?" that never ends, given to mime_words straight (GMime
+ * takes minutes over such a subject in the message parser): each is
+ * scanned once, not to the end of the value once for each.
+ */
+static void
+test_words_unended(void **state)
+{
+	struct buf b = { NULL, 0, 0 };
+	size_t i, n = 150000;
+	char *s;
+
+	for (i = 0; i < n; i++)
+		assert_int_equal(buf_appendf(&b, "=?a?Q?x"), 0);
+	s = mime_words_header(b.data, NULL, ascii_conv);
+	assert_non_null(s);
+	assert_int_equal(strlen(s), 7 * n);
+	free(s);
+	buf_release(&b);
 }
 
 /* A 100 KB subject, whole. */
@@ -556,10 +612,18 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TU_GOLDEN_MAIL(run_golden),
+		TU_GOLDEN("split2022jp", run_golden),
+		TU_GOLDEN("splitgb2312", run_golden),
+		TU_GOLDEN("korean2231", run_golden),
+		TU_GOLDEN("rawkoi8", run_golden),
+		TU_GOLDEN("rawsjis", run_golden),
+		TU_GOLDEN("wordspace", run_golden),
 		cmocka_unit_test(test_subjects),
 		cmocka_unit_test(test_no_subject),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_huge_subject),
+		cmocka_unit_test(test_many_words),
+		cmocka_unit_test(test_words_unended),
 		cmocka_unit_test(test_many_received),
 		cmocka_unit_test(test_long_header_line),
 		cmocka_unit_test(test_deep_nesting),

@@ -8,6 +8,26 @@
  * (the same normalised text), and by TLSH through an index of digest
  * bands, so that a message is compared with a few candidates and never
  * with every campaign. The same code assigns online and rebuilds.
+ *
+ * The one way to use it, online and in a rebuild alike, for each message
+ * in import order:
+ *
+ *	key = its simtext digests and its link domains;
+ *	id = campaign_index_match(idx, &key);
+ *	if (id == 0 && (key.template[0] != '\0' || key.tlsh[0] != '\0')) {
+ *		id = the next new campaign id;
+ *		campaign_index_add(idx, id, &key);
+ *	}
+ *	campaign_index_template(idx, id, key.template);
+ *
+ * The answers depend only on that sequence of calls (no time, address or
+ * random number), so replaying the messages in the same order rebuilds
+ * the same campaigns. A message joins, in this order: the campaign that
+ * first had its template; else the representative nearest by TLSH among
+ * at most 64 that share a digest band with it (newest first), within
+ * tlsh_distance, or tlsh_distance + domain_bonus when they share a link
+ * domain (ties: the lower id); else none. Suggested parameters:
+ * tlsh_distance 40, domain_bonus 20 (see campaign.c and test_campaign.c).
  */
 #ifndef SPAMPOT_CAMPAIGN_H
 #define SPAMPOT_CAMPAIGN_H

@@ -15,14 +15,23 @@
 #include <stdint.h>
 
 struct inspect_limits {
-	unsigned	depth;		/* archives inside archives; 0: none */
-	unsigned	members;	/* per attachment, all depths */
-	uint64_t	bytes;		/* expanded, per attachment */
-	unsigned	ratio;		/* expanded : compressed, per member */
+	unsigned	depth;		/* archives inside archives; 0: none
+					 * (the attachment's own members are
+					 * listed, not opened) */
+	unsigned	members;	/* headers read per attachment, all
+					 * depths, directories included */
+	uint64_t	bytes;		/* expanded, per attachment: also
+					 * bounds the memory held */
+	unsigned	ratio;		/* expanded : compressed, of each
+					 * archive's members read so far
+					 * (measured, past 1 MiB); 0: none */
 };
 
-/* What became of an archive (INSPECT_ARCHIVE_*), by priority: the first
- * limit reached ends the walk and is what is recorded. */
+/* What became of an archive and those inside it, by priority (the
+ * enum's order, highest wins): the members, bytes or ratio limit that
+ * ended the walk; else the depth limit (which only stops a descent: the
+ * members beside it are still listed); else damaged, decrypted,
+ * encrypted, ok. Members read before a limit or damage stay listed. */
 enum inspect_archive {
 	INSPECT_NOT_ARCHIVE = 0,
 	INSPECT_ARCHIVE_OK,
@@ -41,15 +50,18 @@ const char	*inspect_archive_name(enum inspect_archive);
 #define INSPECT_MEMBER_TRUNCATED	2	/* a limit cut it short */
 #define INSPECT_MEMBER_MISMATCH		4	/* name vs real type */
 
+/* A member: a file, or a link (listed, not followed: real_type
+ * "inode/symlink", or NULL for a hard link). Directories are not listed. */
 struct inspect_member {
 	char		*path;		/* UTF-8; a nested member's path is
-					 * "inner.zip/dir/file" */
+					 * "inner.zip/dir/file"; a lone gzip
+					 * stream's is its name less ".gz" */
 	unsigned	 depth;		/* 1: in the attachment itself */
 	uint64_t	 size;		/* bytes read (expanded) */
 	char		 md5[33];
 	char		 sha1[41];
 	char		 sha256[65];
-	char		*real_type;	/* libmagic MIME type */
+	char		*real_type;	/* libmagic MIME type; NULL: none */
 	int		 flags;		/* INSPECT_MEMBER_* */
 };
 
@@ -65,14 +77,17 @@ struct inspect_result {
 
 struct inspect_ctx;
 
-/* Loads libmagic's database: before the sandbox. NULL with ERR. */
+/* Loads libmagic's database, a UTF-8 locale, the time zone and OpenSSL's
+ * configuration: before the sandbox. NULL with ERR. */
 struct inspect_ctx *inspect_open(const struct inspect_limits *, char *err,
 		    size_t errlen);
 void		 inspect_close(struct inspect_ctx *);
 /*
  * One attachment. PASSWORDS: tried on an encrypted archive, in order.
- * EACH, when not NULL, is called with every member's content as it is
- * read (for YARA), before it is dropped. 0, or -1 out of memory.
+ * EACH, when not NULL, is called with every member's content once it is
+ * read (as far as the limits let it: for YARA), before it is dropped;
+ * not for links, nor for members no password opened. 0, or -1 out of
+ * memory (RESULT then empty). No file is opened, nothing forks.
  */
 int		 inspect_attachment(struct inspect_ctx *, const char *filename,
 		    const char *declared_type, const unsigned char *data,

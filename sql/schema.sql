@@ -132,8 +132,13 @@ CREATE TABLE IF NOT EXISTS messages (
 	sha256		CHAR(64) NOT NULL,
 	queue_id	VARCHAR(16) NOT NULL,
 	received_at	DATETIME(6) NOT NULL,
+	template	CHAR(64) NULL,		-- campaigns: see campaigns
+	tlsh		VARCHAR(72) NULL,
+	ssdeep		VARCHAR(148) NULL,
+	campaign_id	BIGINT UNSIGNED NULL,
 	mail_from_key	VARCHAR(255) AS (LEFT(mail_from, 255)) VIRTUAL,
 	UNIQUE KEY uq_messages_session_seq (session_id, seq),
+	KEY ix_messages_campaign (campaign_id, received_at),
 	KEY ix_messages_received (received_at),
 	KEY ix_messages_sha256 (sha256),
 	KEY ix_messages_from_domain (mail_from_domain),
@@ -178,7 +183,13 @@ CREATE TABLE IF NOT EXISTS attachments (
 	sha1		CHAR(40) NOT NULL,
 	sha256		CHAR(64) NOT NULL,
 	received_at	DATETIME(6) NULL,	-- the message's
+	seq		INT UNSIGNED NULL,	-- its place in the message
+	real_type	VARCHAR(255) NULL,	-- libmagic's
+	type_mismatch	TINYINT(1) NOT NULL DEFAULT 0,
+	archive		VARCHAR(16) NULL,	-- what its walk ended with
+	archive_password VARCHAR(255) NULL,	-- the one that opened it
 	KEY ix_attachments_message (message_id),
+	KEY ix_attachments_mismatch (type_mismatch, received_at),
 	KEY ix_attachments_md5 (md5),
 	KEY ix_attachments_sha1 (sha1),
 	KEY ix_attachments_sha256_time (sha256, received_at),
@@ -356,4 +367,106 @@ CREATE TABLE IF NOT EXISTS relay_deliveries (
 	KEY ix_relay_deliveries_status (status, last_try)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
-INSERT IGNORE INTO schema_version (version) VALUES (5);
+-- Campaigns (spampot-analyzer(8), CAMPAIGNS): messages of one spam
+-- campaign, grouped as they are imported. id is derived from the
+-- representative's template (the first 52 bits of its SHA-256, so that
+-- it is the same whoever imports it and fits a JSON number); template,
+-- tlsh, ssdeep and domains are the representative's (its first message's), which
+-- new messages are compared with. messages, first_seen and last_seen are
+-- running totals; clients and sensors count the rows of campaign_clients
+-- and campaign_sensors. rep_message_id: the representative message.
+CREATE TABLE IF NOT EXISTS campaigns (
+	id		BIGINT UNSIGNED NOT NULL PRIMARY KEY,
+	template	CHAR(64) NOT NULL,
+	tlsh		VARCHAR(72) NOT NULL,
+	ssdeep		VARCHAR(148) NOT NULL,
+	domains		VARCHAR(1024) NOT NULL,
+	subject		TEXT NULL,
+	rep_message_id	BIGINT UNSIGNED NOT NULL,
+	messages	BIGINT UNSIGNED NOT NULL,
+	clients		BIGINT UNSIGNED NOT NULL DEFAULT 0,
+	sensors		INT UNSIGNED NOT NULL DEFAULT 0,
+	first_seen	DATETIME(6) NOT NULL,
+	last_seen	DATETIME(6) NOT NULL,
+	KEY ix_campaigns_rep (rep_message_id),
+	KEY ix_campaigns_last (last_seen),
+	KEY ix_campaigns_rank (messages, last_seen)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Per campaign: its client addresses, sensors and link domains (the
+-- registrable domains of its URLs), each with its messages and when.
+CREATE TABLE IF NOT EXISTS campaign_clients (
+	campaign_id	BIGINT UNSIGNED NOT NULL,
+	client_ip	VARCHAR(45) NOT NULL,
+	n		BIGINT UNSIGNED NOT NULL,
+	first_seen	DATETIME(6) NOT NULL,
+	last_seen	DATETIME(6) NOT NULL,
+	PRIMARY KEY (campaign_id, client_ip),
+	KEY ix_campaign_clients_ip (client_ip)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS campaign_sensors (
+	campaign_id	BIGINT UNSIGNED NOT NULL,
+	sensor		VARCHAR(255) NOT NULL,
+	n		BIGINT UNSIGNED NOT NULL,
+	first_seen	DATETIME(6) NOT NULL,
+	last_seen	DATETIME(6) NOT NULL,
+	PRIMARY KEY (campaign_id, sensor)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS campaign_domains (
+	campaign_id	BIGINT UNSIGNED NOT NULL,
+	domain		VARCHAR(255) NOT NULL,
+	n		BIGINT UNSIGNED NOT NULL,
+	first_seen	DATETIME(6) NOT NULL,
+	last_seen	DATETIME(6) NOT NULL,
+	PRIMARY KEY (campaign_id, domain),
+	KEY ix_campaign_domains_domain (domain)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- What is inside an attachment that is an archive (zip, rar, 7z, gzip,
+-- tar, nested to archive_depth): one row per member, found by its
+-- message and its attachment's place in the message (attachments.seq).
+-- flags: 1 encrypted (not read), 2 cut short by a limit, 4 its real type
+-- and its name disagree.
+CREATE TABLE IF NOT EXISTS attachment_members (
+	id		BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+	message_id	BIGINT UNSIGNED NOT NULL,
+	att_seq		INT UNSIGNED NOT NULL,
+	path		VARCHAR(1024) NOT NULL,
+	depth		INT UNSIGNED NOT NULL,
+	size		BIGINT UNSIGNED NOT NULL,
+	md5		CHAR(32) NOT NULL,
+	sha1		CHAR(40) NOT NULL,
+	sha256		CHAR(64) NOT NULL,
+	real_type	VARCHAR(255) NULL,
+	flags		INT UNSIGNED NOT NULL,
+	received_at	DATETIME(6) NULL,	-- the message's
+	KEY ix_members_message (message_id, att_seq),
+	KEY ix_members_sha256 (sha256),
+	KEY ix_members_md5 (md5),
+	CONSTRAINT fk_members_message FOREIGN KEY (message_id)
+	    REFERENCES messages (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- YARA rules (yara_rules_dir) that matched: on the message as received
+-- (att_seq NULL), on an attachment (att_seq), or on a member of one
+-- (member_path). Each match is also counted as a value of kind yara (the
+-- rule's name) in patterns and message_patterns.
+CREATE TABLE IF NOT EXISTS yara_matches (
+	id		BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+	message_id	BIGINT UNSIGNED NOT NULL,
+	att_seq		INT UNSIGNED NULL,
+	member_path	VARCHAR(1024) NULL,
+	rule		VARCHAR(128) NOT NULL,
+	namespace	VARCHAR(128) NOT NULL,
+	tags		VARCHAR(1024) NOT NULL,
+	meta		TEXT NOT NULL,
+	received_at	DATETIME(6) NULL,	-- the message's
+	KEY ix_yara_message (message_id),
+	KEY ix_yara_rule_time (rule, received_at),
+	CONSTRAINT fk_yara_message FOREIGN KEY (message_id)
+	    REFERENCES messages (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+INSERT IGNORE INTO schema_version (version) VALUES (6);

@@ -54,6 +54,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "campaign_assign.h"
 #include "cmdline.h"
 #include "conf.h"
 #include "paths.h"
@@ -75,6 +76,7 @@
 #include "spoolfmt.h"
 #include "spool_read.h"
 #include "store.h"
+#include "yara_rules.h"
 #include "util.h"
 
 #define ANALYZER_BACKOFF_MIN	1000
@@ -117,6 +119,8 @@ struct analyzer {
 	struct mover		*mover;		/* committed: out of new/ */
 	struct eventlog		*events;	/* json_log, or NULL */
 	struct relay_queue	*relay;		/* relay = off: NULL */
+	struct campaign_assign	*campaigns;	/* campaigns = no: NULL */
+	struct import_opts	 opts;		/* the parse child's */
 	int			 spool_fd;
 	int			 new_fd;
 	int			 inotify_fd;
@@ -152,7 +156,12 @@ analyzer_usage(void)
 	    "  -t       check the configuration and patterns, then exit\n"
 	    "  -V       print the version and exit\n"
 	    "  --once   import what is in new/ (or the files named), then "
-	    "exit\n", SPAMPOT_CONFIG_FILE);
+	    "exit\n"
+	    "  --rebuild-campaigns [--campaign-distance N] "
+	    "[--campaign-domain-bonus N]\n"
+	    "                      [--campaign-ssdeep N]\n"
+	    "           group every message into campaigns again, then exit\n",
+	    SPAMPOT_CONFIG_FILE);
 	exit(1);
 }
 
@@ -334,7 +343,14 @@ analyzer_store(struct analyzer *a, const char *name,
 		snprintf(err, errlen, "out of memory");
 		return STORE_RETRY;
 	}
+	if (a->campaigns != NULL && (ps.campaign = campaign_assign_file(
+	    a->campaigns, f)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return STORE_RETRY;
+	}
 	rc = store_import(a->store, &ps, err, errlen);
+	campaign_assign_clear((struct parsed_campaign *)ps.campaign,
+	    f->s.nmsgs);
 	if (rc == STORE_OK)
 		eventlog_session(a->events, &ps);
 	return rc;
@@ -359,6 +375,8 @@ analyzer_db_state(struct analyzer *a, int down, const char *why)
 			log_debug("database still unavailable: %s", esc);
 		store_close(a->store);
 		a->store = NULL;
+		/* campaigns the rollback took away are read again */
+		campaign_assign_reset(a->campaigns);
 		/* rolled back with the connection */
 		a->nbatch = a->nflight = 0;
 		eventlog_drop(a->events);
@@ -389,6 +407,7 @@ analyzer_connect(struct analyzer *a)
 	/* the relay's limits look back on what was decided before */
 	if (a->relay != NULL)
 		relay_queue_load(a->relay, a->store);
+	(void)campaign_assign_load(a->campaigns, a->store);
 	return 0;
 }
 
@@ -766,6 +785,41 @@ analyzer_scan(struct analyzer *a)
 	return rc;
 }
 
+/*
+ * yara_rules_dir compiled, and the rules handed to the parse child. At
+ * start (AT_START) a rule that does not compile stops the analyzer; on
+ * SIGHUP it is logged and the rules in use stay. 0, or -1.
+ */
+static int
+analyzer_yara(struct analyzer *a, int at_start)
+{
+	struct buf b = { NULL, 0, 0 };
+	struct yara_rules *rules;
+	char err[1024];
+	int rc = -1;
+
+	if (a->cf->yara_rules_dir[0] == '\0')
+		return 0;
+	if ((rules = yara_rules_compile(a->cf->yara_rules_dir, err,
+	    sizeof(err))) == NULL) {
+		if (at_start)
+			fatalx("YARA rules: %s", err);
+		log_warnx("YARA rules: %s; the rules in use stay", err);
+		return -1;
+	}
+	if (yara_rules_save(rules, &b) == -1 ||
+	    (a->parse != NULL && import_rules(a->parse, b.data, b.len) == -1))
+		log_warnx("YARA rules: out of memory; the rules in use stay");
+	else {
+		log_info("YARA rules: %zu from %s", yara_rules_count(rules),
+		    a->cf->yara_rules_dir);
+		rc = 0;
+	}
+	buf_release(&b);
+	yara_rules_free(rules);
+	return rc;
+}
+
 static void
 analyzer_signals(struct analyzer *a)
 {
@@ -774,6 +828,7 @@ analyzer_signals(struct analyzer *a)
 	while (read(a->signal_fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
 			eventlog_reopen(a->events);
+			analyzer_yara(a, 0);
 			log_info("SIGHUP: the configuration is read at start; "
 			    "restart to change it");
 		} else {
@@ -1045,6 +1100,77 @@ analyzer_once_files(struct analyzer *a, char **files, int n)
 
 /* -t: the database is reachable and holds the schema this analyzer
  * writes. */
+/* The thresholds --rebuild-campaigns may be given; -1: the
+ * configuration's. */
+struct analyzer_thresholds {
+	long	distance, bonus, ssdeep;
+};
+
+/* A threshold of --rebuild-campaigns: 0 to MAX. */
+static long
+analyzer_threshold(const char *opt, const char *v, long max)
+{
+	char *end;
+	long n;
+
+	n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || n < 0 || n > max) {
+		fprintf(stderr, "spampot-analyzer: %s: expected a number from 0 "
+		    "to %ld, not '%s'\n", opt, max, v);
+		exit(1);
+	}
+	return n;
+}
+
+/*
+ * --rebuild-campaigns: every campaign made again from the messages, with
+ * the configuration's thresholds or those given; the analyzer must not
+ * be importing meanwhile (spampot-analyzer(8)).
+ */
+static int
+analyzer_rebuild(struct analyzer *a, const struct analyzer_thresholds *t)
+{
+	const struct config *cf = a->cf;
+	struct campaign_assign *ca;
+	struct store *st;
+	unsigned long msgs, camps;
+	char err[512], *password;
+	int rc = 1;
+
+	if ((password = analyzer_password(a->cf->mysql_password_file, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "spampot-analyzer: database password: %s\n",
+		    err);
+		return 1;
+	}
+	st = store_open(a->cf, password, err, sizeof(err));
+	free(password);
+	if (st == NULL) {
+		fprintf(stderr, "spampot-analyzer: database: %s\n", err);
+		return 1;
+	}
+	if ((ca = campaign_assign_new(cf, t->distance, t->bonus,
+	    t->ssdeep)) == NULL)
+		fprintf(stderr, "spampot-analyzer: out of memory\n");
+	else if (campaign_assign_rebuild(ca, st, &msgs, &camps, err,
+	    sizeof(err)) == -1)
+		fprintf(stderr, "spampot-analyzer: rebuilding the campaigns: "
+		    "%s\n", err);
+	else {
+		printf("spampot-analyzer: campaigns rebuilt: %lu messages in "
+		    "%lu campaigns (campaign_distance %ld, "
+		    "campaign_domain_bonus %ld, campaign_ssdeep %ld)\n", msgs,
+		    camps, t->distance >= 0 ? t->distance :
+		    (long)cf->campaign_distance, t->bonus >= 0 ? t->bonus :
+		    (long)cf->campaign_domain_bonus, t->ssdeep >= 0 ?
+		    t->ssdeep : (long)cf->campaign_ssdeep);
+		rc = 0;
+	}
+	campaign_assign_free(ca);
+	store_close(st);
+	return rc;
+}
+
 static int
 analyzer_check_database(struct analyzer *a)
 {
@@ -1080,6 +1206,24 @@ analyzer_check_database(struct analyzer *a)
 	return 0;
 }
 
+/* What the parse child does, from the configuration. */
+static void
+analyzer_opts(struct analyzer *a)
+{
+	const struct config *cf = a->cf;
+
+	a->opts.patterns = a->patterns;
+	a->opts.wire_flags = (cf->attachments_dir[0] != '\0' ?
+	    IMPORT_WIRE_DATA : 0) | (cf->relay_mode != CONF_RELAY_OFF ?
+	    IMPORT_WIRE_TEXTS : 0);
+	a->opts.digests = cf->campaigns;
+	a->opts.inspect = 1;
+	a->opts.limits.depth = (unsigned)cf->archive_depth;
+	a->opts.limits.members = (unsigned)cf->archive_max_members;
+	a->opts.limits.bytes = cf->archive_max_bytes;
+	a->opts.limits.ratio = (unsigned)cf->archive_max_ratio;
+}
+
 static struct config *
 analyzer_config(const char *path, struct extract_patterns **patterns)
 {
@@ -1102,12 +1246,17 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "once", no_argument, NULL, 'o' },
+		{ "rebuild-campaigns", no_argument, NULL, 'R' },
+		{ "campaign-distance", required_argument, NULL, 'D' },
+		{ "campaign-domain-bonus", required_argument, NULL, 'B' },
+		{ "campaign-ssdeep", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct analyzer a;
 	char err[512];
 	struct cmdline cl = { .conf_path = SPAMPOT_CONFIG_FILE };
-	int ch, once = 0, rc = 0;
+	struct analyzer_thresholds thr = { -1, -1, -1 };
+	int ch, once = 0, rebuild = 0, rc = 0;
 
 	util_close_from(3);
 	memset(&a, 0, sizeof(a));
@@ -1123,13 +1272,33 @@ main(int argc, char *argv[])
 	    -1) {
 		if (ch == 'o')
 			once = 1;
+		else if (ch == 'R')
+			rebuild = 1;
+		else if (ch == 'D')
+			thr.distance = analyzer_threshold(
+			    "--campaign-distance", optarg, 300);
+		else if (ch == 'B')
+			thr.bonus = analyzer_threshold(
+			    "--campaign-domain-bonus", optarg, 300);
+		else if (ch == 'S')
+			thr.ssdeep = analyzer_threshold("--campaign-ssdeep",
+			    optarg, 100);
 		else if (!cmdline_option(&cl, ch, optarg, "spampot-analyzer"))
 			analyzer_usage();
 	}
-	if (optind != argc && !once)
+	if ((optind != argc && !once) || (rebuild && once) ||
+	    (!rebuild && (thr.distance >= 0 || thr.bonus >= 0 ||
+	    thr.ssdeep >= 0)))
 		analyzer_usage();
 	a.conf_path = cl.conf_path;
 	a.cf = analyzer_config(a.conf_path, &a.patterns);
+	if (rebuild) {
+		rc = analyzer_rebuild(&a, &thr);
+		extract_patterns_free(a.patterns);
+		conf_clear(a.cf);
+		free(a.cf);
+		return rc;
+	}
 	if (cl.check) {
 		struct privdrop_user pu;
 
@@ -1138,6 +1307,20 @@ main(int argc, char *argv[])
 			fprintf(stderr, "spampot-analyzer: %s: %s\n",
 			    a.conf_path, err);
 			return 1;
+		}
+		if (a.cf->yara_rules_dir[0] != '\0') {
+			struct yara_rules *rules;
+
+			if (yara_rules_init() == -1 || (rules =
+			    yara_rules_compile(a.cf->yara_rules_dir, err,
+			    sizeof(err))) == NULL) {
+				fprintf(stderr, "spampot-analyzer: YARA "
+				    "rules: %s\n", err);
+				return 1;
+			}
+			printf("spampot-analyzer: %s: %zu YARA rules\n",
+			    a.cf->yara_rules_dir, yara_rules_count(rules));
+			yara_rules_free(rules);
 		}
 		printf("spampot-analyzer: %s: configuration OK (%zu patterns)\n",
 		    a.conf_path, a.cf->npatterns);
@@ -1153,10 +1336,15 @@ main(int argc, char *argv[])
 	/* the parsers' spawner: before the password is read, before the
 	 * database, the GeoIP files or the event log are opened */
 	mime_init();
-	a.parse = import_spawn(a.patterns, (a.cf->attachments_dir[0] != '\0' ?
-	    IMPORT_WIRE_DATA : 0) | (a.cf->relay_mode != CONF_RELAY_OFF ?
-	    IMPORT_WIRE_TEXTS : 0),
-	    cl.debug, analyzer_drop_cb, a.cf);
+	/* before the fork: the children inherit what it loads */
+	if (yara_rules_init() == -1)
+		fatalx("libyara initialisation failed");
+	analyzer_opts(&a);
+	a.parse = import_spawn(&a.opts, cl.debug, analyzer_drop_cb, a.cf);
+	analyzer_yara(&a, 1);
+	if (a.cf->campaigns && (a.campaigns = campaign_assign_new(a.cf, -1,
+	    -1, -1)) == NULL)
+		fatal("campaigns");
 	if ((a.password = analyzer_password(a.cf->mysql_password_file, err,
 	    sizeof(err))) == NULL)
 		fatalx("database password: %s", err);
@@ -1190,6 +1378,7 @@ main(int argc, char *argv[])
 	import_stop(a.parse);
 	store_close(a.store);
 	relay_queue_close(a.relay);
+	campaign_assign_free(a.campaigns);
 	eventlog_close(a.events);
 	geoip_close(a.geoip);
 	extract_patterns_free(a.patterns);

@@ -39,6 +39,8 @@ struct campaign_params {
 	unsigned	tlsh_distance;	/* joins at this TLSH distance or less */
 	unsigned	domain_bonus;	/* ... plus this when a link domain is
 					 * shared with the representative */
+	unsigned	ssdeep_score;	/* joins at this ssdeep score (1-100)
+					 * or more; 0: ssdeep not used */
 };
 
 /* What a message brings to the match (simtext.h digests, and the
@@ -46,6 +48,7 @@ struct campaign_params {
 struct campaign_key {
 	const char		*template;	/* "" none */
 	const char		*tlsh;		/* "" none */
+	const char		*ssdeep;	/* "" none */
 	const char *const	*domains;
 	size_t			 ndomains;
 };

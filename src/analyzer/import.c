@@ -67,9 +67,12 @@
 #include "log.h"
 #include "mime.h"
 #include "import.h"
+#include "import_more.h"
 #include "import_wire.h"
+#include "inspect.h"
 #include "sandbox.h"
 #include "util.h"
+#include "yara_rules.h"
 
 #define IMPORT_FILE_MAX		((off_t)4 << 30)	/* larger: bad/ */
 /* How far ahead: files sent to the child and not taken back, and the
@@ -86,6 +89,9 @@
  * as long as the one before, up to the maximum. */
 #define IMPORT_BACKOFF_MIN_MS	50
 #define IMPORT_BACKOFF_MAX_MS	5000
+/* Compiled YARA rules larger than this are refused (a few thousand
+ * rules take a few MiB). */
+#define IMPORT_RULES_MAX	((size_t)256 << 20)
 /* The child's socket: fd 3, above /dev/null on 0-2. */
 #define IMPORT_CHILD_FD		3
 /* A child that sends nothing for this long is stuck on its file (a
@@ -112,6 +118,8 @@ static int	import_timeout_s = IMPORT_TIMEOUT_S;
 struct import_ahead {
 	int				 dirfd;
 	int				 with_data;
+	struct buf			 rules;		/* compiled YARA rules */
+	int				 rules_due;	/* to the child */
 	int				 ctl;		/* to the spawner */
 	int				 sock;		/* to the child */
 	int				 pidfd;
@@ -200,24 +208,31 @@ import_slurp(int fd, size_t *len, char *err, size_t errlen)
 	return data;
 }
 
-/* MIME and extraction for every message of f->s. */
+/* MIME, extraction and (with TOOLS: the parse child) the rest of
+ * import_more.c for every message of f->s. */
 static int
-import_messages(const struct extract_patterns *patterns, struct import_file *f)
+import_messages(const struct extract_patterns *patterns,
+    const struct import_tools *tools, struct import_file *f)
 {
 	size_t i, n = f->s.nmsgs;
 
 	f->mime = calloc(n + 1, sizeof(*f->mime));
 	f->found = calloc(n + 1, sizeof(*f->found));
+	f->more = calloc(n + 1, sizeof(*f->more));
 	f->parsed = calloc(n + 1, sizeof(*f->parsed));
-	if (f->mime == NULL || f->found == NULL || f->parsed == NULL)
+	if (f->mime == NULL || f->found == NULL || f->more == NULL ||
+	    f->parsed == NULL)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (mime_parse(f->s.msgs[i].body, f->s.msgs[i].body_len,
 		    &f->mime[i]) == -1 ||
-		    extract_message(&f->mime[i], patterns, &f->found[i]) == -1)
+		    extract_message(&f->mime[i], patterns, &f->found[i]) == -1 ||
+		    import_more(tools, &f->s.msgs[i], &f->mime[i],
+		    &f->more[i]) == -1)
 			return -1;
 		f->parsed[i].mime = &f->mime[i];
 		f->parsed[i].found = &f->found[i];
+		f->parsed[i].more = &f->more[i];
 	}
 	return 0;
 }
@@ -292,7 +307,7 @@ import_test_hooks(struct import_file *f)
  * and f->err saying why. */
 static int
 import_fd(int fd, const struct extract_patterns *patterns,
-    struct import_file *f)
+    const struct import_tools *tools, struct import_file *f)
 {
 	size_t len;
 	char *data;
@@ -311,7 +326,7 @@ import_fd(int fd, const struct extract_patterns *patterns,
 		f->status = IMPORT_BAD;
 		return -1;
 	}
-	if (import_messages(patterns, f) == -1) {
+	if (import_messages(patterns, tools, f) == -1) {
 		import_file_clear(f);
 		f->status = IMPORT_NOMEM;
 		snprintf(f->err, sizeof(f->err), "out of memory");
@@ -342,7 +357,7 @@ import_file(int dirfd, const char *name,
 		f->status = import_open_status(errno);
 		return -1;
 	}
-	rc = import_fd(fd, patterns, f);
+	rc = import_fd(fd, patterns, NULL, f);
 	close(fd);
 	return rc;
 }
@@ -354,14 +369,18 @@ import_file_clear(struct import_file *f)
 
 	for (i = 0; f->mime != NULL && f->found != NULL && i < f->s.nmsgs;
 	    i++) {
+		if (f->more != NULL)
+			import_more_clear(&f->more[i], f->mime[i].natts);
 		mime_message_clear(&f->mime[i]);
 		extract_result_clear(&f->found[i]);
 	}
 	free(f->mime);
 	free(f->found);
+	free(f->more);
 	free(f->parsed);
 	f->mime = NULL;
 	f->found = NULL;
+	f->more = NULL;
 	f->parsed = NULL;
 	spool_session_clear(&f->s);
 	memset(&f->s, 0, sizeof(f->s));
@@ -510,8 +529,35 @@ import_child_reply(int sock, struct buf *b, const struct import_file *f,
 	return import_write_full(sock, b->data, b->len);
 }
 
+/* 'y': YARA rules, a u32 length and libyara's bytes, replace the ones
+ * the child has. Only the analyzer writes here: bad rules are a bug. */
+static void
+import_child_rules(struct import_tools *t)
+{
+	unsigned char hdr[4];
+	char err[256];
+	size_t len;
+	void *p;
+
+	if (import_read_full(IMPORT_CHILD_FD, hdr, sizeof(hdr)) == -1)
+		_exit(1);
+	len = (size_t)hdr[0] | (size_t)hdr[1] << 8 | (size_t)hdr[2] << 16 |
+	    (size_t)hdr[3] << 24;
+	if (len > IMPORT_RULES_MAX || (p = malloc(len ? len : 1)) == NULL ||
+	    import_read_full(IMPORT_CHILD_FD, p, len) == -1)
+		_exit(1);
+	if (t->rules != NULL)
+		yara_rules_free(t->rules);
+	t->rules = len > 0 ? yara_rules_load(p, len, err, sizeof(err)) : NULL;
+	free(p);
+	if (len > 0 && t->rules == NULL) {
+		log_warnx("parse child: YARA rules: %s", err);
+		_exit(1);
+	}
+}
+
 static void __attribute__((noreturn))
-import_child_loop(const struct extract_patterns *patterns, int with_data)
+import_child_loop(struct import_tools *t)
 {
 	struct import_file f;
 	struct buf b = { NULL, 0, 0 };
@@ -524,11 +570,16 @@ import_child_loop(const struct extract_patterns *patterns, int with_data)
 			_exit(n == 0 ? 0 : 1);
 		if (fds[1] != -1)
 			close(fds[1]);
+		if (c == 'y' && fds[0] == -1) {
+			import_child_rules(t);
+			continue;
+		}
 		if (fds[0] == -1)
 			_exit(1);
-		(void)import_fd(fds[0], patterns, &f);
+		(void)import_fd(fds[0], t->opts->patterns, t, &f);
 		close(fds[0]);
-		if (import_child_reply(IMPORT_CHILD_FD, &b, &f, with_data) == -1)
+		if (import_child_reply(IMPORT_CHILD_FD, &b, &f,
+		    t->opts->wire_flags) == -1)
 			_exit(1);
 		import_file_clear(&f);
 		buf_trim(&b, (size_t)1 << 20);
@@ -552,17 +603,27 @@ import_child_fds(int sock, int trap)
 }
 
 static void __attribute__((noreturn))
-import_child(int sock, const struct extract_patterns *patterns,
-    int with_data, int trap)
+import_child(int sock, const struct import_opts *opts, int trap)
 {
+	struct import_tools t = { opts, NULL, NULL };
+	char err[256];
+
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
 		_exit(1);
 	/* the log socket is closed below: a line (a library's complaint,
 	 * a fatal) goes to stderr, /dev/null but with -d */
 	log_to_pipe(STDERR_FILENO);
+	/* what opens files, before the sandbox forbids it */
+	if (opts->inspect &&
+	    (t.insp = inspect_open(&opts->limits, err, sizeof(err))) == NULL) {
+		log_warnx("parse child: %s", err);
+		_exit(1);
+	}
+	if (yara_rules_init() == -1)
+		_exit(1);
 	import_child_fds(sock, trap);
 	sandbox_parser(trap ? 2 : -1);
-	import_child_loop(patterns, with_data);
+	import_child_loop(&t);
 }
 
 /* --- the spawner --------------------------------------------------------- */
@@ -577,8 +638,7 @@ import_sleep_ms(unsigned ms)
 }
 
 static void __attribute__((noreturn))
-import_spawner(int ctl, const struct extract_patterns *patterns,
-    int with_data, int trap)
+import_spawner(int ctl, const struct import_opts *opts, int trap)
 {
 	struct import_note note;
 	unsigned backoff = 0;
@@ -595,7 +655,7 @@ import_spawner(int ctl, const struct extract_patterns *patterns,
 		if (pid == 0) {
 			close(ctl);
 			close(sv[0]);
-			import_child(sv[1], patterns, with_data, trap);
+			import_child(sv[1], opts, trap);
 		}
 		close(sv[1]);
 		born = util_now_ms();
@@ -655,6 +715,7 @@ import_note(struct import_ahead *q, struct import_note *note)
 		q->sock = fds[0];
 		q->pidfd = fds[1];
 		q->pid = note->pid;
+		q->rules_due = q->rules.len > 0;
 		import_set_timeout(q->sock);
 	} else {
 		if (fds[0] != -1)
@@ -665,8 +726,8 @@ import_note(struct import_ahead *q, struct import_note *note)
 }
 
 struct import_ahead *
-import_spawn(const struct extract_patterns *patterns, int with_data,
-    int trap, void (*init)(void *), void *arg)
+import_spawn(const struct import_opts *opts, int trap, void (*init)(void *),
+    void *arg)
 {
 	struct import_ahead *q;
 	struct import_note note;
@@ -676,7 +737,7 @@ import_spawn(const struct extract_patterns *patterns, int with_data,
 	if ((q = calloc(1, sizeof(*q))) == NULL)
 		fatal("import_spawn");
 	q->dirfd = AT_FDCWD;
-	q->with_data = with_data;
+	q->with_data = opts->wire_flags;
 	q->sock = q->pidfd = -1;
 	/* OpenSSL reads its configuration on first use: here, not in a
 	 * child that may open no file */
@@ -699,7 +760,7 @@ import_spawn(const struct extract_patterns *patterns, int with_data,
 			_exit(1);
 		sandbox_no_dumps(0);
 		sandbox_parser_log();
-		import_spawner(ctl[1], patterns, with_data, trap);
+		import_spawner(ctl[1], opts, trap);
 	}
 	close(ctl[1]);
 	q->ctl = ctl[0];
@@ -774,6 +835,41 @@ import_respawn(struct import_ahead *q, char *why, size_t len)
 	import_forget(q);
 }
 
+int
+import_rules(struct import_ahead *q, const void *p, size_t n)
+{
+	q->rules.len = 0;
+	if (n > IMPORT_RULES_MAX || buf_append(&q->rules, "y\0\0\0\0", 5) == -1 ||
+	    buf_append(&q->rules, p, n) == -1) {
+		q->rules.len = 0;
+		return -1;
+	}
+	q->rules.data[1] = (char)(n & 0xff);
+	q->rules.data[2] = (char)((n >> 8) & 0xff);
+	q->rules.data[3] = (char)((n >> 16) & 0xff);
+	q->rules.data[4] = (char)((n >> 24) & 0xff);
+	q->rules_due = 1;
+	return 0;
+}
+
+/*
+ * New rules go to the child between files only, when it has nothing to
+ * answer: a blocking write of megabytes while it writes an answer that
+ * is not read would leave both waiting. A child that cannot take them is
+ * gone: the next read finds that out.
+ */
+static void
+import_send_rules(struct import_ahead *q)
+{
+	if (!q->rules_due || q->count > 0)
+		return;
+	q->rules_due = 0;
+	if (q->rules.len > 0 &&
+	    import_write_full(q->sock, q->rules.data, q->rules.len) == -1)
+		log_warnx("parse child %ld: the YARA rules did not reach it",
+		    (long)q->pid);
+}
+
 /* Send names ahead, as far as the bounds allow. */
 static void
 import_fill(struct import_ahead *q)
@@ -782,6 +878,7 @@ import_fill(struct import_ahead *q)
 	static const unsigned char c = 'p';
 	int fd;
 
+	import_send_rules(q);
 	while (q->names != NULL && q->next_send < q->n &&
 	    q->count < IMPORT_AHEAD_FILES &&
 	    (q->bytes == 0 || q->bytes < IMPORT_AHEAD_BYTES)) {
@@ -992,5 +1089,6 @@ import_stop(struct import_ahead *q)
 	if (q->pidfd != -1)
 		close(q->pidfd);
 	close(q->ctl);
+	buf_release(&q->rules);
 	free(q);
 }

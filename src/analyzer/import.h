@@ -13,12 +13,23 @@
 
 #include <stddef.h>
 
+#include "inspect.h"
 #include "parsed.h"
 #include "spool_read.h"
 
 struct extract_patterns;
 struct mime_message;
 struct extract_result;
+
+/* What the parse child does with each message besides MIME and
+ * extraction, as the configuration asks. */
+struct import_opts {
+	const struct extract_patterns	*patterns;
+	int				 wire_flags;	/* IMPORT_WIRE_* */
+	int				 digests;	/* campaigns: simtext.h */
+	int				 inspect;	/* real types, archives */
+	struct inspect_limits		 limits;	/* of archives */
+};
 
 enum import_status {
 	IMPORT_OK,
@@ -36,6 +47,7 @@ struct import_file {
 	struct spool_session	 s;		/* IMPORT_OK: */
 	struct mime_message	*mime;		/* s.nmsgs of each */
 	struct extract_result	*found;
+	struct parsed_more	*more;
 	struct parsed_message	*parsed;
 };
 
@@ -47,8 +59,9 @@ void	import_file_clear(struct import_file *);
  * The parse-ahead, in a parse child of its own (see import.c). import_spawn
  * forks its spawner, before the analyzer holds anything a parser must not
  * have; INIT(ARG) runs in the spawner first (the drop of privileges).
- * WIRE_FLAGS: what comes back besides the summary (IMPORT_WIRE_*: attachment
- * contents for the quarantine, text parts for the relay).
+ * OPTS: what the child does and what comes back besides the summary
+ * (IMPORT_WIRE_*: attachment contents for the quarantine, text parts for
+ * the relay).
  * TRAP: the child's filter reports a forbidden call on stderr. import_start
  * says where names are (AT_FDCWD: paths). import_begin hands it a list of
  * names; they are parsed in order, a bounded number ahead; import_next
@@ -58,8 +71,11 @@ void	import_file_clear(struct import_file *);
  */
 struct import_ahead;
 
-struct import_ahead *import_spawn(const struct extract_patterns *,
-	    int wire_flags, int trap, void (*init)(void *), void *arg);
+struct import_ahead *import_spawn(const struct import_opts *, int trap,
+	    void (*init)(void *), void *arg);
+/* Compiled YARA rules (yara_rules_save's bytes, copied) for the parse
+ * child, now and after every respawn; N 0: none. 0, or -1 no memory. */
+int	import_rules(struct import_ahead *, const void *p, size_t n);
 void	import_start(struct import_ahead *, int dirfd);
 void	import_stop(struct import_ahead *);
 void	import_begin(struct import_ahead *, const char *const *names, size_t n);

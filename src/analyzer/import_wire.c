@@ -27,6 +27,7 @@
 #include "extract.h"
 #include "mime.h"
 #include "import.h"
+#include "parsed.h"
 #include "import_wire.h"
 #include "util.h"
 
@@ -187,6 +188,55 @@ pw_enc_message(struct buf *b, const struct spool_message *m,
 	}
 }
 
+static void
+pw_enc_member(struct buf *b, const struct inspect_member *im, int *oom)
+{
+	pw_cstr(b, im->path, oom);
+	pw_u32(b, im->depth, oom);
+	pw_u64(b, im->size, oom);
+	pw_cstr(b, im->md5, oom);
+	pw_cstr(b, im->sha1, oom);
+	pw_cstr(b, im->sha256, oom);
+	pw_cstr(b, im->real_type, oom);
+	pw_u32(b, (uint32_t)im->flags, oom);
+}
+
+/* What import_more.c found: the digests, per attachment what it is
+ * (when looked into: u32 1), the YARA matches. */
+static void
+pw_enc_more(struct buf *b, const struct parsed_more *more, size_t natts,
+    int *oom)
+{
+	size_t i, k;
+
+	pw_cstr(b, more->sim.template, oom);
+	pw_cstr(b, more->sim.tlsh, oom);
+	pw_cstr(b, more->sim.ssdeep, oom);
+	pw_u32(b, more->insp != NULL, oom);
+	for (i = 0; more->insp != NULL && i < natts; i++) {
+		const struct inspect_result *ir = &more->insp[i];
+
+		pw_cstr(b, ir->real_type, oom);
+		pw_u32(b, (uint32_t)(ir->mismatch != 0), oom);
+		pw_u32(b, (uint32_t)ir->archive, oom);
+		pw_cstr(b, ir->password, oom);
+		pw_u32(b, (uint32_t)ir->nmembers, oom);
+		for (k = 0; k < ir->nmembers; k++)
+			pw_enc_member(b, &ir->members[k], oom);
+	}
+	pw_u32(b, (uint32_t)more->nyara, oom);
+	for (i = 0; i < more->nyara; i++) {
+		const struct parsed_yara *y = &more->yara[i];
+
+		pw_cstr(b, y->m.rule, oom);
+		pw_cstr(b, y->m.ns, oom);
+		pw_cstr(b, y->m.tags, oom);
+		pw_cstr(b, y->m.meta, oom);
+		pw_u32(b, (uint32_t)y->att, oom);
+		pw_cstr(b, y->member, oom);
+	}
+}
+
 int
 import_wire_encode(struct buf *b, const struct import_file *f, int flags)
 {
@@ -207,6 +257,12 @@ import_wire_encode(struct buf *b, const struct import_file *f, int flags)
 		    (flags & IMPORT_WIRE_DATA) != 0, (flags &
 		    IMPORT_WIRE_TEXTS) && i == 0 && f->s.msgs[i].body_len <=
 		    IMPORT_WIRE_TEXTS_MAX, &oom);
+	for (i = 0; i < f->s.nmsgs; i++) {
+		static const struct parsed_more none;
+
+		pw_enc_more(b, f->more ? &f->more[i] : &none,
+		    f->mime[i].natts, &oom);
+	}
 	return oom ? -1 : 0;
 }
 
@@ -525,6 +581,98 @@ pw_dec_message(struct pw_in *in, struct spool_message *m,
 	pw_dec_found(in, r);
 }
 
+/* A digest of hex digits: empty, or exactly LEN of them (0: up to the
+ * field's size); lower case but TLSH's, which is upper case. */
+static void
+pw_get_digest(struct pw_in *in, char *dst, size_t size, size_t len)
+{
+	pw_get_fixed(in, dst, size);
+	if (in->bad == NULL && dst[0] != '\0' &&
+	    ((len > 0 && strlen(dst) != len) || strspn(dst, len > 0 ?
+	    util_hexdigits : "0123456789ABCDEF") != strlen(dst)))
+		pw_bad(in, "a digest that is not hex");
+}
+
+static void
+pw_dec_member(struct pw_in *in, struct inspect_member *im)
+{
+	im->path = pw_get_cstr(in);
+	im->depth = pw_get_u32(in);
+	im->size = pw_get_u64(in);
+	pw_get_digest(in, im->md5, sizeof(im->md5), 32);
+	pw_get_digest(in, im->sha1, sizeof(im->sha1), 40);
+	pw_get_digest(in, im->sha256, sizeof(im->sha256), 64);
+	im->real_type = pw_get_cstr_null(in);
+	im->flags = (int)(pw_get_u32(in) & (INSPECT_MEMBER_ENCRYPTED |
+	    INSPECT_MEMBER_TRUNCATED | INSPECT_MEMBER_MISMATCH));
+}
+
+static void
+pw_dec_insp(struct pw_in *in, struct inspect_result *ir)
+{
+	size_t i;
+
+	ir->real_type = pw_get_cstr_null(in);
+	ir->mismatch = pw_get_u32(in) != 0;
+	if ((ir->archive = (enum inspect_archive)pw_get_u32(in)) >
+	    INSPECT_ARCHIVE_LIMIT_RATIO) {
+		ir->archive = INSPECT_NOT_ARCHIVE;
+		pw_bad(in, "an archive outcome that is not one");
+	}
+	ir->password = pw_get_cstr_null(in);
+	/* each member at least 44 bytes of frame */
+	if ((ir->nmembers = pw_get_count(in, 44)) > 0 &&
+	    (ir->members = calloc(ir->nmembers, sizeof(*ir->members))) ==
+	    NULL) {
+		ir->nmembers = 0;
+		pw_bad(in, "out of memory");
+	}
+	for (i = 0; i < ir->nmembers && in->bad == NULL; i++)
+		pw_dec_member(in, &ir->members[i]);
+}
+
+static void
+pw_dec_yara(struct pw_in *in, struct parsed_yara *y, size_t natts)
+{
+	uint32_t att;
+
+	y->m.rule = pw_get_cstr(in);
+	y->m.ns = pw_get_cstr(in);
+	y->m.tags = pw_get_cstr(in);
+	y->m.meta = pw_get_cstr(in);
+	att = pw_get_u32(in);
+	if (att != 0xffffffffU && att >= natts)
+		pw_bad(in, "a YARA match on an attachment that is not there");
+	y->att = att == 0xffffffffU ? -1 : (int)att;
+	y->member = pw_get_cstr_null(in);
+}
+
+static void
+pw_dec_more(struct pw_in *in, struct parsed_more *more, size_t natts)
+{
+	size_t i;
+
+	pw_get_digest(in, more->sim.template, sizeof(more->sim.template), 64);
+	pw_get_digest(in, more->sim.tlsh, sizeof(more->sim.tlsh), 0);
+	pw_get_fixed(in, more->sim.ssdeep, sizeof(more->sim.ssdeep));
+	if (pw_get_u32(in) != 0 && natts > 0) {
+		if ((more->insp = calloc(natts, sizeof(*more->insp))) == NULL) {
+			pw_bad(in, "out of memory");
+			return;
+		}
+		for (i = 0; i < natts && in->bad == NULL; i++)
+			pw_dec_insp(in, &more->insp[i]);
+	}
+	/* each match at least 24 bytes of frame */
+	if ((more->nyara = pw_get_count(in, 24)) > 0 &&
+	    (more->yara = calloc(more->nyara, sizeof(*more->yara))) == NULL) {
+		more->nyara = 0;
+		pw_bad(in, "out of memory");
+	}
+	for (i = 0; i < more->nyara && in->bad == NULL; i++)
+		pw_dec_yara(in, &more->yara[i], natts);
+}
+
 static void
 pw_dec_ok(struct pw_in *in, struct import_file *f)
 {
@@ -536,9 +684,11 @@ pw_dec_ok(struct pw_in *in, struct import_file *f)
 	n = pw_get_count(in, 60);
 	f->mime = calloc(n + 1, sizeof(*f->mime));
 	f->found = calloc(n + 1, sizeof(*f->found));
+	f->more = calloc(n + 1, sizeof(*f->more));
 	f->parsed = calloc(n + 1, sizeof(*f->parsed));
 	if ((f->s.msgs = calloc(n + 1, sizeof(*f->s.msgs))) == NULL ||
-	    f->mime == NULL || f->found == NULL || f->parsed == NULL) {
+	    f->mime == NULL || f->found == NULL || f->more == NULL ||
+	    f->parsed == NULL) {
 		pw_bad(in, "out of memory");
 		return;
 	}
@@ -548,7 +698,10 @@ pw_dec_ok(struct pw_in *in, struct import_file *f)
 		pw_dec_message(in, &f->s.msgs[i], &f->mime[i], &f->found[i]);
 		f->parsed[i].mime = &f->mime[i];
 		f->parsed[i].found = &f->found[i];
+		f->parsed[i].more = &f->more[i];
 	}
+	for (i = 0; i < f->s.nmsgs && in->bad == NULL; i++)
+		pw_dec_more(in, &f->more[i], f->mime[i].natts);
 }
 
 int

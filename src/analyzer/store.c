@@ -395,6 +395,8 @@ store_send(struct store *st, struct store_batch *b, char *err, size_t errlen)
 		ST_RCPT, ST_URL, ST_ATT, ST_PATTERN_ADD, ST_MSG_PATTERN,
 		ST_SESS_PATTERN, ST_KIND_HOUR, ST_VALUE_HOUR, ST_VALUE_TOTAL,
 		ST_PATTERN_HOUR, ST_SESSION_TLS, ST_RELAY_DECISION,
+		ST_MEMBER, ST_YARA, ST_CAMPAIGN, ST_CAMPAIGN_CLIENT,
+		ST_CAMPAIGN_SENSOR, ST_CAMPAIGN_DOMAIN, ST_CAMPAIGN_COUNT,
 	};
 	enum store_stmt w = ST_SESSION;
 	unsigned long long first;

@@ -10,6 +10,7 @@
 #define SPAMPOT_STORE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct config;
 struct parsed_session;
@@ -57,7 +58,26 @@ struct relayq_result;
 int		 store_relay_outcome(struct store *,
 		    const struct relayq_result *, char *err, size_t);
 
+struct campaign_index;
+/* Every campaign's representative and every template seen, in the order
+ * they were made, into IDX (store_campaign.c). -1: err. */
+int		 store_campaign_load(struct store *, struct campaign_index *,
+		    char *err, size_t);
+
+/* Every campaign made again from the messages with a digest, in the
+ * order they were imported, in one transaction (store_campaign.c).
+ * ASSIGN: a message's campaign (0: none), whether it made it, and its
+ * link domains (space-separated) from its digests and URL hosts
+ * (space-separated). -1: err. */
+typedef int (*store_campaign_fn)(void *arg, const char *template,
+		    const char *tlsh, const char *ssdeep, const char *hosts,
+		    uint64_t *id,
+		    int *created, char *domains, size_t domainslen);
+int		 store_campaign_rebuild(struct store *, store_campaign_fn,
+		    void *arg, unsigned long *messages,
+		    unsigned long *campaigns, char *err, size_t);
+
 /* The schema this analyzer writes: sql/schema.sql's version. */
-#define STORE_SCHEMA_VERSION	5
+#define STORE_SCHEMA_VERSION	6
 
 #endif

@@ -102,6 +102,10 @@ static const struct store_col message_cols[] = {
 	{ "sha256",		SC_TEXT,	64 },
 	{ "queue_id",		SC_TEXT,	16 },
 	{ "received_at",	SC_TIME,	0 },
+	{ "template",		SC_TEXT,	64 },
+	{ "tlsh",		SC_TEXT,	72 },
+	{ "ssdeep",		SC_TEXT,	148 },
+	{ "campaign_id",	SC_NUM,		0 },
 };
 
 static const struct store_col rcpt_cols[] = {
@@ -141,6 +145,73 @@ static const struct store_col att_cols[] = {
 	{ "sha1",		SC_TEXT,	40 },
 	[SC_ATT_SHA256] = { "sha256", SC_TEXT, 64 },
 	{ "received_at",	SC_TIME,	0 },
+	{ "seq",		SC_NUM,		0 },
+	{ "real_type",		SC_TEXT,	COL_SHORT },
+	{ "type_mismatch",	SC_NUM,		0 },
+	{ "archive",		SC_TEXT,	16 },
+	{ "archive_password",	SC_TEXT,	COL_SHORT },
+};
+
+static const struct store_col member_cols[] = {
+	{ "message_id",		SC_NUM,		0 },
+	{ "att_seq",		SC_NUM,		0 },
+	{ "path",		SC_TEXT,	COL_LONG },
+	{ "depth",		SC_NUM,		0 },
+	{ "size",		SC_NUM,		0 },
+	{ "md5",		SC_TEXT,	32 },
+	{ "sha1",		SC_TEXT,	40 },
+	{ "sha256",		SC_TEXT,	64 },
+	{ "real_type",		SC_TEXT,	COL_SHORT },
+	{ "flags",		SC_NUM,		0 },
+	{ "received_at",	SC_TIME,	0 },
+};
+
+static const struct store_col yara_cols[] = {
+	{ "message_id",		SC_NUM,		0 },
+	{ "att_seq",		SC_NUM,		0 },
+	{ "member_path",	SC_TEXT,	COL_LONG },
+	{ "rule",		SC_TEXT,	128 },
+	{ "namespace",		SC_TEXT,	128 },
+	{ "tags",		SC_TEXT,	COL_LONG },
+	{ "meta",		SC_TEXT,	COL_TEXT },
+	{ "received_at",	SC_TIME,	0 },
+};
+
+static const struct store_col campaign_cols[] = {
+	{ "id",			SC_NUM,		0 },
+	{ "template",		SC_TEXT,	64 },
+	{ "tlsh",		SC_TEXT,	72 },
+	{ "ssdeep",		SC_TEXT,	148 },
+	{ "domains",		SC_TEXT,	COL_LONG },
+	{ "subject",		SC_TEXT,	COL_TEXT },
+	{ "rep_message_id",	SC_NUM,		0 },
+	{ "messages",		SC_NUM,		0 },
+	{ "first_seen",		SC_TIME,	0 },
+	{ "last_seen",		SC_TIME,	0 },
+};
+
+/* a campaign's sources and link domains: what, and its running count */
+#define CAMPAIGN_OF(col, max)	{ "campaign_id", SC_NUM, 0 }, \
+	{ col, SC_TEXT, max }, { "n", SC_NUM, 0 }, \
+	{ "first_seen", SC_TIME, 0 }, { "last_seen", SC_TIME, 0 }
+
+static const struct store_col campaign_client_cols[] = {
+	CAMPAIGN_OF("client_ip", 45),
+};
+
+static const struct store_col campaign_sensor_cols[] = {
+	CAMPAIGN_OF("sensor", COL_SHORT),
+};
+
+static const struct store_col campaign_domain_cols[] = {
+	CAMPAIGN_OF("domain", COL_SHORT),
+};
+
+/* the parameters of ST_CAMPAIGN_COUNT's text */
+static const struct store_col campaign_count_cols[] = {
+	{ "id",			SC_NUM,		0 },
+	{ "id",			SC_NUM,		0 },
+	{ "id",			SC_NUM,		0 },
 };
 
 static const struct store_col pattern_cols[] = {
@@ -230,6 +301,27 @@ const struct store_stmt_def store_stmts[ST_COUNT] = {
 	[ST_ATT] = { SQL_INSERT, "attachments", COLS(att_cols), "" },
 	[ST_RELAY_DECISION] = { SQL_INSERT, "relay_decisions",
 	    COLS(relay_decision_cols), "" },
+	[ST_MEMBER] = { SQL_INSERT, "attachment_members", COLS(member_cols),
+	    "" },
+	[ST_YARA] = { SQL_INSERT, "yara_matches", COLS(yara_cols), "" },
+	/* a campaign made by its first message, counted by the others */
+	[ST_CAMPAIGN] = { SQL_INSERT, "campaigns", COLS(campaign_cols),
+	    " ON DUPLICATE KEY UPDATE messages = messages + VALUES(messages), "
+	    "first_seen = LEAST(first_seen, VALUES(first_seen)), "
+	    "last_seen = GREATEST(last_seen, VALUES(last_seen))" },
+	[ST_CAMPAIGN_CLIENT] = { SQL_INSERT, "campaign_clients",
+	    COLS(campaign_client_cols), ROLLUP_ADD },
+	[ST_CAMPAIGN_SENSOR] = { SQL_INSERT, "campaign_sensors",
+	    COLS(campaign_sensor_cols), ROLLUP_ADD },
+	[ST_CAMPAIGN_DOMAIN] = { SQL_INSERT, "campaign_domains",
+	    COLS(campaign_domain_cols), ROLLUP_ADD },
+	/* distinct sources: counted from their rows, once a batch */
+	[ST_CAMPAIGN_COUNT] = { SQL_TEXT, "campaigns",
+	    COLS(campaign_count_cols),
+	    "UPDATE campaigns SET clients = (SELECT COUNT(*) FROM "
+	    "campaign_clients WHERE campaign_id = ?), sensors = (SELECT "
+	    "COUNT(*) FROM campaign_sensors WHERE campaign_id = ?) "
+	    "WHERE id = ?" },
 	/* LAST_INSERT_ID(id): the id of the row, new or not */
 	[ST_PATTERN] = { SQL_INSERT, "patterns", COLS(pattern_cols),
 	    " ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), "

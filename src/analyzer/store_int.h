@@ -29,7 +29,8 @@ enum store_stmt {
 	ST_URL, ST_ATT, ST_PATTERN, ST_PATTERN_ADD, ST_MSG_PATTERN,
 	ST_SESS_PATTERN, ST_KIND_HOUR, ST_VALUE_HOUR, ST_VALUE_TOTAL,
 	ST_PATTERN_HOUR, ST_SESSION_IDS, ST_MESSAGE_IDS, ST_SESSION_TLS,
-	ST_RELAY_DECISION, ST_COUNT
+	ST_RELAY_DECISION, ST_MEMBER, ST_YARA, ST_CAMPAIGN, ST_CAMPAIGN_CLIENT,
+	ST_CAMPAIGN_SENSOR, ST_CAMPAIGN_DOMAIN, ST_CAMPAIGN_COUNT, ST_COUNT
 };
 
 /* Column sizes in bytes (utf8mb4 VARCHAR(n) holds n characters: n bytes
@@ -218,7 +219,20 @@ unsigned long long store_bind_pid(const struct store_row *, unsigned);
 int		 store_bind_send(struct store *, struct store_batch *,
 		    enum store_stmt, unsigned long long *first);
 
-/* store_rows.c: hex digits of a digest (n bytes, out: 2n + 1). */
+/* store_rows.c: the distinct YARA rules that matched a message, each
+ * with its matches (at most MAX; the order they first matched in). */
+struct parsed_more;
+size_t		 store_rows_yara_rules(const struct parsed_more *,
+		    const char **names, unsigned *counts, size_t max);
+#define STORE_YARA_RULES_MAX	256	/* per message */
+
+/* store_campaign.c: a message's campaign, its sources and link domains;
+ * what a batch's campaigns count once it is sent. */
+struct parsed_campaign;
+int		 store_campaign_rows(struct store *, size_t mid,
+		    const struct parsed_campaign *, const char *subject,
+		    const struct parsed_more *, const char *client,
+		    const char *sensor, size_t sensorlen, const char *when);
 
 /* store_ids.c: the ids of a committed batch's rows; the pattern cache. */
 int		 store_ids_read(struct store *, struct store_batch *,

@@ -359,9 +359,11 @@ store_rollup_message(struct store_batch *b, size_t *cur,
     const struct spool_message *m, const struct parsed_message *pm,
     const char *when)
 {
+	const char *names[STORE_YARA_RULES_MAX];
+	unsigned counts[STORE_YARA_RULES_MAX];
 	struct store_rollup *ru = b->rollup;
 	const struct store_row *row;
-	size_t i;
+	size_t i, n;
 
 	row = store_rollup_row(b, cur, ST_MESSAGE);
 	if (store_rollup_value(ru, "sender", ROW_TEXT(row, SC_MESSAGE_FROM),
@@ -387,6 +389,13 @@ store_rollup_message(struct store_batch *b, size_t *cur,
 	}
 	for (i = 0; pm->found && i < pm->found->ncounts; i++)
 		if (store_rollup_link(ru, pm->found->counts[i].kind,
+		    store_rollup_row(b, cur, ST_MSG_PATTERN), when) == -1)
+			return -1;
+	/* the YARA rules, counted after the values (store_rows_yara) */
+	n = store_rows_yara_rules(pm->more, names, counts,
+	    STORE_YARA_RULES_MAX);
+	for (i = 0; i < n; i++)
+		if (store_rollup_link(ru, "yara",
 		    store_rollup_row(b, cur, ST_MSG_PATTERN), when) == -1)
 			return -1;
 	return 0;

@@ -310,6 +310,132 @@ store_rows_auths(struct store *st, const struct spool_session *s, size_t sid)
 	return 0;
 }
 
+/* Text, or NULL when there is none. */
+static void
+store_rows_str_null(struct store_params *sp, const char *v)
+{
+	if (v != NULL && *v != '\0')
+		store_bind_str(sp, v);
+	else
+		store_bind_null(sp);
+}
+
+/* What is inside attachment SEQ, when it is an archive. */
+static int
+store_rows_members(struct store *st, size_t mid, size_t seq,
+    const struct inspect_result *ir, const char *when)
+{
+	struct store_params sp;
+	size_t i;
+
+	for (i = 0; i < ir->nmembers; i++) {
+		const struct inspect_member *im = &ir->members[i];
+
+		store_bind_begin(&sp, ST_MEMBER);
+		store_bind_ref(&sp, REF_MESSAGE, mid);
+		store_bind_u64(&sp, seq);
+		store_bind_str(&sp, im->path ? im->path : "");
+		store_bind_u64(&sp, im->depth);
+		store_bind_u64(&sp, im->size);
+		store_bind_str(&sp, im->md5);
+		store_bind_str(&sp, im->sha1);
+		store_bind_str(&sp, im->sha256);
+		store_rows_str_null(&sp, im->real_type);
+		store_bind_u64(&sp, (unsigned long long)im->flags);
+		store_bind_time(&sp, when);
+		if (store_bind_queue(st->fill, &sp) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+store_rows_att(struct store *st, size_t mid, size_t seq,
+    const struct mime_attachment *a, const struct inspect_result *ir,
+    const char *when)
+{
+	struct store_params sp;
+
+	store_bind_begin(&sp, ST_ATT);
+	store_bind_ref(&sp, REF_MESSAGE, mid);
+	if (a->filename != NULL)
+		store_bind_str(&sp, a->filename);
+	else
+		store_bind_null(&sp);
+	store_bind_str(&sp, a->content_type);
+	store_bind_u64(&sp, a->size);
+	store_bind_str(&sp, a->md5);
+	store_bind_str(&sp, a->sha1);
+	store_bind_str(&sp, a->sha256);
+	store_bind_time(&sp, when);
+	store_bind_u64(&sp, seq);
+	store_rows_str_null(&sp, ir ? ir->real_type : NULL);
+	store_bind_u64(&sp, ir ? (unsigned long long)(ir->mismatch != 0) : 0);
+	store_rows_str_null(&sp, ir && ir->archive != INSPECT_NOT_ARCHIVE ?
+	    inspect_archive_name(ir->archive) : NULL);
+	store_rows_str_null(&sp, ir ? ir->password : NULL);
+	if (store_bind_queue(st->fill, &sp) == -1)
+		return -1;
+	return ir ? store_rows_members(st, mid, seq, ir, when) : 0;
+}
+
+size_t
+store_rows_yara_rules(const struct parsed_more *more, const char **names,
+    unsigned *counts, size_t max)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; more != NULL && i < more->nyara; i++) {
+		for (k = 0; k < n; k++)
+			if (strcmp(names[k], more->yara[i].m.rule) == 0)
+				break;
+		if (k < n)
+			counts[k]++;
+		else if (n < max) {
+			names[n] = more->yara[i].m.rule;
+			counts[n++] = 1;
+		}
+	}
+	return n;
+}
+
+/* The YARA rules that matched, where they did, and counted as values of
+ * kind yara. */
+static int
+store_rows_yara(struct store *st, size_t mid, const struct parsed_more *more,
+    const char *when)
+{
+	const char *names[STORE_YARA_RULES_MAX];
+	unsigned counts[STORE_YARA_RULES_MAX];
+	struct store_params sp;
+	size_t i, n;
+
+	for (i = 0; i < more->nyara; i++) {
+		const struct parsed_yara *y = &more->yara[i];
+
+		store_bind_begin(&sp, ST_YARA);
+		store_bind_ref(&sp, REF_MESSAGE, mid);
+		if (y->att >= 0)
+			store_bind_u64(&sp, (unsigned long long)y->att);
+		else
+			store_bind_null(&sp);
+		store_rows_str_null(&sp, y->member);
+		store_bind_str(&sp, y->m.rule);
+		store_bind_str(&sp, y->m.ns ? y->m.ns : "");
+		store_bind_str(&sp, y->m.tags ? y->m.tags : "");
+		store_bind_str(&sp, y->m.meta ? y->m.meta : "{}");
+		store_bind_time(&sp, when);
+		if (store_bind_queue(st->fill, &sp) == -1)
+			return -1;
+	}
+	n = store_rows_yara_rules(more, names, counts, STORE_YARA_RULES_MAX);
+	for (i = 0; i < n; i++)
+		if (store_rows_count(st, ST_MSG_PATTERN, mid, "yara", names[i],
+		    strlen(names[i]), counts[i], when) == -1)
+			return -1;
+	return 0;
+}
+
 /* A message's recipients, URLs, attachments and counted values. */
 static int
 store_rows_parts(struct store *st, size_t mid, const struct spool_message *m,
@@ -340,31 +466,18 @@ store_rows_parts(struct store *st, size_t mid, const struct spool_message *m,
 		if (store_bind_queue(st->fill, &sp) == -1)
 			return -1;
 	}
-	for (i = 0; pm->mime && i < pm->mime->natts; i++) {
-		const struct mime_attachment *a = &pm->mime->atts[i];
-
-		store_bind_begin(&sp, ST_ATT);
-		store_bind_ref(&sp, REF_MESSAGE, mid);
-		if (a->filename != NULL)
-			store_bind_str(&sp, a->filename);
-		else
-			store_bind_null(&sp);
-		store_bind_str(&sp, a->content_type);
-		store_bind_u64(&sp, a->size);
-		store_bind_str(&sp, a->md5);
-		store_bind_str(&sp, a->sha1);
-		store_bind_str(&sp, a->sha256);
-		store_bind_time(&sp, when);
-		if (store_bind_queue(st->fill, &sp) == -1)
+	for (i = 0; pm->mime && i < pm->mime->natts; i++)
+		if (store_rows_att(st, mid, i, &pm->mime->atts[i],
+		    pm->more && pm->more->insp ? &pm->more->insp[i] : NULL,
+		    when) == -1)
 			return -1;
-	}
 	for (i = 0; pm->found && i < pm->found->ncounts; i++)
 		if (store_rows_count(st, ST_MSG_PATTERN, mid,
 		    pm->found->counts[i].kind, pm->found->counts[i].value,
 		    strlen(pm->found->counts[i].value),
 		    pm->found->counts[i].count, when) == -1)
 			return -1;
-	return 0;
+	return pm->more ? store_rows_yara(st, mid, pm->more, when) : 0;
 }
 
 /* What the relay made of the message (relay_decide.c), when it decided. */
@@ -402,11 +515,28 @@ store_rows_relay(struct store *st, size_t mid, const struct relay_decision *d,
 	return store_bind_queue(st->fill, &sp);
 }
 
-static int
-store_rows_message(struct store *st, size_t sid,
-    const struct spool_message *m, const struct parsed_message *pm,
-    const struct relay_decision *relay, const char *client, const char *when)
+/* The message's digests, as the parse child made them, or NULLs. */
+static void
+store_rows_digests(struct store_params *sp, const struct parsed_more *more,
+    const struct parsed_campaign *pc)
 {
+	store_rows_str_null(sp, more ? more->sim.template : NULL);
+	store_rows_str_null(sp, more ? more->sim.tlsh : NULL);
+	store_rows_str_null(sp, more ? more->sim.ssdeep : NULL);
+	if (pc != NULL && pc->id != 0)
+		store_bind_u64(sp, pc->id);
+	else
+		store_bind_null(sp);
+}
+
+static int
+store_rows_message(struct store *st, const struct parsed_session *ps,
+    size_t sid, size_t k, const char *when)
+{
+	const struct spool_message *m = &ps->s->msgs[k];
+	const struct parsed_message *pm = &ps->msgs[k];
+	const struct parsed_campaign *pc = ps->campaign ? &ps->campaign[k] :
+	    NULL;
 	struct store_params sp;
 	unsigned char sha[32];
 	char hex[65], domain[COL_SHORT + 1];	/* mail_from_domain's */
@@ -432,10 +562,16 @@ store_rows_message(struct store *st, size_t sid,
 	store_bind_str(&sp, hex);
 	store_bind_str(&sp, m->queue_id);
 	store_bind_time(&sp, when);
+	store_rows_digests(&sp, pm->more, pc);
 	mid = st->fill->q[ST_MESSAGE].n;
 	if (store_bind_queue(st->fill, &sp) == -1)
 		return -1;
-	if (relay != NULL && store_rows_relay(st, mid, relay, client) == -1)
+	if (ps->relay != NULL && store_rows_relay(st, mid, &ps->relay[k],
+	    ps->s->client_ip) == -1)
+		return -1;
+	if (pc != NULL && pc->id != 0 && store_campaign_rows(st, mid, pc,
+	    pm->mime ? pm->mime->subject : NULL, pm->more, ps->s->client_ip,
+	    ps->s->sensor.p, ps->s->sensor.len, when) == -1)
 		return -1;
 	return store_rows_parts(st, mid, m, pm, when);
 }
@@ -462,9 +598,7 @@ store_import(struct store *st, const struct parsed_session *ps, char *err,
 	    store_rows_auths(st, s, sid) == -1)
 		goto fail;
 	for (i = 0; i < s->nmsgs; i++)
-		if (store_rows_message(st, sid, &s->msgs[i], &ps->msgs[i],
-		    ps->relay ? &ps->relay[i] : NULL, s->client_ip,
-		    s->start) == -1)
+		if (store_rows_message(st, ps, sid, i, s->start) == -1)
 			goto fail;
 	if (store_rollup_session(st->fill, at, ps) == -1)
 		goto fail;

@@ -105,6 +105,15 @@ static const struct conf_key conf_keys[] = {
 	{ "json_log", CT_OPTPATH, OFF(json_log), "", 0, 0 },
 	{ "geoip_country_db", CT_OPTPATH, OFF(geoip_country_db), "", 0, 0 },
 	{ "geoip_asn_db", CT_OPTPATH, OFF(geoip_asn_db), "", 0, 0 },
+	{ "campaigns", CT_BOOL, OFF(campaigns), "yes", 0, 0 },
+	{ "campaign_distance", CT_NUMBER, OFF(campaign_distance), "40", 0, 300 },
+	{ "campaign_domain_bonus", CT_NUMBER, OFF(campaign_domain_bonus), "20", 0, 300 },
+	{ "campaign_ssdeep", CT_NUMBER, OFF(campaign_ssdeep), "40", 0, 100 },
+	{ "archive_depth", CT_NUMBER, OFF(archive_depth), "3", 0, 16 },
+	{ "archive_max_members", CT_NUMBER, OFF(archive_max_members), "1000", 1, 1000000 },
+	{ "archive_max_bytes", CT_SIZE, OFF(archive_max_bytes), "64M", 4096, 4 * GiB },
+	{ "archive_max_ratio", CT_NUMBER, OFF(archive_max_ratio), "200", 2, 1000000 },
+	{ "yara_rules_dir", CT_OPTPATH, OFF(yara_rules_dir), "", 0, 0 },
 	{ "relay", CT_STRING, OFF(relay), "off", 0, 0 },
 	{ "relay_dir", CT_PATH, OFF(relay_dir), SPAMPOT_SPOOL_DIR "-relay", 0, 0 },
 	{ "relay_user", CT_NAME, OFF(relay_user), "spampot-relay", 0, 0 },
@@ -127,7 +136,7 @@ static const struct conf_key conf_keys[] = {
 
 /* Built-in pattern kinds of the analyzer; a custom pattern may not reuse them. */
 static const char *const conf_reserved_patterns[] = {
-	"email", "url", "domain", "ip", "subject", "username", NULL
+	"email", "url", "domain", "ip", "subject", "username", "yara", NULL
 };
 
 struct conf_parse {

@@ -105,6 +105,16 @@ struct config {
 	char			*json_log;		/* "" = off */
 	char			*geoip_country_db;	/* "" = off */
 	char			*geoip_asn_db;		/* "" = off */
+	/* campaigns, attachments looked into, YARA */
+	int			 campaigns;
+	uint64_t		 campaign_distance;	/* TLSH */
+	uint64_t		 campaign_domain_bonus;
+	uint64_t		 campaign_ssdeep;	/* 0: not used */
+	uint64_t		 archive_depth;
+	uint64_t		 archive_max_members;
+	uint64_t		 archive_max_bytes;
+	uint64_t		 archive_max_ratio;
+	char			*yara_rules_dir;	/* "" = off */
 	struct conf_pattern	*patterns;
 	size_t			 npatterns;
 

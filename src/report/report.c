@@ -36,7 +36,10 @@
 enum {
 	OPT_SINCE = 256, OPT_UNTIL, OPT_SENSOR, OPT_LIMIT, OPT_FORMAT, OPT_USER,
 	OPT_PASSWORD_FILE, OPT_IP, OPT_ADDRESS, OPT_DOMAIN, OPT_URL, OPT_HASH,
-	OPT_SUBJECT
+	OPT_SUBJECT,
+	OPT_YARA,
+	OPT_CAMPAIGN,
+	OPT_MISMATCH
 };
 
 static const struct option report_longopts[] = {
@@ -57,6 +60,9 @@ static const struct option report_longopts[] = {
 	{ "url", required_argument, NULL, OPT_URL },
 	{ "hash", required_argument, NULL, OPT_HASH },
 	{ "subject", required_argument, NULL, OPT_SUBJECT },
+	{ "yara", required_argument, NULL, OPT_YARA },
+	{ "campaign", required_argument, NULL, OPT_CAMPAIGN },
+	{ "mismatch", no_argument, NULL, OPT_MISMATCH },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -81,6 +87,10 @@ report_usage(FILE *fp)
 	    "[--address ADDR]\n"
 	    "                      [--domain DOMAIN] [--url TEXT] [--hash HEX] "
 	    "[--subject TEXT]\n"
+	    "                      [--yara RULE] [--campaign ID] "
+	    "[--mismatch]\n"
+	    "       spampot-report [options] campaigns\n"
+	    "       spampot-report [options] campaign ID\n"
 	    "       spampot-report [options] relay\n"
 	    "       spampot-report [options] html -o FILE\n"
 	    "options:\n"
@@ -193,6 +203,9 @@ report_parse(int argc, char *argv[], struct report_args *a,
 		case OPT_URL: o->search.url = optarg; break;
 		case OPT_HASH: o->search.hash = optarg; break;
 		case OPT_SUBJECT: o->search.subject = optarg; break;
+		case OPT_YARA: o->search.yara = optarg; break;
+		case OPT_CAMPAIGN: o->search.campaign = optarg; break;
+		case OPT_MISMATCH: o->search.mismatch = 1; break;
 		case ':':
 			report_bad("option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -215,22 +228,26 @@ report_check(struct report_args *a, struct report_opts *o)
 {
 	const struct report_search *s = &o->search;
 	int has_search = s->ip || s->address || s->domain || s->url ||
-	    s->hash || s->subject;
+	    s->hash || s->subject || s->yara || s->campaign || s->mismatch;
 	int needs_arg = strcmp(a->command, "top") == 0 ||
-	    strcmp(a->command, "session") == 0;
+	    strcmp(a->command, "session") == 0 ||
+	    strcmp(a->command, "campaign") == 0;
 
 	if (strcmp(a->command, "summary") != 0 && !needs_arg &&
 	    strcmp(a->command, "search") != 0 && strcmp(a->command, "html") != 0 &&
-	    strcmp(a->command, "relay") != 0)
+	    strcmp(a->command, "relay") != 0 &&
+	    strcmp(a->command, "campaigns") != 0)
 		report_bad("unknown command '%s'", a->command);
 	if (needs_arg && a->arg == NULL)
 		report_bad("%s needs %s", a->command, strcmp(a->command,
-		    "top") == 0 ? "a KIND" : "a session id or spool file name");
+		    "top") == 0 ? "a KIND" : strcmp(a->command, "campaign") ==
+		    0 ? "a campaign id" : "a session id or spool file name");
 	if (!needs_arg && a->arg != NULL)
 		report_bad("unexpected argument '%s'", a->arg);
 	if (has_search && strcmp(a->command, "search") != 0)
-		report_bad("--ip, --address, --domain, --url, --hash and "
-		    "--subject go with search");
+		report_bad("--ip, --address, --domain, --url, --hash, "
+		    "--subject, --yara, --campaign and --mismatch go with "
+		    "search");
 	if (a->since != NULL)
 		report_time("since", a->since, o, &o->since, o->since_sql);
 	if (a->until != NULL)
@@ -278,6 +295,10 @@ report_run(struct rdb *db, const struct report_args *a,
 		return rsearch_run(db, o);
 	if (strcmp(a->command, "relay") == 0)
 		return rrelay_run(db, o);
+	if (strcmp(a->command, "campaigns") == 0)
+		return rcamp_list(db, o);
+	if (strcmp(a->command, "campaign") == 0)
+		return rcamp_show(db, o, a->arg);
 	return rhtml_run(db, o);
 }
 

@@ -17,6 +17,7 @@
  *   report_session.c  rsess_    session ID|SPOOL_NAME
  *   report_search.c   rsearch_  search
  *   report_relay.c    rrelay_   relay
+ *   report_campaign.c rcamp_    campaigns, campaign ID
  *   report_html.c     rhtml_    html: one self-contained page
  *   report_svg.c      rsvg_     its charts, as inline SVG
  */
@@ -47,6 +48,9 @@ struct report_search {
 	const char	*url;		/* substring */
 	const char	*hash;		/* MD5, SHA-1 or SHA-256, hex */
 	const char	*subject;	/* substring */
+	const char	*yara;		/* a rule's name */
+	const char	*campaign;	/* a campaign's id */
+	int		 mismatch;	/* an attachment not what it says */
 };
 
 struct report_opts {
@@ -197,6 +201,9 @@ void	 rtop_usage(FILE *);
 int	 rsess_run(struct rdb *, const struct report_opts *, const char *id);
 int	 rsearch_run(struct rdb *, const struct report_opts *);
 int	 rrelay_run(struct rdb *, const struct report_opts *);
+void	 rcamp_check(const char *id);
+int	 rcamp_list(struct rdb *, const struct report_opts *);
+int	 rcamp_show(struct rdb *, const struct report_opts *, const char *id);
 
 /* Used by the HTML page as well. */
 struct rsum {

@@ -16,6 +16,11 @@
  *   --hash HEX         SHA-256 of a message, or MD5/SHA-1/SHA-256 of an
  *                      attachment
  *   --subject TEXT     a subject that contains TEXT
+ *   --yara RULE        a YARA rule that matched the message, an
+ *                      attachment or a member of one
+ *   --campaign ID      a message of the campaign
+ *   --mismatch         an attachment or archive member whose real type
+ *                      is not what its name or declared type says
  *
  * With a message criterion each row is a message (with its session's
  * columns); with --ip alone, or nothing but a time window, each row is a
@@ -73,7 +78,8 @@ static const struct rout_col rsearch_msg_cols[] = {
 static int
 rsearch_messages(const struct report_search *s)
 {
-	return s->address || s->domain || s->url || s->subject || s->hash;
+	return s->address || s->domain || s->url || s->subject || s->hash ||
+	    s->yara || s->campaign || s->mismatch;
 }
 
 /* The first step checks at most this many of the newest messages (plus
@@ -125,6 +131,8 @@ rsearch_check(const struct report_search *s, struct rsearch_vals *v)
 		for (i = 0; i <= n; i++)
 			v->hash[i] = (char)tolower((unsigned char)s->hash[i]);
 	}
+	if (s->campaign != NULL)
+		rcamp_check(s->campaign);
 	if (s->address != NULL && strlen(s->address) > 1024)
 		rout_fail("--address: longer than 1024 bytes");
 	if (s->url != NULL)
@@ -163,6 +171,32 @@ rsearch_end(struct rdb_query *q, int *n)
 		snprintf(alias, sizeof(alias), ") h%d ON h%d.id = m.id", *n, *n);
 	rdb_sql(q, alias);
 	(*n)++;
+}
+
+/* The criteria of what the analyzer found inside messages. */
+static void
+rsearch_hits_more(struct rdb_query *q, const struct report_search *s, int *n)
+{
+	if (s->yara != NULL) {
+		rdb_sql(q, *n ? " JOIN (" : "(");
+		rdb_sql(q, "SELECT DISTINCT l.message_id AS id FROM (");
+		rsearch_pattern(q, "yara", s->yara, 0);
+		rdb_sql(q, ") l");
+		rsearch_end(q, n);
+	}
+	if (s->campaign != NULL) {
+		rdb_sql(q, *n ? " JOIN (" : "(");
+		rdb_sql(q, "SELECT id FROM messages WHERE campaign_id = ?");
+		rdb_text(q, s->campaign);
+		rsearch_end(q, n);
+	}
+	if (s->mismatch) {
+		rdb_sql(q, *n ? " JOIN (" : "(");
+		rdb_sql(q, "SELECT message_id AS id FROM attachments WHERE "
+		    "type_mismatch = 1 UNION SELECT message_id FROM "
+		    "attachment_members WHERE flags & 4 <> 0");
+		rsearch_end(q, n);
+	}
 }
 
 static void
@@ -212,14 +246,20 @@ rsearch_hits(struct rdb_query *q, const struct report_search *s,
 		rdb_sql(q, *n ? " JOIN (" : "(");
 		rdb_sql(q, len == 64 ? "SELECT id FROM messages WHERE "
 		    "sha256 = ? UNION SELECT message_id FROM attachments WHERE "
-		    "sha256 = ?" : len == 40 ? "SELECT message_id AS id "
-		    "FROM attachments WHERE sha1 = ?" : "SELECT "
-		    "message_id AS id FROM attachments WHERE md5 = ?");
+		    "sha256 = ? UNION SELECT message_id FROM "
+		    "attachment_members WHERE sha256 = ?" : len == 40 ?
+		    "SELECT message_id AS id FROM attachments WHERE sha1 = ? "
+		    "UNION SELECT message_id FROM attachment_members WHERE "
+		    "sha1 = ?" : "SELECT message_id AS id FROM attachments "
+		    "WHERE md5 = ? UNION SELECT message_id FROM "
+		    "attachment_members WHERE md5 = ?");
+		rdb_text(q, v->hash);
 		rdb_text(q, v->hash);
 		if (len == 64)
 			rdb_text(q, v->hash);
 		rsearch_end(q, n);
 	}
+	rsearch_hits_more(q, s, n);
 }
 
 /* The id of a counted value, once, by the unique key of patterns. */
@@ -277,14 +317,33 @@ rsearch_exists(struct rdb_query *q, const struct report_search *s,
 
 		rdb_sql(q, len == 64 ? " AND (m.sha256 = ? OR EXISTS (SELECT 1 "
 		    "FROM attachments a WHERE a.message_id = m.id AND "
-		    "a.sha256 = ?))" : len == 40 ? " AND EXISTS (SELECT 1 FROM "
-		    "attachments a WHERE a.message_id = m.id AND a.sha1 = ?)" :
-		    " AND EXISTS (SELECT 1 FROM attachments a WHERE "
-		    "a.message_id = m.id AND a.md5 = ?)");
+		    "a.sha256 = ?) OR EXISTS (SELECT 1 FROM attachment_members "
+		    "x WHERE x.message_id = m.id AND x.sha256 = ?))" :
+		    len == 40 ? " AND (EXISTS (SELECT 1 FROM attachments a "
+		    "WHERE a.message_id = m.id AND a.sha1 = ?) OR EXISTS "
+		    "(SELECT 1 FROM attachment_members x WHERE x.message_id = "
+		    "m.id AND x.sha1 = ?))" : " AND (EXISTS (SELECT 1 FROM "
+		    "attachments a WHERE a.message_id = m.id AND a.md5 = ?) OR "
+		    "EXISTS (SELECT 1 FROM attachment_members x WHERE "
+		    "x.message_id = m.id AND x.md5 = ?))");
+		rdb_text(q, v->hash);
 		rdb_text(q, v->hash);
 		if (len == 64)
 			rdb_text(q, v->hash);
 	}
+	if (s->yara != NULL) {
+		rdb_sql(q, " AND ");
+		rsearch_exists_pattern(q, "yara", s->yara);
+	}
+	if (s->campaign != NULL) {
+		rdb_sql(q, " AND m.campaign_id = ?");
+		rdb_text(q, s->campaign);
+	}
+	if (s->mismatch)
+		rdb_sql(q, " AND (EXISTS (SELECT 1 FROM attachments a WHERE "
+		    "a.message_id = m.id AND a.type_mismatch = 1) OR EXISTS "
+		    "(SELECT 1 FROM attachment_members x WHERE x.message_id = "
+		    "m.id AND x.flags & 4 <> 0))");
 }
 
 static void rsearch_bad_ip(const char *) __attribute__((noreturn));

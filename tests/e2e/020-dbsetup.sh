@@ -18,7 +18,7 @@ out() { grep -q -- "$1" "$T/dbsetup.out"; }
 not() { ! "$@"; }
 for line in "password file $DB_PASSWORD_FILE: created" "database spampot: created" \
     "analyzer user 'spampot'@'localhost': created" "role spampot_reader: created" \
-    "analyst 'analyst'@'localhost': created" "schema: loaded .*schema.sql, version 5"; do
+    "analyst 'analyst'@'localhost': created" "schema: loaded .*schema.sql, version 6"; do
 	check "dbsetup says: $line" out "$line"
 done
 
@@ -144,7 +144,7 @@ check "second run: users, grants, roles, tables, versions, files unchanged" \
 cmp -s "$T/before" "$T/after" || diff "$T/before" "$T/after" | head -n 20
 check_eq "second run: says nothing was created, granted or set" "" \
     "$(grep -E 'created|granted|applied|set from|group set' "$T/dbsetup.out")"
-check "second run: says the schema was kept" out "schema: version 5: kept"
+check "second run: says the schema was kept" out "schema: version 6: kept"
 
 # A new password in the file is applied; the old one stops working.
 echo "e2e-second-password" > "$DB_PASSWORD_FILE"

@@ -4,7 +4,8 @@
 #
 # Schema version 1 to 2 (sql/upgrade/002-report.sql), 2 to 3
 # (003-rollups.sql), 3 to 4 (004-tls.sql, the empty session_tls) and 4 to
-# 5 (005-relay.sql, the empty relay_decisions) on a
+# 5 (005-relay.sql, the empty relay_decisions) and 5 to 6
+# (006-campaigns.sql: campaigns, archive members, real types, YARA) on a
 # database that holds rows: spampot-dbsetup applies
 # each once, the new time columns are filled from the sessions and
 # messages, the computed columns hold what they should, the report's
@@ -47,9 +48,14 @@ check "dbsetup says 002-report.sql was applied" grep -q "schema: applied 002-rep
 check "dbsetup says 003-rollups.sql was applied" grep -q "schema: applied 003-rollups.sql, version 3" "$T/dbsetup.out"
 check "dbsetup says 004-tls.sql was applied" grep -q "schema: applied 004-tls.sql, version 4" "$T/dbsetup.out"
 check "dbsetup says 005-relay.sql was applied" grep -q "schema: applied 005-relay.sql, version 5" "$T/dbsetup.out"
-check_eq "schema_version: 1, then 2, 3, 4 and 5" "1,2,3,4,5" "$(db_query 'SELECT version FROM schema_version ORDER BY version' | paste -sd,)"
+check "dbsetup says 006-campaigns.sql was applied" grep -q "schema: applied 006-campaigns.sql, version 6" "$T/dbsetup.out"
+check_eq "schema_version: 1, then 2, 3, 4, 5 and 6" "1,2,3,4,5,6" "$(db_query 'SELECT version FROM schema_version ORDER BY version' | paste -sd,)"
 check_eq "session_tls: empty" 0 "$(db_scalar 'SELECT COUNT(*) FROM session_tls')"
 check_eq "relay_decisions: empty" 0 "$(db_scalar 'SELECT COUNT(*) FROM relay_decisions')"
+check_eq "campaigns: empty; old messages in none" "0 1" \
+    "$(db_query 'SELECT (SELECT COUNT(*) FROM campaigns), (SELECT COUNT(*) FROM messages WHERE campaign_id IS NULL AND template IS NULL)' | tr '\t' ' ')"
+check_eq "old attachments: no real type, no mismatch" "NULL 0" \
+    "$(db_query 'SELECT IFNULL(real_type, "NULL"), type_mismatch FROM attachments' | tr '\t' ' ')"
 t="2026-11-20 10:00:00.250000"
 check_eq "recipients, urls, attachments: the message's time" "$t $t $t" \
     "$(db_query 'SELECT (SELECT received_at FROM recipients), (SELECT received_at FROM urls), (SELECT received_at FROM attachments)' | tr '\t' ' ')"
@@ -60,7 +66,7 @@ check_eq "client_ip_bin: IPv4 mapped, IPv6 as is" \
 check_eq "the key columns" "a@example.org admin 123456" \
     "$(db_query 'SELECT (SELECT mail_from_key FROM messages), (SELECT username_key FROM auth_attempts), (SELECT password_key FROM auth_attempts)' | tr '\t' ' ')"
 db_run_setup --database spampot --user spampot --password-file "$DB_PASSWORD_FILE"
-check "a second run applies nothing" grep -q "schema: no upgrade above version 5" "$T/dbsetup.out"
+check "a second run applies nothing" grep -q "schema: no upgrade above version 6" "$T/dbsetup.out"
 
 # The running totals, computed from the old rows.
 check_eq "value_totals: every value of the old rows, counted" \
@@ -76,7 +82,7 @@ check_eq "kind_hours: sessions by the hour" "2026-11-20 10:00:00 1|2026-11-21 11
 
 # The same schema as a fresh database's.
 db_run_setup --database spampot_fresh --user fresh --password-file "$T/fresh.password"
-check_eq "a fresh database: version 5 from schema.sql" 5 "$(db_scalar 'SELECT MAX(version) FROM spampot_fresh.schema_version')"
+check_eq "a fresh database: version 6 from schema.sql" 6 "$(db_scalar 'SELECT MAX(version) FROM spampot_fresh.schema_version')"
 shape() {
 	db_query "SELECT TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE,
 	    IS_NULLABLE, COLUMN_DEFAULT, GENERATION_EXPRESSION, EXTRA, COLLATION_NAME

@@ -154,7 +154,7 @@ check_eq "no spampot tables" "2 spampot-report: database bare has no spampot tab
 write_config "mysql_socket = $DB_SOCKET" "mysql_database = old"
 rep old -- --user root --password-file /dev/null top client-ip
 check_eq "schema version 1" \
-    "2 spampot-report: database old has schema version 1; spampot-report needs version 5: run spampot-dbsetup to upgrade it" \
+    "2 spampot-report: database old has schema version 1; spampot-report needs version 6: run spampot-dbsetup to upgrade it" \
     "$(result old)"
 
 # The server goes away: a clear error, not a hang.

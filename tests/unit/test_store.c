@@ -44,15 +44,16 @@ static const char *const expect_sql[ST_COUNT] = {
 	    "VALUES (?,?,?,?,?,?,?)",
 	[ST_MESSAGE] = "INSERT INTO messages (session_id, seq, mail_from, "
 	    "mail_from_domain, size, stored_size, truncated, incomplete, "
-	    "subject, sha256, queue_id, received_at) "
-	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+	    "subject, sha256, queue_id, received_at, template, tlsh, ssdeep, "
+	    "campaign_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_RCPT] = "INSERT INTO recipients (message_id, address, domain, "
 	    "received_at) VALUES (?,?,?,?)",
 	[ST_URL] = "INSERT INTO urls (message_id, url, host, count, "
 	    "received_at) VALUES (?,?,?,?,?)",
 	[ST_ATT] = "INSERT INTO attachments (message_id, filename, "
-	    "content_type, size, md5, sha1, sha256, received_at) "
-	    "VALUES (?,?,?,?,?,?,?,?)",
+	    "content_type, size, md5, sha1, sha256, received_at, seq, "
+	    "real_type, type_mismatch, archive, archive_password) "
+	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_PATTERN] = "INSERT INTO patterns (kind, value, value_sha256, "
 	    "total, first_seen, last_seen) VALUES (?,?,?,?,?,?) "
 	    "ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), "
@@ -90,6 +91,29 @@ static const char *const expect_sql[ST_COUNT] = {
 	    "campaign, queue_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
 	[ST_MESSAGE_IDS] = "SELECT id, session_id, seq FROM messages "
 	    "WHERE id >= ?",
+	[ST_MEMBER] = "INSERT INTO attachment_members (message_id, att_seq, "
+	    "path, depth, size, md5, sha1, sha256, real_type, flags, "
+	    "received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_YARA] = "INSERT INTO yara_matches (message_id, att_seq, "
+	    "member_path, rule, namespace, tags, meta, received_at) "
+	    "VALUES (?,?,?,?,?,?,?,?)",
+	[ST_CAMPAIGN] = "INSERT INTO campaigns (id, template, tlsh, ssdeep, "
+	    "domains, subject, rep_message_id, messages, first_seen, "
+	    "last_seen) VALUES (?,?,?,?,?,?,?,?,?,?) ON DUPLICATE KEY UPDATE "
+	    "messages = messages + VALUES(messages), "
+	    "first_seen = LEAST(first_seen, VALUES(first_seen)), "
+	    "last_seen = GREATEST(last_seen, VALUES(last_seen))",
+	[ST_CAMPAIGN_CLIENT] = "INSERT INTO campaign_clients (campaign_id, "
+	    "client_ip, n, first_seen, last_seen) VALUES (?,?,?,?,?)"
+	    ROLLUP_ADD,
+	[ST_CAMPAIGN_SENSOR] = "INSERT INTO campaign_sensors (campaign_id, "
+	    "sensor, n, first_seen, last_seen) VALUES (?,?,?,?,?)" ROLLUP_ADD,
+	[ST_CAMPAIGN_DOMAIN] = "INSERT INTO campaign_domains (campaign_id, "
+	    "domain, n, first_seen, last_seen) VALUES (?,?,?,?,?)" ROLLUP_ADD,
+	[ST_CAMPAIGN_COUNT] = "UPDATE campaigns SET clients = (SELECT "
+	    "COUNT(*) FROM campaign_clients WHERE campaign_id = ?), sensors = "
+	    "(SELECT COUNT(*) FROM campaign_sensors WHERE campaign_id = ?) "
+	    "WHERE id = ?",
 };
 
 static void
@@ -198,7 +222,7 @@ test_import(void **state)
 	struct extract_url url = { "http://evil.example/", "evil.example", 2 };
 	struct extract_count count = { "email", "a@b.example", 3 };
 	struct extract_result found;
-	struct parsed_message pm = { NULL, &found };
+	struct parsed_message pm = { NULL, &found, NULL };
 	struct parsed_session ps;
 	const struct store_rollup_entry *e;
 	struct store *st;

@@ -1171,6 +1171,49 @@ analyzer_rebuild(struct analyzer *a, const struct analyzer_thresholds *t)
 	return rc;
 }
 
+/* -t: the YARA rules compile. 0, or 1 said on stderr. */
+static int
+analyzer_check_yara(const struct config *cf)
+{
+	struct yara_rules *rules;
+	char err[1024];
+
+	if (cf->yara_rules_dir[0] == '\0')
+		return 0;
+	if (yara_rules_init() == -1 || (rules =
+	    yara_rules_compile(cf->yara_rules_dir, err, sizeof(err))) ==
+	    NULL) {
+		fprintf(stderr, "spampot-analyzer: YARA rules: %s\n", err);
+		return 1;
+	}
+	printf("spampot-analyzer: %s: %zu YARA rules\n", cf->yara_rules_dir,
+	    yara_rules_count(rules));
+	yara_rules_free(rules);
+	return 0;
+}
+
+static int analyzer_check_database(struct analyzer *);
+
+/* -t: the configuration, the rules, the user, the database. */
+static int
+analyzer_check(struct analyzer *a)
+{
+	struct privdrop_user pu;
+	char err[512];
+
+	if (privdrop_lookup(a->cf->analyzer_user, NULL, &pu, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "spampot-analyzer: %s: %s\n", a->conf_path,
+		    err);
+		return 1;
+	}
+	if (analyzer_check_yara(a->cf) != 0)
+		return 1;
+	printf("spampot-analyzer: %s: configuration OK (%zu patterns)\n",
+	    a->conf_path, a->cf->npatterns);
+	return analyzer_check_database(a);
+}
+
 static int
 analyzer_check_database(struct analyzer *a)
 {
@@ -1300,31 +1343,7 @@ main(int argc, char *argv[])
 		return rc;
 	}
 	if (cl.check) {
-		struct privdrop_user pu;
-
-		if (privdrop_lookup(a.cf->analyzer_user, NULL, &pu, err,
-		    sizeof(err)) == -1) {
-			fprintf(stderr, "spampot-analyzer: %s: %s\n",
-			    a.conf_path, err);
-			return 1;
-		}
-		if (a.cf->yara_rules_dir[0] != '\0') {
-			struct yara_rules *rules;
-
-			if (yara_rules_init() == -1 || (rules =
-			    yara_rules_compile(a.cf->yara_rules_dir, err,
-			    sizeof(err))) == NULL) {
-				fprintf(stderr, "spampot-analyzer: YARA "
-				    "rules: %s\n", err);
-				return 1;
-			}
-			printf("spampot-analyzer: %s: %zu YARA rules\n",
-			    a.cf->yara_rules_dir, yara_rules_count(rules));
-			yara_rules_free(rules);
-		}
-		printf("spampot-analyzer: %s: configuration OK (%zu patterns)\n",
-		    a.conf_path, a.cf->npatterns);
-		rc = analyzer_check_database(&a);
+		rc = analyzer_check(&a);
 		extract_patterns_free(a.patterns);
 		conf_clear(a.cf);
 		free(a.cf);

@@ -70,13 +70,16 @@ rcamp_output(const struct report_opts *o, const char *report,
 	rout_table(o, &t);
 }
 
-int
-rcamp_list(struct rdb *db, const struct report_opts *o)
+/* The campaigns with the most messages of the window, as campaigns
+ * lists them (columns of rcamp_list_cols), at most LIMIT. */
+void
+rcamp_fetch(struct rdb *db, const struct report_opts *o, unsigned long limit,
+    struct rdb_rows *rows)
 {
+	struct report_opts lim = *o;
 	struct rdb_query q;
-	struct rdb_rows rows;
-	int found;
 
+	lim.limit = limit;
 	rdb_init(&q);
 	rdb_sql(&q, "SELECT CONCAT(c.id), w.n, c.messages, c.clients, "
 	    "c.sensors, c.first_seen, c.last_seen, " RCAMP_DOMAINS ", "
@@ -87,10 +90,19 @@ rcamp_list(struct rdb *db, const struct report_opts *o)
 	rdb_sensor(&q, o);
 	rdb_sql(&q, " GROUP BY m.campaign_id ORDER BY n DESC, "
 	    "m.campaign_id");
-	rdb_limit(&q, o);
+	rdb_limit(&q, &lim);
 	rdb_sql(&q, ") w JOIN campaigns c ON c.id = w.campaign_id "
 	    "ORDER BY w.n DESC, c.id");
-	rdb_run(db, &q, &rows);
+	rdb_run(db, &q, rows);
+}
+
+int
+rcamp_list(struct rdb *db, const struct report_opts *o)
+{
+	struct rdb_rows rows;
+	int found;
+
+	rcamp_fetch(db, o, o->limit, &rows);
 	rcamp_output(o, "campaigns", rcamp_list_cols, RCAMP_LIST_NCOLS, &rows);
 	found = rows.nrows > 0;
 	if (!found && o->format == RF_TEXT)

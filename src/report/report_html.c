@@ -408,6 +408,55 @@ rhtml_tls_failed(struct buf *b, struct rdb *db, const struct report_opts *o)
 	rdb_rows_clear(&rows);
 }
 
+/* The campaigns with the most messages: bars, then a table. */
+static void
+rhtml_campaigns(struct buf *b, struct rdb *db, const struct report_opts *o)
+{
+	struct rdb_rows rows;
+	const char **labels;
+	unsigned long long *values;
+	size_t r;
+
+	rcamp_fetch(db, o, RHTML_TOP, &rows);
+	buf_appendf(b, "<section><h2>Top campaigns (messages)</h2>\n");
+	if (rows.nrows == 0) {
+		buf_appendf(b, "<p class=\"empty\">none</p></section>\n");
+		rdb_rows_clear(&rows);
+		return;
+	}
+	labels = calloc(rows.nrows, sizeof(*labels));
+	values = calloc(rows.nrows, sizeof(*values));
+	if (labels == NULL || values == NULL)
+		rout_fail("out of memory");
+	for (r = 0; r < rows.nrows; r++) {
+		labels[r] = rdb_cell(&rows, r, 8) ? rdb_cell(&rows, r, 8) :
+		    "(no subject)";
+		values[r] = rdb_num(&rows, r, 1);
+	}
+	rsvg_bars(b, "Top campaigns (messages)", labels, values, rows.nrows);
+	buf_appendf(b, "<table><tr><th>messages</th><th>sources</th>"
+	    "<th>last seen (UTC)</th><th>campaign</th><th>link domains</th>"
+	    "<th>subject</th></tr>\n");
+	for (r = 0; r < rows.nrows; r++) {
+		buf_appendf(b, "<tr><td class=\"n\">%llu</td><td class=\"n\">"
+		    "%llu</td><td class=\"t\">", values[r],
+		    rdb_num(&rows, r, 3));
+		rhtml_time(b, rdb_cell(&rows, r, 6));
+		buf_appendf(b, "</td><td class=\"v\"><code>");
+		rsvg_escape(b, rdb_cell(&rows, r, 0));
+		buf_appendf(b, "</code></td><td class=\"v\">");
+		rsvg_escape(b, rdb_cell(&rows, r, 7) ? rdb_cell(&rows, r, 7) :
+		    "");
+		buf_appendf(b, "</td><td class=\"v\">");
+		rsvg_escape(b, labels[r]);
+		buf_appendf(b, "</td></tr>\n");
+	}
+	buf_appendf(b, "</table></section>\n");
+	free(labels);
+	free(values);
+	rdb_rows_clear(&rows);
+}
+
 /* The clients' TLS: versions, JA4, SNI, what failed. */
 static void
 rhtml_tls(struct buf *b, struct rdb *db, const struct report_opts *o)
@@ -471,10 +520,13 @@ rhtml_run(struct rdb *db, const struct report_opts *o)
 	    "(username:password, attempts)", "value");
 	rhtml_top(&b, db, o, "attachment", "Top attachments (by SHA-256)",
 	    "filename");
+	rhtml_campaigns(&b, db, o);
+	rhtml_top(&b, db, o, "yara", "Top YARA rules (messages)", "value");
 	rhtml_tls(&b, db, o);
 	buf_appendf(&b, "<footer>Times are UTC. Counts: sessions by client, "
 	    "recipients by domain, occurrences for domains, attempts for "
-	    "credentials, messages for attachments, sessions for TLS."
+	    "credentials, messages for attachments, campaigns and YARA rules, "
+	    "sessions for TLS."
 	    "</footer>\n</body></html>\n");
 	rout_flush(o, &b);
 	rsum_clear(&sum);

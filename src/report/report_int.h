@@ -203,6 +203,10 @@ int	 rsearch_run(struct rdb *, const struct report_opts *);
 int	 rrelay_run(struct rdb *, const struct report_opts *);
 void	 rcamp_check(const char *id);
 int	 rcamp_list(struct rdb *, const struct report_opts *);
+/* Rows: id, messages (window), total, clients, sensors, first_seen,
+ * last_seen, link_domains, subject. */
+void	 rcamp_fetch(struct rdb *, const struct report_opts *,
+	    unsigned long limit, struct rdb_rows *);
 int	 rcamp_show(struct rdb *, const struct report_opts *, const char *id);
 
 /* Used by the HTML page as well. */

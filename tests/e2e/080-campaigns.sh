@@ -256,6 +256,12 @@ check_eq "a campaign id that is no number: exit 2" 2 "$(rc cbad)"
 rep ty top yara --format csv
 check_eq "top yara" "Phish_Verify_Account,6|Mail_PE_Executable,2" \
     "$(tail -n +2 "$T/ty.out" | tr -d '\r' | awk -F, '{ print $4 "," $1 }' | paste -sd'|')"
+rep html html -o "$T/report.html"
+check "html: a campaigns section with the largest one" \
+    grep -q "<h2>Top campaigns (messages)</h2>" "$T/report.html"
+check "html: the campaign's id, link domain and subject" grep -q \
+    "<code>$PH</code></td><td class=\"v\">phish.example</td><td class=\"v\">Action required: account 500</td>" "$T/report.html"
+check "html: the YARA rules" grep -q "<h2>Top YARA rules (messages)</h2>" "$T/report.html"
 subjects() { python3 -c 'import json, sys; print("|".join(sorted(r["subject"] for r in json.load(sys.stdin)["rows"])))' < "$T/$1.out"; }
 rep sy search --yara Mail_PE_Executable --format json
 check_eq "search --yara: the messages a rule matched" "Invoice|Payment advice" "$(subjects sy)"

@@ -370,6 +370,112 @@ test_hostile(void **state)
 	buf_release(&b);
 }
 
+
+/* What import_more.c adds to the first message, made by hand: digests,
+ * the first attachment looked into (an archive of two members), two
+ * YARA matches. */
+static void
+more_fill(struct import_file *f)
+{
+	struct parsed_more *m = &f->more[0];
+	struct inspect_result *ir;
+	size_t i;
+
+	assert_true(f->mime[0].natts >= 1);
+	memset(m->sim.template, 'a', 64);
+	memset(m->sim.tlsh, 'B', 70);
+	snprintf(m->sim.ssdeep, sizeof(m->sim.ssdeep), "3:hMCE:hJ");
+	assert_non_null(m->insp = calloc(f->mime[0].natts, sizeof(*m->insp)));
+	ir = &m->insp[0];
+	assert_non_null(ir->real_type = strdup("application/zip"));
+	ir->mismatch = 1;
+	ir->archive = INSPECT_ARCHIVE_DECRYPTED;
+	assert_non_null(ir->password = strdup("Xk42pq"));
+	ir->nmembers = 2;
+	assert_non_null(ir->members = calloc(2, sizeof(*ir->members)));
+	for (i = 0; i < 2; i++) {
+		assert_non_null(ir->members[i].path = strdup(i ? "in.zip/b.exe" :
+		    "a.txt"));
+		ir->members[i].depth = (unsigned)i + 1;
+		ir->members[i].size = 1000 + i;
+		memset(ir->members[i].md5, '1', 32);
+		memset(ir->members[i].sha1, '2', 40);
+		memset(ir->members[i].sha256, '3', 64);
+		ir->members[i].real_type = i ? strdup("application/x-dosexec") :
+		    NULL;
+		ir->members[i].flags = i ? INSPECT_MEMBER_MISMATCH : 0;
+	}
+	m->nyara = 2;
+	assert_non_null(m->yara = calloc(2, sizeof(*m->yara)));
+	for (i = 0; i < 2; i++) {
+		m->yara[i].m.rule = strdup(i ? "Exe_Rule" : "Text_Rule");
+		m->yara[i].m.ns = strdup("rules");
+		m->yara[i].m.tags = strdup(i ? "pe exe" : "");
+		m->yara[i].m.meta = strdup("{\"score\":70}");
+		m->yara[i].att = i ? 0 : -1;
+		m->yara[i].member = i ? strdup("in.zip/b.exe") : NULL;
+	}
+}
+
+/* The digests, what an attachment is and the YARA matches arrive as
+ * they were sent; every frame cut short is refused; a lie is refused. */
+static void
+test_more(void **state)
+{
+	struct import_file f, g;
+	const struct inspect_result *ir;
+	struct buf b;
+	char err[256];
+	unsigned char *copy;
+	size_t len;
+
+	parsed(&f, &b, 0);
+	more_fill(&f);
+	b.len = 0;
+	assert_int_equal(import_wire_encode(&b, &f, 0), 0);
+	if (import_wire_decode(b.data, b.len, &g, err, sizeof(err)) != 0)
+		fail_msg("decode: %s", err);
+	assert_string_equal(g.more[0].sim.template, f.more[0].sim.template);
+	assert_string_equal(g.more[0].sim.tlsh, f.more[0].sim.tlsh);
+	assert_string_equal(g.more[0].sim.ssdeep, "3:hMCE:hJ");
+	assert_ptr_equal(g.parsed[0].more, &g.more[0]);
+	assert_non_null(ir = g.more[0].insp);
+	assert_string_equal(ir->real_type, "application/zip");
+	assert_int_equal(ir->mismatch, 1);
+	assert_int_equal(ir->archive, INSPECT_ARCHIVE_DECRYPTED);
+	assert_string_equal(ir->password, "Xk42pq");
+	assert_int_equal(ir->nmembers, 2);
+	assert_string_equal(ir->members[1].path, "in.zip/b.exe");
+	assert_int_equal(ir->members[1].depth, 2);
+	assert_int_equal(ir->members[1].size, 1001);
+	assert_string_equal(ir->members[1].real_type, "application/x-dosexec");
+	assert_null(ir->members[0].real_type);
+	assert_int_equal(ir->members[1].flags, INSPECT_MEMBER_MISMATCH);
+	assert_int_equal(g.more[0].nyara, 2);
+	assert_int_equal(g.more[0].yara[0].att, -1);
+	assert_null(g.more[0].yara[0].member);
+	assert_string_equal(g.more[0].yara[1].m.rule, "Exe_Rule");
+	assert_string_equal(g.more[0].yara[1].m.tags, "pe exe");
+	assert_string_equal(g.more[0].yara[1].member, "in.zip/b.exe");
+	import_file_clear(&g);
+	for (len = 0; len < b.len; len++) {
+		assert_non_null(copy = malloc(len ? len : 1));
+		memcpy(copy, b.data, len);
+		assert_refused(copy, len, "cut");
+		free(copy);
+	}
+	/* a template that is not hex; an archive outcome that is none; a
+	 * match on an attachment the message does not have */
+	assert_patch_refused(&b, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	    "aaaaaaaaaaaaaaa/aaaaaaaaaaaaaaaa");
+	assert_patch_refused(&b, "\x01\0\0\0\x03\0\0\0\x06\0\0\0Xk42pq",
+	    "\x01\0\0\0\x63\0\0\0\x06\0\0\0Xk42pq");
+	assert_patch_refused(&b, "\x0c\0\0\0{\"score\":70}\0\0\0\0",
+	    "\x0c\0\0\0{\"score\":70}\x09\0\0\0");
+	import_file_clear(&f);
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -379,6 +485,7 @@ main(void)
 		cmocka_unit_test(test_error),
 		cmocka_unit_test(test_cut),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_more),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

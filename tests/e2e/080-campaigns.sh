@@ -72,6 +72,7 @@ with zipfile.ZipFile('exe.zip', 'w', zipfile.ZIP_DEFLATED) as z:
 ")
 printf 'quarterly figures attached\n' > "$T/report.txt"
 (cd "$T" && zip -q -P 'Xk42pq' locked.zip report.txt invoice.pdf)
+cp "$DATA/inspect/bomb.zip" "$T/bomb.zip"	# 4 MiB of zeros in 4 KiB
 send() {
 	python3 - "$PORT" "$T" <<'PY'
 import smtplib, sys
@@ -137,6 +138,9 @@ one = text("Meeting tomorrow", "Hi,\n\nshall we move our meeting to ten "
 exe = text("Invoice", "Please find the invoice attached.\n", "ap@corp.example")
 exe.add_attachment(open(tmp + "/exe.zip", "rb").read(),
                    maintype="application", subtype="zip", filename="invoice.zip")
+bomb = text("Statement", "Your statement is attached.\n", "ap@corp.example")
+bomb.add_attachment(open(tmp + "/bomb.zip", "rb").read(),
+                    maintype="application", subtype="zip", filename="statement.zip")
 locked = text("Payment advice", "Your payment advice is attached.\n"
               "Archive password: Xk42pq\n", "ap@corp.example")
 locked.add_attachment(open(tmp + "/locked.zip", "rb").read(),
@@ -147,20 +151,21 @@ session("127.0.0.2", phish[:3] + lotto[:2])
 session("127.0.0.3", phish[3:] + lotto[2:])
 session("127.0.0.4", [("sam@colleagues.example", "sam@colleagues.example", one),
                       ("billing@corp.example", "ap@corp.example", exe),
-                      ("billing@corp.example", "ap@corp.example", locked)])
+                      ("billing@corp.example", "ap@corp.example", locked),
+                      ("billing@corp.example", "ap@corp.example", bomb)])
 PY
 }
 messages() { db_scalar 'SELECT COUNT(*) FROM messages'; }
 imported() { [ "$(messages)" -ge "$1" ] && spool_count_is new 0; }
 check "the captures sent" send
-check "13 messages imported" wait_for 30 imported 13
+check "14 messages imported" wait_for 30 imported 14
 
 q() { db_query "$1" | tr '\t' ' '; }
 camp() { db_scalar "SELECT campaign_id FROM messages WHERE subject = '$1'"; }
 PH=$(camp "Action required: account 500")
 LO=$(camp "You have won 850000 EURO")
 check "every message has a template and an ssdeep digest" test \
-    "$(db_scalar 'SELECT COUNT(*) FROM messages WHERE template REGEXP "^[0-9a-f]{64}$" AND ssdeep REGEXP "^[0-9]+:"')" -eq 13
+    "$(db_scalar 'SELECT COUNT(*) FROM messages WHERE template REGEXP "^[0-9a-f]{64}$" AND ssdeep REGEXP "^[0-9]+:"')" -eq 14
 check_eq "the long texts have a TLSH digest too, the short ones none" "10 0" \
     "$(q "SELECT SUM(tlsh REGEXP '^[0-9A-F]{70}$' AND (subject LIKE 'Action%' OR subject LIKE 'You have won%')), SUM(tlsh IS NOT NULL AND subject IN ('Invoice', 'Payment advice')) FROM messages")"
 check_eq "the phishing copies: one campaign" "6 1" \
@@ -194,6 +199,9 @@ check_eq "the encrypted zip: opened with the password the text gave" "decrypted 
     "$(q "SELECT a.archive, a.archive_password FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.subject = 'Payment advice'")"
 check_eq "its members, read and hashed" "invoice.pdf $EXE_SHA|report.txt $TXT_SHA" \
     "$(q "SELECT x.path, x.sha256 FROM attachment_members x JOIN messages m ON m.id = x.message_id WHERE m.subject = 'Payment advice' ORDER BY x.path" | paste -sd'|')"
+check_eq "a zip bomb: the limit that ended it recorded, its member cut short" \
+    "limit-ratio 2" \
+    "$(q "SELECT a.archive, x.flags FROM attachments a JOIN messages m ON m.id = a.message_id JOIN attachment_members x ON x.message_id = m.id WHERE m.subject = 'Statement'")"
 
 # --- YARA -------------------------------------------------------------------
 check_eq "the phishing rule: on each of the six copies, as received" "6 6" \
@@ -228,7 +236,7 @@ check_eq "campaigns (JSON): as many rows as campaigns" \
     "$(db_scalar 'SELECT COUNT(*) FROM campaigns')" \
     "$(python3 -c 'import json, sys; print(len(json.load(sys.stdin)["rows"]))' < "$T/cj.out")"
 rep ct campaigns --limit 2
-check "campaigns (text): the subject shown" grep -q "^$PH  *6  *2  *phish.example  *Action required: account 500\$" "$T/ct.out"
+check "campaigns (text): the subject shown" grep -q "^$PH  *6  *2  *phish.example  *Action required" "$T/ct.out"
 rep cc campaigns --format csv --limit 1
 check_eq "campaigns (CSV): a header and a row" "2 id,messages,total,clients,sensors,first_seen,last_seen,link_domains,subject" \
     "$(wc -l < "$T/cc.out") $(head -n 1 "$T/cc.out" | tr -d '\r')"
@@ -289,7 +297,7 @@ s.sendmail("a@b.example", ["c@d.example"], b"Subject: again\r\n\r\n"
            b"can we move our meeting to eleven?\r\n")
 s.quit()
 PY
-check "the message imported" wait_for 20 imported 14
+check "the message imported" wait_for 20 imported 15
 check_eq "matched by the rule loaded before the broken one" "Meeting_Move" \
     "$(db_scalar "SELECT y.rule FROM yara_matches y JOIN messages m ON m.id = y.message_id WHERE m.subject = 'again'")"
 stop_analyzer TERM
@@ -306,7 +314,7 @@ state() {
 state > "$T/online"
 out=$("$SPAMPOT_ANALYZER" -c "$CONF" --rebuild-campaigns 2>&1)
 check_eq "rebuild: exit 0" 0 "$?"
-check "rebuild: says what it made" grep -q "campaigns rebuilt: 14 messages in $(db_scalar 'SELECT COUNT(*) FROM campaigns') campaigns (campaign_distance 40, campaign_domain_bonus 20, campaign_ssdeep 40)" <<< "$out"
+check "rebuild: says what it made" grep -q "campaigns rebuilt: 15 messages in $(db_scalar 'SELECT COUNT(*) FROM campaigns') campaigns (campaign_distance 40, campaign_domain_bonus 20, campaign_ssdeep 40)" <<< "$out"
 state > "$T/rebuilt"
 check "rebuild with the same thresholds: exactly the online result" cmp -s "$T/online" "$T/rebuilt"
 [ -s "$T/online" ] || fail "no campaigns to compare"

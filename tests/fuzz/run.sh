@@ -30,7 +30,7 @@ mode=${1:?$usage}
 src=${2:?$usage}
 build=${3:?$usage}
 seconds=${4:-60}
-targets=${FUZZ_TARGETS:-smtp spool_read mime config}
+targets=${FUZZ_TARGETS:-smtp spool_read mime config inspect}
 jobs=${FUZZ_JOBS:-2}
 runs=${FUZZ_RUNS:-20000}
 fz=$build/build/fuzz
@@ -47,13 +47,14 @@ seeds() {
 	spool_read) ls "$d"/spool/*.spool ;;
 	mime) ls "$d"/mail/*.eml ;;
 	config) ls "$src"/etc/spampot.conf.in ;;
+	inspect) find "$d"/inspect -type f ! -name README ;;
 	esac
 	[ -d "$d/fuzz/$1" ] && find "$d/fuzz/$1" -type f
 }
 
 max_len() {
 	case $1 in
-	mime) echo 32768 ;;
+	mime|inspect) echo 32768 ;;
 	*) echo 16384 ;;
 	esac
 }

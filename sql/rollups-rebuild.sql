@@ -2,7 +2,8 @@
 -- SPDX-License-Identifier: ISC (the licence text is in LICENSE)
 --
 -- The report's running totals (kind_hours, value_hours, value_totals,
--- pattern_hours; see schema.sql) computed again from the rows they count.
+-- pattern_hours; see schema.sql), and the campaigns' counts, computed
+-- again from the rows they count.
 -- spampot-analyzer keeps them up to date as it imports; run this after
 -- deleting or changing captured rows by hand (a retention job, say), with
 -- the analyzer stopped:
@@ -128,3 +129,34 @@ SELECT p.kind, t.h, t.pattern_id, t.n, t.f, t.l FROM (
 ON DUPLICATE KEY UPDATE pattern_hours.n = pattern_hours.n + VALUES(n),
     first_seen = LEAST(pattern_hours.first_seen, VALUES(first_seen)),
     last_seen = GREATEST(pattern_hours.last_seen, VALUES(last_seen));
+
+-- Campaigns: their counts from the messages that are left, their clients
+-- and sensors counted again; a campaign none of whose messages is left
+-- goes. Its link domains' counts (campaign_domains: registrable domains,
+-- which SQL cannot tell) are made again, with everything else, by
+-- spampot-analyzer --rebuild-campaigns.
+UPDATE campaigns c LEFT JOIN (SELECT campaign_id, COUNT(*) AS n,
+    MIN(received_at) AS f, MAX(received_at) AS l FROM messages
+    WHERE campaign_id IS NOT NULL GROUP BY campaign_id) a
+    ON a.campaign_id = c.id
+SET c.messages = IFNULL(a.n, 0), c.first_seen = IFNULL(a.f, c.first_seen),
+    c.last_seen = IFNULL(a.l, c.last_seen);
+DELETE FROM campaign_clients;
+INSERT INTO campaign_clients (campaign_id, client_ip, n, first_seen,
+    last_seen)
+SELECT m.campaign_id, s.client_ip, COUNT(*), MIN(m.received_at),
+    MAX(m.received_at)
+FROM messages m JOIN sessions s ON s.id = m.session_id
+WHERE m.campaign_id IS NOT NULL GROUP BY m.campaign_id, s.client_ip;
+DELETE FROM campaign_sensors;
+INSERT INTO campaign_sensors (campaign_id, sensor, n, first_seen, last_seen)
+SELECT m.campaign_id, s.sensor, COUNT(*), MIN(m.received_at),
+    MAX(m.received_at)
+FROM messages m JOIN sessions s ON s.id = m.session_id
+WHERE m.campaign_id IS NOT NULL GROUP BY m.campaign_id, s.sensor;
+UPDATE campaigns c SET
+    clients = (SELECT COUNT(*) FROM campaign_clients WHERE campaign_id = c.id),
+    sensors = (SELECT COUNT(*) FROM campaign_sensors WHERE campaign_id = c.id);
+DELETE d FROM campaign_domains d JOIN campaigns c ON c.id = d.campaign_id
+WHERE c.messages = 0;
+DELETE FROM campaigns WHERE messages = 0;

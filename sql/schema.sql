@@ -445,6 +445,7 @@ CREATE TABLE IF NOT EXISTS attachment_members (
 	KEY ix_members_message (message_id, att_seq),
 	KEY ix_members_sha256 (sha256),
 	KEY ix_members_md5 (md5),
+	KEY ix_members_sha1 (sha1),
 	CONSTRAINT fk_members_message FOREIGN KEY (message_id)
 	    REFERENCES messages (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -1149,6 +1149,13 @@ analyzer_rebuild(struct analyzer *a, const struct analyzer_thresholds *t)
 		fprintf(stderr, "spampot-analyzer: database: %s\n", err);
 		return 1;
 	}
+	if (store_schema_version(st, err, sizeof(err)) !=
+	    STORE_SCHEMA_VERSION) {
+		fprintf(stderr, "spampot-analyzer: database: schema version "
+		    "%d needed (run spampot-dbsetup)\n", STORE_SCHEMA_VERSION);
+		store_close(st);
+		return 1;
+	}
 	if ((ca = campaign_assign_new(cf, t->distance, t->bonus,
 	    t->ssdeep)) == NULL)
 		fprintf(stderr, "spampot-analyzer: out of memory\n");
@@ -1360,7 +1367,6 @@ main(int argc, char *argv[])
 		fatalx("libyara initialisation failed");
 	analyzer_opts(&a);
 	a.parse = import_spawn(&a.opts, cl.debug, analyzer_drop_cb, a.cf);
-	analyzer_yara(&a, 1);
 	if (a.cf->campaigns && (a.campaigns = campaign_assign_new(a.cf, -1,
 	    -1, -1)) == NULL)
 		fatal("campaigns");
@@ -1370,6 +1376,8 @@ main(int argc, char *argv[])
 	a.geoip = geoip_open(a.cf);
 	analyzer_relay_prepare(a.cf);
 	analyzer_drop(a.cf);
+	/* as analyzer_user, as on SIGHUP: rules it cannot read stop it now */
+	analyzer_yara(&a, 1);
 	a.relay = relay_queue_open(a.cf);
 	a.events = eventlog_open(a.cf->json_log);
 	sandbox_no_dumps(0);

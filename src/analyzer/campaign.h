@@ -5,9 +5,9 @@
 /*
  * campaign: which campaign a message joins (analyzer). An index in memory
  * of every campaign's representative (its first message): by template
- * (the same normalised text), and by TLSH through an index of digest
- * bands, so that a message is compared with a few candidates and never
- * with every campaign. The same code assigns online and rebuilds.
+ * (the same normalised text), by TLSH through an index of digest bands
+ * and by ssdeep through an index of signature grams, so that a message
+ * is compared with a few candidates and never with every campaign. The same code assigns online and rebuilds.
  *
  * The one way to use it, online and in a rebuild alike, for each message
  * in import order:
@@ -26,8 +26,13 @@
  * first had its template; else the representative nearest by TLSH among
  * at most 64 that share a digest band with it (newest first), within
  * tlsh_distance, or tlsh_distance + domain_bonus when they share a link
- * domain (ties: the lower id); else none. Suggested parameters:
- * tlsh_distance 40, domain_bonus 20 (see campaign.c and test_campaign.c).
+ * domain (ties: the lower id); else, when ssdeep_score is not 0, the
+ * representative with the best ssdeep score (fuzzy_compare of the
+ * normalised texts' signatures) of ssdeep_score or more, among the newest
+ * 64 that can score above 0 (an index of their 7-character grams finds
+ * every one; ties: the lower id); else none. Suggested parameters:
+ * tlsh_distance 40, domain_bonus 20, ssdeep_score 20 (see campaign.c,
+ * test_campaign.c and bench/campaigns/README.md).
  */
 #ifndef SPAMPOT_CAMPAIGN_H
 #define SPAMPOT_CAMPAIGN_H

@@ -73,6 +73,7 @@
 #define SIMTEXT_WORD_MAX	1024	/* characters; longer: a hash buster */
 #define SIMTEXT_BUSTER_MIN	12	/* letters and digits mixed */
 #define SIMTEXT_BUSTER_CASE	20	/* upper and lower case mixed */
+#define SIMTEXT_SHORT_MIN	6	/* a short buster, see below */
 #define SIMTEXT_NAME_MIN	2	/* shorter pieces of a local part */
 #define SIMTEXT_TAG_MAX		16	/* a tag name we care about is shorter */
 
@@ -248,6 +249,32 @@ simtext_is_buster(const gunichar *cp, size_t n)
 	    (n >= SIMTEXT_BUSTER_CASE && upper >= 3 && lower >= 3);
 }
 
+/*
+ * A short random token: SIMTEXT_SHORT_MIN letters and digits or more, at
+ * least 2 of each, switching between them twice or more ("x7k2p9",
+ * "ab12cd"), which words with a number at one end ("covid19", "mp3",
+ * "win10", "4k") do not.
+ */
+static int
+simtext_is_short_buster(const gunichar *cp, size_t n)
+{
+	int alpha = 0, digit = 0, turns = 0, was = -1, d;
+	size_t i;
+
+	if (n < SIMTEXT_SHORT_MIN)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (cp[i] >= 0x80 || !g_ascii_isalnum((gchar)cp[i]))
+			return 0;
+		d = g_ascii_isdigit((gchar)cp[i]) != 0;
+		digit += d;
+		alpha += !d;
+		turns += was >= 0 && d != was;
+		was = d;
+	}
+	return alpha >= 2 && digit >= 2 && turns >= 2;
+}
+
 /* --- placeholders ------------------------------------------------------ */
 
 /* The registrable domain of a URL's host, or "url"; "~": a recipient's. */
@@ -345,10 +372,11 @@ simtext_core(struct simtext_ctx *x, const gunichar *cp, size_t n)
 	}
 	if (simtext_is_email(cp, n))
 		return simtext_out(x, "@", 1);
-	if (simtext_is_buster(cp, n))
-		return simtext_out(x, "%", 1);
+	/* A name first: a recipient "jd83k2x" is "~" as "john" is. */
 	if (simtext_is_name(x, simtext_utf8(x, cp, n, 1)))
 		return simtext_out(x, "~", 1);
+	if (simtext_is_buster(cp, n) || simtext_is_short_buster(cp, n))
+		return simtext_out(x, "%", 1);
 	return simtext_plain(x, cp, n);
 }
 
@@ -578,6 +606,96 @@ simtext_skip_to_close(const char *h, const char *name)
 	return NULL;
 }
 
+/* Past the element whose start tag ends at H: its close tag, same-name
+ * elements inside counted; the end when it is not closed. */
+static const char *
+simtext_skip_element(const char *h, const char *name)
+{
+	size_t len = strlen(name);
+	int depth = 1, closing, same;
+
+	while ((h = strchr(h, '<')) != NULL) {
+		closing = h[1] == '/';
+		same = g_ascii_strncasecmp(h + 1 + closing, name, len) == 0 &&
+		    !g_ascii_isalnum(h[1 + closing + len]);
+		h += strcspn(h, ">");
+		if (*h == '\0')
+			return NULL;
+		if (same && closing && --depth == 0)
+			return h + 1;
+		if (same && !closing && h[-1] != '/')	/* "<b/>" opens none */
+			depth++;
+		h++;
+	}
+	return NULL;
+}
+
+/* Is the declaration value V white? */
+static int
+simtext_white(const char *v)
+{
+	return strcmp(v, "#fff") == 0 || strcmp(v, "#ffffff") == 0 ||
+	    strcmp(v, "white") == 0 || strcmp(v, "rgb(255,255,255)") == 0;
+}
+
+/* One declaration "prop:value" (lower case, no blanks): hides? Colour
+ * is judged by the caller, who knows the background. */
+static int
+simtext_decl_hides(const char *d)
+{
+	static const char *const hiders[] = {
+		"display:none", "visibility:hidden", "font-size:0",
+		"font-size:0px", "font-size:0pt", "font-size:0em",
+		"font-size:1px", "max-height:0", "max-height:0px", "opacity:0",
+		NULL
+	};
+
+	return simtext_tag_in(d, hiders);
+}
+
+/*
+ * Does the start tag [h, end) hide its content by its inline style?
+ * display:none, visibility:hidden, font-size 0 or 1px, max-height:0,
+ * opacity:0, or text coloured as its own background (white when it sets
+ * none: a white button label on a coloured background stays). Spammers
+ * hide hash busters so; a reader never sees them.
+ */
+static int
+simtext_tag_hides(const char *h, const char *end)
+{
+	char buf[512], *d, *save, *colour = NULL, *bg = NULL;
+	const char *st;
+	size_t n = 0;
+
+	for (st = h; st + 6 <= end; st++)
+		if (g_ascii_strncasecmp(st, "style", 5) == 0 &&
+		    !g_ascii_isalnum(st[-1]))
+			break;
+	if (st + 6 > end)
+		return 0;
+	for (st += 5; st < end && strchr(" \t\r\n=\"'", *st) != NULL; st++)
+		;
+	for (; st < end && *st != '"' && *st != '\'' && *st != '>' &&
+	    n < sizeof(buf) - 1; st++)
+		if (!g_ascii_isspace(*st))
+			buf[n++] = g_ascii_tolower(*st);
+	buf[n] = '\0';
+	for (d = strtok_r(buf, ";", &save); d != NULL;
+	    d = strtok_r(NULL, ";", &save)) {
+		if (simtext_decl_hides(d))
+			return 1;
+		if (strncmp(d, "color:", 6) == 0)
+			colour = d + 6;
+		else if (strncmp(d, "background-color:", 17) == 0)
+			bg = d + 17;
+		else if (strncmp(d, "background:", 11) == 0)
+			bg = d + 11;
+	}
+	if (colour == NULL)
+		return 0;
+	return bg != NULL ? strcmp(colour, bg) == 0 : simtext_white(colour);
+}
+
 /* A tag at h ('<'): what it means for the text; past it. */
 static const char *
 simtext_html_tag(struct simtext_ctx *x, const char *h)
@@ -590,6 +708,10 @@ simtext_html_tag(struct simtext_ctx *x, const char *h)
 		"h3", "h4", "h5", "h6", "blockquote", "hr", "center", "pre",
 		"dt", "dd", "section", "article", "header", "footer", "form",
 		"option", "tbody", "thead", "body", NULL
+	};
+	static const char *const empty[] = {	/* no content, no close */
+		"area", "base", "br", "col", "embed", "hr", "img", "input",
+		"link", "meta", "source", "track", "wbr", NULL
 	};
 	char name[SIMTEXT_TAG_MAX];
 	const char *end;
@@ -608,6 +730,12 @@ simtext_html_tag(struct simtext_ctx *x, const char *h)
 	name[n] = '\0';
 	end += strcspn(end, ">");
 	end += *end == '>';
+	if (!closing && n > 0 && end[-1] == '>' && end - h >= 2 &&
+	    end[-2] != '/' && !simtext_tag_in(name, empty) &&
+	    simtext_tag_hides(h, end)) {
+		end = simtext_skip_element(end, name);
+		return end != NULL ? end : h + strlen(h);
+	}
 	if (!closing && simtext_tag_in(name, hidden)) {
 		end = simtext_skip_to_close(end, name);
 		return end != NULL ? end : h + strlen(h);

@@ -352,8 +352,10 @@ rebuild_chunk(struct rebuild *rb, unsigned long long *after)
 	return rc == 0 ? n : -1;
 }
 
-/* Everything the campaigns were, gone. */
+/* Everything the campaigns were, gone. A message's hosts are read whole
+ * (GROUP_CONCAT would cut them at 1024 bytes). */
 static const char *const rebuild_begin[] = {
+	"SET SESSION group_concat_max_len = 16777216",
 	"DELETE FROM campaign_clients",
 	"DELETE FROM campaign_sensors",
 	"DELETE FROM campaign_domains",

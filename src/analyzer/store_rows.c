@@ -415,8 +415,8 @@ store_rows_yara(struct store *st, size_t mid, const struct parsed_more *more,
 
 		store_bind_begin(&sp, ST_YARA);
 		store_bind_ref(&sp, REF_MESSAGE, mid);
-		if (y->att >= 0)
-			store_bind_u64(&sp, (unsigned long long)y->att);
+		if (y->att >= 0)	/* attachments.seq: from 1 */
+			store_bind_u64(&sp, (unsigned long long)y->att + 1);
 		else
 			store_bind_null(&sp);
 		store_rows_str_null(&sp, y->member);
@@ -467,7 +467,7 @@ store_rows_parts(struct store *st, size_t mid, const struct spool_message *m,
 			return -1;
 	}
 	for (i = 0; pm->mime && i < pm->mime->natts; i++)
-		if (store_rows_att(st, mid, i, &pm->mime->atts[i],
+		if (store_rows_att(st, mid, i + 1, &pm->mime->atts[i],
 		    pm->more && pm->more->insp ? &pm->more->insp[i] : NULL,
 		    when) == -1)
 			return -1;

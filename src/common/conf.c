@@ -108,7 +108,7 @@ static const struct conf_key conf_keys[] = {
 	{ "campaigns", CT_BOOL, OFF(campaigns), "yes", 0, 0 },
 	{ "campaign_distance", CT_NUMBER, OFF(campaign_distance), "40", 0, 300 },
 	{ "campaign_domain_bonus", CT_NUMBER, OFF(campaign_domain_bonus), "20", 0, 300 },
-	{ "campaign_ssdeep", CT_NUMBER, OFF(campaign_ssdeep), "40", 0, 100 },
+	{ "campaign_ssdeep", CT_NUMBER, OFF(campaign_ssdeep), "20", 0, 100 },
 	{ "archive_depth", CT_NUMBER, OFF(archive_depth), "3", 0, 16 },
 	{ "archive_max_members", CT_NUMBER, OFF(archive_max_members), "1000", 1, 1000000 },
 	{ "archive_max_bytes", CT_SIZE, OFF(archive_max_bytes), "64M", 4096, 4 * GiB },

@@ -41,10 +41,14 @@ static const struct rout_col rcamp_show_cols[] = {
 };
 #define RCAMP_SHOW_NCOLS (sizeof(rcamp_show_cols) / sizeof(rcamp_show_cols[0]))
 
-/* The three link domains of a campaign with the most messages. */
-#define RCAMP_DOMAINS	"(SELECT GROUP_CONCAT(d.domain ORDER BY d.n DESC, " \
-	"d.domain SEPARATOR ' ' LIMIT 3) FROM campaign_domains d WHERE " \
-	"d.campaign_id = c.id)"
+/* A campaign's messages with their sessions (for --sensor). */
+#define RCAMP_SESSION	"STRAIGHT_JOIN sessions s ON s.id = m.session_id"
+
+/* The three link domains of a campaign with the most messages (MySQL's
+ * GROUP_CONCAT has no LIMIT: the first three of all). */
+#define RCAMP_DOMAINS	"(SELECT SUBSTRING_INDEX(GROUP_CONCAT(d.domain ORDER " \
+	"BY d.n DESC, d.domain SEPARATOR ' '), ' ', 3) FROM campaign_domains " \
+	"d WHERE d.campaign_id = c.id)"
 
 void
 rcamp_check(const char *id)
@@ -113,7 +117,8 @@ rcamp_list(struct rdb *db, const struct report_opts *o)
 
 /* A section of one campaign: SELECT 'name', n, first, last, value ...,
  * the most first, at most --limit rows. GROUP: of the campaign's
- * messages in the window, grouped by it; NULL: its running counts. */
+ * messages in the window and from --sensor (sessions s), grouped by it;
+ * NULL: its running counts, all time. */
 static void
 rcamp_section(struct rdb_query *q, const char *id, const char *sql,
     const struct report_opts *o, const char *group)
@@ -123,6 +128,7 @@ rcamp_section(struct rdb_query *q, const char *id, const char *sql,
 	rdb_text(q, id);
 	if (group != NULL) {
 		rdb_window(q, "m.received_at", o);
+		rdb_sensor(q, o);
 		rdb_sql(q, " GROUP BY ");
 		rdb_sql(q, group);
 	}
@@ -146,10 +152,11 @@ rcamp_show(struct rdb *db, const struct report_opts *o, const char *id)
 	rdb_text(&q, id);
 	/* by day: in the order of the days, not of their counts */
 	rdb_sql(&q, " UNION ALL (SELECT 'day', COUNT(*), MIN(m.received_at), "
-	    "MAX(m.received_at), DATE(m.received_at) FROM messages m WHERE "
-	    "m.campaign_id = ?");
+	    "MAX(m.received_at), DATE(m.received_at) FROM messages m "
+	    RCAMP_SESSION " WHERE m.campaign_id = ?");
 	rdb_text(&q, id);
 	rdb_window(&q, "m.received_at", o);
+	rdb_sensor(&q, o);
 	rdb_sql(&q, " GROUP BY 5 ORDER BY 5)");
 	rcamp_section(&q, id, "SELECT 'source', n, first_seen, last_seen, "
 	    "client_ip FROM campaign_clients WHERE campaign_id = ?", o, NULL);
@@ -160,22 +167,28 @@ rcamp_show(struct rdb *db, const struct report_opts *o, const char *id)
 	    o, NULL);
 	rcamp_section(&q, id, "SELECT 'subject', COUNT(*), "
 	    "MIN(m.received_at), MAX(m.received_at), IFNULL(m.subject, '') "
-	    "FROM messages m WHERE m.campaign_id = ?", o, "m.subject");
+	    "FROM messages m " RCAMP_SESSION " WHERE m.campaign_id = ?", o,
+	    "m.subject");
 	rcamp_section(&q, id, "SELECT 'url', COUNT(*), MIN(m.received_at), "
-	    "MAX(m.received_at), u.url FROM messages m JOIN urls u ON "
-	    "u.message_id = m.id WHERE m.campaign_id = ?", o, "u.url");
+	    "MAX(m.received_at), u.url FROM messages m " RCAMP_SESSION
+	    " JOIN urls u ON u.message_id = m.id WHERE m.campaign_id = ?", o,
+	    "u.url");
 	rcamp_section(&q, id, "SELECT 'attachment', COUNT(*), "
 	    "MIN(m.received_at), MAX(m.received_at), CONCAT(a.sha256, ' ', "
 	    "MIN(IFNULL(a.real_type, a.content_type)), ' ', "
-	    "MIN(IFNULL(a.filename, ''))) FROM messages m JOIN attachments a "
-	    "ON a.message_id = m.id WHERE m.campaign_id = ?", o, "a.sha256");
+	    "MIN(IFNULL(a.filename, ''))) FROM messages m " RCAMP_SESSION
+	    " JOIN attachments a ON a.message_id = m.id WHERE m.campaign_id = "
+	    "?", o, "a.sha256");
 	rdb_run(db, &q, &rows);
+	/* no such campaign: an empty document, said in text */
 	found = rows.nrows > 0 && strcmp(rdb_cell(&rows, 0, 0), "campaign") ==
 	    0;
-	if (found)
+	if (!found)
+		rdb_rows_clear(&rows);
+	if (found || o->format != RF_TEXT)
 		rcamp_output(o, "campaign", rcamp_show_cols, RCAMP_SHOW_NCOLS,
 		    &rows);
-	else
+	if (!found && o->format == RF_TEXT)
 		fprintf(stderr, "spampot-report: no campaign '%s'\n", id);
 	rdb_rows_clear(&rows);
 	return found ? REPORT_FOUND : REPORT_NONE;

@@ -262,7 +262,7 @@ static const struct rtop_kind rtop_kinds[] = {
 	    rtop_q_pattern, "email", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 	    rtop_cols_value, NCOLS(rtop_cols_value),
 	    NULL },
-	{ "yara", "YARA rules that matched (yara_rules_dir), by messages",
+	{ "yara", "YARA rules that matched (yara_rules_dir), by matches",
 	    rtop_q_pattern, "yara", NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 	    rtop_cols_value, NCOLS(rtop_cols_value),
 	    NULL },

@@ -4,13 +4,17 @@
  */
 /*
  * test_campaign: joining by template, by TLSH within the threshold (and
- * its domain bonus), the band index's reach, determinism, and the memory
- * of 50,000 campaigns and 1,000,000 templates.
+ * its domain bonus), the band index's reach, by ssdeep at its threshold
+ * and the gram index's completeness (the same answers as comparing every
+ * representative), determinism, and the memory of 50,000 campaigns and
+ * 1,000,000 templates.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+
+#include <fuzzy.h>
 
 #include <malloc.h>
 #include <stdint.h>
@@ -24,7 +28,7 @@
 #define TPL_A	"aaaa00000000000000000000000000000000000000000000000000000000000a"
 #define TPL_B	"bbbb00000000000000000000000000000000000000000000000000000000000b"
 
-static const struct campaign_params defaults = { 40, 20 };
+static const struct campaign_params defaults = { 40, 20, 0 };	/* TLSH alone */
 
 static uint64_t
 splitmix(uint64_t *s)
@@ -66,7 +70,7 @@ flip(char *hex, int i)
 static struct campaign_key
 key(const char *tpl, const char *tlsh, const char *const *dom, size_t n)
 {
-	struct campaign_key k = { tpl, tlsh, dom, n };
+	struct campaign_key k = { tpl, tlsh, "", dom, n };
 
 	return k;
 }
@@ -204,7 +208,7 @@ test_domain_bonus(void **state)
 static void
 test_bands(void **state)
 {
-	struct campaign_params p = { 1000, 0 };	/* any distance joins */
+	struct campaign_params p = { 1000, 0, 0 };	/* any distance joins */
 	char rep[71], far[71], near[71], t1[73];
 	struct campaign_index *ci;
 	struct campaign_key k;
@@ -273,6 +277,180 @@ test_determinism(void **state)
 	assert_int_equal(campaign_index_count(ci[0]), next[0]);
 	for (j = 0; j < 2; j++)
 		campaign_index_free(ci[j]);
+}
+
+/* --- ssdeep ------------------------------------------------------------ */
+
+static const struct campaign_params ssparams = { 40, 20, 40 };
+
+static struct campaign_key
+sskey(const char *tpl, const char *ssdeep)
+{
+	struct campaign_key k = { tpl, "", ssdeep, NULL, 0 };
+
+	return k;
+}
+
+/* At the threshold it joins, below it not; no ssdeep_score: never. */
+static void
+test_ssdeep_threshold(void **state)
+{
+	/* fuzzy_compare: 10 for the first pair, 100 for equal ones */
+	const char *a = "3:abcdefghij:cd", *b = "3:abcdefgXij:cd";
+	struct campaign_params p = ssparams;
+	struct campaign_index *ci;
+	struct campaign_key k;
+	int sc = fuzzy_compare(a, b);
+
+	(void)state;
+	assert_true(sc > 0 && sc < 100);
+	p.ssdeep_score = (unsigned)sc;
+	ci = campaign_index_new(&p);
+	k = sskey(TPL_A, a);
+	assert_int_equal(campaign_index_add(ci, 7, &k), 0);
+	k = sskey(TPL_B, b);
+	assert_int_equal(campaign_index_match(ci, &k), 7);
+	campaign_index_free(ci);
+	p.ssdeep_score = (unsigned)sc + 1;
+	ci = campaign_index_new(&p);
+	k = sskey(TPL_A, a);
+	assert_int_equal(campaign_index_add(ci, 7, &k), 0);
+	k = sskey(TPL_B, b);
+	assert_int_equal(campaign_index_match(ci, &k), 0);
+	/* equal after runs are cut: 100 however short */
+	k = sskey(TPL_B, "3:aaaaaaq:z");
+	assert_int_equal(campaign_index_add(ci, 9, &k), 0);
+	k = sskey("", "3:aaaq:z");
+	assert_int_equal(campaign_index_match(ci, &k), 9);
+	campaign_index_free(ci);
+	p.ssdeep_score = 0;
+	ci = campaign_index_new(&p);
+	k = sskey(TPL_A, a);
+	assert_int_equal(campaign_index_add(ci, 7, &k), 0);
+	k = sskey(TPL_B, a);
+	assert_int_equal(campaign_index_match(ci, &k), 0);
+	campaign_index_free(ci);
+}
+
+/* A signature of base64 from a small alphabet, so that variations share
+ * grams often, at block size 3, 6, 12 or 24. */
+static void
+random_ssdeep(char *sig, size_t size, uint64_t *seed, const char *base)
+{
+	static const char b64[] = "ABCDEFGHabcdefgh0123";
+	char p1[65], p2[33];
+	uint64_t r = splitmix(seed);
+	size_t n1 = 4 + r % 61, n2 = 2 + (r >> 8) % 31, i;
+
+	for (i = 0; i < n1; i++) {
+		r = splitmix(seed);
+		p1[i] = base != NULL && i < strlen(base) && r % 4 != 0 ?
+		    base[i] : b64[r % 20];
+	}
+	p1[n1] = '\0';
+	for (i = 0; i < n2; i++)
+		p2[i] = b64[splitmix(seed) % 20];
+	p2[n2] = '\0';
+	snprintf(sig, size, "%u:%s:%s", 3U << (unsigned)(r >> 20) % 4, p1,
+	    p2);
+}
+
+/*
+ * What campaign.c's third rule gives when every representative is
+ * compared: the best score at the threshold or more, ties to the lower
+ * id (the cap of the newest 64 does not bind here: few candidates).
+ */
+static uint64_t
+brute_ssdeep(char (*reps)[160], const uint64_t *ids, size_t n,
+    const char *sig, unsigned min)
+{
+	uint64_t best = 0;
+	size_t i;
+	int sc, bests = 0;
+
+	for (i = 0; i < n; i++) {
+		sc = fuzzy_compare(sig, reps[i]);
+		if (sc <= 0 || (unsigned)sc < min)
+			continue;
+		if (sc > bests || (sc == bests && ids[i] < best)) {
+			bests = sc;
+			best = ids[i];
+		}
+	}
+	return best;
+}
+
+/* The gram index finds what comparing with every representative finds. */
+static void
+test_ssdeep_complete(void **state)
+{
+	struct campaign_params p = { 0, 0, 1 };	/* any score above 0 */
+	char (*reps)[160], sig[160], bases[40][65];
+	uint64_t ids[600], seed = 11, r, got, want;
+	struct campaign_index *ci;
+	struct campaign_key k;
+	size_t n = 0, m, joined = 0;
+
+	(void)state;
+	reps = calloc(600, sizeof(*reps));
+	assert_non_null(reps);
+	for (m = 0; m < 40; m++) {
+		random_ssdeep(sig, sizeof(sig), &seed, NULL);
+		snprintf(bases[m], sizeof(bases[m]), "%s",
+		    strchr(sig, ':') + 1);
+		bases[m][strcspn(bases[m], ":")] = '\0';
+	}
+	ci = campaign_index_new(&p);
+	for (m = 0; m < 3000; m++) {
+		r = splitmix(&seed);
+		random_ssdeep(sig, sizeof(sig), &seed,
+		    r % 8 == 0 ? NULL : bases[r % 40]);
+		k = sskey("", sig);
+		got = campaign_index_match(ci, &k);
+		want = brute_ssdeep(reps, ids, n, sig, p.ssdeep_score);
+		assert_int_equal(got, want);
+		joined += got != 0;
+		if (got == 0 && n < 600) {
+			ids[n] = 1000 - n;	/* ids need not grow */
+			snprintf(reps[n], sizeof(reps[n]), "%s", sig);
+			assert_int_equal(campaign_index_add(ci, ids[n], &k),
+			    0);
+			n++;
+		}
+	}
+	assert_true(joined > 500 && n > 100);	/* both ways exercised */
+	campaign_index_free(ci);
+	free(reps);
+}
+
+/* The rules' order: a template first, then TLSH, then ssdeep. */
+static void
+test_ssdeep_order(void **state)
+{
+	struct campaign_index *ci = campaign_index_new(&ssparams);
+	char tlsh[71];
+	uint64_t seed = 3;
+	struct campaign_key k;
+
+	(void)state;
+	random_tlsh(tlsh, &seed);
+	k = key(TPL_A, "", NULL, 0);
+	k.ssdeep = "3:abcdefghij:cd";
+	assert_int_equal(campaign_index_add(ci, 1, &k), 0);
+	k = key(TPL_B, tlsh, NULL, 0);
+	k.ssdeep = "3:zyxwvut:q";
+	assert_int_equal(campaign_index_add(ci, 2, &k), 0);
+	k = key("", tlsh, NULL, 0);	/* TLSH 2, ssdeep 1 */
+	k.ssdeep = "3:abcdefghij:cd";
+	assert_int_equal(campaign_index_match(ci, &k), 2);
+	k.tlsh = "";
+	assert_int_equal(campaign_index_match(ci, &k), 1);
+	k.template = TPL_B;
+	assert_int_equal(campaign_index_match(ci, &k), 2);
+	k = key("", "", NULL, 0);	/* a malformed signature: none */
+	k.ssdeep = "abcdefghij";
+	assert_int_equal(campaign_index_match(ci, &k), 0);
+	campaign_index_free(ci);
 }
 
 static size_t
@@ -359,6 +537,9 @@ main(void)
 		cmocka_unit_test(test_domain_bonus),
 		cmocka_unit_test(test_bands),
 		cmocka_unit_test(test_determinism),
+		cmocka_unit_test(test_ssdeep_threshold),
+		cmocka_unit_test(test_ssdeep_complete),
+		cmocka_unit_test(test_ssdeep_order),
 		cmocka_unit_test(test_scale),
 	};
 

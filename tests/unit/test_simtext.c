@@ -368,12 +368,53 @@ test_digests(void **state)
 	    "b00361a396177a9cb410ff61f20015ad");
 }
 
+/* Hidden HTML (hash busters a reader never sees) is dropped, nesting
+ * counted; visible white-on-colour text stays. */
+static void
+test_hidden_html(void **state)
+{
+	(void)state;
+	expect_norm(NULL, "<p>Buy now<span style=\"display: none\">zq "
+	    "<span>xx</span> kw</span> today</p>", "buy now today");
+	expect_norm(NULL, "<div style='font-size:1px;color:#FFFFFF'>a b c"
+	    "</div>Hello", "hello");
+	expect_norm(NULL, "<div style=\"visibility:hidden\"><div>a</div>"
+	    "<div>b</div>c</div>Hi<div>there</div>", "hi\nthere");
+	expect_norm(NULL, "<p style=\"color:#fff\">white</p>x",
+	    "x");
+	expect_norm(NULL, "<a style=\"background-color:#0070c0;color:#ffffff\""
+	    ">Sign in</a>", "sign in");
+	expect_norm(NULL, "<p style=\"background-color:#fff\">seen</p>",
+	    "seen");
+	expect_norm(NULL, "<img style=\"display:none\" src=x>shown",
+	    "shown");
+	expect_norm(NULL, "a<span style=\"max-height:0\">never closed",
+	    "a");
+}
+
+/* Short random tokens and recipients' names. */
+static void
+test_short_busters(void **state)
+{
+	char *s;
+
+	(void)state;
+	expect_norm("ref x7k2p9 ab12cd covid19 mp3 win10 a1b2", NULL,
+	    "ref % % covid# mp# win# a#b#");
+	s = norm(NULL, "hi jd83k2x, code jd83k2x", NULL,
+	    (const char *const []){ "jd83k2x@example.org" }, 1);
+	assert_string_equal(s, "hi ~, code ~");
+	free(s);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_phishing_copies),
 		cmocka_unit_test(test_html_as_text),
+		cmocka_unit_test(test_hidden_html),
+		cmocka_unit_test(test_short_busters),
 		cmocka_unit_test(test_entities),
 		cmocka_unit_test(test_invisible),
 		cmocka_unit_test(test_hash_busters),

@@ -349,10 +349,10 @@ analyzer_store(struct analyzer *a, const char *name,
 		return STORE_RETRY;
 	}
 	rc = store_import(a->store, &ps, err, errlen);
-	campaign_assign_clear((struct parsed_campaign *)ps.campaign,
-	    f->s.nmsgs);
 	if (rc == STORE_OK)
 		eventlog_session(a->events, &ps);
+	campaign_assign_clear((struct parsed_campaign *)ps.campaign,
+	    f->s.nmsgs);
 	return rc;
 }
 

@@ -237,7 +237,7 @@ static int
 eventlog_builtin(const char *kind)
 {
 	static const char *const builtin[] = { "email", "url", "domain", "ip",
-	    "subject", "username", NULL };
+	    "subject", "username", "yara", NULL };
 	size_t i;
 
 	for (i = 0; builtin[i] != NULL; i++)
@@ -305,9 +305,41 @@ eventlog_urls(struct ev *b, const struct extract_result *r)
 	ev_raw(b, "]", 1);
 }
 
+/* What an attachment really is: its type by content, whether its name
+ * or declared type hides it, what became of it as an archive and its
+ * members. */
 static void
-eventlog_attachments(struct ev *b, const struct mime_message *m)
+eventlog_inspected(struct ev *b, const struct inspect_result *ir)
 {
+	size_t i;
+
+	ev_key(b, "real_type", 0);
+	ev_cstr(b, ir ? ir->real_type : NULL);
+	ev_fmt(b, ",\"mismatch\":%s", ir && ir->mismatch ? "true" : "false");
+	ev_key(b, "archive", 0);
+	ev_cstr(b, ir && ir->archive != INSPECT_NOT_ARCHIVE ?
+	    inspect_archive_name(ir->archive) : NULL);
+	ev_key(b, "members", 0);
+	ev_raw(b, "[", 1);
+	for (i = 0; ir != NULL && i < ir->nmembers; i++) {
+		const struct inspect_member *im = &ir->members[i];
+
+		ev_raw(b, i > 0 ? ",{" : "{", i > 0 ? 2 : 1);
+		ev_key(b, "path", 1);
+		ev_cstr(b, im->path);
+		ev_fmt(b, ",\"size\":%llu,\"sha256\":\"%s\"",
+		    (unsigned long long)im->size, im->sha256);
+		ev_key(b, "real_type", 0);
+		ev_cstr(b, im->real_type);
+		ev_raw(b, "}", 1);
+	}
+	ev_raw(b, "]", 1);
+}
+
+static void
+eventlog_attachments(struct ev *b, const struct parsed_message *pm)
+{
+	const struct mime_message *m = pm->mime;
 	size_t i;
 
 	ev_key(b, "attachments", 0);
@@ -321,7 +353,38 @@ eventlog_attachments(struct ev *b, const struct mime_message *m)
 		ev_key(b, "content_type", 0);
 		ev_cstr(b, a->content_type);
 		ev_fmt(b, ",\"size\":%zu,\"md5\":\"%s\",\"sha1\":\"%s\","
-		    "\"sha256\":\"%s\"}", a->size, a->md5, a->sha1, a->sha256);
+		    "\"sha256\":\"%s\"", a->size, a->md5, a->sha1, a->sha256);
+		eventlog_inspected(b, pm->more && pm->more->insp ?
+		    &pm->more->insp[i] : NULL);
+		ev_raw(b, "}", 1);
+	}
+	ev_raw(b, "]", 1);
+}
+
+/* "campaign": its id or null; "yara": the rules that matched, once. */
+static void
+eventlog_campaign_yara(struct ev *b, const struct parsed_campaign *pc,
+    const struct parsed_more *more)
+{
+	size_t i, j;
+	int dup, first = 1;
+
+	if (pc != NULL && pc->id != 0)
+		ev_fmt(b, ",\"campaign\":%llu", (unsigned long long)pc->id);
+	else
+		ev_raw(b, ",\"campaign\":null", 16);
+	ev_key(b, "yara", 0);
+	ev_raw(b, "[", 1);
+	for (i = 0; more != NULL && i < more->nyara; i++) {
+		for (dup = 0, j = 0; j < i && !dup; j++)
+			dup = strcmp(more->yara[j].m.rule,
+			    more->yara[i].m.rule) == 0;
+		if (dup)
+			continue;
+		if (!first)
+			ev_raw(b, ",", 1);
+		ev_cstr(b, more->yara[i].m.rule);
+		first = 0;
 	}
 	ev_raw(b, "]", 1);
 }
@@ -361,12 +424,14 @@ eventlog_message(struct ev *b, const struct parsed_session *ps,
 	for (i = 0; i < shalen; i++)
 		ev_fmt(b, "%02x", sha[i]);
 	ev_raw(b, "\"", 1);
+	eventlog_campaign_yara(b, ps->campaign ? &ps->campaign[pm -
+	    ps->msgs] : NULL, pm->more);
 	eventlog_urls(b, pm->found);
 	eventlog_kind(b, "emails", pm->found, "email");
 	eventlog_kind(b, "domains", pm->found, "domain");
 	eventlog_kind(b, "ips", pm->found, "ip");
 	eventlog_patterns(b, pm->found);
-	eventlog_attachments(b, pm->mime);
+	eventlog_attachments(b, pm);
 	ev_raw(b, "}\n", 2);
 }
 

@@ -31,7 +31,7 @@ for t in sessions auth_attempts messages recipients urls attachments patterns \
 	check_eq "table $t exists" 1 \
 	    "$(db_scalar "SELECT COUNT(*) FROM information_schema.TABLES WHERE $in_db AND TABLE_NAME = '$t'")"
 done
-check_eq "schema_version holds 5, once" "5 1" \
+check_eq "schema_version holds 6, once" "6 1" \
     "$(db_query 'SELECT MAX(version), COUNT(*) FROM schema_version' | tr '\t' ' ')"
 check_eq "every table is InnoDB" "" \
     "$(db_query "SELECT TABLE_NAME, ENGINE FROM information_schema.TABLES WHERE $in_db AND ENGINE <> 'InnoDB'")"

@@ -60,7 +60,7 @@ rep lim -- summary --limit 0
 check_eq "bad limit" "2 spampot-report: bad --limit '0' (expected 1 to 100000)$HINT" "$(result lim)"
 rep sopt -- summary --ip 1.2.3.4
 check_eq "search option on another command" \
-    "2 spampot-report: --ip, --address, --domain, --url, --hash and --subject go with search$HINT" \
+    "2 spampot-report: --ip, --address, --domain, --url, --hash, --subject, --yara, --campaign and --mismatch go with search$HINT" \
     "$(result sopt)"
 rep badip -- search --ip 10.0.0.0/33
 check_eq "bad network" \

@@ -127,7 +127,7 @@ for page in recent days; do
 	check_eq "$page: nothing fetched" "" "$(page_fetches "$T/$page")"
 	check_eq "$page: no script element in the DOM" 0 "$(grep -c '<script' "$T/$page.stdout")"
 done
-check_eq "days: six charts (timeline, five top lists)" 6 "$(grep -o '<svg' "$T/days.stdout" | wc -l)"
+check_eq "days: seven charts (timeline, five top lists, the campaigns)" 7 "$(grep -o '<svg' "$T/days.stdout" | wc -l)"
 check "days: per hour" grep -q 'Sessions and messages per hour (UTC)' "$T/days.stdout"
 check_eq "days: 73 hours, none missing" 73 \
     "$(python3 -c 'import re,sys; t=open(sys.argv[1]).read(); s=t[t.index("class=\"timeline\""):]; s=s[:s.index("</svg>")]; print(len(re.findall(r"<g><title>", s)))' "$T/days.stdout")"

@@ -62,7 +62,8 @@ db_query "SELECT JSON_OBJECT('session', session_key, 'spool_name', spool_name,
     'client_port', client_port, 'server_port', server_port,
     'start', DATE_FORMAT(started_at, '%Y-%m-%dT%H:%i:%s.%fZ'),
     'end', DATE_FORMAT(ended_at, '%Y-%m-%dT%H:%i:%s.%fZ'),
-    'sha256', (SELECT JSON_ARRAYAGG(sha256 ORDER BY seq) FROM messages m WHERE m.session_id = s.id))
+    'sha256', (SELECT JSON_ARRAYAGG(sha256 ORDER BY seq) FROM messages m WHERE m.session_id = s.id),
+    'campaign', (SELECT campaign_id FROM messages m WHERE m.session_id = s.id AND seq = 1))
     FROM sessions s ORDER BY spool_name" > "$T/oracle.json"
 
 python3 - "$EVENTS" "$T/oracle.json" "$PORT" > "$T/check.out" 2>&1 <<'PY'
@@ -85,8 +86,8 @@ COMMON = ["eventid", "timestamp", "sensor", "session", "spool_name", "src_ip",
           "src_asn", "src_as_org"]
 MESSAGE = COMMON + ["message", "mail_from", "rcpt_to", "size", "stored_size",
                     "truncated", "incomplete", "queue_id", "subject", "sha256",
-                    "urls", "url_hosts", "emails", "domains", "ips", "patterns",
-                    "attachments"]
+                    "campaign", "yara", "urls", "url_hosts", "emails",
+                    "domains", "ips", "patterns", "attachments"]
 END = COMMON + ["start", "end", "duration", "end_reason", "helo", "helo_verb",
                 "messages", "auth"]
 eq("eventids", ["spampot.message", "spampot.message", "spampot.session.end",
@@ -124,7 +125,12 @@ att = b"MZ" + bytes(100)
 eq("m1 attachment", [{"filename": "invoice.exe", "content_type": "application/octet-stream",
                       "size": 102, "md5": hashlib.md5(att).hexdigest(),
                       "sha1": hashlib.sha1(att).hexdigest(),
-                      "sha256": hashlib.sha256(att).hexdigest()}], m1["attachments"])
+                      "sha256": hashlib.sha256(att).hexdigest(),
+                      "real_type": "application/x-dosexec", "mismatch": False,
+                      "archive": None, "members": []}], m1["attachments"])
+eq("m1 campaign: its template's first 52 bits, as stored", oracle[0]["campaign"],
+   m1["campaign"])
+eq("m1 yara: none configured", [], m1["yara"])
 eq("m1 flags", [False, False], [m1["truncated"], m1["incomplete"]])
 eq("m2", [2, "second", [], [], {}, []],
    [m2["message"], m2["subject"], m2["urls"], m2["ips"], m2["patterns"], m2["attachments"]])

@@ -343,6 +343,10 @@ analyzer_store(struct analyzer *a, const char *name,
 		snprintf(err, errlen, "out of memory");
 		return STORE_RETRY;
 	}
+	/* an index that could not be read: again, while the connection
+	 * is free (no commit under way, nothing of this batch yet) */
+	if (a->nbatch == 0 && a->nflight == 0)
+		(void)campaign_assign_load(a->campaigns, a->store);
 	if (a->campaigns != NULL && (ps.campaign = campaign_assign_file(
 	    a->campaigns, f)) == NULL) {
 		snprintf(err, errlen, "out of memory");

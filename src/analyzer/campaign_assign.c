@@ -23,11 +23,16 @@
 #include "log.h"
 #include "parsed.h"
 #include "store.h"
+#include "util.h"
+
+/* After an index that could not be read, the next try waits this long. */
+#define ASSIGN_RETRY_MS		60000
 
 struct campaign_assign {
 	struct campaign_params	 params;
 	struct campaign_index	*idx;
 	int			 loaded;
+	uint64_t		 retry_at;	/* ms; 0: now */
 };
 
 struct campaign_assign *
@@ -70,16 +75,22 @@ campaign_assign_load(struct campaign_assign *ca, struct store *st)
 
 	if (ca == NULL || ca->loaded)
 		return 0;
+	if (ca->retry_at != 0 && util_now_ms() < ca->retry_at)
+		return -1;
 	campaign_index_free(ca->idx);
 	if ((ca->idx = campaign_index_new(&ca->params)) == NULL) {
 		log_warnx("campaigns: out of memory");
 		return -1;
 	}
 	if (store_campaign_load(st, ca->idx, err, sizeof(err)) == -1) {
-		log_warnx("campaigns: cannot read the index: %s", err);
+		log_warnx("campaigns: cannot read the index: %s; messages "
+		    "get no campaign until it is read (tried again in %d s)",
+		    err, ASSIGN_RETRY_MS / 1000);
+		ca->retry_at = util_now_ms() + ASSIGN_RETRY_MS;
 		return -1;
 	}
 	ca->loaded = 1;
+	ca->retry_at = 0;
 	log_info("campaigns: %zu loaded", campaign_index_count(ca->idx));
 	return 0;
 }

@@ -399,6 +399,36 @@ test_words_unended(void **state)
 	buf_release(&b);
 }
 
+/*
+ * Headers of a message and of an attached one made of a million bytes of
+ * encoded words that never end, as a hostile client sends them: parsed
+ * (in time linear in their length: GMime's loose decoding took minutes),
+ * the subject and the headers kept as they are.
+ */
+static void
+test_headers_unended(void **state)
+{
+	struct buf b = { NULL, 0, 0 }, x = { NULL, 0, 0 };
+	struct mime_message m;
+	size_t i, n = 140000;
+
+	for (i = 0; i < n; i++)
+		assert_int_equal(buf_appendf(&x, "=?a?Q?x"), 0);
+	assert_int_equal(buf_appendf(&b, "Subject: %.*s\r\nFrom: %.*s\r\n"
+	    "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+	    "Content-Type: message/rfc822\r\n\r\nSubject: %.*s\r\n\r\n"
+	    "inner\r\n--b--\r\n", (int)x.len, x.data, (int)x.len, x.data,
+	    (int)x.len, x.data), 0);
+	assert_int_equal(mime_parse((unsigned char *)b.data, b.len, &m), 0);
+	assert_non_null(m.subject);
+	assert_int_equal(strlen(m.subject), 7 * n);
+	assert_non_null(strstr(m.headers, "From: =?a?Q?x=?a?Q?x"));
+	assert_int_equal(m.natts, 1);
+	mime_message_clear(&m);
+	buf_release(&x);
+	buf_release(&b);
+}
+
 /* A 100 KB subject, whole. */
 static void
 test_huge_subject(void **state)
@@ -624,6 +654,7 @@ main(void)
 		cmocka_unit_test(test_huge_subject),
 		cmocka_unit_test(test_many_words),
 		cmocka_unit_test(test_words_unended),
+		cmocka_unit_test(test_headers_unended),
 		cmocka_unit_test(test_many_received),
 		cmocka_unit_test(test_long_header_line),
 		cmocka_unit_test(test_deep_nesting),

@@ -22,8 +22,14 @@
 #             RSS of every spampotd process, a normal session meanwhile;
 #             smtp-sink holding the same
 #   analyzer  a backlog of 20,000 realistic spool files imported into
-#             MariaDB (innodb_flush_log_at_trx_commit = 1); the reference
-#             is the same rows loaded as a plain multi-row INSERT script
+#             MariaDB (innodb_flush_log_at_trx_commit = 1), with campaigns,
+#             archives, libmagic and 100 YARA rules (bench/yara-rules.py)
+#             on; the reference is the same rows loaded as a plain
+#             multi-row INSERT script
+#   campaigns the same backlog imported into a database of 1,000,000
+#             messages in 50,000 campaigns (contrib/fill-db.py) beside the
+#             same import into an empty one; the time to load the
+#             campaign index at start and the analyzer's RSS
 #   latency   QUIT to rows visible in MySQL with an idle analyzer, 200
 #             sessions a run; the reference is one INSERT + COMMIT
 #   memory    RSS of each worker at rest and after 100,000 sessions;
@@ -36,8 +42,10 @@
 #
 # Environment: BENCH_ONLY="ingest idle ..." (default: all but ab),
 # BENCH_RUNS (5; at least 3), BENCH_SCALE (multiplies message and file
-# counts; 1); BENCH_ONLY=ab BENCH_OLD=DIR: the spampotd of the build in
-# DIR beside this one's (bench_ab).
+# counts; 1); BENCH_CAMPAIGN_MESSAGES (1000000) and BENCH_CAMPAIGNS
+# (50000): the database the campaigns section fills; BENCH_ONLY=ab
+# BENCH_OLD=DIR: the spampotd of the build in DIR beside this one's
+# (bench_ab).
 # Results: build/bench/results.tsv and results.json, the table on stdout
 # and in build/bench/results.md.
 
@@ -51,10 +59,13 @@ OUT="$SPAMPOT_BUILDDIR/build/bench"
 RUNS=${BENCH_RUNS:-5}
 [ "$RUNS" -ge 3 ] 2>/dev/null || RUNS=3
 SCALE=${BENCH_SCALE:-1}
-SECTIONS=${BENCH_ONLY:-ingest disk idle analyzer latency memory tls}
+SECTIONS=${BENCH_ONLY:-ingest disk idle analyzer campaigns latency memory tls}
 IDLE_CONNS=${BENCH_IDLE_CONNS:-10000}
 ANALYZER_FILES=$((20000 * SCALE))
 [ "$ANALYZER_FILES" -ge 1000 ] || ANALYZER_FILES=1000
+CAMPAIGN_MESSAGES=${BENCH_CAMPAIGN_MESSAGES:-1000000}
+CAMPAIGN_COUNT=${BENCH_CAMPAIGNS:-50000}
+YARA_RULES=100
 
 mkdir -p "$OUT" || exit 1
 RAW="$OUT/raw.tsv"
@@ -431,7 +442,8 @@ bench_idle() {
 
 # --- the analyzer --------------------------------------------------------
 
-DB_TABLES="sessions transcripts auth_attempts messages recipients urls attachments patterns message_patterns session_patterns kind_hours value_hours value_totals pattern_hours"
+# Every table the analyzer writes, in the order their foreign keys need.
+DB_TABLES="sessions transcripts auth_attempts messages recipients urls attachments attachment_members yara_matches patterns message_patterns session_patterns kind_hours value_hours value_totals pattern_hours campaigns campaign_clients campaign_sensors campaign_domains"
 # A server set up as a packaged one would be, commits flushed to disk.
 DB_OPTIONS=(--user=mysql --datadir="$DB_DATA" --tmpdir="$DB_DIR/tmp" --skip-name-resolve
 	--innodb-buffer-pool-size=512M --innodb-log-file-size=256M
@@ -448,41 +460,83 @@ db_ready() {
 	db_start >&2 && db_setup >&2 || exit 1
 }
 
-# The spool files: the test messages sent through spampotd, then copied
-# under fresh names into AN/new.
+# The spool files: the test messages and messages with archives attached
+# (bench/archive-mail.py, from tests/data/inspect) sent through spampotd,
+# then copied under fresh names into AN/new.
 analyzer_backlog() {
-	local an=$1 j
+	local an=$1 j mail="$T/mail"
+	mkdir -p "$mail"
+	cp "$SPAMPOT_SRCDIR"/tests/data/mail/*.eml "$mail/" || exit 1
+	python3 "$BENCH_SRC/archive-mail.py" "$SPAMPOT_SRCDIR/tests/data/inspect" \
+	    "$mail" || exit 1
 	spampot_start "$an"
 	j=$(timeout 120 python3 "$BENCH_SRC/clients.py" send "$PORT" \
-	    "$SPAMPOT_SRCDIR/tests/data/mail" 64) || exit 1
+	    "$mail" 64) || exit 1
 	spampot_stop
 	mkdir -p "$T/base"
 	find "$an/new" -type f -exec mv -t "$T/base" {} +
 	python3 "$BENCH_SRC/spoolgen.py" "$T/base" "$an/new" "$ANALYZER_FILES" || exit 1
 	find "$an/new" -type f -exec chown spampot:spampot {} +
-	say "analyzer: $ANALYZER_FILES spool files from $j"
+	say "analyzer: $ANALYZER_FILES spool files from $j ($(find "$mail" -name '*.eml' | wc -l) messages, $(find "$mail" -name 'archive-*.eml' | wc -l) with archives)"
+}
+
+# analyzer_prepare: once, the backlog in $T/an and the YARA rules; each
+# time, the analyzer's config: spool, database, every feature on
+# (campaigns, archives and libmagic are on by default), the rules.
+AN_DIR=
+analyzer_prepare() {
+	db_ready
+	if [ -z "$AN_DIR" ]; then
+		AN_DIR="$T/an"
+		python3 "$BENCH_SRC/yara-rules.py" "$T/yara" "$YARA_RULES" || exit 1
+		chmod -R a+rX "$T/yara"
+		analyzer_backlog "$AN_DIR"
+	fi
+	SPOOL=$AN_DIR write_config "campaigns = yes" "yara_rules_dir = $T/yara"
+	cat "$DB_CONF" >> "$CONF"
+}
+
+# analyzer_import CONF: import new/ with --once (at most 15 minutes), RSS
+# and the log sampled every 0.1 s; sets AN_N (files imported), AN_NS, AN_LOADED_NS (start to
+# the line "campaigns: N loaded"; empty without it), the RSS samples (KiB)
+# in $T/analyzer.rss.
+analyzer_import() {
+	local conf=$1 t0 t1 pid
+	: > "$ANALYZER_LOG"
+	: > "$T/analyzer.rss"
+	AN_LOADED_NS=
+	t0=$(now_ns)
+	"$SPAMPOT_ANALYZER" -f --once -c "$conf" >> "$ANALYZER_LOG" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		# bounded: 15 minutes
+		if [ $(($(now_ns) - t0)) -gt 900000000000 ]; then
+			say "analyzer: --once still running after 900 s, killed"
+			kill "$pid"
+		fi
+		if [ -z "$AN_LOADED_NS" ] &&
+		    grep -q 'campaigns: [0-9]* loaded' "$ANALYZER_LOG"; then
+			AN_LOADED_NS=$(($(now_ns) - t0))
+		fi
+		rss_kib "$pid" >> "$T/analyzer.rss"
+		sleep 0.1
+	done
+	wait "$pid"
+	t1=$(now_ns)
+	AN_NS=$((t1 - t0))
+	AN_N=$(grep -c '] imported \|: imported ' "$ANALYZER_LOG")
+	if [ "$AN_N" -ne "$ANALYZER_FILES" ]; then
+		say "analyzer: $AN_N files imported of $ANALYZER_FILES: $(grep -v imported "$ANALYZER_LOG" | tail -n 2)"
+		return 1
+	fi
 }
 
 # analyzer_once RUN: import new/ with --once, RSS sampled; files/s.
 analyzer_once() {
-	local run=$1 t0 t1 pid n
-	: > "$ANALYZER_LOG"
-	t0=$(now_ns)
-	"$SPAMPOT_ANALYZER" -f --once -c "$CONF" >> "$ANALYZER_LOG" 2>&1 &
-	pid=$!
-	while kill -0 "$pid" 2>/dev/null; do
-		rss_kib "$pid"
-		sleep 0.2
-	done > "$T/analyzer.rss"
-	wait "$pid"
-	t1=$(now_ns)
-	n=$(grep -c '] imported \|: imported ' "$ANALYZER_LOG")
-	if [ "$n" -ne "$ANALYZER_FILES" ]; then
-		say "analyzer: $n files imported of $ANALYZER_FILES: $(grep -v imported "$ANALYZER_LOG" | tail -n 2)"
-		return 1
-	fi
+	local run=$1
+	analyzer_import "$CONF" || return 1
 	[ -n "$run" ] || return 0
-	rec analyzer "${ANALYZER_FILES}-files" spampot "$run" "$(rate "$n" $((t1 - t0)))"
+	rec analyzer "${ANALYZER_FILES}-files" spampot "$run" "$(rate "$AN_N" "$AN_NS")"
 	# The largest RSS of the first half of the backlog and of the second:
 	# memory that grows with the files shows as the second above the
 	# first; malloc's ups and downs from batch to batch do not
@@ -501,16 +555,24 @@ analyzer_reset() {
 	find "$1/done" -type f -exec mv -t "$1/new" {} +
 }
 
+# analyzer_counts: the rows of each table the analyzer writes.
+analyzer_counts() {
+	local t sql=
+	for t in $DB_TABLES; do
+		sql="$sql${sql:+ UNION ALL }SELECT '$t', COUNT(*) FROM $t"
+	done
+	db_query "$sql" | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }'
+}
+
 bench_analyzer() {
-	local an="$T/an" run t0 t1
-	say "analyzer: $ANALYZER_FILES files into MariaDB (flush at commit), $RUNS runs"
-	db_ready
-	analyzer_backlog "$an"
-	sed -i '/^spool_dir = /d' "$CONF"
-	echo "spool_dir = $an" >> "$CONF"
-	cat "$DB_CONF" >> "$CONF"
+	local an run t0 t1
+	say "analyzer: $ANALYZER_FILES files into MariaDB (flush at commit), campaigns, archives, libmagic and $YARA_RULES YARA rules on, $RUNS runs"
+	analyzer_prepare
+	an=$AN_DIR
+	db_truncate
 	# warm-up, and the rows for the reference script
 	analyzer_once "" || return 1
+	say "analyzer: rows: $(analyzer_counts)"
 	# the rows as multi-row INSERTs, tables in the order their foreign
 	# keys need, without the dump's settings (no checks turned off); not
 	# strict, so that the values of generated columns are recomputed
@@ -525,8 +587,8 @@ bench_analyzer() {
 	say "analyzer: reference script of $(wc -c < "$T/ref.sql") bytes, $(grep -c '^INSERT' "$T/ref.sql") INSERT statements"
 	for run in $(seq "$RUNS"); do
 		db_query "DROP DATABASE IF EXISTS bench_ref; CREATE DATABASE bench_ref"
-		mariadb --no-defaults --socket="$DB_SOCKET" -u root bench_ref \
-		    < "$SPAMPOT_SRCDIR/sql/schema.sql"
+		mariadb --no-defaults --socket="$DB_SOCKET" -u root \
+		    bench_ref < "$SPAMPOT_SRCDIR/sql/schema.sql"
 		t0=$(now_ns)
 		mariadb --no-defaults --socket="$DB_SOCKET" -u root \
 		    --default-character-set=utf8mb4 bench_ref < "$T/ref.sql" ||
@@ -536,10 +598,93 @@ bench_analyzer() {
 		    "$(rate "$ANALYZER_FILES" $((t1 - t0)))"
 		analyzer_reset "$an"
 		analyzer_once "$run"
+		say "analyzer run $run: $(grep "^analyzer	[^	]*	[a-z_-]*	$run	" "$RAW" | cut -f3,5 | tr '\n\t' '  ')"
 	done
 	db_query "DROP DATABASE IF EXISTS bench_ref"
 	analyzer_reset "$an"
-	find "$an/new" -type f -delete
+}
+
+# --- campaigns: import speed on a large database -------------------------
+
+# The database of CAMPAIGN_MESSAGES messages in CAMPAIGN_COUNT campaigns
+# (contrib/fill-db.py), beside the analyzer's, which stays empty; the
+# analyzer's user gets the rights spampot-dbsetup gives it on its own.
+BIG_DB=spampot_big
+campaigns_fill() {
+	local host t0 t1
+	db_query "DROP DATABASE IF EXISTS $BIG_DB; CREATE DATABASE $BIG_DB CHARACTER SET utf8mb4 COLLATE utf8mb4_bin" || return 1
+	mariadb --no-defaults --socket="$DB_SOCKET" -u root "$BIG_DB" \
+	    < "$SPAMPOT_SRCDIR/sql/schema.sql" || return 1
+	host=$(db_query "SELECT Host FROM mysql.user WHERE User = '$DB_USER' LIMIT 1")
+	db_query "GRANT SELECT, INSERT, UPDATE, DELETE ON \`$BIG_DB\`.* TO '$DB_USER'@'$host'" || return 1
+	t0=$(now_ns)
+	timeout 1800 python3 "$SPAMPOT_SRCDIR/contrib/fill-db.py" \
+	    --socket "$DB_SOCKET" --database "$BIG_DB" \
+	    --messages "$CAMPAIGN_MESSAGES" --campaigns "$CAMPAIGN_COUNT" \
+	    >> "$T/fill.log" 2>&1 ||
+		{ say "campaigns: fill-db.py failed: $(tail -n 3 "$T/fill.log")"; return 1; }
+	t1=$(now_ns)
+	rec campaigns fill seconds 1 $(((t1 - t0) / 1000000000))
+	say "campaigns: $BIG_DB filled in $(((t1 - t0) / 1000000000)) s: $(grep 'generated' "$T/fill.log")"
+}
+
+# campaigns_undo: the backlog's rows out of the large database again, so
+# that every run meets the same one: its sessions (the rest cascades) and
+# the campaigns its messages made. The counters it raised (patterns, the
+# report's totals) stay: a few rows more in millions.
+campaigns_undo() {
+	timeout 600 mariadb --no-defaults --socket="$DB_SOCKET" -u root "$BIG_DB" <<EOF
+DELETE FROM campaigns WHERE rep_message_id > $BIG_MAX_MSG;
+DELETE FROM campaign_clients WHERE campaign_id NOT IN (SELECT id FROM campaigns);
+DELETE FROM campaign_sensors WHERE campaign_id NOT IN (SELECT id FROM campaigns);
+DELETE FROM campaign_domains WHERE campaign_id NOT IN (SELECT id FROM campaigns);
+DELETE FROM sessions WHERE id > $BIG_MAX_SESSION;
+EOF
+}
+
+# campaigns_run RUN SIDE CONF: one import of the backlog: its rate, the
+# time from start to the campaign index loaded, the largest RSS.
+campaigns_run() {
+	local run=$1 side=$2 conf=$3
+	find "$AN_DIR/done" -type f -exec mv -t "$AN_DIR/new" {} +
+	if ! analyzer_import "$conf"; then
+		rec campaigns import "$side" "$run" fail
+		return 1
+	fi
+	rec campaigns import "$side" "$run" "$(rate "$AN_N" "$AN_NS")"
+	[ -n "$AN_LOADED_NS" ] &&
+		rec campaigns import "$side.loaded_ms" "$run" $((AN_LOADED_NS / 1000000))
+	rec campaigns import "$side.rss_kib" "$run" \
+	    "$(awk '$1 > m { m = $1 } END { print m + 0 }' "$T/analyzer.rss")"
+	say "campaigns run $run, $side: $(rate "$AN_N" "$AN_NS") files/s, $(grep -o 'campaigns: [0-9]* loaded' "$ANALYZER_LOG" | head -n 1) after $((${AN_LOADED_NS:-0} / 1000000)) ms, RSS $(awk '$1 > m { m = $1 } END { print m + 0 }' "$T/analyzer.rss") KiB"
+}
+
+bench_campaigns() {
+	local run big_conf="$T/big.conf"
+	say "campaigns: $ANALYZER_FILES files into an empty database and into one of $CAMPAIGN_MESSAGES messages in $CAMPAIGN_COUNT campaigns, $RUNS runs"
+	analyzer_prepare
+	campaigns_fill || return 1
+	BIG_MAX_SESSION=$(db_query "SELECT COALESCE(MAX(id), 0) FROM $BIG_DB.sessions")
+	BIG_MAX_MSG=$(db_query "SELECT COALESCE(MAX(id), 0) FROM $BIG_DB.messages")
+	rec campaigns import campaigns 1 "$(db_query "SELECT COUNT(*) FROM $BIG_DB.campaigns")"
+	rec campaigns import messages 1 "$(db_query "SELECT COUNT(*) FROM $BIG_DB.messages")"
+	sed "s/^mysql_database = .*/mysql_database = $BIG_DB/" "$CONF" > "$big_conf"
+	chmod 644 "$big_conf"
+	for run in $(seq "$RUNS"); do
+		db_truncate
+		# neither side always first
+		if [ $((run % 2)) = 1 ]; then
+			campaigns_run "$run" empty "$CONF"
+			campaigns_run "$run" large "$big_conf"
+		else
+			campaigns_run "$run" large "$big_conf"
+			campaigns_run "$run" empty "$CONF"
+		fi
+		campaigns_undo || say "campaigns: the backlog's rows could not be taken out of $BIG_DB"
+	done
+	db_truncate
+	db_query "DROP DATABASE IF EXISTS $BIG_DB"
+	find "$AN_DIR/done" -type f -exec mv -t "$AN_DIR/new" {} +
 }
 
 # --- latency -------------------------------------------------------------
@@ -831,7 +976,7 @@ machine() {
 machine > "$OUT/machine.tsv"
 for section in $SECTIONS; do
 	case $section in
-	ingest|disk|idle|analyzer|latency|memory|tls|ab) "bench_$section" ;;
+	ingest|disk|idle|analyzer|campaigns|latency|memory|tls|ab) "bench_$section" ;;
 	*) echo "bench.sh: unknown section $section" >&2; exit 2 ;;
 	esac
 done

@@ -16,6 +16,19 @@ as the analyzer keeps them. Times spread over --days days up to now. The
 report's running totals are then computed from the rows by
 sql/rollups-rebuild.sql, as an upgrade to schema version 3 does.
 
+With --campaigns N (schema version 6), messages also carry the digests
+the analyzer computes (template, TLSH, ssdeep) and belong to N campaigns
+(campaigns, campaign_clients, campaign_sensors, campaign_domains), sized
+Zipf-like: a few campaigns hold most messages, most hold a handful. Each
+campaign's first message is its representative; its copies carry the
+representative's template or, one in two, a template of their own with
+a TLSH a few digits away. The digests are random but well formed (a
+SHA-256 for the template, 70 upper-case hex digits for TLSH, ssdeep's
+"blocksize:sig1:sig2" in its base64 alphabet): they are what the
+analyzer's campaign index loads and looks up (bench/bench.sh, section
+campaigns), not the digests of any text. Campaign ids are the first 52
+bits of the representative's template, as the analyzer makes them.
+
 It writes tab-separated files in a temporary directory and loads them with
 LOAD DATA LOCAL INFILE through the mariadb client (as root over the unix
 socket by default), then deletes them. Deterministic for a given --seed.
@@ -79,6 +92,124 @@ class Writer:
 
 def ts(t):
     return t.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+B64 = ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+       "0123456789+/")
+
+
+def rand_tlsh(rng):
+    """A well-formed TLSH digest as libtlsh 3.4 writes it: 70 hex digits."""
+    return "%070X" % rng.getrandbits(280)
+
+
+def near_tlsh(rng, t):
+    """T with a few body digits changed: a copy of the same campaign."""
+    t = list(t)
+    for _ in range(rng.randrange(0, 6)):
+        i = rng.randrange(6, 70)
+        t[i] = "0123456789ABCDEF"[rng.randrange(16)]
+    return "".join(t)
+
+
+def rand_ssdeep(rng):
+    """A well-formed ssdeep digest: blocksize:sig1:sig2."""
+    bs = 3 << rng.randrange(2, 9)
+    n1 = rng.randrange(20, 65)
+    n2 = rng.randrange(max(1, n1 // 2 - 4), n1 // 2 + 2)
+    return "%d:%s:%s" % (bs, "".join(rng.choice(B64) for _ in range(n1)),
+                         "".join(rng.choice(B64) for _ in range(n2)))
+
+
+def registrable(host):
+    return ".".join(host.split(".")[-2:])
+
+
+class Campaigns:
+    """The campaigns and their per-client, sensor and domain rows, as the
+    analyzer keeps them. Of the messages with text, one starts a new
+    campaign often enough that N are made by the end; the others join an
+    existing one, the first ones (the big campaigns) much more often."""
+
+    def __init__(self, rng, n, messages, v):
+        self.rng, self.n, self.left = rng, n, messages
+        self.v = v
+        self.rows = []  # [id, template, tlsh, ssdeep, domains, subject,
+        # rep, messages, first, last]
+        self.ids = set()
+        self.clients, self.sensors, self.domains = {}, {}, {}
+
+    def _new(self, mid, subject, when):
+        rng = self.rng
+        while True:
+            tpl = "%064x" % rng.getrandbits(256)
+            cid = int(tpl[:13], 16) or 1
+            if cid not in self.ids:
+                break
+        self.ids.add(cid)
+        doms = sorted({zipf_pick(rng, self.v["domains"])
+                       for _ in range(rng.choice([0, 1, 1, 2, 3]))})
+        self.rows.append([cid, tpl, rand_tlsh(rng), rand_ssdeep(rng),
+                          doms, subject, mid, 0, when, when])
+        return len(self.rows) - 1
+
+    @staticmethod
+    def _count(d, key, when):
+        r = d.get(key)
+        if r is None:
+            d[key] = [1, when, when]
+        else:
+            r[0] += 1
+            r[2] = when
+
+    def message(self, mid, subject, ip, when):
+        """(template, tlsh, ssdeep, campaign_id, link domains) of a
+        message; all None for one without text (5 %)."""
+        rng = self.rng
+        self.left -= 1
+        if rng.random() < 0.05:
+            return None, None, None, None, []
+        need = self.n - len(self.rows)
+        if not self.rows or (need > 0 and
+                             rng.random() < need / (0.95 * self.left + 1)):
+            k = self._new(mid, subject, when)
+            r = self.rows[k]
+            tpl, tlsh = r[1], r[2]
+        else:
+            k = min(int(len(self.rows) ** (rng.random() ** 1.1)) - 1,
+                    len(self.rows) - 1)
+            k = max(k, 0)
+            r = self.rows[k]
+            if rng.random() < 0.5:
+                tpl, tlsh = r[1], r[2]
+            else:
+                tpl, tlsh = "%064x" % rng.getrandbits(256), near_tlsh(rng,
+                                                                       r[2])
+        r[7] += 1
+        r[9] = when
+        cid = r[0]
+        self._count(self.clients, (cid, ip), when)
+        self._count(self.sensors, (cid, "bench"), when)
+        for d in r[4]:
+            self._count(self.domains, (cid, d), when)
+        return tpl, tlsh, r[3], cid, r[4]
+
+    def write(self, w):
+        clients = {}
+        sensors = {}
+        for (cid, _), _r in self.clients.items():
+            clients[cid] = clients.get(cid, 0) + 1
+        for (cid, _), _r in self.sensors.items():
+            sensors[cid] = sensors.get(cid, 0) + 1
+        for cid, tpl, tlsh, ssd, doms, subj, rep, n, first, last in self.rows:
+            w["campaigns"].row(cid, tpl, tlsh, ssd, " ".join(doms), subj,
+                               rep, n, clients.get(cid, 0),
+                               sensors.get(cid, 0), first, last)
+        for name, d in (("campaign_clients", self.clients),
+                        ("campaign_sensors", self.sensors),
+                        ("campaign_domains", self.domains)):
+            for (cid, key), (n, first, last) in d.items():
+                w[name].row(cid, key, n, first, last)
 
 
 def build_vocab(rng, a):
@@ -164,8 +295,13 @@ def generate(a, d):
     w = {t: Writer(os.path.join(d, t + ".tsv")) for t in
          ["sessions", "transcripts", "auth_attempts", "messages",
           "recipients", "urls", "attachments", "message_patterns",
-          "session_patterns", "patterns"]}
+          "session_patterns", "patterns", "campaigns", "campaign_clients",
+          "campaign_sensors", "campaign_domains"]}
     pat = Patterns()
+    # a generator of its own, so that the other rows stay those of the
+    # same --seed without --campaigns
+    camp = (Campaigns(random.Random(a.seed + 1), a.campaigns, a.messages, v)
+            if a.campaigns > 0 else None)
     now = datetime.datetime.utcnow().replace(microsecond=0)
     span = a.days * 86400
     # messages per session first, then start times in order, so that ids
@@ -219,8 +355,11 @@ def generate(a, d):
             size = rng.randrange(300, 50000)
             sha = hashlib.sha256(b"%d" % (mid if rng.random() < 0.8 else
                                           rng.randrange(1000))).hexdigest()
+            digests = (camp.message(mid, subject, ip, when) if camp else
+                       (None, None, None, None, []))
             w["messages"].row(mid, sid, seq, sender, sdom, size, size, 0, 0,
-                              subject, sha, "%010X" % mid, when)
+                              subject, sha, "%010X" % mid, when,
+                              *digests[:4])
             counts = {}
 
             def c(kind, value, n=1):
@@ -259,6 +398,8 @@ def generate(a, d):
         if k % 50000 == 0:
             print("fill-db: %d sessions, %d messages" % (sid, total_msgs),
                   file=sys.stderr)
+    if camp:
+        camp.write(w)
     for i, (kind, value, total, first, last) in enumerate(pat.rows):
         w["patterns"].row(i + 1, kind, value,
                           hashlib.sha256(value.encode()).hexdigest(), total,
@@ -278,7 +419,7 @@ COLUMNS = {
                      " authzid, tried_at)",
     "messages": "(id, session_id, seq, mail_from, mail_from_domain, size,"
                 " stored_size, truncated, incomplete, subject, sha256,"
-                " queue_id, received_at)",
+                " queue_id, received_at, template, tlsh, ssdeep, campaign_id)",
     "recipients": "(id, message_id, address, domain, received_at)",
     "urls": "(id, message_id, url, host, count, received_at)",
     "attachments": "(id, message_id, filename, content_type, size, md5, sha1,"
@@ -287,10 +428,17 @@ COLUMNS = {
                 " SET value_sha256 = UNHEX(@sha)",
     "message_patterns": "(message_id, pattern_id, count)",
     "session_patterns": "(session_id, pattern_id, count)",
+    "campaigns": "(id, template, tlsh, ssdeep, domains, subject,"
+                 " rep_message_id, messages, clients, sensors, first_seen,"
+                 " last_seen)",
+    "campaign_clients": "(campaign_id, client_ip, n, first_seen, last_seen)",
+    "campaign_sensors": "(campaign_id, sensor, n, first_seen, last_seen)",
+    "campaign_domains": "(campaign_id, domain, n, first_seen, last_seen)",
 }
 ORDER = ["sessions", "transcripts", "auth_attempts", "messages", "recipients",
          "urls", "attachments", "patterns", "message_patterns",
-         "session_patterns"]
+         "session_patterns", "campaigns", "campaign_clients",
+         "campaign_sensors", "campaign_domains"]
 
 
 def load(a, d):
@@ -304,6 +452,8 @@ def load(a, d):
            "--protocol=socket", "--socket=" + a.socket, "-u", a.user,
            "--database=" + a.database]
     subprocess.run(cmd, input="\n".join(sql).encode(), check=True)
+    if a.no_rollups:
+        return
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                            "..", "sql", "rollups-rebuild.sql"), "rb") as f:
         subprocess.run(cmd, input=f.read(), check=True)
@@ -328,6 +478,10 @@ def main():
     p.add_argument("--usernames", type=int, default=2000)
     p.add_argument("--passwords", type=int, default=10000)
     p.add_argument("--attachments", type=int, default=2000)
+    p.add_argument("--campaigns", type=int, default=0, metavar="N",
+                   help="digests on the messages, grouped in N campaigns")
+    p.add_argument("--no-rollups", action="store_true",
+                   help="leave the report's running totals empty")
     p.add_argument("--keep", metavar="DIR",
                    help="write the files into DIR and keep them")
     a = p.parse_args()

@@ -4,8 +4,9 @@
  */
 /*
  * import: the analyzer's reading side of an import. A spool file is read
- * whole, parsed (spool_read.c), each message walked (mime.c) and counted
- * (extract.c); the store gets the result.
+ * whole, parsed (spool_read.c), each message walked (mime.c), counted
+ * (extract.c) and looked into (import_more.c); the store gets the
+ * result.
  *
  * All of that touches attacker bytes, so none of it runs in the analyzer,
  * which holds the database password and a connection to the database.
@@ -26,8 +27,12 @@
  *                    out of its domain; then the seccomp allow-list
  *                    sandbox_parser_allow of sandbox_rules.c, anything
  *                    else kills it. It receives one open spool file at
- *                    a time over the socket (SCM_RIGHTS), parses it and
- *                    writes the result back (import_wire.c).
+ *                    a time over the socket (SCM_RIGHTS), parses it,
+ *                    digests, types, unpacks and scans what it holds
+ *                    (import_more.c) and writes the result back
+ *                    (import_wire.c). Between files it may receive the
+ *                    analyzer's compiled YARA rules ('y'); libmagic's
+ *                    database is loaded before its sandbox.
  *   the analyzer     opens each file (O_RDONLY, O_NOFOLLOW, O_NONBLOCK),
  *                    sends its fd ahead, a bounded number of files and
  *                    bytes (the parse-ahead), and takes the results in

@@ -204,6 +204,26 @@ def rows(raw):
             summary(values(raw, "analyzer", case, "rss_late_kib")),
             ("first half", e), r, "flat (≤ 1.1×)",
             "" if r is None else ("yes" if r["median"] <= 1.1 else "no"))
+    if ("campaigns", "import", "large") in raw:
+        r = ratio(raw, "campaigns", "import", "large", "empty")
+        add("campaigns: the backlog into a database of 1M messages / 50k "
+            "campaigns, files/s",
+            summary(values(raw, "campaigns", "import", "large")),
+            ("into an empty database",
+             summary(values(raw, "campaigns", "import", "empty"))),
+            r, "≥ 0.9×",
+            "" if r is None else ("yes" if r["median"] >= 0.9 else "no"))
+        add("campaigns: start to the index loaded, ms",
+            summary(values(raw, "campaigns", "import", "large.loaded_ms")),
+            ("empty database",
+             summary(values(raw, "campaigns", "import", "empty.loaded_ms"))),
+            None, "", "")
+        add("campaigns: largest RSS of the analyzer, KiB",
+            summary(values(raw, "campaigns", "import", "large.rss_kib")),
+            ("empty database",
+             summary(values(raw, "campaigns", "import", "empty.rss_kib"))),
+            ratio(raw, "campaigns", "import", "large.rss_kib",
+                  "empty.rss_kib"), "", "")
     if ("latency", "200-sessions", "median_ms") in raw:
         sp = summary(values(raw, "latency", "200-sessions", "median_ms"))
         fl = summary(values(raw, "latency", "200-sessions", "floor_ms"))

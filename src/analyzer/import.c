@@ -72,6 +72,7 @@
 #include "log.h"
 #include "mime.h"
 #include "import.h"
+#include "import_cache.h"
 #include "import_more.h"
 #include "import_wire.h"
 #include "inspect.h"
@@ -553,6 +554,8 @@ import_child_rules(struct import_tools *t)
 		_exit(1);
 	if (t->rules != NULL)
 		yara_rules_free(t->rules);
+	/* what the old rules matched is not what the new ones match */
+	import_cache_flush(t->cache);
 	t->rules = len > 0 ? yara_rules_load(p, len, err, sizeof(err)) : NULL;
 	free(p);
 	if (len > 0 && t->rules == NULL) {
@@ -610,7 +613,7 @@ import_child_fds(int sock, int trap)
 static void __attribute__((noreturn))
 import_child(int sock, const struct import_opts *opts, int trap)
 {
-	struct import_tools t = { opts, NULL, NULL };
+	struct import_tools t = { opts, NULL, NULL, NULL };
 	char err[256];
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
@@ -624,7 +627,7 @@ import_child(int sock, const struct import_opts *opts, int trap)
 		log_warnx("parse child: %s", err);
 		_exit(1);
 	}
-	if (yara_rules_init() == -1)
+	if (yara_rules_init() == -1 || (t.cache = import_cache_new()) == NULL)
 		_exit(1);
 	import_child_fds(sock, trap);
 	sandbox_parser(trap ? 2 : -1);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "import_cache.h"
 #include "import_more.h"
 #include "inspect.h"
 #include "mime.h"
@@ -124,7 +125,14 @@ more_attachments(const struct import_tools *t, const struct mime_message *m,
 	pw = t->insp != NULL ? more_passwords(m, &npw) : NULL;
 	for (i = 0; i < m->natts && rc == 0; i++) {
 		const struct mime_attachment *a = &m->atts[i];
+		size_t from = more->nyara;
+		int hit = 0;
 
+		if (t->cache != NULL && (hit = import_cache_get(t->cache, a,
+		    t->insp ? &more->insp[i] : NULL, more, (int)i)) != 0) {
+			rc = hit == -1 ? -1 : 0;
+			continue;
+		}
 		w.att = (int)i;
 		if (more_yara(t, more, a->data, a->size, (int)i, NULL) == -1)
 			rc = -1;
@@ -135,6 +143,10 @@ more_attachments(const struct import_tools *t, const struct mime_message *m,
 			rc = -1;
 		if (w.oom)
 			rc = -1;
+		if (rc == 0 && t->cache != NULL)
+			import_cache_put(t->cache, a, t->insp ? &more->insp[i] :
+			    NULL, more->nyara > from ? more->yara + from : NULL,
+			    more->nyara - from);
 	}
 	if (pw != NULL)
 		inspect_passwords_free(pw, npw);

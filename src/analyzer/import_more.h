@@ -14,14 +14,17 @@
 
 #include "import.h"
 
+struct import_cache;
 struct inspect_ctx;
 struct yara_rules;
 
-/* The parse child's tools: libmagic's database loaded, YARA's rules. */
+/* The parse child's tools: libmagic's database loaded, YARA's rules,
+ * what it found in attachments seen before. */
 struct import_tools {
 	const struct import_opts	*opts;
 	struct inspect_ctx		*insp;	/* NULL: opts->inspect off */
 	struct yara_rules		*rules;	/* NULL: none */
+	struct import_cache		*cache;	/* NULL: none */
 };
 
 /* Fill MORE for message SM, walked as M. 0, or -1 out of memory. */

@@ -42,6 +42,14 @@
  * - The magic module (libmagic) reads its database on first use, which
  *   the parse child cannot: yara_rules_init has it read once, before any
  *   sandbox, and the children that fork from there inherit it.
+ * - The files that import a module of executable formats (pe, elf,
+ *   dotnet, macho, dex) are compiled apart and run only on data that
+ *   begins as such an executable does (MZ, ELF, Mach-O, dex): libyara
+ *   builds those modules' hundreds of fields at every scan, which cost
+ *   most of a scan of a message of a few KiB for rules that mostly ask
+ *   whether it is an executable at all (bench/README.md). A rule of such
+ *   a file that would match other data too is not run on it: keep those
+ *   in files of their own.
  */
 #include "autoconf.h"
 
@@ -65,8 +73,14 @@
 #define YARA_RULES_TIMEOUT_S	5
 
 struct yara_rules {
-	YR_RULES	*rules;
+	YR_RULES	*rules;		/* run on everything */
+	YR_RULES	*exec;		/* on executables only; or NULL */
 	size_t		 count;
+};
+
+/* The modules whose rules run on executables only. */
+static const char *const yara_exec_modules[] = {
+	"pe", "elf", "dotnet", "macho", "dex", NULL
 };
 
 /* What the compiler callbacks share: the directory and the first error. */
@@ -317,14 +331,52 @@ yara_include_free(const char *text, void *arg)
 	free((void *)text);
 }
 
-/* Add NAME to the compiler, in the namespace of its name without the
- * extension. 0, or -1 with the error in C. */
+/* Whether the text of rule file FD imports a module of executables (an
+ * import statement at the start of a line). The file is read from its
+ * start again afterwards. */
 static int
-yara_add_file(YR_COMPILER *yc, struct yara_compile *c, const char *name)
+yara_imports_exec(int fd)
+{
+	char buf[65536], *p, *q;
+	ssize_t n;
+	size_t i;
+	int found = 0;
+
+	while (!found && (n = read(fd, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = '\0';
+		for (p = buf; !found && (p = strstr(p, "import")) != NULL;
+		    p += 6) {
+			for (q = p; q > buf && (q[-1] == ' ' || q[-1] == '\t');
+			    q--)
+				;
+			if (q > buf && q[-1] != '\n')
+				continue;
+			for (q = p + 6; *q == ' ' || *q == '\t'; q++)
+				;
+			if (*q++ != '"')
+				continue;
+			for (i = 0; yara_exec_modules[i] != NULL; i++)
+				if (strncmp(q, yara_exec_modules[i],
+				    strlen(yara_exec_modules[i])) == 0 &&
+				    q[strlen(yara_exec_modules[i])] == '"')
+					found = 1;
+		}
+		/* an import cut at the buffer's end: files of rules are
+		 * small, and their imports come first */
+	}
+	(void)lseek(fd, 0, SEEK_SET);
+	return found;
+}
+
+/* Add NAME to the compiler of the rules it belongs to (YC[1]: of
+ * executables), in the namespace of its name without the extension.
+ * 0, or -1 with the error in C. */
+static int
+yara_add_file(YR_COMPILER **yc, struct yara_compile *c, const char *name)
 {
 	char path[4096], ns[256];
 	const char *dot = strrchr(name, '.');
-	int fd, errs;
+	int fd, errs, exec;
 
 	snprintf(path, sizeof(path), "%s/%s", c->dir, name);
 	snprintf(ns, sizeof(ns), "%.*s", (int)(dot - name), name);
@@ -332,7 +384,8 @@ yara_add_file(YR_COMPILER *yc, struct yara_compile *c, const char *name)
 		snprintf(c->err, c->errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	errs = yr_compiler_add_fd(yc, fd, ns, path);
+	exec = yara_imports_exec(fd);
+	errs = yr_compiler_add_fd(yc[exec], fd, ns, path);
 	close(fd);
 	if (errs == 0)
 		return 0;
@@ -340,7 +393,7 @@ yara_add_file(YR_COMPILER *yc, struct yara_compile *c, const char *name)
 		/* an error before parsing began: no callback */
 		char msg[256];
 
-		yr_compiler_get_error_message(yc, msg, sizeof(msg));
+		yr_compiler_get_error_message(yc[exec], msg, sizeof(msg));
 		snprintf(c->err, c->errlen, "%s: %s", path, msg);
 	}
 	return -1;
@@ -357,28 +410,43 @@ yara_count(YR_RULES *yr)
 	return n;
 }
 
-/* Wrap libyara's rules; they are destroyed when that fails. */
+/* Wrap libyara's rules (EXEC: those of executables, or NULL); they are
+ * destroyed when that fails. */
 static struct yara_rules *
-yara_wrap(YR_RULES *yr, char *err, size_t errlen)
+yara_wrap(YR_RULES *yr, YR_RULES *exec, char *err, size_t errlen)
 {
 	struct yara_rules *r;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		yr_rules_destroy(yr);
+		if (exec != NULL)
+			yr_rules_destroy(exec);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	r->rules = yr;
-	r->count = yara_count(yr);
+	r->exec = exec;
+	r->count = yara_count(yr) + (exec ? yara_count(exec) : 0);
 	return r;
+}
+
+static int
+yara_compiler(YR_COMPILER **yc, struct yara_compile *c)
+{
+	if (yr_compiler_create(yc) != ERROR_SUCCESS)
+		return -1;
+	yr_compiler_set_callback(*yc, yara_compile_cb, c);
+	yr_compiler_set_include_callback(*yc, yara_include_cb,
+	    yara_include_free, c);
+	return 0;
 }
 
 struct yara_rules *
 yara_rules_compile(const char *dir, char *err, size_t errlen)
 {
 	struct yara_compile c = { dir, -1, err, errlen, 0 };
-	YR_COMPILER *yc = NULL;
-	YR_RULES *yr = NULL;
+	YR_COMPILER *yc[2] = { NULL, NULL };
+	YR_RULES *yr[2] = { NULL, NULL };
 	char **names = NULL;
 	size_t n = 0, i;
 
@@ -387,27 +455,35 @@ yara_rules_compile(const char *dir, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		goto fail;
 	}
-	if (yr_compiler_create(&yc) != ERROR_SUCCESS) {
+	if (yara_compiler(&yc[0], &c) == -1 ||
+	    yara_compiler(&yc[1], &c) == -1) {
 		snprintf(err, errlen, "%s: out of memory", dir);
 		goto fail;
 	}
-	yr_compiler_set_callback(yc, yara_compile_cb, &c);
-	yr_compiler_set_include_callback(yc, yara_include_cb,
-	    yara_include_free, &c);
 	for (i = 0; i < n; i++)
 		if (yara_add_file(yc, &c, names[i]) == -1)
 			goto fail;
-	if (yr_compiler_get_rules(yc, &yr) != ERROR_SUCCESS) {
-		snprintf(err, errlen, "%s: out of memory", dir);
-		goto fail;
-	}
-	yr_compiler_destroy(yc);
+	for (i = 0; i < 2; i++)
+		if (yr_compiler_get_rules(yc[i], &yr[i]) != ERROR_SUCCESS) {
+			snprintf(err, errlen, "%s: out of memory", dir);
+			goto fail;
+		}
+	for (i = 0; i < 2; i++)
+		yr_compiler_destroy(yc[i]);
 	yara_names_free(names, n);
 	close(c.dirfd);
-	return yara_wrap(yr, err, errlen);
+	if (yara_count(yr[1]) == 0) {
+		yr_rules_destroy(yr[1]);
+		yr[1] = NULL;
+	}
+	return yara_wrap(yr[0], yr[1], err, errlen);
 fail:
-	if (yc != NULL)
-		yr_compiler_destroy(yc);
+	for (i = 0; i < 2; i++) {
+		if (yr[i] != NULL)
+			yr_rules_destroy(yr[i]);
+		if (yc[i] != NULL)
+			yr_compiler_destroy(yc[i]);
+	}
 	yara_names_free(names, n);
 	if (c.dirfd != -1)
 		close(c.dirfd);
@@ -426,6 +502,8 @@ yara_rules_free(struct yara_rules *r)
 	if (r == NULL)
 		return;
 	yr_rules_destroy(r->rules);
+	if (r->exec != NULL)
+		yr_rules_destroy(r->exec);
 	free(r);
 }
 
@@ -439,8 +517,9 @@ yara_write_cb(const void *p, size_t size, size_t count, void *arg)
 	return buf_append(arg, p, size * count) == -1 ? 0 : count;
 }
 
-int
-yara_rules_save(const struct yara_rules *r, struct buf *b)
+/* One set of rules: libyara's bytes and the trailer. */
+static int
+yara_save_one(YR_RULES *yr, struct buf *b)
 {
 	struct yara_trailer t;
 	size_t start = b->len;
@@ -449,12 +528,32 @@ yara_rules_save(const struct yara_rules *r, struct buf *b)
 	s.user_data = b;
 	s.read = NULL;
 	s.write = yara_write_cb;
-	if (yr_rules_save_stream(r->rules, &s) != ERROR_SUCCESS)
-		goto fail;
+	if (yr_rules_save_stream(yr, &s) != ERROR_SUCCESS)
+		return -1;
 	memcpy(t.tag, YARA_TRAILER_TAG, sizeof(t.tag));
 	t.len = b->len - start;
-	if (buf_append(b, &t, sizeof(t)) == -1)
+	return buf_append(b, &t, sizeof(t));
+}
+
+/* The rules of everything, then those of executables (none: no bytes),
+ * after the length of each. */
+int
+yara_rules_save(const struct yara_rules *r, struct buf *b)
+{
+	uint64_t len[2] = { 0, 0 };
+	size_t start = b->len, at;
+
+	if (buf_append(b, len, sizeof(len)) == -1)
 		goto fail;
+	at = b->len;
+	if (yara_save_one(r->rules, b) == -1)
+		goto fail;
+	len[0] = b->len - at;
+	at = b->len;
+	if (r->exec != NULL && yara_save_one(r->exec, b) == -1)
+		goto fail;
+	len[1] = b->len - at;
+	memcpy(b->data + start, len, sizeof(len));
 	return 0;
 fail:
 	b->len = start;
@@ -494,8 +593,9 @@ yara_load_error(int rc)
 	}
 }
 
-struct yara_rules *
-yara_rules_load(const void *p, size_t n, char *err, size_t errlen)
+/* One set of rules from its bytes and trailer; NULL with ERR. */
+static YR_RULES *
+yara_load_one(const void *p, size_t n, char *err, size_t errlen)
 {
 	struct yara_input in = { p, 0, 0 };
 	struct yara_trailer t;
@@ -526,7 +626,33 @@ yara_rules_load(const void *p, size_t n, char *err, size_t errlen)
 		    yara_load_error(ERROR_CORRUPT_FILE));
 		return NULL;
 	}
-	return yara_wrap(yr, err, errlen);
+	return yr;
+}
+
+struct yara_rules *
+yara_rules_load(const void *p, size_t n, char *err, size_t errlen)
+{
+	const unsigned char *b = p;
+	uint64_t len[2];
+	YR_RULES *yr, *exec = NULL;
+
+	if (n >= sizeof(len))
+		memcpy(len, p, sizeof(len));
+	if (n < sizeof(len) || len[0] > n - sizeof(len) ||
+	    len[1] != n - sizeof(len) - len[0]) {
+		snprintf(err, errlen, "compiled YARA rules: %s",
+		    yara_load_error(ERROR_CORRUPT_FILE));
+		return NULL;
+	}
+	if ((yr = yara_load_one(b + sizeof(len), len[0], err, errlen)) ==
+	    NULL)
+		return NULL;
+	if (len[1] > 0 && (exec = yara_load_one(b + sizeof(len) + len[0],
+	    len[1], err, errlen)) == NULL) {
+		yr_rules_destroy(yr);
+		return NULL;
+	}
+	return yara_wrap(yr, exec, err, errlen);
 }
 
 /* --- scanning ------------------------------------------------------------- */
@@ -622,15 +748,37 @@ yara_scan_cb(YR_SCAN_CONTEXT *ctx, int msg, void *data, void *arg)
 	return CALLBACK_CONTINUE;
 }
 
-int
-yara_rules_scan(const struct yara_rules *r, const void *data, size_t len,
+/* Whether DATA begins as an executable of the modules of r->exec. */
+static int
+yara_is_exec(const unsigned char *p, size_t n)
+{
+	static const unsigned char macho[][4] = {
+		{ 0xfe, 0xed, 0xfa, 0xce }, { 0xfe, 0xed, 0xfa, 0xcf },
+		{ 0xce, 0xfa, 0xed, 0xfe }, { 0xcf, 0xfa, 0xed, 0xfe },
+		{ 0xca, 0xfe, 0xba, 0xbe },
+	};
+	size_t i;
+
+	if (n >= 2 && p[0] == 'M' && p[1] == 'Z')
+		return 1;
+	if (n >= 4 && (memcmp(p, "\x7f" "ELF", 4) == 0 ||
+	    memcmp(p, "dex\n", 4) == 0))
+		return 1;
+	for (i = 0; n >= 4 && i < sizeof(macho) / sizeof(macho[0]); i++)
+		if (memcmp(p, macho[i], 4) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+yara_scan_one(YR_RULES *yr, const void *data, size_t len,
     struct yara_match **out, size_t *n)
 {
 	struct yara_scan sc = { out, n, 0 };
 	YR_SCANNER *s;
 	int rc;
 
-	if (yr_scanner_create(r->rules, &s) != ERROR_SUCCESS) {
+	if (yr_scanner_create(yr, &s) != ERROR_SUCCESS) {
 		errno = ENOMEM;
 		return -1;
 	}
@@ -647,6 +795,17 @@ yara_rules_scan(const struct yara_rules *r, const void *data, size_t len,
 		errno = ENOMEM;
 		return -1;
 	}
+	return 0;
+}
+
+int
+yara_rules_scan(const struct yara_rules *r, const void *data, size_t len,
+    struct yara_match **out, size_t *n)
+{
+	if (yara_scan_one(r->rules, data, len, out, n) == -1)
+		return -1;
+	if (r->exec != NULL && yara_is_exec(data, len))
+		return yara_scan_one(r->exec, data, len, out, n);
 	return 0;
 }
 

@@ -46,7 +46,9 @@ struct yara_rules *yara_rules_load(const void *p, size_t n, char *err,
 		    size_t errlen);
 void		 yara_rules_free(struct yara_rules *);
 /* Scan LEN bytes; each rule that matches is appended to *OUT (realloc'd,
- * *N counted), in rule order; private rules never. 0, or -1 out of memory
+ * *N counted), in rule order (the rules of files that import a module
+ * of executables after the others, and only on data that begins as an
+ * executable: see yara_rules.c); private rules never. 0, or -1 out of memory
  * (what was appended stays, for yara_match_clear). A scan that hits
  * libyara's time limit (a few seconds) or memory limits returns 0 with
  * what matched so far: libyara decides the rules once the strings are

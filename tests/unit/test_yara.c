@@ -180,6 +180,35 @@ expected(const char *name)
 	return out;
 }
 
+static int
+line_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* TEXT's lines in strcmp order, in place: the rules of executables run
+ * after the others (yara_rules.c), where the yara tool runs them all in
+ * the order of their files. */
+static void
+sort_lines(char *text)
+{
+	char **lines = NULL, *copy, *p;
+	size_t n = 0, i, len = strlen(text);
+
+	assert_non_null(copy = strdup(text));
+	for (p = strtok(copy, "\n"); p != NULL; p = strtok(NULL, "\n")) {
+		assert_non_null(lines = realloc(lines, (n + 1) *
+		    sizeof(*lines)));
+		lines[n++] = p;
+	}
+	qsort(lines, n, sizeof(*lines), line_cmp);
+	for (p = text, i = 0; i < n; i++)
+		p += sprintf(p, "%s\n", lines[i]);
+	assert_int_equal((size_t)(p - text), len);
+	free(lines);
+	free(copy);
+}
+
 static void
 assert_golden(const struct yara_rules *r, const char *name)
 {
@@ -190,6 +219,8 @@ assert_golden(const struct yara_rules *r, const char *name)
 	load_samples(s);
 	assert_int_equal(describe(r, s, &b), 0);
 	want = expected(name);
+	sort_lines(b.data);
+	sort_lines(want);
 	assert_string_equal(b.data, want);
 	free(want);
 	buf_release(&b);
@@ -320,6 +351,53 @@ test_meta_escaped(void **state)
 }
 
 /* --- the directory -------------------------------------------------------- */
+
+/* The rules of a file that imports pe run on executables only, after the
+ * others; saved and loaded, both sets are there, and a copy that lost
+ * the second is refused. */
+static void
+test_exec_split(void **state)
+{
+	static const char exe[] = "MZ hello";
+	struct yara_rules *r, *l;
+	struct yara_match *m = NULL;
+	struct buf b = { NULL, 0, 0 };
+	char err[256];
+	size_t n = 0, i;
+
+	(void)state;
+	put("a.yar", "rule Text_Hello { strings: $a = \"hello\" "
+	    "condition: $a }\n");
+	put("b.yar", "import \"pe\"\n\nrule Pe_Hello { strings: $a = "
+	    "\"hello\" condition: $a or pe.is_pe }\n");
+	r = compile_ok(tmp);
+	assert_int_equal(yara_rules_count(r), 2);
+	assert_int_equal(yara_rules_scan(r, "say hello", 9, &m, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(m[0].rule, "Text_Hello");
+	assert_int_equal(yara_rules_scan(r, exe, sizeof(exe) - 1, &m, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(m[1].rule, "Text_Hello");
+	assert_string_equal(m[2].rule, "Pe_Hello");
+	for (i = 0; i < n; i++)
+		yara_match_clear(&m[i]);
+	free(m);
+	m = NULL;
+	n = 0;
+	assert_int_equal(yara_rules_save(r, &b), 0);
+	assert_non_null(l = yara_rules_load(b.data, b.len, err, sizeof(err)));
+	assert_int_equal(yara_rules_count(l), 2);
+	assert_int_equal(yara_rules_scan(l, exe, sizeof(exe) - 1, &m, &n), 0);
+	assert_int_equal(n, 2);
+	for (i = 0; i < n; i++)
+		yara_match_clear(&m[i]);
+	free(m);
+	yara_rules_free(l);
+	b.data[8]--;	/* the second set one byte shorter than it is */
+	assert_null(yara_rules_load(b.data, b.len, err, sizeof(err)));
+	buf_release(&b);
+	yara_rules_free(r);
+}
 
 static void
 test_empty_dir(void **state)
@@ -696,6 +774,8 @@ test_sandbox(void **state)
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 	want = expected("realworld");
+	sort_lines(got.data);
+	sort_lines(want);
 	assert_string_equal(got.data, want);
 	free(want);
 	buf_release(&got);
@@ -716,6 +796,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_meta_escaped, setup_tmp,
 		    teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_empty_dir, setup_tmp,
+		    teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_exec_split, setup_tmp,
 		    teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_missing_dir, setup_tmp,
 		    teardown_tmp),

@@ -1104,6 +1104,27 @@ analyzer_once_files(struct analyzer *a, char **files, int n)
 
 /* -t: the database is reachable and holds the schema this analyzer
  * writes. */
+/* A connection for -t and --rebuild-campaigns, which run once, in the
+ * foreground; NULL said on stderr. */
+static struct store *
+analyzer_store_once(struct analyzer *a)
+{
+	struct store *st;
+	char err[512], *password;
+
+	if ((password = analyzer_password(a->cf->mysql_password_file, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "spampot-analyzer: database password: %s\n",
+		    err);
+		return NULL;
+	}
+	st = store_open(a->cf, password, err, sizeof(err));
+	free(password);
+	if (st == NULL)
+		fprintf(stderr, "spampot-analyzer: database: %s\n", err);
+	return st;
+}
+
 /* The thresholds --rebuild-campaigns may be given; -1: the
  * configuration's. */
 struct analyzer_thresholds {
@@ -1138,21 +1159,11 @@ analyzer_rebuild(struct analyzer *a, const struct analyzer_thresholds *t)
 	struct campaign_assign *ca;
 	struct store *st;
 	unsigned long msgs, camps;
-	char err[512], *password;
+	char err[512];
 	int rc = 1;
 
-	if ((password = analyzer_password(a->cf->mysql_password_file, err,
-	    sizeof(err))) == NULL) {
-		fprintf(stderr, "spampot-analyzer: database password: %s\n",
-		    err);
+	if ((st = analyzer_store_once(a)) == NULL)
 		return 1;
-	}
-	st = store_open(a->cf, password, err, sizeof(err));
-	free(password);
-	if (st == NULL) {
-		fprintf(stderr, "spampot-analyzer: database: %s\n", err);
-		return 1;
-	}
 	if (store_schema_version(st, err, sizeof(err)) !=
 	    STORE_SCHEMA_VERSION) {
 		fprintf(stderr, "spampot-analyzer: database: schema version "
@@ -1229,21 +1240,11 @@ static int
 analyzer_check_database(struct analyzer *a)
 {
 	struct store *st;
-	char err[512], *password;
+	char err[512];
 	long v;
 
-	if ((password = analyzer_password(a->cf->mysql_password_file, err,
-	    sizeof(err))) == NULL) {
-		fprintf(stderr, "spampot-analyzer: database password: %s\n",
-		    err);
+	if ((st = analyzer_store_once(a)) == NULL)
 		return 1;
-	}
-	st = store_open(a->cf, password, err, sizeof(err));
-	free(password);
-	if (st == NULL) {
-		fprintf(stderr, "spampot-analyzer: database: %s\n", err);
-		return 1;
-	}
 	v = store_schema_version(st, err, sizeof(err));
 	store_close(st);
 	if (v != STORE_SCHEMA_VERSION) {

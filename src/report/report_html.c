@@ -302,6 +302,27 @@ rhtml_col(const struct rout_col *cols, size_t n, const char *key)
 	return -1;
 }
 
+/* The bars of ROWS: labels from column LC (NONE where NULL), values
+ * from VC, both handed back for the table (freed by the caller). */
+static void
+rhtml_bars(struct buf *b, const char *title, const struct rdb_rows *rows,
+    size_t lc, size_t vc, const char *none, const char ***labels,
+    unsigned long long **values)
+{
+	size_t r;
+
+	*labels = calloc(rows->nrows, sizeof(**labels));
+	*values = calloc(rows->nrows, sizeof(**values));
+	if (*labels == NULL || *values == NULL)
+		rout_fail("out of memory");
+	for (r = 0; r < rows->nrows; r++) {
+		(*labels)[r] = rdb_cell(rows, r, lc) ? rdb_cell(rows, r, lc) :
+		    none;
+		(*values)[r] = rdb_num(rows, r, vc);
+	}
+	rsvg_bars(b, title, *labels, *values, rows->nrows);
+}
+
 /* A top list: bars, then its rows as a table. */
 static void
 rhtml_top(struct buf *b, struct rdb *db, const struct report_opts *o,
@@ -327,17 +348,8 @@ rhtml_top(struct buf *b, struct rdb *db, const struct report_opts *o,
 		rdb_rows_clear(&rows);
 		return;
 	}
-	labels = calloc(rows.nrows, sizeof(*labels));
-	values = calloc(rows.nrows, sizeof(*values));
-	if (labels == NULL || values == NULL)
-		rout_fail("out of memory");
-	for (r = 0; r < rows.nrows; r++) {
-		labels[r] = rdb_cell(&rows, r, (size_t)lc);
-		if (labels[r] == NULL)
-			labels[r] = "(none)";
-		values[r] = rdb_num(&rows, r, 0);
-	}
-	rsvg_bars(b, title, labels, values, rows.nrows);
+	rhtml_bars(b, title, &rows, (size_t)lc, 0, "(none)", &labels,
+	    &values);
 	buf_appendf(b, "<table><tr><th>count</th><th>first seen (UTC)</th>"
 	    "<th>last seen (UTC)</th><th>%s</th>%s</tr>\n",
 	    lc == vc ? "value" : "file name", lc == vc ? "" : "<th>SHA-256</th>");
@@ -424,16 +436,8 @@ rhtml_campaigns(struct buf *b, struct rdb *db, const struct report_opts *o)
 		rdb_rows_clear(&rows);
 		return;
 	}
-	labels = calloc(rows.nrows, sizeof(*labels));
-	values = calloc(rows.nrows, sizeof(*values));
-	if (labels == NULL || values == NULL)
-		rout_fail("out of memory");
-	for (r = 0; r < rows.nrows; r++) {
-		labels[r] = rdb_cell(&rows, r, 8) ? rdb_cell(&rows, r, 8) :
-		    "(no subject)";
-		values[r] = rdb_num(&rows, r, 1);
-	}
-	rsvg_bars(b, "Top campaigns (messages)", labels, values, rows.nrows);
+	rhtml_bars(b, "Top campaigns (messages)", &rows, 8, 1,
+	    "(no subject)", &labels, &values);
 	buf_appendf(b, "<table><tr><th>messages</th><th>sources</th>"
 	    "<th>last seen (UTC)</th><th>campaign</th><th>link domains</th>"
 	    "<th>subject</th></tr>\n");

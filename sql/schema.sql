@@ -320,9 +320,10 @@ CREATE TABLE IF NOT EXISTS pattern_hours (
 -- records the decision here, with the rule that made it. verdict:
 -- not-probe (reason: the first condition it failed), refused (a probe; reason:
 -- the limit that refused it), dry-run (would have been relayed), relay
--- (queued for spampot-relay, queue_id its file). campaign: the SHA-256 of the
--- message's subject with case, digits and spaces folded, which the
--- per-campaign rule and limit count.
+-- (queued for spampot-relay, queue_id its file). campaign: the message's
+-- campaign (campaigns.id, in decimal), or, when it has none (campaigns =
+-- no, or no text at all), the SHA-256 of its subject with case, digits and
+-- spaces folded; the per-campaign rule and limit count it.
 CREATE TABLE IF NOT EXISTS relay_decisions (
 	id		BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
 	message_id	BIGINT UNSIGNED NOT NULL,

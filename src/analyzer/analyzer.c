@@ -338,17 +338,20 @@ analyzer_store(struct analyzer *a, const char *name,
 	if (a->nbatch == 0)
 		eventlog_drop(a->events);
 	analyzer_enrich(a, name, f, &ps);
-	if (a->relay != NULL && (ps.relay = relay_queue_decide(a->relay, name,
-	    f, relay_id, RELAYQ_ID_MAX)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return STORE_RETRY;
-	}
 	/* an index that could not be read: again, while the connection
 	 * is free (no commit under way, nothing of this batch yet) */
 	if (a->nbatch == 0 && a->nflight == 0)
 		(void)campaign_assign_load(a->campaigns, a->store);
 	if (a->campaigns != NULL && (ps.campaign = campaign_assign_file(
 	    a->campaigns, f)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return STORE_RETRY;
+	}
+	/* the relay's campaign rule and limit count the campaigns' copies */
+	if (a->relay != NULL && (ps.relay = relay_queue_decide(a->relay, name,
+	    f, ps.campaign, relay_id, RELAYQ_ID_MAX)) == NULL) {
+		campaign_assign_clear((struct parsed_campaign *)ps.campaign,
+		    f->s.nmsgs);
 		snprintf(err, errlen, "out of memory");
 		return STORE_RETRY;
 	}

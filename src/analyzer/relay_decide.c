@@ -407,8 +407,8 @@ relay_rule(struct relay_limits *rl, const struct spool_session *s,
 
 void
 relay_decide(struct relay_limits *rl, const struct spool_session *s,
-    size_t i, const struct mime_message *m, size_t (*queued)(void *),
-    void *arg, struct relay_decision *d)
+    size_t i, const struct mime_message *m, uint64_t campaign,
+    size_t (*queued)(void *), void *arg, struct relay_decision *d)
 {
 	const struct config *cf = rl->cf;
 	time_t now = time(NULL);
@@ -416,7 +416,12 @@ relay_decide(struct relay_limits *rl, const struct spool_session *s,
 	memset(d, 0, sizeof(*d));
 	util_utc_stamp(d->decided_at, sizeof(d->decided_at), 0);
 	relay_recipient(&s->msgs[i], d);
-	relay_campaign_key(m ? m->subject : NULL, d->campaign);
+	/* the campaign the analyzer put it in; without one, its subject */
+	if (campaign != 0)
+		snprintf(d->campaign, sizeof(d->campaign), "%llu",
+		    (unsigned long long)campaign);
+	else
+		relay_campaign_key(m ? m->subject : NULL, d->campaign);
 	/* copies are counted for the campaign rule only: a key per subject
 	 * ever seen is memory for nothing when it is off */
 	if (cf->relay_per_campaign > 0)

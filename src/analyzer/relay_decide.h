@@ -13,6 +13,7 @@
 #define SPAMPOT_RELAY_DECIDE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "relayq.h"
@@ -45,13 +46,15 @@ int		 relay_limits_seen(struct relay_limits *, const char *campaign,
 		    unsigned long n);
 
 /*
- * The decision for message I of session S (its MIME parse M), made now.
+ * The decision for message I of session S (its MIME parse M, its
+ * campaign CAMPAIGN: campaign.h's id, 0 for none, when the subject's key
+ * stands for it), made now.
  * QUEUED(ARG), when given, says how many probes wait in the relay queue;
  * it is asked only of a message the rules made a probe. A probe that may
  * go counts against the limits at once.
  */
 void		 relay_decide(struct relay_limits *, const struct spool_session *,
-		    size_t i, const struct mime_message *m,
+		    size_t i, const struct mime_message *m, uint64_t campaign,
 		    size_t (*queued)(void *), void *arg,
 		    struct relay_decision *);
 /* The campaign key of a subject (NULL: none): relay_decisions.campaign. */

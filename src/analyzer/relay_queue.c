@@ -276,7 +276,8 @@ relay_queue_log(const char *name, const struct spool_message *m,
 
 const struct relay_decision *
 relay_queue_decide(struct relay_queue *rq, const char *name,
-    const struct import_file *f, char *id, size_t idlen)
+    const struct import_file *f, const struct parsed_campaign *pc, char *id,
+    size_t idlen)
 {
 	const struct spool_session *s = &f->s;
 	struct relay_decision *d;
@@ -292,7 +293,7 @@ relay_queue_decide(struct relay_queue *rq, const char *name,
 	for (i = 0; i < s->nmsgs; i++) {
 		d = &rq->d[i];
 		relay_decide(rq->limits, s, i, f->mime ? &f->mime[i] : NULL,
-		    rq->cf->relay_mode == CONF_RELAY_ON ? relay_queue_waiting :
+		    pc != NULL ? pc[i].id : 0, rq->cf->relay_mode == CONF_RELAY_ON ? relay_queue_waiting :
 		    NULL, rq, d);
 		if (strcmp(d->verdict, "relay") == 0) {
 			snprintf(d->queue_id, sizeof(d->queue_id), "%s.%u",

@@ -24,12 +24,15 @@ struct relay_queue	*relay_queue_open(const struct config *);
 void			 relay_queue_close(struct relay_queue *);
 /* The limits' history, read once from the database; -1: try again. */
 int			 relay_queue_load(struct relay_queue *, struct store *);
-/* The decisions for every message of F, spool file NAME (valid until the
- * next call); a probe to relay is written to tmp/ and its queue id put
- * in ID (else ID is ""). NULL: no memory. */
+/* The decisions for every message of F, spool file NAME, in the
+ * campaigns PC (f->s.nmsgs of them, or NULL); valid until the next call.
+ * A probe to relay is written to tmp/ and its queue id put in ID (else
+ * ID is ""). NULL: no memory. */
+struct parsed_campaign;
 const struct relay_decision *relay_queue_decide(struct relay_queue *,
 			    const char *name, const struct import_file *f,
-			    char *id, size_t idlen);
+			    const struct parsed_campaign *pc, char *id,
+			    size_t idlen);
 /* spampot-relay's outcomes (done/) into the database, each then removed;
  * at most once a second. No batch may be committing. */
 void			 relay_queue_outcomes(struct relay_queue *,

@@ -81,6 +81,8 @@ mx.e2e.test refused hostname hour e@five.example" \
     "$(db_query "$q" | tr '\t' ' ')"
 check "each decision logged" analyzer_log_has "relay decision: .* message=1 verdict=refused rule=hostname limit=hour rcpt=e@five.example"
 check_eq "dry-run queues nothing" "" "$(ls -A "$T/spool-relay" 2>/dev/null)"
+check_eq "each decision's campaign: its message's, as the analyzer grouped it" "11 0" \
+    "$(db_query "SELECT COUNT(*), SUM(m.campaign_id IS NULL OR d.campaign <> CONCAT(m.campaign_id)) FROM relay_decisions d JOIN messages m ON m.id = d.message_id" | tr '\t' ' ')"
 
 # The limits outlive a restart: the hour is still full.
 stop_analyzer

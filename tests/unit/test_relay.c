@@ -78,7 +78,7 @@ decide(struct relay_limits *rl, struct fixture *f, size_t i)
 	static char out[128];
 	struct relay_decision d;
 
-	relay_decide(rl, &f->s, i, &f->mm, NULL, NULL, &d);
+	relay_decide(rl, &f->s, i, &f->mm, 0, NULL, NULL, &d);
 	snprintf(out, sizeof(out), "%s %s %s", d.verdict, d.rule ? d.rule :
 	    "-", d.reason ? d.reason : "-");
 	return out;

@@ -33,7 +33,8 @@
  *     more of them mixing upper and lower case (base64 without digits);
  *     any word of more than SIMTEXT_WORD_MAX characters too;
  *   - a recipient's name becomes "~", case-insensitively and as a whole
- *     word: the local part of each envelope recipient ("john.smith+x"),
+ *     word: the local part of each envelope recipient (the first
+ *     SIMTEXT_RCPTS_MAX of them) ("john.smith+x"),
  *     without its +tag, its pieces split at . _ - + and digits (two
  *     letters or more: "john", "smith"), its domain and the domain's
  *     registrable domain (a recipient's domain in a URL, too);
@@ -75,6 +76,9 @@
 #define SIMTEXT_BUSTER_CASE	20	/* upper and lower case mixed */
 #define SIMTEXT_SHORT_MIN	6	/* a short buster, see below */
 #define SIMTEXT_NAME_MIN	2	/* shorter pieces of a local part */
+/* Recipients whose names become placeholders: a text greets a few, and a
+ * message to 200,000 would otherwise make a million names. */
+#define SIMTEXT_RCPTS_MAX	1000
 #define SIMTEXT_TAG_MAX		16	/* a tag name we care about is shorter */
 
 struct simtext_ctx {
@@ -84,7 +88,7 @@ struct simtext_ctx {
 	int		 outfull;
 	int		 content;	/* this line has a letter or digit */
 	char		**names;	/* recipients' names, sorted */
-	size_t		 nnames;
+	size_t		 nnames, capnames;
 	gunichar	 cp[SIMTEXT_WORD_MAX];	/* the word being judged */
 	size_t		 ncp;
 	int		 overlong;
@@ -798,11 +802,17 @@ simtext_name_add(struct simtext_ctx *x, const char *s, size_t len)
 		return 0;
 	if ((name = g_utf8_strdown(s, (gssize)len)) == NULL)
 		return -1;
-	if ((v = reallocarray(x->names, x->nnames + 1, sizeof(*v))) == NULL) {
-		g_free(name);
-		return -1;
+	if (x->nnames == x->capnames) {
+		/* grown by doubling: a realloc each time is quadratic where
+		 * realloc copies (as under AddressSanitizer) */
+		if ((v = reallocarray(x->names, x->capnames ?
+		    2 * x->capnames : 16, sizeof(*v))) == NULL) {
+			g_free(name);
+			return -1;
+		}
+		x->names = v;
+		x->capnames = x->capnames ? 2 * x->capnames : 16;
 	}
-	x->names = v;
 	x->names[x->nnames++] = name;
 	return 0;
 }
@@ -856,7 +866,7 @@ simtext_names(struct simtext_ctx *x, const char *const *rcpts, size_t n)
 {
 	size_t i, k;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n && i < SIMTEXT_RCPTS_MAX; i++)
 		if (rcpts[i] != NULL && simtext_rcpt_names(x, rcpts[i]) == -1)
 			return -1;
 	if (x->nnames == 0)

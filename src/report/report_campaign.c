@@ -85,6 +85,16 @@ rcamp_fetch(struct rdb *db, const struct report_opts *o, unsigned long limit,
 
 	lim.limit = limit;
 	rdb_init(&q);
+	if (o->since == 0 && o->until == 0 && o->sensor == NULL) {
+		/* all time, every sensor: the running totals, by index */
+		rdb_sql(&q, "SELECT CONCAT(c.id), c.messages, c.messages, "
+		    "c.clients, c.sensors, c.first_seen, c.last_seen, "
+		    RCAMP_DOMAINS ", c.subject FROM campaigns c ORDER BY "
+		    "c.messages DESC, c.id");
+		rdb_limit(&q, &lim);
+		rdb_run(db, &q, rows);
+		return;
+	}
 	rdb_sql(&q, "SELECT CONCAT(c.id), w.n, c.messages, c.clients, "
 	    "c.sensors, c.first_seen, c.last_seen, " RCAMP_DOMAINS ", "
 	    "c.subject FROM (SELECT m.campaign_id, COUNT(*) AS n FROM "

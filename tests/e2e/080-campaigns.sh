@@ -235,6 +235,12 @@ for r in json.load(sys.stdin)["rows"][:2]:
 check_eq "campaigns (JSON): as many rows as campaigns" \
     "$(db_scalar 'SELECT COUNT(*) FROM campaigns')" \
     "$(python3 -c 'import json, sys; print(len(json.load(sys.stdin)["rows"]))' < "$T/cj.out")"
+rep cw campaigns --since 1h --format json
+check_eq "campaigns --since 1h: counted from the messages, the same" \
+    "$(python3 -c 'import json, sys; print([(r["id"], r["messages"]) for r in json.load(sys.stdin)["rows"]])' < "$T/cj.out")" \
+    "$(python3 -c 'import json, sys; print([(r["id"], r["messages"]) for r in json.load(sys.stdin)["rows"]])' < "$T/cw.out")"
+rep cs campaigns --sensor elsewhere
+check_eq "campaigns --sensor elsewhere: none, exit 1" "1 spampot-report: no campaign" "$(rc cs) $(cat "$T/cs.err")"
 rep ct campaigns --limit 2
 check "campaigns (text): the subject shown" grep -q "^$PH  *6  *2  *phish.example  *Action required" "$T/ct.out"
 rep cc campaigns --format csv --limit 1

@@ -159,22 +159,24 @@ more_digests(const struct spool_message *sm, const struct mime_message *m,
     struct parsed_more *more)
 {
 	char **rcpts, *text;
-	size_t i;
+	size_t i, n = sm->nrcpts < SIMTEXT_RCPTS_MAX ? sm->nrcpts :
+	    SIMTEXT_RCPTS_MAX;
 	int rc = -1;
 
-	if ((rcpts = calloc(sm->nrcpts + 1, sizeof(*rcpts))) == NULL)
+	/* only those simtext looks at */
+	if ((rcpts = calloc(n + 1, sizeof(*rcpts))) == NULL)
 		return -1;
-	for (i = 0; i < sm->nrcpts; i++)
+	for (i = 0; i < n; i++)
 		if ((rcpts[i] = strndup(sm->rcpts[i].p ? sm->rcpts[i].p : "",
 		    sm->rcpts[i].len)) == NULL)
 			goto done;
 	if ((text = simtext_normalize(m, (const char *const *)rcpts,
-	    sm->nrcpts)) == NULL)
+	    n)) == NULL)
 		goto done;
 	rc = simtext_digest(text, strlen(text), &more->sim);
 	free(text);
 done:
-	for (i = 0; i < sm->nrcpts; i++)
+	for (i = 0; i < n; i++)
 		free(rcpts[i]);
 	free(rcpts);
 	return rc;

@@ -76,9 +76,6 @@
 #define SIMTEXT_BUSTER_CASE	20	/* upper and lower case mixed */
 #define SIMTEXT_SHORT_MIN	6	/* a short buster, see below */
 #define SIMTEXT_NAME_MIN	2	/* shorter pieces of a local part */
-/* Recipients whose names become placeholders: a text greets a few, and a
- * message to 200,000 would otherwise make a million names. */
-#define SIMTEXT_RCPTS_MAX	1000
 #define SIMTEXT_TAG_MAX		16	/* a tag name we care about is shorter */
 
 struct simtext_ctx {

@@ -16,6 +16,9 @@
 struct mime_message;
 
 #define SIMTEXT_TLSH_MAX	72	/* hex digits of a TLSH digest */
+/* Recipients whose names become placeholders (the first ones): a text
+ * greets a few, and a message to 200,000 would make a million names. */
+#define SIMTEXT_RCPTS_MAX	1000
 #define SIMTEXT_SSDEEP_MAX	148	/* libfuzzy's FUZZY_MAX_RESULT */
 
 struct simtext_digest {

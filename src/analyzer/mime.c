@@ -28,6 +28,7 @@
 #include <openssl/evp.h>
 
 #include "buf.h"
+#include "charset.h"
 #include "mime.h"
 #include "mime_words.h"
 #include "utf8.h"
@@ -165,10 +166,9 @@ mime_convert(const char *charset, const char *p, size_t n, char **text,
 {
 	iconv_t cd;
 
-	if ((cd = g_mime_iconv_open("UTF-8", charset)) == (iconv_t)-1)
+	if ((cd = charset_to_utf8(charset)) == (iconv_t)-1)
 		return 0;
 	*text = mime_iconv(cd, p, n, faults);
-	g_mime_iconv_close(cd);
 	return *text == NULL ? -1 : 1;
 }
 

@@ -26,6 +26,7 @@
 #include <openssl/evp.h>
 
 #include "buf.h"
+#include "charset.h"
 #include "mime.h"
 #include "mime_words.h"
 #include "testutil.h"
@@ -319,6 +320,56 @@ test_subjects(void **state)
 			fail_msg("subject %zu \"%s\": got \"%s\", want \"%s\"",
 			    i, subjects[i].raw, m.subject, subjects[i].want);
 		mime_message_clear(&m);
+	}
+}
+
+/*
+ * The descriptors kept open (charset.c) serve message after message: the
+ * table again after a stateful charset left in its shifted state, after
+ * more charsets than are kept (each one's descriptor closed and opened
+ * anew), and after all are forgotten, reads as it did.
+ */
+static void
+test_subjects_again(void **state)
+{
+	static const char *const others[] = {
+		"ISO-8859-2", "ISO-8859-3", "ISO-8859-4", "ISO-8859-5",
+		"ISO-8859-7", "ISO-8859-9", "ISO-8859-13", "ISO-8859-15",
+		"windows-1250", "windows-1252", "windows-1253", "windows-1254",
+		"windows-1255", "windows-1256", "windows-1257", "KOI8-U",
+		"IBM866", "IBM850", "TIS-620", "x-mac-cyrillic",
+	};
+	struct mime_message m;
+	char msg[512];
+	size_t i;
+	int n, round;
+
+	for (round = 0; round < 3; round++) {
+		if (round == 2)
+			charset_forget();
+		/* left shifted: no ESC ( B at its end */
+		n = snprintf(msg, sizeof(msg), "Subject: "
+		    "=?ISO-2022-JP?B?GyRCOiMkOSQwRVBPPw==?=\n\nbody\n");
+		import_string(msg, (size_t)n, &m);
+		mime_message_clear(&m);
+		/* then ASCII in it: read as ASCII, not as JIS X 0208 */
+		n = snprintf(msg, sizeof(msg), "Subject: "
+		    "=?ISO-2022-JP?Q?abcd?=\n\nbody\n");
+		import_string(msg, (size_t)n, &m);
+		assert_string_equal(m.subject, "abcd");
+		mime_message_clear(&m);
+		test_subjects(state);
+		for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+			n = snprintf(msg, sizeof(msg), "Subject: =?%s?Q?caf"
+			    "e_%zu?=\n\nbody\n", others[i], i);
+			import_string(msg, (size_t)n, &m);
+			assert_non_null(m.subject);
+			snprintf(msg, sizeof(msg), "cafe %zu", i);
+			if (strcmp(m.subject, msg) != 0)
+				fail_msg("%s: got \"%s\"", others[i],
+				    m.subject);
+			mime_message_clear(&m);
+		}
 	}
 }
 
@@ -649,6 +700,7 @@ main(void)
 		TU_GOLDEN("rawsjis", run_golden),
 		TU_GOLDEN("wordspace", run_golden),
 		cmocka_unit_test(test_subjects),
+		cmocka_unit_test(test_subjects_again),
 		cmocka_unit_test(test_no_subject),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_huge_subject),

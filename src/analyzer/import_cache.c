@@ -7,7 +7,9 @@
  * parse child, the slot chosen by the first digits of the attachment's
  * SHA-256; a new attachment takes the slot of the one before. Entries
  * are deep copies, bounded: an archive of more than IMPORT_CACHE_MEMBERS
- * members is not kept.
+ * members is not kept. An archive's entry holds the password candidates
+ * it was tried with, and serves only a copy that comes with the same ones
+ * (a campaign gives its password in every copy's text).
  */
 #include "autoconf.h"
 
@@ -21,6 +23,8 @@
 
 #define IMPORT_CACHE_SLOTS	256
 #define IMPORT_CACHE_MEMBERS	256
+/* More password candidates than this: the archive is not kept. */
+#define IMPORT_CACHE_PASSWORDS	16
 
 struct cache_entry {
 	int			 used;
@@ -28,6 +32,9 @@ struct cache_entry {
 	char			*filename;	/* NULL: none */
 	char			*type;
 	int			 inspected;	/* ir holds something */
+	int			 keyed;		/* by the passwords too */
+	char			*pw[IMPORT_CACHE_PASSWORDS];
+	size_t			 npw;
 	struct inspect_result	 ir;
 	struct parsed_yara	*yara;
 	size_t			 nyara;
@@ -44,6 +51,8 @@ cache_entry_clear(struct cache_entry *e)
 
 	free(e->filename);
 	free(e->type);
+	for (i = 0; i < e->npw; i++)
+		free(e->pw[i]);
 	inspect_result_clear(&e->ir);
 	for (i = 0; i < e->nyara; i++) {
 		yara_match_clear(&e->yara[i].m);
@@ -99,6 +108,30 @@ cache_dup(char **dst, const char *s)
 	return s == NULL || (*dst = strdup(s)) != NULL ? 0 : -1;
 }
 
+/* An archive's result depends on the passwords tried, whatever its
+ * state says: an encrypted archive inside a damaged one is "damaged". */
+static int
+cache_keyed(const struct inspect_result *ir)
+{
+	return ir != NULL && ir->archive != INSPECT_NOT_ARCHIVE;
+}
+
+static int
+cache_same_passwords(const struct cache_entry *e,
+    const struct import_cache_pw *pw)
+{
+	size_t i;
+
+	if (!e->keyed)
+		return 1;
+	if (e->npw != pw->n)
+		return 0;
+	for (i = 0; i < pw->n; i++)
+		if (strcmp(e->pw[i], pw->list[i]) != 0)
+			return 0;
+	return 1;
+}
+
 static int
 cache_copy_ir(struct inspect_result *dst, const struct inspect_result *src)
 {
@@ -142,7 +175,8 @@ cache_copy_yara(struct parsed_yara *dst, const struct parsed_yara *src,
 
 int
 import_cache_get(struct import_cache *c, const struct mime_attachment *a,
-    struct inspect_result *ir, struct parsed_more *more, int att)
+    const struct import_cache_pw *pw, struct inspect_result *ir,
+    struct parsed_more *more, int att)
 {
 	struct cache_entry *e = cache_slot(c, a->sha256);
 	struct parsed_yara *y;
@@ -151,7 +185,7 @@ import_cache_get(struct import_cache *c, const struct mime_attachment *a,
 	if (!e->used || strcmp(e->sha256, a->sha256) != 0 ||
 	    !cache_same(e->filename, a->filename) ||
 	    !cache_same(e->type, a->content_type) ||
-	    (ir != NULL && !e->inspected))
+	    (ir != NULL && !e->inspected) || !cache_same_passwords(e, pw))
 		return 0;
 	if (ir != NULL && cache_copy_ir(ir, &e->ir) == -1)
 		return -1;
@@ -170,16 +204,22 @@ import_cache_get(struct import_cache *c, const struct mime_attachment *a,
 
 void
 import_cache_put(struct import_cache *c, const struct mime_attachment *a,
-    const struct inspect_result *ir, const struct parsed_yara *y, size_t n)
+    const struct import_cache_pw *pw, const struct inspect_result *ir,
+    const struct parsed_yara *y, size_t n)
 {
 	struct cache_entry *e = cache_slot(c, a->sha256);
 	size_t i;
 
-	if (ir != NULL && (ir->archive == INSPECT_ARCHIVE_ENCRYPTED ||
-	    ir->archive == INSPECT_ARCHIVE_DECRYPTED ||
-	    ir->nmembers > IMPORT_CACHE_MEMBERS))
+	if ((ir != NULL && ir->nmembers > IMPORT_CACHE_MEMBERS) ||
+	    (cache_keyed(ir) && pw->n > IMPORT_CACHE_PASSWORDS))
 		return;
 	cache_entry_clear(e);
+	if ((e->keyed = cache_keyed(ir)) != 0)
+		for (i = 0; i < pw->n; i++) {
+			e->npw = i + 1;
+			if ((e->pw[i] = strdup(pw->list[i])) == NULL)
+				goto fail;
+		}
 	memcpy(e->sha256, a->sha256, sizeof(e->sha256));
 	if (cache_dup(&e->filename, a->filename) == -1 ||
 	    cache_dup(&e->type, a->content_type) == -1 ||

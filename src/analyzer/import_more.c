@@ -113,6 +113,7 @@ more_attachments(const struct import_tools *t, const struct mime_message *m,
     struct parsed_more *more)
 {
 	struct more_walk w = { t, more, 0, 0 };
+	struct import_cache_pw key;
 	char **pw;
 	size_t i, npw = 0;
 	int rc = 0;
@@ -123,13 +124,15 @@ more_attachments(const struct import_tools *t, const struct mime_message *m,
 	    (more->insp = calloc(m->natts, sizeof(*more->insp))) == NULL)
 		return -1;
 	pw = t->insp != NULL ? more_passwords(m, &npw) : NULL;
+	key.list = (const char *const *)pw;
+	key.n = pw != NULL ? npw : 0;
 	for (i = 0; i < m->natts && rc == 0; i++) {
 		const struct mime_attachment *a = &m->atts[i];
 		size_t from = more->nyara;
 		int hit = 0;
 
 		if (t->cache != NULL && (hit = import_cache_get(t->cache, a,
-		    t->insp ? &more->insp[i] : NULL, more, (int)i)) != 0) {
+		    &key, t->insp ? &more->insp[i] : NULL, more, (int)i)) != 0) {
 			rc = hit == -1 ? -1 : 0;
 			continue;
 		}
@@ -144,9 +147,9 @@ more_attachments(const struct import_tools *t, const struct mime_message *m,
 		if (w.oom)
 			rc = -1;
 		if (rc == 0 && t->cache != NULL)
-			import_cache_put(t->cache, a, t->insp ? &more->insp[i] :
-			    NULL, more->nyara > from ? more->yara + from : NULL,
-			    more->nyara - from);
+			import_cache_put(t->cache, a, &key, t->insp ?
+			    &more->insp[i] : NULL, more->nyara > from ?
+			    more->yara + from : NULL, more->nyara - from);
 	}
 	if (pw != NULL)
 		inspect_passwords_free(pw, npw);

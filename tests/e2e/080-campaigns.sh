@@ -318,22 +318,30 @@ check_eq "matched by the rule loaded before the broken one" "Meeting_Move" \
 
 # The same attachment again, twice: the second copy's findings come from
 # what the parse child kept of the first (import_cache.c); all three
-# copies must read alike.
+# copies must read alike. The encrypted zip again: with the password the
+# first copy's text gave (what was kept serves), with another (it does
+# not: encrypted), and with the right one once more.
 python3 - "$PORT" "$T" <<'PY'
 import smtplib, sys
 from email.message import EmailMessage
 s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), local_hostname="bot.example")
-for i in (1, 2):
+def mail(subject, text, path, name):
     m = EmailMessage()
-    m["Subject"] = "Invoice again %d" % i
-    m.set_content("Please find the invoice attached.\n")
-    m.add_attachment(open(sys.argv[2] + "/exe.zip", "rb").read(),
-                     maintype="application", subtype="zip",
-                     filename="invoice.zip")
+    m["Subject"] = subject
+    m.set_content(text)
+    m.add_attachment(open(sys.argv[2] + path, "rb").read(),
+                     maintype="application", subtype="zip", filename=name)
     s.sendmail("billing@corp.example", ["ap@corp.example"], bytes(m))
+for i in (1, 2):
+    mail("Invoice again %d" % i, "Please find the invoice attached.\n",
+         "/exe.zip", "invoice.zip")
+for subject, pw in (("Advice again 1", "Xk42pq"), ("Advice again 2", "Zt93wr"),
+                    ("Advice again 3", "Xk42pq")):
+    mail(subject, "Your payment advice is attached.\nArchive password: %s\n"
+         % pw, "/locked.zip", "advice.zip")
 s.quit()
 PY
-check "the two copies imported" wait_for 20 imported 17
+check "the five copies imported" wait_for 20 imported 20
 found() {
 	q "SELECT a.real_type, a.type_mismatch, a.archive, x.path, x.size, x.sha256, x.real_type, x.flags, y.rule, y.member_path
 	    FROM messages m JOIN attachments a ON a.message_id = m.id
@@ -343,6 +351,18 @@ found() {
 check "the first copy: its member and its YARA match" test -n "$(found Invoice)"
 check_eq "the second copy: the same findings" "$(found Invoice)" "$(found 'Invoice again 1')"
 check_eq "the third copy, from what was kept: the same" "$(found Invoice)" "$(found 'Invoice again 2')"
+advice() {
+	q "SELECT a.archive, IFNULL(a.archive_password, '-'), COUNT(x.path)
+	    FROM messages m JOIN attachments a ON a.message_id = m.id
+	    LEFT JOIN attachment_members x ON x.message_id = m.id
+	    WHERE m.subject = '$1' GROUP BY a.id"
+}
+check_eq "the encrypted zip, the same password: opened, as the first" \
+    "$(advice 'Payment advice')" "$(advice 'Advice again 1')"
+check_eq "the encrypted zip, another password: not opened" \
+    "encrypted - 2" "$(advice 'Advice again 2')"
+check_eq "the encrypted zip, the right password again: opened" \
+    "$(advice 'Payment advice')" "$(advice 'Advice again 3')"
 stop_analyzer TERM
 check_eq "analyzer exits 0" 0 "$ANALYZER_RC"
 
@@ -357,7 +377,7 @@ state() {
 state > "$T/online"
 out=$("$SPAMPOT_ANALYZER" -c "$CONF" --rebuild-campaigns 2>&1)
 check_eq "rebuild: exit 0" 0 "$?"
-check "rebuild: says what it made" grep -q "campaigns rebuilt: 17 messages in $(db_scalar 'SELECT COUNT(*) FROM campaigns') campaigns (campaign_distance 40, campaign_domain_bonus 20, campaign_ssdeep 20)" <<< "$out"
+check "rebuild: says what it made" grep -q "campaigns rebuilt: 20 messages in $(db_scalar 'SELECT COUNT(*) FROM campaigns') campaigns (campaign_distance 40, campaign_domain_bonus 20, campaign_ssdeep 20)" <<< "$out"
 state > "$T/rebuilt"
 check "rebuild with the same thresholds: exactly the online result" cmp -s "$T/online" "$T/rebuilt"
 [ -s "$T/online" ] || fail "no campaigns to compare"

@@ -38,11 +38,13 @@
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
 #include "addrcount.h"
 #include "log.h"
+#include "sensorstat.h"
 #include "spool.h"
 #include "spoolfmt.h"
 #include "supervise.h"
@@ -93,6 +95,11 @@ struct supervise {
 	int			 sfd;
 	uint64_t		 log_next;	/* read the log pipes then */
 	int			 lifeline_r, lifeline_w;
+	/* the status file (sensorstat.h) */
+	time_t			 started;
+	uint64_t		 status_at;	/* written next then */
+	struct sensorstat	 status;	/* as last written */
+	int			 status_failed;
 };
 
 static unsigned
@@ -564,6 +571,38 @@ supervise_signals(struct supervise *sv, uint64_t now)
 	}
 }
 
+/*
+ * The status file (spampot-spool(5)), for the analyzer's heartbeat: every
+ * SENSORSTAT_EVERY_S seconds, and at once when the workers alive or the
+ * state change. A failure is logged once, until a write works again.
+ */
+static void
+supervise_status(struct supervise *sv, const char *state, uint64_t now)
+{
+	struct sensorstat st;
+
+	memset(&st, 0, sizeof(st));
+	snprintf(st.version, sizeof(st.version), "%s", PACKAGE_VERSION);
+	snprintf(st.state, sizeof(st.state), "%s", state);
+	st.pid = (long long)getpid();
+	st.started = (long long)sv->started;
+	st.written = (long long)time(NULL);
+	st.workers = sv->want;
+	st.alive = supervise_count(sv, 1);
+	if (now < sv->status_at && st.alive == sv->status.alive &&
+	    strcmp(st.state, sv->status.state) == 0)
+		return;
+	sv->status_at = now + SENSORSTAT_EVERY_S * 1000;
+	sv->status = st;
+	if (sensorstat_write(sv->setup->spool_fd, &st) == -1) {
+		if (!sv->status_failed)
+			log_warn("cannot write the status file %s/%s",
+			    sv->setup->cf->spool_dir, SENSORSTAT_FILE);
+		sv->status_failed = 1;
+	} else
+		sv->status_failed = 0;
+}
+
 static int
 supervise_poll_timeout(const struct supervise *sv, uint64_t now)
 {
@@ -634,8 +673,10 @@ supervise_run(struct supervise_setup *su)
 		fatal("calloc");
 	sv->setup = su;
 	sv->want = (unsigned)su->cf->workers;
+	sv->started = time(NULL);
 	supervise_open(sv);
 	supervise_fill(sv, util_now_ms());
+	supervise_status(sv, "running", util_now_ms());
 	while (!sv->stopping || supervise_count(sv, 0) > 0) {
 		now = util_now_ms();
 		/* The log pipes are read at most every SUPERVISE_LOG_EVERY
@@ -655,6 +696,8 @@ supervise_run(struct supervise_setup *su)
 		if (pfd[0].revents != 0)
 			supervise_signals(sv, now);
 		supervise_fill(sv, now);
+		supervise_status(sv, sv->stopping ? "stopping" : "running",
+		    now);
 		if (sv->stopping && now >= sv->kill_at) {
 			log_warnx("stopping: workers still running after the "
 			    "grace period; killing them");
@@ -664,6 +707,7 @@ supervise_run(struct supervise_setup *su)
 	}
 	supervise_relay_logs(sv);
 	spool_recover(su->spool_fd, 0);
+	supervise_status(sv, "stopped", util_now_ms());
 	log_info("stopped");
 	free(sv);
 	return 0;

@@ -61,6 +61,7 @@
 #include "eventlog.h"
 #include "extract.h"
 #include "geoip.h"
+#include "heartbeat.h"
 #include "log.h"
 #include "mime.h"
 #include "mover.h"
@@ -120,6 +121,7 @@ struct analyzer {
 	struct eventlog		*events;	/* json_log, or NULL */
 	struct relay_queue	*relay;		/* relay = off: NULL */
 	struct campaign_assign	*campaigns;	/* campaigns = no: NULL */
+	struct heartbeat	*heartbeat;	/* the sensor's, each minute */
 	struct import_opts	 opts;		/* the parse child's */
 	int			 spool_fd;
 	int			 new_fd;
@@ -529,11 +531,37 @@ analyzer_finish(struct analyzer *a)
 		p = &a->flight[i];
 		relay_queue_release(a->relay, p->relay_id, p->imported);
 		log_info("%s", p->line);
-		if (p->imported)
+		if (p->imported) {
 			a->imported++;
+			heartbeat_imported(a->heartbeat, 1);
+		}
 		mover_add(a->mover, p->name);
 	}
 	return 0;
+}
+
+/*
+ * The sensor's heartbeat row, when one is due and the connection is free
+ * (no commit under way). A failure is tried again in a few seconds; a
+ * connection that is gone is found by the next import.
+ */
+static void
+analyzer_heartbeat(struct analyzer *a)
+{
+	struct heartbeat_row row;
+	char err[512], esc[SPOOLFMT_ESCAPED_MAX(512)];
+	uint64_t now = util_now_ms();
+
+	if (!heartbeat_due(a->heartbeat, now) || a->store == NULL ||
+	    a->db_down || a->nflight != 0)
+		return;
+	heartbeat_gather(a->heartbeat, a->spool_fd, &row, now);
+	if (store_heartbeat(a->store, a->cf->sensor, &row, err,
+	    sizeof(err)) == -1) {
+		log_warnx("heartbeat not written: %s", analyzer_esc(esc,
+		    sizeof(esc), err));
+		heartbeat_failed(a->heartbeat, now);
+	}
 }
 
 /*
@@ -545,6 +573,8 @@ analyzer_commit_start(struct analyzer *a)
 {
 	if (analyzer_finish(a) == -1)
 		return -1;
+	/* between two commits: the connection is free */
+	analyzer_heartbeat(a);
 	if (a->nbatch == 0)
 		return 0;
 	memcpy(a->flight, a->batch, a->nbatch * sizeof(*a->batch));
@@ -986,8 +1016,10 @@ analyzer_timeout(const struct analyzer *a)
 
 	if (next == 0)
 		next = a->empty_at;
-	/* relay = on: a look at spampot-relay's outcomes every second */
-	if (a->relay != NULL && (next == 0 || next > now + 1000))
+	/* relay = on: a look at spampot-relay's outcomes every second;
+	 * the heartbeat: once a minute, checked every second */
+	if ((a->relay != NULL || a->heartbeat != NULL) &&
+	    (next == 0 || next > now + 1000))
 		next = now + 1000;
 	if (next == 0)
 		return -1;
@@ -1022,8 +1054,13 @@ analyzer_loop(struct analyzer *a)
 				a->retry_at = util_now_ms() + 1000;
 		}
 		/* between batches: the connection is the main thread's */
-		if (a->nflight == 0 && a->nbatch == 0 && !a->db_down)
+		if (a->nflight == 0 && a->nbatch == 0 && !a->db_down) {
 			relay_queue_outcomes(a->relay, a->store);
+			/* an idle analyzer connects for its heartbeat too */
+			if (heartbeat_due(a->heartbeat, util_now_ms()) &&
+			    a->retry_at == 0 && analyzer_connect(a) == 0)
+				analyzer_heartbeat(a);
+		}
 	}
 }
 
@@ -1388,6 +1425,8 @@ main(int argc, char *argv[])
 	analyzer_yara(&a, 1);
 	a.relay = relay_queue_open(a.cf);
 	a.events = eventlog_open(a.cf->json_log);
+	if ((a.heartbeat = heartbeat_new()) == NULL)
+		fatal("heartbeat");
 	sandbox_no_dumps(0);
 	sandbox_analyzer();
 	log_info("starting spampot-analyzer %s, config %s, spool %s",
@@ -1414,6 +1453,7 @@ main(int argc, char *argv[])
 	store_close(a.store);
 	relay_queue_close(a.relay);
 	campaign_assign_free(a.campaigns);
+	heartbeat_free(a.heartbeat);
 	eventlog_close(a.events);
 	geoip_close(a.geoip);
 	extract_patterns_free(a.patterns);

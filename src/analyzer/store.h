@@ -77,7 +77,13 @@ int		 store_campaign_rebuild(struct store *, store_campaign_fn,
 		    void *arg, unsigned long *messages,
 		    unsigned long *campaigns, char *err, size_t);
 
+struct heartbeat_row;
+/* SENSOR's heartbeat row (heartbeat.h), in a transaction of its own (no
+ * batch may be committing; store_heartbeat.c). -1: err. */
+int		 store_heartbeat(struct store *, const char *sensor,
+		    const struct heartbeat_row *, char *err, size_t);
+
 /* The schema this analyzer writes: sql/schema.sql's version. */
-#define STORE_SCHEMA_VERSION	6
+#define STORE_SCHEMA_VERSION	7
 
 #endif

@@ -14,7 +14,8 @@
  * and never parses anything but its arguments and the database's rows.
  *
  * Exit status: 0 something found, 1 nothing found, 2 an error (bad option,
- * bad time, database unreachable), with one line on standard error.
+ * bad time, database unreachable), with one line on standard error;
+ * sensors, a monitoring check, exits as a Nagios plugin does.
  */
 #include "autoconf.h"
 
@@ -39,7 +40,8 @@ enum {
 	OPT_SUBJECT,
 	OPT_YARA,
 	OPT_CAMPAIGN,
-	OPT_MISMATCH
+	OPT_MISMATCH,
+	OPT_WARN, OPT_CRIT, OPT_BACKLOG
 };
 
 static const struct option report_longopts[] = {
@@ -63,6 +65,9 @@ static const struct option report_longopts[] = {
 	{ "yara", required_argument, NULL, OPT_YARA },
 	{ "campaign", required_argument, NULL, OPT_CAMPAIGN },
 	{ "mismatch", no_argument, NULL, OPT_MISMATCH },
+	{ "warn", required_argument, NULL, OPT_WARN },
+	{ "crit", required_argument, NULL, OPT_CRIT },
+	{ "backlog", required_argument, NULL, OPT_BACKLOG },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -72,6 +77,7 @@ struct report_args {
 	const char	*password_file;
 	const char	*output;
 	const char	*since, *until;
+	const char	*warn, *crit, *backlog;	/* sensors */
 	const char	*command;
 	const char	*arg;
 };
@@ -92,6 +98,8 @@ report_usage(FILE *fp)
 	    "       spampot-report [options] campaigns\n"
 	    "       spampot-report [options] campaign ID\n"
 	    "       spampot-report [options] relay\n"
+	    "       spampot-report [options] sensors [--warn AGE] "
+	    "[--crit AGE] [--backlog N]\n"
 	    "       spampot-report [options] html -o FILE\n"
 	    "options:\n"
 	    "  -c, --config FILE      configuration with the mysql_* keys "
@@ -113,7 +121,15 @@ report_usage(FILE *fp)
 	    "  -o, --output FILE      write there, not to standard output\n"
 	    "kinds of top:\n", SPAMPOT_CONFIG_FILE, REPORT_LIMIT_DEFAULT);
 	rtop_usage(fp);
-	fprintf(fp, "exit status: 0 found, 1 nothing found, 2 error\n");
+	fprintf(fp, "sensors: a monitoring check of the heartbeats: WARNING "
+	    "after --warn\n"
+	    "  (default 5m), CRITICAL after --crit (default 15m), a backlog "
+	    "in new/ of\n"
+	    "  --backlog files (default %d) that grows: WARNING\n"
+	    "exit status: 0 found, 1 nothing found, 2 error; sensors: 0 OK, "
+	    "1 WARNING,\n"
+	    "  2 CRITICAL (or error), 3 UNKNOWN (no heartbeat)\n",
+	    RSENS_BACKLOG_DEFAULT);
 }
 
 static void report_bad(const char *, ...)
@@ -206,6 +222,9 @@ report_parse(int argc, char *argv[], struct report_args *a,
 		case OPT_YARA: o->search.yara = optarg; break;
 		case OPT_CAMPAIGN: o->search.campaign = optarg; break;
 		case OPT_MISMATCH: o->search.mismatch = 1; break;
+		case OPT_WARN: a->warn = optarg; break;
+		case OPT_CRIT: a->crit = optarg; break;
+		case OPT_BACKLOG: a->backlog = optarg; break;
 		case ':':
 			report_bad("option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -213,13 +232,61 @@ report_parse(int argc, char *argv[], struct report_args *a,
 		}
 	}
 	if (optind >= argc)
-		report_bad("no command (summary, top, session, search, relay, "
-		    "html)");
+		report_bad("no command (summary, top, session, search, "
+		    "campaigns, campaign, relay, sensors, html)");
 	a->command = argv[optind++];
 	if (optind < argc)
 		a->arg = argv[optind++];
 	if (optind < argc)
 		report_bad("unexpected argument '%s'", argv[optind]);
+}
+
+/* An age for --warn/--crit: a duration (90s, 5m, 2h, 1d). */
+static long
+report_age(const char *opt, const char *s, const struct report_opts *o)
+{
+	size_t n = strlen(s);
+	time_t t;
+
+	if (n < 2 || strchr("smhdw", s[n - 1]) == NULL ||
+	    rtime_parse(s, o->now, &t) == -1 || t > o->now)
+		report_bad("bad age '%s' for --%s (expected a duration such "
+		    "as 90s, 5m, 2h)", s, opt);
+	return (long)(o->now - t);
+}
+
+/* sensors' own options, and the window that does not apply to it. */
+static void
+report_check_sensors(const struct report_args *a, struct report_opts *o)
+{
+	int sensors = strcmp(a->command, "sensors") == 0;
+	char *end;
+
+	if (!sensors) {
+		if (a->warn || a->crit || a->backlog)
+			report_bad("--warn, --crit and --backlog go with "
+			    "sensors");
+		return;
+	}
+	if (a->since != NULL || a->until != NULL)
+		report_bad("sensors shows the last heartbeats; --since and "
+		    "--until do not apply");
+	o->warn_s = a->warn ? report_age("warn", a->warn, o) :
+	    RSENS_WARN_DEFAULT;
+	o->crit_s = a->crit ? report_age("crit", a->crit, o) :
+	    RSENS_CRIT_DEFAULT;
+	if (o->crit_s < o->warn_s)
+		report_bad("--crit %lds is shorter than --warn %lds",
+		    o->crit_s, o->warn_s);
+	o->backlog = RSENS_BACKLOG_DEFAULT;
+	if (a->backlog != NULL) {
+		errno = 0;
+		o->backlog = strtoull(a->backlog, &end, 10);
+		if (a->backlog[0] < '0' || a->backlog[0] > '9' ||
+		    *end != '\0' || errno != 0)
+			report_bad("bad --backlog '%s' (expected a number of "
+			    "files)", a->backlog);
+	}
 }
 
 /* Arguments that need no database are checked before connecting. */
@@ -236,7 +303,8 @@ report_check(struct report_args *a, struct report_opts *o)
 	if (strcmp(a->command, "summary") != 0 && !needs_arg &&
 	    strcmp(a->command, "search") != 0 && strcmp(a->command, "html") != 0 &&
 	    strcmp(a->command, "relay") != 0 &&
-	    strcmp(a->command, "campaigns") != 0)
+	    strcmp(a->command, "campaigns") != 0 &&
+	    strcmp(a->command, "sensors") != 0)
 		report_bad("unknown command '%s'", a->command);
 	if (needs_arg && a->arg == NULL)
 		report_bad("%s needs %s", a->command, strcmp(a->command,
@@ -266,6 +334,7 @@ report_check(struct report_args *a, struct report_opts *o)
 		rsearch_check_opts(o);
 	if (strcmp(a->command, "session") == 0)
 		rsess_check(a->arg);
+	report_check_sensors(a, o);
 }
 
 static struct config *
@@ -299,6 +368,8 @@ report_run(struct rdb *db, const struct report_args *a,
 		return rcamp_list(db, o);
 	if (strcmp(a->command, "campaign") == 0)
 		return rcamp_show(db, o, a->arg);
+	if (strcmp(a->command, "sensors") == 0)
+		return rsens_run(db, o);
 	return rhtml_run(db, o);
 }
 

@@ -26,7 +26,7 @@
 #include "db.h"
 #include "report_int.h"
 
-#define RDB_SCHEMA_VERSION	6	/* the one these queries are for */
+#define RDB_SCHEMA_VERSION	7	/* the one these queries are for */
 
 enum { RP_TEXT, RP_U64, RP_BLOB };
 

@@ -18,6 +18,7 @@
  *   report_search.c   rsearch_  search
  *   report_relay.c    rrelay_   relay
  *   report_campaign.c rcamp_    campaigns, campaign ID
+ *   report_sensors.c  rsens_    sensors: heartbeats as a monitoring check
  *   report_html.c     rhtml_    html: one self-contained page
  *   report_svg.c      rsvg_     its charts, as inline SVG
  */
@@ -34,6 +35,12 @@
 #define REPORT_FOUND	0
 #define REPORT_NONE	1
 #define REPORT_ERROR	2
+
+/* sensors: Nagios's UNKNOWN (0, 1, 2 are OK, WARNING, CRITICAL) */
+#define RSENS_EXIT_UNKNOWN	3
+#define RSENS_WARN_DEFAULT	300
+#define RSENS_CRIT_DEFAULT	900
+#define RSENS_BACKLOG_DEFAULT	1000
 
 #define REPORT_LIMIT_DEFAULT	20
 #define REPORT_LIMIT_MAX	100000
@@ -62,6 +69,8 @@ struct report_opts {
 	enum report_format	 format;
 	int			 csv_safe;	/* --format csv-safe */
 	struct report_search	 search;
+	long			 warn_s, crit_s;	/* sensors: ages */
+	unsigned long long	 backlog;	/* sensors: files in new/ */
 	FILE			*out;
 };
 
@@ -197,6 +206,8 @@ void	 rsess_check(const char *id);
 
 int	 rsum_run(struct rdb *, const struct report_opts *);
 int	 rtop_run(struct rdb *, const struct report_opts *, const char *kind);
+/* sensors: 0 OK, 1 WARNING, 2 CRITICAL, RSENS_EXIT_UNKNOWN */
+int	 rsens_run(struct rdb *, const struct report_opts *);
 void	 rtop_usage(FILE *);
 int	 rsess_run(struct rdb *, const struct report_opts *, const char *id);
 int	 rsearch_run(struct rdb *, const struct report_opts *);

@@ -18,7 +18,7 @@ out() { grep -q -- "$1" "$T/dbsetup.out"; }
 not() { ! "$@"; }
 for line in "password file $DB_PASSWORD_FILE: created" "database spampot: created" \
     "analyzer user 'spampot'@'localhost': created" "role spampot_reader: created" \
-    "analyst 'analyst'@'localhost': created" "schema: loaded .*schema.sql, version 6"; do
+    "analyst 'analyst'@'localhost': created" "schema: loaded .*schema.sql, version 7"; do
 	check "dbsetup says: $line" out "$line"
 done
 
@@ -27,11 +27,12 @@ done
 in_db="TABLE_SCHEMA = 'spampot'"
 for t in sessions auth_attempts messages recipients urls attachments patterns \
     session_tls kind_hours value_hours value_totals pattern_hours \
-    message_patterns relay_decisions relay_deliveries schema_version; do
+    message_patterns relay_decisions relay_deliveries sensor_heartbeats \
+    schema_version; do
 	check_eq "table $t exists" 1 \
 	    "$(db_scalar "SELECT COUNT(*) FROM information_schema.TABLES WHERE $in_db AND TABLE_NAME = '$t'")"
 done
-check_eq "schema_version holds 6, once" "6 1" \
+check_eq "schema_version holds 7, once" "7 1" \
     "$(db_query 'SELECT MAX(version), COUNT(*) FROM schema_version' | tr '\t' ' ')"
 check_eq "every table is InnoDB" "" \
     "$(db_query "SELECT TABLE_NAME, ENGINE FROM information_schema.TABLES WHERE $in_db AND ENGINE <> 'InnoDB'")"
@@ -144,7 +145,7 @@ check "second run: users, grants, roles, tables, versions, files unchanged" \
 cmp -s "$T/before" "$T/after" || diff "$T/before" "$T/after" | head -n 20
 check_eq "second run: says nothing was created, granted or set" "" \
     "$(grep -E 'created|granted|applied|set from|group set' "$T/dbsetup.out")"
-check "second run: says the schema was kept" out "schema: version 6: kept"
+check "second run: says the schema was kept" out "schema: version 7: kept"
 
 # A new password in the file is applied; the old one stops working.
 echo "e2e-second-password" > "$DB_PASSWORD_FILE"

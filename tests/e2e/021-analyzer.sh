@@ -152,13 +152,13 @@ check "-t names the file, line and pattern" grep -q "^spampot-analyzer: $T/bad.c
 out=$("$SPAMPOT_ANALYZER" -t -c "$CONF" 2>&1)
 check "-t on the good config" grep -q "configuration OK (1 patterns)" <<< "$out"
 check "-t reaches the database and checks the schema version" \
-    grep -qx "spampot-analyzer: database OK, schema version 6" <<< "$out"
+    grep -qx "spampot-analyzer: database OK, schema version 7" <<< "$out"
 db_query "UPDATE schema_version SET version = 1"
 out=$("$SPAMPOT_ANALYZER" -t -c "$CONF" 2>&1)
 check_eq "-t on an older schema exits 1" 1 "$?"
 check "-t names the versions and the remedy" grep -q \
-    "database: schema version 1, this analyzer needs 6 (run spampot-dbsetup)" <<< "$out"
-db_query "UPDATE schema_version SET version = 6"
+    "database: schema version 1, this analyzer needs 7 (run spampot-dbsetup)" <<< "$out"
+db_query "UPDATE schema_version SET version = 7"
 
 # spool_keep = no: imported files are deleted, not kept in done/.
 echo "spool_keep = no" >> "$CONF"

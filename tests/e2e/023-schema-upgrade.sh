@@ -49,7 +49,9 @@ check "dbsetup says 003-rollups.sql was applied" grep -q "schema: applied 003-ro
 check "dbsetup says 004-tls.sql was applied" grep -q "schema: applied 004-tls.sql, version 4" "$T/dbsetup.out"
 check "dbsetup says 005-relay.sql was applied" grep -q "schema: applied 005-relay.sql, version 5" "$T/dbsetup.out"
 check "dbsetup says 006-campaigns.sql was applied" grep -q "schema: applied 006-campaigns.sql, version 6" "$T/dbsetup.out"
-check_eq "schema_version: 1, then 2, 3, 4, 5 and 6" "1,2,3,4,5,6" "$(db_query 'SELECT version FROM schema_version ORDER BY version' | paste -sd,)"
+check "dbsetup says 007-sensors.sql was applied" grep -q "schema: applied 007-sensors.sql, version 7" "$T/dbsetup.out"
+check_eq "schema_version: 1, then 2, 3, 4, 5, 6 and 7" "1,2,3,4,5,6,7" "$(db_query 'SELECT version FROM schema_version ORDER BY version' | paste -sd,)"
+check_eq "sensor_heartbeats: empty" 0 "$(db_scalar 'SELECT COUNT(*) FROM sensor_heartbeats')"
 check_eq "session_tls: empty" 0 "$(db_scalar 'SELECT COUNT(*) FROM session_tls')"
 check_eq "relay_decisions: empty" 0 "$(db_scalar 'SELECT COUNT(*) FROM relay_decisions')"
 check_eq "campaigns: empty; old messages in none" "0 1" \
@@ -66,7 +68,7 @@ check_eq "client_ip_bin: IPv4 mapped, IPv6 as is" \
 check_eq "the key columns" "a@example.org admin 123456" \
     "$(db_query 'SELECT (SELECT mail_from_key FROM messages), (SELECT username_key FROM auth_attempts), (SELECT password_key FROM auth_attempts)' | tr '\t' ' ')"
 db_run_setup --database spampot --user spampot --password-file "$DB_PASSWORD_FILE"
-check "a second run applies nothing" grep -q "schema: no upgrade above version 6" "$T/dbsetup.out"
+check "a second run applies nothing" grep -q "schema: no upgrade above version 7" "$T/dbsetup.out"
 
 # The running totals, computed from the old rows.
 check_eq "value_totals: every value of the old rows, counted" \
@@ -82,7 +84,7 @@ check_eq "kind_hours: sessions by the hour" "2026-11-20 10:00:00 1|2026-11-21 11
 
 # The same schema as a fresh database's.
 db_run_setup --database spampot_fresh --user fresh --password-file "$T/fresh.password"
-check_eq "a fresh database: version 6 from schema.sql" 6 "$(db_scalar 'SELECT MAX(version) FROM spampot_fresh.schema_version')"
+check_eq "a fresh database: version 7 from schema.sql" 7 "$(db_scalar 'SELECT MAX(version) FROM spampot_fresh.schema_version')"
 shape() {
 	db_query "SELECT TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE,
 	    IS_NULLABLE, COLUMN_DEFAULT, GENERATION_EXPRESSION, EXTRA, COLLATION_NAME

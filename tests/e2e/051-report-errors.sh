@@ -31,7 +31,7 @@ check_eq "unknown option" "2 spampot-report: unknown option '--bogus'$HINT" "$(r
 rep noval -- summary --since
 check_eq "option without its value" "2 spampot-report: option '--since' needs a value$HINT" "$(result noval)"
 rep nocmd --
-check_eq "no command" "2 spampot-report: no command (summary, top, session, search, relay, html)$HINT" "$(result nocmd)"
+check_eq "no command" "2 spampot-report: no command (summary, top, session, search, campaigns, campaign, relay, sensors, html)$HINT" "$(result nocmd)"
 rep badcmd -- stats
 check_eq "unknown command" "2 spampot-report: unknown command 'stats'$HINT" "$(result badcmd)"
 rep nokind -- top
@@ -154,7 +154,7 @@ check_eq "no spampot tables" "2 spampot-report: database bare has no spampot tab
 write_config "mysql_socket = $DB_SOCKET" "mysql_database = old"
 rep old -- --user root --password-file /dev/null top client-ip
 check_eq "schema version 1" \
-    "2 spampot-report: database old has schema version 1; spampot-report needs version 6: run spampot-dbsetup to upgrade it" \
+    "2 spampot-report: database old has schema version 1; spampot-report needs version 7: run spampot-dbsetup to upgrade it" \
     "$(result old)"
 
 # The server goes away: a clear error, not a hang.

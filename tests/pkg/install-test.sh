@@ -324,8 +324,8 @@ grep -v '^listen = ' /etc/spampot/spampot.conf > "$CONF"
 } >> "$CONF"
 chmod 644 "$CONF"
 out=$(/usr/sbin/spampot-analyzer -t -c "$CONF" 2>&1)
-check_eq "spampot-analyzer -t reaches the database, schema version 6" \
-    "0 spampot-analyzer: database OK, schema version 6" "$? $(tail -n 1 <<< "$out")"
+check_eq "spampot-analyzer -t reaches the database, schema version 7" \
+    "0 spampot-analyzer: database OK, schema version 7" "$? $(tail -n 1 <<< "$out")"
 
 unit_has() { grep -qx "$2" "/lib/systemd/system/$1"; }
 for line in User=spampot AmbientCapabilities=CAP_NET_BIND_SERVICE \

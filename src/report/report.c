@@ -262,6 +262,10 @@ report_check_sensors(const struct report_args *a, struct report_opts *o)
 	int sensors = strcmp(a->command, "sensors") == 0;
 	char *end;
 
+	/* html judges the sensors too, with the defaults */
+	o->warn_s = RSENS_WARN_DEFAULT;
+	o->crit_s = RSENS_CRIT_DEFAULT;
+	o->backlog = RSENS_BACKLOG_DEFAULT;
 	if (!sensors) {
 		if (a->warn || a->crit || a->backlog)
 			report_bad("--warn, --crit and --backlog go with "
@@ -271,14 +275,13 @@ report_check_sensors(const struct report_args *a, struct report_opts *o)
 	if (a->since != NULL || a->until != NULL)
 		report_bad("sensors shows the last heartbeats; --since and "
 		    "--until do not apply");
-	o->warn_s = a->warn ? report_age("warn", a->warn, o) :
-	    RSENS_WARN_DEFAULT;
-	o->crit_s = a->crit ? report_age("crit", a->crit, o) :
-	    RSENS_CRIT_DEFAULT;
+	if (a->warn != NULL)
+		o->warn_s = report_age("warn", a->warn, o);
+	if (a->crit != NULL)
+		o->crit_s = report_age("crit", a->crit, o);
 	if (o->crit_s < o->warn_s)
 		report_bad("--crit %lds is shorter than --warn %lds",
 		    o->crit_s, o->warn_s);
-	o->backlog = RSENS_BACKLOG_DEFAULT;
 	if (a->backlog != NULL) {
 		errno = 0;
 		o->backlog = strtoull(a->backlog, &end, 10);

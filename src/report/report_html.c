@@ -5,7 +5,9 @@
 /*
  * report_html: `spampot-report html -o FILE`, one self-contained HTML page
  * of a time window: the summary numbers, sessions and messages per hour
- * (windows up to three days), day or month, the top client addresses,
+ * (windows up to three days), day or month, each sensor's sessions and
+ * health (its heartbeat judged as spampot-report sensors does), the top
+ * client addresses,
  * recipient domains, registrable domains, credentials and attachments,
  * and the clients' TLS (versions, JA4, SNI, failed handshakes), as inline
  * SVG charts with the rows beneath them in tables.
@@ -27,6 +29,7 @@
 #include "report_rollup.h"
 
 #define RHTML_TOP	10
+#define RHTML_SENSORS	200	/* sensors listed at most */
 
 static const char rhtml_style[] =
     "body{font:14px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,"
@@ -461,6 +464,88 @@ rhtml_campaigns(struct buf *b, struct rdb *db, const struct report_opts *o)
 	rdb_rows_clear(&rows);
 }
 
+/* The heartbeat row of SENSOR among the judged ones, or -1. */
+static ssize_t
+rhtml_beat_of(const struct rdb_rows *beats, const char *sensor)
+{
+	size_t i;
+
+	for (i = 0; i < beats->nrows; i++)
+		if (strcmp(rdb_cell(beats, i, RSENS_C_SENSOR), sensor) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+static void
+rhtml_sensor_row(struct buf *b, const char *sensor, unsigned long long n,
+    const char *first, const char *last, const struct rdb_rows *beats)
+{
+	ssize_t h = rhtml_beat_of(beats, sensor);
+
+	buf_appendf(b, "<tr><td class=\"v\">");
+	rsvg_escape(b, sensor);
+	buf_appendf(b, "</td><td class=\"n\">%llu</td><td class=\"t\">", n);
+	if (first != NULL)
+		rhtml_time(b, first);
+	buf_appendf(b, "</td><td class=\"t\">");
+	if (last != NULL)
+		rhtml_time(b, last);
+	buf_appendf(b, "</td><td class=\"t\">");
+	rsvg_escape(b, h < 0 ? "no heartbeat" :
+	    rdb_cell(beats, (size_t)h, RSENS_C_STATUS));
+	buf_appendf(b, "</td><td class=\"v\">");
+	if (h >= 0)
+		rsvg_escape(b, rdb_cell(beats, (size_t)h, RSENS_C_PROBLEMS));
+	buf_appendf(b, "</td></tr>\n");
+}
+
+/*
+ * Each sensor: its sessions in the window and its health now, as
+ * spampot-report sensors judges its heartbeat. Sensors with a heartbeat
+ * and no session in the window are listed too, with none.
+ */
+static void
+rhtml_sensors(struct buf *b, struct rdb *db, const struct report_opts *o)
+{
+	struct rdb_query q;
+	struct rdb_rows rows, beats;
+	size_t r;
+
+	rdb_init(&q);
+	rdb_sql(&q, "SELECT s.sensor, COUNT(*) AS n, MIN(s.started_at), "
+	    "MAX(s.started_at) FROM sessions s WHERE 1 = 1");
+	rdb_window(&q, "s.started_at", o);
+	rdb_sensor(&q, o);
+	rdb_sql(&q, " GROUP BY s.sensor ORDER BY n DESC, s.sensor LIMIT ?");
+	rdb_u64(&q, RHTML_SENSORS);
+	rdb_run(db, &q, &rows);
+	(void)rsens_fetch(db, o, &beats);
+	buf_appendf(b, "<section><h2>Sensors (sessions, health now)</h2>\n");
+	if (rows.nrows == 0 && beats.nrows == 0)
+		buf_appendf(b, "<p class=\"empty\">none</p>");
+	else
+		buf_appendf(b, "<table><tr><th>sensor</th><th>sessions</th>"
+		    "<th>first (UTC)</th><th>last (UTC)</th><th>health</th>"
+		    "<th>problems</th></tr>\n");
+	for (r = 0; r < rows.nrows; r++)
+		rhtml_sensor_row(b, rdb_cell(&rows, r, 0), rdb_num(&rows, r,
+		    1), rdb_cell(&rows, r, 2), rdb_cell(&rows, r, 3), &beats);
+	for (r = 0; r < beats.nrows; r++) {
+		const char *sensor = rdb_cell(&beats, r, RSENS_C_SENSOR);
+		size_t i;
+
+		for (i = 0; i < rows.nrows; i++)
+			if (strcmp(rdb_cell(&rows, i, 0), sensor) == 0)
+				break;
+		if (i == rows.nrows)
+			rhtml_sensor_row(b, sensor, 0, NULL, NULL, &beats);
+	}
+	buf_appendf(b, "%s</section>\n", rows.nrows || beats.nrows ?
+	    "</table>" : "");
+	rdb_rows_clear(&rows);
+	rdb_rows_clear(&beats);
+}
+
 /* The clients' TLS: versions, JA4, SNI, what failed. */
 static void
 rhtml_tls(struct buf *b, struct rdb *db, const struct report_opts *o)
@@ -514,6 +599,7 @@ rhtml_run(struct rdb *db, const struct report_opts *o)
 	rhtml_head(&b, o);
 	rhtml_numbers(&b, &sum);
 	rhtml_timeline(&b, db, o, &sum);
+	rhtml_sensors(&b, db, o);
 	rhtml_top(&b, db, o, "client-ip", "Top client addresses (sessions)",
 	    "value");
 	rhtml_top(&b, db, o, "rcpt-domain", "Top recipient domains "

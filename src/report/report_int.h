@@ -208,6 +208,14 @@ int	 rsum_run(struct rdb *, const struct report_opts *);
 int	 rtop_run(struct rdb *, const struct report_opts *, const char *kind);
 /* sensors: 0 OK, 1 WARNING, 2 CRITICAL, RSENS_EXIT_UNKNOWN */
 int	 rsens_run(struct rdb *, const struct report_opts *);
+/* The heartbeats judged (html): rows with the sensor, its state ("OK",
+ * "WARNING", "CRITICAL") and its problems at these columns; the worst
+ * state (0 to 2). */
+#define RSENS_C_SENSOR		0
+#define RSENS_C_STATUS		1
+#define RSENS_C_PROBLEMS	18
+int	 rsens_fetch(struct rdb *, const struct report_opts *,
+	    struct rdb_rows *);
 void	 rtop_usage(FILE *);
 int	 rsess_run(struct rdb *, const struct report_opts *, const char *id);
 int	 rsearch_run(struct rdb *, const struct report_opts *);

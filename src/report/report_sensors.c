@@ -53,10 +53,13 @@ static const struct rout_col rsens_cols[] = {
 
 /* The columns the judgement reads, by their index above. */
 enum {
-	C_SENSOR, C_STATUS, C_AGE, C_NEW, C_BAD, C_SESS, C_ALIVE, C_WORKERS,
-	C_BEAT, C_VERSION, C_STARTED, C_LAST, C_BEFORE, C_FREE, C_STATE,
-	C_SVERSION, C_WRITTEN, C_SAGE, C_PROBLEMS
+	C_SENSOR = RSENS_C_SENSOR, C_STATUS = RSENS_C_STATUS, C_AGE, C_NEW,
+	C_BAD, C_SESS, C_ALIVE, C_WORKERS, C_BEAT, C_VERSION, C_STARTED,
+	C_LAST, C_BEFORE, C_FREE, C_STATE, C_SVERSION, C_WRITTEN, C_SAGE,
+	C_PROBLEMS
 };
+_Static_assert(C_PROBLEMS == RSENS_C_PROBLEMS &&
+    RSENS_C_PROBLEMS + 1 == RSENS_NCOLS, "report_int.h: RSENS_C_*");
 
 /* One problem found: the state raised to at least ST, its words added. */
 static void
@@ -174,13 +177,12 @@ rsens_status_line(const struct report_opts *o, const struct rdb_rows *r,
 }
 
 int
-rsens_run(struct rdb *db, const struct report_opts *o)
+rsens_fetch(struct rdb *db, const struct report_opts *o,
+    struct rdb_rows *rows)
 {
 	enum rsens_state worst = RSENS_OK, st;
 	struct buf why = { NULL, 0, 0 };
 	struct rdb_query q;
-	struct rdb_rows rows;
-	struct rout_table t;
 	size_t i;
 
 	rdb_init(&q);
@@ -193,22 +195,34 @@ rsens_run(struct rdb *db, const struct report_opts *o)
 	    "TIMESTAMPDIFF(SECOND, s.sensor_written, UTC_TIMESTAMP(6))), '' "
 	    "FROM sensor_heartbeats s WHERE 1 = 1");
 	rdb_sensor(&q, o);
+	/* every sensor, whatever --limit: a check that skipped some would
+	 * say OK of sensors it never looked at */
 	rdb_sql(&q, " ORDER BY s.sensor");
-	rdb_limit(&q, o);
-	rdb_run(db, &q, &rows);
-	for (i = 0; i < rows.nrows; i++) {
+	rdb_run(db, &q, rows);
+	for (i = 0; i < rows->nrows; i++) {
 		why.len = 0;
-		st = rsens_judge(o, &rows, i, &why);
+		st = rsens_judge(o, rows, i, &why);
 		if (st > worst)
 			worst = st;
 		if (buf_append(&why, "", 1) == -1)
 			rout_fail("out of memory");
-		rsens_set(&rows, i, C_STATUS, rsens_names[st]);
-		rsens_set(&rows, i, C_PROBLEMS, why.data);
+		rsens_set(rows, i, C_STATUS, rsens_names[st]);
+		rsens_set(rows, i, C_PROBLEMS, why.data);
 	}
 	buf_release(&why);
+	return (int)worst;
+}
+
+int
+rsens_run(struct rdb *db, const struct report_opts *o)
+{
+	struct rdb_rows rows;
+	struct rout_table t;
+	int worst;
+
+	worst = rsens_fetch(db, o, &rows);
 	if (o->format == RF_TEXT && rows.nrows > 0)
-		rsens_status_line(o, &rows, worst);
+		rsens_status_line(o, &rows, (enum rsens_state)worst);
 	memset(&t, 0, sizeof(t));
 	t.report = "sensors";
 	t.cols = rsens_cols;
@@ -223,5 +237,5 @@ rsens_run(struct rdb *db, const struct report_opts *o)
 		return RSENS_EXIT_UNKNOWN;
 	}
 	rdb_rows_clear(&rows);
-	return (int)worst;
+	return worst;
 }

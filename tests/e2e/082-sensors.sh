@@ -184,5 +184,40 @@ check_eq "--warn with another command: exit 2, said" \
     "2 spampot-report: --warn, --crit and --backlog go with sensors; try spampot-report --help" \
     "$(report summary --warn 1m; echo "$? $(cat "$T/report.err")")"
 
+# The HTML page: each sensor, its sessions and its health now
+rows
+report html -o "$T/page.html"
+check_eq "html: exit 0" 0 "$?"
+sensors_html() {
+	python3 - "$T/page.html" <<'PY'
+import html.parser, sys
+class P(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(); self.on = False; self.rows = []; self.cell = None
+    def handle_starttag(self, tag, a):
+        if tag == "h2": self.h2 = ""
+        if tag == "tr" and self.on: self.rows.append([])
+        if tag == "td" and self.on: self.cell = ""
+    def handle_endtag(self, tag):
+        if tag == "h2": self.on = self.h2.startswith("Sensors")
+        if tag == "section": self.on = False
+        if tag == "td" and self.cell is not None:
+            self.rows[-1].append(self.cell); self.cell = None
+    def handle_data(self, d):
+        if getattr(self, "h2", None) is not None and not self.on and self.cell is None:
+            self.h2 += d
+        if self.cell is not None: self.cell += d
+p = P(); p.feed(open(sys.argv[1]).read())
+for r in p.rows:
+    if r and r[0] in ("sensor-a", "growing", "older"):
+        print(r[0], r[1], r[4], "|", r[5])
+PY
+}
+check_eq "html: the sensors' section, sessions and health" \
+"sensor-a 3 WARNING | no status file from spampotd
+growing 0 WARNING | backlog of 5000 files in new/, growing
+older 0 CRITICAL | no heartbeat for 1200 s; spampotd silent for 1200 s" \
+    "$(sensors_html | sed 's/for 1201 s/for 1200 s/g')"
+
 check_no_crash
 e2e_done

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "dbhosts.h"
 #include "paths.h"
 
 #define CONF_FILE_MAX	(1024 * 1024)
@@ -827,6 +828,20 @@ conf_auth_accept(struct conf_parse *cp)
 }
 
 /* Fill in what "auto" and "" mean on this machine. */
+/* mysql_host: a list of servers dbhosts.c can read. */
+static void
+conf_resolve_db_hosts(struct conf_parse *cp)
+{
+	struct dbhost hosts[DBHOSTS_MAX];
+	char why[128];
+
+	if (dbhosts_parse(cp->cf->mysql_host, (unsigned)cp->cf->mysql_port,
+	    hosts, why, sizeof(why)) == -1) {
+		cp->line = conf_key_line(cp, "mysql_host");
+		conf_error(cp, "mysql_host: %s", why);
+	}
+}
+
 static int
 conf_resolve(struct conf_parse *cp)
 {
@@ -861,6 +876,7 @@ conf_resolve(struct conf_parse *cp)
 	}
 	conf_resolve_tls(cp);
 	conf_resolve_relay(cp);
+	conf_resolve_db_hosts(cp);
 	return 0;
 }
 

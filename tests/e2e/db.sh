@@ -16,7 +16,8 @@
 # db_setup, db_config and start_daemon).
 #
 # The server is the case's own: its data directory, unix socket and error
-# log are under $T/db, it has no TCP listener at all (--skip-networking),
+# log are under $T/db, it has no TCP listener (--skip-networking) unless
+# the case gives one on loopback (DB_NETWORK),
 # it reads no configuration file (--no-defaults), and it is stopped when
 # the case exits. Cases can therefore run in parallel, on a machine where
 # no MariaDB runs and none is configured.
@@ -62,6 +63,9 @@ DB_STOP_TIMEOUT=30
 DB_PID=
 DB_USE=
 DB_LOG_SHOWN=
+# A case that needs TCP sets the listener's options here (--port=...
+# --bind-address=127.0.0.1 and TLS); without them, no TCP at all.
+DB_NETWORK=()
 
 # Small and fast: a test database holds a few rows, and losing the last
 # second of commits in a crash of the machine does not matter here.
@@ -101,8 +105,9 @@ db_start() {
 		echo "# mariadb-install-db: $DB_DATA in $((($(date +%s%N) - t0) / 1000000)) ms"
 		t0=$(date +%s%N)
 	fi
-	mariadbd --no-defaults "${DB_OPTIONS[@]}" --skip-networking \
-	    --socket="$DB_SOCKET" --pid-file="$DB_DIR/mysqld.pid" \
+	mariadbd --no-defaults "${DB_OPTIONS[@]}" \
+	    "${DB_NETWORK[@]:---skip-networking}" --socket="$DB_SOCKET" \
+	    --pid-file="$DB_DIR/mysqld.pid" \
 	    --log-error="$DB_LOG" >> "$DB_DIR/stdout.log" 2>&1 &
 	DB_PID=$!
 	for _ in $(seq $((DB_START_TIMEOUT * 10))); do

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "conf.h"
+#include "dbhosts.h"
 
 #ifndef SPAMPOT_SPOOL_DIR
 #define SPAMPOT_SPOOL_DIR	"/var/spool/spampot"
@@ -293,6 +294,36 @@ static const struct value_case value_cases[] = {
 	S("mysql_host = db.example.org", mysql_host, "db.example.org"),
 };
 
+/* mysql_host as the list db.c tries in order. */
+static void
+test_db_hosts(void **state)
+{
+	struct dbhost h[DBHOSTS_MAX];
+	char err[128];
+
+	(void)state;
+	assert_int_equal(dbhosts_parse("", 3306, h, err, sizeof(err)), 0);
+	assert_int_equal(dbhosts_parse("db.example.org", 3306, h, err,
+	    sizeof(err)), 1);
+	assert_string_equal(h[0].name, "db.example.org");
+	assert_int_equal(h[0].port, 3306);
+	assert_int_equal(dbhosts_parse(" node1:3307,node2 [2001:db8::5]:3308,"
+	    "\t[::1] 10.0.0.3:4000 ", 3306, h, err, sizeof(err)), 5);
+	assert_string_equal(h[0].name, "node1");
+	assert_int_equal(h[0].port, 3307);
+	assert_string_equal(h[1].name, "node2");
+	assert_int_equal(h[1].port, 3306);
+	assert_string_equal(h[2].name, "2001:db8::5");
+	assert_int_equal(h[2].port, 3308);
+	assert_string_equal(h[3].name, "::1");
+	assert_int_equal(h[3].port, 3306);
+	assert_string_equal(h[4].name, "10.0.0.3");
+	assert_int_equal(h[4].port, 4000);
+	assert_int_equal(dbhosts_parse("a:", 3306, h, err, sizeof(err)), -1);
+	assert_int_equal(dbhosts_parse("2001:db8::5", 3306, h, err,
+	    sizeof(err)), -1);
+}
+
 static void
 test_values(void **state)
 {
@@ -512,6 +543,19 @@ static const struct error_case error_cases[] = {
 	    "'65536' (expected a whole number from 1 to 65535)" },
 	{ "mysql_port =", "test.conf:1: bad value for mysql_port: '' "
 	    "(expected a whole number from 1 to 65535)" },
+	/* mysql_host: servers in order */
+	{ "\nmysql_host = db1:0", "test.conf:2: mysql_host: 'db1:0' is not a "
+	    "host[:port] or [IPv6]:port" },
+	{ "mysql_host = db1, db;2", "test.conf:1: mysql_host: 'db;2' is not "
+	    "a host[:port] or [IPv6]:port" },
+	{ "mysql_host = [::1", "test.conf:1: mysql_host: '[::1' is not a "
+	    "host[:port] or [IPv6]:port" },
+	{ "mysql_host = [::1]x", "test.conf:1: mysql_host: '[::1]x' is not "
+	    "a host[:port] or [IPv6]:port" },
+	{ "mysql_host = a:65536", "test.conf:1: mysql_host: 'a:65536' is not "
+	    "a host[:port] or [IPv6]:port" },
+	{ "mysql_host = a b c d e f g h i", "test.conf:1: mysql_host: more "
+	    "than 8 servers" },
 	/* workers */
 	{ "workers = 0", "test.conf:1: bad value for workers: '0' "
 	    "(expected auto or a number of workers from 1 to 64)" },
@@ -943,6 +987,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_db_hosts),
 		cmocka_unit_test(test_workers_auto),
 		cmocka_unit_test(test_persona_limits),
 		cmocka_unit_test(test_listen),

@@ -331,10 +331,8 @@ store_relay_outcome(struct store *st, const struct relayq_result *r,
 	    "VALUES(smarthost_queue_id), error = VALUES(error), "
 	    "data = VALUES(data)";
 	MYSQL_BIND b[12];
-	MYSQL_STMT *stmt;
 	unsigned long len[12];
 	long long attempts = r->attempts, code = r->code;
-	int rc = -1;
 
 	memset(b, 0, sizeof(b));
 	store_relay_param(&b[0], r->id, &len[0]);
@@ -357,8 +355,18 @@ store_relay_outcome(struct store *st, const struct relayq_result *r,
 	b[11].buffer_length = len[11];
 	b[11].length = &len[11];
 	/* FROM_UNIXTIME: UTC, the session's time zone (store_open) */
+	return store_exec_commit(st, sql, sizeof(sql) - 1, b, err, errlen);
+}
+
+int
+store_exec_commit(struct store *st, const char *sql, size_t len,
+    MYSQL_BIND *b, char *err, size_t errlen)
+{
+	MYSQL_STMT *stmt;
+	int rc = -1;
+
 	if ((stmt = mysql_stmt_init(st->db)) == NULL ||
-	    mysql_stmt_prepare(stmt, sql, sizeof(sql) - 1) != 0 ||
+	    mysql_stmt_prepare(stmt, sql, len) != 0 ||
 	    mysql_stmt_bind_param(stmt, b) != 0 ||
 	    mysql_stmt_execute(stmt) != 0 || mysql_commit(st->db) != 0) {
 		snprintf(err, errlen, "%s", stmt && mysql_stmt_errno(stmt) ?

@@ -109,24 +109,12 @@ store_heartbeat(struct store *st, const char *sensor,
     const struct heartbeat_row *r, char *err, size_t errlen)
 {
 	struct hb_binds p;
-	MYSQL_STMT *stmt;
-	int rc = -1;
 
 	if (st->flight != NULL) {
 		snprintf(err, errlen, "a commit is under way");
 		return -1;
 	}
 	hb_bind(&p, sensor, r);
-	if ((stmt = mysql_stmt_init(st->db)) == NULL ||
-	    mysql_stmt_prepare(stmt, hb_sql, sizeof(hb_sql) - 1) != 0 ||
-	    mysql_stmt_bind_param(stmt, p.b) != 0 ||
-	    mysql_stmt_execute(stmt) != 0 || mysql_commit(st->db) != 0) {
-		snprintf(err, errlen, "%s", stmt && mysql_stmt_errno(stmt) ?
-		    mysql_stmt_error(stmt) : mysql_error(st->db));
-		mysql_rollback(st->db);
-	} else
-		rc = 0;
-	if (stmt != NULL)
-		mysql_stmt_close(stmt);
-	return rc;
+	return store_exec_commit(st, hb_sql, sizeof(hb_sql) - 1, p.b, err,
+	    errlen);
 }

@@ -196,6 +196,11 @@ struct store {
 	int			 quit;
 };
 
+/* SQL with its parameters B executed and committed in a transaction of
+ * its own (no batch may be committing), rolled back on failure. -1: err. */
+int		 store_exec_commit(struct store *, const char *sql, size_t len,
+		    MYSQL_BIND *b, char *err, size_t errlen);
+
 /* store_bind.c: a statement's text; a row's values, each checked against
  * its column; the queues; a queue sent in arrays (or row by row). */
 int		 store_bind_sql(enum store_stmt, char *, size_t);

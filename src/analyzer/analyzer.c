@@ -78,6 +78,7 @@
 #include "spool_read.h"
 #include "store.h"
 #include "yara_rules.h"
+#include "utf8.h"
 #include "util.h"
 
 #define ANALYZER_BACKOFF_MIN	1000
@@ -549,19 +550,26 @@ static void
 analyzer_heartbeat(struct analyzer *a)
 {
 	struct heartbeat_row row;
-	char err[512], esc[SPOOLFMT_ESCAPED_MAX(512)];
+	char err[512], esc[SPOOLFMT_ESCAPED_MAX(512)], *sensor;
 	uint64_t now = util_now_ms();
 
 	if (!heartbeat_due(a->heartbeat, now) || a->store == NULL ||
 	    a->db_down || a->nflight != 0)
 		return;
+	/* the column is UTF-8; the configuration's name may not be */
+	if ((sensor = utf8_sanitize(a->cf->sensor,
+	    strlen(a->cf->sensor))) == NULL) {
+		heartbeat_failed(a->heartbeat, now);
+		return;
+	}
 	heartbeat_gather(a->heartbeat, a->spool_fd, &row, now);
-	if (store_heartbeat(a->store, a->cf->sensor, &row, err,
+	if (store_heartbeat(a->store, sensor, &row, err,
 	    sizeof(err)) == -1) {
 		log_warnx("heartbeat not written: %s", analyzer_esc(esc,
 		    sizeof(esc), err));
 		heartbeat_failed(a->heartbeat, now);
 	}
+	free(sensor);
 }
 
 /*

@@ -12,6 +12,9 @@
 . "$(dirname "$0")/lib.sh"
 . "$E2E_DIR/db.sh"
 
+# A heartbeat a second rather than a minute needs the test build's hook.
+built_with SPAMPOT_TEST_HOOKS || { echo "SKIP: needs --enable-test-hooks"; exit 77; }
+
 REPORT="$SPAMPOT_BUILDDIR/src/spampot-report"
 READER_PW="$T/analyst.password"
 

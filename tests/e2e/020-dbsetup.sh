@@ -214,6 +214,43 @@ check_eq "--require-tls: REQUIRE SSL on the user" "ANY" \
 check "--require-tls: no login without TLS" grep -q "Access denied for user 'two'" \
     <(DB_USE=spampot_two db_query_as root two "$T/two.password" 'SELECT 1' 2>&1)
 
+# --- a sensor's account: the role spampot_sensor, table by table -------------
+# The classic account "two" made a sensor's: what it held on the database
+# is taken back; the role holds SELECT, INSERT, UPDATE on each table.
+db_run_setup --database spampot_two --user two --password-file "$T/two.password" \
+    --sql-dir "$T/sql" --sensor
+check_eq "--sensor: exit 0" 0 "$?"
+check "--sensor: what it held on the database, revoked" out \
+    "sensor 'two'@'localhost': DELETE, INSERT, SELECT, UPDATE on spampot_two.\\*: revoked"
+check_eq "--sensor: its grants are the role alone" \
+    'GRANT `spampot_sensor` TO `two`@`localhost`' \
+    "$(db_query "SHOW GRANTS FOR two@localhost" | grep -v 'USAGE\|DEFAULT ROLE')"
+role_on() {	# TABLE: the role's privileges on spampot_two.TABLE
+	db_scalar "SELECT GROUP_CONCAT(PRIVILEGE_TYPE ORDER BY PRIVILEGE_TYPE)
+	    FROM information_schema.TABLE_PRIVILEGES WHERE TABLE_SCHEMA =
+	    'spampot_two' AND TABLE_NAME = '$1' AND GRANTEE = \"'spampot_sensor'@''\""
+}
+check_eq "--sensor: the role on sessions" "INSERT,SELECT,UPDATE" "$(role_on sessions)"
+check_eq "--sensor: the role on schema_version: SELECT alone" "SELECT" \
+    "$(role_on schema_version)"
+check_eq "--sensor: the role on every table" \
+    "$(db_scalar "SELECT COUNT(*) FROM information_schema.TABLES
+    WHERE TABLE_SCHEMA = 'spampot_two'")" \
+    "$(db_scalar "SELECT COUNT(DISTINCT TABLE_NAME) FROM
+    information_schema.TABLE_PRIVILEGES WHERE TABLE_SCHEMA = 'spampot_two'
+    AND GRANTEE = \"'spampot_sensor'@''\"")"
+db_run_setup --database spampot_two --user two --password-file "$T/two.password" \
+    --sql-dir "$T/sql" --sensor
+check_eq "--sensor, again: says nothing was created, granted, revoked or set" "" \
+    "$(grep -E 'created|granted|revoked|applied|set from|: set' "$T/dbsetup.out")"
+db_query "CREATE TABLE spampot_two.e2e_new (id INT PRIMARY KEY)"
+db_run_setup --database spampot_two --user two --password-file "$T/two.password" \
+    --sql-dir "$T/sql" --sensor
+check "a table the role lacks (as an upgrade adds): granted" out \
+    "role spampot_sensor on spampot_two's [0-9]* tables: SELECT, INSERT, UPDATE: granted on 1$"
+check_eq "the new table: SELECT, INSERT, UPDATE" "INSERT,SELECT,UPDATE" \
+    "$(role_on e2e_new)"
+
 # --- no server: a clear refusal ---------------------------------------------
 
 db_stop

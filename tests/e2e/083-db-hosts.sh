@@ -9,7 +9,9 @@
 # the first; killed -9, the next session goes to the second; with both
 # gone the files wait in new/ and the log names each server; the second
 # back, they go in. Every session is in exactly one server, once.
-# spampot-report reads through the same list.
+# spampot-report reads through the same list. The first server's account
+# is a sensor's (spampot-dbsetup --sensor): the role spampot_sensor, table
+# by table, no DELETE, TLS required; the second's the classic one.
 . "$(dirname "$0")/lib.sh"
 . "$E2E_DIR/db.sh"
 
@@ -54,7 +56,7 @@ trap 'stop_analyzer KILL; kill_a; db_cleanup; e2e_cleanup' EXIT
 
 use_server dba "$PORT_A"
 db_start
-db_setup --host 127.0.0.1 --require-tls
+db_setup --host 127.0.0.1 --sensor
 PID_A=$DB_PID
 SOCK_A=$DB_SOCKET
 DB_PID=
@@ -95,6 +97,30 @@ check "the first server takes the session" wait_for 20 in_a_b "1 0"
 check_eq "the analyzer's account must come over TLS (so it did)" ANY \
     "$(mariadb --no-defaults --protocol=socket --socket="$SOCK_A" -u root -N -B -e \
     "SELECT ssl_type FROM mysql.user WHERE User = 'spampot' AND Host = '127.0.0.1'")"
+grants=$(mariadb --no-defaults --protocol=socket --socket="$SOCK_A" -u root \
+    -N -B -e "SHOW GRANTS FOR 'spampot'@'127.0.0.1'; SHOW GRANTS FOR spampot_sensor")
+check "a sensor's account: the role, nothing on the database as a whole" \
+    eval '! grep -q "ON \`spampot\`\.\*" <<< "$grants" &&
+    grep -q "GRANT \`spampot_sensor\` TO \`spampot\`@\`127.0.0.1\`" <<< "$grants"'
+check_eq "the role: SELECT, INSERT, UPDATE on the tables that hold rows" \
+    "$(mariadb --no-defaults --protocol=socket --socket="$SOCK_A" -u root -N -B \
+    -e "SELECT COUNT(*) FROM information_schema.TABLES
+    WHERE TABLE_SCHEMA = 'spampot' AND TABLE_NAME <> 'schema_version'")" \
+    "$(grep -c 'GRANT SELECT, INSERT, UPDATE ON `spampot`\.`[a-z_]*` TO `spampot_sensor`' <<< "$grants")"
+check "the role: no DELETE anywhere" eval '! grep -q DELETE <<< "$grants"'
+as_sensor() {	# SQL [CLIENT-OPTIONS...]: as the analyzer's account, over TCP
+	local sql=$1
+	shift
+	MYSQL_PWD=$(head -n 1 "$DB_PASSWORD_FILE") mariadb --no-defaults \
+	    --protocol=tcp -h 127.0.0.1 -P "$PORT_A" -u spampot -N -B \
+	    --database=spampot "$@" -e "$sql" 2>&1
+}
+check_eq "the sensor reads its rows over TLS" 1 \
+    "$(as_sensor 'SELECT COUNT(*) FROM sessions' --ssl --ssl-ca="$T/tls/ca.pem")"
+out=$(as_sensor 'DELETE FROM sessions' --ssl --ssl-ca="$T/tls/ca.pem")
+check "the sensor cannot DELETE (1142)" grep -q "ERROR 1142" <<< "$out"
+out=$(as_sensor 'SELECT 1' --skip-ssl)
+check "the sensor cannot come without TLS (1045)" grep -q "ERROR 1045" <<< "$out"
 
 kill -KILL "$PID_A"
 wait "$PID_A" 2>/dev/null

@@ -10,8 +10,9 @@
  *
  * Sources: postfix-debian from Postfix 3.7's smtpd as packaged in Debian
  * 12 with SASL enabled (smtpd.c, smtpd_sasl_glue.c, smtpd_chat.c);
- * exim-debian from Exim 4.96 as packaged in Debian 12 (smtp_in.c);
- * exchange from published transcripts, listed in
+ * exim-debian from Exim 4.96 as packaged in Debian 12 (smtp_in.c,
+ * receive.c, daemon.c); exchange from published transcripts and
+ * Exchange 2013's own table of replies, listed in
  * tests/data/personas/exchange-sources.txt; rfc821 is what spampot
  * answered before personas existed.
  */
@@ -76,7 +77,7 @@ static const struct persona personas[] = {
 	.help = NULL,
 	.flags = PF_CHUNKING | PF_CHECK_PARAMS | PF_CHECK_ADDRESS |
 	    PF_HTTP_GOODBYE | PF_VRFY_ECHO | PF_UTF8_COMMANDS |
-	    PF_STARTTLS_IN_MAIL | PF_VERB_ANY_SPACE,
+	    PF_STARTTLS_IN_MAIL | PF_VERB_ANY_SPACE | PF_BDAT_SYNTAX_QUIT,
 	.soft_error_limit = 10,
 	.qid = PQ_POSTFIX,
 	.unknown = "500 5.5.2 Error: command not recognized",
@@ -125,6 +126,41 @@ static const struct persona personas[] = {
 	.starttls_not_offered = "502 5.5.1 Error: command not implemented",
 	.starttls_active = "554 5.5.1 Error: TLS already active",
 	.too_many_errors = "421 4.7.0 %h Error: too many errors",
+	.empty_line = "500 5.5.2 Error: bad syntax",
+	.bad_args = "501 5.5.4 Syntax: %n",
+	.helo_syntax = "501 Syntax: %n hostname",
+	.mail_syntax = "501 5.5.4 Syntax: MAIL FROM:<address>",
+	.rcpt_syntax = "501 5.5.4 Syntax: RCPT TO:<address>",
+	.vrfy_syntax = "501 5.5.4 Syntax: VRFY address [SMTPUTF8]",
+	.expn_syntax = NULL,		/* no EXPN */
+	.etrn_need_helo = "503 Error: send HELO/EHLO first",
+	.etrn_in_mail = "503 Error: MAIL transaction in progress",
+	.etrn_syntax = "500 Syntax: ETRN domain",
+	.auth_no_mech = "501 5.5.4 Syntax: AUTH mechanism",
+	.starttls_in_mail = NULL,	/* PF_STARTTLS_IN_MAIL */
+	.param_ret = "501 5.5.4 Bad RET parameter syntax",
+	.param_notify = "501 5.5.4 Error: Bad NOTIFY parameter syntax",
+	.no_valid_rcpt = "554 5.5.1 Error: no valid recipients",
+	.too_many_rcpts = "452 4.5.3 Error: too many recipients",
+	.size_exceeded = "552 5.3.4 Message size exceeds fixed limit",
+	.mail_in_bdat = "503 5.5.1 Error: MAIL after BDAT",
+	.rcpt_in_bdat = "503 5.5.1 Error: RCPT after BDAT",
+	.data_in_bdat = "503 5.5.1 Error: DATA after BDAT",
+	.bdat_syntax = "521 5.5.4 Syntax: BDAT count [LAST]",
+	.bdat_null = "551 5.7.1 Null BDAT request",
+	.timeout = "421 4.4.2 %h Error: timeout exceeded",
+	/* Postfix has no limits of these kinds: its wording for ours */
+	.session_limit = "421 4.4.2 %h Error: session time limit exceeded",
+	.shutdown = "421 4.3.2 %h Service shutting down",
+	.local_error = "421 4.3.0 %h Error: local error",
+	.unavailable = "421 4.3.2 %h Service not available, try again later",
+	.too_many_messages = "421 4.7.0 %h Error: too many messages in this "
+	    "session",
+	.too_many_commands = "421 4.7.0 %h Error: too many commands",
+	.conn_per_ip = "421 4.7.0 %h Error: too many connections from your "
+	    "address",
+	.conn_per_worker = "421 4.7.0 %h Error: too many connections, try "
+	    "again later",
 },
 {
 	.name = "exim-debian",
@@ -134,7 +170,7 @@ static const struct persona personas[] = {
 	.help = exim_help,
 	.flags = PF_CHUNKING | PF_BANNER_DATE | PF_BANNER_DATE_PAD |
 	    PF_HELO_REQUIRED | PF_STARTTLS_IN_MAIL | PF_EXIM_RULES |
-	    PF_DATA_CRLF_END,
+	    PF_DATA_CRLF_END | PF_BDAT_ANY_LAST,
 	.soft_error_limit = 0,
 	/* smtp_max_unknown_commands */
 	.max_unknown = 3,
@@ -186,15 +222,50 @@ static const struct persona personas[] = {
 	    "advertised",
 	.starttls_active = "554 Already in TLS",
 	.too_many_errors = "421 %h lost input connection",
+	.empty_line = NULL,		/* an unknown command */
+	.bad_args = "501 unexpected argument data",
+	.helo_syntax = "501 Syntactically invalid %n argument(s)",
+	.mail_syntax = "501 MAIL must have an address operand",
+	.rcpt_syntax = "501 RCPT must have an address operand",
+	.vrfy_syntax = NULL,		/* its address parser answers */
+	.expn_syntax = NULL,		/* refused whatever it names */
+	.auth_no_mech = "504  authentication mechanism not supported",
+	.starttls_in_mail = NULL,	/* PF_STARTTLS_IN_MAIL */
+	.too_many_rcpts = "452 too many recipients",
+	.size_exceeded = "552 Message size exceeds maximum permitted",
+	.mail_in_bdat = "503 only BDAT permissible after non-LAST BDAT",
+	.rcpt_in_bdat = "503 only BDAT permissible after non-LAST BDAT",
+	.data_in_bdat = "503 only BDAT permissible after non-LAST BDAT",
+	.bdat_syntax = "501 missing size for BDAT command",
+	.bdat_null = NULL,		/* a first chunk of nothing is one */
+	.timeout = "421 %h: SMTP command timeout - closing connection",
+	.timeout_data = "421 %h SMTP incoming data timeout - closing "
+	    "connection.",
+	.shutdown = "421 %h: Service not available - closing connection",
+	.shutdown_data = "421 %h Service not available - SIGTERM or SIGINT "
+	    "received - closing connection.",
+	.local_error = "421 Temporary local problem - please try later",
+	.unavailable = "421 Temporary local problem - please try later",
+	/* smtp_accept_max_per_connection, smtp_accept_max_nonmail */
+	.too_many_messages = "421 too many messages in this connection",
+	.too_many_commands = "554 Too many nonmail commands",
+	/* the daemon's smtp_accept_max_per_host and smtp_accept_max */
+	.conn_per_ip = "421 Too many concurrent SMTP connections from this "
+	    "IP address; please try again later.",
+	.conn_per_worker = "421 Too many concurrent SMTP connections; please "
+	    "try again later.",
 },
 {
+	/* The texts are those of Exchange 2013's SmtpResponse table; see
+	 * tests/data/personas/exchange-sources.txt. */
 	.name = "exchange",
 	.banner = "Microsoft ESMTP MAIL Service ready at",
 	.ehlo_hello = " Hello",
 	.ehlo = exchange_ehlo,
 	.help = exchange_help,
-	.flags = PF_HELO_REQUIRED | PF_CHUNKING | PF_BANNER_DATE,
-	.soft_error_limit = 0,
+	.flags = PF_HELO_REQUIRED | PF_CHUNKING | PF_BANNER_DATE |
+	    PF_STARTTLS_IN_MAIL | PF_QUIT_NO_ARG | PF_EMPTY_PATH_BAD,
+	.soft_error_limit = 0,		/* a tarpit per reply kind instead */
 	.qid = PQ_EXCHANGE,
 	.unknown = "500 5.3.3 Unrecognized command",
 	.need_helo = "503 5.5.2 Send hello first",
@@ -210,9 +281,9 @@ static const struct persona personas[] = {
 	.quit = "221 2.0.0 Service closing transmission channel",
 	.vrfy = "252 2.1.5 Cannot VRFY user",
 	.expn = "502 5.3.3 Command not implemented",
-	.etrn = "502 5.3.3 Command not implemented",
+	.etrn = NULL,			/* not a command it knows */
 	.not_implemented = "502 5.3.3 Command not implemented",
-	.line_too_long = "500 5.3.3 Unrecognized command",
+	.line_too_long = "500 5.5.2 Command too long",
 	.nul = "500 5.3.3 Unrecognized command",
 	.bad_utf8 = "500 5.3.3 Unrecognized command",
 	.http = NULL,
@@ -225,18 +296,50 @@ static const struct persona personas[] = {
 	.auth_mechs = AUTH_ALL,
 	.auth_ok = "235 2.7.0 Authentication successful",
 	.auth_fail = "535 5.7.3 Authentication unsuccessful",
-	.auth_aborted = "501 5.7.3 Authentication unsuccessful",
+	.auth_aborted = "501 5.5.4 Authentication cancelled",
 	.auth_bad_base64 = "501 5.5.4 Invalid arguments",
 	.auth_bad_mech = "504 5.7.4 Unrecognized authentication type",
-	.auth_twice = "503 5.5.2 Already authenticated",
+	.auth_twice = "503 5.5.2 Auth command already specified",
 	.auth_need_helo = "503 5.5.2 Send hello first",
-	.auth_in_mail = "503 5.5.2 Sender already specified",
+	.auth_in_mail = "503 5.5.1 Bad sequence of commands",
 	.starttls_ready = "220 2.0.0 SMTP server ready",
 	.starttls_unavailable = "454 4.7.0 Temporary authentication failure",
 	.starttls_not_offered = "500 5.3.3 Unrecognized command",
-	.starttls_active = "503 5.5.1 Already in TLS",
-	.too_many_errors = "421 4.7.0 %h Too many errors on this connection, "
+	.starttls_active = "503 5.5.2 Only one STARTTLS command can be "
+	    "issued per session",
+	.too_many_errors = "421 4.7.0 Too many errors on this connection, "
 	    "closing transmission channel",
+	.empty_line = "500 5.3.3 Unrecognized command",
+	.bad_args = "501 5.5.4 Invalid arguments",
+	.helo_syntax = "501 5.0.0 %n requires domain address",
+	.mail_syntax = "501 5.5.4 Unrecognized parameter",
+	.rcpt_syntax = "501 5.5.4 Unrecognized parameter",
+	.vrfy_syntax = NULL,		/* 252 whatever it names */
+	.expn_syntax = NULL,		/* 502 whatever it names */
+	.auth_no_mech = "504 5.7.4 Unrecognized authentication type",
+	.starttls_in_mail = NULL,	/* PF_STARTTLS_IN_MAIL */
+	.too_many_rcpts = "452 4.5.3 Too many recipients",
+	.size_exceeded = "552 5.3.4 Message size exceeds fixed maximum "
+	    "message size",
+	.mail_in_bdat = "503 5.5.2 Sender already specified",
+	.rcpt_in_bdat = "503 5.5.1 Bad sequence of commands",
+	.data_in_bdat = "503 5.5.1 Bad sequence of commands",
+	.bdat_syntax = "501 5.5.4 Invalid arguments",
+	.bdat_null = "501 5.5.4 Invalid arguments",
+	.timeout = "451 4.7.0 Timeout waiting for client input",
+	/* its ConnectionTimeout: the whole session */
+	.session_limit = "421 4.4.1 Connection timed out",
+	.shutdown = "421 4.3.2 Service not available",
+	.local_error = "421 4.3.2 System not accepting network messages",
+	.unavailable = "421 4.3.2 Service not available",
+	.too_many_messages = "421 4.4.2 Message submission rate for this "
+	    "client has exceeded the configured limit",
+	.too_many_commands = "421 4.4.2 Connection dropped",
+	.conn_per_ip = "421 4.3.2 The maximum number of concurrent "
+	    "connections has exceeded a limit, closing transmission channel",
+	.conn_per_worker = "421 4.3.2 The maximum number of concurrent "
+	    "server connections has exceeded a limit, closing transmission "
+	    "channel",
 },
 {
 	.name = "rfc821",
@@ -261,7 +364,7 @@ static const struct persona personas[] = {
 	.quit = "221 2.0.0 Bye",
 	.vrfy = "252 2.0.0 %n",
 	.expn = "252 2.0.0 %n",
-	.etrn = NULL,
+	.etrn = "502 5.5.1 Error: command not implemented",
 	.not_implemented = "502 5.5.1 Error: command not implemented",
 	.line_too_long = "500 5.5.2 Error: line too long",
 	.nul = "500 5.5.2 Error: NUL byte in command",
@@ -290,6 +393,35 @@ static const struct persona personas[] = {
 	.starttls_not_offered = "502 5.5.1 Error: command not implemented",
 	.starttls_active = "554 5.5.1 Error: TLS already active",
 	.too_many_errors = "421 4.7.0 %h Error: too many errors",
+	.empty_line = "500 5.5.2 Error: bad syntax",
+	.bad_args = "501 5.5.4 Syntax: %n",
+	.helo_syntax = "501 Syntax: %n hostname",
+	.mail_syntax = "501 5.5.4 Syntax: MAIL FROM:<address>",
+	.rcpt_syntax = "501 5.5.4 Syntax: RCPT TO:<address>",
+	.vrfy_syntax = "501 5.5.4 Syntax: VRFY address",
+	.expn_syntax = "501 5.5.4 Syntax: EXPN mailing-list",
+	.auth_no_mech = "501 5.5.4 Syntax: AUTH mechanism",
+	.starttls_in_mail = "503 5.5.1 Error: MAIL transaction in progress",
+	.too_many_rcpts = "452 4.5.3 Error: too many recipients",
+	.size_exceeded = "552 5.3.4 Message size exceeds fixed limit",
+	/* no CHUNKING: BDAT, well formed or not, is not implemented */
+	.mail_in_bdat = "502 5.5.1 Error: command not implemented",
+	.rcpt_in_bdat = "502 5.5.1 Error: command not implemented",
+	.data_in_bdat = "502 5.5.1 Error: command not implemented",
+	.bdat_syntax = "502 5.5.1 Error: command not implemented",
+	.bdat_null = "502 5.5.1 Error: command not implemented",
+	.timeout = "421 4.4.2 %h Error: timeout exceeded",
+	.session_limit = "421 4.4.2 %h Error: session time limit exceeded",
+	.shutdown = "421 4.3.2 %h Service shutting down",
+	.local_error = "421 4.3.0 %h Error: local error",
+	.unavailable = "421 4.3.2 %h Service not available, try again later",
+	.too_many_messages = "421 4.7.0 %h Error: too many messages in this "
+	    "session",
+	.too_many_commands = "421 4.7.0 %h Error: too many commands",
+	.conn_per_ip = "421 4.7.0 %h Error: too many connections from your "
+	    "address",
+	.conn_per_worker = "421 4.7.0 %h Error: too many connections, try "
+	    "again later",
 },
 };
 #define NPERSONAS	(sizeof(personas) / sizeof(personas[0]))
@@ -319,10 +451,10 @@ persona_names(void)
 }
 
 /*
- * Copy a reply text, "%h" replaced by host, "%n" by arg, "%m" by arg2. Cut to fit;
- * never a format string, so a text can hold any '%'. What a client sent
- * can hold any byte: in a reply, a byte that is not printable ASCII
- * becomes '?', as Postfix's smtpd prints it.
+ * Copy a reply text, "%h" replaced by host, "%n" by arg, "%m" by arg2.
+ * Cut to fit; never a format string, so a text can hold any '%'. What a
+ * client sent can hold any byte: in a reply, a byte that is not
+ * printable ASCII becomes '?', as Postfix's smtpd prints it.
  */
 void
 persona_expand(char *dst, size_t len, const char *text, const char *host,

@@ -142,13 +142,9 @@ smtp_reply(struct smtp_session *s, const char *fmt, ...)
 void
 smtp_count_error(struct smtp_session *s)
 {
-	char line[SMTP_REPLY_MAX];
-
 	if (++s->errors >= s->cf->max_errors && s->ended == SMTP_END_NONE) {
 		log_info("%s smtp limit errors=%u", s->id, s->errors);
-		persona_expand(line, sizeof(line), s->persona->too_many_errors,
-		    s->cf->hostname, "", "");
-		smtp_reply(s, "%s", line);
+		smtp_say(s, s->persona->too_many_errors, NULL);
 		smtp_end_session(s, SMTP_END_LIMIT);
 		return;
 	}
@@ -183,6 +179,13 @@ smtp_say2(struct smtp_session *s, const char *text, const char *arg,
 {
 	char line[SMTP_REPLY_MAX];
 
+	if (text == NULL) {
+		/* a persona without a text a rule asked for: a bug, but
+		 * not one a client may end the worker with */
+		log_warn("%s smtp persona %s has no text here", s->id,
+		    s->persona->name);
+		text = s->persona->unknown;
+	}
 	persona_expand(line, sizeof(line), text, s->cf->hostname,
 	    arg != NULL ? arg : "", arg2 != NULL ? arg2 : "");
 	smtp_reply(s, "%s", line);
@@ -257,13 +260,46 @@ smtp_greet(struct smtp_session *s)
 		s->held_until = util_now_ms() + s->cf->greeting_delay;
 }
 
-/* Turn the client away at once (limits, shortage of spool space). */
+/* Say the persona's text and end the session (a limit was reached). */
 void
-smtp_refuse(struct smtp_session *s, const char *code, const char *text,
-    enum smtp_end why)
+smtp_say_end(struct smtp_session *s, const char *text, enum smtp_end why)
 {
-	smtp_reply(s, "%s %s %s", code, s->cf->hostname, text);
+	smtp_say(s, text, NULL);
 	smtp_end_session(s, why);
+}
+
+/* Turn a new client away at once, in the persona's words. */
+void
+smtp_refuse(struct smtp_session *s, enum smtp_refusal why)
+{
+	const struct persona *p = s->persona;
+
+	smtp_say_end(s, why == SMTP_REFUSE_PER_IP ? p->conn_per_ip :
+	    p->conn_per_worker, SMTP_END_LIMIT);
+}
+
+/*
+ * The line (with CRLF) that turns a client away when no session can be
+ * made for it (no spool file): the configured persona's.
+ */
+void
+smtp_unavailable(const struct config *cf, char *dst, size_t len)
+{
+	const struct persona *p = NULL;
+	size_t n;
+
+	if (cf->persona != NULL)
+		p = persona_find(cf->persona);
+	if (p == NULL)
+		p = persona_default();
+	if (len < 3) {
+		if (len > 0)
+			dst[0] = '\0';
+		return;
+	}
+	persona_expand(dst, len - 2, p->unavailable, cf->hostname, "", "");
+	n = strlen(dst);
+	memcpy(dst + n, "\r\n", 3);
 }
 
 /*
@@ -290,12 +326,42 @@ smtp_keep_partial(struct smtp_session *s)
 }
 
 /*
+ * What the persona's MTA says when the session ends from outside; NULL
+ * when it says nothing (the client went away). Exim words a timeout and
+ * a shutdown differently inside a message.
+ */
+static const char *
+smtp_close_text(const struct persona *p, enum smtp_end why, int in_data)
+{
+	const char *timeout = in_data && p->timeout_data != NULL ?
+	    p->timeout_data : p->timeout;
+
+	switch (why) {
+	case SMTP_END_TIMEOUT:
+		return timeout;
+	case SMTP_END_LIMIT:
+		return p->session_limit != NULL ? p->session_limit : timeout;
+	case SMTP_END_SHUTDOWN:
+		return in_data && p->shutdown_data != NULL ?
+		    p->shutdown_data : p->shutdown;
+	case SMTP_END_ERROR:
+		return p->local_error;
+	default:
+		return NULL;
+	}
+}
+
+/*
  * The session ends from outside: a timeout, a limit, shutdown, or the
  * client went away. An unfinished message is closed as such.
  */
 void
 smtp_close(struct smtp_session *s, enum smtp_end why)
 {
+	int in_data = s->input == SI_DATA || s->input == SI_BDAT ||
+	    s->in_bdat;
+	const char *text;
+
 	smtp_keep_partial(s);
 	if (s->in_bdat) {
 		smtp_record_message(s, s->messages + 1, 1, NULL);
@@ -318,26 +384,8 @@ smtp_close(struct smtp_session *s, enum smtp_end why)
 	}
 	if (s->ended != SMTP_END_NONE)
 		return;
-	switch (why) {
-	case SMTP_END_TIMEOUT:
-		smtp_reply(s, "421 4.4.2 %s Error: timeout exceeded",
-		    s->cf->hostname);
-		break;
-	case SMTP_END_LIMIT:
-		smtp_reply(s, "421 4.4.2 %s Error: session time limit "
-		    "exceeded", s->cf->hostname);
-		break;
-	case SMTP_END_SHUTDOWN:
-		smtp_reply(s, "421 4.3.2 %s Service shutting down",
-		    s->cf->hostname);
-		break;
-	case SMTP_END_ERROR:
-		smtp_reply(s, "421 4.3.0 %s Error: local error",
-		    s->cf->hostname);
-		break;
-	default:
-		break;
-	}
+	if ((text = smtp_close_text(s->persona, why, in_data)) != NULL)
+		smtp_say(s, text, NULL);
 	smtp_end_session(s, why);
 }
 
@@ -395,8 +443,8 @@ smtp_out_of_sequence(struct smtp_session *s, const struct smtp_command *cmd)
 		text = strcasecmp(cmd->verb, "AUTH") == 0 ?
 		    s->persona->auth_need_helo : s->persona->need_helo;
 	else if (strcasecmp(cmd->verb, "DATA") == 0 && s->state == SS_MAIL &&
-	    (s->persona->flags & PF_CHECK_PARAMS))
-		text = "554 5.5.1 Error: no valid recipients";
+	    s->persona->no_valid_rcpt != NULL)
+		text = s->persona->no_valid_rcpt;
 	else if (cmd->oos != 0)
 		text = *(const char *const *)(const void *)
 		    ((const char *)s->persona + cmd->oos);
@@ -418,6 +466,16 @@ smtp_unknown(struct smtp_session *s)
 	smtp_say_error(s, p->unknown, NULL);
 }
 
+/* An empty command: an unknown one for some MTAs. */
+static void
+smtp_empty_line(struct smtp_session *s)
+{
+	if (s->persona->empty_line == NULL)
+		smtp_unknown(s);
+	else
+		smtp_say_error(s, s->persona->empty_line, NULL);
+}
+
 void
 smtp_dispatch(struct smtp_session *s, struct smtp_line *line)
 {
@@ -430,10 +488,7 @@ smtp_dispatch(struct smtp_session *s, struct smtp_line *line)
 	if (exim)
 		smtp_exim_trim(line);
 	if (line->len == 0) {
-		if (exim)
-			smtp_unknown(s);
-		else
-			smtp_error(s, "500 5.5.2 Error: bad syntax");
+		smtp_empty_line(s);
 		return;
 	}
 	if (memchr(line->text, '\0', line->len) != NULL) {
@@ -444,7 +499,7 @@ smtp_dispatch(struct smtp_session *s, struct smtp_line *line)
 		/* Postfix: the command is what comes before the NUL */
 		line->len = strlen(line->text);
 		if (line->len == 0) {
-			smtp_error(s, "500 5.5.2 Error: bad syntax");
+			smtp_empty_line(s);
 			return;
 		}
 	}
@@ -509,8 +564,7 @@ smtp_transcript_full(struct smtp_session *s)
 		spool_record_end(s->spool, spoolfmt_cut(b, bytes));
 	log_info("%s smtp limit transcript=%llu", s->id,
 	    (unsigned long long)bytes);
-	smtp_refuse(s, "421 4.7.0", "Error: too many commands",
-	    SMTP_END_LIMIT);
+	smtp_say_end(s, s->persona->too_many_commands, SMTP_END_LIMIT);
 	return 1;
 }
 

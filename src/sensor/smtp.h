@@ -28,6 +28,12 @@ enum smtp_end {
 	SMTP_END_ERROR,		/* our side failed (spool write) */
 };
 
+/* Why a new client is turned away before its first command. */
+enum smtp_refusal {
+	SMTP_REFUSE_PER_IP,		/* max_sessions_per_ip */
+	SMTP_REFUSE_PER_WORKER,		/* max_sessions_per_worker */
+};
+
 /*
  * STARTTLS: the worker offers it on a listener that has a certificate by
  * setting a hook. The hook is called when a client says STARTTLS in a
@@ -40,8 +46,8 @@ struct smtp_session *smtp_new(const struct config *, const char *id,
 		    struct spool_file *);
 void		 smtp_free(struct smtp_session *);
 void		 smtp_greet(struct smtp_session *);
-void		 smtp_refuse(struct smtp_session *, const char *code,
-		    const char *text, enum smtp_end);
+void		 smtp_refuse(struct smtp_session *, enum smtp_refusal);
+void		 smtp_unavailable(const struct config *, char *, size_t);
 int		 smtp_feed(struct smtp_session *, const char *, size_t);
 void		 smtp_resume(struct smtp_session *);
 void		 smtp_close(struct smtp_session *, enum smtp_end);

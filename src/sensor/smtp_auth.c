@@ -589,12 +589,8 @@ smtp_auth_check(struct smtp_session *s, char *arg)
 		smtp_say_error(s, s->persona->auth_twice, NULL);
 		return 0;
 	}
-	if (*arg == '\0' && (s->persona->flags & PF_EXIM_RULES)) {
-		smtp_say_error(s, s->persona->auth_bad_mech, "");
-		return 0;
-	}
 	if (*arg == '\0') {
-		smtp_error(s, "501 5.5.4 Syntax: AUTH mechanism");
+		smtp_say_error(s, s->persona->auth_no_mech, NULL);
 		return 0;
 	}
 	return 1;

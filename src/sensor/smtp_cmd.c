@@ -36,7 +36,7 @@ smtp_check_no_arg(struct smtp_session *s, char *arg, const char *verb)
 {
 	if (*arg == '\0')
 		return 1;
-	smtp_error(s, "501 5.5.4 Syntax: %s", verb);
+	smtp_say_error(s, s->persona->bad_args, verb);
 	return 0;
 }
 
@@ -44,15 +44,10 @@ smtp_check_no_arg(struct smtp_session *s, char *arg, const char *verb)
 static int
 smtp_check_hello(struct smtp_session *s, char *arg, const char *verb)
 {
-	if (s->persona->flags & PF_EXIM_RULES) {
-		if (smtp_exim_helo_ok(arg))
-			return 1;
-		smtp_error(s, "501 Syntactically invalid %s argument(s)", verb);
-		return 0;
-	}
-	if (*arg != '\0')
+	if ((s->persona->flags & PF_EXIM_RULES) ? smtp_exim_helo_ok(arg) :
+	    *arg != '\0')
 		return 1;
-	smtp_error(s, "501 Syntax: %s hostname", verb);
+	smtp_say_error(s, s->persona->helo_syntax, verb);
 	return 0;
 }
 
@@ -189,6 +184,28 @@ smtp_parse_path(const char *arg, const char *keyword, struct smtp_path *sp)
 	return 0;
 }
 
+/*
+ * The error for a MAIL or RCPT argument that does not parse: without the
+ * keyword, a syntax error; with it, a bad address. The keyword alone is
+ * a syntax error to Postfix (an argument missing), a bad address to
+ * Exchange.
+ */
+static const char *
+smtp_path_error(const struct smtp_session *s, const char *arg,
+    const char *keyword, const char *bad, const char *syntax)
+{
+	size_t n = strlen(keyword);
+	const char *p = arg + n;
+
+	if (strncasecmp(arg, keyword, n) != 0)
+		return syntax;
+	while (*p == ' ')
+		p++;
+	if (*p == '\0' && !(s->persona->flags & PF_EMPTY_PATH_BAD))
+		return syntax;
+	return bad;
+}
+
 /* SIZE=n in MAIL parameters over our limit? */
 static int
 smtp_size_too_big(const struct smtp_session *s, const char *params)
@@ -300,7 +317,7 @@ smtp_param_value_ok(struct smtp_session *s, const char *p, size_t n,
 	if (mail && n >= 4 && strncasecmp(p, "RET=", 4) == 0) {
 		if (s->ret_seen || (!smtp_word_is(p + 4, n - 4, "FULL") &&
 		    !smtp_word_is(p + 4, n - 4, "HDRS"))) {
-			smtp_error(s, "501 5.5.4 Bad RET parameter syntax");
+			smtp_say_error(s, s->persona->param_ret, NULL);
 			return 0;
 		}
 		s->ret_seen = 1;
@@ -313,8 +330,8 @@ smtp_param_value_ok(struct smtp_session *s, const char *p, size_t n,
 			    !smtp_word_is(v, cn, "FAILURE") &&
 			    !smtp_word_is(v, cn, "DELAY") &&
 			    !(smtp_word_is(v, cn, "NEVER") && cn == vn)) {
-				smtp_error(s, "501 5.5.4 Error: Bad NOTIFY "
-				    "parameter syntax");
+				smtp_say_error(s, s->persona->param_notify,
+				    NULL);
 				return 0;
 			}
 			if (c == NULL)
@@ -366,29 +383,25 @@ smtp_check_mail(struct smtp_session *s, char *arg)
 
 	if (s->messages >= s->cf->max_messages) {
 		log_info("%s smtp limit messages=%u", s->id, s->messages);
-		smtp_refuse(s, "421 4.7.0", "Error: too many messages in "
-		    "this session", SMTP_END_LIMIT);
+		smtp_say_end(s, s->persona->too_many_messages, SMTP_END_LIMIT);
 		return 0;
 	}
 	if (s->in_bdat) {
-		smtp_error(s, "503 5.5.1 Error: MAIL after BDAT");
+		smtp_say_error(s, s->persona->mail_in_bdat, NULL);
 		return 0;
 	}
 	if (s->persona->flags & PF_EXIM_RULES)
 		return smtp_exim_check_mail(s, arg);
 	if (smtp_parse_path(arg, "FROM:", &sp) == -1) {
-		if ((s->persona->flags & PF_CHECK_ADDRESS) &&
-		    strncasecmp(arg, "FROM:", 5) == 0)
-			smtp_say_error(s, s->persona->bad_sender, NULL);
-		else
-			smtp_error(s, "501 5.5.4 Syntax: MAIL FROM:<address>");
+		smtp_say_error(s, smtp_path_error(s, arg, "FROM:",
+		    s->persona->bad_sender, s->persona->mail_syntax), NULL);
 		return 0;
 	}
 	if (!smtp_check_params(s, sp.params, 1, &utf8) ||
 	    !smtp_check_address(s, &sp, s->persona->bad_sender, utf8))
 		return 0;
 	if (smtp_size_too_big(s, sp.params)) {
-		smtp_error(s, "552 5.3.4 Message size exceeds fixed limit");
+		smtp_say_error(s, s->persona->size_exceeded, NULL);
 		return 0;
 	}
 	return 1;
@@ -412,7 +425,7 @@ smtp_act_mail(struct smtp_session *s, char *arg)
 static int
 smtp_max_rcpts(struct smtp_session *s)
 {
-	smtp_error(s, "452 4.5.3 Error: too many recipients");
+	smtp_say_error(s, s->persona->too_many_rcpts, NULL);
 	return 0;
 }
 
@@ -423,18 +436,15 @@ smtp_check_rcpt(struct smtp_session *s, char *arg)
 	int utf8;
 
 	if (s->in_bdat) {
-		smtp_error(s, "503 5.5.1 Error: RCPT after BDAT");
+		smtp_say_error(s, s->persona->rcpt_in_bdat, NULL);
 		return 0;
 	}
 	if (s->persona->flags & PF_EXIM_RULES)
 		return s->rcpts < s->cf->max_recipients ?
 		    smtp_exim_check_rcpt(s, arg) : smtp_max_rcpts(s);
 	if (smtp_parse_path(arg, "TO:", &sp) == -1 || sp.addrlen == 0) {
-		if ((s->persona->flags & PF_CHECK_ADDRESS) &&
-		    strncasecmp(arg, "TO:", 3) == 0)
-			smtp_say_error(s, s->persona->bad_rcpt, NULL);
-		else
-			smtp_error(s, "501 5.5.4 Syntax: RCPT TO:<address>");
+		smtp_say_error(s, smtp_path_error(s, arg, "TO:",
+		    s->persona->bad_rcpt, s->persona->rcpt_syntax), NULL);
 		return 0;
 	}
 	if (!smtp_check_params(s, sp.params, 0, &utf8) ||
@@ -464,7 +474,7 @@ static int
 smtp_check_data(struct smtp_session *s, char *arg)
 {
 	if (s->in_bdat) {
-		smtp_error(s, "503 5.5.1 Error: DATA after BDAT");
+		smtp_say_error(s, s->persona->data_in_bdat, NULL);
 		return 0;
 	}
 	return smtp_check_no_arg(s, arg, "DATA");
@@ -535,12 +545,34 @@ smtp_bdat_last_line(struct smtp_session *s)
 	smtp_say2(s, s->persona->bdat_last, chunk, total);
 }
 
+/*
+ * The answer to a message on disk: refused (too big, or a line too long
+ * for the persona's MTA), or queued.
+ */
+static void
+smtp_data_answer(struct smtp_session *s, int bdat, const char *qid)
+{
+	struct smtp_data *d = &s->data;
+	char bytes[24];
+
+	snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)d->size);
+	if (d->too_big)
+		smtp_say_error(s, s->persona->size_exceeded, NULL);
+	else if (smtp_data_line_refused(s))
+		;
+	else if (bdat) {
+		smtp_bdat_last_line(s);
+		smtp_say2(s, s->persona->bdat_queued, bytes, qid);
+	} else
+		smtp_say(s, s->persona->queued, qid);
+}
+
 /* The ending "." arrived: the message is complete. */
 void
 smtp_data_done(struct smtp_session *s)
 {
 	struct smtp_data *d = &s->data;
-	char qid[32], bytes[24];
+	char qid[32];
 	int bdat = s->in_bdat;
 
 	s->in_bdat = 0;
@@ -559,16 +591,7 @@ smtp_data_done(struct smtp_session *s)
 		smtp_close(s, SMTP_END_ERROR);
 		return;
 	}
-	snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)d->size);
-	if (d->too_big)
-		smtp_error(s, "552 5.3.4 Message size exceeds fixed limit");
-	else if (smtp_data_line_refused(s))
-		;
-	else if (bdat) {
-		smtp_bdat_last_line(s);
-		smtp_say2(s, s->persona->bdat_queued, bytes, qid);
-	} else
-		smtp_say(s, s->persona->queued, qid);
+	smtp_data_answer(s, bdat, qid);
 	if (s->cf->reply_delay > 0)
 		s->held_until = util_now_ms() + s->cf->reply_delay;
 }
@@ -597,6 +620,13 @@ smtp_act_noop(struct smtp_session *s, char *arg)
 	smtp_say(s, s->persona->noop_ok, NULL);
 }
 
+static int
+smtp_check_quit(struct smtp_session *s, char *arg)
+{
+	return !(s->persona->flags & PF_QUIT_NO_ARG) ||
+	    smtp_check_no_arg(s, arg, "QUIT");
+}
+
 static void
 smtp_act_quit(struct smtp_session *s, char *arg)
 {
@@ -604,23 +634,26 @@ smtp_act_quit(struct smtp_session *s, char *arg)
 	smtp_end_session(s, SMTP_END_QUIT);
 }
 
+/* VRFY or EXPN alone: an error where the persona's MTA checks. */
+static int
+smtp_check_list_arg(struct smtp_session *s, char *arg, const char *syntax)
+{
+	if (*arg != '\0' || syntax == NULL)
+		return 1;
+	smtp_say_error(s, syntax, NULL);
+	return 0;
+}
+
 static int
 smtp_check_vrfy(struct smtp_session *s, char *arg)
 {
-	if (*arg != '\0')
-		return 1;
-	smtp_error(s, "501 5.5.4 Syntax: VRFY address%s",
-	    (s->persona->flags & PF_UTF8_COMMANDS) ? " [SMTPUTF8]" : "");
-	return 0;
+	return smtp_check_list_arg(s, arg, s->persona->vrfy_syntax);
 }
 
 static int
 smtp_check_expn(struct smtp_session *s, char *arg)
 {
-	if (*arg != '\0')
-		return 1;
-	smtp_error(s, "501 5.5.4 Syntax: EXPN mailing-list");
-	return 0;
+	return smtp_check_list_arg(s, arg, s->persona->expn_syntax);
 }
 
 /* RFC 5321 3.5.3: 252, "cannot verify, will accept and attempt delivery". */
@@ -645,20 +678,20 @@ smtp_act_help(struct smtp_session *s, char *arg)
 		smtp_reply(s, "%s", *l);
 }
 
-/* ETRN: Postfix's checks, then its refusal; rfc821 never had it. */
+/* ETRN: the checks of the persona's MTA (Postfix's), then its refusal. */
 static void
 smtp_act_etrn(struct smtp_session *s, char *arg)
 {
-	if (s->persona->flags & PF_RFC821_VERBS)
-		smtp_say_error(s, s->persona->not_implemented, NULL);
-	else if (smtp_effective_state(s) == SS_CONNECTED)
-		smtp_error(s, "503 Error: send HELO/EHLO first");
+	const struct persona *p = s->persona;
+	const char *text = NULL;
+
+	if (smtp_effective_state(s) == SS_CONNECTED)
+		text = p->etrn_need_helo;
 	else if (s->state & (SS_MAIL | SS_RCPT))
-		smtp_error(s, "503 Error: MAIL transaction in progress");
+		text = p->etrn_in_mail;
 	else if (*arg == '\0' || strchr(arg, ' ') != NULL)
-		smtp_error(s, "500 Syntax: ETRN domain");
-	else
-		smtp_say_error(s, s->persona->etrn, arg);
+		text = p->etrn_syntax;
+	smtp_say_error(s, text != NULL ? text : p->etrn, arg);
 }
 
 /* SEND, SOML, SAML, TURN (rfc821 only). */
@@ -666,6 +699,31 @@ static void
 smtp_act_not_implemented(struct smtp_session *s, char *arg)
 {
 	smtp_say_error(s, s->persona->not_implemented, NULL);
+}
+
+/*
+ * "n [LAST]": 0 when it is not that. Exim reads a size and takes
+ * whatever follows it but LAST for a chunk that is not the last.
+ */
+static int
+smtp_bdat_parse(const struct persona *p, const char *arg,
+    unsigned long long *n, int *last)
+{
+	char *end;
+	const char *rest;
+
+	if (!isdigit((unsigned char)*arg))
+		return 0;
+	errno = 0;
+	*n = strtoull(arg, &end, 10);
+	if (errno != 0)
+		return 0;
+	for (rest = end; *rest == ' '; rest++)
+		;
+	*last = strcasecmp(rest, "LAST") == 0;
+	if (p->flags & PF_BDAT_ANY_LAST)
+		return 1;
+	return *rest == '\0' ? *end == '\0' : *last;
 }
 
 /*
@@ -679,25 +737,20 @@ smtp_act_bdat(struct smtp_session *s, char *arg)
 	const struct persona *p = s->persona;
 	const char *reply = NULL;
 	unsigned long long n;
-	char *end, *last;
 	struct buf *b;
+	int last;
 
-	errno = 0;
-	n = strtoull(arg, &end, 10);
-	last = end;
-	while (*last == ' ')
-		last++;
-	if (end == arg || !isdigit((unsigned char)*arg) || errno != 0 ||
-	    (*last != '\0' && strcasecmp(last, "LAST") != 0) ||
-	    (*last == '\0' && *end != '\0')) {
-		smtp_error(s, "521 5.5.4 Syntax: BDAT count [LAST]");
-		smtp_end_session(s, SMTP_END_QUIT);
+	if (!smtp_bdat_parse(p, arg, &n, &last)) {
+		/* no size to read: Postfix hangs up */
+		smtp_say_error(s, p->bdat_syntax, NULL);
+		if (p->flags & PF_BDAT_SYNTAX_QUIT)
+			smtp_end_session(s, SMTP_END_QUIT);
 		return;
 	}
 	if (!(p->flags & PF_CHUNKING))
 		reply = p->not_implemented;
-	else if (n == 0 && *last == '\0')
-		reply = "551 5.7.1 Null BDAT request";
+	else if (n == 0 && !last && p->bdat_null != NULL)
+		reply = p->bdat_null;
 	else if (!(smtp_effective_state(s) & SS_RCPT) && !s->in_bdat)
 		reply = p->need_rcpt;
 	if (reply == NULL && !s->in_bdat) {
@@ -708,7 +761,7 @@ smtp_act_bdat(struct smtp_session *s, char *arg)
 			    spoolfmt_data(b, s->messages + 1));
 		s->in_bdat = 1;
 	}
-	smtp_bdat_expect(s, n, *last != '\0', reply);
+	smtp_bdat_expect(s, n, last, reply);
 }
 
 /*
@@ -762,7 +815,7 @@ static const struct smtp_command smtp_commands[] = {
 	{ "BDAT", SS_ANY, 0, NULL, smtp_act_bdat },
 	{ "RSET", SS_ANY, 0, smtp_check_rset, smtp_act_rset },
 	{ "NOOP", SS_ANY, 0, NULL, smtp_act_noop },
-	{ "QUIT", SS_ANY, 0, NULL, smtp_act_quit },
+	{ "QUIT", SS_ANY, 0, smtp_check_quit, smtp_act_quit },
 	{ "VRFY", SS_ANY, 0, smtp_check_vrfy, smtp_act_vrfy },
 	{ "EXPN", SS_ANY, 0, smtp_check_expn, smtp_act_expn },
 	{ "HELP", SS_ANY, 0, NULL, smtp_act_help },
@@ -784,7 +837,7 @@ smtp_command_known(const struct persona *p, const struct smtp_command *c)
 	if (strcmp(c->verb, "EXPN") == 0)
 		return p->expn != NULL;
 	if (strcmp(c->verb, "ETRN") == 0)
-		return p->etrn != NULL || (p->flags & PF_RFC821_VERBS);
+		return p->etrn != NULL;
 	if (strlen(c->verb) == 4 && strstr("SEND SOML SAML TURN", c->verb))
 		return (p->flags & PF_RFC821_VERBS) != 0;
 	return 1;

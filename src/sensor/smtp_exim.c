@@ -290,7 +290,7 @@ smtp_exim_check_mail(struct smtp_session *s, const char *arg)
 	for (arg += 5; *arg == ' '; arg++)
 		;
 	if (*arg == '\0') {
-		smtp_error(s, "501 MAIL must have an address operand");
+		smtp_say_error(s, s->persona->mail_syntax, NULL);
 		return 0;
 	}
 	if ((data = strdup(arg)) == NULL)
@@ -298,7 +298,7 @@ smtp_exim_check_mail(struct smtp_session *s, const char *arg)
 	if (!exim_mail_options(s, data, &size))
 		goto out;
 	if (size > s->cf->max_message_size) {
-		smtp_error(s, "552 Message size exceeds maximum permitted");
+		smtp_say_error(s, s->persona->size_exceeded, NULL);
 		goto out;
 	}
 	if ((bad = exim_address(data, 1, &domain, err, sizeof(err))) != NULL)
@@ -321,7 +321,7 @@ smtp_exim_check_rcpt(struct smtp_session *s, const char *arg)
 	for (data = arg + 3; *data == ' '; data++)
 		;
 	if (*data == '\0') {
-		smtp_error(s, "501 RCPT must have an address operand");
+		smtp_say_error(s, s->persona->rcpt_syntax, NULL);
 		return 0;
 	}
 	if ((bad = exim_address(data, 0, &domain, err, sizeof(err))) != NULL) {
@@ -355,14 +355,29 @@ exim_vrfy(struct smtp_session *s, const char *arg)
 
 /*
  * BDAT without a size: answered, nothing read. Before a recipient:
- * answered at once, then its chunk is read and dropped.
+ * answered at once, then its chunk is read and dropped. A chunk of
+ * nothing that is not the last, after the first: refused, and only RSET
+ * is taken then (Exim's bdat_getc).
  */
 static int
 exim_bdat(struct smtp_session *s, const char *arg)
 {
+	const char *rest;
+
 	if (!isdigit((unsigned char)*arg)) {
-		smtp_error(s, "501 missing size for BDAT command");
+		smtp_say_error(s, s->persona->bdat_syntax, NULL);
 		return 1;
+	}
+	for (rest = arg; *rest == '0'; rest++)
+		;
+	if (s->in_bdat && !isdigit((unsigned char)*rest)) {
+		for (; *rest == ' '; rest++)
+			;
+		if (strcasecmp(rest, "LAST") != 0) {
+			smtp_error(s, "504 zero size for BDAT command");
+			s->rset_only = 1;
+			return 1;
+		}
 	}
 	if (!(s->state & SS_RCPT) && !s->in_bdat) {
 		smtp_error(s, "503 valid RCPT command must precede BDAT");
@@ -372,7 +387,10 @@ exim_bdat(struct smtp_session *s, const char *arg)
 	return 0;
 }
 
-/* Between BDAT chunks: BDAT, NOOP, RSET and QUIT only. */
+/*
+ * Between BDAT chunks: BDAT, NOOP, RSET and QUIT only. Exim 4.96 hangs
+ * up at a RSET there without a word (its message reader gives up).
+ */
 static int
 exim_in_bdat(struct smtp_session *s, const char *verb)
 {
@@ -383,8 +401,12 @@ exim_in_bdat(struct smtp_session *s, const char *verb)
 		smtp_end_session(s, SMTP_END_QUIT);
 		return 1;
 	}
-	if (strcmp(verb, "BDAT") == 0 || strcmp(verb, "NOOP") == 0 ||
-	    strcmp(verb, "RSET") == 0)
+	if (strcmp(verb, "RSET") == 0) {
+		smtp_reset_transaction(s);
+		smtp_end_session(s, SMTP_END_QUIT);
+		return 1;
+	}
+	if (strcmp(verb, "BDAT") == 0 || strcmp(verb, "NOOP") == 0)
 		return 0;
 	smtp_error(s, "503 only BDAT permissible after non-LAST BDAT");
 	s->rset_only = 1;
@@ -417,7 +439,7 @@ smtp_exim_refuse(struct smtp_session *s, const struct smtp_command *cmd,
 	if ((strcmp(verb, "QUIT") == 0 || strcmp(verb, "RSET") == 0 ||
 	    strcmp(verb, "DATA") == 0 || strcmp(verb, "STARTTLS") == 0) &&
 	    *arg != '\0') {
-		smtp_error(s, "501 unexpected argument data");
+		smtp_say_error(s, s->persona->bad_args, verb);
 		return 1;
 	}
 	if (strcmp(verb, "AUTH") == 0 && !s->esmtp) {

@@ -48,13 +48,13 @@ smtp_tls_check(struct smtp_session *s, char *arg)
 		return 0;
 	}
 	if (*arg != '\0') {
-		smtp_error(s, "501 5.5.4 Syntax: STARTTLS");
+		smtp_say_error(s, s->persona->bad_args, "STARTTLS");
 		return 0;
 	}
-	/* Postfix starts TLS and then forgets the transaction */
+	/* Postfix and Exchange start TLS and then forget the transaction */
 	if ((s->state & (SS_MAIL | SS_RCPT)) &&
 	    !(s->persona->flags & PF_STARTTLS_IN_MAIL)) {
-		smtp_error(s, "503 5.5.1 Error: MAIL transaction in progress");
+		smtp_say_error(s, s->persona->starttls_in_mail, NULL);
 		return 0;
 	}
 	return 1;

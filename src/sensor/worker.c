@@ -214,12 +214,10 @@ worker_session_id(struct worker *w, char *dst, size_t len)
 static void
 worker_refuse_raw(struct worker *w, int fd, const char *addr)
 {
-	char line[300];
-	int n;
+	char line[512];
 
-	n = snprintf(line, sizeof(line), "421 4.3.2 %s Service not "
-	    "available, try again later\r\n", w->cf->hostname);
-	if (n > 0 && write(fd, line, (size_t)n) == -1) {
+	smtp_unavailable(w->cf, line, sizeof(line));
+	if (write(fd, line, strlen(line)) == -1) {
 		/* the client is gone already */
 	}
 	close(fd);
@@ -517,13 +515,11 @@ worker_conn_open(struct worker *w, const struct worker_listener *l, int fd,
 	    c->port, spool_name(c->spool));
 	if (per_ip > w->cf->max_sessions_per_ip) {
 		log_info("%s smtp limit sessions_per_ip=%u", c->id, per_ip - 1);
-		smtp_refuse(c->smtp, "421 4.7.0", "Error: too many "
-		    "connections from your address", SMTP_END_LIMIT);
+		smtp_refuse(c->smtp, SMTP_REFUSE_PER_IP);
 	} else if (w->nconns > w->cf->max_sessions_per_worker) {
 		log_info("%s smtp limit sessions_per_worker=%u", c->id,
 		    w->nconns - 1);
-		smtp_refuse(c->smtp, "421 4.7.0", "Error: too many "
-		    "connections, try again later", SMTP_END_LIMIT);
+		smtp_refuse(c->smtp, SMTP_REFUSE_PER_WORKER);
 	} else if (l->tls == CONF_TLS_IMPLICIT)
 		c->greet_pending = 1;
 	else

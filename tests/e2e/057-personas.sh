@@ -68,4 +68,35 @@ PY
 	check_eq "$name: EHLO last line" "$last" "$(got last)"
 	stop_daemon
 done
+
+# Each persona's own words where the command code once said Postfix's:
+# a syntax error, a limit, a refused client, the idle timeout.
+for p in "postfix-debian|501 5.5.4 Syntax: RSET|421 4.7.0 mx.e2e.test Error: too many connections from your address|421 4.4.2 mx.e2e.test Error: timeout exceeded" \
+    "exim-debian|501 unexpected argument data|421 Too many concurrent SMTP connections from this IP address; please try again later.|421 mx.e2e.test: SMTP command timeout - closing connection" \
+    "exchange|501 5.5.4 Invalid arguments|421 4.3.2 The maximum number of concurrent connections has exceeded a limit, closing transmission channel|451 4.7.0 Timeout waiting for client input" \
+    "rfc821|501 5.5.4 Syntax: RSET|421 4.7.0 mx.e2e.test Error: too many connections from your address|421 4.4.2 mx.e2e.test Error: timeout exceeded"; do
+	IFS='|' read -r name rset busy idle <<< "$p"
+	write_config "persona = $name" "max_sessions_per_ip = 1" \
+	    "command_timeout = 2s"
+	start_daemon
+	py <<'PY'
+import sys, rawsmtp
+port = int(sys.argv[1])
+c = rawsmtp.Conn(port)
+c.reply()
+c.send(b"EHLO x.example\r\n")
+c.reply(all_lines=True)
+c.send(b"RSET now\r\n")
+print("rset=" + c.reply())
+d = rawsmtp.Conn(port)
+print("busy=" + d.reply())
+d.close()
+print("idle=" + c.reply(timeout=8))
+c.close()
+PY
+	check_eq "$name: an argument to RSET" "$rset" "$(got rset)"
+	check_eq "$name: one session too many from the address" "$busy" "$(got busy)"
+	check_eq "$name: the idle timeout" "$idle" "$(got idle)"
+	stop_daemon
+done
 e2e_done

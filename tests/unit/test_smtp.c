@@ -1047,6 +1047,40 @@ test_after_end(void **state)
 	conf_clear(&cf);
 }
 
+/* max_transcript: a flood of commands ends in the persona's words. */
+static void
+test_transcript_personas(void **state)
+{
+	static const struct {
+		const char	*conf;
+		const char	*reply;
+	} t[] = {
+		{ "persona = postfix-debian\n",
+		    "421 4.7.0 mx.test Error: too many commands\r\n" },
+		{ "persona = exim-debian\n",
+		    "554 Too many nonmail commands\r\n" },
+		{ "persona = exchange\n", "421 4.4.2 Connection dropped\r\n" },
+	};
+	char conf[128], *in = NULL;
+	size_t i, inlen = 0;
+	struct run r;
+
+	append_str(&in, &inlen, "EHLO c.example\r\n");
+	for (i = 0; i < 1000; i++)
+		append_str(&in, &inlen, "NOOP\r\n");
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(conf, sizeof(conf), "%smax_transcript = 4096\n",
+		    t[i].conf);
+		run_session(conf, in, inlen, 0, &r);
+		assert_int_equal(r.end, SMTP_END_LIMIT);
+		assert_true(r.outlen >= strlen(t[i].reply));
+		assert_string_equal(r.out + r.outlen - strlen(t[i].reply),
+		    t[i].reply);
+		run_free(&r);
+	}
+	free(in);
+}
+
 /* A tarpit: one command answered per delay, the rest waits its turn. */
 static void
 test_tarpit(void **state)
@@ -1193,6 +1227,7 @@ main(void)
 		cmocka_unit_test(test_auth_list),
 		cmocka_unit_test(test_postfix_errors_bdat),
 		cmocka_unit_test(test_after_end),
+		cmocka_unit_test(test_transcript_personas),
 		cmocka_unit_test(test_tarpit),
 		cmocka_unit_test(test_starttls),
 	};

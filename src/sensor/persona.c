@@ -148,6 +148,7 @@ static const struct persona personas[] = {
 	.data_in_bdat = "503 5.5.1 Error: DATA after BDAT",
 	.bdat_syntax = "521 5.5.4 Syntax: BDAT count [LAST]",
 	.bdat_null = "551 5.7.1 Null BDAT request",
+	.bdat_discarded = "551 5.0.0 Discarded %n bytes after earlier error",
 	.timeout = "421 4.4.2 %h Error: timeout exceeded",
 	/* Postfix has no limits of these kinds: its wording for ours */
 	.session_limit = "421 4.4.2 %h Error: session time limit exceeded",

@@ -123,6 +123,8 @@ struct persona {
 	const char	*data_in_bdat;
 	const char	*bdat_syntax;
 	const char	*bdat_null;	/* BDAT 0, not LAST */
+	const char	*bdat_discarded;	/* "%n" bytes: the chunks after
+					 * an error, up to LAST (Postfix) */
 	/* The session ends (421 and the like). */
 	const char	*timeout;
 	const char	*timeout_data;	/* NULL: timeout */

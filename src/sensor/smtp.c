@@ -225,6 +225,7 @@ smtp_reset_transaction(struct smtp_session *s)
 		smtp_record_message(s, ++s->messages, 1, NULL);
 	}
 	s->rcpts = 0;
+	s->bdat_failed = 0;
 	if (s->state & (SS_MAIL | SS_RCPT))
 		smtp_set_state(s, SS_READY);
 }
@@ -442,6 +443,8 @@ smtp_out_of_sequence(struct smtp_session *s, const struct smtp_command *cmd)
 	    strcasecmp(cmd->verb, "MAIL") != 0))
 		text = strcasecmp(cmd->verb, "AUTH") == 0 ?
 		    s->persona->auth_need_helo : s->persona->need_helo;
+	else if (strcasecmp(cmd->verb, "DATA") == 0 && s->bdat_failed)
+		text = s->persona->data_in_bdat;
 	else if (strcasecmp(cmd->verb, "DATA") == 0 && s->state == SS_MAIL &&
 	    s->persona->no_valid_rcpt != NULL)
 		text = s->persona->no_valid_rcpt;

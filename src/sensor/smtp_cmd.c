@@ -386,7 +386,7 @@ smtp_check_mail(struct smtp_session *s, char *arg)
 		smtp_say_end(s, s->persona->too_many_messages, SMTP_END_LIMIT);
 		return 0;
 	}
-	if (s->in_bdat) {
+	if (s->in_bdat || s->bdat_failed) {
 		smtp_say_error(s, s->persona->mail_in_bdat, NULL);
 		return 0;
 	}
@@ -435,7 +435,7 @@ smtp_check_rcpt(struct smtp_session *s, char *arg)
 	struct smtp_path sp;
 	int utf8;
 
-	if (s->in_bdat) {
+	if (s->in_bdat || s->bdat_failed) {
 		smtp_say_error(s, s->persona->rcpt_in_bdat, NULL);
 		return 0;
 	}
@@ -473,7 +473,7 @@ smtp_act_rcpt(struct smtp_session *s, char *arg)
 static int
 smtp_check_data(struct smtp_session *s, char *arg)
 {
-	if (s->in_bdat) {
+	if (s->in_bdat || s->bdat_failed) {
 		smtp_say_error(s, s->persona->data_in_bdat, NULL);
 		return 0;
 	}
@@ -751,8 +751,11 @@ smtp_act_bdat(struct smtp_session *s, char *arg)
 		reply = p->not_implemented;
 	else if (n == 0 && !last && p->bdat_null != NULL)
 		reply = p->bdat_null;
+	else if (s->bdat_failed)
+		reply = p->bdat_discarded;
 	else if (!(smtp_effective_state(s) & SS_RCPT) && !s->in_bdat)
-		reply = p->need_rcpt;
+		reply = s->state == SS_MAIL && p->no_valid_rcpt != NULL ?
+		    p->no_valid_rcpt : p->need_rcpt;
 	if (reply == NULL && !s->in_bdat) {
 		memset(&s->data, 0, sizeof(s->data));
 		s->data.dot = SD_NONE;
@@ -774,12 +777,28 @@ smtp_bdat_expect(struct smtp_session *s, uint64_t n, int last,
     const char *reply)
 {
 	s->bdat_left = n;
+	s->bdat_size = n;
 	s->bdat_last = last;
 	s->bdat_reply = reply;
 	s->data.chunk = 0;
 	smtp_set_input(s, SI_BDAT);
 	if (n == 0)
 		smtp_bdat_done(s);
+}
+
+/*
+ * A chunk was refused. Postfix then discards every chunk up to the LAST
+ * (and refuses MAIL, RCPT and DATA); a refused LAST ends the transaction.
+ */
+static void
+smtp_bdat_refused(struct smtp_session *s)
+{
+	if (s->persona->bdat_discarded == NULL)
+		return;
+	if (s->bdat_last)
+		smtp_reset_transaction(s);
+	else
+		s->bdat_failed = 1;
 }
 
 /* The chunk is read: answer it, and end the message after the LAST. */
@@ -790,8 +809,11 @@ smtp_bdat_done(struct smtp_session *s)
 
 	smtp_set_input(s, SI_COMMAND);
 	if (s->bdat_reply != NULL) {
+		snprintf(bytes, sizeof(bytes), "%llu",
+		    (unsigned long long)s->bdat_size);
 		if (s->bdat_reply[0] != '\0')	/* "": answered before */
-			smtp_say_error(s, s->bdat_reply, NULL);
+			smtp_say_error(s, s->bdat_reply, bytes);
+		smtp_bdat_refused(s);
 		return;
 	}
 	if (s->bdat_last) {

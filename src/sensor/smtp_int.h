@@ -94,6 +94,8 @@ struct smtp_session {
 	uint64_t		 bdat_left;	/* bytes of the chunk to read */
 	int			 bdat_last;	/* the chunk is the last */
 	const char		*bdat_reply;	/* error after the chunk */
+	uint64_t		 bdat_size;	/* bytes the chunk announced */
+	int			 bdat_failed;	/* Postfix: skip to LAST */
 	int			 smtputf8;	/* MAIL said SMTPUTF8 */
 	int			 ret_seen;	/* RET= in this MAIL */
 	int			 auth_initial;	/* AUTH with an initial response */

@@ -184,6 +184,13 @@ conv("bdat-junk", EHLO, MAIL, RCPT, ("s", b"BDAT 3 junk\r\nabc"), QUIT)
 conv("bdat-zero", EHLO, MAIL, RCPT, ("s", b"BDAT 3\r\nabc"), S("BDAT 0"), S("NOOP"),
      S("RSET"), QUIT)
 conv("bdat-rset", EHLO, MAIL, RCPT, ("s", b"BDAT 3\r\nabc"), S("RSET"), S("NOOP"))
+conv("bdat-zero-first", EHLO, MAIL, RCPT, S("BDAT 0"), ("s", b"BDAT 7 LAST\r\nhello\r\n"),
+     QUIT)
+conv("bdat-error-chunks", EHLO, MAIL, RCPT, S("BDAT 0"), ("s", b"BDAT 5\r\nhello"),
+     RCPT, DATA, MAIL, QUIT)
+conv("bdat-error-last", EHLO, MAIL, RCPT, S("BDAT 0"), ("s", b"BDAT 4 LAST\r\nhi\r\n"),
+     RCPT, QUIT)
+conv("bdat-no-rcpt", EHLO, MAIL, ("s", b"BDAT 3 LAST\r\nabc"), RCPT, DATA, QUIT)
 conv("smtputf8-mail", EHLO, S("MAIL FROM:<j\u00f6rg@example.org> SMTPUTF8"),
      S("RCPT TO:<\u00fcser@example.net>"), QUIT)
 conv("smtputf8-undeclared", EHLO, S("MAIL FROM:<j\u00f6rg@example.org>"), QUIT)

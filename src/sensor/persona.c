@@ -276,7 +276,8 @@ static const struct persona personas[] = {
 	.mail_ok = "250 2.1.0 Sender OK",
 	.rcpt_ok = "250 2.1.5 Recipient OK",
 	.data_go = "354 Start mail input; end with <CRLF>.<CRLF>",
-	.queued = "250 2.6.0 Queued mail for delivery; InternalId=%n",
+	.queued = "250 2.6.0 <%i@%h> [InternalId=%n, Hostname=%h] "
+	    "Queued mail for delivery",
 	.rset_ok = "250 2.0.0 Resetting",
 	.noop_ok = "250 2.0.0 OK",
 	.quit = "221 2.0.0 Service closing transmission channel",
@@ -293,7 +294,8 @@ static const struct persona personas[] = {
 	.unsupported_option = "501 5.5.4 Invalid arguments",
 	.need_smtputf8 = "501 5.1.7 Invalid address",
 	.bdat_ok = "250 2.6.0 CHUNK received OK, %n octets",
-	.bdat_queued = "250 2.6.0 Queued mail for delivery; InternalId=%m",
+	.bdat_queued = "250 2.6.0 <%i@%h> [InternalId=%m, Hostname=%h] "
+	    "Queued mail for delivery",
 	.auth_mechs = AUTH_ALL,
 	.auth_ok = "235 2.7.0 Authentication successful",
 	.auth_fail = "535 5.7.3 Authentication unsuccessful",
@@ -452,14 +454,14 @@ persona_names(void)
 }
 
 /*
- * Copy a reply text, "%h" replaced by host, "%n" by arg, "%m" by arg2.
- * Cut to fit; never a format string, so a text can hold any '%'. What a
- * client sent can hold any byte: in a reply, a byte that is not
- * printable ASCII becomes '?', as Postfix's smtpd prints it.
+ * Copy a reply text, "%h" replaced by host, "%n" by arg, "%m" by arg2,
+ * "%i" by id. Cut to fit; never a format string, so a text can hold any
+ * '%'. What a client sent can hold any byte: in a reply, a byte that is
+ * not printable ASCII becomes '?', as Postfix's smtpd prints it.
  */
 void
 persona_expand(char *dst, size_t len, const char *text, const char *host,
-    const char *arg, const char *arg2)
+    const char *arg, const char *arg2, const char *id)
 {
 	size_t o = 0, n;
 	const char *sub;
@@ -474,6 +476,8 @@ persona_expand(char *dst, size_t len, const char *text, const char *host,
 			sub = arg;
 		else if (text[0] == '%' && text[1] == 'm')
 			sub = arg2;
+		else if (text[0] == '%' && text[1] == 'i')
+			sub = id;
 		if (sub == NULL) {
 			dst[o++] = *text;
 			continue;
@@ -535,6 +539,42 @@ persona_queue_id(const struct persona *p, uint64_t seed, char *dst,
 		    (unsigned long long)(seed & 0xffffffffffULL));
 		break;
 	}
+}
+
+/* 64 bits of a seed, stirred (splitmix64's finaliser). */
+static uint64_t
+persona_mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/*
+ * The message id a persona's MTA names in its queued reply besides the
+ * queue id: Exchange's is a version 4 GUID in lower case, as .NET's
+ * Guid.NewGuid() makes it. "" for the others. From the same seed as the
+ * queue id: the same seed, the same id.
+ */
+void
+persona_message_id(const struct persona *p, uint64_t seed, char *dst,
+    size_t len)
+{
+	uint64_t a, b;
+
+	if (p->qid != PQ_EXCHANGE) {
+		snprintf(dst, len, "%s", "");
+		return;
+	}
+	a = persona_mix(seed ^ 0x45786368ULL);
+	b = persona_mix(a);
+	snprintf(dst, len, "%08llx-%04llx-4%03llx-%04llx-%012llx",
+	    (unsigned long long)(a >> 32),
+	    (unsigned long long)((a >> 16) & 0xffff),
+	    (unsigned long long)(a & 0xfff),
+	    (unsigned long long)(0x8000 | ((b >> 48) & 0x3fff)),
+	    (unsigned long long)(b & 0xffffffffffffULL));
 }
 
 /* The date a banner ends with: Exim pads the day, Exchange does not. */

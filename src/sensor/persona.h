@@ -66,7 +66,7 @@ struct persona {
 	const char	*mail_ok;
 	const char	*rcpt_ok;
 	const char	*data_go;
-	const char	*queued;	/* "%n": the queue id */
+	const char	*queued;	/* "%n": queue id, "%i" message id */
 	const char	*rset_ok;
 	const char	*noop_ok;
 	const char	*quit;
@@ -83,7 +83,7 @@ struct persona {
 	const char	*unsupported_option;	/* "%n": the option */
 	const char	*need_smtputf8;
 	const char	*bdat_ok;	/* "%n" bytes */
-	const char	*bdat_queued;	/* "%n" bytes, "%m" queue id */
+	const char	*bdat_queued;	/* "%n" bytes, "%m" queue id, "%i" */
 	const char	*bdat_last;	/* before it: "%n" bytes, "%m" total */
 	const char	*auth_mechs;	/* taken, space separated */
 	const char	*auth_ok;
@@ -144,8 +144,10 @@ const struct persona	*persona_default(void);
 const char		*persona_names(void);
 void			 persona_expand(char *, size_t, const char *,
 			    const char *host, const char *arg,
-			    const char *arg2);
+			    const char *arg2, const char *id);
 void			 persona_queue_id(const struct persona *,
+			    uint64_t seed, char *, size_t);
+void			 persona_message_id(const struct persona *,
 			    uint64_t seed, char *, size_t);
 void			 persona_banner_date(const struct persona *, char *,
 			    size_t, int64_t t);

@@ -169,13 +169,21 @@ smtp_error(struct smtp_session *s, const char *fmt, ...)
 void
 smtp_say(struct smtp_session *s, const char *text, const char *arg)
 {
-	smtp_say2(s, text, arg, NULL);
+	smtp_say3(s, text, arg, NULL, NULL);
 }
 
 /* With a second argument, "%m". */
 void
 smtp_say2(struct smtp_session *s, const char *text, const char *arg,
     const char *arg2)
+{
+	smtp_say3(s, text, arg, arg2, NULL);
+}
+
+/* With a message id too, "%i". */
+void
+smtp_say3(struct smtp_session *s, const char *text, const char *arg,
+    const char *arg2, const char *id)
 {
 	char line[SMTP_REPLY_MAX];
 
@@ -187,7 +195,8 @@ smtp_say2(struct smtp_session *s, const char *text, const char *arg,
 		text = s->persona->unknown;
 	}
 	persona_expand(line, sizeof(line), text, s->cf->hostname,
-	    arg != NULL ? arg : "", arg2 != NULL ? arg2 : "");
+	    arg != NULL ? arg : "", arg2 != NULL ? arg2 : "",
+	    id != NULL ? id : "");
 	smtp_reply(s, "%s", line);
 }
 
@@ -298,7 +307,8 @@ smtp_unavailable(const struct config *cf, char *dst, size_t len)
 			dst[0] = '\0';
 		return;
 	}
-	persona_expand(dst, len - 2, p->unavailable, cf->hostname, "", "");
+	persona_expand(dst, len - 2, p->unavailable, cf->hostname, "", "",
+	    "");
 	n = strlen(dst);
 	memcpy(dst + n, "\r\n", 3);
 }

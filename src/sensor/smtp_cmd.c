@@ -494,11 +494,12 @@ smtp_act_data(struct smtp_session *s, char *arg)
 }
 
 /*
- * A queue id in the persona's MTA's format, derived from the session id
- * and message number.
+ * A queue id in the persona's MTA's format, and the message id it names
+ * beside it (Exchange), derived from the session id and message number.
  */
 static void
-smtp_queue_id(const struct smtp_session *s, char *dst, size_t len)
+smtp_queue_id(const struct smtp_session *s, char *qid, size_t qlen,
+    char *msgid, size_t mlen)
 {
 	uint64_t h = 1469598103934665603ULL;
 	const char *p;
@@ -506,7 +507,8 @@ smtp_queue_id(const struct smtp_session *s, char *dst, size_t len)
 	for (p = s->id; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
 	h = (h ^ s->messages) * 1099511628211ULL;
-	persona_queue_id(s->persona, h, dst, len);
+	persona_queue_id(s->persona, h, qid, qlen);
+	persona_message_id(s->persona, h, msgid, mlen);
 }
 
 /*
@@ -550,7 +552,8 @@ smtp_bdat_last_line(struct smtp_session *s)
  * for the persona's MTA), or queued.
  */
 static void
-smtp_data_answer(struct smtp_session *s, int bdat, const char *qid)
+smtp_data_answer(struct smtp_session *s, int bdat, const char *qid,
+    const char *msgid)
 {
 	struct smtp_data *d = &s->data;
 	char bytes[24];
@@ -562,9 +565,9 @@ smtp_data_answer(struct smtp_session *s, int bdat, const char *qid)
 		;
 	else if (bdat) {
 		smtp_bdat_last_line(s);
-		smtp_say2(s, s->persona->bdat_queued, bytes, qid);
+		smtp_say3(s, s->persona->bdat_queued, bytes, qid, msgid);
 	} else
-		smtp_say(s, s->persona->queued, qid);
+		smtp_say3(s, s->persona->queued, qid, NULL, msgid);
 }
 
 /* The ending "." arrived: the message is complete. */
@@ -572,12 +575,12 @@ void
 smtp_data_done(struct smtp_session *s)
 {
 	struct smtp_data *d = &s->data;
-	char qid[32];
+	char qid[32], msgid[40];
 	int bdat = s->in_bdat;
 
 	s->in_bdat = 0;
 	s->messages++;
-	smtp_queue_id(s, qid, sizeof(qid));
+	smtp_queue_id(s, qid, sizeof(qid), msgid, sizeof(msgid));
 	smtp_record_message(s, s->messages, d->too_big || d->line_cut, qid);
 	log_info("%s smtp message n=%u size=%llu rcpts=%u queue_id=%s%s",
 	    s->id, s->messages, (unsigned long long)d->size, s->rcpts, qid,
@@ -591,7 +594,7 @@ smtp_data_done(struct smtp_session *s)
 		smtp_close(s, SMTP_END_ERROR);
 		return;
 	}
-	smtp_data_answer(s, bdat, qid);
+	smtp_data_answer(s, bdat, qid, msgid);
 	if (s->cf->reply_delay > 0)
 		s->held_until = util_now_ms() + s->cf->reply_delay;
 }

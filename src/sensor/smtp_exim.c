@@ -269,12 +269,12 @@ exim_address_error(struct smtp_session *s, const char *data,
 {
 	char d[SMTP_REPLY_MAX], e[SMTP_REPLY_MAX];
 
-	persona_expand(e, sizeof(e), "%n", "", err, "");
+	persona_expand(e, sizeof(e), "%n", "", err, "", "");
 	if (data == NULL) {
 		smtp_error(s, "501 %s", e);
 		return;
 	}
-	persona_expand(d, sizeof(d), "%n", "", data, "");
+	persona_expand(d, sizeof(d), "%n", "", data, "", "");
 	smtp_error(s, "501 %.200s: %s", d, e);
 }
 

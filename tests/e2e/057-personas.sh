@@ -99,4 +99,24 @@ PY
 	check_eq "$name: the idle timeout" "$idle" "$(got idle)"
 	stop_daemon
 done
+
+# Exchange's queued reply, in the layout of Microsoft's own transcript.
+write_config "persona = exchange"
+start_daemon
+py <<'PY'
+import sys, rawsmtp
+c = rawsmtp.Conn(int(sys.argv[1]))
+c.reply()
+for cmd in (b"EHLO x.example", b"MAIL FROM:<a@x.example>",
+            b"RCPT TO:<b@y.example>", b"DATA"):
+    c.send(cmd + b"\r\n")
+    c.reply(all_lines=True)
+c.send(b"Subject: hi\r\n\r\nhi\r\n.\r\n")
+print("queued=" + c.reply())
+c.close()
+PY
+check "exchange: queued as Exchange words it" grep -Eqx \
+    '250 2\.6\.0 <[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}@mx\.e2e\.test> \[InternalId=[0-9]{14}, Hostname=mx\.e2e\.test\] Queued mail for delivery' \
+    <<< "$(got queued)"
+stop_daemon
 e2e_done

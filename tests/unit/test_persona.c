@@ -120,11 +120,41 @@ test_expand(void **state)
 	char out[64];
 
 	(void)state;
-	persona_expand(out, sizeof(out), "250 %h %n %m 100%", "mx.test",
-	    "a\x01" "b", "c");
-	assert_string_equal(out, "250 mx.test a?b c 100%");
-	persona_expand(out, 8, "%n", "", "0123456789", "");
+	persona_expand(out, sizeof(out), "250 %h %n %m <%i> 100%", "mx.test",
+	    "a\x01" "b", "c", "d");
+	assert_string_equal(out, "250 mx.test a?b c <d> 100%");
+	persona_expand(out, 8, "%n", "", "0123456789", "", "");
 	assert_string_equal(out, "0123456");
+}
+
+/*
+ * Exchange names a message id in its queued reply: a version 4 GUID in
+ * lower case, as .NET makes it; the same seed gives the same one. The
+ * other personas have none.
+ */
+static void
+test_message_id(void **state)
+{
+	const struct persona *ex = persona_find("exchange");
+	char a[40], b[40];
+	size_t i;
+
+	(void)state;
+	persona_message_id(ex, 42, a, sizeof(a));
+	assert_int_equal(strlen(a), 36);
+	for (i = 0; i < 36; i++)
+		if (i == 8 || i == 13 || i == 18 || i == 23)
+			assert_int_equal(a[i], '-');
+		else
+			assert_non_null(strchr("0123456789abcdef", a[i]));
+	assert_int_equal(a[14], '4');
+	assert_non_null(strchr("89ab", a[19]));
+	persona_message_id(ex, 42, b, sizeof(b));
+	assert_string_equal(a, b);
+	persona_message_id(ex, 43, b, sizeof(b));
+	assert_string_not_equal(a, b);
+	persona_message_id(persona_find("postfix-debian"), 42, b, sizeof(b));
+	assert_string_equal(b, "");
 }
 
 /* A session of persona p: greeted, then "in" fed; its output dropped. */
@@ -302,6 +332,7 @@ main(void)
 		cmocka_unit_test(test_tables_complete),
 		cmocka_unit_test(test_no_postfix_words),
 		cmocka_unit_test(test_expand),
+		cmocka_unit_test(test_message_id),
 		cmocka_unit_test(test_session_ends),
 		cmocka_unit_test(test_refusals),
 	};

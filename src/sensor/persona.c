@@ -77,8 +77,11 @@ static const struct persona personas[] = {
 	.help = NULL,
 	.flags = PF_CHUNKING | PF_CHECK_PARAMS | PF_CHECK_ADDRESS |
 	    PF_HTTP_GOODBYE | PF_VRFY_ECHO | PF_UTF8_COMMANDS |
-	    PF_STARTTLS_IN_MAIL | PF_VERB_ANY_SPACE | PF_BDAT_SYNTAX_QUIT,
+	    PF_STARTTLS_IN_MAIL | PF_VERB_ANY_SPACE | PF_BDAT_SYNTAX_QUIT |
+	    PF_MAIL_FORGIVES,
+	/* smtpd_soft_error_limit, smtpd_error_sleep_time */
 	.soft_error_limit = 10,
+	.error_sleep_ms = 1000,
 	.qid = PQ_POSTFIX,
 	.unknown = "500 5.5.2 Error: command not recognized",
 	.need_helo = "503 5.5.1 Error: send HELO/EHLO first",
@@ -172,7 +175,7 @@ static const struct persona personas[] = {
 	.flags = PF_CHUNKING | PF_BANNER_DATE | PF_BANNER_DATE_PAD |
 	    PF_HELO_REQUIRED | PF_STARTTLS_IN_MAIL | PF_EXIM_RULES |
 	    PF_DATA_CRLF_END | PF_BDAT_ANY_LAST,
-	.soft_error_limit = 0,
+	.soft_error_limit = 0,		/* Exim sleeps after no error */
 	/* smtp_max_unknown_commands */
 	.max_unknown = 3,
 	.too_many_unknown = "500 Too many unrecognized commands",

@@ -36,6 +36,7 @@
 #define PF_DATA_CRLF_END	0x40000	/* only CRLF.CRLF ends DATA */
 #define PF_BDAT_SYNTAX_QUIT	0x80000	/* a bad BDAT line ends it */
 #define PF_BDAT_ANY_LAST	0x100000 /* BDAT n junk: a chunk, not LAST */
+#define PF_MAIL_FORGIVES	0x200000 /* a message taken: errors forgiven */
 
 enum persona_qid {
 	PQ_HASH10,	/* ten hex digits (rfc821: what spampot always did) */
@@ -51,7 +52,11 @@ struct persona {
 	const char *const *ehlo;	/* keywords; "SIZE" gets the limit */
 	const char *const *help;	/* HELP lines, NULL: unknown verb */
 	unsigned	 flags;
-	unsigned	 soft_error_limit;	/* 0: no delay */
+	/* Postfix's smtpd_soft_error_limit and smtpd_error_sleep_time:
+	 * once the session has made this many errors, every reply waits
+	 * error_sleep_ms (0: never). */
+	unsigned	 soft_error_limit;
+	unsigned	 error_sleep_ms;
 	unsigned	 max_unknown;	/* unknown verbs before the end; 0: */
 	const char	*too_many_unknown;	/* ... no such limit */
 	unsigned	 max_data_line;	/* a longer line: data_line_refused */

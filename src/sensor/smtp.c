@@ -135,9 +135,8 @@ smtp_reply(struct smtp_session *s, const char *fmt, ...)
 }
 
 /*
- * An error was answered: past the persona's soft limit the next command
- * waits a second (Postfix's smtpd_soft_error_limit and error_sleep_time);
- * at max_errors the session ends.
+ * An error was answered: at max_errors the session ends. The soft error
+ * delay follows from the count (smtp_hold_next).
  */
 void
 smtp_count_error(struct smtp_session *s)
@@ -146,11 +145,7 @@ smtp_count_error(struct smtp_session *s)
 		log_info("%s smtp limit errors=%u", s->id, s->errors);
 		smtp_say(s, s->persona->too_many_errors, NULL);
 		smtp_end_session(s, SMTP_END_LIMIT);
-		return;
 	}
-	if (s->persona->soft_error_limit > 0 &&
-	    s->errors >= s->persona->soft_error_limit)
-		s->held_until = util_now_ms() + 1000;
 }
 
 /* A 4xx/5xx reply that counts towards max_errors. */
@@ -545,6 +540,30 @@ smtp_dispatch(struct smtp_session *s, struct smtp_line *line)
 	cmd->act(s, arg);
 }
 
+/*
+ * How long the next command waits. A tarpit answers one command at a
+ * time, each after its delay. Postfix's smtpd_chat_reply() sleeps
+ * smtpd_error_sleep_time before every reply, errors or not, while the
+ * session's error count is at smtpd_soft_error_limit or above; the
+ * count rises after an error's reply and is forgiven when a message is
+ * accepted. So after the tenth error every reply waits, the first being
+ * that to the eleventh command. Here the next command waits instead.
+ */
+void
+smtp_hold_next(struct smtp_session *s)
+{
+	const struct persona *p = s->persona;
+	uint64_t now = util_now_ms(), until = now;
+
+	if (s->cf->reply_delay > 0)
+		until = now + s->cf->reply_delay;
+	if (p->soft_error_limit > 0 && s->errors >= p->soft_error_limit &&
+	    now + p->error_sleep_ms > until)
+		until = now + p->error_sleep_ms;
+	if (until > now)
+		s->held_until = until;
+}
+
 static void
 smtp_take_line(struct smtp_session *s, struct smtp_line *line)
 {
@@ -553,9 +572,7 @@ smtp_take_line(struct smtp_session *s, struct smtp_line *line)
 		smtp_dispatch(s, line);
 	else
 		smtp_auth_answer(s, line);
-	/* A tarpit answers one command at a time, each after the delay. */
-	if (s->cf->reply_delay > 0)
-		s->held_until = util_now_ms() + s->cf->reply_delay;
+	smtp_hold_next(s);
 }
 
 /*

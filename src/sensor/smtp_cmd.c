@@ -563,11 +563,17 @@ smtp_data_answer(struct smtp_session *s, int bdat, const char *qid,
 		smtp_say_error(s, s->persona->size_exceeded, NULL);
 	else if (smtp_data_line_refused(s))
 		;
-	else if (bdat) {
-		smtp_bdat_last_line(s);
-		smtp_say3(s, s->persona->bdat_queued, bytes, qid, msgid);
-	} else
-		smtp_say3(s, s->persona->queued, qid, NULL, msgid);
+	else {
+		/* Postfix forgives a client its errors once it delivers */
+		if (s->persona->flags & PF_MAIL_FORGIVES)
+			s->errors = 0;
+		if (bdat) {
+			smtp_bdat_last_line(s);
+			smtp_say3(s, s->persona->bdat_queued, bytes, qid,
+			    msgid);
+		} else
+			smtp_say3(s, s->persona->queued, qid, NULL, msgid);
+	}
 }
 
 /* The ending "." arrived: the message is complete. */
@@ -595,8 +601,7 @@ smtp_data_done(struct smtp_session *s)
 		return;
 	}
 	smtp_data_answer(s, bdat, qid, msgid);
-	if (s->cf->reply_delay > 0)
-		s->held_until = util_now_ms() + s->cf->reply_delay;
+	smtp_hold_next(s);
 }
 
 static int

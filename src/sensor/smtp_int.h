@@ -128,6 +128,7 @@ void	smtp_say2(struct smtp_session *, const char *text, const char *arg,
 void	smtp_say3(struct smtp_session *, const char *text, const char *arg,
 	    const char *arg2, const char *id);
 void	smtp_say_end(struct smtp_session *, const char *text, enum smtp_end);
+void	smtp_hold_next(struct smtp_session *);
 void	smtp_say_error(struct smtp_session *, const char *text,
 	    const char *arg);
 void	smtp_count_error(struct smtp_session *);

@@ -34,6 +34,7 @@
 #include "smtp.h"
 #include "spool.h"
 #include "testutil.h"
+#include "util.h"
 
 #define SESSION_ID	"0123456789abcdef"
 
@@ -885,8 +886,8 @@ test_starttls_postfix(void **state)
 }
 
 /*
- * postfix-debian: from the tenth error on, the next command waits a
- * second (smtpd_soft_error_limit); a BDAT message is kept like DATA.
+ * postfix-debian: after the tenth error the next command waits a second
+ * (smtpd_soft_error_limit); a BDAT message is kept like DATA.
  */
 static void
 test_postfix_errors_bdat(void **state)
@@ -926,6 +927,92 @@ test_postfix_errors_bdat(void **state)
 	assert_non_null(memmem(r.spool, r.spoollen, "\nhello\n\n", 8));
 	assert_non_null(memmem(r.spool, r.spoollen, "\n world\r\n\n", 10));
 	assert_null(strstr(r.out, "500"));	/* no byte read as a command */
+	run_free(&r);
+}
+
+/* Wait until the session's hold is over, then let it go on. */
+static void
+wait_held(struct smtp_session *s)
+{
+	struct timespec ts;
+	uint64_t until = smtp_held_until(s);
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	while ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 <=
+	    until) {
+		usleep(10000);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+	}
+	smtp_resume(s);
+}
+
+/*
+ * Postfix's soft error limit: nine errors, no wait; after the tenth,
+ * every reply waits a second (smtpd_chat_reply() sleeps before each
+ * reply while the count is at the limit), not only one after an error.
+ */
+static void
+test_postfix_soft_errors(void **state)
+{
+	static const char nine[] =
+	    "X1\r\nX2\r\nX3\r\nX4\r\nX5\r\nX6\r\nX7\r\nX8\r\nX9\r\n"
+	    "NOOP\r\nNOOP\r\n";
+	static const char tenth[] = "X10\r\nNOOP\r\nNOOP\r\n";
+	static const char cftext[] = "hostname = mx.test\n";
+	char err[CONF_ERR_MAX];
+	struct smtp_session *s;
+	struct config cf;
+	struct buf *b;
+
+	(void)state;
+	assert_int_equal(conf_parse_buffer(&cf, "t", cftext, strlen(cftext),
+	    err, sizeof(err)), 0);
+	assert_non_null(s = smtp_new(&cf, SESSION_ID, NULL));
+	b = smtp_output(s);
+	assert_int_equal(smtp_feed(s, nine, sizeof(nine) - 1), 0);
+	assert_int_equal(smtp_pending_input(s), 0);	/* all answered */
+	assert_true(smtp_held_until(s) <= util_now_ms());
+	buf_consume(b, b->len);
+
+	/* the tenth error: the next reply waits, and so does the one after */
+	assert_int_equal(smtp_feed(s, tenth, sizeof(tenth) - 1), 0);
+	assert_int_equal(b->len, 41);
+	assert_memory_equal(b->data, "500 5.5.2 Error: command not recognized"
+	    "\r\n", 41);
+	assert_int_equal(smtp_pending_input(s), 12);
+	assert_true(smtp_held_until(s) >= util_now_ms() + 900);
+	buf_consume(b, b->len);
+	wait_held(s);
+	assert_int_equal(b->len, 14);
+	assert_int_equal(smtp_pending_input(s), 6);
+	assert_true(smtp_held_until(s) >= util_now_ms() + 900);
+	smtp_free(s);
+	conf_clear(&cf);
+}
+
+/*
+ * Postfix forgives a client its errors when it accepts a message: two
+ * errors, a message, two more do not reach max_errors = 3. exim-debian
+ * counts on.
+ */
+static void
+test_postfix_forgives(void **state)
+{
+	static const char in[] =
+	    "EHLO c.example\r\nX1\r\nX2\r\nMAIL FROM:<a@x.example>\r\n"
+	    "RCPT TO:<b@y.example>\r\nDATA\r\nhi\r\n.\r\nX3\r\nX4\r\n"
+	    "QUIT\r\n";
+	struct run r;
+
+	(void)state;
+	run_session("persona = postfix-debian\nmax_errors = 3\n", in,
+	    sizeof(in) - 1, 0, &r);
+	assert_int_equal(r.end, SMTP_END_QUIT);
+	assert_null(strstr(r.out, "421"));
+	run_free(&r);
+	run_session("persona = exim-debian\nmax_errors = 3\n", in,
+	    sizeof(in) - 1, 0, &r);
+	assert_int_equal(r.end, SMTP_END_LIMIT);
 	run_free(&r);
 }
 
@@ -1226,6 +1313,8 @@ main(void)
 		cmocka_unit_test(test_starttls_postfix),
 		cmocka_unit_test(test_auth_list),
 		cmocka_unit_test(test_postfix_errors_bdat),
+		cmocka_unit_test(test_postfix_soft_errors),
+		cmocka_unit_test(test_postfix_forgives),
 		cmocka_unit_test(test_after_end),
 		cmocka_unit_test(test_transcript_personas),
 		cmocka_unit_test(test_tarpit),

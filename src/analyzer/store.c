@@ -156,6 +156,16 @@ store_packet(struct store *st, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A row another writer holds is waited for 5 s at most (the server's
+ * innodb_lock_wait_timeout when it is shorter): well within the 10 s the
+ * connection gives a read (db.c), so that a long lock is an error the
+ * batch is tried again after (1205), not a connection that looks lost
+ * (2013) and, lost again, a file sent to bad/.
+ */
+static const char store_lock_wait[] = "SET SESSION innodb_lock_wait_timeout "
+    "= LEAST(@@innodb_lock_wait_timeout, 5)";
+
 struct store *
 store_open(const struct config *cf, const char *password, char *err,
     size_t errlen)
@@ -187,6 +197,7 @@ store_open(const struct config *cf, const char *password, char *err,
 	/* Times in the spool are UTC; so is every DATETIME we write or
 	 * default. */
 	if (mysql_query(st->db, "SET time_zone = '+00:00'") != 0 ||
+	    mysql_query(st->db, store_lock_wait) != 0 ||
 	    mysql_autocommit(st->db, 0) != 0 ||
 	    store_prepare(st, err, errlen) == -1) {
 		if (err[0] == '\0')

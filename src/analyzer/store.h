@@ -52,7 +52,8 @@ struct store_tries {
 	unsigned	 code;
 };
 /* The tries of the commit store_commit_wait last gave the result of. */
-void		 store_commit_tries(const struct store *, struct store_tries *);
+void		 store_commit_tries(const struct store *,
+		    struct store_tries *);
 /* A conflict's error as the log names it: "deadlock", ... */
 const char	*store_retry_name(unsigned code);
 /* Drop the filling batch (its files are to be imported again). */

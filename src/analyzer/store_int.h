@@ -185,8 +185,8 @@ struct store {
 	struct store_batch	 batch[2];
 	struct store_batch	*fill;		/* store_import's */
 	struct store_batch	*flight;	/* committing; NULL: none */
-	struct store_tries	 tries;		/* of the last commit waited for */
-	uint64_t		 rng;		/* the back-off's (store_retry.c) */
+	struct store_tries	 tries;		/* of the last commit taken */
+	uint64_t		 rng;		/* the back-off's */
 	unsigned		 gen;		/* fill's */
 	struct store_pentry	*pcache;
 	size_t			 pcount;

@@ -15,6 +15,9 @@
 # a hold longer than all of its tries: the batch's files wait in new/ as
 # when the database is away, and are imported once it is free. The
 # rebuild of the campaigns, one transaction, is tried again the same way.
+# Last, at the server's default innodb_lock_wait_timeout (50 s), a hold of
+# 12 s: the analyzer waits 5 s at most, well within its 10 s for a read,
+# and tries again; the connection never looks lost.
 # Every session is imported exactly once, none in bad/, nothing left in
 # new/; the totals are what sql/rollups-rebuild.sql makes of the rows, and
 # the campaigns what the rebuild makes of them.
@@ -174,6 +177,33 @@ sed 's/^/# /' <<< "$out"
 campaigns > "$T/rebuilt"
 check "rebuild: exactly the campaigns the analyzer made through its retries" \
     diff -u "$T/online" "$T/rebuilt"
+
+# --- a lock held longer than a read may take -----------------------------
+# At the server's default (50 s) a lock wait outlasts the 10 s the analyzer
+# gives a read; its own session waits 5 s at most, so a hold of 12 s is
+# lock wait timeouts tried again, not a connection that looks lost.
+db_query 'SET GLOBAL innodb_lock_wait_timeout = 50'
+start_analyzer
+said=$(grep -c 'files\?: .*([0-9]*)' "$ANALYZER_LOG")
+outages=$(unavailable)
+# what the analyzer said of the batches since
+since() { grep 'files\?: .*([0-9]*)' "$ANALYZER_LOG" | tail -n +$((said + 1)); }
+fault_begin long-hold
+stream_start 5000 2000 --pause 0.1 --deadline 60 --stop "$T/stop2"
+before=$(sessions)
+check "$FAULT: imported before the hold" wait_for 15 \
+    eval '[ "$(sessions)" -gt $((before + 5)) ]'
+hold 12 > /dev/null
+touch "$T/stop2"
+stream_wait
+fault_end 60
+check "$FAULT: lock wait timeouts after 5 s, committed at a later try" \
+    eval 'since | grep -q "files\?: lock wait timeout (1205), committed at the [2-8][a-z][a-z] try$"'
+check_eq "$FAULT: no connection lost, no outage" "0 $outages" \
+    "$(grep -c 'Lost connection\|dropped the connection' "$ANALYZER_LOG") $(unavailable)"
+since | sed 's/^/# /'
+stop_analyzer TERM
+check_eq "analyzer exits 0" 0 "$ANALYZER_RC"
 
 stop_daemon TERM
 check_eq "daemon exits 0" 0 "$DAEMON_RC"

@@ -489,20 +489,21 @@ static void
 analyzer_conflicts(struct analyzer *a, size_t n, enum store_result rc)
 {
 	struct store_tries t;
+	char what[128];
 
 	store_commit_tries(a->store, &t);
 	if (t.conflicts == 0)
 		return;
 	a->retried++;
 	a->conflicts += t.conflicts;
+	store_retry_text(&t, what, sizeof(what));
 	if (rc == STORE_OK)
-		log_info("batch of %zu file%s: %s (%u), committed at the "
-		    "%u%s try", n, n == 1 ? "" : "s", store_retry_name(t.code),
-		    t.code, t.tries, analyzer_nth(t.tries));
+		log_info("batch of %zu file%s: %s, committed at the %u%s try",
+		    n, n == 1 ? "" : "s", what, t.tries, analyzer_nth(t.tries));
 	else
-		log_warnx("batch of %zu file%s: %s (%u) at %u of %u tries, "
-		    "not committed", n, n == 1 ? "" : "s",
-		    store_retry_name(t.code), t.code, t.conflicts, t.tries);
+		log_warnx("batch of %zu file%s: %s at %u of %u tries, not "
+		    "committed", n, n == 1 ? "" : "s", what, t.conflicts,
+		    t.tries);
 }
 
 /*
@@ -1249,7 +1250,7 @@ analyzer_rebuild(struct analyzer *a, const struct analyzer_thresholds *t)
 	struct store_tries tries;
 	struct store *st;
 	unsigned long msgs, camps;
-	char err[512];
+	char err[512], what[128];
 	int rc = 1;
 
 	if ((st = analyzer_store_once(a)) == NULL)
@@ -1271,9 +1272,9 @@ analyzer_rebuild(struct analyzer *a, const struct analyzer_thresholds *t)
 		    tries.conflicts, tries.tries);
 	else {
 		if (tries.conflicts > 0)
-			printf("spampot-analyzer: rebuilding the campaigns: %s "
-			    "(%u), committed at the %u%s try\n",
-			    store_retry_name(tries.code), tries.code,
+			printf("spampot-analyzer: rebuilding the campaigns: "
+			    "%s, committed at the %u%s try\n",
+			    store_retry_text(&tries, what, sizeof(what)),
 			    tries.tries, analyzer_nth(tries.tries));
 		printf("spampot-analyzer: campaigns rebuilt: %lu messages in "
 		    "%lu campaigns (campaign_distance %ld, "

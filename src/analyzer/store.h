@@ -45,17 +45,23 @@ enum store_result store_commit(struct store *, char *err, size_t errlen);
 /* What conflicts with other writers (a deadlock, a lock wait timeout, a
  * Galera certification failure) cost a transaction, which is sent again
  * after each, a few times (store_retry.c): the tries it took, how many
- * of them a conflict undid, and the error of the last (0: none). */
+ * of them a conflict undid, and the errors met, each once, in the order
+ * met. */
+#define STORE_CONFLICT_KINDS	4
 struct store_tries {
 	unsigned	 tries;
 	unsigned	 conflicts;
-	unsigned	 code;
+	unsigned	 code[STORE_CONFLICT_KINDS];
+	unsigned	 ncodes;
 };
 /* The tries of the commit store_commit_wait last gave the result of. */
 void		 store_commit_tries(const struct store *,
 		    struct store_tries *);
-/* A conflict's error as the log names it: "deadlock", ... */
-const char	*store_retry_name(unsigned code);
+/* The errors of T as the log says them: "deadlock (1213), lock wait
+ * timeout (1205)". */
+const char	*store_retry_text(const struct store_tries *t, char *buf,
+		    size_t len);
+
 /* Drop the filling batch (its files are to be imported again). */
 void		 store_discard(struct store *);
 int		 store_ping(struct store *);

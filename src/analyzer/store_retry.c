@@ -31,6 +31,8 @@
 #include <mysqld_error.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,7 +57,7 @@ store_retry_conflict(unsigned int code)
 }
 
 /* What a conflict's error is called in the log. */
-const char *
+static const char *
 store_retry_name(unsigned int code)
 {
 	switch (code) {
@@ -70,6 +72,36 @@ store_retry_name(unsigned int code)
 	default:
 		return "conflict";
 	}
+}
+
+const char *
+store_retry_text(const struct store_tries *t, char *buf, size_t len)
+{
+	size_t i, at = 0;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < t->ncodes && at < len; i++) {
+		n = snprintf(buf + at, len - at, "%s%s (%u)", i ? ", " : "",
+		    store_retry_name(t->code[i]), t->code[i]);
+		if (n < 0)
+			break;
+		at += (size_t)n;
+	}
+	return buf;
+}
+
+/* One more conflict with error CODE: counted, its error noted once. */
+static void
+store_retry_note(struct store_tries *t, unsigned int code)
+{
+	unsigned int i;
+
+	t->conflicts++;
+	for (i = 0; i < t->ncodes && t->code[i] != code; i++)
+		;
+	if (i == t->ncodes && i < STORE_CONFLICT_KINDS)
+		t->code[t->ncodes++] = code;
 }
 
 /* A seed of the back-off's randomness: writers that collided must not
@@ -135,8 +167,8 @@ store_retry_sleep(unsigned int ms)
  * FN's transaction, tried again after each conflict, at most
  * STORE_RETRY_TRIES times. FN returns 0 (committed), or -1 with err and
  * the server's error in *code (0: none), its transaction rolled back.
- * *t: how many tries, how many lost to a conflict, and the last
- * conflict's error. 0, or FN's -1.
+ * *t: how many tries, how many lost to a conflict, and their errors.
+ * 0, or FN's -1.
  */
 int
 store_retry_run(struct store *st, store_try_fn fn, void *arg,
@@ -144,7 +176,7 @@ store_retry_run(struct store *st, store_try_fn fn, void *arg,
 {
 	unsigned int code;
 
-	t->tries = t->conflicts = t->code = 0;
+	memset(t, 0, sizeof(*t));
 	for (;;) {
 		code = 0;
 		t->tries++;
@@ -152,8 +184,7 @@ store_retry_run(struct store *st, store_try_fn fn, void *arg,
 			return 0;
 		if (!store_retry_conflict(code))
 			return -1;
-		t->conflicts++;
-		t->code = code;
+		store_retry_note(t, code);
 		if (t->tries >= STORE_RETRY_TRIES)
 			return -1;
 		store_retry_sleep(store_retry_backoff(&st->rng, t->tries));

@@ -116,30 +116,7 @@ fault_end 60
 check "$FAULT: nothing left in new/" spool_count_is new 0
 
 # --- the totals and the campaigns against the rows -----------------------
-totals() {
-	db_query "SELECT 'k', kind, hour, n, first_seen, last_seen FROM kind_hours ORDER BY 2, 3;
-	    SELECT 'v', kind, hour, HEX(value_sha256), value, value2, n, first_seen, last_seen FROM value_hours ORDER BY 2, 3, 4;
-	    SELECT 't', kind, HEX(value_sha256), value, value2, n, first_seen, last_seen FROM value_totals ORDER BY 2, 3;
-	    SELECT 'p', kind, hour, pattern_id, n, first_seen, last_seen FROM pattern_hours ORDER BY 2, 3, 4;
-	    SELECT 'c', id, messages, clients, sensors, first_seen, last_seen FROM campaigns ORDER BY 2;
-	    SELECT 'cc', campaign_id, client_ip, n, first_seen, last_seen FROM campaign_clients ORDER BY 2, 3;
-	    SELECT 'cs', campaign_id, sensor, n, first_seen, last_seen FROM campaign_sensors ORDER BY 2, 3"
-}
-campaigns() {
-	db_query "SELECT id, template, tlsh, domains, IFNULL(subject, '-'), rep_message_id, messages, clients, sensors, first_seen, last_seen FROM campaigns ORDER BY id;
-	    SELECT id, IFNULL(campaign_id, '-') FROM messages ORDER BY id;
-	    SELECT * FROM campaign_clients ORDER BY campaign_id, client_ip;
-	    SELECT * FROM campaign_sensors ORDER BY campaign_id, sensor;
-	    SELECT * FROM campaign_domains ORDER BY campaign_id, domain"
-}
-counts='SELECT (SELECT COALESCE(SUM(count), 0) FROM message_patterns) +
-    (SELECT COALESCE(SUM(count), 0) FROM session_patterns)'
-check_eq "pattern totals are the sum of their counts" \
-    "$(db_scalar "$counts")" "$(db_scalar 'SELECT SUM(total) FROM patterns')"
-check_eq "no value without counts" 0 \
-    "$(db_scalar 'SELECT COUNT(*) FROM patterns WHERE total = 0')"
-check_eq "every session's client address counted once" "$(sessions)" \
-    "$(db_scalar "SELECT SUM(n) FROM value_totals WHERE kind = 'client-ip'")"
+db_check_counts
 stop_analyzer TERM
 check_eq "analyzer exits 0" 0 "$ANALYZER_RC"
 check "the exit line counts the batches retried" grep -q \
@@ -147,13 +124,9 @@ check "the exit line counts the batches retried" grep -q \
     "$ANALYZER_LOG"
 # what it said of the conflicts, for the record
 grep -E 'files?: .*\([0-9]+\)|stopped: ' "$ANALYZER_LOG" | sed 's/^/# /'
-totals > "$T/kept.tsv"
-campaigns > "$T/online"
+db_campaigns > "$T/online"
 check "campaigns were made" test "$(db_scalar 'SELECT COUNT(*) FROM campaigns')" -gt 0
-db_query "$(cat "$SPAMPOT_SRCDIR/sql/rollups-rebuild.sql")"
-totals > "$T/rebuilt.tsv"
-check "the analyzer's totals are those rollups-rebuild.sql computes" \
-    diff -u "$T/rebuilt.tsv" "$T/kept.tsv"
+db_check_totals
 
 # --- the rebuild of the campaigns, held up -------------------------------
 # campaign_clients held: what the rebuild empties first
@@ -176,7 +149,7 @@ check "rebuild: the lock wait timeout, committed at a later try" grep -q \
 check "rebuild: then the campaigns rebuilt" grep -q 'campaigns rebuilt: ' \
     <<< "$out"
 sed 's/^/# /' <<< "$out"
-campaigns > "$T/rebuilt"
+db_campaigns > "$T/rebuilt"
 check "rebuild: exactly the campaigns the analyzer made through its retries" \
     diff -u "$T/online" "$T/rebuilt"
 

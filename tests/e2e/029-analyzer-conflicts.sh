@@ -104,8 +104,10 @@ check "$FAULT: a deadlock, the batch committed at a later try" \
     analyzer_log_has 'files\?: .*deadlock (1213).*, committed at the [2-8][a-z][a-z] try$'
 check_eq "$FAULT: never taken for an outage" 0 "$(unavailable)"
 
-# Longer than every try: as if the database were away, then imported.
-hold 12 > /dev/null
+# Longer than every try (8 waits of 1 s and their back-off, about 10 s,
+# from wherever the batch began): as if the database were away, then
+# imported.
+hold 14 > /dev/null
 check "$FAULT: the tries used up, said" analyzer_log_has \
     'files\?: lock wait timeout (1205) at 8 of 8 tries, not committed$'
 check "$FAULT: then the files wait in new/, as in an outage" \
@@ -134,7 +136,7 @@ other > /dev/null <<'SQL' &
 SET SESSION innodb_lock_wait_timeout = 60;
 BEGIN;
 SELECT COUNT(*) FROM campaign_clients FOR UPDATE;
-SELECT SLEEP(2.5);
+SELECT SLEEP(4);
 COMMIT;
 SQL
 other_pid=$!

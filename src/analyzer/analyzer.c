@@ -1266,11 +1266,14 @@ analyzer_rebuild(struct analyzer *a, const struct analyzer_thresholds *t)
 	    t->ssdeep)) == NULL)
 		fprintf(stderr, "spampot-analyzer: out of memory\n");
 	else if (campaign_assign_rebuild(ca, st, &msgs, &camps, &tries, err,
-	    sizeof(err)) == -1)
+	    sizeof(err)) == -1) {
 		fprintf(stderr, "spampot-analyzer: rebuilding the campaigns: "
-		    "%s (%u of %u tries lost to conflicts)\n", err,
-		    tries.conflicts, tries.tries);
-	else {
+		    "%s\n", err);
+		if (tries.conflicts > 0)
+			fprintf(stderr, "spampot-analyzer: %s at %u of %u "
+			    "tries\n", store_retry_text(&tries, what,
+			    sizeof(what)), tries.conflicts, tries.tries);
+	} else {
 		if (tries.conflicts > 0)
 			printf("spampot-analyzer: rebuilding the campaigns: "
 			    "%s, committed at the %u%s try\n",

@@ -18,7 +18,9 @@
  * messages and new patterns of their batch get the ids read back after
  * those went in (store_ids.c). The report's running totals of the batch
  * go last, in the same transaction, so they count exactly the rows that
- * were committed.
+ * were committed. A batch that loses a conflict with another writer (a
+ * deadlock, a lock wait timeout, a Galera certification failure) is sent
+ * again, whole, after a short back-off (store_retry.c).
  *
  * This file: the connection, the two batches and the commit thread.
  * store_import never talks to the server: while the commit thread sends
@@ -57,11 +59,12 @@
 static int
 store_transient(unsigned int code)
 {
+	/* a conflict with another writer, still there after its tries */
+	if (store_retry_conflict(code))
+		return 1;
 	switch (code) {
 	case ER_CON_COUNT_ERROR:
 	case ER_SERVER_SHUTDOWN:
-	case ER_LOCK_WAIT_TIMEOUT:
-	case ER_LOCK_DEADLOCK:
 	case ER_OPTION_PREVENTS_STATEMENT:	/* read-only */
 	case ER_CONNECTION_KILLED:
 	case ER_NO_SUCH_TABLE:			/* schema not loaded yet */
@@ -153,6 +156,16 @@ store_packet(struct store *st, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A row another writer holds is waited for 5 s at most (the server's
+ * innodb_lock_wait_timeout when it is shorter): well within the 10 s the
+ * connection gives a read (db.c), so that a long lock is an error the
+ * batch is tried again after (1205), not a connection that looks lost
+ * (2013) and, lost again, a file sent to bad/.
+ */
+static const char store_lock_wait[] = "SET SESSION innodb_lock_wait_timeout "
+    "= LEAST(@@innodb_lock_wait_timeout, 5)";
+
 struct store *
 store_open(const struct config *cf, const char *password, char *err,
     size_t errlen)
@@ -172,6 +185,7 @@ store_open(const struct config *cf, const char *password, char *err,
 	}
 	st->cf = cf;
 	st->fill = &st->batch[0];
+	st->rng = store_retry_seed();
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_cond_init(&st->work, NULL);
 	pthread_cond_init(&st->done, NULL);
@@ -183,6 +197,7 @@ store_open(const struct config *cf, const char *password, char *err,
 	/* Times in the spool are UTC; so is every DATETIME we write or
 	 * default. */
 	if (mysql_query(st->db, "SET time_zone = '+00:00'") != 0 ||
+	    mysql_query(st->db, store_lock_wait) != 0 ||
 	    mysql_autocommit(st->db, 0) != 0 ||
 	    store_prepare(st, err, errlen) == -1) {
 		if (err[0] == '\0')
@@ -393,10 +408,13 @@ store_discard(struct store *st)
  * Send a batch and commit it (the commit thread, or the caller's): its
  * queued rows, sessions, messages and new values before what refers to
  * them, whose references become the ids read back as they are sent. On
- * failure the transaction is rolled back.
+ * failure the transaction is rolled back, *codep the server's error.
+ * The batch is left as it was, its ids aside (read again by the next
+ * try): it can be sent again.
  */
 static enum store_result
-store_send(struct store *st, struct store_batch *b, char *err, size_t errlen)
+store_send_once(struct store *st, struct store_batch *b, unsigned *codep,
+    char *err, size_t errlen)
 {
 	static const enum store_stmt order[] = {
 		ST_SESSION, ST_MESSAGE, ST_PATTERN, ST_TRANSCRIPT, ST_AUTH,
@@ -438,8 +456,9 @@ store_send(struct store *st, struct store_batch *b, char *err, size_t errlen)
 		}
 	}
 	if (mysql_commit(st->db) != 0) {
+		*codep = mysql_errno(st->db);
 		snprintf(err, errlen, "commit: %s (%u)", mysql_error(st->db),
-		    mysql_errno(st->db));
+		    *codep);
 		mysql_rollback(st->db);
 		return STORE_RETRY;
 	}
@@ -449,12 +468,40 @@ fail:
 	msg = code ? mysql_stmt_error(st->st[w]) : "ids not found";
 failed:
 	snprintf(err, errlen, "statement %d: %s (%u)", (int)w, msg, code);
+	*codep = code;
 	mysql_rollback(st->db);
 	if (code == ER_DUP_ENTRY && w == ST_SESSION)
 		return STORE_DUPLICATE;
 	if (code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST)
 		return STORE_LOST;
 	return store_transient(code) ? STORE_RETRY : STORE_REJECTED;
+}
+
+/* One try of a batch (store_try_fn): its result in b->rc. */
+static int
+store_send_try(struct store *st, void *arg, unsigned *code, char *err,
+    size_t errlen)
+{
+	struct store_batch *b = arg;
+
+	b->rc = store_send_once(st, b, code, err, errlen);
+	return b->rc == STORE_OK ? 0 : -1;
+}
+
+/*
+ * A batch sent and committed, and sent again after a conflict with
+ * another writer (store_retry.c): a deadlock or a lock wait that timed
+ * out is not an outage. A try that failed rolled back every row it sent;
+ * the queues are the same for the next, and its ids are read back anew
+ * (store_ids.c): none of a try that was rolled back is kept. The caches
+ * of the main thread learn only from the result, once it is taken
+ * (store_commit_wait).
+ */
+static enum store_result
+store_send(struct store *st, struct store_batch *b, char *err, size_t errlen)
+{
+	(void)store_retry_run(st, store_send_try, b, &b->tries, err, errlen);
+	return b->rc;
 }
 
 static void *
@@ -520,6 +567,7 @@ store_commit_start(struct store *st)
 	b->gen = st->gen++;
 	b->err[0] = '\0';
 	b->rc = STORE_OK;
+	memset(&b->tries, 0, sizeof(b->tries));
 	if (store_ids_queue(st) == -1 || store_rollup_queue(st->fill) == -1) {
 		snprintf(b->err, sizeof(b->err), "out of memory");
 		b->rc = STORE_REJECTED;
@@ -557,6 +605,7 @@ store_commit_wait(struct store *st, char *err, size_t errlen)
 	enum store_result rc;
 
 	err[0] = '\0';
+	memset(&st->tries, 0, sizeof(st->tries));
 	if (b == NULL)
 		return STORE_OK;
 	if (st->threaded) {
@@ -566,12 +615,19 @@ store_commit_wait(struct store *st, char *err, size_t errlen)
 		pthread_mutex_unlock(&st->lock);
 	}
 	rc = b->rc;
+	st->tries = b->tries;
 	snprintf(err, errlen, "%s", b->err);
 	if (rc == STORE_OK)
 		store_ids_learn(st, b);
 	store_queues_clear(b);
 	st->flight = NULL;
 	return rc;
+}
+
+void
+store_commit_tries(const struct store *st, struct store_tries *t)
+{
+	*t = st->tries;
 }
 
 /* Commit the filling batch and wait for it. */

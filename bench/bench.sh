@@ -30,6 +30,12 @@
 #             messages in 50,000 campaigns (contrib/fill-db.py) beside the
 #             same import into an empty one; the time to load the
 #             campaign index at start and the analyzer's RSS
+#   writers   1, 2, 4 and 8 analyzers at once, each a sensor with its own
+#             spool of 4,000 files and its own account, into one MariaDB
+#             over TCP with TLS (the server on one core, the analyzers on
+#             the other): files/s in all against one writer's, the
+#             deadlock and retry lines of their logs, every file in once,
+#             the running totals as sql/rollups-rebuild.sql makes them
 #   latency   QUIT to rows visible in MySQL with an idle analyzer, 200
 #             sessions a run; the reference is one INSERT + COMMIT
 #   memory    RSS of each worker at rest and after 100,000 sessions;
@@ -42,7 +48,9 @@
 #
 # Environment: BENCH_ONLY="ingest idle ..." (default: all but ab),
 # BENCH_RUNS (5; at least 3), BENCH_SCALE (multiplies message and file
-# counts; 1); BENCH_CAMPAIGN_MESSAGES (1000000) and BENCH_CAMPAIGNS
+# counts; 1); BENCH_WRITERS ("1 2 4 8"), BENCH_WRITERS_FILES (4000 a
+# spool) and BENCH_WRITERS_TIMEOUT (300 s a measurement): the writers
+# section; BENCH_CAMPAIGN_MESSAGES (1000000) and BENCH_CAMPAIGNS
 # (50000): the database the campaigns section fills; BENCH_ONLY=ab
 # BENCH_OLD=DIR: the spampotd of the build in DIR beside this one's
 # (bench_ab).

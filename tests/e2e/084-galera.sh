@@ -208,18 +208,17 @@ for x in $SENSORS; do
 done
 
 check "the stream runs" wait_for 60 progress c 20
+c_on_3() { [ "$(rows_of 3 c)" -gt 0 ]; }
+check "analyzer 3 writes to node 3" wait_for 30 c_on_3
 use_node 3
 db_kill
 before=$(rows_of 1 c)
 echo "# node 3 killed -9 with $before sessions of sensor-c in the cluster"
 more_c() { [ "$(rows_of 1 c)" -gt "$before" ]; }
 check "node 3 gone: analyzer 3's imports go on through node 1" wait_for 60 more_c
-imported_c=$(grep -c 'imported ' "$T/analyzer-c.log")
 check "meanwhile the cluster is two" wait_for 30 synced 1 2
 
 check "the stream goes on" wait_for 60 progress c 45
-check "analyzer 3 goes on importing without node 3" \
-    test "$(grep -c 'imported ' "$T/analyzer-c.log")" -gt "$imported_c"
 grep -n "unavailable\|dropped\|available again" "$T/analyzer-c.log" | sed 's/^/# /'
 last=$(node_status 1 wsrep_last_committed)
 db_start
@@ -258,16 +257,42 @@ check "node 3 caught up: wsrep_last_committed past the kill" \
     test "$(node_status 3 wsrep_last_committed)" -gt "$last"
 
 # --- the same rows on every node ----------------------------------------------
+# The writers stopped, every node applies up to the same seqno; then the
+# tables are compared: CHECKSUM TABLE, and for auth_attempts (whose
+# CHECKSUM TABLE differed between nodes holding the same rows, its two
+# virtual columns) and the ids of sessions and messages, a hash of the
+# rows as SELECT reads them.
+for x in $SENSORS; do
+	kill -TERM "${APID[$x]}" 2>/dev/null
+	wait "${APID[$x]}" 2>/dev/null
+	check_eq "analyzer $x exits 0" 0 "$?"
+	APID[$x]=
+done
+same_seqno() {
+	local s1
+	s1=$(node_status 1 wsrep_last_committed)
+	[ "$s1" = "$(node_status 2 wsrep_last_committed)" ] &&
+	    [ "$s1" = "$(node_status 3 wsrep_last_committed)" ]
+}
+check "the three nodes at the same wsrep_last_committed" wait_for 30 same_seqno
 digest() {	# N
 	node_sql "$1" "SET SESSION wsrep_sync_wait = 15;
-	    CHECKSUM TABLE sessions, messages, auth_attempts, urls,
-	    kind_hours, value_hours, value_totals, campaigns, campaign_sensors;
-	    SELECT COUNT(*), MD5(GROUP_CONCAT(id ORDER BY id)) FROM messages" |
+	    SET SESSION group_concat_max_len = 1073741824;
+	    CHECKSUM TABLE sessions, messages, urls, kind_hours, value_hours,
+	    value_totals, campaigns, campaign_sensors;
+	    SELECT 'auth_attempts', COUNT(*), MD5(GROUP_CONCAT(CONCAT_WS(0x1f,
+	        id, session_id, mechanism, status, username, password, authzid,
+	        tried_at) ORDER BY id SEPARATOR 0x1e)) FROM auth_attempts;
+	    SELECT 'sessions', COUNT(*), MD5(GROUP_CONCAT(CONCAT_WS(0x1f,
+	        id, sensor) ORDER BY id SEPARATOR 0x1e)) FROM sessions;
+	    SELECT 'messages', COUNT(*), MD5(GROUP_CONCAT(id ORDER BY id)) FROM messages" |
 	    sed "s/^spampot\.//" > "$T/digest-$1"
 }
 digest 1; digest 2; digest 3
 check "node 2 holds the rows of node 1" diff "$T/digest-1" "$T/digest-2"
 check "node 3 holds the rows of node 1" diff "$T/digest-1" "$T/digest-3"
+check "the totals collide between writers: a credential from every sensor" \
+    test "$(node_sql 1 "SELECT COUNT(DISTINCT s.sensor) FROM auth_attempts a JOIN sessions s ON s.id = a.session_id WHERE a.username = 'admin0'" 2>/dev/null)" = 3
 
 # --- the running totals against the rows --------------------------------------
 dump() {
@@ -279,12 +304,6 @@ dump() {
 	    SELECT 'cc', campaign_id, client_ip, n, first_seen, last_seen FROM campaign_clients ORDER BY 2, 3;
 	    SELECT 'cs', campaign_id, sensor, n, first_seen, last_seen FROM campaign_sensors ORDER BY 2, 3"
 }
-for x in $SENSORS; do
-	kill -TERM "${APID[$x]}" 2>/dev/null
-	wait "${APID[$x]}" 2>/dev/null
-	check_eq "analyzer $x exits 0" 0 "$?"
-	APID[$x]=
-done
 dump > "$T/kept.tsv"
 check "the shared credentials were counted across sensors" \
     grep -q "admin0" "$T/kept.tsv"
@@ -292,9 +311,8 @@ node_sql 1 "$(cat "$SPAMPOT_SRCDIR/sql/rollups-rebuild.sql")"
 dump > "$T/rebuilt.tsv"
 check "the totals are those rollups-rebuild.sql computes" \
     diff -u "$T/rebuilt.tsv" "$T/kept.tsv"
-if grep -q "retry" "$T"/analyzer-?.log; then
-	echo "# certification conflicts retried: $(cat "$T"/analyzer-?.log | grep -c retry) lines"
-fi
+# certification failures (1213) are not required, only counted
+echo "# analyzer lines on error 1213: $(cat "$T"/analyzer-?.log | grep -c '(1213)')"
 echo "# run time $(($(date +%s) - t0)) s"
 for x in $SENSORS; do
 	use_sensor "$x"

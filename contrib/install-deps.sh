@@ -28,6 +28,9 @@ if [ "${1:-}" = "--tests" ]; then
 	# test archives (zip, 7z, rar, tar) and real-world rules checked with
 	# the yara tool
 	pkgs="$pkgs zip p7zip-full yara"
+	# tests/e2e/084-galera.sh: a three-node cluster; its joiners come by
+	# rsync SST (wsrep_sst_rsync runs rsync)
+	pkgs="$pkgs galera-4 rsync"
 fi
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps.sh: run as root (it calls apt-get)" >&2

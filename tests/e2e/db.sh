@@ -89,7 +89,8 @@ db_root_ok() {
 	    -N -B -e 'SELECT 1' >/dev/null 2>&1
 }
 
-# db_start: initialise the data directory on first use, start mariadbd in
+# db_start [MARIADBD-OPTIONS...]: initialise the data directory on first
+# use, start mariadbd (with the options given, for this start only) in
 # the background and wait (at most DB_START_TIMEOUT seconds) until root
 # can connect. A server that does not come up fails the case, with its log.
 db_start() {
@@ -108,7 +109,7 @@ db_start() {
 		t0=$(date +%s%N)
 	fi
 	mariadbd --no-defaults "${DB_OPTIONS[@]}" \
-	    "${DB_NETWORK[@]:---skip-networking}" --socket="$DB_SOCKET" \
+	    "${DB_NETWORK[@]:---skip-networking}" "$@" --socket="$DB_SOCKET" \
 	    --pid-file="$DB_DIR/mysqld.pid" \
 	    --log-error="$DB_LOG" >> "$DB_DIR/stdout.log" 2>&1 &
 	DB_PID=$!

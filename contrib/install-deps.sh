@@ -28,6 +28,9 @@ if [ "${1:-}" = "--tests" ]; then
 	# test archives (zip, 7z, rar, tar) and real-world rules checked with
 	# the yara tool
 	pkgs="$pkgs zip p7zip-full yara"
+	# 081-export.sh: the MISP event and STIX bundle checked against the
+	# JSON Schemas of tests/data/export
+	pkgs="$pkgs python3-jsonschema"
 fi
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps.sh: run as root (it calls apt-get)" >&2

@@ -626,6 +626,7 @@ rexp_stix_sco(struct rexp *x, enum rexp_kind k, const char *const *row,
 	rexp_stix_common(x, type, id);
 	if (k == RK_FILE) {
 		json_key(b, "hashes", 0);
+		buf_append(b, "{", 1);
 		rexp_kv(b, "MD5", row[4], 1);
 		rexp_kv(b, "SHA-1", row[5], 0);
 		rexp_kv(b, "SHA-256", row[0], 0);

@@ -99,19 +99,22 @@ static const struct rexp_query rexp_queries[] = {
 };
 #define REXP_NQUERIES (sizeof(rexp_queries) / sizeof(rexp_queries[0]))
 
-/* A campaign's values in the window: campaign, kind, value. */
+/* A campaign's values in the window: campaign (20 digits, so that the
+ * order of the text is the order of the numbers), kind, value. %W: the
+ * window on the message, %S on the session, as the values' own queries
+ * have them, so that every reference finds its attribute. */
 #define REXP_MEMBERS \
-	"SELECT CONCAT(m.campaign_id), '0', s.client_ip " REXP_MSG \
-	" WHERE m.campaign_id IS NOT NULL%W GROUP BY 1, 3 UNION " \
-	"SELECT CONCAT(m.campaign_id), '1', m.mail_from " REXP_MSG \
+	"SELECT LPAD(m.campaign_id, 20, '0'), '0', s.client_ip " REXP_MSG \
+	" WHERE m.campaign_id IS NOT NULL%S GROUP BY 1, 3 UNION " \
+	"SELECT LPAD(m.campaign_id, 20, '0'), '1', m.mail_from " REXP_MSG \
 	" WHERE m.campaign_id IS NOT NULL AND m.mail_from <> ''%W " \
 	"GROUP BY 1, 3 UNION " \
-	"SELECT CONCAT(m.campaign_id), '3', u.url " REXP_MSG \
+	"SELECT LPAD(m.campaign_id, 20, '0'), '3', u.url " REXP_MSG \
 	" JOIN urls u ON u.message_id = m.id WHERE m.campaign_id IS NOT " \
 	"NULL%W GROUP BY 1, 3 UNION " \
-	"SELECT CONCAT(m.campaign_id), '5', a.sha256 " REXP_MSG \
+	"SELECT LPAD(m.campaign_id, 20, '0'), '5', a.sha256 " REXP_MSG \
 	" JOIN attachments a ON a.message_id = m.id WHERE m.campaign_id IS " \
-	"NOT NULL%W GROUP BY 1, 3 ORDER BY 1 + 0, 2, 3"
+	"NOT NULL%W GROUP BY 1, 3 ORDER BY 1, 2, 3"
 
 struct rexp {
 	struct rdb			*db;
@@ -217,7 +220,7 @@ rexp_fetch(struct rexp *x, const struct rexp_query *k, struct rdb_rows *rows)
 	rdb_run(x->db, &q, rows);
 }
 
-/* REXP_MEMBERS, each %W the window and the sensor. */
+/* REXP_MEMBERS, each %W or %S the window and the sensor. */
 static void
 rexp_fetch_members(struct rexp *x, struct rdb_rows *rows)
 {
@@ -226,15 +229,26 @@ rexp_fetch_members(struct rexp *x, struct rdb_rows *rows)
 	const char *p = REXP_MEMBERS, *w;
 
 	rdb_init(&q);
-	while ((w = strstr(p, "%W")) != NULL) {
+	while ((w = strchr(p, '%')) != NULL) {
 		snprintf(frag, sizeof(frag), "%.*s", (int)(w - p), p);
 		rdb_sql(&q, frag);
-		rdb_window(&q, "m.received_at", x->o);
+		rdb_window(&q, w[1] == 'S' ? "s.started_at" : "m.received_at",
+		    x->o);
 		rdb_sensor(&q, x->o);
 		p = w + 2;
 	}
 	rdb_sql(&q, p);
 	rdb_run(x->db, &q, rows);
+}
+
+/* The campaign of member row r against campaign id: <0, 0, >0. */
+static int
+rexp_member_of(const struct rdb_rows *mem, size_t r, const char *id)
+{
+	unsigned long long a = strtoull(rdb_cell(mem, r, 0), NULL, 10);
+	unsigned long long b = strtoull(id, NULL, 10);
+
+	return a < b ? -1 : a > b;
 }
 
 static void
@@ -422,8 +436,7 @@ rexp_misp_refs(struct rexp *x, const char *id, const struct rdb_rows *mem,
 	int first = 1;
 
 	buf_appendf(&x->b, ",\"ObjectReference\":[");
-	for (; *m < mem->nrows && strcmp(rdb_cell(mem, *m, 0), id) == 0;
-	    (*m)++) {
+	for (; *m < mem->nrows && rexp_member_of(mem, *m, id) == 0; (*m)++) {
 		rexp_uuid(x, rexp_member_misp[rdb_cell(mem, *m, 1)[0] - '0'],
 		    rdb_cell(mem, *m, 2), uuid);
 		buf_append(&x->b, first ? "{" : ",{", first ? 1 : 2);
@@ -468,8 +481,7 @@ rexp_misp_campaigns(struct rexp *x)
 		rexp_misp_attr(x, "campaign-messages", id, "counter", "Other",
 		    rdb_cell(&rows, r, 1), 0, row, "messages");
 		buf_appendf(&x->b, "]");
-		while (m < mem.nrows && strtoull(rdb_cell(&mem, m, 0), NULL,
-		    10) < strtoull(id, NULL, 10))
+		while (m < mem.nrows && rexp_member_of(&mem, m, id) < 0)
 			m++;
 		rexp_misp_refs(x, id, &mem, &m);
 		x->first = 0;
@@ -730,11 +742,10 @@ rexp_stix_campaigns(struct rexp *x)
 		buf_release(&d);
 		rexp_kv(&x->b, "context", "suspicious-activity", 0);
 		buf_appendf(&x->b, ",\"object_refs\":[");
-		while (m < mem.nrows && strtoull(rdb_cell(&mem, m, 0), NULL,
-		    10) < strtoull(cid, NULL, 10))
+		while (m < mem.nrows && rexp_member_of(&mem, m, cid) < 0)
 			m++;
-		for (first = 1; m < mem.nrows &&
-		    strcmp(rdb_cell(&mem, m, 0), cid) == 0; m++, first = 0) {
+		for (first = 1; m < mem.nrows && rexp_member_of(&mem, m,
+		    cid) == 0; m++, first = 0) {
 			rexp_stix_id(x, "indicator", rexp_member_stix[
 			    rdb_cell(&mem, m, 1)[0] - '0'], rdb_cell(&mem, m, 2),
 			    ref, sizeof(ref));

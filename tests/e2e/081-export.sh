@@ -49,15 +49,20 @@ def session(src, msgs, auth=()):
     s = smtplib.SMTP("127.0.0.1", port, local_hostname="bot.example",
                      source_address=(src, 0), timeout=20)
     s.ehlo()
-    for user, pw in auth:
-        try:
-            s.login(user, pw)
-        except smtplib.SMTPException:
-            pass
-        s.rset()
     for frm, rcpt, m in msgs:
         s.sendmail(frm, [rcpt], bytes(m))
     s.quit()
+    # AUTH PLAIN, one session each: the passwords as typed, not digests
+    for user, pw in auth:
+        s = smtplib.SMTP("127.0.0.1", port, local_hostname="bot.example",
+                         source_address=(src, 0), timeout=20)
+        s.ehlo()
+        s.user, s.password = user, pw
+        try:
+            s.auth("PLAIN", s.auth_plain)
+        except smtplib.SMTPException:
+            pass
+        s.quit()
 
 def mail(frm, rcpt, subject, body, attach=()):
     m = EmailMessage()
@@ -93,21 +98,26 @@ session("127.0.0.9", [("old@stale-sender.example", "y@victims.example",
 PY
 }
 sessions() { db_scalar 'SELECT COUNT(*) FROM sessions'; }
-imported() { [ "$(sessions)" -ge 4 ] && spool_count_is new 0; }
+imported() { [ "$(sessions)" -ge 8 ] && spool_count_is new 0; }
 check "the captures sent" send
-check "4 sessions imported" wait_for 30 imported
+check "8 sessions imported" wait_for 30 imported
 
 q() { db_query "$1"; }
-OLD=$(db_scalar "SELECT id FROM sessions WHERE client_ip = '127.0.0.9'")
-check "the old session is there" test -n "$OLD"
-q "UPDATE sessions SET started_at = '2020-03-01 10:00:00', ended_at = '2020-03-01 10:00:05' WHERE id = $OLD;
-   UPDATE auth_attempts SET tried_at = '2020-03-01 10:00:00' WHERE session_id = $OLD;
-   UPDATE messages SET received_at = '2020-03-01 10:00:01' WHERE session_id = $OLD;
-   UPDATE urls u JOIN messages m ON m.id = u.message_id SET u.received_at = '2020-03-01 10:00:01' WHERE m.session_id = $OLD;
-   UPDATE attachments a JOIN messages m ON m.id = a.message_id SET a.received_at = '2020-03-01 10:00:01' WHERE m.session_id = $OLD;
-   UPDATE recipients r JOIN messages m ON m.id = r.message_id SET r.received_at = '2020-03-01 10:00:01' WHERE m.session_id = $OLD"
+OLD="SELECT id FROM sessions WHERE client_ip = '127.0.0.9'"
+check_eq "the old sessions are there" 2 "$(db_scalar "SELECT COUNT(*) FROM ($OLD) o")"
+OLD=$(q "$OLD" | paste -sd,)
+q "UPDATE sessions SET started_at = '2020-03-01 10:00:00', ended_at = '2020-03-01 10:00:05' WHERE id IN ($OLD);
+   UPDATE auth_attempts SET tried_at = '2020-03-01 10:00:00' WHERE session_id IN ($OLD);
+   UPDATE messages SET received_at = '2020-03-01 10:00:01' WHERE session_id IN ($OLD);
+   UPDATE urls u JOIN messages m ON m.id = u.message_id SET u.received_at = '2020-03-01 10:00:01' WHERE m.session_id IN ($OLD);
+   UPDATE attachments a JOIN messages m ON m.id = a.message_id SET a.received_at = '2020-03-01 10:00:01' WHERE m.session_id IN ($OLD);
+   UPDATE recipients r JOIN messages m ON m.id = r.message_id SET r.received_at = '2020-03-01 10:00:01' WHERE m.session_id IN ($OLD)"
 check_eq "a campaign of six copies" "6 1" \
     "$(q "SELECT COUNT(*), COUNT(DISTINCT campaign_id) FROM messages WHERE subject = 'Parcel held: fee due'" | tr '\t' ' ')"
+check_eq "the AUTH PLAIN passwords as typed" "admin123|stale-pass|test" \
+    "$(q "SELECT password FROM auth_attempts WHERE username <> CONCAT('o', CHAR(39), 'brien') ORDER BY password" | paste -sd'|')"
+check_eq "a password with a backslash and a quote" 1 \
+    "$(db_scalar "SELECT COUNT(*) FROM auth_attempts WHERE password = CONCAT('pa', CHAR(92), 'ss', CHAR(39), 'word')")"
 check "credentials, URLs and attachments captured" test \
     "$(db_scalar "SELECT (SELECT COUNT(*) FROM auth_attempts) > 0 AND (SELECT COUNT(*) FROM urls) > 0 AND (SELECT COUNT(*) FROM attachments) > 0")" = 1
 
@@ -126,13 +136,17 @@ expect() {
 	q "SELECT DISTINCT CONCAT(a.md5, ' ', a.sha1, ' ', a.sha256) FROM attachments a JOIN messages m ON m.id = a.message_id JOIN sessions s ON s.id = m.session_id WHERE m.received_at >= '$SINCE'$s" > "$dir/file"
 	q "SELECT DISTINCT TO_BASE64(CONCAT(a.username, CHAR(0), a.password)) FROM auth_attempts a JOIN sessions s ON s.id = a.session_id WHERE s.$w$s" > "$dir/cred"
 	q "SELECT DISTINCT m.campaign_id FROM messages m JOIN sessions s ON s.id = m.session_id WHERE m.received_at >= '$SINCE' AND m.campaign_id IS NOT NULL$s" > "$dir/campaign"
+	q "SELECT DISTINCT m.campaign_id, s.client_ip FROM messages m JOIN sessions s ON s.id = m.session_id WHERE m.received_at >= '$SINCE' AND m.campaign_id IS NOT NULL$s
+	   UNION SELECT DISTINCT m.campaign_id, m.mail_from FROM messages m JOIN sessions s ON s.id = m.session_id WHERE m.received_at >= '$SINCE' AND m.campaign_id IS NOT NULL AND m.mail_from <> ''$s
+	   UNION SELECT DISTINCT m.campaign_id, u.url FROM messages m JOIN sessions s ON s.id = m.session_id JOIN urls u ON u.message_id = m.id WHERE m.received_at >= '$SINCE' AND m.campaign_id IS NOT NULL$s
+	   UNION SELECT DISTINCT m.campaign_id, a.sha256 FROM messages m JOIN sessions s ON s.id = m.session_id JOIN attachments a ON a.message_id = m.id WHERE m.received_at >= '$SINCE' AND m.campaign_id IS NOT NULL$s" > "$dir/member"
 }
 # ... and what is outside the window: the old session's values.
-q "SELECT client_ip FROM sessions WHERE id = $OLD" > "$T/absent"
-q "SELECT mail_from FROM messages WHERE session_id = $OLD" >> "$T/absent"
-q "SELECT u.url FROM urls u JOIN messages m ON m.id = u.message_id WHERE m.session_id = $OLD" >> "$T/absent"
-q "SELECT a.sha256 FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.session_id = $OLD" >> "$T/absent"
-q "SELECT username FROM auth_attempts WHERE session_id = $OLD" >> "$T/absent"
+q "SELECT DISTINCT client_ip FROM sessions WHERE id IN ($OLD)" > "$T/absent"
+q "SELECT mail_from FROM messages WHERE session_id IN ($OLD)" >> "$T/absent"
+q "SELECT u.url FROM urls u JOIN messages m ON m.id = u.message_id WHERE m.session_id IN ($OLD)" >> "$T/absent"
+q "SELECT a.sha256 FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.session_id IN ($OLD)" >> "$T/absent"
+q "SELECT username FROM auth_attempts WHERE session_id IN ($OLD)" >> "$T/absent"
 check_eq "five values outside the window" 5 "$(grep -c . "$T/absent")"
 
 rep() {

@@ -13,7 +13,8 @@ spampot writes: a recursive-descent parser below); every reference must
 resolve; the TLP marking must be the one asked for. Each file of the
 expect directory (ip, sender, sender-domain, url, host, file, cred,
 campaign: one value a line, as SQL gave them) must be exactly what the
-document holds of that kind; no line of the absent file may appear in
+document holds of that kind; each campaign must refer to every value of
+its in the member file (campaign id, a tab, a value); no line of the absent file may appear in
 any value. Exit 1 with the reasons on standard error.
 """
 import argparse
@@ -186,7 +187,20 @@ def read_expect(d):
         elif kind == "file":
             lines = [tuple(x.split(" ")) for x in lines]
         e[kind] = set(lines)
+    e["member"] = {}
+    for line in open(os.path.join(d, "member"), encoding="utf-8"):
+        cid, value = line.rstrip("\n").split("\t", 1)
+        e["member"].setdefault(cid, set()).add(value)
     return e
+
+
+def members(what, cid, got, exp):
+    """A campaign refers to each of its addresses, senders, URLs and
+    attachments of the window."""
+    want = exp["member"].get(cid, set())
+    if not want <= got:
+        err("%s campaign %s: no reference to %s" % (what, cid,
+                                                    sorted(want - got)))
 
 
 def same(what, got, want):
@@ -230,6 +244,7 @@ def check_misp(doc, tlp, exp):
     creds = set()
     camps = set()
     attr_uuids = {a["uuid"] for a in attrs}
+    attr_value = {a["uuid"]: a["value"].split("|")[-1] for a in attrs}
     for o in objs:
         rel = {a["object_relation"]: a["value"] for a in o["Attribute"]}
         if o["name"] == "credential":
@@ -243,6 +258,8 @@ def check_misp(doc, tlp, exp):
                 if r["referenced_uuid"] not in attr_uuids:
                     err("MISP: campaign %s: dangling reference %s" %
                         (rel.get("campaign-id"), r["referenced_uuid"]))
+            members("MISP", rel.get("campaign-id"),
+                    {attr_value.get(r["referenced_uuid"]) for r in refs}, exp)
             if "first_seen" not in o or "last_seen" not in o:
                 err("MISP: campaign without first_seen/last_seen")
     same("MISP credential objects", creds, exp["cred"])
@@ -331,6 +348,10 @@ def check_stix(doc, tlp, exp):
         if not all(ids.get(r, {}).get("type") == "indicator"
                    for r in g["object_refs"]):
             err("STIX: grouping refers to something not an indicator")
+            continue
+        members("STIX", re.sub(r"^spampot campaign ", "", g["name"]),
+                {(pattern_value(ids[r]["pattern"]) or ("", "", ""))[2]
+                 for r in g["object_refs"]}, exp)
     for t, lst in by.items():
         for s in lst:
             values.extend(str(v) for k, v in s.items()

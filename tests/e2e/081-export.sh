@@ -82,8 +82,9 @@ camp = [("fees@parcel-fee.example", "v%d@victims.example" % i,
 session("127.0.0.2", camp[:3], [("admin", "admin123"),
                                 ("o'brien", "pa\\ss'word")])
 session("127.0.0.3", camp[3:])
-session("127.0.0.4", [("hr@jobs-offer.example", "x@victims.example",
-    mail("hr@jobs-offer.example", "x@victims.example", "Your offer",
+# a quote in the sender: escaped in the STIX pattern
+session("127.0.0.4", [("o'hara@jobs-offer.example", "x@victims.example",
+    mail("o'hara@jobs-offer.example", "x@victims.example", "Your offer",
          "See https://www.jobs-offer.example/apply/now?ref=7 today.",
          [("offer.zip", "application/zip",
            zipped("offer.doc", b"not really a document\n" * 40)),
@@ -118,6 +119,8 @@ check_eq "the AUTH PLAIN passwords as typed" "admin123|stale-pass|test" \
     "$(q "SELECT password FROM auth_attempts WHERE username <> CONCAT('o', CHAR(39), 'brien') ORDER BY password" | paste -sd'|')"
 check_eq "a password with a backslash and a quote" 1 \
     "$(db_scalar "SELECT COUNT(*) FROM auth_attempts WHERE password = CONCAT('pa', CHAR(92), 'ss', CHAR(39), 'word')")"
+check_eq "a sender with a quote, as sent" 1 \
+    "$(db_scalar "SELECT COUNT(*) FROM messages WHERE mail_from = CONCAT('o', CHAR(39), 'hara@jobs-offer.example')")"
 check "credentials, URLs and attachments captured" test \
     "$(db_scalar "SELECT (SELECT COUNT(*) FROM auth_attempts) > 0 AND (SELECT COUNT(*) FROM urls) > 0 AND (SELECT COUNT(*) FROM attachments) > 0")" = 1
 

@@ -186,9 +186,8 @@ rexp_time(const char *db, char *dst, size_t len)
 static void
 rexp_put(struct rexp *x)
 {
-	if (x->b.len >= REXP_FLUSH) {
+	if (x->b.len >= REXP_FLUSH)
 		rout_flush(x->o, &x->b);
-	}
 }
 
 static void
@@ -269,7 +268,7 @@ rexp_fetch_campaigns(struct rexp *x, struct rdb_rows *rows)
 	rdb_run(x->db, &q, rows);
 }
 
-/* --- MISP ------------------------------------------------------------------ */
+/* --- MISP ----------------------------------------------------------------- */
 
 /* The tag of an attribute's uuid: its kind and, for a file, which hash. */
 static const char *const rexp_tags[] = {
@@ -556,7 +555,7 @@ rexp_misp(struct rexp *x, const char *tlp)
 	return found ? REPORT_FOUND : REPORT_NONE;
 }
 
-/* --- STIX 2.1 -------------------------------------------------------------- */
+/* --- STIX 2.1 ------------------------------------------------------------- */
 
 /* The cyber-observable type of a kind's value. */
 static const char *
@@ -718,7 +717,7 @@ static void
 rexp_stix_campaigns(struct rexp *x)
 {
 	struct rdb_rows rows, mem;
-	char id[80], ref[80];
+	char id[80], ref[80], first_t[40], last_t[40];
 	struct buf d;
 	size_t r, m = 0;
 	int first;
@@ -732,11 +731,12 @@ rexp_stix_campaigns(struct rexp *x)
 		rexp_stix_sdo(x, "grouping", id);
 		json_key(&x->b, "name", 0);
 		buf_appendf(&x->b, "\"spampot campaign %s\"", cid);
+		rexp_time(rdb_cell(&rows, r, 2), first_t, sizeof(first_t));
+		rexp_time(rdb_cell(&rows, r, 3), last_t, sizeof(last_t));
 		memset(&d, 0, sizeof(d));
 		buf_appendf(&d, "%s messages in the window (%s in all), first "
 		    "%s, last %s; subject: ", rdb_cell(&rows, r, 1),
-		    rdb_cell(&rows, r, 5), rdb_cell(&rows, r, 2),
-		    rdb_cell(&rows, r, 3));
+		    rdb_cell(&rows, r, 5), first_t, last_t);
 		buf_appendf(&d, "%s", rdb_cell(&rows, r, 4));
 		rexp_kv(&x->b, "description", d.data, 0);
 		buf_release(&d);

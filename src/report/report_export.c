@@ -170,17 +170,20 @@ rexp_uuid(const struct rexp *x, const char *tag, const char *value,
 
 /* "2026-11-26 16:24:04.368849" -> "2026-11-26T16:24:04.368Z" (STIX wants
  * milliseconds; MISP takes them as well). */
-static void
+void
 rexp_time(const char *db, char *dst, size_t len)
 {
+	char ms[4] = "000";
+	size_t i;
+
 	if (db == NULL || strlen(db) < 19) {
 		snprintf(dst, len, "%s", db ? db : "");
 		return;
 	}
-	if (strlen(db) >= 23)
-		snprintf(dst, len, "%.10sT%.12sZ", db, db + 11);
-	else
-		snprintf(dst, len, "%.10sT%.8s.000Z", db, db + 11);
+	for (i = 0; db[19] == '.' && i < 3 && db[20 + i] >= '0' &&
+	    db[20 + i] <= '9'; i++)
+		ms[i] = db[20 + i];
+	snprintf(dst, len, "%.10sT%.8s.%sZ", db, db + 11, ms);
 }
 
 static void
@@ -593,7 +596,7 @@ rexp_stix_id(const struct rexp *x, const char *type, const char *tag,
 }
 
 /* A value inside a pattern's single quotes: \ and ' escaped. */
-static void
+void
 rexp_pattern_str(struct buf *p, const char *v)
 {
 	for (; *v != '\0'; v++) {

@@ -251,6 +251,10 @@ int	 rhtml_run(struct rdb *, const struct report_opts *);
 /* export: --format misp or stix, marked with the TLP level (--tlp). */
 const char *rexp_check_tlp(const char *);	/* NULL: no such level */
 int	 rexp_run(struct rdb *, const struct report_opts *, const char *tlp);
+/* A database time as RFC 3339 UTC with milliseconds; a string for the
+ * single quotes of a STIX pattern (' and \ escaped with \). */
+void	 rexp_time(const char *, char *, size_t);
+void	 rexp_pattern_str(struct buf *, const char *);
 
 /* --- report_svg.c ---------------------------------------------------------- */
 

@@ -145,11 +145,13 @@ expect() {
 	   UNION SELECT DISTINCT m.campaign_id, a.sha256 FROM messages m JOIN sessions s ON s.id = m.session_id JOIN attachments a ON a.message_id = m.id WHERE m.received_at >= '$SINCE' AND m.campaign_id IS NOT NULL$s" > "$dir/member"
 }
 # ... and what is outside the window: the old session's values.
-q "SELECT DISTINCT client_ip FROM sessions WHERE id IN ($OLD)" > "$T/absent"
-q "SELECT mail_from FROM messages WHERE session_id IN ($OLD)" >> "$T/absent"
-q "SELECT u.url FROM urls u JOIN messages m ON m.id = u.message_id WHERE m.session_id IN ($OLD)" >> "$T/absent"
-q "SELECT a.sha256 FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.session_id IN ($OLD)" >> "$T/absent"
-q "SELECT username FROM auth_attempts WHERE session_id IN ($OLD)" >> "$T/absent"
+{
+	q "SELECT DISTINCT client_ip FROM sessions WHERE id IN ($OLD)"
+	q "SELECT mail_from FROM messages WHERE session_id IN ($OLD)"
+	q "SELECT u.url FROM urls u JOIN messages m ON m.id = u.message_id WHERE m.session_id IN ($OLD)"
+	q "SELECT a.sha256 FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.session_id IN ($OLD)"
+	q "SELECT username FROM auth_attempts WHERE session_id IN ($OLD)"
+} > "$T/absent"
 check_eq "five values outside the window" 5 "$(grep -c . "$T/absent")"
 
 rep() {

@@ -635,24 +635,6 @@ WRITERS_DB_CPU=1
 WRITERS_AN_CPU=0
 WR_DIR=
 
-# writers_tls: a private authority and a certificate for 127.0.0.1.
-writers_tls() {
-	install -d -m 0755 "$T/wtls"
-	(
-		cd "$T/wtls" || exit 1
-		openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
-		    -subj "/CN=bench CA" -keyout ca.key -out ca.pem &&
-		openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
-		    -keyout db.key -out db.csr &&
-		printf 'subjectAltName = IP:127.0.0.1\n' > san.cnf &&
-		openssl x509 -req -in db.csr -CA ca.pem -CAkey ca.key \
-		    -CAcreateserial -days 2 -extfile san.cnf -out db.pem
-	) > "$T/wtls.log" 2>&1 || { cat "$T/wtls.log" >&2; exit 1; }
-	chown mysql "$T/wtls/db.key"
-	chmod 0600 "$T/wtls/db.key"
-	chmod 0644 "$T/wtls/ca.pem" "$T/wtls/db.pem"
-}
-
 # writers_prepare: the server with TCP and TLS, pinned; for each of the
 # WRITERS_MAX sensors its account, spool and config.
 writers_prepare() {
@@ -662,7 +644,7 @@ writers_prepare() {
 	if [ -n "$DB_PID" ]; then
 		db_stop || exit 1
 	fi
-	writers_tls
+	db_tls_certs "$T/wtls" bench || exit 1
 	WR_PORT=$(free_port)
 	DB_NETWORK=(--port="$WR_PORT" --bind-address=127.0.0.1
 		--ssl-cert="$T/wtls/db.pem" --ssl-key="$T/wtls/db.key"
@@ -696,17 +678,6 @@ writers_prepare() {
 	find "$WR_DIR" -mindepth 1 -type d -exec chmod 0770 {} +
 	chmod 0755 "$WR_DIR"
 	say "writers: $WRITERS_MAX sensors of $WRITERS_FILES spool files each, MariaDB on CPU $WRITERS_DB_CPU over TCP+TLS port $WR_PORT, analyzers on CPU $WRITERS_AN_CPU"
-}
-
-# writers_dump: the running totals, for the comparison with the rebuild.
-writers_dump() {
-	db_query "SELECT 'k', kind, hour, n, first_seen, last_seen FROM kind_hours ORDER BY 2, 3;
-	    SELECT 'v', kind, hour, HEX(value_sha256), value, value2, n, first_seen, last_seen FROM value_hours ORDER BY 2, 3, 4;
-	    SELECT 't', kind, HEX(value_sha256), value, value2, n, first_seen, last_seen FROM value_totals ORDER BY 2, 3;
-	    SELECT 'p', kind, hour, pattern_id, n, first_seen, last_seen FROM pattern_hours ORDER BY 2, 3, 4;
-	    SELECT 'c', id, messages, clients, sensors, first_seen, last_seen FROM campaigns ORDER BY 2;
-	    SELECT 'cc', campaign_id, client_ip, n, first_seen, last_seen FROM campaign_clients ORDER BY 2, 3;
-	    SELECT 'cs', campaign_id, sensor, n, first_seen, last_seen FROM campaign_sensors ORDER BY 2, 3"
 }
 
 # writers_left N: files still in the new/ of the first N spools.
@@ -755,9 +726,9 @@ writers_run() {
 	c=$(db_scalar "SELECT COUNT(*) - COUNT(DISTINCT spool_name) FROM sessions")
 	doubled=$((doubled + c))
 	lost=$((lost + $(writers_left "$n")))
-	writers_dump > "$T/wkept.tsv"
+	db_totals > "$T/wkept.tsv"
 	db_query "$(cat "$SPAMPOT_SRCDIR/sql/rollups-rebuild.sql")"
-	writers_dump > "$T/wrebuilt.tsv"
+	db_totals > "$T/wrebuilt.tsv"
 	local totals=1
 	if ! cmp -s "$T/wkept.tsv" "$T/wrebuilt.tsv"; then
 		totals=0

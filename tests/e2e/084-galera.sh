@@ -24,20 +24,7 @@ for tool in rsync wsrep_sst_rsync; do
 done
 
 # --- a private authority and the servers' certificate for 127.0.0.1 ----------
-install -d -m 0755 "$T/tls"
-(
-	cd "$T/tls" || exit 1
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=e2e CA" \
-	    -keyout ca.key -out ca.pem
-	openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
-	    -keyout db.key -out db.csr
-	printf 'subjectAltName = IP:127.0.0.1\n' > san.cnf
-	openssl x509 -req -in db.csr -CA ca.pem -CAkey ca.key \
-	    -CAcreateserial -days 2 -extfile san.cnf -out db.pem
-) > "$T/tls.log" 2>&1 || { cat "$T/tls.log"; fail "openssl"; exit 1; }
-chown mysql "$T/tls/db.key"
-chmod 0600 "$T/tls/db.key"
-chmod 0644 "$T/tls/ca.pem" "$T/tls/db.pem"
+db_tls_certs "$T/tls" e2e || { fail "openssl"; exit 1; }
 
 # --- three nodes --------------------------------------------------------------
 # db.sh knows one server at a time: use_node makes node N the current one.
@@ -292,13 +279,7 @@ check "the totals collide between writers: a credential from every sensor" \
 
 # --- the running totals against the rows --------------------------------------
 dump() {
-	node_sql 1 "SELECT 'k', kind, hour, n, first_seen, last_seen FROM kind_hours ORDER BY 2, 3;
-	    SELECT 'v', kind, hour, HEX(value_sha256), value, value2, n, first_seen, last_seen FROM value_hours ORDER BY 2, 3, 4;
-	    SELECT 't', kind, HEX(value_sha256), value, value2, n, first_seen, last_seen FROM value_totals ORDER BY 2, 3;
-	    SELECT 'p', kind, hour, pattern_id, n, first_seen, last_seen FROM pattern_hours ORDER BY 2, 3, 4;
-	    SELECT 'c', id, messages, clients, sensors, first_seen, last_seen FROM campaigns ORDER BY 2;
-	    SELECT 'cc', campaign_id, client_ip, n, first_seen, last_seen FROM campaign_clients ORDER BY 2, 3;
-	    SELECT 'cs', campaign_id, sensor, n, first_seen, last_seen FROM campaign_sensors ORDER BY 2, 3"
+	node_sql 1 "$(db_totals_sql)"
 }
 dump > "$T/kept.tsv"
 check "the shared credentials were counted across sensors" \

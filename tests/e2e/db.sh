@@ -254,16 +254,42 @@ db_analyzer_query() {
 	db_query_as "$DB_ANALYZER" "$DB_USER" "$DB_PASSWORD_FILE" "$1"
 }
 
-# db_totals: the report's running totals and the campaigns' counts, every
-# row, sorted: what sql/rollups-rebuild.sql makes again from the rows.
-db_totals() {
-	db_query "SELECT 'k', kind, hour, n, first_seen, last_seen FROM kind_hours ORDER BY 2, 3;
+# db_totals_sql: the query of the report's running totals and the
+# campaigns' counts, every row, sorted.
+db_totals_sql() {
+	echo "SELECT 'k', kind, hour, n, first_seen, last_seen FROM kind_hours ORDER BY 2, 3;
 	    SELECT 'v', kind, hour, HEX(value_sha256), value, value2, n, first_seen, last_seen FROM value_hours ORDER BY 2, 3, 4;
 	    SELECT 't', kind, HEX(value_sha256), value, value2, n, first_seen, last_seen FROM value_totals ORDER BY 2, 3;
 	    SELECT 'p', kind, hour, pattern_id, n, first_seen, last_seen FROM pattern_hours ORDER BY 2, 3, 4;
 	    SELECT 'c', id, messages, clients, sensors, first_seen, last_seen FROM campaigns ORDER BY 2;
 	    SELECT 'cc', campaign_id, client_ip, n, first_seen, last_seen FROM campaign_clients ORDER BY 2, 3;
 	    SELECT 'cs', campaign_id, sensor, n, first_seen, last_seen FROM campaign_sensors ORDER BY 2, 3"
+}
+
+# db_totals: those rows, what sql/rollups-rebuild.sql makes again from
+# the rows.
+db_totals() {
+	db_query "$(db_totals_sql)"
+}
+
+# db_tls_certs DIR NAME: a private authority (DIR/ca.pem) and a server
+# certificate for 127.0.0.1 it signed (DIR/db.pem, DIR/db.key, the key
+# the mysql user's); openssl's output on stderr if that fails.
+db_tls_certs() {
+	install -d -m 0755 "$1"
+	(
+		cd "$1" || exit 1
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+		    -subj "/CN=$2 CA" -keyout ca.key -out ca.pem &&
+		openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+		    -keyout db.key -out db.csr &&
+		printf 'subjectAltName = IP:127.0.0.1\n' > san.cnf &&
+		openssl x509 -req -in db.csr -CA ca.pem -CAkey ca.key \
+		    -CAcreateserial -days 2 -extfile san.cnf -out db.pem
+	) > "$1.log" 2>&1 || { cat "$1.log" >&2; return 1; }
+	chown mysql "$1/db.key"
+	chmod 0600 "$1/db.key"
+	chmod 0644 "$1/ca.pem" "$1/db.pem"
 }
 
 # db_check_totals: the totals the analyzer kept ($T/kept.tsv) are those

@@ -400,17 +400,28 @@ store_relay_outcome(struct store *st, const struct relayq_result *r,
 	return store_exec_commit(st, sql, sizeof(sql) - 1, b, err, errlen);
 }
 
-int
-store_exec_commit(struct store *st, const char *sql, size_t len,
-    MYSQL_BIND *b, char *err, size_t errlen)
+/* One statement and its commit (store_exec_commit's). */
+struct store_exec {
+	const char	*sql;
+	size_t		 len;
+	MYSQL_BIND	*b;
+};
+
+/* One try of a statement and its commit (store_try_fn). */
+static int
+store_exec_try(struct store *st, void *arg, unsigned *code, char *err,
+    size_t errlen)
 {
+	const struct store_exec *x = arg;
 	MYSQL_STMT *stmt;
 	int rc = -1;
 
 	if ((stmt = mysql_stmt_init(st->db)) == NULL ||
-	    mysql_stmt_prepare(stmt, sql, len) != 0 ||
-	    mysql_stmt_bind_param(stmt, b) != 0 ||
+	    mysql_stmt_prepare(stmt, x->sql, x->len) != 0 ||
+	    mysql_stmt_bind_param(stmt, x->b) != 0 ||
 	    mysql_stmt_execute(stmt) != 0 || mysql_commit(st->db) != 0) {
+		*code = stmt && mysql_stmt_errno(stmt) ?
+		    mysql_stmt_errno(stmt) : mysql_errno(st->db);
 		snprintf(err, errlen, "%s", stmt && mysql_stmt_errno(stmt) ?
 		    mysql_stmt_error(stmt) : mysql_error(st->db));
 		mysql_rollback(st->db);
@@ -419,6 +430,18 @@ store_exec_commit(struct store *st, const char *sql, size_t len,
 	if (stmt != NULL)
 		mysql_stmt_close(stmt);
 	return rc;
+}
+
+/* A statement committed on its own (a heartbeat, a relay delivery), sent
+ * again after a conflict with another writer as a batch is. */
+int
+store_exec_commit(struct store *st, const char *sql, size_t len,
+    MYSQL_BIND *b, char *err, size_t errlen)
+{
+	struct store_exec x = { sql, len, b };
+	struct store_tries t;
+
+	return store_retry_run(st, store_exec_try, &x, &t, err, errlen);
 }
 
 /* The filling batch dropped: nothing of it reached the server. */

@@ -202,7 +202,8 @@ struct store {
 };
 
 /* SQL with its parameters B executed and committed in a transaction of
- * its own (no batch may be committing), rolled back on failure. -1: err. */
+ * its own (no batch may be committing), sent again after a conflict with
+ * another writer (store_retry.c), rolled back on failure. -1: err. */
 int		 store_exec_commit(struct store *, const char *sql, size_t len,
 		    MYSQL_BIND *b, char *err, size_t errlen);
 

@@ -7,12 +7,15 @@
 # IST and SST ports; the first bootstraps, the others join by SST (rsync).
 # Three spampotd instances (sensor-a/b/c) with an analyzer each; analyzer i
 # writes to node i over TLS, the third with "node3, node1" as its
-# mysql_host. Clients send a stream with shared AUTH credentials and URLs
+# mysql_host; each with an account of its own made on node 1 with
+# spampot-dbsetup --sensor, as in spampot-dbsetup(8)'s worked example. Clients send a stream with shared AUTH credentials and URLs
 # (the running totals collide between writers); in the middle node 3 is
 # killed -9 and analyzer 3 goes on through node 1; node 3 comes back and
 # rejoins by IST. At the end every accepted message is in the cluster once,
 # no spool holds a file in new/ or bad/, the three nodes hold the same rows
-# and the running totals are those sql/rollups-rebuild.sql computes.
+# and the running totals are those sql/rollups-rebuild.sql computes; the
+# analyst's account reads them through node 2, where a sensor's account
+# cannot delete.
 . "$(dirname "$0")/lib.sh"
 . "$E2E_DIR/db.sh"
 
@@ -124,6 +127,19 @@ use_node 1
 db_start --wsrep-new-cluster
 check "node 1 bootstraps the cluster" wait_for 20 synced 1 1
 db_setup --host 127.0.0.1 --require-tls
+# As spampot-dbsetup(8)'s worked example: an account per sensor, made on
+# one node (the cluster replicates accounts and grants), holding the role
+# spampot_sensor (rows in, no DELETE) and coming over TLS; and an analyst.
+for x in $SENSORS; do
+	db_run_setup --database spampot --user "sensor-$x" --host 127.0.0.1 \
+	    --password-file "$T/sensor-$x.password" \
+	    --password-group "$DB_ANALYZER" --sensor ||
+	    { cat "$T/dbsetup.out"; fail "spampot-dbsetup --sensor"; exit 1; }
+done
+db_run_setup --database spampot --user spampot --host 127.0.0.1 \
+    --password-file "$DB_PASSWORD_FILE" --reader analyst \
+    --reader-password-file "$T/analyst.password" ||
+    { cat "$T/dbsetup.out"; fail "spampot-dbsetup --reader"; exit 1; }
 for n in 2 3; do
 	use_node "$n"
 	db_start
@@ -149,7 +165,7 @@ for x in $SENSORS; do
 	write_config "persona = rfc821" "sensor = sensor-$x" \
 	    "mysql_host = $hosts" \
 	    "mysql_tls_ca = $T/tls/ca.pem" "mysql_database = spampot" \
-	    "mysql_user = spampot" "mysql_password_file = $DB_PASSWORD_FILE"
+	    "mysql_user = sensor-$x" "mysql_password_file = $T/sensor-$x.password"
 	start_daemon
 	DPID[$x]=$DAEMON_PID
 	start_analyzer
@@ -242,6 +258,24 @@ done
 check_eq "sessions: one per message" "$sent" "$(node_sql 1 'SELECT COUNT(*) FROM sessions')"
 check "node 3 caught up: wsrep_last_committed past the kill" \
     test "$(node_status 3 wsrep_last_committed)" -gt "$last"
+
+# The accounts made on node 1 hold on node 2: the analyst reads every
+# sensor's messages there over TLS (sensor b's config names node 2); a
+# sensor's account may not delete.
+use_sensor b
+for x in $SENSORS; do
+	check_eq "the analyst, through node 2: sensor-$x's messages" \
+	    "$(cat "$T/sent-$x")" \
+	    "$("$SPAMPOT_BUILDDIR/src/spampot-report" -c "$CONF" --user analyst \
+	    --password-file "$T/analyst.password" --sensor "sensor-$x" \
+	    summary --format json 2> "$T/report.err" |
+	    python3 -c 'import json, sys; print(json.load(sys.stdin)["messages"])')"
+done
+out=$(mariadb --no-defaults -h 127.0.0.1 -P "${NPORT[2]}" -u sensor-a \
+    -p"$(head -n 1 "$T/sensor-a.password")" --ssl --ssl-ca="$T/tls/ca.pem" \
+    --database=spampot -e 'DELETE FROM sessions' 2>&1)
+check "a sensor's account, through node 2: no DELETE" \
+    grep -q "ERROR 1142" <<< "$out"
 
 # --- the same rows on every node ----------------------------------------------
 # The writers stopped, every node applies up to the same seqno; then the

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "base64.h"
 #include "conf.h"
@@ -259,16 +260,29 @@ smtp_auth_nonce(const struct smtp_session *s)
 	return h ^ h >> 29;
 }
 
-/* CRAM-MD5 (RFC 2195): our challenge, "user hex-hmac" back. */
+/*
+ * CRAM-MD5 (RFC 2195): our challenge, "user hex-hmac" back. The challenge
+ * is made as the persona's MTA makes it: Exim's cram_md5 authenticator
+ * sends "<pid.time@host>"; Cyrus SASL (Postfix, and the others here) a
+ * random 32-bit number and the time modulo 0xFFFFFF.
+ */
 static void
 smtp_auth_cram_start(struct smtp_session *s)
 {
 	uint64_t r = smtp_auth_nonce(s);
+	struct timespec ts;
 	int n;
 
-	n = snprintf(s->auth_chal, sizeof(s->auth_chal), "<%llu.%llu@%s>",
-	    (unsigned long long)(r % 10000000000ULL),
-	    (unsigned long long)(util_now_ms() / 1000), s->cf->hostname);
+	/* clock_gettime: in the worker's allow-list, unlike time() */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (s->persona->flags & PF_EXIM_RULES)
+		n = snprintf(s->auth_chal, sizeof(s->auth_chal),
+		    "<%llu.%lld@%s>", (unsigned long long)(300 + r % 4194000),
+		    (long long)ts.tv_sec, s->cf->hostname);
+	else
+		n = snprintf(s->auth_chal, sizeof(s->auth_chal),
+		    "<%llu.%lld@%s>", (unsigned long long)(r & 0xffffffffULL),
+		    (long long)(ts.tv_sec % 0xffffff), s->cf->hostname);
 	if (n < 0 || (size_t)n >= sizeof(s->auth_chal))
 		n = (int)sizeof(s->auth_chal) - 1;
 	smtp_set_input(s, SI_AUTH_CRAM);

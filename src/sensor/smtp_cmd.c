@@ -529,9 +529,8 @@ smtp_bdat_last_line(struct smtp_session *s)
 		return;
 	snprintf(chunk, sizeof(chunk), "%llu",
 	    (unsigned long long)s->data.chunk);
-	/* Exim's total counts one byte more than the chunks hold */
 	snprintf(total, sizeof(total), "%llu",
-	    (unsigned long long)s->data.size + 1);
+	    (unsigned long long)s->data.bsize.ex);
 	smtp_say2(s, s->persona->bdat_last, chunk, total);
 }
 
@@ -559,7 +558,12 @@ smtp_data_done(struct smtp_session *s)
 		smtp_close(s, SMTP_END_ERROR);
 		return;
 	}
-	snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)d->size);
+	/* BDAT: the size Postfix tells, not the bytes sent */
+	smtp_bdat_size_end(&d->bsize);
+	if (bdat)
+		d->longest = d->bsize.ex_longest;
+	snprintf(bytes, sizeof(bytes), "%llu",
+	    (unsigned long long)d->bsize.pf);
 	if (d->too_big)
 		smtp_error(s, "552 5.3.4 Message size exceeds fixed limit");
 	else if (smtp_data_line_refused(s))

@@ -64,6 +64,21 @@ struct smtp_data {
 	int		 too_big;
 	int		 line_cut;
 	uint64_t	 chunk;		/* bytes of the current BDAT chunk */
+	struct smtp_bdat_size {		/* a BDAT message's size as told */
+		uint64_t pf;		/* Postfix: its queue file's lines */
+		unsigned pf_piece;	/* bytes of the line (piece) so far */
+		unsigned pf_crs;	/* CRs that end it */
+		int	 pf_held;	/* a full piece ending in CR */
+		uint64_t ex;		/* Exim: its spool form, CRLF lines */
+		int	 ex_cr;		/* a CR, the next byte decides */
+		int	 ex_bol;	/* at the start of a line */
+		int	 ex_hdr;	/* where in the header section */
+		unsigned ex_seg;	/* the header's last line so far */
+		int	 ex_seg_ws;	/* ... is only white space */
+		uint64_t ex_trim;	/* the lines of white space before */
+		uint64_t ex_line;	/* the line's length so far */
+		uint64_t ex_longest;	/* the longest line, no line end */
+	} bsize;
 };
 
 struct smtp_session {
@@ -176,6 +191,7 @@ int	smtp_line_next(struct smtp_session *, struct smtp_line *,
 	    size_t *used);
 size_t	smtp_data_feed(struct smtp_session *, const char *, size_t,
 	    int *done);
+void	smtp_bdat_size_end(struct smtp_bdat_size *);
 size_t	smtp_bdat_feed(struct smtp_session *, const char *, size_t,
 	    int *done);
 

@@ -76,7 +76,7 @@ static const struct persona personas[] = {
 	.help = NULL,
 	.flags = PF_CHUNKING | PF_CHECK_PARAMS | PF_CHECK_ADDRESS |
 	    PF_HTTP_GOODBYE | PF_VRFY_ECHO | PF_UTF8_COMMANDS |
-	    PF_STARTTLS_IN_MAIL | PF_VERB_ANY_SPACE,
+	    PF_STARTTLS_IN_MAIL | PF_VERB_ANY_SPACE | PF_CYRUS_SASL,
 	.soft_error_limit = 10,
 	.qid = PQ_POSTFIX,
 	.unknown = "500 5.5.2 Error: command not recognized",

@@ -224,17 +224,28 @@ smtp_check_address(struct smtp_session *s, const struct smtp_path *sp,
     const char *bad, int smtputf8)
 {
 	const struct persona *p = s->persona;
-	int eight = 0;
+	int eight = 0, quoted = 0;
 	size_t i;
 
 	if (!(p->flags & PF_CHECK_ADDRESS))
 		return 1;
 	for (i = 0; i < sp->addrlen; i++) {
+		/* a quoted local part may hold spaces: "a b"@example.org */
+		if (sp->addr[i] == '"')
+			quoted = !quoted;
+		else if (quoted && sp->addr[i] == '\\' && i + 1 < sp->addrlen)
+			i++;
+		if (quoted && sp->addr[i] == ' ')
+			continue;
 		if (smtp_addr_bad_byte((unsigned char)sp->addr[i])) {
 			smtp_say_error(s, bad, NULL);
 			return 0;
 		}
 		eight |= (unsigned char)sp->addr[i] & 0x80;
+	}
+	if (quoted) {		/* a quote that does not end */
+		smtp_say_error(s, bad, NULL);
+		return 0;
 	}
 	if (eight && utf8_prefix(sp->addr, sp->addrlen) != sp->addrlen) {
 		smtp_say_error(s, p->bad_utf8, NULL);
@@ -377,8 +388,10 @@ smtp_check_mail(struct smtp_session *s, char *arg)
 	if (s->persona->flags & PF_EXIM_RULES)
 		return smtp_exim_check_mail(s, arg);
 	if (smtp_parse_path(arg, "FROM:", &sp) == -1) {
+		/* Postfix: no address at all is a syntax error */
 		if ((s->persona->flags & PF_CHECK_ADDRESS) &&
-		    strncasecmp(arg, "FROM:", 5) == 0)
+		    strncasecmp(arg, "FROM:", 5) == 0 &&
+		    arg[5 + strspn(arg + 5, " ")] != '\0')
 			smtp_say_error(s, s->persona->bad_sender, NULL);
 		else
 			smtp_error(s, "501 5.5.4 Syntax: MAIL FROM:<address>");
@@ -431,7 +444,8 @@ smtp_check_rcpt(struct smtp_session *s, char *arg)
 		    smtp_exim_check_rcpt(s, arg) : smtp_max_rcpts(s);
 	if (smtp_parse_path(arg, "TO:", &sp) == -1 || sp.addrlen == 0) {
 		if ((s->persona->flags & PF_CHECK_ADDRESS) &&
-		    strncasecmp(arg, "TO:", 3) == 0)
+		    strncasecmp(arg, "TO:", 3) == 0 &&
+		    arg[3 + strspn(arg + 3, " ")] != '\0')
 			smtp_say_error(s, s->persona->bad_rcpt, NULL);
 		else
 			smtp_error(s, "501 5.5.4 Syntax: RCPT TO:<address>");
@@ -703,7 +717,9 @@ smtp_act_bdat(struct smtp_session *s, char *arg)
 	else if (n == 0 && *last == '\0')
 		reply = "551 5.7.1 Null BDAT request";
 	else if (!(smtp_effective_state(s) & SS_RCPT) && !s->in_bdat)
-		reply = p->need_rcpt;
+		/* Postfix, as for DATA: a MAIL with no recipient is 554 */
+		reply = s->state == SS_MAIL && (p->flags & PF_CHECK_PARAMS) ?
+		    "554 5.5.1 Error: no valid recipients" : p->need_rcpt;
 	if (reply == NULL && !s->in_bdat) {
 		memset(&s->data, 0, sizeof(s->data));
 		s->data.dot = SD_NONE;

@@ -12,6 +12,9 @@
  */
 #include "autoconf.h"
 
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
 #include <stddef.h>
 #include <ctype.h>
 #include <errno.h>
@@ -663,6 +666,49 @@ smtp_act_help(struct smtp_session *s, char *arg)
 		smtp_reply(s, "%s", *l);
 }
 
+/*
+ * Postfix's valid_hostname(): labels of letters, digits, '_' and inner
+ * hyphens, at most 63 bytes, 255 in all, not all digits; or an address
+ * literal, [IPv4] or [IPv6:...].
+ */
+static int
+smtp_etrn_domain_ok(const char *d)
+{
+	char lit[64], end;
+	unsigned char a6[16];
+	unsigned a, b, c, e;
+	size_t label = 0, n = strlen(d), i;
+	int alpha = 0;
+
+	if (d[0] == '[' && n > 2 && n - 2 < sizeof(lit) && d[n - 1] == ']') {
+		snprintf(lit, sizeof(lit), "%.*s", (int)(n - 2), d + 1);
+		if (strncasecmp(lit, "IPv6:", 5) == 0)
+			return inet_pton(AF_INET6, lit + 5, a6) == 1;
+		return sscanf(lit, "%3u.%3u.%3u.%3u%c", &a, &b, &c, &e,
+		    &end) == 4 && a < 256 && b < 256 && c < 256 && e < 256;
+	}
+	if (n == 0 || n > 255)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (d[i] == '.') {
+			if (label == 0 || d[i + 1] == '\0')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (d[i] == '-' && (label == 0 || d[i + 1] == '\0' ||
+		    d[i + 1] == '.'))
+			return 0;
+		if (!isalnum((unsigned char)d[i]) && d[i] != '_' &&
+		    d[i] != '-')
+			return 0;
+		if (++label > 63)
+			return 0;
+		alpha |= !isdigit((unsigned char)d[i]);
+	}
+	return alpha;
+}
+
 /* ETRN: Postfix's checks, then its refusal; rfc821 never had it. */
 static void
 smtp_act_etrn(struct smtp_session *s, char *arg)
@@ -675,8 +721,15 @@ smtp_act_etrn(struct smtp_session *s, char *arg)
 		smtp_error(s, "503 Error: MAIL transaction in progress");
 	else if (*arg == '\0' || strchr(arg, ' ') != NULL)
 		smtp_error(s, "500 Syntax: ETRN domain");
-	else
-		smtp_say_error(s, s->persona->etrn, arg);
+	else {
+		/* a site ("@domain") or a queue ("#name") as a domain */
+		if (*arg == '@' || *arg == '#')
+			arg++;
+		if (!smtp_etrn_domain_ok(arg))
+			smtp_error(s, "501 Error: invalid parameter syntax");
+		else
+			smtp_say_error(s, s->persona->etrn, arg);
+	}
 }
 
 /* SEND, SOML, SAML, TURN (rfc821 only). */

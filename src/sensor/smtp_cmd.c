@@ -292,9 +292,87 @@ smtp_word_is(const char *p, size_t n, const char *w)
 }
 
 /*
+ * xtext (RFC 3461), as Postfix's xtext_unquote() reads it: "+" and two
+ * hex digits; when printable, every byte it stands for is printable
+ * ASCII. With utf8 (ORCPT=utf-8;...), "\\x{...}" escapes are taken too.
+ */
+static int
+smtp_xtext_ok(const char *p, size_t n, int printable, int utf8)
+{
+	size_t i, j;
+	int c;
+
+	for (i = 0; i < n; i++) {
+		if (utf8 && p[i] == '\\' && i + 2 < n && p[i + 1] == 'x' &&
+		    p[i + 2] == '{') {
+			for (j = i + 3; j < n && isxdigit((unsigned char)p[j]);
+			    j++)
+				;
+			if (j == n || p[j] != '}' || j - i - 3 > 6)
+				return 0;
+			i = j;
+			continue;
+		}
+		c = (unsigned char)p[i];
+		if (!utf8 && c == '+') {
+			if (i + 2 >= n || !isxdigit((unsigned char)p[i + 1]) ||
+			    !isxdigit((unsigned char)p[i + 2]))
+				return 0;
+			c = util_hexval(p[i + 1], 0) * 16 +
+			    util_hexval(p[i + 2], 0);
+			i += 2;
+		}
+		if (printable && (c < 0x20 || c >= 0x7f))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * SIZE digits only; ENVID once, xtext, printable; ORCPT once, "type;"
+ * and xtext (Postfix's mail_cmd() and rcpt_cmd()). Answers and returns
+ * 0 when one is bad.
+ */
+static int
+smtp_param_dsn_ok(struct smtp_session *s, const char *p, size_t n, int mail)
+{
+	const char *semi;
+	size_t i;
+
+	if (mail && n > 5 && strncasecmp(p, "SIZE=", 5) == 0) {
+		for (i = 5; i < n; i++)
+			if (!isdigit((unsigned char)p[i])) {
+				smtp_error(s, "501 5.5.4 Bad message size "
+				    "syntax");
+				return 0;
+			}
+	}
+	if (mail && n > 6 && strncasecmp(p, "ENVID=", 6) == 0 &&
+	    ((s->params_seen & SMTP_SEEN_ENVID) ||
+	    !smtp_xtext_ok(p + 6, n - 6, 1, 0))) {
+		smtp_error(s, "501 5.5.4 Bad ENVID parameter syntax");
+		return 0;
+	}
+	if (!mail && n > 6 && strncasecmp(p, "ORCPT=", 6) == 0 &&
+	    ((s->params_seen & SMTP_SEEN_ORCPT) ||
+	    (semi = memchr(p + 6, ';', n - 6)) == NULL || semi == p + 6 ||
+	    !smtp_xtext_ok(semi + 1, (size_t)(p + n - semi - 1), 0,
+	    semi - p - 6 == 5 && strncasecmp(p + 6, "utf-8", 5) == 0))) {
+		smtp_error(s, "501 5.5.4 Error: Bad ORCPT parameter syntax");
+		return 0;
+	}
+	if (mail && n > 6 && strncasecmp(p, "ENVID=", 6) == 0)
+		s->params_seen |= SMTP_SEEN_ENVID;
+	if (!mail && n > 6 && strncasecmp(p, "ORCPT=", 6) == 0)
+		s->params_seen |= SMTP_SEEN_ORCPT;
+	return 1;
+}
+
+/*
  * The values Postfix checks: BODY (7BIT or 8BITMIME, else unknown),
  * RET (FULL or HDRS, once), NOTIFY (NEVER, or SUCCESS, FAILURE and
- * DELAY). Answers and returns 0 when one is bad.
+ * DELAY, once), and those of smtp_param_dsn_ok(). Answers and returns 0
+ * when one is bad.
  */
 static int
 smtp_param_value_ok(struct smtp_session *s, const char *p, size_t n,
@@ -312,21 +390,23 @@ smtp_param_value_ok(struct smtp_session *s, const char *p, size_t n,
 		return 0;
 	}
 	if (mail && n >= 4 && strncasecmp(p, "RET=", 4) == 0) {
-		if (s->ret_seen || (!smtp_word_is(p + 4, n - 4, "FULL") &&
+		if ((s->params_seen & SMTP_SEEN_RET) ||
+		    (!smtp_word_is(p + 4, n - 4, "FULL") &&
 		    !smtp_word_is(p + 4, n - 4, "HDRS"))) {
 			smtp_error(s, "501 5.5.4 Bad RET parameter syntax");
 			return 0;
 		}
-		s->ret_seen = 1;
+		s->params_seen |= SMTP_SEEN_RET;
 	}
 	if (!mail && n >= 7 && strncasecmp(p, "NOTIFY=", 7) == 0) {
 		for (v = p + 7, vn = n - 7; ; v = c + 1) {
 			c = memchr(v, ',', (size_t)(p + n - v));
 			cn = c != NULL ? (size_t)(c - v) : (size_t)(p + n - v);
-			if (!smtp_word_is(v, cn, "SUCCESS") &&
+			if ((s->params_seen & SMTP_SEEN_NOTIFY) ||
+			    (!smtp_word_is(v, cn, "SUCCESS") &&
 			    !smtp_word_is(v, cn, "FAILURE") &&
 			    !smtp_word_is(v, cn, "DELAY") &&
-			    !(smtp_word_is(v, cn, "NEVER") && cn == vn)) {
+			    !(smtp_word_is(v, cn, "NEVER") && cn == vn))) {
 				smtp_error(s, "501 5.5.4 Error: Bad NOTIFY "
 				    "parameter syntax");
 				return 0;
@@ -334,8 +414,9 @@ smtp_param_value_ok(struct smtp_session *s, const char *p, size_t n,
 			if (c == NULL)
 				break;
 		}
+		s->params_seen |= SMTP_SEEN_NOTIFY;
 	}
-	return 1;
+	return smtp_param_dsn_ok(s, p, n, mail);
 }
 
 /*
@@ -351,7 +432,7 @@ smtp_check_params(struct smtp_session *s, const char *params, int mail,
 	size_t n;
 
 	*smtputf8 = 0;
-	s->ret_seen = 0;
+	s->params_seen = 0;
 	while (*p != '\0') {
 		n = strcspn(p, " ");
 		if (mail && n == 8 && strncasecmp(p, "SMTPUTF8", 8) == 0)

@@ -110,7 +110,7 @@ struct smtp_session {
 	int			 bdat_last;	/* the chunk is the last */
 	const char		*bdat_reply;	/* error after the chunk */
 	int			 smtputf8;	/* MAIL said SMTPUTF8 */
-	int			 ret_seen;	/* RET= in this MAIL */
+	unsigned		 params_seen;	/* SMTP_SEEN_*, this command */
 	int			 auth_initial;	/* AUTH with an initial response */
 	const char		*auth_mech;	/* the mechanism under way */
 	char			 auth_chal[160];	/* our challenge */
@@ -121,6 +121,12 @@ struct smtp_session {
 	unsigned		 unknown;	/* verbs the persona does not know */
 	int			 rset_only;	/* Exim, after a command in BDAT */
 };
+
+/* The parameters Postfix takes once in a MAIL or RCPT command. */
+#define SMTP_SEEN_RET		0x01
+#define SMTP_SEEN_ENVID		0x02
+#define SMTP_SEEN_NOTIFY	0x04
+#define SMTP_SEEN_ORCPT		0x08
 
 #define SMTP_REPLY_MAX	512	/* a reply line, CRLF included */
 

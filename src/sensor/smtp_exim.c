@@ -36,12 +36,12 @@ smtp_exim_verb_ok(const char *verb, const char *arg)
 	return 1;
 }
 
-/* Exim strips the white space that ends a command line. */
+/* Exim strips the white space (isspace(): a CR too) ending a command. */
 void
 smtp_exim_trim(struct smtp_line *line)
 {
-	while (line->len > 0 && (line->text[line->len - 1] == ' ' ||
-	    line->text[line->len - 1] == '\t'))
+	while (line->len > 0 &&
+	    isspace((unsigned char)line->text[line->len - 1]))
 		line->text[--line->len] = '\0';
 }
 
@@ -101,13 +101,14 @@ exim_word(const char *p)
 }
 
 /*
- * The address between the brackets (or the whole argument), n bytes at
- * a: a route "@a,@b:" is skipped, then local-part ["@" domain]. Returns
- * NULL, or the error text of Exim's parser (in err). *domain: one was
- * there.
+ * The address between the brackets (or the whole argument: bare), n
+ * bytes at a: a route "@a,@b:" is skipped, then local-part ["@" domain].
+ * Returns NULL, or the error text of Exim's parser (in err). *domain:
+ * one was there.
  */
 static const char *
-exim_mailbox(const char *a, size_t n, int *domain, char *err, size_t len)
+exim_mailbox(const char *a, size_t n, int bare, int *domain, char *err,
+    size_t len)
 {
 	const char *end, *p, *w, *res = NULL;
 	char *copy;
@@ -132,7 +133,14 @@ exim_mailbox(const char *a, size_t n, int *domain, char *err, size_t len)
 			*domain = 1;
 			if (w[1] == '\0')
 				res = "domain missing or malformed";
-		} else if (*w != '\0') {
+			else if (w[1] == '[' && !bare)
+				/* allow_domain_literals, in <> only */
+				res = "domain literals not allowed";
+		} else if (*w != '\0' && bare && strchr(w, '<') == NULL)
+			/* words of a phrase, and no "<address>" after them */
+			res = "missing or malformed local part (expected word "
+			    "or \"<\")";
+		else if (*w != '\0') {
 			snprintf(err, len, "\"@\" or \".\" expected after "
 			    "\"%.*s\"", (int)(w - copy), copy);
 			res = err;
@@ -144,6 +152,23 @@ exim_mailbox(const char *a, size_t n, int *domain, char *err, size_t len)
 }
 
 /*
+ * parse_extract_address(): an address over EXIM_EMAILADDR_MAX (256)
+ * bytes, n at a (a route "@a,@b:" not shown), is refused.
+ */
+static const char *
+exim_too_long(const char *a, size_t n, char *err, size_t len)
+{
+	const char *colon;
+
+	if (n <= 256)
+		return NULL;
+	if (*a == '@' && (colon = memchr(a, ':', n)) != NULL)
+		a = colon + 1;
+	snprintf(err, len, "address is ridiculously long: %.64s...", a);
+	return err;
+}
+
+/*
  * parse_extract_address(): the address in data, in angle brackets or
  * not, nothing after it. null_ok: "<>" is an address (a sender). Returns
  * NULL when it is good, else Exim's text for what is wrong.
@@ -152,15 +177,30 @@ static const char *
 exim_address(const char *data, int null_ok, int *domain, char *err,
     size_t len)
 {
-	const char *close, *rest;
+	const char *close, *rest, *res;
 
 	*domain = 0;
 	while (*data == ' ')
 		data++;
 	if (*data == '\0')
 		return "empty address";
-	if (*data != '<')
-		return exim_mailbox(data, strlen(data), domain, err, len);
+	if (*data != '<' && (close = strchr(data, '<')) != NULL) {
+		/* "phrase <address>": the phrase is words and dots */
+		for (rest = data; rest < close; )
+			if (*rest == ' ' || *rest == '.')
+				rest++;
+			else if ((rest = exim_word(rest)) == NULL ||
+			    rest > close)
+				return "missing or malformed local part "
+				    "(expected word or \"<\")";
+		data = close;
+	}
+	if (*data != '<') {
+		if ((res = exim_mailbox(data, strlen(data), 1, domain, err,
+		    len)) != NULL)
+			return res;
+		return exim_too_long(data, strlen(data), err, len);
+	}
 	if ((close = strchr(data, '>')) == NULL)
 		return "'>' missing at end of address";
 	for (rest = close + 1; *rest == ' '; rest++)
@@ -172,8 +212,10 @@ exim_address(const char *data, int null_ok, int *domain, char *err,
 	}
 	if (close == data + 1)
 		return null_ok ? NULL : "missing or malformed local part";
-	return exim_mailbox(data + 1, (size_t)(close - data - 1), domain,
-	    err, len);
+	if ((res = exim_mailbox(data + 1, (size_t)(close - data - 1), 0,
+	    domain, err, len)) != NULL)
+		return res;
+	return exim_too_long(data + 1, (size_t)(close - data - 1), err, len);
 }
 
 /*
@@ -310,25 +352,34 @@ out:
 	return ok;
 }
 
-/* RCPT TO: the options are DSN's, which Exim does not offer here. */
+/*
+ * RCPT TO: the options are DSN's, which Exim does not offer here: after
+ * EHLO the last one is cut off and put back, the space before it last
+ * (so "<a@b> X" becomes "<a@b>=X"), and the address is then bad.
+ */
 int
 smtp_exim_check_rcpt(struct smtp_session *s, const char *arg)
 {
-	char err[EXIM_ADDR_ERR_MAX];
-	const char *bad, *data;
+	char err[EXIM_ADDR_ERR_MAX], *data, *name, *value;
+	const char *bad;
 	int domain;
 
-	for (data = arg + 3; *data == ' '; data++)
+	for (arg += 3; *arg == ' '; arg++)
 		;
-	if (*data == '\0') {
+	if (*arg == '\0') {
 		smtp_error(s, "501 RCPT must have an address operand");
 		return 0;
 	}
-	if ((bad = exim_address(data, 0, &domain, err, sizeof(err))) != NULL) {
-		exim_address_error(s, data, bad);
+	if ((data = strdup(arg)) == NULL)
 		return 0;
+	if (s->esmtp && exim_option(data, &name, &value)) {
+		name[-1] = ' ';
+		value[-1] = '=';
 	}
-	return 1;
+	if ((bad = exim_address(data, 0, &domain, err, sizeof(err))) != NULL)
+		exim_address_error(s, data, bad);
+	free(data);
+	return bad == NULL;
 }
 
 /* VRFY: the address is parsed, then refused by the (default) ACL. */
@@ -428,8 +479,14 @@ smtp_exim_refuse(struct smtp_session *s, const struct smtp_command *cmd,
 		return exim_bdat(s, arg);
 	if (strcmp(verb, "VRFY") == 0)
 		return exim_vrfy(s, arg);
+	if (strcmp(verb, "EXPN") == 0) {	/* the ACL refuses, any arg */
+		smtp_say_error(s, s->persona->expn, NULL);
+		return 1;
+	}
 	if (strcmp(verb, "ETRN") == 0) {
-		smtp_say_error(s, s->persona->etrn, NULL);
+		smtp_say_error(s, s->state & (SS_MAIL | SS_RCPT) ?
+		    "503 ETRN is not permitted inside a transaction" :
+		    s->persona->etrn, NULL);
 		return 1;
 	}
 	return 0;

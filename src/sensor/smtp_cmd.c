@@ -848,7 +848,7 @@ smtp_act_bdat(struct smtp_session *s, char *arg)
 	}
 	if (!(p->flags & PF_CHUNKING))
 		reply = p->not_implemented;
-	else if (n == 0 && *last == '\0')
+	else if (n == 0 && *last == '\0' && !(p->flags & PF_EXIM_RULES))
 		reply = "551 5.7.1 Null BDAT request";
 	else if (!(smtp_effective_state(s) & SS_RCPT) && !s->in_bdat)
 		/* Postfix, as for DATA: a MAIL with no recipient is 554 */

@@ -120,6 +120,13 @@ struct smtp_session {
 	int			 esmtp;		/* EHLO, not HELO, since the start */
 	unsigned		 unknown;	/* verbs the persona does not know */
 	int			 rset_only;	/* Exim, after a command in BDAT */
+	size_t			 pending;	/* input after this line */
+	struct smtp_exim {		/* what Exim remembers (smtp_exim.c) */
+		int	 sync;		/* DATA or BDAT seen: in step now */
+		int	 last_rcpt;	/* the last command was a RCPT */
+		int	 rcpt_same;	/* every RCPT got rcpt_reply */
+		char	 rcpt_reply[512];	/* the first RCPT's answer */
+	} exim;
 };
 
 /* The parameters Postfix takes once in a MAIL or RCPT command. */
@@ -189,6 +196,11 @@ void	smtp_exim_trim(struct smtp_line *);
 int	smtp_exim_helo_ok(const char *arg);
 int	smtp_exim_check_mail(struct smtp_session *, const char *arg);
 int	smtp_exim_check_rcpt(struct smtp_session *, const char *arg);
+int	smtp_exim_unknown(struct smtp_session *);
+void	smtp_exim_no_rcpt(struct smtp_session *, const char *verb);
+void	smtp_exim_after(struct smtp_session *, const struct smtp_command *,
+	    int had_mail, size_t out);
+void	smtp_exim_reset(struct smtp_session *);
 int	smtp_exim_refuse(struct smtp_session *, const struct smtp_command *,
 	    char *arg);
 

@@ -76,7 +76,7 @@ static const struct persona personas[] = {
 	.help = NULL,
 	.flags = PF_CHUNKING | PF_CHECK_PARAMS | PF_CHECK_ADDRESS |
 	    PF_HTTP_GOODBYE | PF_VRFY_ECHO | PF_UTF8_COMMANDS |
-	    PF_STARTTLS_IN_MAIL | PF_VERB_ANY_SPACE,
+	    PF_STARTTLS_IN_MAIL | PF_VERB_ANY_SPACE | PF_CYRUS_SASL,
 	.soft_error_limit = 10,
 	.qid = PQ_POSTFIX,
 	.unknown = "500 5.5.2 Error: command not recognized",
@@ -370,13 +370,15 @@ persona_base62(char *dst, uint64_t v, size_t digits)
 
 /*
  * A queue id in the persona's MTA's format, from a seed (a hash of the
- * session and message): the same seed, the same id.
+ * session and message): the same seed, the same id, except for the time
+ * an Exim id carries.
  */
 void
 persona_queue_id(const struct persona *p, uint64_t seed, char *dst,
     size_t len)
 {
 	char a[8], b[8], c[4];
+	struct timespec ts;
 
 	switch (p->qid) {
 	case PQ_POSTFIX:
@@ -387,8 +389,10 @@ persona_queue_id(const struct persona *p, uint64_t seed, char *dst,
 		    (unsigned long long)((seed >> 20) & 0xfffff) | 0x10000);
 		break;
 	case PQ_EXIM:
-		/* time, pid, fraction of a second: 6-6-2 in base 62 */
-		persona_base62(a, (seed >> 16) % 56800235584ULL, 6);
+		/* time, pid, fraction of a second: 6-6-2 in base 62; the
+		 * time is the clock's, as a client can decode it */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		persona_base62(a, (uint64_t)ts.tv_sec % 56800235584ULL, 6);
 		persona_base62(b, (seed >> 8) % 4194304, 6);
 		persona_base62(c, seed % 2000, 2);
 		snprintf(dst, len, "%s-%s-%s", a, b, c);

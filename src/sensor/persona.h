@@ -29,6 +29,7 @@
 #define PF_VERB_ANY_SPACE	0x10000	/* any white space ends the verb */
 #define PF_EXIM_RULES		0x20000	/* Exim's checks: smtp_exim.c */
 #define PF_DATA_CRLF_END	0x40000	/* only CRLF.CRLF ends DATA */
+#define PF_CYRUS_SASL		0x80000	/* AUTH errors as Cyrus SASL's */
 
 enum persona_qid {
 	PQ_HASH10,	/* ten hex digits (rfc821: what spampot always did) */

@@ -224,6 +224,7 @@ smtp_reset_transaction(struct smtp_session *s)
 	s->rcpts = 0;
 	if (s->state & (SS_MAIL | SS_RCPT))
 		smtp_set_state(s, SS_READY);
+	smtp_exim_reset(s);
 }
 
 /* The session is over: no more input is read once the output is out. */
@@ -388,6 +389,12 @@ smtp_out_of_sequence(struct smtp_session *s, const struct smtp_command *cmd)
 {
 	const char *text = NULL;
 
+	/* Exim: DATA without a recipient says what the RCPTs got */
+	if ((s->persona->flags & PF_EXIM_RULES) &&
+	    strcasecmp(cmd->verb, "DATA") == 0) {
+		smtp_exim_no_rcpt(s, "DATA");
+		return;
+	}
 	/* Exim asks for HELO before MAIL only; RCPT and DATA say why not */
 	if (smtp_effective_state(s) == SS_CONNECTED &&
 	    !((s->persona->flags & PF_EXIM_RULES) && cmd->oos != 0 &&
@@ -418,8 +425,9 @@ smtp_unknown(struct smtp_session *s)
 	smtp_say_error(s, p->unknown, NULL);
 }
 
-void
-smtp_dispatch(struct smtp_session *s, struct smtp_line *line)
+static void
+smtp_dispatch_line(struct smtp_session *s, struct smtp_line *line,
+    const struct smtp_command **found)
 {
 	const struct persona *p = s->persona;
 	const struct smtp_command *cmd;
@@ -430,9 +438,9 @@ smtp_dispatch(struct smtp_session *s, struct smtp_line *line)
 	if (exim)
 		smtp_exim_trim(line);
 	if (line->len == 0) {
-		if (exim)
+		if (exim && !smtp_exim_unknown(s))
 			smtp_unknown(s);
-		else
+		else if (!exim)
 			smtp_error(s, "500 5.5.2 Error: bad syntax");
 		return;
 	}
@@ -462,9 +470,11 @@ smtp_dispatch(struct smtp_session *s, struct smtp_line *line)
 			smtp_end_session(s, SMTP_END_QUIT);
 			return;
 		}
-		smtp_unknown(s);
+		if (!exim || !smtp_exim_unknown(s))
+			smtp_unknown(s);
 		return;
 	}
+	*found = cmd;
 	if (exim && smtp_exim_refuse(s, cmd, arg))
 		return;
 	st = smtp_effective_state(s);
@@ -475,6 +485,18 @@ smtp_dispatch(struct smtp_session *s, struct smtp_line *line)
 	if (cmd->check != NULL && !cmd->check(s, arg))
 		return;
 	cmd->act(s, arg);
+}
+
+void
+smtp_dispatch(struct smtp_session *s, struct smtp_line *line)
+{
+	const struct smtp_command *cmd = NULL;
+	int had_mail = (s->state & (SS_MAIL | SS_RCPT)) != 0;
+	size_t out = s->out.len;
+
+	smtp_dispatch_line(s, line, &cmd);
+	if (s->persona->flags & PF_EXIM_RULES)
+		smtp_exim_after(s, cmd, had_mail, out);
 }
 
 static void
@@ -545,6 +567,8 @@ smtp_process(struct smtp_session *s)
 		if (smtp_transcript_full(s))
 			break;
 		rc = smtp_line_next(s, &line, &used);
+		/* what the client sent on without waiting (Exim asks) */
+		s->pending = s->in.len - s->in_off - used;
 		if (rc == 1)
 			smtp_take_line(s, &line);
 		s->in_off += used;

@@ -30,6 +30,12 @@
 #             messages in 50,000 campaigns (contrib/fill-db.py) beside the
 #             same import into an empty one; the time to load the
 #             campaign index at start and the analyzer's RSS
+#   writers   1, 2, 4 and 8 analyzers at once, each a sensor with its own
+#             spool of 4,000 files and its own account, into one MariaDB
+#             over TCP with TLS (the server on one core, the analyzers on
+#             the other): files/s in all against one writer's, the
+#             deadlock and retry lines of their logs, every file in once,
+#             the running totals as sql/rollups-rebuild.sql makes them
 #   latency   QUIT to rows visible in MySQL with an idle analyzer, 200
 #             sessions a run; the reference is one INSERT + COMMIT
 #   memory    RSS of each worker at rest and after 100,000 sessions;
@@ -42,7 +48,9 @@
 #
 # Environment: BENCH_ONLY="ingest idle ..." (default: all but ab),
 # BENCH_RUNS (5; at least 3), BENCH_SCALE (multiplies message and file
-# counts; 1); BENCH_CAMPAIGN_MESSAGES (1000000) and BENCH_CAMPAIGNS
+# counts; 1); BENCH_WRITERS ("1 2 4 8"), BENCH_WRITERS_FILES (4000 a
+# spool) and BENCH_WRITERS_TIMEOUT (300 s a measurement): the writers
+# section; BENCH_CAMPAIGN_MESSAGES (1000000) and BENCH_CAMPAIGNS
 # (50000): the database the campaigns section fills; BENCH_ONLY=ab
 # BENCH_OLD=DIR: the spampotd of the build in DIR beside this one's
 # (bench_ab).
@@ -59,7 +67,7 @@ OUT="$SPAMPOT_BUILDDIR/build/bench"
 RUNS=${BENCH_RUNS:-5}
 [ "$RUNS" -ge 3 ] 2>/dev/null || RUNS=3
 SCALE=${BENCH_SCALE:-1}
-SECTIONS=${BENCH_ONLY:-ingest disk idle analyzer campaigns latency memory tls}
+SECTIONS=${BENCH_ONLY:-ingest disk idle analyzer campaigns writers latency memory tls}
 IDLE_CONNS=${BENCH_IDLE_CONNS:-10000}
 ANALYZER_FILES=$((20000 * SCALE))
 [ "$ANALYZER_FILES" -ge 1000 ] || ANALYZER_FILES=1000
@@ -604,6 +612,164 @@ bench_analyzer() {
 	analyzer_reset "$an"
 }
 
+# --- writers: many analyzers into one database over TCP with TLS ---------
+
+# 1, 2, 4 and 8 analyzers at once, each a sensor of its own (its `sensor`,
+# its spool of WRITERS_FILES files from bench/spoolgen.py with a seed of
+# its own, its database account that must come over TLS), all writing into
+# the one private MariaDB over TCP with TLS on 127.0.0.1, as the analyzers
+# of many sensors write into a central server. The server is pinned to
+# one core and the analyzers to the other (taskset): the database may use
+# one core. A measurement is files/s in all, from the first analyzer's
+# start to the last file out of new/ in every spool; beside it the lines
+# of each analyzer's log that tell of a deadlock or lock wait and of a
+# retry (the database "unavailable" and the files taken again, or a batch
+# committed at a later try), and the checks: every file imported once
+# (sessions per sensor = files, nothing left in new/ or in bad/) and the
+# running totals what sql/rollups-rebuild.sql computes from the rows.
+WRITERS_FILES=${BENCH_WRITERS_FILES:-$((4000 * SCALE))}
+WRITERS_COUNTS=${BENCH_WRITERS:-1 2 4 8}
+WRITERS_MAX=8
+WRITERS_TIMEOUT=${BENCH_WRITERS_TIMEOUT:-300}
+WRITERS_DB_CPU=1
+WRITERS_AN_CPU=0
+WR_DIR=
+
+# writers_prepare: the server with TCP and TLS, pinned; for each of the
+# WRITERS_MAX sensors its account, spool and config.
+writers_prepare() {
+	local i base=$T/wbase
+	[ -n "$WR_DIR" ] && return 0
+	WR_DIR=$T/writers
+	if [ -n "$DB_PID" ]; then
+		db_stop || exit 1
+	fi
+	db_tls_certs "$T/wtls" bench || exit 1
+	WR_PORT=$(free_port)
+	DB_NETWORK=(--port="$WR_PORT" --bind-address=127.0.0.1
+		--ssl-cert="$T/wtls/db.pem" --ssl-key="$T/wtls/db.key"
+		--ssl-ca="$T/wtls/ca.pem" --max-connections=200)
+	db_start >&2 || exit 1
+	db_setup >&2 || exit 1
+	taskset -a -p -c "$WRITERS_DB_CPU" "$DB_PID" > /dev/null ||
+		say "writers: mariadbd could not be pinned"
+	# the spool files the analyzer section copies, or made the same way
+	[ -d "$T/base" ] || ANALYZER_FILES=64 analyzer_backlog "$T/wan" >&2
+	mkdir -p "$WR_DIR"
+	for i in $(seq "$WRITERS_MAX"); do
+		db_run_setup --database "$DB_NAME" --user "sensor$i" \
+		    --host 127.0.0.1 --require-tls \
+		    --password-file "$T/sensor$i.password" \
+		    --password-group "$DB_ANALYZER" ||
+			{ cat "$T/dbsetup.out" >&2; exit 1; }
+		mkdir -p "$WR_DIR/$i/new" "$WR_DIR/$i/done" "$WR_DIR/$i/bad" \
+		    "$WR_DIR/$i/tmp"
+		python3 "$BENCH_SRC/spoolgen.py" "$T/base" "$WR_DIR/$i/new" \
+		    "$WRITERS_FILES" $((100 + i)) "sensor$i" || exit 1
+		SPOOL=$WR_DIR/$i CONF=$WR_DIR/$i.conf write_config \
+		    "sensor = sensor$i" "campaigns = yes" \
+		    "mysql_host = 127.0.0.1:$WR_PORT" \
+		    "mysql_tls_ca = $T/wtls/ca.pem" \
+		    "mysql_database = $DB_NAME" "mysql_user = sensor$i" \
+		    "mysql_password_file = $T/sensor$i.password"
+	done
+	chown -R spampot:spampot "$WR_DIR"
+	# as spampotd makes its spool: the analyzer moves files in group spampot
+	find "$WR_DIR" -mindepth 1 -type d -exec chmod 0770 {} +
+	chmod 0755 "$WR_DIR"
+	say "writers: $WRITERS_MAX sensors of $WRITERS_FILES spool files each, MariaDB on CPU $WRITERS_DB_CPU over TCP+TLS port $WR_PORT, analyzers on CPU $WRITERS_AN_CPU"
+}
+
+# writers_left N: files still in the new/ of the first N spools.
+writers_left() {
+	local i s=0
+	for i in $(seq "$1"); do
+		s=$((s + $(find "$WR_DIR/$i/new" -type f | wc -l)))
+	done
+	echo "$s"
+}
+
+# writers_run RUN N: one measurement with N analyzers at once.
+writers_run() {
+	local run=$1 n=$2 i t0 t1 pids=() dl=0 rt=0 bad=0 lost=0 doubled=0 ok=1 c
+	db_truncate
+	for i in $(seq "$WRITERS_MAX"); do
+		find "$WR_DIR/$i/done" -type f -exec mv -t "$WR_DIR/$i/new" {} +
+		: > "$WR_DIR/$i.log"
+	done
+	t0=$(now_ns)
+	for i in $(seq "$n"); do
+		taskset -c "$WRITERS_AN_CPU" "$SPAMPOT_ANALYZER" -f \
+		    -c "$WR_DIR/$i.conf" >> "$WR_DIR/$i.log" 2>&1 &
+		pids+=($!)
+	done
+	# bounded: WRITERS_TIMEOUT seconds
+	while [ "$(writers_left "$n")" -gt 0 ]; do
+		if [ $(($(now_ns) - t0)) -gt $((WRITERS_TIMEOUT * 1000000000)) ]; then
+			say "writers: $n analyzers still at work after $WRITERS_TIMEOUT s: $(tail -n 3 "$WR_DIR/1.log")"
+			ok=0
+			break
+		fi
+		sleep 0.05
+	done
+	t1=$(now_ns)
+	kill -TERM "${pids[@]}" 2>/dev/null
+	wait "${pids[@]}" 2>/dev/null
+	for i in $(seq "$n"); do
+		dl=$((dl + $(grep -ciE 'deadlock|lock wait|\(1213\)|\(1205\)' "$WR_DIR/$i.log")))
+		rt=$((rt + $(grep -ciE 'database unavailable|retrying|at the [0-9]+(st|nd|rd|th) try' "$WR_DIR/$i.log")))
+		bad=$((bad + $(find "$WR_DIR/$i/bad" -type f 2>/dev/null | wc -l)))
+		c=$(db_scalar "SELECT COUNT(*) FROM sessions WHERE sensor = 'sensor$i'")
+		[ "$c" -lt "$WRITERS_FILES" ] && lost=$((lost + WRITERS_FILES - c))
+		[ "$c" -gt "$WRITERS_FILES" ] && doubled=$((doubled + c - WRITERS_FILES))
+	done
+	c=$(db_scalar "SELECT COUNT(*) - COUNT(DISTINCT spool_name) FROM sessions")
+	doubled=$((doubled + c))
+	lost=$((lost + $(writers_left "$n")))
+	db_totals > "$T/wkept.tsv"
+	db_query "$(cat "$SPAMPOT_SRCDIR/sql/rollups-rebuild.sql")"
+	db_totals > "$T/wrebuilt.tsv"
+	local totals=1
+	if ! cmp -s "$T/wkept.tsv" "$T/wrebuilt.tsv"; then
+		totals=0
+		say "writers run $run, $n: totals differ from the rebuild: $(diff "$T/wrebuilt.tsv" "$T/wkept.tsv" | grep -c '^[<>]') lines"
+		cp "$T/wkept.tsv" "$OUT/writers-$n-$run.kept.tsv"
+		cp "$T/wrebuilt.tsv" "$OUT/writers-$n-$run.rebuilt.tsv"
+	fi
+	for i in $(seq "$n"); do
+		cp "$WR_DIR/$i.log" "$OUT/writers-$n-$run-$i.log"
+	done
+	[ "$lost" -eq 0 ] && [ "$doubled" -eq 0 ] && [ "$bad" -eq 0 ] || ok=0
+	if [ "$ok" = 1 ]; then
+		rec writers "x$n" files_s "$run" "$(rate $((n * WRITERS_FILES)) $((t1 - t0)))"
+	else
+		rec writers "x$n" files_s "$run" fail
+	fi
+	rec writers "x$n" deadlocks "$run" "$dl"
+	rec writers "x$n" retries "$run" "$rt"
+	rec writers "x$n" totals_ok "$run" "$totals"
+	rec writers "x$n" lost "$run" "$lost"
+	rec writers "x$n" doubled "$run" "$doubled"
+	rec writers "x$n" bad "$run" "$bad"
+	say "writers run $run, $n analyzers: $(rate $((n * WRITERS_FILES)) $((t1 - t0))) files/s, $dl deadlock lines, $rt retry lines, totals $([ $totals = 1 ] && echo same || echo DIFFER), lost $lost, doubled $doubled, bad $bad"
+}
+
+bench_writers() {
+	local run n
+	say "writers: ${WRITERS_COUNTS// /, } analyzers of $WRITERS_FILES files each into one MariaDB over TCP with TLS, $RUNS runs"
+	writers_prepare
+	rec writers setup files_each 1 "$WRITERS_FILES"
+	rec writers setup db_cpus 1 1
+	for run in $(seq "$RUNS"); do
+		# the counts in an order that turns from run to run
+		for n in $(echo "$WRITERS_COUNTS" | tr ' ' '\n' |
+		    awk -v r="$run" '{ a[NR] = $0 } END { for (i = 0; i < NR; i++) print a[(i + r - 1) % NR + 1] }'); do
+			writers_run "$run" "$n"
+		done
+	done
+	db_truncate
+}
+
 # --- campaigns: import speed on a large database -------------------------
 
 # The database of CAMPAIGN_MESSAGES messages in CAMPAIGN_COUNT campaigns
@@ -981,7 +1147,7 @@ machine() {
 machine > "$OUT/machine.tsv"
 for section in $SECTIONS; do
 	case $section in
-	ingest|disk|idle|analyzer|campaigns|latency|memory|tls|ab) "bench_$section" ;;
+	ingest|disk|idle|analyzer|campaigns|writers|latency|memory|tls|ab) "bench_$section" ;;
 	*) echo "bench.sh: unknown section $section" >&2; exit 2 ;;
 	esac
 done

@@ -231,6 +231,37 @@ def rows(raw):
              summary(values(raw, "campaigns", "import", "empty.rss_kib"))),
             ratio(raw, "campaigns", "import", "large.rss_kib",
                   "empty.rss_kib"), "", "")
+    if ("writers", "x1", "files_s") in raw:
+        # the aim: 8 writers at 0.8x of one alone times the cores the
+        # database may use (db_cpus)
+        cpus = values(raw, "writers", "setup", "db_cpus") or [1]
+        one = summary(values(raw, "writers", "x1", "files_s"))
+        for n in sorted({int(c[1:]) for s, c, m in raw
+                         if s == "writers" and c.startswith("x")}):
+            case = "x%d" % n
+            # against the one writer of the same run
+            a = raw.get(("writers", case, "files_s"), {})
+            b = raw.get(("writers", "x1", "files_s"), {})
+            r = summary([a[k] / b[k] for k in a if b.get(k)])
+            tot = values(raw, "writers", case, "totals_ok")
+            extra = "; deadlock lines %s, retry lines %s, totals as " \
+                "rebuilt in %d/%d runs, lost/doubled/bad %d/%d/%d" % (
+                    fmt(summary(values(raw, "writers", case, "deadlocks"))),
+                    fmt(summary(values(raw, "writers", case, "retries"))),
+                    sum(1 for v in tot if v == 1), len(tot),
+                    sum(values(raw, "writers", case, "lost")),
+                    sum(values(raw, "writers", case, "doubled")),
+                    sum(values(raw, "writers", case, "bad")))
+            aim = 0.8 * cpus[0]
+            met = ""
+            if n == 8 and r is not None:
+                met = "yes" if r["median"] >= aim else "no"
+            add("writers: %d analyzer%s into one MariaDB over TLS, files/s "
+                "in all%s" % (n, "" if n == 1 else "s at once", extra),
+                summary(values(raw, "writers", case, "files_s")),
+                ("1 writer alone", one), r,
+                "≥ %.1f× (%d DB core)" % (aim, cpus[0]) if n == 8 else "",
+                met)
     if ("latency", "200-sessions", "median_ms") in raw:
         sp = summary(values(raw, "latency", "200-sessions", "median_ms"))
         fl = summary(values(raw, "latency", "200-sessions", "floor_ms"))

@@ -28,6 +28,12 @@ if [ "${1:-}" = "--tests" ]; then
 	# test archives (zip, 7z, rar, tar) and real-world rules checked with
 	# the yara tool
 	pkgs="$pkgs zip p7zip-full yara"
+	# tests/e2e/084-galera.sh: a three-node cluster; its joiners come by
+	# rsync SST (wsrep_sst_rsync runs rsync)
+	pkgs="$pkgs galera-4 rsync"
+	# 081-export.sh: the MISP event and STIX bundle checked against the
+	# JSON Schemas of tests/data/export
+	pkgs="$pkgs python3-jsonschema"
 fi
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps.sh: run as root (it calls apt-get)" >&2

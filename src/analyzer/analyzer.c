@@ -134,6 +134,9 @@ struct analyzer {
 	uint64_t		 backoff;
 	int			 stop;
 	unsigned long		 imported, failed;
+	/* batches sent again after conflicts with other writers, and the
+	 * tries the conflicts undid */
+	unsigned long		 retried, conflicts;
 	struct analyzer_pending	 batch[ANALYZER_BATCH_FILES];
 	size_t			 nbatch;	/* the filling batch */
 	struct analyzer_pending	 flight[ANALYZER_BATCH_FILES];
@@ -466,6 +469,43 @@ analyzer_lost(struct analyzer *a, size_t n, const char *err)
 	eventlog_flush(a->events, 0);
 }
 
+/* 1st, 2nd, 3rd, 4th... */
+static const char *
+analyzer_nth(unsigned n)
+{
+	if (n % 100 / 10 == 1)
+		return "th";
+	return n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" :
+	    "th";
+}
+
+/*
+ * The commit just waited for, of N files, if it lost conflicts with
+ * other writers (store_retry.c): one line, and the counts of the exit
+ * line. Committed after them, a note; not committed, a warning (the
+ * files wait in new/, or go one at a time, as the result says).
+ */
+static void
+analyzer_conflicts(struct analyzer *a, size_t n, enum store_result rc)
+{
+	struct store_tries t;
+	char what[128];
+
+	store_commit_tries(a->store, &t);
+	if (t.conflicts == 0)
+		return;
+	a->retried++;
+	a->conflicts += t.conflicts;
+	store_retry_text(&t, what, sizeof(what));
+	if (rc == STORE_OK)
+		log_info("batch of %zu file%s: %s, committed at the %u%s try",
+		    n, n == 1 ? "" : "s", what, t.tries, analyzer_nth(t.tries));
+	else
+		log_warnx("batch of %zu file%s: %s at %u of %u tries, not "
+		    "committed", n, n == 1 ? "" : "s", what, t.conflicts,
+		    t.tries);
+}
+
 /*
  * The result of the commit under way, then its files move out of new/.
  * Returns -1 when it failed: its files wait in new/ for the next scan,
@@ -483,8 +523,9 @@ analyzer_finish(struct analyzer *a)
 	if (n == 0)
 		return 0;
 	a->nflight = 0;
-	if ((rc = store_commit_wait(a->store, err, sizeof(err))) ==
-	    STORE_RETRY) {
+	rc = store_commit_wait(a->store, err, sizeof(err));
+	analyzer_conflicts(a, n, rc);
+	if (rc == STORE_RETRY) {
 		a->lost = 0;
 		analyzer_db_state(a, 1, err);
 		return -1;
@@ -1133,6 +1174,7 @@ analyzer_once_files(struct analyzer *a, char **files, int n)
 		if (rc == STORE_OK) {
 			eventlog_seal(a->events);
 			rc = store_commit(a->store, err, sizeof(err));
+			analyzer_conflicts(a, 1, rc);
 		}
 		relay_queue_release(a->relay, relay_id, rc == STORE_OK);
 		eventlog_flush(a->events, rc == STORE_OK);
@@ -1205,9 +1247,10 @@ analyzer_rebuild(struct analyzer *a, const struct analyzer_thresholds *t)
 {
 	const struct config *cf = a->cf;
 	struct campaign_assign *ca;
+	struct store_tries tries;
 	struct store *st;
 	unsigned long msgs, camps;
-	char err[512];
+	char err[512], what[128];
 	int rc = 1;
 
 	if ((st = analyzer_store_once(a)) == NULL)
@@ -1222,11 +1265,20 @@ analyzer_rebuild(struct analyzer *a, const struct analyzer_thresholds *t)
 	if ((ca = campaign_assign_new(cf, t->distance, t->bonus,
 	    t->ssdeep)) == NULL)
 		fprintf(stderr, "spampot-analyzer: out of memory\n");
-	else if (campaign_assign_rebuild(ca, st, &msgs, &camps, err,
-	    sizeof(err)) == -1)
+	else if (campaign_assign_rebuild(ca, st, &msgs, &camps, &tries, err,
+	    sizeof(err)) == -1) {
 		fprintf(stderr, "spampot-analyzer: rebuilding the campaigns: "
 		    "%s\n", err);
-	else {
+		if (tries.conflicts > 0)
+			fprintf(stderr, "spampot-analyzer: %s at %u of %u "
+			    "tries\n", store_retry_text(&tries, what,
+			    sizeof(what)), tries.conflicts, tries.tries);
+	} else {
+		if (tries.conflicts > 0)
+			printf("spampot-analyzer: rebuilding the campaigns: "
+			    "%s, committed at the %u%s try\n",
+			    store_retry_text(&tries, what, sizeof(what)),
+			    tries.tries, analyzer_nth(tries.tries));
 		printf("spampot-analyzer: campaigns rebuilt: %lu messages in "
 		    "%lu campaigns (campaign_distance %ld, "
 		    "campaign_domain_bonus %ld, campaign_ssdeep %ld)\n", msgs,
@@ -1455,8 +1507,9 @@ main(int argc, char *argv[])
 		/* the last batch's files leave new/ before we say done */
 		mover_stop(a.mover);
 	}
-	log_info("%s: %lu files imported, %lu moved to bad/",
-	    once ? "done" : "stopped", a.imported, a.failed);
+	log_info("%s: %lu files imported, %lu moved to bad/, %lu batches "
+	    "retried after %lu conflicts", once ? "done" : "stopped",
+	    a.imported, a.failed, a.retried, a.conflicts);
 	import_stop(a.parse);
 	store_close(a.store);
 	relay_queue_close(a.relay);

@@ -202,7 +202,20 @@ assign_hosts(const char *hosts, struct parsed_campaign *pc)
 	return rc;
 }
 
-/* One message of the rebuild (store_campaign_fn). */
+/* The rebuild starts, or starts again after a conflict: an empty
+ * index. */
+static int
+assign_rebuild_start(struct campaign_assign *ca)
+{
+	campaign_index_free(ca->idx);
+	if ((ca->idx = campaign_index_new(&ca->params)) == NULL)
+		return -1;
+	ca->loaded = 1;
+	return 0;
+}
+
+/* One message of the rebuild (store_campaign_fn); no TEMPLATE: the
+ * rebuild's transaction starts. */
 static int
 assign_rebuild_one(void *arg, const char *template, const char *tlsh,
     const char *ssdeep, const char *hosts, uint64_t *id, int *created,
@@ -215,6 +228,8 @@ assign_rebuild_one(void *arg, const char *template, const char *tlsh,
 	size_t i, len = 0;
 	int rc = -1;
 
+	if (template == NULL)
+		return assign_rebuild_start(ca);
 	memset(&pc, 0, sizeof(pc));
 	memset(&more, 0, sizeof(more));
 	memset(&pm, 0, sizeof(pm));
@@ -250,17 +265,11 @@ done:
 
 int
 campaign_assign_rebuild(struct campaign_assign *ca, struct store *st,
-    unsigned long *messages, unsigned long *campaigns, char *err,
-    size_t errlen)
+    unsigned long *messages, unsigned long *campaigns,
+    struct store_tries *tries, char *err, size_t errlen)
 {
-	campaign_index_free(ca->idx);
-	if ((ca->idx = campaign_index_new(&ca->params)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	ca->loaded = 1;
 	return store_campaign_rebuild(st, assign_rebuild_one, ca, messages,
-	    campaigns, err, errlen);
+	    campaigns, tries, err, errlen);
 }
 
 struct parsed_campaign *

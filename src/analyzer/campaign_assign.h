@@ -19,6 +19,7 @@ struct config;
 struct import_file;
 struct parsed_campaign;
 struct store;
+struct store_tries;
 
 struct campaign_assign;
 
@@ -39,10 +40,12 @@ struct parsed_campaign *campaign_assign_file(struct campaign_assign *,
 void		 campaign_assign_clear(struct parsed_campaign *, size_t n);
 /* Every campaign made again from the messages with a digest, with the
  * thresholds of CA, in the order the messages were imported: what online
- * assignment would have made (store_campaign_rebuild). -1: err. */
+ * assignment would have made (store_campaign_rebuild; *tries: what
+ * conflicts with other writers cost it). -1: err. */
 int		 campaign_assign_rebuild(struct campaign_assign *,
 		    struct store *, unsigned long *messages,
-		    unsigned long *campaigns, char *err, size_t errlen);
+		    unsigned long *campaigns, struct store_tries *tries,
+		    char *err, size_t errlen);
 /* A campaign's id: the first 52 bits of its representative's template
  * (64 hex digits), never 0. */
 uint64_t	 campaign_assign_id(const char *template);

@@ -18,7 +18,9 @@
  * messages and new patterns of their batch get the ids read back after
  * those went in (store_ids.c). The report's running totals of the batch
  * go last, in the same transaction, so they count exactly the rows that
- * were committed.
+ * were committed. A batch that loses a conflict with another writer (a
+ * deadlock, a lock wait timeout, a Galera certification failure) is sent
+ * again, whole, after a short back-off (store_retry.c).
  *
  * This file: the connection, the two batches and the commit thread.
  * store_import never talks to the server: while the commit thread sends
@@ -57,11 +59,12 @@
 static int
 store_transient(unsigned int code)
 {
+	/* a conflict with another writer, still there after its tries */
+	if (store_retry_conflict(code))
+		return 1;
 	switch (code) {
 	case ER_CON_COUNT_ERROR:
 	case ER_SERVER_SHUTDOWN:
-	case ER_LOCK_WAIT_TIMEOUT:
-	case ER_LOCK_DEADLOCK:
 	case ER_OPTION_PREVENTS_STATEMENT:	/* read-only */
 	case ER_CONNECTION_KILLED:
 	case ER_NO_SUCH_TABLE:			/* schema not loaded yet */
@@ -123,6 +126,33 @@ store_bulk_supported(MYSQL *db)
 }
 
 /*
+ * Is the server a node of a Galera cluster? There a transaction another
+ * node's write set aborts (a certification conflict) is rolled back at
+ * once, and the next statement must fail with 1213 for the batch to be
+ * sent again. An execution with an array of parameters does not: it
+ * starts a new transaction, whose rows and those after it would commit
+ * without the ones before the abort. Measured in tests/e2e/084-galera.sh:
+ * sessions lost and running totals counted twice. On a node, rows go one
+ * execution each. Not a node (or MySQL, without the variable): 0.
+ */
+static int
+store_galera_node(MYSQL *db)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	int on = 0;
+
+	/* no such variable (MySQL): not a node */
+	if (mysql_query(db, "SELECT @@wsrep_on") != 0 ||
+	    (res = mysql_store_result(db)) == NULL)
+		return 0;
+	if ((row = mysql_fetch_row(res)) != NULL && row[0] != NULL)
+		on = strcmp(row[0], "1") == 0 || strcmp(row[0], "ON") == 0;
+	mysql_free_result(res);
+	return on;
+}
+
+/*
  * What one execution may send: the server's max_allowed_packet, read
  * once connected, less room for the statement. A larger packet is not
  * refused with an error the analyzer could pin on the file: the server
@@ -153,6 +183,16 @@ store_packet(struct store *st, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A row another writer holds is waited for 5 s at most (the server's
+ * innodb_lock_wait_timeout when it is shorter): well within the 10 s the
+ * connection gives a read (db.c), so that a long lock is an error the
+ * batch is tried again after (1205), not a connection that looks lost
+ * (2013) and, lost again, a file sent to bad/.
+ */
+static const char store_lock_wait[] = "SET SESSION innodb_lock_wait_timeout "
+    "= LEAST(@@innodb_lock_wait_timeout, 5)";
+
 struct store *
 store_open(const struct config *cf, const char *password, char *err,
     size_t errlen)
@@ -172,6 +212,7 @@ store_open(const struct config *cf, const char *password, char *err,
 	}
 	st->cf = cf;
 	st->fill = &st->batch[0];
+	st->rng = store_retry_seed();
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_cond_init(&st->work, NULL);
 	pthread_cond_init(&st->done, NULL);
@@ -183,6 +224,7 @@ store_open(const struct config *cf, const char *password, char *err,
 	/* Times in the spool are UTC; so is every DATETIME we write or
 	 * default. */
 	if (mysql_query(st->db, "SET time_zone = '+00:00'") != 0 ||
+	    mysql_query(st->db, store_lock_wait) != 0 ||
 	    mysql_autocommit(st->db, 0) != 0 ||
 	    store_prepare(st, err, errlen) == -1) {
 		if (err[0] == '\0')
@@ -190,7 +232,7 @@ store_open(const struct config *cf, const char *password, char *err,
 		store_close(st);
 		return NULL;
 	}
-	st->bulk = store_bulk_supported(st->db);
+	st->bulk = store_bulk_supported(st->db) && !store_galera_node(st->db);
 	if (store_packet(st, err, errlen) == -1) {
 		store_close(st);
 		return NULL;
@@ -358,17 +400,28 @@ store_relay_outcome(struct store *st, const struct relayq_result *r,
 	return store_exec_commit(st, sql, sizeof(sql) - 1, b, err, errlen);
 }
 
-int
-store_exec_commit(struct store *st, const char *sql, size_t len,
-    MYSQL_BIND *b, char *err, size_t errlen)
+/* One statement and its commit (store_exec_commit's). */
+struct store_exec {
+	const char	*sql;
+	size_t		 len;
+	MYSQL_BIND	*b;
+};
+
+/* One try of a statement and its commit (store_try_fn). */
+static int
+store_exec_try(struct store *st, void *arg, unsigned *code, char *err,
+    size_t errlen)
 {
+	const struct store_exec *x = arg;
 	MYSQL_STMT *stmt;
 	int rc = -1;
 
 	if ((stmt = mysql_stmt_init(st->db)) == NULL ||
-	    mysql_stmt_prepare(stmt, sql, len) != 0 ||
-	    mysql_stmt_bind_param(stmt, b) != 0 ||
+	    mysql_stmt_prepare(stmt, x->sql, x->len) != 0 ||
+	    mysql_stmt_bind_param(stmt, x->b) != 0 ||
 	    mysql_stmt_execute(stmt) != 0 || mysql_commit(st->db) != 0) {
+		*code = stmt && mysql_stmt_errno(stmt) ?
+		    mysql_stmt_errno(stmt) : mysql_errno(st->db);
 		snprintf(err, errlen, "%s", stmt && mysql_stmt_errno(stmt) ?
 		    mysql_stmt_error(stmt) : mysql_error(st->db));
 		mysql_rollback(st->db);
@@ -377,6 +430,18 @@ store_exec_commit(struct store *st, const char *sql, size_t len,
 	if (stmt != NULL)
 		mysql_stmt_close(stmt);
 	return rc;
+}
+
+/* A statement committed on its own (a heartbeat, a relay delivery), sent
+ * again after a conflict with another writer as a batch is. */
+int
+store_exec_commit(struct store *st, const char *sql, size_t len,
+    MYSQL_BIND *b, char *err, size_t errlen)
+{
+	struct store_exec x = { sql, len, b };
+	struct store_tries t;
+
+	return store_retry_run(st, store_exec_try, &x, &t, err, errlen);
 }
 
 /* The filling batch dropped: nothing of it reached the server. */
@@ -393,10 +458,13 @@ store_discard(struct store *st)
  * Send a batch and commit it (the commit thread, or the caller's): its
  * queued rows, sessions, messages and new values before what refers to
  * them, whose references become the ids read back as they are sent. On
- * failure the transaction is rolled back.
+ * failure the transaction is rolled back, *codep the server's error.
+ * The batch is left as it was, its ids aside (read again by the next
+ * try): it can be sent again.
  */
 static enum store_result
-store_send(struct store *st, struct store_batch *b, char *err, size_t errlen)
+store_send_once(struct store *st, struct store_batch *b, unsigned *codep,
+    char *err, size_t errlen)
 {
 	static const enum store_stmt order[] = {
 		ST_SESSION, ST_MESSAGE, ST_PATTERN, ST_TRANSCRIPT, ST_AUTH,
@@ -438,8 +506,9 @@ store_send(struct store *st, struct store_batch *b, char *err, size_t errlen)
 		}
 	}
 	if (mysql_commit(st->db) != 0) {
+		*codep = mysql_errno(st->db);
 		snprintf(err, errlen, "commit: %s (%u)", mysql_error(st->db),
-		    mysql_errno(st->db));
+		    *codep);
 		mysql_rollback(st->db);
 		return STORE_RETRY;
 	}
@@ -449,12 +518,40 @@ fail:
 	msg = code ? mysql_stmt_error(st->st[w]) : "ids not found";
 failed:
 	snprintf(err, errlen, "statement %d: %s (%u)", (int)w, msg, code);
+	*codep = code;
 	mysql_rollback(st->db);
 	if (code == ER_DUP_ENTRY && w == ST_SESSION)
 		return STORE_DUPLICATE;
 	if (code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST)
 		return STORE_LOST;
 	return store_transient(code) ? STORE_RETRY : STORE_REJECTED;
+}
+
+/* One try of a batch (store_try_fn): its result in b->rc. */
+static int
+store_send_try(struct store *st, void *arg, unsigned *code, char *err,
+    size_t errlen)
+{
+	struct store_batch *b = arg;
+
+	b->rc = store_send_once(st, b, code, err, errlen);
+	return b->rc == STORE_OK ? 0 : -1;
+}
+
+/*
+ * A batch sent and committed, and sent again after a conflict with
+ * another writer (store_retry.c): a deadlock or a lock wait that timed
+ * out is not an outage. A try that failed rolled back every row it sent;
+ * the queues are the same for the next, and its ids are read back anew
+ * (store_ids.c): none of a try that was rolled back is kept. The caches
+ * of the main thread learn only from the result, once it is taken
+ * (store_commit_wait).
+ */
+static enum store_result
+store_send(struct store *st, struct store_batch *b, char *err, size_t errlen)
+{
+	(void)store_retry_run(st, store_send_try, b, &b->tries, err, errlen);
+	return b->rc;
 }
 
 static void *
@@ -520,6 +617,7 @@ store_commit_start(struct store *st)
 	b->gen = st->gen++;
 	b->err[0] = '\0';
 	b->rc = STORE_OK;
+	memset(&b->tries, 0, sizeof(b->tries));
 	if (store_ids_queue(st) == -1 || store_rollup_queue(st->fill) == -1) {
 		snprintf(b->err, sizeof(b->err), "out of memory");
 		b->rc = STORE_REJECTED;
@@ -557,6 +655,7 @@ store_commit_wait(struct store *st, char *err, size_t errlen)
 	enum store_result rc;
 
 	err[0] = '\0';
+	memset(&st->tries, 0, sizeof(st->tries));
 	if (b == NULL)
 		return STORE_OK;
 	if (st->threaded) {
@@ -566,12 +665,19 @@ store_commit_wait(struct store *st, char *err, size_t errlen)
 		pthread_mutex_unlock(&st->lock);
 	}
 	rc = b->rc;
+	st->tries = b->tries;
 	snprintf(err, errlen, "%s", b->err);
 	if (rc == STORE_OK)
 		store_ids_learn(st, b);
 	store_queues_clear(b);
 	st->flight = NULL;
 	return rc;
+}
+
+void
+store_commit_tries(const struct store *st, struct store_tries *t)
+{
+	*t = st->tries;
 }
 
 /* Commit the filling batch and wait for it. */

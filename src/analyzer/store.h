@@ -41,6 +41,27 @@ enum store_result store_import(struct store *, const struct parsed_session *,
 void		 store_commit_start(struct store *);
 enum store_result store_commit_wait(struct store *, char *err, size_t errlen);
 enum store_result store_commit(struct store *, char *err, size_t errlen);
+
+/* What conflicts with other writers (a deadlock, a lock wait timeout, a
+ * Galera certification failure) cost a transaction, which is sent again
+ * after each, a few times (store_retry.c): the tries it took, how many
+ * of them a conflict undid, and the errors met, each once, in the order
+ * met. */
+#define STORE_CONFLICT_KINDS	4
+struct store_tries {
+	unsigned	 tries;
+	unsigned	 conflicts;
+	unsigned	 code[STORE_CONFLICT_KINDS];
+	unsigned	 ncodes;
+};
+/* The tries of the commit store_commit_wait last gave the result of. */
+void		 store_commit_tries(const struct store *,
+		    struct store_tries *);
+/* The errors of T as the log says them: "deadlock (1213), lock wait
+ * timeout (1205)". */
+const char	*store_retry_text(const struct store_tries *t, char *buf,
+		    size_t len);
+
 /* Drop the filling batch (its files are to be imported again). */
 void		 store_discard(struct store *);
 int		 store_ping(struct store *);
@@ -65,17 +86,20 @@ int		 store_campaign_load(struct store *, struct campaign_index *,
 		    char *err, size_t);
 
 /* Every campaign made again from the messages with a digest, in the
- * order they were imported, in one transaction (store_campaign.c).
- * ASSIGN: a message's campaign (0: none), whether it made it, and its
- * link domains (space-separated) from its digests and URL hosts
- * (space-separated). -1: err. */
+ * order they were imported, in one transaction (store_campaign.c), sent
+ * again after a conflict (*tries). ASSIGN: a message's campaign (0:
+ * none), whether it made it, and its link domains (space-separated) from
+ * its digests and URL hosts (space-separated); with TEMPLATE NULL, the
+ * transaction starts (again): every campaign assigned is forgotten.
+ * -1: err. */
 typedef int (*store_campaign_fn)(void *arg, const char *template,
 		    const char *tlsh, const char *ssdeep, const char *hosts,
 		    uint64_t *id,
 		    int *created, char *domains, size_t domainslen);
 int		 store_campaign_rebuild(struct store *, store_campaign_fn,
 		    void *arg, unsigned long *messages,
-		    unsigned long *campaigns, char *err, size_t);
+		    unsigned long *campaigns, struct store_tries *tries,
+		    char *err, size_t);
 
 struct heartbeat_row;
 /* SENSOR's heartbeat row (heartbeat.h), in a transaction of its own (no

@@ -762,6 +762,20 @@ store_bind_one(struct store *st, struct store_batch *bt,
 	return 0;
 }
 
+/* patterns rows by the unique key: kind, then value_sha256 */
+static int
+store_bind_pattern_cmp(const void *a, const void *b)
+{
+	const struct store_row *x = *(struct store_row *const *)a;
+	const struct store_row *y = *(struct store_row *const *)b;
+	const char *kx = x->p[SC_PATTERN_KIND].v.p;
+	const char *ky = y->p[SC_PATTERN_KIND].v.p;
+	int c = strcmp(kx != NULL ? kx : "", ky != NULL ? ky : "");
+
+	return c != 0 ? c : memcmp(x->p[SC_PATTERN_SHA].v.p,
+	    y->p[SC_PATTERN_SHA].v.p, 32);
+}
+
 /*
  * Send a queue: in arrays of bounded size, or row by row. *first: the
  * first id the inserts gave (the arrays run one after the other, each
@@ -772,7 +786,23 @@ store_bind_send(struct store *st, struct store_batch *bt,
     enum store_stmt which, unsigned long long *first)
 {
 	struct store_queue *q = &bt->q[which];
+	struct store_row **queued = q->rows, **sorted = NULL;
 	size_t from = 0, to, bytes, row, limit;
+	int rc = -1;
+
+	/*
+	 * The patterns rows of every writer in one order, the unique key's:
+	 * analyzers of other sensors upsert the same hot values at once, and
+	 * rows locked in the order each file named them deadlock. Sent from
+	 * a sorted copy: the queue's places stay what other rows refer to
+	 * (the ids are read back by key).
+	 */
+	if (which == ST_PATTERN && q->n > 1 &&
+	    (sorted = reallocarray(NULL, q->n, sizeof(*sorted))) != NULL) {
+		memcpy(sorted, q->rows, q->n * sizeof(*sorted));
+		qsort(sorted, q->n, sizeof(*sorted), store_bind_pattern_cmp);
+		q->rows = sorted;
+	}
 
 	/* an execution is one packet: never more than the server takes */
 	limit = st->packet < STORE_BULK_BYTES ? st->packet : STORE_BULK_BYTES;
@@ -780,7 +810,7 @@ store_bind_send(struct store *st, struct store_batch *bt,
 	while (from < q->n) {
 		if (!st->bulk) {
 			if (store_bind_one(st, bt, which, q->rows[from]) == -1)
-				return -1;
+				goto done;
 			to = from + 1;
 		} else {
 			for (to = from, bytes = 0; to < q->n && to - from <
@@ -791,11 +821,15 @@ store_bind_send(struct store *st, struct store_batch *bt,
 				bytes += row;
 			}
 			if (store_bind_bulk(st, bt, which, from, to) == -1)
-				return -1;
+				goto done;
 		}
 		if (from == 0)
 			*first = mysql_stmt_insert_id(st->st[which]);
 		from = to;
 	}
-	return 0;
+	rc = 0;
+done:
+	q->rows = queued;
+	free(sorted);
+	return rc;
 }

@@ -196,7 +196,9 @@ store_campaign_load(struct store *st, struct campaign_index *idx, char *err,
  * The rebuild needs no privilege but the analyzer's (rows only, no DDL):
  * each chunk of messages read gets its campaigns in one UPDATE, the new
  * campaigns' rows from their first messages in one INSERT ... SELECT, the
- * link domains counted in one INSERT; the totals at the end.
+ * link domains counted in one INSERT; the totals at the end. All of it
+ * is one transaction, made again from the start after a conflict with
+ * another writer (store_retry.c).
  */
 #define REBUILD_CHUNK		5000
 
@@ -209,6 +211,7 @@ struct rebuild {
 	struct buf		 reps;		/* the campaigns they made */
 	struct buf		 doms;		/* their link domains */
 	unsigned long		 n, campaigns;
+	unsigned		 code;		/* the server's error */
 	char			*err;
 	size_t			 errlen;
 };
@@ -217,6 +220,7 @@ static int
 rebuild_exec(struct rebuild *rb, const char *sql)
 {
 	if (mysql_query(rb->db, sql) != 0) {
+		rb->code = mysql_errno(rb->db);
 		snprintf(rb->err, rb->errlen, "%s", mysql_error(rb->db));
 		return -1;
 	}
@@ -334,6 +338,7 @@ rebuild_chunk(struct rebuild *rb, unsigned long long *after)
 	if (rebuild_exec(rb, q) == -1)
 		return -1;
 	if ((res = mysql_store_result(rb->db)) == NULL) {
+		rb->code = mysql_errno(rb->db);
 		snprintf(rb->err, rb->errlen, "%s", mysql_error(rb->db));
 		return -1;
 	}
@@ -385,43 +390,74 @@ static const char *const rebuild_end[] = {
 	    "COUNT(*) FROM campaign_sensors WHERE campaign_id = c.id)",
 };
 
-int
-store_campaign_rebuild(struct store *st, store_campaign_fn assign, void *arg,
-    unsigned long *messages, unsigned long *campaigns, char *err,
+/* The chunks' statements emptied: a try starts with none. */
+static void
+rebuild_empty(struct rebuild *rb)
+{
+	rb->ids.len = rb->cases.len = rb->reps.len = rb->doms.len = 0;
+	rb->n = rb->campaigns = 0;
+	rb->code = 0;
+}
+
+/* One try of the whole rebuild (store_try_fn), from an empty index: what
+ * a try rolled back had assigned is forgotten. */
+static int
+rebuild_try(struct store *st, void *arg, unsigned *code, char *err,
     size_t errlen)
 {
-	struct rebuild rb;
+	struct rebuild *rb = arg;
 	unsigned long long after = 0;
 	size_t i;
-	int n, rc = -1;
+	int n = 0;
+
+	rebuild_empty(rb);
+	rb->err = err;
+	rb->errlen = errlen;
+	err[0] = '\0';
+	if (rb->assign(rb->arg, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	    0) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < sizeof(rebuild_begin) / sizeof(rebuild_begin[0]); i++)
+		if (rebuild_exec(rb, rebuild_begin[i]) == -1)
+			goto fail;
+	while ((n = rebuild_chunk(rb, &after)) > 0)
+		;
+	if (n == -1)
+		goto fail;
+	for (i = 0; i < sizeof(rebuild_end) / sizeof(rebuild_end[0]); i++)
+		if (rebuild_exec(rb, rebuild_end[i]) == -1)
+			goto fail;
+	if (mysql_commit(st->db) != 0) {
+		rb->code = mysql_errno(st->db);
+		snprintf(err, errlen, "commit: %s", mysql_error(st->db));
+		goto fail;
+	}
+	return 0;
+fail:
+	*code = rb->code;
+	mysql_rollback(st->db);
+	return -1;
+}
+
+int
+store_campaign_rebuild(struct store *st, store_campaign_fn assign, void *arg,
+    unsigned long *messages, unsigned long *campaigns,
+    struct store_tries *tries, char *err, size_t errlen)
+{
+	struct rebuild rb;
+	int rc;
 
 	memset(&rb, 0, sizeof(rb));
 	rb.db = st->db;
 	rb.assign = assign;
 	rb.arg = arg;
-	rb.err = err;
-	rb.errlen = errlen;
-	err[0] = '\0';
-	for (i = 0; i < sizeof(rebuild_begin) / sizeof(rebuild_begin[0]); i++)
-		if (rebuild_exec(&rb, rebuild_begin[i]) == -1)
-			goto done;
-	while ((n = rebuild_chunk(&rb, &after)) > 0)
-		;
-	if (n == -1)
-		goto done;
-	for (i = 0; i < sizeof(rebuild_end) / sizeof(rebuild_end[0]); i++)
-		if (rebuild_exec(&rb, rebuild_end[i]) == -1)
-			goto done;
-	if (mysql_commit(st->db) != 0) {
-		snprintf(err, errlen, "commit: %s", mysql_error(st->db));
-		goto done;
+	rc = store_retry_run(st, rebuild_try, &rb, tries, err, errlen);
+	if (rc == 0) {
+		*messages = rb.n;
+		*campaigns = rb.campaigns;
 	}
-	*messages = rb.n;
-	*campaigns = rb.campaigns;
-	rc = 0;
-done:
-	if (rc == -1)
-		mysql_rollback(st->db);
 	buf_release(&rb.ids);
 	buf_release(&rb.cases);
 	buf_release(&rb.reps);

@@ -7,7 +7,8 @@
  * connection, batches, commit thread; store_bind.c: the statements'
  * column tables, a row's values, the queues and their execution;
  * store_rows.c: a parsed session as rows; store_ids.c: ids read back and
- * the pattern id cache; store_rollup.c: the running totals). Private to
+ * the pattern id cache; store_rollup.c: the running totals;
+ * store_retry.c: a transaction sent again after a conflict). Private to
  * them: the rest of the analyzer includes store.h. All of it runs in
  * spampot-analyzer, unprivileged, under its seccomp filter; the commit
  * thread alone talks to the server while a commit is under way.
@@ -18,6 +19,7 @@
 #include <mysql.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "store.h"
 
@@ -164,6 +166,7 @@ struct store_batch {
 	struct store_rollup	*rollup;	/* the batch's running totals */
 	unsigned		 gen;
 	enum store_result	 rc;		/* of its commit */
+	struct store_tries	 tries;		/* of its commit */
 	char			 err[512];
 };
 
@@ -182,6 +185,8 @@ struct store {
 	struct store_batch	 batch[2];
 	struct store_batch	*fill;		/* store_import's */
 	struct store_batch	*flight;	/* committing; NULL: none */
+	struct store_tries	 tries;		/* of the last commit taken */
+	uint64_t		 rng;		/* the back-off's */
 	unsigned		 gen;		/* fill's */
 	struct store_pentry	*pcache;
 	size_t			 pcount;
@@ -197,9 +202,26 @@ struct store {
 };
 
 /* SQL with its parameters B executed and committed in a transaction of
- * its own (no batch may be committing), rolled back on failure. -1: err. */
+ * its own (no batch may be committing), sent again after a conflict with
+ * another writer (store_retry.c), rolled back on failure. -1: err. */
 int		 store_exec_commit(struct store *, const char *sql, size_t len,
 		    MYSQL_BIND *b, char *err, size_t errlen);
+
+/* store_retry.c: a transaction sent again after a conflict with another
+ * writer, STORE_RETRY_TRIES times at most, after a back-off of
+ * STORE_RETRY_MIN_MS doubled at each failure, at most STORE_RETRY_MAX_MS
+ * (half of it at random). A try returns 0 (committed), or -1 with err
+ * and the server's error in *code (0: none), rolled back. */
+#define STORE_RETRY_TRIES	8
+#define STORE_RETRY_MIN_MS	10
+#define STORE_RETRY_MAX_MS	1000
+typedef int	(*store_try_fn)(struct store *, void *arg, unsigned *code,
+		    char *err, size_t errlen);
+int		 store_retry_conflict(unsigned code);
+uint64_t	 store_retry_seed(void);
+unsigned	 store_retry_backoff(uint64_t *rng, unsigned failed);
+int		 store_retry_run(struct store *, store_try_fn, void *arg,
+		    struct store_tries *, char *err, size_t errlen);
 
 /* store_bind.c: a statement's text; a row's values, each checked against
  * its column; the queues; a queue sent in arrays (or row by row). */

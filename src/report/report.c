@@ -41,7 +41,8 @@ enum {
 	OPT_YARA,
 	OPT_CAMPAIGN,
 	OPT_MISMATCH,
-	OPT_WARN, OPT_CRIT, OPT_BACKLOG
+	OPT_WARN, OPT_CRIT, OPT_BACKLOG,
+	OPT_TLP
 };
 
 static const struct option report_longopts[] = {
@@ -68,6 +69,7 @@ static const struct option report_longopts[] = {
 	{ "warn", required_argument, NULL, OPT_WARN },
 	{ "crit", required_argument, NULL, OPT_CRIT },
 	{ "backlog", required_argument, NULL, OPT_BACKLOG },
+	{ "tlp", required_argument, NULL, OPT_TLP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -78,6 +80,7 @@ struct report_args {
 	const char	*output;
 	const char	*since, *until;
 	const char	*warn, *crit, *backlog;	/* sensors */
+	const char	*tlp;			/* export */
 	const char	*command;
 	const char	*arg;
 };
@@ -101,6 +104,8 @@ report_usage(FILE *fp)
 	    "       spampot-report [options] sensors [--warn AGE] "
 	    "[--crit AGE] [--backlog N]\n"
 	    "       spampot-report [options] html -o FILE\n"
+	    "       spampot-report [options] export --format misp|stix "
+	    "[--tlp LEVEL]\n"
 	    "options:\n"
 	    "  -c, --config FILE      configuration with the mysql_* keys "
 	    "(default\n"
@@ -118,6 +123,11 @@ report_usage(FILE *fp)
 	    "  --format csv-safe      CSV for spreadsheets: a value that "
 	    "begins with\n"
 	    "                         = + - @ gets a ' before it\n"
+	    "  --format misp|stix     export: a MISP event or a STIX 2.1 "
+	    "bundle\n"
+	    "  --tlp LEVEL            export: clear, white, green, amber "
+	    "(default),\n"
+	    "                         amber+strict or red\n"
 	    "  -o, --output FILE      write there, not to standard output\n"
 	    "kinds of top:\n", SPAMPOT_CONFIG_FILE, REPORT_LIMIT_DEFAULT);
 	rtop_usage(fp);
@@ -174,8 +184,12 @@ report_format(const char *s, int *csv_safe)
 		return RF_JSON;
 	if (strcmp(s, "csv") == 0 || *csv_safe)
 		return RF_CSV;
-	report_bad("bad --format '%s' (expected text, json, csv or csv-safe)",
-	    s);
+	if (strcmp(s, "misp") == 0)
+		return RF_MISP;
+	if (strcmp(s, "stix") == 0)
+		return RF_STIX;
+	report_bad("bad --format '%s' (expected text, json, csv, csv-safe, "
+	    "or for export misp or stix)", s);
 }
 
 static void
@@ -225,6 +239,7 @@ report_parse(int argc, char *argv[], struct report_args *a,
 		case OPT_WARN: a->warn = optarg; break;
 		case OPT_CRIT: a->crit = optarg; break;
 		case OPT_BACKLOG: a->backlog = optarg; break;
+		case OPT_TLP: a->tlp = optarg; break;
 		case ':':
 			report_bad("option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -233,7 +248,7 @@ report_parse(int argc, char *argv[], struct report_args *a,
 	}
 	if (optind >= argc)
 		report_bad("no command (summary, top, session, search, "
-		    "campaigns, campaign, relay, sensors, html)");
+		    "campaigns, campaign, relay, sensors, html, export)");
 	a->command = argv[optind++];
 	if (optind < argc)
 		a->arg = argv[optind++];
@@ -292,6 +307,29 @@ report_check_sensors(const struct report_args *a, struct report_opts *o)
 	}
 }
 
+/* export's formats and --tlp, which go with export only. */
+static void
+report_check_export(struct report_args *a, const struct report_opts *o)
+{
+	int export = strcmp(a->command, "export") == 0;
+	int fmt = o->format == RF_MISP || o->format == RF_STIX;
+
+	if (!export) {
+		if (fmt)
+			report_bad("--format misp and stix go with export");
+		if (a->tlp != NULL)
+			report_bad("--tlp goes with export");
+		return;
+	}
+	if (!fmt)
+		report_bad("export writes --format misp or --format stix");
+	if (a->tlp == NULL)
+		a->tlp = REPORT_TLP_DEFAULT;
+	else if (rexp_check_tlp(a->tlp) == NULL)
+		report_bad("bad --tlp '%s' (expected clear, white, green, "
+		    "amber, amber+strict or red)", a->tlp);
+}
+
 /* Arguments that need no database are checked before connecting. */
 static void
 report_check(struct report_args *a, struct report_opts *o)
@@ -307,7 +345,8 @@ report_check(struct report_args *a, struct report_opts *o)
 	    strcmp(a->command, "search") != 0 && strcmp(a->command, "html") != 0 &&
 	    strcmp(a->command, "relay") != 0 &&
 	    strcmp(a->command, "campaigns") != 0 &&
-	    strcmp(a->command, "sensors") != 0)
+	    strcmp(a->command, "sensors") != 0 &&
+	    strcmp(a->command, "export") != 0)
 		report_bad("unknown command '%s'", a->command);
 	if (needs_arg && a->arg == NULL)
 		report_bad("%s needs %s", a->command, strcmp(a->command,
@@ -338,6 +377,7 @@ report_check(struct report_args *a, struct report_opts *o)
 	if (strcmp(a->command, "session") == 0)
 		rsess_check(a->arg);
 	report_check_sensors(a, o);
+	report_check_export(a, o);
 }
 
 static struct config *
@@ -373,6 +413,8 @@ report_run(struct rdb *db, const struct report_args *a,
 		return rcamp_show(db, o, a->arg);
 	if (strcmp(a->command, "sensors") == 0)
 		return rsens_run(db, o);
+	if (strcmp(a->command, "export") == 0)
+		return rexp_run(db, o, a->tlp);
 	return rhtml_run(db, o);
 }
 

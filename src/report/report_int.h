@@ -20,6 +20,7 @@
  *   report_campaign.c rcamp_    campaigns, campaign ID
  *   report_sensors.c  rsens_    sensors: heartbeats as a monitoring check
  *   report_html.c     rhtml_    html: one self-contained page
+ *   report_export.c   rexp_     export: a MISP event, a STIX 2.1 bundle
  *   report_svg.c      rsvg_     its charts, as inline SVG
  */
 #ifndef SPAMPOT_REPORT_INT_H
@@ -45,7 +46,9 @@
 #define REPORT_LIMIT_DEFAULT	20
 #define REPORT_LIMIT_MAX	100000
 
-enum report_format { RF_TEXT, RF_JSON, RF_CSV };
+enum report_format { RF_TEXT, RF_JSON, RF_CSV, RF_MISP, RF_STIX };
+
+#define REPORT_TLP_DEFAULT	"amber"
 
 /* What to search for (search). NULL: not a criterion. */
 struct report_search {
@@ -245,6 +248,13 @@ const struct rout_col *rtop_fetch(struct rdb *, const struct report_opts *,
 	    const char *kind, struct rdb_rows *, size_t *ncols);
 
 int	 rhtml_run(struct rdb *, const struct report_opts *);
+/* export: --format misp or stix, marked with the TLP level (--tlp). */
+const char *rexp_check_tlp(const char *);	/* NULL: no such level */
+int	 rexp_run(struct rdb *, const struct report_opts *, const char *tlp);
+/* A database time as RFC 3339 UTC with milliseconds; a string for the
+ * single quotes of a STIX pattern (' and \ escaped with \). */
+void	 rexp_time(const char *, char *, size_t);
+void	 rexp_pattern_str(struct buf *, const char *);
 
 /* --- report_svg.c ---------------------------------------------------------- */
 

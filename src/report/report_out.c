@@ -532,6 +532,9 @@ rout_table(const struct report_opts *o, const struct rout_table *t)
 		if (t->rows->nrows > 0)
 			rout_text(&b, t);
 		break;
+	case RF_MISP:		/* export only: report.c refuses them here */
+	case RF_STIX:
+		break;
 	}
 	rout_flush(o, &b);
 }

@@ -408,6 +408,8 @@ rsum_run(struct rdb *db, const struct report_opts *o)
 		rsum_csv(&b, o, &sum);
 		break;
 	case RF_TEXT:
+	case RF_MISP:		/* export only: report.c refuses them here */
+	case RF_STIX:
 		rsum_text(&b, o, &sum);
 		break;
 	}

@@ -78,7 +78,7 @@ static const struct persona personas[] = {
 	.flags = PF_CHUNKING | PF_CHECK_PARAMS | PF_CHECK_ADDRESS |
 	    PF_HTTP_GOODBYE | PF_VRFY_ECHO | PF_UTF8_COMMANDS |
 	    PF_STARTTLS_IN_MAIL | PF_VERB_ANY_SPACE | PF_BDAT_SYNTAX_QUIT |
-	    PF_MAIL_FORGIVES,
+	    PF_MAIL_FORGIVES | PF_CYRUS_SASL,
 	/* smtpd_soft_error_limit, smtpd_error_sleep_time */
 	.soft_error_limit = 10,
 	.error_sleep_ms = 1000,
@@ -139,10 +139,15 @@ static const struct persona personas[] = {
 	.etrn_need_helo = "503 Error: send HELO/EHLO first",
 	.etrn_in_mail = "503 Error: MAIL transaction in progress",
 	.etrn_syntax = "500 Syntax: ETRN domain",
+	/* valid_hostname() */
+	.etrn_bad_domain = "501 Error: invalid parameter syntax",
 	.auth_no_mech = "501 5.5.4 Syntax: AUTH mechanism",
 	.starttls_in_mail = NULL,	/* PF_STARTTLS_IN_MAIL */
 	.param_ret = "501 5.5.4 Bad RET parameter syntax",
 	.param_notify = "501 5.5.4 Error: Bad NOTIFY parameter syntax",
+	.param_size = "501 5.5.4 Bad message size syntax",
+	.param_envid = "501 5.5.4 Bad ENVID parameter syntax",
+	.param_orcpt = "501 5.5.4 Error: Bad ORCPT parameter syntax",
 	.no_valid_rcpt = "554 5.5.1 Error: no valid recipients",
 	.too_many_rcpts = "452 4.5.3 Error: too many recipients",
 	.size_exceeded = "552 5.3.4 Message size exceeds fixed limit",
@@ -510,13 +515,15 @@ persona_base62(char *dst, uint64_t v, size_t digits)
 
 /*
  * A queue id in the persona's MTA's format, from a seed (a hash of the
- * session and message): the same seed, the same id.
+ * session and message): the same seed, the same id, except for the time
+ * an Exim id carries.
  */
 void
 persona_queue_id(const struct persona *p, uint64_t seed, char *dst,
     size_t len)
 {
 	char a[8], b[8], c[4];
+	struct timespec ts;
 
 	switch (p->qid) {
 	case PQ_POSTFIX:
@@ -527,8 +534,10 @@ persona_queue_id(const struct persona *p, uint64_t seed, char *dst,
 		    (unsigned long long)((seed >> 20) & 0xfffff) | 0x10000);
 		break;
 	case PQ_EXIM:
-		/* time, pid, fraction of a second: 6-6-2 in base 62 */
-		persona_base62(a, (seed >> 16) % 56800235584ULL, 6);
+		/* time, pid, fraction of a second: 6-6-2 in base 62; the
+		 * time is the clock's, as a client can decode it */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		persona_base62(a, (uint64_t)ts.tv_sec % 56800235584ULL, 6);
 		persona_base62(b, (seed >> 8) % 4194304, 6);
 		persona_base62(c, seed % 2000, 2);
 		snprintf(dst, len, "%s-%s-%s", a, b, c);

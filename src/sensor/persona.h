@@ -37,6 +37,7 @@
 #define PF_BDAT_SYNTAX_QUIT	0x80000	/* a bad BDAT line ends it */
 #define PF_BDAT_ANY_LAST	0x100000 /* BDAT n junk: a chunk, not LAST */
 #define PF_MAIL_FORGIVES	0x200000 /* a message taken: errors forgiven */
+#define PF_CYRUS_SASL		0x400000 /* AUTH errors as Cyrus SASL's */
 
 enum persona_qid {
 	PQ_HASH10,	/* ten hex digits (rfc821: what spampot always did) */
@@ -115,10 +116,14 @@ struct persona {
 	const char	*etrn_need_helo;	/* NULL: etrn says it all */
 	const char	*etrn_in_mail;
 	const char	*etrn_syntax;
+	const char	*etrn_bad_domain;	/* NULL: not checked */
 	const char	*auth_no_mech;	/* AUTH alone */
 	const char	*starttls_in_mail;	/* no PF_STARTTLS_IN_MAIL */
 	const char	*param_ret;	/* PF_CHECK_PARAMS: a bad RET */
 	const char	*param_notify;	/* ... a bad NOTIFY */
+	const char	*param_size;	/* ... SIZE= not all digits */
+	const char	*param_envid;	/* ... a bad or second ENVID */
+	const char	*param_orcpt;	/* ... a bad or second ORCPT */
 	/* The message and its envelope. */
 	const char	*no_valid_rcpt;	/* DATA after MAIL; NULL: need_rcpt */
 	const char	*too_many_rcpts;	/* max_recipients */

@@ -232,6 +232,7 @@ smtp_reset_transaction(struct smtp_session *s)
 	s->bdat_failed = 0;
 	if (s->state & (SS_MAIL | SS_RCPT))
 		smtp_set_state(s, SS_READY);
+	smtp_exim_reset(s);
 }
 
 /* The session is over: no more input is read once the output is out. */
@@ -442,6 +443,12 @@ smtp_out_of_sequence(struct smtp_session *s, const struct smtp_command *cmd)
 {
 	const char *text = NULL;
 
+	/* Exim: DATA without a recipient says what the RCPTs got */
+	if ((s->persona->flags & PF_EXIM_RULES) &&
+	    strcasecmp(cmd->verb, "DATA") == 0) {
+		smtp_exim_no_rcpt(s, "DATA");
+		return;
+	}
 	/* Exim asks for HELO before MAIL only; RCPT and DATA say why not */
 	if (smtp_effective_state(s) == SS_CONNECTED &&
 	    !((s->persona->flags & PF_EXIM_RULES) && cmd->oos != 0 &&
@@ -484,8 +491,9 @@ smtp_empty_line(struct smtp_session *s)
 		smtp_say_error(s, s->persona->empty_line, NULL);
 }
 
-void
-smtp_dispatch(struct smtp_session *s, struct smtp_line *line)
+static void
+smtp_dispatch_line(struct smtp_session *s, struct smtp_line *line,
+    const struct smtp_command **found)
 {
 	const struct persona *p = s->persona;
 	const struct smtp_command *cmd;
@@ -496,7 +504,8 @@ smtp_dispatch(struct smtp_session *s, struct smtp_line *line)
 	if (exim)
 		smtp_exim_trim(line);
 	if (line->len == 0) {
-		smtp_empty_line(s);
+		if (!exim || !smtp_exim_unknown(s))
+			smtp_empty_line(s);
 		return;
 	}
 	if (memchr(line->text, '\0', line->len) != NULL) {
@@ -525,9 +534,11 @@ smtp_dispatch(struct smtp_session *s, struct smtp_line *line)
 			smtp_end_session(s, SMTP_END_QUIT);
 			return;
 		}
-		smtp_unknown(s);
+		if (!exim || !smtp_exim_unknown(s))
+			smtp_unknown(s);
 		return;
 	}
+	*found = cmd;
 	if (exim && smtp_exim_refuse(s, cmd, arg))
 		return;
 	st = smtp_effective_state(s);
@@ -538,6 +549,18 @@ smtp_dispatch(struct smtp_session *s, struct smtp_line *line)
 	if (cmd->check != NULL && !cmd->check(s, arg))
 		return;
 	cmd->act(s, arg);
+}
+
+void
+smtp_dispatch(struct smtp_session *s, struct smtp_line *line)
+{
+	const struct smtp_command *cmd = NULL;
+	int had_mail = (s->state & (SS_MAIL | SS_RCPT)) != 0;
+	size_t out = s->out.len;
+
+	smtp_dispatch_line(s, line, &cmd);
+	if (s->persona->flags & PF_EXIM_RULES)
+		smtp_exim_after(s, cmd, had_mail, out);
 }
 
 /*
@@ -629,6 +652,8 @@ smtp_process(struct smtp_session *s)
 		if (smtp_transcript_full(s))
 			break;
 		rc = smtp_line_next(s, &line, &used);
+		/* what the client sent on without waiting (Exim asks) */
+		s->pending = s->in.len - s->in_off - used;
 		if (rc == 1)
 			smtp_take_line(s, &line);
 		s->in_off += used;

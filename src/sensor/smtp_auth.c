@@ -11,11 +11,13 @@
  */
 #include "autoconf.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "base64.h"
 #include "conf.h"
@@ -116,6 +118,38 @@ smtp_auth_done(struct smtp_session *s, const char *mech, const char *user,
 		smtp_say_error(s, s->persona->auth_fail, NULL);
 }
 
+#define SMTP_SASL_BADPROT	"bad protocol / cancel"
+#define SMTP_SASL_CONTINUE	"another step is needed in authentication"
+
+static int
+smtp_auth_b64_byte(unsigned char c)
+{
+	return isalnum(c) || c == '+' || c == '/';
+}
+
+/*
+ * What Cyrus SASL's sasl_decode64() says of an answer that is not good
+ * base64: a bad byte, or data after "=", is SASL_BADPROT; a last group of
+ * fewer than four bytes (an empty answer, "=", included) SASL_CONTINUE.
+ * Postfix answers with its text.
+ */
+static const char *
+smtp_auth_cyrus_b64(const char *p, size_t n)
+{
+	int equal = 0;
+
+	for (; n > 3; p += 4, n -= 4) {
+		if (equal || !smtp_auth_b64_byte((unsigned char)p[0]) ||
+		    !smtp_auth_b64_byte((unsigned char)p[1]) ||
+		    (p[2] != '=' && !smtp_auth_b64_byte((unsigned char)p[2])) ||
+		    (p[3] != '=' && !smtp_auth_b64_byte((unsigned char)p[3])) ||
+		    (p[2] == '=' && p[3] != '='))
+			return SMTP_SASL_BADPROT;
+		equal = p[2] == '=' || p[3] == '=';
+	}
+	return n > 0 && equal ? SMTP_SASL_BADPROT : SMTP_SASL_CONTINUE;
+}
+
 /* An attempt that did not complete: record what there is, answer 501. */
 static void
 smtp_auth_fail(struct smtp_session *s, const char *mech, const char *why,
@@ -134,12 +168,17 @@ smtp_auth_fail(struct smtp_session *s, const char *mech, const char *why,
 	if (strcmp(why, "aborted") == 0)
 		smtp_say_error(s, s->persona->auth_aborted, NULL);
 	else if (strcmp(why, "malformed") == 0 &&
+	    (s->persona->flags & PF_CYRUS_SASL))
+		/* the mechanism's SASL_BADPROT; "=", no data: CONTINUE */
+		smtp_say_error(s, s->persona->auth_bad_base64,
+		    rawlen == 1 && raw[0] == '=' ? SMTP_SASL_CONTINUE :
+		    SMTP_SASL_BADPROT);
+	else if (strcmp(why, "malformed") == 0 &&
 	    strcmp(s->persona->name, "rfc821") != 0)
 		smtp_say_error(s, s->persona->auth_fail, NULL);
 	else
 		smtp_say_error(s, s->persona->auth_bad_base64,
-		    s->auth_initial ? "bad protocol / cancel" :
-		    "another step is needed in authentication");
+		    smtp_auth_cyrus_b64(raw != NULL ? raw : "", rawlen));
 }
 
 /* PLAIN: base64 of "authzid NUL user NUL password". */
@@ -148,6 +187,7 @@ smtp_auth_plain(struct smtp_session *s, const char *b64, size_t len)
 {
 	unsigned char *dec;
 	const char *user, *pass;
+	size_t sent = len;
 	long n;
 
 	/* an empty initial response; Exim takes it only there */
@@ -164,9 +204,10 @@ smtp_auth_plain(struct smtp_session *s, const char *b64, size_t len)
 	pass = user == NULL ? NULL :
 	    memchr(user + 1, '\0', (size_t)n - (size_t)(user + 1 - (char *)dec));
 	if (pass == NULL) {
-		/* What could be decoded is kept: it is what was tried. */
+		/* What could be decoded is kept: it is what was tried;
+		 * nothing decoded: what was sent ("=", or nothing). */
 		smtp_auth_fail(s, "PLAIN", n < 0 ? "bad-base64" : "malformed",
-		    n < 0 ? b64 : (char *)dec, n < 0 ? len : (size_t)n);
+		    n <= 0 ? b64 : (char *)dec, n <= 0 ? sent : (size_t)n);
 		free(dec);
 		return;
 	}
@@ -259,16 +300,29 @@ smtp_auth_nonce(const struct smtp_session *s)
 	return h ^ h >> 29;
 }
 
-/* CRAM-MD5 (RFC 2195): our challenge, "user hex-hmac" back. */
+/*
+ * CRAM-MD5 (RFC 2195): our challenge, "user hex-hmac" back. The challenge
+ * is made as the persona's MTA makes it: Exim's cram_md5 authenticator
+ * sends "<pid.time@host>"; Cyrus SASL (Postfix, and the others here) a
+ * random 32-bit number and the time modulo 0xFFFFFF.
+ */
 static void
 smtp_auth_cram_start(struct smtp_session *s)
 {
 	uint64_t r = smtp_auth_nonce(s);
+	struct timespec ts;
 	int n;
 
-	n = snprintf(s->auth_chal, sizeof(s->auth_chal), "<%llu.%llu@%s>",
-	    (unsigned long long)(r % 10000000000ULL),
-	    (unsigned long long)(util_now_ms() / 1000), s->cf->hostname);
+	/* clock_gettime: in the worker's allow-list, unlike time() */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (s->persona->flags & PF_EXIM_RULES)
+		n = snprintf(s->auth_chal, sizeof(s->auth_chal),
+		    "<%llu.%lld@%s>", (unsigned long long)(300 + r % 4194000),
+		    (long long)ts.tv_sec, s->cf->hostname);
+	else
+		n = snprintf(s->auth_chal, sizeof(s->auth_chal),
+		    "<%llu.%lld@%s>", (unsigned long long)(r & 0xffffffffULL),
+		    (long long)(ts.tv_sec % 0xffffff), s->cf->hostname);
 	if (n < 0 || (size_t)n >= sizeof(s->auth_chal))
 		n = (int)sizeof(s->auth_chal) - 1;
 	smtp_set_input(s, SI_AUTH_CRAM);
@@ -285,7 +339,8 @@ smtp_auth_cram_answer(struct smtp_session *s, const char *b64, size_t len)
 
 	if ((dec = smtp_auth_decode(s, b64, len, &n)) == NULL)
 		return;
-	if ((sp = memrchr(dec, ' ', (size_t)n)) == NULL) {
+	/* Cyrus wants a user name before the last space */
+	if ((sp = memrchr(dec, ' ', (size_t)n)) == NULL || sp == (char *)dec) {
 		s->auth_chal_len = 0;
 		smtp_auth_fail(s, "CRAM-MD5", "malformed", (char *)dec,
 		    (size_t)n);
@@ -619,7 +674,12 @@ smtp_auth_act(struct smtp_session *s, char *arg)
 	}
 	s->auth_mech = smtp_mechs[i].name;
 	smtp_set_input(s, smtp_mechs[i].first);
-	if (smtp_mechs[i].first == SI_AUTH_CRAM)
+	if (smtp_mechs[i].first == SI_AUTH_CRAM && s->auth_initial &&
+	    (s->persona->flags & PF_CYRUS_SASL))
+		/* Cyrus: the server speaks first */
+		smtp_auth_fail(s, "CRAM-MD5", "malformed", initial,
+		    strlen(initial));
+	else if (smtp_mechs[i].first == SI_AUTH_CRAM)
 		smtp_auth_cram_start(s);	/* an initial response is ignored */
 	else if (s->auth_initial)
 		smtp_auth_step(s, initial, strlen(initial));

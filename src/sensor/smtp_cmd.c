@@ -12,6 +12,9 @@
  */
 #include "autoconf.h"
 
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
 #include <stddef.h>
 #include <ctype.h>
 #include <errno.h>
@@ -241,17 +244,28 @@ smtp_check_address(struct smtp_session *s, const struct smtp_path *sp,
     const char *bad, int smtputf8)
 {
 	const struct persona *p = s->persona;
-	int eight = 0;
+	int eight = 0, quoted = 0;
 	size_t i;
 
 	if (!(p->flags & PF_CHECK_ADDRESS))
 		return 1;
 	for (i = 0; i < sp->addrlen; i++) {
+		/* a quoted local part may hold spaces: "a b"@example.org */
+		if (sp->addr[i] == '"')
+			quoted = !quoted;
+		else if (quoted && sp->addr[i] == '\\' && i + 1 < sp->addrlen)
+			i++;
+		if (quoted && sp->addr[i] == ' ')
+			continue;
 		if (smtp_addr_bad_byte((unsigned char)sp->addr[i])) {
 			smtp_say_error(s, bad, NULL);
 			return 0;
 		}
 		eight |= (unsigned char)sp->addr[i] & 0x80;
+	}
+	if (quoted) {		/* a quote that does not end */
+		smtp_say_error(s, bad, NULL);
+		return 0;
 	}
 	if (eight && utf8_prefix(sp->addr, sp->addrlen) != sp->addrlen) {
 		smtp_say_error(s, p->bad_utf8, NULL);
@@ -295,9 +309,87 @@ smtp_word_is(const char *p, size_t n, const char *w)
 }
 
 /*
+ * xtext (RFC 3461), as Postfix's xtext_unquote() reads it: "+" and two
+ * hex digits; when printable, every byte it stands for is printable
+ * ASCII. With utf8 (ORCPT=utf-8;...), "\\x{...}" escapes are taken too.
+ */
+static int
+smtp_xtext_ok(const char *p, size_t n, int printable, int utf8)
+{
+	size_t i, j;
+	int c;
+
+	for (i = 0; i < n; i++) {
+		if (utf8 && p[i] == '\\' && i + 2 < n && p[i + 1] == 'x' &&
+		    p[i + 2] == '{') {
+			for (j = i + 3; j < n && isxdigit((unsigned char)p[j]);
+			    j++)
+				;
+			if (j == n || p[j] != '}' || j - i - 3 > 6)
+				return 0;
+			i = j;
+			continue;
+		}
+		c = (unsigned char)p[i];
+		if (!utf8 && c == '+') {
+			if (i + 2 >= n || !isxdigit((unsigned char)p[i + 1]) ||
+			    !isxdigit((unsigned char)p[i + 2]))
+				return 0;
+			c = util_hexval(p[i + 1], 0) * 16 +
+			    util_hexval(p[i + 2], 0);
+			i += 2;
+		}
+		if (printable && (c < 0x20 || c >= 0x7f))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * SIZE digits only; ENVID once, xtext, printable; ORCPT once, "type;"
+ * and xtext (Postfix's mail_cmd() and rcpt_cmd()). Answers and returns
+ * 0 when one is bad.
+ */
+static int
+smtp_param_dsn_ok(struct smtp_session *s, const char *p, size_t n, int mail)
+{
+	const char *semi;
+	size_t i;
+
+	if (mail && n > 5 && strncasecmp(p, "SIZE=", 5) == 0) {
+		for (i = 5; i < n; i++)
+			if (!isdigit((unsigned char)p[i])) {
+				smtp_say_error(s, s->persona->param_size,
+				    NULL);
+				return 0;
+			}
+	}
+	if (mail && n > 6 && strncasecmp(p, "ENVID=", 6) == 0 &&
+	    ((s->params_seen & SMTP_SEEN_ENVID) ||
+	    !smtp_xtext_ok(p + 6, n - 6, 1, 0))) {
+		smtp_say_error(s, s->persona->param_envid, NULL);
+		return 0;
+	}
+	if (!mail && n > 6 && strncasecmp(p, "ORCPT=", 6) == 0 &&
+	    ((s->params_seen & SMTP_SEEN_ORCPT) ||
+	    (semi = memchr(p + 6, ';', n - 6)) == NULL || semi == p + 6 ||
+	    !smtp_xtext_ok(semi + 1, (size_t)(p + n - semi - 1), 0,
+	    semi - p - 6 == 5 && strncasecmp(p + 6, "utf-8", 5) == 0))) {
+		smtp_say_error(s, s->persona->param_orcpt, NULL);
+		return 0;
+	}
+	if (mail && n > 6 && strncasecmp(p, "ENVID=", 6) == 0)
+		s->params_seen |= SMTP_SEEN_ENVID;
+	if (!mail && n > 6 && strncasecmp(p, "ORCPT=", 6) == 0)
+		s->params_seen |= SMTP_SEEN_ORCPT;
+	return 1;
+}
+
+/*
  * The values Postfix checks: BODY (7BIT or 8BITMIME, else unknown),
  * RET (FULL or HDRS, once), NOTIFY (NEVER, or SUCCESS, FAILURE and
- * DELAY). Answers and returns 0 when one is bad.
+ * DELAY, once), and those of smtp_param_dsn_ok(). Answers and returns 0
+ * when one is bad.
  */
 static int
 smtp_param_value_ok(struct smtp_session *s, const char *p, size_t n,
@@ -315,21 +407,23 @@ smtp_param_value_ok(struct smtp_session *s, const char *p, size_t n,
 		return 0;
 	}
 	if (mail && n >= 4 && strncasecmp(p, "RET=", 4) == 0) {
-		if (s->ret_seen || (!smtp_word_is(p + 4, n - 4, "FULL") &&
+		if ((s->params_seen & SMTP_SEEN_RET) ||
+		    (!smtp_word_is(p + 4, n - 4, "FULL") &&
 		    !smtp_word_is(p + 4, n - 4, "HDRS"))) {
 			smtp_say_error(s, s->persona->param_ret, NULL);
 			return 0;
 		}
-		s->ret_seen = 1;
+		s->params_seen |= SMTP_SEEN_RET;
 	}
 	if (!mail && n >= 7 && strncasecmp(p, "NOTIFY=", 7) == 0) {
 		for (v = p + 7, vn = n - 7; ; v = c + 1) {
 			c = memchr(v, ',', (size_t)(p + n - v));
 			cn = c != NULL ? (size_t)(c - v) : (size_t)(p + n - v);
-			if (!smtp_word_is(v, cn, "SUCCESS") &&
+			if ((s->params_seen & SMTP_SEEN_NOTIFY) ||
+			    (!smtp_word_is(v, cn, "SUCCESS") &&
 			    !smtp_word_is(v, cn, "FAILURE") &&
 			    !smtp_word_is(v, cn, "DELAY") &&
-			    !(smtp_word_is(v, cn, "NEVER") && cn == vn)) {
+			    !(smtp_word_is(v, cn, "NEVER") && cn == vn))) {
 				smtp_say_error(s, s->persona->param_notify,
 				    NULL);
 				return 0;
@@ -337,8 +431,9 @@ smtp_param_value_ok(struct smtp_session *s, const char *p, size_t n,
 			if (c == NULL)
 				break;
 		}
+		s->params_seen |= SMTP_SEEN_NOTIFY;
 	}
-	return 1;
+	return smtp_param_dsn_ok(s, p, n, mail);
 }
 
 /*
@@ -354,7 +449,7 @@ smtp_check_params(struct smtp_session *s, const char *params, int mail,
 	size_t n;
 
 	*smtputf8 = 0;
-	s->ret_seen = 0;
+	s->params_seen = 0;
 	while (*p != '\0') {
 		n = strcspn(p, " ");
 		if (mail && n == 8 && strncasecmp(p, "SMTPUTF8", 8) == 0)
@@ -541,9 +636,8 @@ smtp_bdat_last_line(struct smtp_session *s)
 		return;
 	snprintf(chunk, sizeof(chunk), "%llu",
 	    (unsigned long long)s->data.chunk);
-	/* Exim's total counts one byte more than the chunks hold */
 	snprintf(total, sizeof(total), "%llu",
-	    (unsigned long long)s->data.size + 1);
+	    (unsigned long long)s->data.bsize.ex);
 	smtp_say2(s, s->persona->bdat_last, chunk, total);
 }
 
@@ -558,7 +652,8 @@ smtp_data_answer(struct smtp_session *s, int bdat, const char *qid,
 	struct smtp_data *d = &s->data;
 	char bytes[24];
 
-	snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)d->size);
+	snprintf(bytes, sizeof(bytes), "%llu",
+	    (unsigned long long)d->bsize.pf);
 	if (d->too_big)
 		smtp_say_error(s, s->persona->size_exceeded, NULL);
 	else if (smtp_data_line_refused(s))
@@ -600,6 +695,10 @@ smtp_data_done(struct smtp_session *s)
 		smtp_close(s, SMTP_END_ERROR);
 		return;
 	}
+	/* BDAT: the size Postfix tells, not the bytes sent */
+	smtp_bdat_size_end(&d->bsize);
+	if (bdat)
+		d->longest = d->bsize.ex_longest;
 	smtp_data_answer(s, bdat, qid, msgid);
 	smtp_hold_next(s);
 }
@@ -686,6 +785,49 @@ smtp_act_help(struct smtp_session *s, char *arg)
 		smtp_reply(s, "%s", *l);
 }
 
+/*
+ * Postfix's valid_hostname(): labels of letters, digits, '_' and inner
+ * hyphens, at most 63 bytes, 255 in all, not all digits; or an address
+ * literal, [IPv4] or [IPv6:...].
+ */
+static int
+smtp_etrn_domain_ok(const char *d)
+{
+	char lit[64], end;
+	unsigned char a6[16];
+	unsigned a, b, c, e;
+	size_t label = 0, n = strlen(d), i;
+	int alpha = 0;
+
+	if (d[0] == '[' && n > 2 && n - 2 < sizeof(lit) && d[n - 1] == ']') {
+		snprintf(lit, sizeof(lit), "%.*s", (int)(n - 2), d + 1);
+		if (strncasecmp(lit, "IPv6:", 5) == 0)
+			return inet_pton(AF_INET6, lit + 5, a6) == 1;
+		return sscanf(lit, "%3u.%3u.%3u.%3u%c", &a, &b, &c, &e,
+		    &end) == 4 && a < 256 && b < 256 && c < 256 && e < 256;
+	}
+	if (n == 0 || n > 255)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (d[i] == '.') {
+			if (label == 0 || d[i + 1] == '\0')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (d[i] == '-' && (label == 0 || d[i + 1] == '\0' ||
+		    d[i + 1] == '.'))
+			return 0;
+		if (!isalnum((unsigned char)d[i]) && d[i] != '_' &&
+		    d[i] != '-')
+			return 0;
+		if (++label > 63)
+			return 0;
+		alpha |= !isdigit((unsigned char)d[i]);
+	}
+	return alpha;
+}
+
 /* ETRN: the checks of the persona's MTA (Postfix's), then its refusal. */
 static void
 smtp_act_etrn(struct smtp_session *s, char *arg)
@@ -699,6 +841,13 @@ smtp_act_etrn(struct smtp_session *s, char *arg)
 		text = p->etrn_in_mail;
 	else if (*arg == '\0' || strchr(arg, ' ') != NULL)
 		text = p->etrn_syntax;
+	else if (p->etrn_bad_domain != NULL) {
+		/* a site ("@domain") or a queue ("#name") as a domain */
+		if (*arg == '@' || *arg == '#')
+			arg++;
+		if (!smtp_etrn_domain_ok(arg))
+			text = p->etrn_bad_domain;
+	}
 	smtp_say_error(s, text != NULL ? text : p->etrn, arg);
 }
 

@@ -64,6 +64,21 @@ struct smtp_data {
 	int		 too_big;
 	int		 line_cut;
 	uint64_t	 chunk;		/* bytes of the current BDAT chunk */
+	struct smtp_bdat_size {		/* a BDAT message's size as told */
+		uint64_t pf;		/* Postfix: its queue file's lines */
+		unsigned pf_piece;	/* bytes of the line (piece) so far */
+		unsigned pf_crs;	/* CRs that end it */
+		int	 pf_held;	/* a full piece ending in CR */
+		uint64_t ex;		/* Exim: its spool form, CRLF lines */
+		int	 ex_cr;		/* a CR, the next byte decides */
+		int	 ex_bol;	/* at the start of a line */
+		int	 ex_hdr;	/* where in the header section */
+		unsigned ex_seg;	/* the header's last line so far */
+		int	 ex_seg_ws;	/* ... is only white space */
+		uint64_t ex_trim;	/* the lines of white space before */
+		uint64_t ex_line;	/* the line's length so far */
+		uint64_t ex_longest;	/* the longest line, no line end */
+	} bsize;
 };
 
 struct smtp_session {
@@ -97,7 +112,7 @@ struct smtp_session {
 	uint64_t		 bdat_size;	/* bytes the chunk announced */
 	int			 bdat_failed;	/* Postfix: skip to LAST */
 	int			 smtputf8;	/* MAIL said SMTPUTF8 */
-	int			 ret_seen;	/* RET= in this MAIL */
+	unsigned		 params_seen;	/* SMTP_SEEN_*, this command */
 	int			 auth_initial;	/* AUTH with an initial response */
 	const char		*auth_mech;	/* the mechanism under way */
 	char			 auth_chal[160];	/* our challenge */
@@ -107,7 +122,20 @@ struct smtp_session {
 	int			 esmtp;		/* EHLO, not HELO, since the start */
 	unsigned		 unknown;	/* verbs the persona does not know */
 	int			 rset_only;	/* Exim, after a command in BDAT */
+	size_t			 pending;	/* input after this line */
+	struct smtp_exim {		/* what Exim remembers (smtp_exim.c) */
+		int	 sync;		/* DATA or BDAT seen: in step now */
+		int	 last_rcpt;	/* the last command was a RCPT */
+		int	 rcpt_same;	/* every RCPT got rcpt_reply */
+		char	 rcpt_reply[512];	/* the first RCPT's answer */
+	} exim;
 };
+
+/* The parameters Postfix takes once in a MAIL or RCPT command. */
+#define SMTP_SEEN_RET		0x01
+#define SMTP_SEEN_ENVID		0x02
+#define SMTP_SEEN_NOTIFY	0x04
+#define SMTP_SEEN_ORCPT		0x08
 
 #define SMTP_REPLY_MAX	512	/* a reply line, CRLF included */
 
@@ -174,6 +202,11 @@ void	smtp_exim_trim(struct smtp_line *);
 int	smtp_exim_helo_ok(const char *arg);
 int	smtp_exim_check_mail(struct smtp_session *, const char *arg);
 int	smtp_exim_check_rcpt(struct smtp_session *, const char *arg);
+int	smtp_exim_unknown(struct smtp_session *);
+void	smtp_exim_no_rcpt(struct smtp_session *, const char *verb);
+void	smtp_exim_after(struct smtp_session *, const struct smtp_command *,
+	    int had_mail, size_t out);
+void	smtp_exim_reset(struct smtp_session *);
 int	smtp_exim_refuse(struct smtp_session *, const struct smtp_command *,
 	    char *arg);
 
@@ -182,6 +215,7 @@ int	smtp_line_next(struct smtp_session *, struct smtp_line *,
 	    size_t *used);
 size_t	smtp_data_feed(struct smtp_session *, const char *, size_t,
 	    int *done);
+void	smtp_bdat_size_end(struct smtp_bdat_size *);
 size_t	smtp_bdat_feed(struct smtp_session *, const char *, size_t,
 	    int *done);
 

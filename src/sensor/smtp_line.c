@@ -207,6 +207,226 @@ smtp_data_feed(struct smtp_session *s, const char *p, size_t n, int *done)
 }
 
 /*
+ * The size of a BDAT message as the persona's MTA tells it: Postfix in
+ * "Ok: N bytes queued", Exim in "N byte chunk, total M". Neither is the
+ * count of the bytes sent: each is the size of what the MTA wrote, with
+ * CRLF line ends. Counted as the bytes come, whatever the chunks.
+ *
+ * Postfix reads a line of at most line_length_limit (2048) bytes: a
+ * longer one is cut in pieces, each counted with a CRLF. The CRs that end
+ * a line before its LF are dropped, also when the LF comes right after a
+ * full piece; a last line without one gets a CRLF.
+ */
+#define SMTP_PF_LINE_LIMIT	2048
+
+static void
+smtp_bdat_size_pf(struct smtp_bdat_size *z, unsigned char c)
+{
+	if (z->pf_held) {
+		z->pf_held = 0;
+		if (c == '\n') {
+			z->pf += SMTP_PF_LINE_LIMIT - z->pf_crs + 2;
+			z->pf_piece = z->pf_crs = 0;
+			return;
+		}
+		z->pf += SMTP_PF_LINE_LIMIT + 2;
+		z->pf_piece = z->pf_crs = 0;
+	}
+	if (c == '\n') {
+		z->pf += z->pf_piece - z->pf_crs + 2;
+		z->pf_piece = z->pf_crs = 0;
+		return;
+	}
+	z->pf_piece++;
+	z->pf_crs = c == '\r' ? z->pf_crs + 1 : 0;
+	if (z->pf_piece < SMTP_PF_LINE_LIMIT)
+		return;
+	if (c == '\r')
+		z->pf_held = 1;
+	else {
+		z->pf += SMTP_PF_LINE_LIMIT + 2;
+		z->pf_piece = z->pf_crs = 0;
+	}
+}
+
+/*
+ * Exim counts its spool form, each line with a CRLF: a bare LF or a bare
+ * CR ends a line too (one byte more each), a last line without an end
+ * gets one, an empty message is one empty line, and a line where the
+ * header section expects a header ("Name:", white space allowed before
+ * the colon, or a continuation) is preceded by an inserted empty line.
+ * In a header, a bare CR is a line end and a space; the continuation
+ * lines of only white space at a header's end are dropped, their line
+ * ends still counted (receive.c, receive_msg()). The longest line is
+ * kept for Debian's data ACL, which refuses one over 998 bytes.
+ */
+enum {
+	SMTP_EXH_START,		/* header section, at a line's start */
+	SMTP_EXH_NAME,		/* in what may be a header's name */
+	SMTP_EXH_WSP,		/* white space after it */
+	SMTP_EXH_HEADER,	/* in a header */
+	SMTP_EXH_BODY,
+};
+
+static int
+smtp_exim_wsp(unsigned char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* A line of the header that is under way ends: is it only white space? */
+static void
+smtp_bdat_size_ex_seg(struct smtp_bdat_size *z)
+{
+	z->ex_trim = z->ex_seg_ws ? z->ex_trim + z->ex_seg + 1 : 0;
+	z->ex_seg = 0;
+	z->ex_seg_ws = 1;
+}
+
+/* The header under way ends: its last lines of white space go. */
+static void
+smtp_bdat_size_ex_header_end(struct smtp_bdat_size *z)
+{
+	if (z->ex_seg_ws)
+		z->ex -= z->ex_trim + z->ex_seg + 1;
+	z->ex_trim = z->ex_seg = 0;
+	z->ex_seg_ws = 0;
+}
+
+/*
+ * Where a line's next byte puts it in the header section: a header is
+ * a name of printing bytes (8-bit ones too), white space, a colon; a
+ * line that begins with white space (a bare CR included) is none.
+ */
+static int
+smtp_bdat_size_ex_class(int h, unsigned char c, int bare_cr)
+{
+	int space = bare_cr || c == ' ' || (c >= '\t' && c <= '\r');
+
+	if (c == ':' && !bare_cr)
+		return SMTP_EXH_HEADER;
+	if (space)
+		return h == SMTP_EXH_START ? SMTP_EXH_BODY : SMTP_EXH_WSP;
+	if (c > ' ' && c != 0x7f && h != SMTP_EXH_WSP)
+		return SMTP_EXH_NAME;
+	return SMTP_EXH_BODY;
+}
+
+/* A byte of a line's text (or a bare CR) in the header section. */
+static void
+smtp_bdat_size_ex_text(struct smtp_bdat_size *z, unsigned char c, int bare_cr)
+{
+	int h = z->ex_hdr;
+
+	if (h == SMTP_EXH_HEADER) {
+		if (bare_cr)
+			smtp_bdat_size_ex_seg(z);	/* then a space */
+		z->ex_seg++;
+		if (!bare_cr && !smtp_exim_wsp(c))
+			z->ex_seg_ws = 0;
+		return;
+	}
+	if (h == SMTP_EXH_START && z->ex_bol == 2) {
+		if (smtp_exim_wsp(c) && !bare_cr) {	/* a continuation */
+			smtp_bdat_size_ex_seg(z);
+			z->ex_seg = 1;
+			z->ex_hdr = SMTP_EXH_HEADER;
+			return;
+		}
+		smtp_bdat_size_ex_header_end(z);
+	}
+	if (h != SMTP_EXH_BODY)
+		h = smtp_bdat_size_ex_class(h, c, bare_cr);
+	if (h == SMTP_EXH_BODY && z->ex_hdr != SMTP_EXH_BODY)
+		z->ex++;	/* not a header: the empty line before it */
+	z->ex_hdr = h;
+}
+
+/* A line ends (CRLF, or a bare LF): Exim's header section. */
+static void
+smtp_bdat_size_ex_eol(struct smtp_bdat_size *z)
+{
+	if (z->ex_line > z->ex_longest)
+		z->ex_longest = z->ex_line;
+	z->ex_line = 0;
+	switch (z->ex_hdr) {
+	case SMTP_EXH_HEADER:
+		z->ex_hdr = SMTP_EXH_START;
+		z->ex_bol = 2;	/* white space next: a continuation */
+		return;
+	case SMTP_EXH_NAME:
+	case SMTP_EXH_WSP:
+		z->ex++;	/* not a header after all */
+		break;
+	case SMTP_EXH_START:	/* an empty line ends the header section */
+		if (z->ex_bol == 2)
+			smtp_bdat_size_ex_header_end(z);
+		break;
+	}
+	z->ex_hdr = SMTP_EXH_BODY;
+	z->ex_bol = 1;
+}
+
+static void
+smtp_bdat_size_ex(struct smtp_bdat_size *z, unsigned char c)
+{
+	z->ex++;
+	if (z->ex_cr) {
+		z->ex_cr = 0;
+		if (c == '\n') {
+			smtp_bdat_size_ex_eol(z);
+			return;
+		}
+		z->ex++;	/* a bare CR */
+		if (z->ex_hdr == SMTP_EXH_BODY) {
+			if (z->ex_line > z->ex_longest)
+				z->ex_longest = z->ex_line;
+			z->ex_line = 0;
+			z->ex_bol = 1;
+		} else {
+			smtp_bdat_size_ex_text(z, '\r', 1);
+			z->ex_line += 2;
+			z->ex_bol = 0;
+		}
+	}
+	if (c == '\r')
+		z->ex_cr = 1;
+	else if (c == '\n') {
+		z->ex++;
+		smtp_bdat_size_ex_eol(z);
+	} else {
+		smtp_bdat_size_ex_text(z, c, 0);
+		z->ex_line++;
+		z->ex_bol = 0;
+	}
+}
+
+/* The message's last byte has come: what each MTA adds at its end. */
+void
+smtp_bdat_size_end(struct smtp_bdat_size *z)
+{
+	if (z->pf_held)
+		z->pf += SMTP_PF_LINE_LIMIT + 2;
+	else if (z->pf_piece > 0)
+		z->pf += z->pf_piece + 2;
+	z->pf_held = 0;
+	z->pf_piece = z->pf_crs = 0;
+	if (z->ex_cr) {		/* Exim waits for more: never seen */
+		z->ex_cr = 0;
+		z->ex++;
+		smtp_bdat_size_ex_eol(z);
+	}
+	if (z->ex == 0)
+		z->ex = 2;		/* an empty line */
+	else if (!z->ex_bol) {
+		z->ex += 2;
+		smtp_bdat_size_ex_eol(z);
+	}
+	if (z->ex_hdr == SMTP_EXH_START && z->ex_bol == 2)
+		smtp_bdat_size_ex_header_end(z);
+}
+
+/*
  * Feed the bytes of a BDAT chunk: taken as they are (no dot-stuffing, no
  * line ends to look for), kept within max_message_size, or discarded
  * when the chunk is refused. Returns how many were used; *done is set
@@ -215,12 +435,16 @@ smtp_data_feed(struct smtp_session *s, const char *p, size_t n, int *done)
 size_t
 smtp_bdat_feed(struct smtp_session *s, const char *p, size_t n, int *done)
 {
-	size_t take = (size_t)smtp_min(n, s->bdat_left);
+	size_t take = (size_t)smtp_min(n, s->bdat_left), i;
 
 	if (s->bdat_reply == NULL) {
 		s->data.size += take;
 		s->data.chunk += take;
 		smtp_data_keep(s, p, take);
+		for (i = 0; i < take; i++) {
+			smtp_bdat_size_pf(&s->data.bsize, (unsigned char)p[i]);
+			smtp_bdat_size_ex(&s->data.bsize, (unsigned char)p[i]);
+		}
 	}
 	s->bdat_left -= take;
 	*done = s->bdat_left == 0;

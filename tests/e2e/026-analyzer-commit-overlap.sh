@@ -40,17 +40,7 @@ fault_end 60
 check "$FAULT: analyzer log: database available again" \
     analyzer_log_has "database available again"
 
-counts='SELECT (SELECT COALESCE(SUM(count), 0) FROM message_patterns) +
-    (SELECT COALESCE(SUM(count), 0) FROM session_patterns)'
-check_eq "pattern totals are the sum of their counts" \
-    "$(db_scalar "$counts")" "$(db_scalar 'SELECT SUM(total) FROM patterns')"
-check_eq "no value without counts" 0 \
-    "$(db_scalar 'SELECT COUNT(*) FROM patterns WHERE total = 0')"
-check_eq "pattern_hours add up to the same counts" \
-    "$(db_scalar "$counts")" "$(db_scalar 'SELECT SUM(n) FROM pattern_hours')"
-check_eq "client addresses counted once per session" \
-    "$(db_scalar 'SELECT COUNT(*) FROM sessions')" \
-    "$(db_scalar "SELECT SUM(n) FROM value_totals WHERE kind = 'client-ip'")"
+db_check_counts
 
 stop_cleanly
 check_no_crash

@@ -31,7 +31,7 @@ check_eq "unknown option" "2 spampot-report: unknown option '--bogus'$HINT" "$(r
 rep noval -- summary --since
 check_eq "option without its value" "2 spampot-report: option '--since' needs a value$HINT" "$(result noval)"
 rep nocmd --
-check_eq "no command" "2 spampot-report: no command (summary, top, session, search, campaigns, campaign, relay, sensors, html)$HINT" "$(result nocmd)"
+check_eq "no command" "2 spampot-report: no command (summary, top, session, search, campaigns, campaign, relay, sensors, html, export)$HINT" "$(result nocmd)"
 rep badcmd -- stats
 check_eq "unknown command" "2 spampot-report: unknown command 'stats'$HINT" "$(result badcmd)"
 rep nokind -- top
@@ -55,7 +55,7 @@ rep order -- summary --since 2026-11-26 --until 2026-11-25
 check_eq "--since after --until" \
     "2 spampot-report: --since 2026-11-26 is not before --until 2026-11-25$HINT" "$(result order)"
 rep fmt -- summary --format xml
-check_eq "bad format" "2 spampot-report: bad --format 'xml' (expected text, json, csv or csv-safe)$HINT" "$(result fmt)"
+check_eq "bad format" "2 spampot-report: bad --format 'xml' (expected text, json, csv, csv-safe, or for export misp or stix)$HINT" "$(result fmt)"
 rep lim -- summary --limit 0
 check_eq "bad limit" "2 spampot-report: bad --limit '0' (expected 1 to 100000)$HINT" "$(result lim)"
 rep sopt -- summary --ip 1.2.3.4
@@ -82,6 +82,18 @@ check_eq "session as CSV for spreadsheets" \
     "2 spampot-report: session: --format csv is not available; use text or json$HINT" "$(result csvsafesess)"
 rep htmlfmt -- html --format json
 check_eq "html with a format" "2 spampot-report: html writes HTML; --format does not apply$HINT" "$(result htmlfmt)"
+rep expfmt -- export --format json
+check_eq "export: a format of its own" "2 spampot-report: export writes --format misp or --format stix$HINT" "$(result expfmt)"
+rep expnofmt -- export
+check_eq "export without --format" "2 spampot-report: export writes --format misp or --format stix$HINT" "$(result expnofmt)"
+rep exptlp -- export --format misp --tlp orange
+check_eq "export: bad --tlp" "2 spampot-report: bad --tlp 'orange' (expected clear, white, green, amber, amber+strict or red)$HINT" "$(result exptlp)"
+rep mispsum -- summary --format stix
+check_eq "misp and stix go with export" "2 spampot-report: --format misp and stix go with export$HINT" "$(result mispsum)"
+rep tlpsum -- summary --tlp red
+check_eq "--tlp goes with export" "2 spampot-report: --tlp goes with export$HINT" "$(result tlpsum)"
+rep expsearch -- export --format stix --ip 127.0.0.1
+check_eq "export: no search options" 2 "$(cat "$T/expsearch.rc")"
 rep help -- --help
 check_eq "--help: exit 0, lists the kinds" "0 1" "$(cat "$T/help.rc") $(grep -c '^  credential ' "$T/help.out")"
 rep noconf /nonexistent/spampot.conf -- summary

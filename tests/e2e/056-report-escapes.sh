@@ -9,7 +9,7 @@
 # password and authzid, the subject, an attachment's file name, a URL and
 # a custom pattern's value. The real analyzer imports them into a private
 # MariaDB; then every report (summary, every kind of top, session, search,
-# html) runs in every format and its output is checked: text and CSV hold
+# export, html) runs in every format and its output is checked: text and CSV hold
 # no raw C0 byte but their own line ends, no DEL, no C1 and nothing that
 # is not UTF-8; JSON parses and gives the database's values back exactly;
 # HTML holds no raw control byte.
@@ -190,6 +190,14 @@ run search-domain "helo mail_from subject" -- search --domain victim.example
 run search-url "helo mail_from subject" -- search --url url.example
 run search-subject "helo mail_from subject" -- search --subject subj
 run search-hash "helo mail_from subject" -- search --hash "$SHA"
+# export: JSON of its own, the hostile values given back exactly
+rep export-misp export --format misp
+check_eq "export --format misp: exit 0" 0 "$(cat "$T/export-misp.rc")"
+echo "json export-misp mail_from url username password" >> "$T/checks"
+rep export-stix export --format stix
+check_eq "export --format stix: exit 0" 0 "$(cat "$T/export-stix.rc")"
+echo "json export-stix mail_from url username password filename" \
+    >> "$T/checks"
 KEYS=$(db_query "SELECT session_key FROM sessions ORDER BY id" | paste -sd' ')
 for key in $KEYS; do
 	for f in text json; do

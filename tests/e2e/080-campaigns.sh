@@ -367,18 +367,11 @@ stop_analyzer TERM
 check_eq "analyzer exits 0" 0 "$ANALYZER_RC"
 
 # --- rebuild ------------------------------------------------------------------
-state() {
-	db_query "SELECT id, template, tlsh, domains, IFNULL(subject, '-'), rep_message_id, messages, clients, sensors, first_seen, last_seen FROM campaigns ORDER BY id;
-	    SELECT id, IFNULL(campaign_id, '-') FROM messages ORDER BY id;
-	    SELECT * FROM campaign_clients ORDER BY campaign_id, client_ip;
-	    SELECT * FROM campaign_sensors ORDER BY campaign_id, sensor;
-	    SELECT * FROM campaign_domains ORDER BY campaign_id, domain"
-}
-state > "$T/online"
+db_campaigns > "$T/online"
 out=$("$SPAMPOT_ANALYZER" -c "$CONF" --rebuild-campaigns 2>&1)
 check_eq "rebuild: exit 0" 0 "$?"
 check "rebuild: says what it made" grep -q "campaigns rebuilt: 20 messages in $(db_scalar 'SELECT COUNT(*) FROM campaigns') campaigns (campaign_distance 40, campaign_domain_bonus 20, campaign_ssdeep 20)" <<< "$out"
-state > "$T/rebuilt"
+db_campaigns > "$T/rebuilt"
 check "rebuild with the same thresholds: exactly the online result" cmp -s "$T/online" "$T/rebuilt"
 [ -s "$T/online" ] || fail "no campaigns to compare"
 before=$(db_scalar 'SELECT COUNT(*) FROM campaigns')
@@ -388,7 +381,7 @@ check_eq "templates only: the copy with a sentence more is a campaign of its own
     "$((before + 1)) 5" \
     "$(db_scalar 'SELECT COUNT(*) FROM campaigns') $(db_scalar "SELECT messages FROM campaigns WHERE id = $PH")"
 "$SPAMPOT_ANALYZER" -c "$CONF" --rebuild-campaigns > /dev/null 2>&1
-state > "$T/again"
+db_campaigns > "$T/again"
 check "and back with the configured thresholds: the online result again" cmp -s "$T/online" "$T/again"
 out=$("$SPAMPOT_ANALYZER" -c "$CONF" --rebuild-campaigns --campaign-distance 301 2>&1)
 check_eq "a threshold out of range: exit 1, said" "1 spampot-analyzer: --campaign-distance: expected a number from 0 to 300, not '301'" "$? $out"

@@ -67,6 +67,28 @@ beat_is() { [ "$(beat)" = "$1" ]; }
 check "heartbeat: the last import, 3 sessions in the hour, 1 file in bad/" \
     wait_for 10 beat_is "1 0 1 3"
 
+# Another writer holds the heartbeat row for 7 s: the analyzer waits 5 s
+# at most for it (1205, lock wait timeout), then tries again, as it does
+# a batch; the heartbeat is late, never lost, and no warning is logged.
+beat_age() {
+	db_scalar "SELECT TIMESTAMPDIFF(SECOND, beat_at, UTC_TIMESTAMP(6))
+	    FROM sensor_heartbeats WHERE sensor = 'sensor-a'"
+}
+timeout 30 mariadb --no-defaults --protocol=socket --socket="$DB_SOCKET" \
+    -u root --database=spampot -e "START TRANSACTION;
+    SELECT sensor FROM sensor_heartbeats WHERE sensor = 'sensor-a' FOR UPDATE;
+    DO SLEEP(7); COMMIT" > /dev/null 2>&1 &
+holder=$!
+warned=$(grep -c "heartbeat not written" "$ANALYZER_LOG")
+sleep 1
+check "a held heartbeat row: the analyzer waits" wait_for 5 eval \
+    '[ "$(beat_age)" -ge 2 ]'
+wait "$holder"
+check "the row free again: the heartbeat written at a later try" \
+    wait_for 10 eval '[ "$(beat_age)" -lt 2 ]'
+check_eq "the held row: no heartbeat warning" "$warned" \
+    "$(grep -c "heartbeat not written" "$ANALYZER_LOG")"
+
 report() {
 	"$REPORT" -c "$CONF" --user analyst --password-file "$READER_PW" "$@" \
 	    2> "$T/report.err"

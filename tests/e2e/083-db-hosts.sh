@@ -19,20 +19,7 @@ command -v openssl >/dev/null || { echo "SKIP: no openssl"; exit 77; }
 REPORT="$SPAMPOT_BUILDDIR/src/spampot-report"
 
 # --- a private authority and the servers' certificate for 127.0.0.1 ----------
-install -d -m 0755 "$T/tls"
-(
-	cd "$T/tls" || exit 1
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=e2e CA" \
-	    -keyout ca.key -out ca.pem
-	openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
-	    -keyout db.key -out db.csr
-	printf 'subjectAltName = IP:127.0.0.1\n' > san.cnf
-	openssl x509 -req -in db.csr -CA ca.pem -CAkey ca.key \
-	    -CAcreateserial -days 2 -extfile san.cnf -out db.pem
-) > "$T/tls.log" 2>&1 || { cat "$T/tls.log"; fail "openssl"; exit 1; }
-chown mysql "$T/tls/db.key"
-chmod 0600 "$T/tls/db.key"
-chmod 0644 "$T/tls/ca.pem" "$T/tls/db.pem"
+db_tls_certs "$T/tls" e2e || { fail "openssl"; exit 1; }
 
 # --- two servers ------------------------------------------------------------
 # db.sh knows one server at a time: each is started with its own

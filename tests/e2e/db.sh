@@ -13,7 +13,9 @@
 #   db_scalar 'SELECT COUNT(*) FROM sessions'
 #
 # or, the usual beginning: db_sensor ["KEY = VALUE"...] (all of db_start,
-# db_setup, db_config and start_daemon).
+# db_setup, db_config and start_daemon). What the analyzer keeps is checked
+# against the rows with db_check_totals (the running totals) and
+# db_check_counts (the counted values); db_campaigns lists the campaigns.
 #
 # The server is the case's own: its data directory, unix socket and error
 # log are under $T/db, it has no TCP listener (--skip-networking) unless
@@ -87,7 +89,8 @@ db_root_ok() {
 	    -N -B -e 'SELECT 1' >/dev/null 2>&1
 }
 
-# db_start: initialise the data directory on first use, start mariadbd in
+# db_start [MARIADBD-OPTIONS...]: initialise the data directory on first
+# use, start mariadbd (with the options given, for this start only) in
 # the background and wait (at most DB_START_TIMEOUT seconds) until root
 # can connect. A server that does not come up fails the case, with its log.
 db_start() {
@@ -106,7 +109,7 @@ db_start() {
 		t0=$(date +%s%N)
 	fi
 	mariadbd --no-defaults "${DB_OPTIONS[@]}" \
-	    "${DB_NETWORK[@]:---skip-networking}" --socket="$DB_SOCKET" \
+	    "${DB_NETWORK[@]:---skip-networking}" "$@" --socket="$DB_SOCKET" \
 	    --pid-file="$DB_DIR/mysqld.pid" \
 	    --log-error="$DB_LOG" >> "$DB_DIR/stdout.log" 2>&1 &
 	DB_PID=$!
@@ -249,4 +252,81 @@ db_query_as() {
 # db_analyzer_query SQL: as the analyzer does, user spampot-analyzer.
 db_analyzer_query() {
 	db_query_as "$DB_ANALYZER" "$DB_USER" "$DB_PASSWORD_FILE" "$1"
+}
+
+# db_totals_sql: the query of the report's running totals and the
+# campaigns' counts, every row, sorted.
+db_totals_sql() {
+	echo "SELECT 'k', kind, hour, n, first_seen, last_seen FROM kind_hours ORDER BY 2, 3;
+	    SELECT 'v', kind, hour, HEX(value_sha256), value, value2, n, first_seen, last_seen FROM value_hours ORDER BY 2, 3, 4;
+	    SELECT 't', kind, HEX(value_sha256), value, value2, n, first_seen, last_seen FROM value_totals ORDER BY 2, 3;
+	    SELECT 'p', kind, hour, pattern_id, n, first_seen, last_seen FROM pattern_hours ORDER BY 2, 3, 4;
+	    SELECT 'c', id, messages, clients, sensors, first_seen, last_seen FROM campaigns ORDER BY 2;
+	    SELECT 'cc', campaign_id, client_ip, n, first_seen, last_seen FROM campaign_clients ORDER BY 2, 3;
+	    SELECT 'cs', campaign_id, sensor, n, first_seen, last_seen FROM campaign_sensors ORDER BY 2, 3"
+}
+
+# db_totals: those rows, what sql/rollups-rebuild.sql makes again from
+# the rows.
+db_totals() {
+	db_query "$(db_totals_sql)"
+}
+
+# db_tls_certs DIR NAME: a private authority (DIR/ca.pem) and a server
+# certificate for 127.0.0.1 it signed (DIR/db.pem, DIR/db.key, the key
+# the mysql user's); openssl's output on stderr if that fails.
+db_tls_certs() {
+	install -d -m 0755 "$1"
+	(
+		cd "$1" || exit 1
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+		    -subj "/CN=$2 CA" -keyout ca.key -out ca.pem &&
+		openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+		    -keyout db.key -out db.csr &&
+		printf 'subjectAltName = IP:127.0.0.1\n' > san.cnf &&
+		openssl x509 -req -in db.csr -CA ca.pem -CAkey ca.key \
+		    -CAcreateserial -days 2 -extfile san.cnf -out db.pem
+	) > "$1.log" 2>&1 || { cat "$1.log" >&2; return 1; }
+	chown mysql "$1/db.key"
+	chmod 0600 "$1/db.key"
+	chmod 0644 "$1/ca.pem" "$1/db.pem"
+}
+
+# db_check_totals: the totals the analyzer kept ($T/kept.tsv) are those
+# sql/rollups-rebuild.sql computes from the rows ($T/rebuilt.tsv, which
+# then replace them).
+db_check_totals() {
+	db_totals > "$T/kept.tsv"
+	db_query "$(cat "$SPAMPOT_SRCDIR/sql/rollups-rebuild.sql")"
+	db_totals > "$T/rebuilt.tsv"
+	check "the analyzer's totals are those rollups-rebuild.sql computes" \
+	    diff -u "$T/rebuilt.tsv" "$T/kept.tsv"
+}
+
+# db_campaigns: every campaign, each message's campaign, the campaigns'
+# sources and link domains, sorted (the same before and after a rebuild
+# with the same thresholds).
+db_campaigns() {
+	db_query "SELECT id, template, tlsh, domains, IFNULL(subject, '-'), rep_message_id, messages, clients, sensors, first_seen, last_seen FROM campaigns ORDER BY id;
+	    SELECT id, IFNULL(campaign_id, '-') FROM messages ORDER BY id;
+	    SELECT * FROM campaign_clients ORDER BY campaign_id, client_ip;
+	    SELECT * FROM campaign_sensors ORDER BY campaign_id, sensor;
+	    SELECT * FROM campaign_domains ORDER BY campaign_id, domain"
+}
+
+# db_check_counts: the counted values neither doubled nor lost: each
+# value's total is the sum of its counts, and so is pattern_hours; no
+# value without counts; each session's client address counted once.
+db_check_counts() {
+	local counts='SELECT (SELECT COALESCE(SUM(count), 0) FROM message_patterns) +
+	    (SELECT COALESCE(SUM(count), 0) FROM session_patterns)'
+	check_eq "pattern totals are the sum of their counts" \
+	    "$(db_scalar "$counts")" "$(db_scalar 'SELECT SUM(total) FROM patterns')"
+	check_eq "no value without counts" 0 \
+	    "$(db_scalar 'SELECT COUNT(*) FROM patterns WHERE total = 0')"
+	check_eq "pattern_hours add up to the same counts" \
+	    "$(db_scalar "$counts")" "$(db_scalar 'SELECT SUM(n) FROM pattern_hours')"
+	check_eq "client addresses counted once per session" \
+	    "$(db_scalar 'SELECT COUNT(*) FROM sessions')" \
+	    "$(db_scalar "SELECT SUM(n) FROM value_totals WHERE kind = 'client-ip'")"
 }

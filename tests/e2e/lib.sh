@@ -74,6 +74,7 @@ e2e_cleanup() {
 	fi
 	# never remove what the host's /dev holds through a bind mount
 	mountpoint -q "$T/hostdev" 2>/dev/null && umount -l "$T/hostdev"
+	[ -n "${E2E_KEEP:-}" ] && [ "$E2E_FAIL" -gt 0 ] && cp -a "$T" "$E2E_KEEP" 2>/dev/null
 	rm -rf --one-file-system "$T"
 }
 trap e2e_cleanup EXIT

@@ -18,6 +18,9 @@
  * whole to a second session: how the input was split must change nothing,
  * neither a reply (but the text of an AUTH challenge) nor a byte of what
  * the file records (as the unit tests demand of the golden dialogues).
+ * The one exception is the exim-debian persona's synchronization check,
+ * which exists to tell a client that did not wait from one that did:
+ * where either session ended with it, the two are not compared.
  */
 #include "autoconf.h"
 
@@ -296,6 +299,17 @@ fuzz_same_replies(const struct buf *x, const struct buf *y)
 	return a == ea && b == eb;
 }
 
+/* Exim's "554 SMTP synchronization error" ended the session. */
+static int
+fuzz_sync_error(const struct buf *replies)
+{
+	static const char sync[] = "554 SMTP synchronization error\r\n";
+
+	return replies->len >= sizeof(sync) - 1 &&
+	    memcmp(replies->data + replies->len - (sizeof(sync) - 1), sync,
+	    sizeof(sync) - 1) == 0;
+}
+
 /* The transcripts without their timings: "C 1.234 crlf TEXT". */
 static int
 fuzz_same_transcript(const char *a, const char *b)
@@ -396,7 +410,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_session(&fuzz_cf[(h >> 30) % FUZZ_NCONF], data, cut, 4, &split);
 	cut[1] = size;
 	fuzz_session(&fuzz_cf[(h >> 30) % FUZZ_NCONF], data, cut, 1, &whole);
-	fuzz_compare(&split, &whole);
+	if (!fuzz_sync_error(&split.replies) &&
+	    !fuzz_sync_error(&whole.replies))
+		fuzz_compare(&split, &whole);
 	fuzz_run_free(&split);
 	fuzz_run_free(&whole);
 	return 0;

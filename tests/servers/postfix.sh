@@ -13,7 +13,9 @@
 # password "test"), runs its master from the tree on 127.0.0.1:PORT and
 # records its PID in DIR/master.pid; "stop" ends that PID. main.cf is
 # Debian 12's default (main.cf.debian + main.cf.tls) with AUTH offered
-# (PLAIN LOGIN from the sasldb) and mail discarded instead of delivered.
+# (PLAIN LOGIN CRAM-MD5 from the sasldb, the mechanisms postfix-debian
+# offers; Debian's libsasl2-modules has them all) and mail discarded
+# instead of delivered.
 # Needs root (the master binds and drops to the mail_owner); the users
 # spampot-pf and group spampot-pd are created for it when missing.
 # Environment: POSTFIX_DEB_DIR, where the packages are unpacked (default
@@ -149,7 +151,7 @@ EOC
 	cat >"$etc/sasl/smtpd.conf" <<EOC
 pwcheck_method: auxprop
 auxprop_plugin: sasldb
-mech_list: PLAIN LOGIN
+mech_list: PLAIN LOGIN CRAM-MD5
 sasldb_path: $etc/sasldb2
 EOC
 	echo test | LD_LIBRARY_PATH=$libpath SASL_PATH=$saslpath \

@@ -81,13 +81,16 @@ test_tables_complete(void **state)
 		if (p->flags & PF_CHECK_PARAMS) {
 			assert_non_null(p->param_ret);
 			assert_non_null(p->param_notify);
+			assert_non_null(p->param_size);
+			assert_non_null(p->param_envid);
+			assert_non_null(p->param_orcpt);
 		}
 		if (p->flags & PF_CHUNKING) {
 			assert_non_null(p->bdat_ok);
 			assert_non_null(p->bdat_queued);
 		}
 		if (p->etrn_need_helo != NULL || p->etrn_in_mail != NULL ||
-		    p->etrn_syntax != NULL)
+		    p->etrn_syntax != NULL || p->etrn_bad_domain != NULL)
 			assert_non_null(p->etrn);
 	}
 }

@@ -448,6 +448,46 @@ test_json_key(void **state)
 	buf_release(&b);
 }
 
+/* export: the level names, times with milliseconds, pattern strings */
+static void
+test_export(void **state)
+{
+	static const struct { const char *db, *want; } times[] = {
+		{ "2026-11-26 16:24:04.368849", "2026-11-26T16:24:04.368Z" },
+		{ "2026-11-26 16:24:04", "2026-11-26T16:24:04.000Z" },
+		{ "2026-11-26 16:24:04.5", "2026-11-26T16:24:04.500Z" },
+		{ "2026-11-26 16:24:04.000001", "2026-11-26T16:24:04.000Z" },
+	};
+	static const struct { const char *in, *want; } pats[] = {
+		{ "198.51.100.7", "198.51.100.7" },
+		{ "o'hara@x.example", "o\\'hara@x.example" },
+		{ "a\\b", "a\\\\b" },
+		{ "\\'", "\\\\\\'" },
+		{ "", "" },
+	};
+	struct buf b = { NULL, 0, 0 };
+	char t[40];
+	size_t i;
+
+	(void)state;
+	assert_string_equal(rexp_check_tlp("amber+strict"), "amber+strict");
+	assert_string_equal(rexp_check_tlp("clear"), "clear");
+	assert_null(rexp_check_tlp("AMBER"));
+	assert_null(rexp_check_tlp("amber "));
+	assert_null(rexp_check_tlp(""));
+	for (i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		rexp_time(times[i].db, t, sizeof(t));
+		assert_string_equal(t, times[i].want);
+	}
+	for (i = 0; i < sizeof(pats) / sizeof(pats[0]); i++) {
+		buf_release(&b);
+		rexp_pattern_str(&b, pats[i].in);
+		buf_append(&b, "", 1);
+		assert_string_equal(b.data, pats[i].want);
+	}
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -463,6 +503,7 @@ main(void)
 		cmocka_unit_test(test_json_string),
 		cmocka_unit_test(test_json_key),
 		cmocka_unit_test(test_html_escape),
+		cmocka_unit_test(test_export),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

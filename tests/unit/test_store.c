@@ -9,7 +9,9 @@
  * place are where their names say; and a parsed session imported into a
  * batch gives the rows and the running totals it must, each value as its
  * column holds it (a HELO that is not UTF-8, a password that was never
- * sent, recipients of one domain in two spellings).
+ * sent, recipients of one domain in two spellings). And the retry of a
+ * transaction that lost a conflict with another writer: which errors are
+ * conflicts, the back-off's bounds, when the tries stop.
  */
 #include "autoconf.h"
 
@@ -21,6 +23,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <mysqld_error.h>
+#include <errmsg.h>
 
 #include "extract.h"
 #include "parsed.h"
@@ -407,6 +411,144 @@ test_import_tls(void **state)
 	tls_import(&t, 0, all);
 }
 
+/* Conflicts are tried again; an outage or a refusal is not. */
+static void
+test_retry_conflict(void **state)
+{
+	static const struct {
+		unsigned code;
+		int conflict;
+	} codes[] = {
+		{ ER_LOCK_DEADLOCK, 1 },
+		{ ER_LOCK_WAIT_TIMEOUT, 1 },
+		{ ER_UNKNOWN_COM_ERROR, 1 },
+		{ ER_CHECKREAD, 1 },
+		{ 0, 0 },
+		{ ER_DUP_ENTRY, 0 },
+		{ ER_SERVER_SHUTDOWN, 0 },
+		{ ER_NO_SUCH_TABLE, 0 },
+		{ CR_SERVER_LOST, 0 },
+		{ CR_SERVER_GONE_ERROR, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		assert_int_equal(store_retry_conflict(codes[i].code),
+		    codes[i].conflict);
+}
+
+/* The wait after the n-th failure: between half and all of the minimum
+ * doubled n - 1 times, never more than the maximum; not always the
+ * same. */
+static void
+test_retry_backoff(void **state)
+{
+	uint64_t rng = 42;
+	unsigned n, k, ms, full, low, high;
+
+	(void)state;
+	for (n = 1; n <= 12; n++) {
+		full = STORE_RETRY_MIN_MS;
+		for (k = 1; k < n && full < STORE_RETRY_MAX_MS; k++)
+			full *= 2;
+		if (full > STORE_RETRY_MAX_MS)
+			full = STORE_RETRY_MAX_MS;
+		low = full;
+		high = 0;
+		for (k = 0; k < 200; k++) {
+			ms = store_retry_backoff(&rng, n);
+			assert_true(ms >= full / 2 && ms <= full);
+			low = ms < low ? ms : low;
+			high = ms > high ? ms : high;
+		}
+		assert_true(low < high);
+	}
+	assert_int_not_equal(store_retry_seed(), 0);
+}
+
+/* A try that fails with the codes of its script, then commits. */
+struct retry_script {
+	const unsigned	*codes;
+	unsigned	 n, calls;
+};
+
+static int
+retry_try(struct store *st, void *arg, unsigned *code, char *err,
+    size_t errlen)
+{
+	struct retry_script *sc = arg;
+
+	(void)st;
+	if (sc->calls >= sc->n) {
+		sc->calls++;
+		return 0;
+	}
+	*code = sc->codes[sc->calls++];
+	snprintf(err, errlen, "failed with %u", *code);
+	return -1;
+}
+
+static void
+test_retry_run(void **state)
+{
+	static const unsigned two[] = { ER_LOCK_DEADLOCK,
+	    ER_LOCK_WAIT_TIMEOUT };
+	static const unsigned then_lost[] = { ER_LOCK_DEADLOCK,
+	    CR_SERVER_LOST };
+	static const unsigned always[STORE_RETRY_TRIES + 1] = {
+	    ER_LOCK_DEADLOCK, ER_LOCK_DEADLOCK, ER_LOCK_DEADLOCK,
+	    ER_LOCK_DEADLOCK, ER_LOCK_DEADLOCK, ER_LOCK_DEADLOCK,
+	    ER_LOCK_DEADLOCK, ER_LOCK_DEADLOCK, ER_LOCK_DEADLOCK };
+	struct retry_script sc;
+	struct store_tries t;
+	struct store st;
+	char err[64];
+
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	st.rng = 1;
+	/* committed at once: one try */
+	memset(&sc, 0, sizeof(sc));
+	assert_int_equal(store_retry_run(&st, retry_try, &sc, &t, err,
+	    sizeof(err)), 0);
+	assert_int_equal(t.tries, 1);
+	assert_int_equal(t.conflicts, 0);
+	assert_int_equal(t.ncodes, 0);
+	assert_string_equal(store_retry_text(&t, err, sizeof(err)), "");
+	/* two conflicts, committed at the third */
+	sc.codes = two;
+	sc.n = 2;
+	sc.calls = 0;
+	assert_int_equal(store_retry_run(&st, retry_try, &sc, &t, err,
+	    sizeof(err)), 0);
+	assert_int_equal(t.tries, 3);
+	assert_int_equal(t.conflicts, 2);
+	assert_string_equal(store_retry_text(&t, err, sizeof(err)),
+	    "deadlock (1213), lock wait timeout (1205)");
+	/* what is no conflict ends the tries */
+	sc.codes = then_lost;
+	sc.calls = 0;
+	assert_int_equal(store_retry_run(&st, retry_try, &sc, &t, err,
+	    sizeof(err)), -1);
+	assert_int_equal(t.tries, 2);
+	assert_int_equal(t.conflicts, 1);
+	assert_string_equal(err, "failed with 2013");
+	/* at most STORE_RETRY_TRIES */
+	sc.codes = always;
+	sc.n = STORE_RETRY_TRIES + 1;
+	sc.calls = 0;
+	assert_int_equal(store_retry_run(&st, retry_try, &sc, &t, err,
+	    sizeof(err)), -1);
+	assert_int_equal(sc.calls, STORE_RETRY_TRIES);
+	assert_int_equal(t.tries, STORE_RETRY_TRIES);
+	assert_int_equal(t.conflicts, STORE_RETRY_TRIES);
+	assert_string_equal(store_retry_text(&t, err, sizeof(err)),
+	    "deadlock (1213)");
+	/* a text cut short is still a string */
+	assert_string_equal(store_retry_text(&t, err, 5), "dead");
+}
+
 int
 main(void)
 {
@@ -415,6 +557,9 @@ main(void)
 		cmocka_unit_test(test_named_columns),
 		cmocka_unit_test(test_import),
 		cmocka_unit_test(test_import_tls),
+		cmocka_unit_test(test_retry_conflict),
+		cmocka_unit_test(test_retry_backoff),
+		cmocka_unit_test(test_retry_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -810,6 +810,37 @@ test_auth_mechs(void **state)
 	run_free(&r);
 }
 
+/*
+ * exim-debian's address parser: a backslash quotes the byte after it, and
+ * one that ends the address quotes nothing (it was read past the end).
+ * Each address gets its reply and the session goes on.
+ */
+static void
+test_exim_trailing_backslash(void **state)
+{
+	static const char in[] =
+	    "EHLO c.example\r\n"
+	    "MAIL FROM:<a@x.example>\r\n"
+	    "RCPT TO:<r1\\>\r\n"
+	    "RCPT TO:r2\\\r\n"
+	    "RCPT TO:<r\\@3@y.example>\r\n"
+	    "QUIT\r\n";
+	struct run r;
+	const char *p;
+	int replies = 0;
+
+	(void)state;
+	run_session("persona = exim-debian\n", in, sizeof(in) - 1, 0, &r);
+	assert_non_null(p = strstr(r.out, "\r\n250 OK\r\n"));
+	for (p += 10; strncmp(p, "221 ", 4) != 0; p = strchr(p, '\n') + 1) {
+		assert_true(strncmp(p, "250 ", 4) == 0 ||
+		    strncmp(p, "501 ", 4) == 0);
+		replies++;
+	}
+	assert_int_equal(replies, 3);
+	run_free(&r);
+}
+
 static int starttls_hook_calls;
 
 static int
@@ -1265,6 +1296,7 @@ main(void)
 		cmocka_unit_test(test_spool_data_cut),
 		cmocka_unit_test(test_rcpt_flood),
 		cmocka_unit_test(test_auth_mechs),
+		cmocka_unit_test(test_exim_trailing_backslash),
 		cmocka_unit_test(test_starttls_postfix),
 		cmocka_unit_test(test_auth_list),
 		cmocka_unit_test(test_postfix_errors_bdat),

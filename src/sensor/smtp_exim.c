@@ -97,9 +97,9 @@ exim_word(const char *p)
 				p++;
 		return *p == '"' ? p + 1 : NULL;
 	}
-	while (*p != '\0' && (exim_atom_byte((unsigned char)*p) ||
-	    (*p == '\\' && p[1] != '\0')))
-		p += *p == '\\' ? 2 : 1;
+	/* '\\' is an atom byte too: a last one quotes nothing */
+	while (*p != '\0' && exim_atom_byte((unsigned char)*p))
+		p += *p == '\\' && p[1] != '\0' ? 2 : 1;
 	return p > start ? p : NULL;
 }
 

@@ -520,6 +520,9 @@ tls_conn_fail(struct tls_conn *t, const char *stage, const char *reason,
 	log_info("%s tls fail stage=%s reason=\"%s\" bytes=%llu hello=%s",
 	    t->id, stage, reason, (unsigned long long)t->bytes,
 	    t->has_hello ? "yes" : "no");
+	if (!t->has_hello && t->bytes > TLS_RAW_MAX)
+		log_info("%s tls limit raw bytes=%llu: first %d kept", t->id,
+		    (unsigned long long)t->bytes, TLS_RAW_MAX);
 	tls_conn_log_hello(t);
 	tls_hello_clear(&t->hello);
 	return rc;

@@ -2,10 +2,11 @@
 # Copyright (c) 2026 The spampot authors
 # SPDX-License-Identifier: ISC (the licence text is in LICENSE)
 #
-# Hostile clients: garbage and NUL bytes, endless lines, a message cut off,
-# a flood of pipelined recipients, a client too slow and one silent, HTTP
-# and TLS on the SMTP port, bare LF line ends. Each gets its documented
-# answer, the workers survive all of it, and every session is captured.
+# Hostile clients: garbage and NUL bytes, endless lines, half a command,
+# a message cut off, a flood of pipelined recipients, a client too slow
+# and one silent, HTTP and TLS on the SMTP port, bare LF line ends. Each
+# gets its documented answer, the workers survive all of it, and every
+# session is captured, to the last byte it sent.
 . "$(dirname "$0")/lib.sh"
 
 # A Python client with rawsmtp.py importable; its key=value lines in $out.
@@ -13,6 +14,22 @@ py() { out=$(cd "$E2E_DIR" && timeout 60 python3 - "$PORT" "$T" 2>&1); }
 got() { sed -n "s/^$1=//p" <<< "$out" | head -n 1; }
 # between LO HI X: LO <= X <= HI
 between() { awk -v lo="$1" -v hi="$2" -v x="$3" 'BEGIN { exit !(x != "" && x >= lo && x <= hi) }'; }
+# sent_is FILE SENT: the client's lines of FILE's transcript, with their
+# line ends, are the bytes of SENT, no more, no fewer
+sent_is() {
+	python3 - "$1" "$2" <<'PY'
+import importlib.util, os, sys
+spec = importlib.util.spec_from_file_location("spool", os.path.join(os.environ["E2E_DIR"], "spool.py"))
+m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+ends = {"crlf": "\r\n", "lf": "\n", "none": ""}
+got = "".join(t[2] + ends[t[1]] for t in m.parse(sys.argv[1])["transcript"]
+              if t[0] == "C").encode("latin-1")
+want = open(sys.argv[2], "rb").read()
+if got != want:
+    print("transcript %r\nsent       %r" % (got, want))
+    sys.exit(1)
+PY
+}
 sessions=0
 
 # command_timeout 2s serves the idle client, and makes the slow client's
@@ -93,6 +110,38 @@ f=$(file_of "$p")
 check_eq "long line: transcript" "long:2048 crlf:QUIT" \
     "$(spool_get "$f" '" ".join("%s:%s" % (t[1], len(t[2]) if t[1] == "long" else t[2]) for t in r["transcript"] if t[0] == "C")')"
 check_eq "long line: end reason quit" quit "$(end_of "$p")"
+
+# --- half a MAIL command: the client goes, or falls silent ----------------
+# What it sent is in the file, ended or not, byte for byte.
+py <<'PY'
+import sys, rawsmtp
+for key, wait in (("eof", False), ("idle", True)):
+    c = rawsmtp.Conn(int(sys.argv[1]))
+    print("port_%s=%d" % (key, c.port))
+    c.reply()
+    sent = b"EHLO half.example\r\nMAIL FROM:<half-" + key.encode() + b"@example.org"
+    c.send(sent[:19])
+    c.reply()
+    c.send(sent[19:])
+    open("%s/half-%s.sent" % (sys.argv[2], key), "wb").write(sent)
+    if wait:
+        print("idle=" + c.reply(timeout=5))
+    c.close()
+PY
+sessions=$((sessions + 2))
+for key in eof idle; do
+	p=$(got "port_$key")
+	check "half MAIL, $key: session file in new/" wait_for 5 has_file "$p"
+	f=$(file_of "$p")
+	check "half MAIL, $key: the unended line in the transcript, eol none" \
+	    grep -qx "C [0-9.]* none MAIL FROM:<half-$key@example.org" "$f"
+	check "half MAIL, $key: every byte sent, in order" sent_is "$f" "$T/half-$key.sent"
+	check_eq "half MAIL, $key: no mail record" 0 "$(grep -c '^mail ' "$f")"
+done
+check_eq "half MAIL, idle: command_timeout answered" \
+    "421 4.4.2 mx.e2e.test Error: timeout exceeded" "$(got idle)"
+check_eq "half MAIL, eof: end reason reset" reset "$(end_of "$(got port_eof)")"
+check_eq "half MAIL, idle: end reason timeout" timeout "$(end_of "$(got port_idle)")"
 
 # --- DATA cut off by the client going away --------------------------------
 py <<'PY'
@@ -263,6 +312,7 @@ body = (b"\x03\x03" + rnd + b"\x20" + bytes(range(0xe0, 0x100)) +
         struct.pack("!H", len(exts)) + exts)
 hs = b"\x01" + struct.pack("!I", len(body))[1:] + body
 hello = b"\x16\x03\x01" + struct.pack("!H", len(hs)) + hs
+open(sys.argv[2] + "/hello.sent", "wb").write(hello)
 print("hello_len=%d" % len(hello))
 print("hello_lfs=%d" % hello.count(b"\n"))
 c = rawsmtp.Conn(int(sys.argv[1]))
@@ -286,6 +336,8 @@ check "TLS: the record header, escaped, in the transcript" \
 check_eq "TLS: end reason quit" quit "$(end_of "$p")"
 check "TLS: the rest it sent kept all the same, line end none" \
     grep -q '^C [0-9.]* none ' "$(file_of "$p")"
+check "TLS: every byte of the ClientHello in the transcript, in order" \
+    sent_is "$(file_of "$p")" "$T/hello.sent"
 
 # A real TLS client: the 220 is no TLS record.
 py <<'PY'

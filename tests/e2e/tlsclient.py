@@ -10,13 +10,23 @@
 #                            AUTH, a message, QUIT
 #   smtps PORT               smtplib over implicit TLS: AUTH and a message
 #   inject PORT              STARTTLS with MAIL pipelined behind it in clear
-#   garbage PORT             STARTTLS, then bytes that are no TLS
+#   garbage PORT             STARTTLS, then 4 KiB that are no TLS
 #   onebyte PORT             STARTTLS, the ClientHello one byte a write
+#   slowbyte PORT            the same, a byte every 10 ms until the server
+#                            closes
 #   huge PORT                STARTTLS, a ClientHello of about 20 KiB
 #   stall PORT N             STARTTLS, N bytes of a ClientHello, then wait
+#   twice PORT               STARTTLS twice in clear, pipelined; then
+#                            inside TLS until the server closes
 #   plain PORT               EHLO and STARTTLS on a listener without TLS
 #   quick PORT               EHLO and QUIT in clear: is the worker serving?
 #   tlsplain PORT            plain SMTP to a /tls listener
+#
+# With TLSC_GO=FILE in the environment, the hostile scenarios stop at
+# their worst moment, session open, print "holding" and go on when FILE
+# exists (10 s at most): the test serves another session meanwhile. With
+# TLSC_SAVE=FILE, the bytes of TLS the scenario sent are written to FILE.
+import os
 import smtplib
 import socket
 import ssl
@@ -25,6 +35,22 @@ import sys
 import time
 
 HOST = "127.0.0.1"
+
+
+def hold():
+    go = os.environ.get("TLSC_GO")
+    if not go:
+        return
+    print("holding", flush=True)
+    t0 = time.time()
+    while not os.path.exists(go) and time.time() - t0 < 10:
+        time.sleep(0.02)
+
+
+def save(data):
+    if os.environ.get("TLSC_SAVE"):
+        with open(os.environ["TLSC_SAVE"], "wb") as f:
+            f.write(data)
 
 
 def lines(f):
@@ -106,8 +132,16 @@ def inject(port):
 
 
 def garbage(port):
+    """Two bytes first, which could still begin a TLS record, then the
+    rest of an HTTP request of 4 KiB: more than the server keeps."""
     s, f = starttls_socket(port)
-    s.sendall(b"GET / HTTP/1.0\r\nHost: garbage.example\r\n\r\n")
+    req = (b"GET / HTTP/1.0\r\nHost: garbage.example\r\nX-Pad: " +
+           b"0123456789abcdef" * 252 + b"\r\n\r\n")
+    save(req)
+    s.sendall(req[:2])
+    hold()
+    s.sendall(req[2:])
+    print("garbage bytes", len(req))
     try:
         print("after garbage", s.recv(100))
     except OSError as e:
@@ -166,7 +200,9 @@ def onebyte(port):
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     for i in range(len(hello)):
         s.sendall(hello[i:i + 1])
-        time.sleep(0.002)
+        if i == len(hello) // 2:
+            hold()
+        time.sleep(0.001)
     print("hello bytes", len(hello))
     got = s.recv(65536)
     inb.write(got)
@@ -176,6 +212,28 @@ def onebyte(port):
     s.sendall(outb.read())
     print(read_tls(s, obj, inb).decode().splitlines()[0])
     s.close()
+
+
+def slowbyte(port):
+    """A byte every 10 ms: the ClientHello would take about 5 s."""
+    s, f = starttls_socket(port)
+    obj, inb, outb = hello_bytes(client_ctx(), "slowbyte.example")
+    hello = outb.read()
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    save(hello)
+    t0 = time.time()
+    sent = 0
+    try:
+        for i in range(len(hello)):
+            s.sendall(hello[i:i + 1])
+            sent += 1
+            if i == 20:
+                hold()
+            time.sleep(0.01)
+        print("all sent", s.recv(100))
+    except OSError as e:
+        print("closed after %.1fs, %d of %d bytes sent: %s" %
+              (time.time() - t0, sent, len(hello), e))
 
 
 def ext(t, body):
@@ -215,20 +273,44 @@ def huge(port):
         print("server answered", len(s.recv(65536)) > 0)
     except OSError as e:
         print("server answered", e)
+    hold()
     s.close()
 
 
 def stall(port, n):
     s, f = starttls_socket(port)
     obj, inb, outb = hello_bytes(client_ctx())
-    s.sendall(outb.read()[:n])
+    part = outb.read()[:n]
+    save(part)
+    s.sendall(part)
     s.settimeout(30)
     t0 = time.time()
+    hold()
     try:
         got = s.recv(100)
     except OSError as e:
         got = e
     print("closed after %.1fs: %r" % (time.time() - t0, got))
+
+
+def twice(port):
+    """STARTTLS twice in clear in one write, then STARTTLS again inside
+    TLS until the server has had enough."""
+    s, f = starttls_socket(port, b"STARTTLS\r\n")
+    t = client_ctx().wrap_socket(s)
+    print("version", t.version())
+    f = t.makefile("rb")
+    cmd(f, t, "EHLO twice.example")
+    cmd(f, t, "STARTTLS")
+    hold()
+    for i in range(10):
+        try:
+            if not cmd(f, t, "STARTTLS"):
+                break
+        except OSError as e:
+            print("closed", e)
+            break
+    print("done")
 
 
 def plain(port):

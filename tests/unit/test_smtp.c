@@ -811,6 +811,120 @@ test_auth_mechs(void **state)
 	run_free(&r);
 }
 
+/*
+ * exim-debian's address parser: a backslash quotes the byte after it, and
+ * one that ends the address quotes nothing (it was read past the end).
+ * Each address gets its reply and the session goes on.
+ */
+static void
+test_exim_trailing_backslash(void **state)
+{
+	static const char in[] =
+	    "EHLO c.example\r\n"
+	    "MAIL FROM:<a@x.example>\r\n"
+	    "RCPT TO:<r1\\>\r\n"
+	    "RCPT TO:r2\\\r\n"
+	    "RCPT TO:<r\\@3@y.example>\r\n"
+	    "QUIT\r\n";
+	struct run r;
+	const char *p;
+	int replies = 0;
+
+	(void)state;
+	run_session("persona = exim-debian\n", in, sizeof(in) - 1, 0, &r);
+	assert_non_null(p = strstr(r.out, "\r\n250 OK\r\n"));
+	for (p += 10; strncmp(p, "221 ", 4) != 0; p = strchr(p, '\n') + 1) {
+		assert_true(strncmp(p, "250 ", 4) == 0 ||
+		    strncmp(p, "501 ", 4) == 0);
+		replies++;
+	}
+	assert_int_equal(replies, 3);
+	run_free(&r);
+}
+
+/* How many lines of the spool file begin with prefix. */
+static int
+spool_count_prefix(const struct run *r, const char *prefix)
+{
+	const char *p = r->spool, *end = r->spool + r->spoollen, *nl;
+	size_t n = strlen(prefix);
+	int count = 0;
+
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		if ((size_t)(nl - p) >= n && memcmp(p, prefix, n) == 0)
+			count++;
+		p = nl + 1;
+	}
+	return count;
+}
+
+/*
+ * XOAUTH2 (Google's SASL-IR "user=U^Aauth=Bearer TOKEN^A^A"): the record
+ * holds the mechanism, the user and the token decoded, "Bearer " taken
+ * off whatever its case, another scheme kept whole, a peer's space
+ * escaped; as an initial response or after an empty challenge. Without a
+ * user or an auth field it is malformed, its decoded bytes kept; bad
+ * base64 is bad-base64. One record for each attempt.
+ */
+static void
+test_auth_xoauth2(void **state)
+{
+	static const char ok_in[] =
+	    "EHLO c.example\r\n"
+	    "AUTH XOAUTH2 dXNlcj1ldmVAeC5leGFtcGxlAWF1dGg9QmVhcmVyIHlhMjkudG9r"
+	    "AQE=\r\n"
+	    "QUIT\r\n";
+	static const char challenge_in[] =
+	    "EHLO c.example\r\n"
+	    "AUTH XOAUTH2\r\n"
+	    "dXNlcj1jYXJvbEB4LmV4YW1wbGUBYXV0aD1CZWFyZXIgeWEyOS5hZnRlci1jaGFs"
+	    "bGVuZ2UBAQ==\r\n"
+	    "QUIT\r\n";
+	static const char bad_in[] =
+	    "EHLO c.example\r\n"
+	    "AUTH XOAUTH2 dXNlcj1ib2JAeC5leGFtcGxlAWF1dGg9YmVhcmVyIGxvd2VyLmNh"
+	    "c2UBAQ==\r\n"
+	    "AUTH XOAUTH2 dXNlcj1hIGIBYXV0aD1CYXNpYyBkWE5sY2c9PQEB\r\n"
+	    "AUTH XOAUTH2 YXV0aD1CZWFyZXIgbm8udXNlcgEB\r\n"
+	    "AUTH XOAUTH2 abc\r\n"
+	    "QUIT\r\n";
+	struct run r;
+
+	(void)state;
+	run_session("persona = postfix-debian\n", ok_in, sizeof(ok_in) - 1,
+	    0, &r);
+	assert_non_null(strstr(r.out, "\r\n235 2.7.0 Authentication "
+	    "successful\r\n"));
+	assert_spool_line(&r, "auth mech=XOAUTH2 status=ok "
+	    "user=eve@x.example pass=ya29.tok authzid=");
+	assert_int_equal(spool_count_prefix(&r, "auth "), 1);
+	run_free(&r);
+
+	run_session("persona = postfix-debian\n", challenge_in,
+	    sizeof(challenge_in) - 1, 0, &r);
+	assert_non_null(strstr(r.out, "\r\n334 \r\n"));
+	assert_spool_line(&r, "auth mech=XOAUTH2 status=ok "
+	    "user=carol@x.example pass=ya29.after-challenge authzid=");
+	assert_int_equal(spool_count_prefix(&r, "auth "), 1);
+	run_free(&r);
+
+	run_session("persona = postfix-debian\nauth_accept = fail-first 5\n",
+	    bad_in, sizeof(bad_in) - 1, 0, &r);
+	assert_null(strstr(r.out, "\r\n235 "));
+	assert_spool_line(&r, "auth mech=XOAUTH2 status=rejected "
+	    "user=bob@x.example pass=lower.case authzid=");
+	assert_spool_line(&r, "auth mech=XOAUTH2 status=rejected "
+	    "user=a\\x20b pass=Basic\\x20dXNlcg== authzid=");
+	assert_spool_line(&r, "auth mech=XOAUTH2 status=malformed "
+	    "user= pass= authzid=");
+	assert_spool_line(&r, "auth-raw auth=Bearer\\x20no.user\\x01\\x01");
+	assert_spool_line(&r, "auth mech=XOAUTH2 status=bad-base64 "
+	    "user= pass= authzid=");
+	assert_spool_line(&r, "auth-raw abc");
+	assert_int_equal(spool_count_prefix(&r, "auth mech=XOAUTH2 "), 4);
+	run_free(&r);
+}
+
 static int starttls_hook_calls;
 
 static int
@@ -1386,6 +1500,8 @@ main(void)
 		cmocka_unit_test(test_spool_data_cut),
 		cmocka_unit_test(test_rcpt_flood),
 		cmocka_unit_test(test_auth_mechs),
+		cmocka_unit_test(test_exim_trailing_backslash),
+		cmocka_unit_test(test_auth_xoauth2),
 		cmocka_unit_test(test_starttls_postfix),
 		cmocka_unit_test(test_auth_list),
 		cmocka_unit_test(test_postfix_errors_bdat),

@@ -365,8 +365,12 @@ fuzz_compare(const struct fuzz_run *x, const struct fuzz_run *y)
 	const struct spool_message *ma, *mb;
 	size_t i, k;
 
-	if (!fuzz_same_replies(&x->replies, &y->replies))
+	if (!fuzz_same_replies(&x->replies, &y->replies)) {
+		fprintf(stderr, "fuzz_smtp: split:\n%.*sfuzz_smtp: whole:\n"
+		    "%.*s", (int)x->replies.len, x->replies.data,
+		    (int)y->replies.len, y->replies.data);
 		fuzz_die("split input, other replies", NULL);
+	}
 	if (strcmp(a->end_reason, b->end_reason) != 0 ||
 	    strcmp(a->helo_verb, b->helo_verb) != 0 ||
 	    !fuzz_same_str(&a->helo, &b->helo) || a->nauths != b->nauths ||

@@ -275,7 +275,7 @@ fuzz_same_exim_id(const char *a, const char *b)
 }
 
 /*
- * Two reply lines (n bytes each, line end not included) are the same. The
+ * Two reply lines (n bytes each, without the LF) are the same. The
  * text of a 334 challenge is not compared: CRAM-MD5, NTLM and SCRAM
  * challenges are made anew for every session. An Exim id's time is not
  * compared either.
@@ -289,9 +289,11 @@ fuzz_same_reply(const char *a, size_t la, const char *b, size_t lb)
 	if (la >= 4 && lb >= 4 && memcmp(a, "334 ", 4) == 0 &&
 	    memcmp(b, "334 ", 4) == 0)
 		return 1;
-	if (la == k + 16 && lb == la && memcmp(a, exim_ok, k) == 0 &&
-	    memcmp(b, exim_ok, k) == 0 && a[k + 6] == '-' && b[k + 6] == '-')
-		return memcmp(a + k + 6, b + k + 6, 10) == 0;
+	/* the id, then the CR of the line end in a reply */
+	if (la >= k + 16 && la <= k + 17 && lb == la &&
+	    memcmp(a, exim_ok, k) == 0 && memcmp(b, exim_ok, k) == 0 &&
+	    a[k + 6] == '-' && b[k + 6] == '-')
+		return memcmp(a + k + 6, b + k + 6, la - k - 6) == 0;
 	return la == lb && memcmp(a, b, la) == 0;
 }
 
@@ -365,8 +367,12 @@ fuzz_compare(const struct fuzz_run *x, const struct fuzz_run *y)
 	const struct spool_message *ma, *mb;
 	size_t i, k;
 
-	if (!fuzz_same_replies(&x->replies, &y->replies))
+	if (!fuzz_same_replies(&x->replies, &y->replies)) {
+		fprintf(stderr, "fuzz_smtp: split:\n%.*sfuzz_smtp: whole:\n"
+		    "%.*s", (int)x->replies.len, x->replies.data,
+		    (int)y->replies.len, y->replies.data);
 		fuzz_die("split input, other replies", NULL);
+	}
 	if (strcmp(a->end_reason, b->end_reason) != 0 ||
 	    strcmp(a->helo_verb, b->helo_verb) != 0 ||
 	    !fuzz_same_str(&a->helo, &b->helo) || a->nauths != b->nauths ||

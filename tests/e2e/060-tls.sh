@@ -33,7 +33,7 @@ check "EHLO offers STARTTLS" grep -q '250-STARTTLS' <<< "$out"
 check "STARTTLS answered 220 2.0.0 Ready to start TLS" \
     grep -q '220 2.0.0 Ready to start TLS' <<< "$out"
 check "message accepted over TLS" grep -q '250 2.0.0 Ok: queued as' <<< "$out"
-check "swaks's file is in new/" wait_for 5 grep -lq 'swaks.example' "$SPOOL"/new/*
+check "swaks's file is in new/" wait_for 5 new_has 'swaks.example'
 f=$(grep -l 'swaks.example' "$SPOOL"/new/*)
 check_eq "tls record: version" "TLSv1.3" "$(spool_get "$f" 'r["tls"][0]["version"]')"
 check "tls record: a cipher name" grep -Eq '^tls version=TLSv1.3 cipher=TLS_[A-Z0-9_]+ ' "$f"
@@ -50,7 +50,7 @@ check "log: one line for the handshake" log_has "tls version=TLSv1.3 cipher=TLS_
 out=$(python3 "$TLSC" offer "$PORT" 2>&1)
 check "Python STARTTLS session" grep -q '221 2.0.0 Bye' <<< "$out"
 check "second STARTTLS refused" grep -q '554 5.5.1 Error: TLS already active' <<< "$out"
-check "wait for the Python file" wait_for 5 grep -lq 'again.example' "$SPOOL"/new/*
+check "wait for the Python file" wait_for 5 new_has 'again.example'
 f=$(grep -l 'again.example' "$SPOOL"/new/*)
 # ECDHE-RSA-AES128-GCM-SHA256 (49199), AES256-SHA (53), and the
 # renegotiation SCSV (255) OpenSSL adds, in the client's order
@@ -79,7 +79,7 @@ out=$(curl -sv -k --max-time 10 --url "smtps://127.0.0.1:$PORT465" \
     --user 'erin:curl-pw' --login-options 'AUTH=PLAIN' -T "$T/mail" 2>&1)
 check "curl smtps:// succeeds" grep -q '250 2.0.0 Ok: queued' <<< "$out"
 check "curl: the banner comes over TLS" grep -q '< 220 mx.e2e.test' <<< "$out"
-check "wait for curl's file" wait_for 5 grep -lq 'curl body' "$SPOOL"/new/*
+check "wait for curl's file" wait_for 5 new_has 'curl body'
 f=$(grep -l 'curl body' "$SPOOL"/new/*)
 check "curl: the handshake before the banner" \
     python3 -c 'import sys; l=open(sys.argv[1],"rb").read().split(b"\n"); t=[i for i,x in enumerate(l) if x.startswith(b"tls ")]; b=[i for i,x in enumerate(l) if x.startswith(b"S ") and b" 220 " in x]; sys.exit(not (t and b and t[0] < b[0]))' "$f"
@@ -90,7 +90,7 @@ check_eq "curl: server port 465's" "$PORT465" "$(spool_get "$f" 'r["header"]["se
 out=$(python3 "$TLSC" smtps "$PORT465" 2>&1)
 check "smtplib SMTP_SSL session" grep -q 'smtps done' <<< "$out"
 check "smtplib: no STARTTLS offered on implicit TLS" test "$(grep -c STARTTLS <<< "$out")" -eq 0
-check "wait for smtplib's file" wait_for 5 grep -lq 'implicit body' "$SPOOL"/new/*
+check "wait for smtplib's file" wait_for 5 new_has 'implicit body'
 f=$(grep -l 'implicit body' "$SPOOL"/new/*)
 check_eq "smtplib: AUTH on 465" "carol|implicit-pw" \
     "$(spool_get "$f" '"|".join([r["auth"][0]["user"], r["auth"][0]["pass"]])')"

@@ -25,6 +25,7 @@ start_daemon
 
 # file_named NAME: the spool file whose session said EHLO NAME.example
 file_named() { grep -l "^helo verb=EHLO name=$1.example" "$SPOOL"/new/* 2>/dev/null | head -n 1; }
+has_named() { [ -n "$(file_named "$1")" ]; }
 tls_field() { spool_get "$1" "r[\"tls\"][0][\"$2\"]"; }
 # sid_of FILE: the session id its log lines begin with
 sid_of() { spool_get "$1" 'r["header"]["session"]'; }
@@ -81,7 +82,7 @@ hostile garbage
 served_meanwhile garbage
 out=$(cat "$T/garbage.out")
 check "garbage: 220 first" grep -q '220 2.0.0 Ready to start TLS' <<< "$out"
-check "garbage: file" wait_for 5 test -n "$(file_named garbage)"
+check "garbage: file" wait_for 5 has_named garbage
 f=$(file_named garbage)
 check_eq "garbage: tls-fail at the hello stage" "tls-fail hello" \
     "$(spool_get "$f" 'r["tls"][0]["record"] + " " + r["tls"][0]["stage"]')"
@@ -98,7 +99,7 @@ out=$(python3 "$TLSC" inject "$PORT" 2>&1)
 # had the injected MAIL run, this one would be a nested MAIL (503)
 check "inject: the client's MAIL after the handshake is its first" \
     grep -q '250 2.1.0 Ok' <<< "$out"
-check "inject: file" wait_for 5 test -n "$(file_named inject)"
+check "inject: file" wait_for 5 has_named inject
 f=$(file_named inject)
 check "inject: the injected MAIL is in the transcript" \
     grep -q '^C [0-9.]* none MAIL FROM:<injected@example.org>' "$f"
@@ -114,7 +115,7 @@ hostile onebyte
 served_meanwhile onebyte
 check "onebyte: handshake completes" grep -q 'version TLSv1.3' "$T/onebyte.out"
 check "onebyte: EHLO answered over TLS" grep -q '250-mx.e2e.test' "$T/onebyte.out"
-check "onebyte: file" wait_for 5 test -n "$(file_named onebyte)"
+check "onebyte: file" wait_for 5 has_named onebyte
 f=$(file_named onebyte)
 check_eq "onebyte: sni captured" "onebyte.example" "$(tls_field "$f" sni)"
 check "onebyte: the EHLO inside TLS in the transcript" \
@@ -129,7 +130,7 @@ hostile slowbyte
 served_meanwhile slowbyte
 check "slowbyte: closed by the server" \
     grep -Eq '^closed after [1-3]\.[0-9]s, [0-9]+ of [0-9]+ bytes sent' "$T/slowbyte.out"
-check "slowbyte: file" wait_for 5 test -n "$(file_named slowbyte)"
+check "slowbyte: file" wait_for 5 has_named slowbyte
 f=$(file_named slowbyte)
 n=$(tls_field "$f" bytes)
 check_eq "slowbyte: tls-fail at its time-out" "tls-fail timeout" \
@@ -146,7 +147,7 @@ GROUP=huge
 hostile huge
 served_meanwhile huge
 check "huge: the server answered it" grep -q 'server answered True' "$T/huge.out"
-check "huge: file" wait_for 5 test -n "$(file_named huge)"
+check "huge: file" wait_for 5 has_named huge
 f=$(file_named huge)
 check_eq "huge: tls-fail, client closed" "tls-fail closed" \
     "$(spool_get "$f" 'r["tls"][0]["record"] + " " + r["tls"][0]["stage"]')"
@@ -177,7 +178,7 @@ check "reneg: the client holds its session open" wait_for 10 test -f "$T/reneg.h
 served_meanwhile reneg
 check "reneg: s_client tried" grep -q RENEGOTIATING "$T/reneg.out"
 check "reneg: refused" grep -q 'no renegotiation' "$T/reneg.out"
-check "reneg: file" wait_for 5 test -n "$(file_named reneg)"
+check "reneg: file" wait_for 5 has_named reneg
 f=$(file_named reneg)
 check_eq "reneg: the session's tls record" "tls TLSv1.2" \
     "$(spool_get "$f" 'r["tls"][0]["record"] + " " + r["tls"][0]["version"]')"
@@ -191,7 +192,7 @@ GROUP=stall
 hostile stall 50
 served_meanwhile stall
 check "stall: closed by the server" grep -Eq 'closed after [1-4]\.[0-9]s' "$T/stall.out"
-check "stall: file" wait_for 5 test -n "$(file_named stall)"
+check "stall: file" wait_for 5 has_named stall
 f=$(file_named stall)
 check_eq "stall: tls-fail stage=timeout bytes=50" "timeout 50" \
     "$(spool_get "$f" 'r["tls"][0]["stage"] + " " + r["tls"][0]["bytes"]')"
@@ -208,7 +209,7 @@ check "twice: handshake completes" grep -q '^version TLSv1.3' "$T/twice.out"
 check "twice: refused inside TLS" grep -q '^554 5.5.1 Error: TLS already active' "$T/twice.out"
 check_eq "twice: refused until max_errors" 5 "$(grep -c '^554 ' "$T/twice.out")"
 check "twice: then the session ends" grep -q '^421 4.7.0 mx.e2e.test Error: too many errors' "$T/twice.out"
-check "twice: file" wait_for 5 test -n "$(file_named twice)"
+check "twice: file" wait_for 5 has_named twice
 f=$(file_named twice)
 check_eq "twice: a tls record" "tls TLSv1.3" \
     "$(spool_get "$f" 'r["tls"][0]["record"] + " " + r["tls"][0]["version"]')"
@@ -225,7 +226,7 @@ row "TLS: STARTTLS twice, in clear and inside TLS" "$f"
 GROUP=tlsplain
 out=$(python3 "$TLSC" tlsplain "$PORT465" 2>&1)
 check "tlsplain: no banner in clear" test "$(grep -c '220 mx' <<< "$out")" -eq 0
-check "tlsplain: a tls-fail record" wait_for 5 grep -lq '^C [0-9.]* none EHLO tlsplain.example' "$SPOOL"/new/*
+check "tlsplain: a tls-fail record" wait_for 5 new_has '^C [0-9.]* none EHLO tlsplain.example'
 f=$(grep -l '^C [0-9.]* none EHLO tlsplain.example' "$SPOOL"/new/*)
 check_eq "tlsplain: stage hello" "hello" "$(tls_field "$f" stage)"
 row "TLS: plain SMTP on a /tls listener" "$f"

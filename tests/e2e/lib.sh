@@ -165,6 +165,10 @@ log_has() { grep -q -- "$1" "$LOG"; }
 ready_workers() { [ "$(count_lines 'ready: ')" -ge "$1" ]; }
 worker_pids() { pgrep -P "$DAEMON_PID" | sort; }
 spool_files() { find "$SPOOL/$1" -type f | sort; }
+# new_has REGEX: a file in new/ has a matching line. The files are looked
+# up at each call, as wait_for needs (an argument "$SPOOL"/new/* would
+# be expanded once, before the file is there).
+new_has() { grep -lq -- "$1" "$SPOOL"/new/* 2>/dev/null; }
 # file_of PORT [ADDR]: the spool file in new/ of the session from client
 # port PORT of ADDR (127.0.0.1): the one the daemon named when that port
 # last connected (a port alone can match an earlier session's file: the

@@ -748,6 +748,17 @@ smtp_pending_input(const struct smtp_session *s)
 	return s->in.len;
 }
 
+/*
+ * How many times a rule of the persona found that the client had sent on
+ * without waiting for an answer (Exim's synchronization checks): answers
+ * that depend on how the input arrived, not only on what it was.
+ */
+unsigned
+smtp_not_waited(const struct smtp_session *s)
+{
+	return s->not_waited;
+}
+
 unsigned
 smtp_messages(const struct smtp_session *s)
 {

@@ -57,6 +57,7 @@ enum smtp_end	 smtp_ended(const struct smtp_session *);
 int		 smtp_in_data(const struct smtp_session *);
 uint64_t	 smtp_held_until(const struct smtp_session *);
 size_t		 smtp_pending_input(const struct smtp_session *);
+unsigned	 smtp_not_waited(const struct smtp_session *);
 unsigned	 smtp_messages(const struct smtp_session *);
 const char	*smtp_end_name(enum smtp_end);
 void		 smtp_set_tls(struct smtp_session *, int (*start)(void *),

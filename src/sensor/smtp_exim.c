@@ -323,6 +323,16 @@ exim_address_error(struct smtp_session *s, const char *data,
 	smtp_error(s, "501 %.200s: %s", d, e);
 }
 
+/* The client sent more before this command was answered (counted). */
+static int
+exim_sent_on(struct smtp_session *s)
+{
+	if (s->pending == 0)
+		return 0;
+	s->not_waited++;
+	return 1;
+}
+
 /* The client sent on without waiting where Exim wants it to wait. */
 static int
 exim_sync_error(struct smtp_session *s)
@@ -340,7 +350,7 @@ exim_sync_error(struct smtp_session *s)
 static int
 exim_unpipelined(struct smtp_session *s)
 {
-	return !s->esmtp && s->pending > 0 && exim_sync_error(s);
+	return !s->esmtp && exim_sent_on(s) && exim_sync_error(s);
 }
 
 /* MAIL FROM: after the checks of smtp_check_mail. */
@@ -444,7 +454,7 @@ exim_out_of_step(struct smtp_session *s, const char *verb)
 	static const char nopipe[] = " MAIL RCPT RSET ";
 	char word[16];
 
-	if (!s->exim.sync || s->pending == 0 || s->in_bdat || s->rset_only)
+	if (!s->exim.sync || s->in_bdat || s->rset_only)
 		return 0;
 	if (verb != NULL) {
 		snprintf(word, sizeof(word), " %s ", verb);
@@ -452,7 +462,7 @@ exim_out_of_step(struct smtp_session *s, const char *verb)
 		    (s->esmtp || strstr(nopipe, word) == NULL))
 			return 0;
 	}
-	return exim_sync_error(s);
+	return exim_sent_on(s) && exim_sync_error(s);
 }
 
 /*
@@ -530,7 +540,7 @@ exim_in_bdat(struct smtp_session *s, const char *verb)
 		return 1;
 	}
 	if (strcmp(verb, "BDAT") == 0 ||
-	    (strcmp(verb, "NOOP") == 0 && s->pending == 0))
+	    (strcmp(verb, "NOOP") == 0 && !exim_sent_on(s)))
 		return 0;
 	smtp_error(s, "503 only BDAT permissible after non-LAST BDAT");
 	s->rset_only = 1;

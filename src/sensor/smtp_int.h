@@ -123,6 +123,7 @@ struct smtp_session {
 	unsigned		 unknown;	/* verbs the persona does not know */
 	int			 rset_only;	/* Exim, after a command in BDAT */
 	size_t			 pending;	/* input after this line */
+	unsigned		 not_waited;	/* rules that found some */
 	struct smtp_exim {		/* what Exim remembers (smtp_exim.c) */
 		int	 sync;		/* DATA or BDAT seen: in step now */
 		int	 last_rcpt;	/* the last command was a RCPT */
